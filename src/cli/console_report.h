@@ -1,0 +1,22 @@
+// ConsoleReport: the run's header and one table row per epoch on a stream.
+#pragma once
+
+#include <cstdio>
+
+#include "mtrec/train/experiment.h"
+
+namespace mtrec::cli {
+
+class ConsoleReport final : public TrainingObserver {
+ public:
+  // Does not own `out`.
+  explicit ConsoleReport(std::FILE* out) : out_(out) {}
+
+  Status OnStart(const ExperimentConfig& config, const RunInfo& info) override;
+  Status OnEpoch(const EpochStats& stats) override;
+
+ private:
+  std::FILE* const out_;
+};
+
+}  // namespace mtrec::cli

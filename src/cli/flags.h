@@ -1,0 +1,66 @@
+// FlagSet: one declarative table of a command's flags that drives parsing,
+// type checking and --help. Range checks live in the configs' Validate(),
+// whose messages name the same flags.
+//
+// Accepted forms: `--name value`, `--name=value`, and for switches `--name`.
+// As with Python's argparse (the original's parser), a unique prefix of a flag
+// name is accepted (`--epoch 200`); an ambiguous or unknown one is an error.
+#pragma once
+
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mtrec/core/status.h"
+
+namespace mtrec::cli {
+
+class FlagSet {
+ public:
+  // A flag that takes a value, parsed by `set` (which returns an error naming
+  // the flag on a bad value). `default_text` is shown in --help.
+  void AddValue(std::string name, std::string metavar, std::string help, std::string default_text,
+                std::function<Status(std::string_view)> set);
+  // A switch: `--name` calls set().
+  void AddSwitch(std::string name, std::string help, std::function<void()> set);
+
+  // A boolean that may be given bare (`--gpu`), with `=VALUE`, or followed by a
+  // boolean word (`--gpu True`, the original's spelling).
+  void AddOptionalBool(std::string name, bool* target, std::string help);
+
+  // Typed helpers (strict parsing: the whole string must be a number).
+  void AddInt(std::string name, int* target, std::string help);
+  void AddUint32(std::string name, uint32_t* target, std::string help);
+  void AddDouble(std::string name, double* target, std::string help);
+  void AddString(std::string name, std::string* target, std::string metavar, std::string help);
+
+  // Parses every argument. `--help`/`-h` sets *help_requested and stops.
+  Status Parse(std::span<const std::string> args, bool* help_requested) const;
+
+  // The flag table as help text, one flag per entry, defaults included.
+  std::string Help() const;
+
+ private:
+  struct Flag {
+    std::string name;
+    std::string metavar;  // empty for a switch
+    std::string help;
+    std::string default_text;
+    std::function<Status(std::string_view)> set;
+    bool optional_value = false;
+  };
+  const Flag* Lookup(std::string_view name, Status* error) const;
+
+  std::vector<Flag> flags_;
+};
+
+// Strict number parsing shared by the helpers; errors name `flag`.
+Status ParseIntFlag(std::string_view flag, std::string_view text, int* out);
+Status ParseDoubleFlag(std::string_view flag, std::string_view text, double* out);
+Status ParseIntListFlag(std::string_view flag, std::string_view text, std::vector<int>* out);
+// true/false, 1/0, yes/no (any case).
+Status ParseBoolFlag(std::string_view flag, std::string_view text, bool* out);
+
+}  // namespace mtrec::cli

@@ -1,0 +1,56 @@
+// mtrec: the command-line front end. A table of subcommands; each one lives in
+// its own cmd_*.cc and returns an exit code. This is the only place (with the
+// commands) that prints or exits.
+#include <cstdio>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "mtrec/core/version.h"
+
+namespace {
+
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(std::span<const std::string>);
+};
+
+constexpr Command kCommands[] = {
+    {"train", "train the multitask model on a data set, evaluating every epoch",
+     mtrec::cli::RunTrain},
+};
+
+void PrintUsage(std::FILE* out) {
+  std::fprintf(out,
+               "mtrec %s: a multitask recommender (BPR matrix factorisation + MLP rating "
+               "regression)\n\nusage: mtrec <command> [flags]\n\ncommands:\n",
+               mtrec::kVersion);
+  for (const Command& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
+  std::fprintf(out, "\nRun `mtrec <command> --help` for a command's flags.\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    PrintUsage(stderr);
+    return mtrec::cli::kExitUsage;
+  }
+  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    PrintUsage(stdout);
+    return mtrec::cli::kExitOk;
+  }
+  if (args[0] == "--version") {
+    std::printf("mtrec %s\n", mtrec::kVersion);
+    return mtrec::cli::kExitOk;
+  }
+  for (const Command& c : kCommands) {
+    if (args[0] == c.name) return c.run(std::span<const std::string>(args).subspan(1));
+  }
+  std::fprintf(stderr, "mtrec: unknown command '%s' (commands: train; see mtrec --help)\n",
+               args[0].c_str());
+  return mtrec::cli::kExitUsage;
+}

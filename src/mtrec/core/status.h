@@ -1,0 +1,59 @@
+// Status: the outcome of a fallible library call (file I/O, parsing, validation).
+//
+// The library never prints or exits: every error a user can cause travels back
+// as a Status whose message is one line naming the offending file/line/flag and
+// what was expected. Only the CLI turns it into stderr text and an exit code.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace mtrec {
+
+class [[nodiscard]] Status {
+ public:
+  enum class Code {
+    kOk = 0,
+    kInvalidArgument,  // a value outside its domain (a flag, a config field)
+    kNotFound,         // a file or data set that is not there
+    kIOError,          // the OS refused a read or write
+    kCorruption,       // a file whose content is malformed
+    kUnavailable,      // a capability absent from this build or machine (e.g. GPU)
+    kCancelled,        // stopped on request
+  };
+
+  Status() = default;
+  static Status Ok() { return Status(); }
+  static Status InvalidArgument(std::string msg) { return {Code::kInvalidArgument, std::move(msg)}; }
+  static Status NotFound(std::string msg) { return {Code::kNotFound, std::move(msg)}; }
+  static Status IOError(std::string msg) { return {Code::kIOError, std::move(msg)}; }
+  static Status Corruption(std::string msg) { return {Code::kCorruption, std::move(msg)}; }
+  static Status Unavailable(std::string msg) { return {Code::kUnavailable, std::move(msg)}; }
+  static Status Cancelled(std::string msg) { return {Code::kCancelled, std::move(msg)}; }
+
+  bool ok() const { return code_ == Code::kOk; }
+  Code code() const { return code_; }
+  const std::string& message() const { return message_; }
+
+  // Returns a copy whose message is "context: message" (no-op on OK).
+  Status WithContext(std::string_view context) const {
+    if (ok()) return *this;
+    return Status(code_, std::string(context) + ": " + message_);
+  }
+
+ private:
+  Status(Code code, std::string msg) : code_(code), message_(std::move(msg)) {}
+
+  Code code_ = Code::kOk;
+  std::string message_;
+};
+
+}  // namespace mtrec
+
+// Returns from the enclosing function if `expr` yields a non-OK Status.
+#define MTREC_RETURN_IF_ERROR(expr)            \
+  do {                                         \
+    ::mtrec::Status mtrec_status_ = (expr);    \
+    if (!mtrec_status_.ok()) return mtrec_status_; \
+  } while (false)

@@ -1,0 +1,47 @@
+// Interactions: a list of (user, item, rating, timestamp) events, column-wise.
+//
+// Ids are dense non-negative indices into the model's tables. For the MovieLens
+// sets mtrec follows the original and uses the raw 1-based ids, so row 0 of
+// every table is a phantom entity that never occurs in the data yet is part of
+// the model (ranked in MRR, drawable as a negative).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace mtrec {
+
+using UserId = int32_t;
+using ItemId = int32_t;
+
+struct Interactions {
+  std::vector<UserId> users;
+  std::vector<ItemId> items;
+  std::vector<float> ratings;
+  std::vector<int64_t> timestamps;  // carried along, unused by training
+  // Table sizes: every id is < these. For MovieLens: max id + 1 over the full data
+  // set, computed before the split and shared by both halves (as the original).
+  int32_t num_users = 0;
+  int32_t num_items = 0;
+
+  size_t size() const { return users.size(); }
+
+  // Rows `order[k]` of this, in that order (the same table sizes).
+  Interactions Select(std::span<const int64_t> order) const;
+};
+
+// For each user, the distinct items it has in `x`, ascending (a CSR matrix's
+// column indices, as scipy's coo->csr gives them: duplicate pairs appear once).
+struct UserItemSets {
+  std::vector<int64_t> offsets;  // size num_users + 1
+  std::vector<ItemId> items;
+
+  static UserItemSets Build(const Interactions& x);
+  std::span<const ItemId> Of(UserId u) const {
+    return {items.data() + offsets[u], items.data() + offsets[u + 1]};
+  }
+  int32_t num_users() const { return static_cast<int32_t>(offsets.size()) - 1; }
+};
+
+}  // namespace mtrec

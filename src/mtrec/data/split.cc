@@ -1,0 +1,25 @@
+#include "mtrec/data/split.h"
+
+#include <numeric>
+
+#include "mtrec/core/check.h"
+#include "mtrec/core/numpy_rng.h"
+
+namespace mtrec {
+
+TrainTestSplit RandomTrainTestSplit(const Interactions& all, double test_fraction, uint32_t seed) {
+  MTREC_CHECK(test_fraction > 0.0 && test_fraction < 1.0);
+  const size_t n = all.size();
+  TrainTestSplit split;
+  split.permutation.resize(n);
+  std::iota(split.permutation.begin(), split.permutation.end(), int64_t{0});
+  NumpyLegacyRng rng(seed);
+  rng.Shuffle(std::span<int64_t>(split.permutation));
+  const auto cutoff = static_cast<size_t>((1.0 - test_fraction) * static_cast<double>(n));
+  const std::span<const int64_t> perm(split.permutation);
+  split.train = all.Select(perm.subspan(0, cutoff));
+  split.test = all.Select(perm.subspan(cutoff));
+  return split;
+}
+
+}  // namespace mtrec

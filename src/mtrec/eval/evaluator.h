@@ -1,0 +1,38 @@
+// Evaluator: the original's per-epoch evaluation of a MultiTaskNet on a test
+// set: MRR of the factorisation head (train items excluded) and MSE of the
+// regression head. Builds the per-user item sets once.
+#pragma once
+
+#include <cstdint>
+
+#include "mtrec/data/interactions.h"
+
+namespace mtrec {
+
+class MultiTaskNet;
+class ThreadPool;
+
+struct EvalResult {
+  double mrr = 0;
+  double mse = 0;
+  int64_t mrr_users = 0;  // users with at least one test item
+  int64_t test_size = 0;  // test interactions
+};
+
+class Evaluator {
+ public:
+  // Copies what it needs; train and test need not outlive it.
+  Evaluator(const Interactions& train, const Interactions& test);
+
+  EvalResult Evaluate(const MultiTaskNet& net, ThreadPool& pool) const;
+
+  const UserItemSets& train_items() const { return train_items_; }
+  const UserItemSets& test_items() const { return test_items_; }
+
+ private:
+  UserItemSets train_items_;
+  UserItemSets test_items_;
+  Interactions test_;
+};
+
+}  // namespace mtrec

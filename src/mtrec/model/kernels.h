@@ -1,0 +1,37 @@
+// The float32 vector kernels every layer is built from. Written as plain loops
+// with `omp simd` (compiled with -fopenmp-simd: no OpenMP runtime) so that the
+// compiler vectorises the reductions too.
+#pragma once
+
+#include <cstdint>
+
+namespace mtrec {
+
+// sum_k a[k] * b[k]
+inline float Dot(const float* __restrict a, const float* __restrict b, int64_t n) {
+  float acc = 0.0f;
+#pragma omp simd reduction(+ : acc)
+  for (int64_t k = 0; k < n; ++k) acc += a[k] * b[k];
+  return acc;
+}
+
+// y += alpha * x
+inline void Axpy(float alpha, const float* __restrict x, float* __restrict y, int64_t n) {
+#pragma omp simd
+  for (int64_t k = 0; k < n; ++k) y[k] += alpha * x[k];
+}
+
+// y += x
+inline void AddTo(const float* __restrict x, float* __restrict y, int64_t n) {
+#pragma omp simd
+  for (int64_t k = 0; k < n; ++k) y[k] += x[k];
+}
+
+// out = a * b (elementwise)
+inline void Mul(const float* __restrict a, const float* __restrict b, float* __restrict out,
+                int64_t n) {
+#pragma omp simd
+  for (int64_t k = 0; k < n; ++k) out[k] = a[k] * b[k];
+}
+
+}  // namespace mtrec

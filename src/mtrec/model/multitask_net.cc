@@ -1,0 +1,127 @@
+#include "mtrec/model/multitask_net.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <random>
+#include <string>
+
+#include "mtrec/core/check.h"
+#include "mtrec/core/thread_pool.h"
+#include "mtrec/model/kernels.h"
+
+namespace mtrec {
+
+namespace {
+
+// Uniform double in [0, 1) from 53 random bits (portable, unlike std::*_distribution).
+double Uniform01(std::mt19937_64& gen) { return static_cast<double>(gen() >> 11) * 0x1.0p-53; }
+
+void FillNormal(std::mt19937_64& gen, double stddev, std::span<float> out) {
+  for (size_t k = 0; k < out.size(); k += 2) {
+    // Box-Muller; 1 - u1 lies in (0, 1], so the log is finite.
+    const double u1 = 1.0 - Uniform01(gen);
+    const double u2 = Uniform01(gen);
+    const double radius = std::sqrt(-2.0 * std::log(u1)) * stddev;
+    const double angle = 2.0 * std::numbers::pi * u2;
+    out[k] = static_cast<float>(radius * std::cos(angle));
+    if (k + 1 < out.size()) out[k + 1] = static_cast<float>(radius * std::sin(angle));
+  }
+}
+
+void FillUniform(std::mt19937_64& gen, double bound, std::span<float> out) {
+  for (float& v : out) v = static_cast<float>((2.0 * Uniform01(gen) - 1.0) * bound);
+}
+
+constexpr int kPredictChunk = 256;
+
+}  // namespace
+
+MultiTaskNet::MultiTaskNet(const ModelConfig& config)
+    : config_(config), mlp_(3 * config.embedding_dim, config.hidden_layers) {
+  MTREC_CHECK(config.Validate().ok());
+  const int64_t nu = config.num_users, ni = config.num_items, d = config.embedding_dim;
+  if (config.shared_embeddings) {
+    roles_.u_fact = roles_.u_reg = layout_.Add("U", nu, d);
+    roles_.q_fact = roles_.q_reg = layout_.Add("Q", ni, d);
+  } else {
+    roles_.u_reg = layout_.Add("U_reg", nu, d);
+    roles_.q_reg = layout_.Add("Q_reg", ni, d);
+    roles_.u_fact = layout_.Add("U_fact", nu, d);
+    roles_.q_fact = layout_.Add("Q_fact", ni, d);
+  }
+  roles_.item_bias = layout_.Add("B", ni, 1);
+  if (config.user_bias) roles_.user_bias = layout_.Add("A", nu, 1);
+  roles_.mlp_offset = layout_.total_size();
+  for (int l = 0; l < mlp_.num_layers(); ++l) {
+    // nn.Sequential numbers Linear, ReLU, Linear, ...: the Linears are 0, 2, 4, ...
+    const std::string prefix = "mlp_layers." + std::to_string(2 * l);
+    const int w = layout_.Add(prefix + ".weight", mlp_.out(l), mlp_.in(l));
+    const int b = layout_.Add(prefix + ".bias", mlp_.out(l), 1);
+    MTREC_CHECK(layout_.block(w).offset - roles_.mlp_offset == mlp_.weight_offset(l));
+    MTREC_CHECK(layout_.block(b).offset - roles_.mlp_offset == mlp_.bias_offset(l));
+  }
+  params_.assign(layout_.total_size(), 0.0f);
+}
+
+void MultiTaskNet::InitRandom(uint64_t seed) {
+  std::mt19937_64 gen(seed);
+  int64_t fan_in = 0;  // of the last nn.Linear weight seen; its bias comes next
+  for (const ParamBlock& b : layout_.blocks()) {
+    std::span<float> values(params_.data() + b.offset, b.size());
+    if (b.name == "B" || b.name == "A") {
+      std::fill(values.begin(), values.end(), 0.0f);  // ZeroEmbedding
+    } else if (b.name.starts_with("mlp_layers.")) {
+      // kaiming_uniform_(a=sqrt(5)) for the weight and the bias rule both give
+      // U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+      if (b.name.ends_with(".weight")) fan_in = b.cols;
+      FillUniform(gen, 1.0 / std::sqrt(static_cast<double>(fan_in)), values);
+    } else {
+      FillNormal(gen, 1.0 / config_.embedding_dim, values);  // ScaledEmbedding
+    }
+  }
+}
+
+void MultiTaskNet::ScoreAllItems(UserId u, std::span<float> out) const {
+  MTREC_DCHECK(static_cast<int64_t>(out.size()) == config_.num_items);
+  const int64_t d = config_.embedding_dim;
+  const float* user = Row(roles_.u_fact, u);
+  const float* items = Row(roles_.q_fact, 0);
+  const float* bias = Row(roles_.item_bias, 0);
+  const float user_bias = roles_.user_bias >= 0 ? *Row(roles_.user_bias, u) : 0.0f;
+  for (int64_t i = 0; i < config_.num_items; ++i) {
+    out[i] = Dot(user, items + i * d, d) + bias[i] + user_bias;
+  }
+}
+
+void MultiTaskNet::PredictRatings(std::span<const UserId> users, std::span<const ItemId> items,
+                                  std::span<float> out, ThreadPool& pool) const {
+  MTREC_CHECK(users.size() == items.size() && out.size() == users.size());
+  const int64_t n = static_cast<int64_t>(users.size());
+  const int d = config_.embedding_dim;
+  const int chunks = static_cast<int>((n + kPredictChunk - 1) / kPredictChunk);
+  std::vector<MlpWorkspace> workspaces(pool.num_threads());
+  std::vector<std::vector<float>> inputs(pool.num_threads());
+  pool.Run(chunks, [&](int chunk, int thread) {
+    MlpWorkspace& ws = workspaces[thread];
+    std::vector<float>& x = inputs[thread];
+    if (x.empty()) {
+      ws.Reserve(mlp_, kPredictChunk);
+      x.resize(static_cast<size_t>(kPredictChunk) * 3 * d);
+    }
+    const int64_t begin = int64_t{chunk} * kPredictChunk;
+    const int count = static_cast<int>(std::min<int64_t>(kPredictChunk, n - begin));
+    for (int s = 0; s < count; ++s) {
+      const float* u = Row(roles_.u_reg, users[begin + s]);
+      const float* q = Row(roles_.q_reg, items[begin + s]);
+      float* xs = x.data() + static_cast<int64_t>(s) * 3 * d;
+      std::copy(u, u + d, xs);
+      std::copy(q, q + d, xs + d);
+      Mul(u, q, xs + 2 * d, d);
+    }
+    MlpForward(mlp_, params_.data() + roles_.mlp_offset, x.data(), count, ws);
+    std::copy(ws.acts.back().begin(), ws.acts.back().begin() + count, out.begin() + begin);
+  });
+}
+
+}  // namespace mtrec

@@ -1,0 +1,83 @@
+// MultiTaskNet: the original's model (reference-spec section 3).
+//
+//   factorisation head:  p(u, i) = U_f[u] . Q_f[i] + B[i] (+ A[u] with user_bias)
+//   regression head:     r(u, i) = MLP([U_r[u], Q_r[i], U_r[u] * Q_r[i]])
+//
+// With shared embeddings U_f = U_r = U and Q_f = Q_r = Q; otherwise the heads
+// have their own tables (U_fact/Q_fact and U_reg/Q_reg). B feeds only the
+// factorisation head. The user bias A of the 2022 variant is inert under BPR
+// (it cancels in p(u,i) - p(u,j)) and the MLP never reads it, so it stays 0; it
+// is offered for completeness and its gradient is checked to be 0.
+//
+// Parameters live in one flat float32 buffer, blocks in the original's creation
+// (state_dict) order: shared: U, Q, B, [A], mlp_layers.*; separate: U_reg,
+// Q_reg, U_fact, Q_fact, B, [A], mlp_layers.*. MLP block names follow
+// nn.Sequential: mlp_layers.0.weight, mlp_layers.0.bias, mlp_layers.2.weight, ...
+//
+// Thread-safety: const methods may run concurrently; nothing else may run with
+// a writer.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "mtrec/data/interactions.h"
+#include "mtrec/model/mlp.h"
+#include "mtrec/model/model_config.h"
+#include "mtrec/model/parameters.h"
+
+namespace mtrec {
+
+class ThreadPool;
+
+class MultiTaskNet {
+ public:
+  // Builds the layout with all parameters zero. REQUIRES: config.Validate().ok().
+  explicit MultiTaskNet(const ModelConfig& config);
+
+  // The original's initialisation from a seeded stream: embeddings ~ N(0, 1/dim)
+  // (standard deviation 1/dim), biases 0, nn.Linear weights and biases
+  // ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)), in creation order. The stream is
+  // mtrec's own (mt19937_64, Box-Muller): PyTorch's generator is not reproduced,
+  // so the same seed gives a statistically equal, not identical, init. For an
+  // identical start, load a PyTorch dump (model/weights_dir.h).
+  void InitRandom(uint64_t seed);
+
+  const ModelConfig& config() const { return config_; }
+  const ParameterLayout& layout() const { return layout_; }
+  const MlpShape& mlp() const { return mlp_; }
+  int embedding_dim() const { return config_.embedding_dim; }
+
+  std::span<float> params() { return params_; }
+  std::span<const float> params() const { return params_; }
+
+  // Indices of the blocks each role reads; u_reg == u_fact when shared, and
+  // user_bias is -1 without a user bias.
+  struct Roles {
+    int u_fact = -1, q_fact = -1, u_reg = -1, q_reg = -1, item_bias = -1, user_bias = -1;
+    int64_t mlp_offset = 0;  // flat offset of the MLP region (it runs to the end)
+  };
+  const Roles& roles() const { return roles_; }
+
+  // Row pointers into the flat buffer.
+  const float* Row(int block, int64_t row) const {
+    return params_.data() + layout_.block(block).offset + row * layout_.block(block).cols;
+  }
+
+  // Factorisation scores p(u, i) for every item i (out.size() == num_items).
+  void ScoreAllItems(UserId u, std::span<float> out) const;
+
+  // Regression predictions r(users[k], items[k]) for every k, spread over `pool`.
+  void PredictRatings(std::span<const UserId> users, std::span<const ItemId> items,
+                      std::span<float> out, ThreadPool& pool) const;
+
+ private:
+  ModelConfig config_;
+  ParameterLayout layout_;
+  MlpShape mlp_;
+  Roles roles_;
+  std::vector<float> params_;
+};
+
+}  // namespace mtrec

@@ -1,0 +1,47 @@
+#include "mtrec/optim/adam.h"
+
+#include <cmath>
+
+#include "mtrec/core/check.h"
+#include "mtrec/core/thread_pool.h"
+
+namespace mtrec {
+
+DenseAdam::DenseAdam(int64_t num_params, const AdamConfig& config)
+    : config_(config), m_(num_params, 0.0f), v_(num_params, 0.0f) {}
+
+void DenseAdam::Step(std::span<float> params, std::span<float> grads, ThreadPool& pool) {
+  MTREC_CHECK(params.size() == m_.size() && grads.size() == m_.size());
+  ++steps_;
+  // Scalars as torch computes them: in double, then applied to float tensors.
+  const double t = static_cast<double>(steps_);
+  const double bias_correction1 = 1.0 - std::pow(config_.beta1, t);
+  const double bias_correction2 = 1.0 - std::pow(config_.beta2, t);
+  const auto step_size = static_cast<float>(config_.learning_rate / bias_correction1);
+  const auto bc2_sqrt = static_cast<float>(std::sqrt(bias_correction2));
+  const auto beta1 = static_cast<float>(config_.beta1);
+  const auto beta2 = static_cast<float>(config_.beta2);
+  const auto one_minus_beta1 = static_cast<float>(1.0 - config_.beta1);
+  const auto one_minus_beta2 = static_cast<float>(1.0 - config_.beta2);
+  const auto eps = static_cast<float>(config_.eps);
+  const auto weight_decay = static_cast<float>(config_.weight_decay);
+  float* p = params.data();
+  float* g = grads.data();
+  float* m = m_.data();
+  float* v = v_.data();
+  pool.ParallelFor(static_cast<int64_t>(m_.size()), [=](int64_t begin, int64_t end, int) {
+    // g += wd p;  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
+    // p -= step_size * m / (sqrt(v) / sqrt(bc2) + eps)
+#pragma omp simd
+    for (int64_t k = begin; k < end; ++k) {
+      const float gk = g[k] + weight_decay * p[k];
+      m[k] = m[k] * beta1 + one_minus_beta1 * gk;
+      v[k] = v[k] * beta2 + one_minus_beta2 * gk * gk;
+      const float denom = std::sqrt(v[k]) / bc2_sqrt + eps;
+      p[k] -= step_size * (m[k] / denom);
+      g[k] = 0.0f;
+    }
+  });
+}
+
+}  // namespace mtrec

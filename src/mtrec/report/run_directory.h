@@ -1,0 +1,39 @@
+// RunDirectory: the files a run leaves in its --logdir.
+//
+//   config.json    the resolved configuration, the data set and split facts
+//   metrics.jsonl  one JSON object per epoch: epoch, factorization_loss,
+//                  regression_loss, joint_loss, mrr, mse, mrr_users,
+//                  train_seconds, eval_seconds
+//
+// Each file is rewritten whole through a temporary file and a rename after
+// every change, so a reader never sees a half-written line.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "mtrec/train/experiment.h"
+
+namespace mtrec {
+
+// The JSON text of config.json.
+std::string ConfigJson(const ExperimentConfig& config, const RunInfo& info);
+// One metrics.jsonl line (without the newline).
+std::string EpochJson(const EpochStats& stats);
+
+class RunDirectory final : public TrainingObserver {
+ public:
+  // The folder is created on OnStart.
+  explicit RunDirectory(std::filesystem::path dir) : dir_(std::move(dir)) {}
+
+  Status OnStart(const ExperimentConfig& config, const RunInfo& info) override;
+  Status OnEpoch(const EpochStats& stats) override;
+
+  const std::filesystem::path& dir() const { return dir_; }
+
+ private:
+  const std::filesystem::path dir_;
+  std::string metrics_;  // every line so far
+};
+
+}  // namespace mtrec

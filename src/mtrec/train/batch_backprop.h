@@ -1,0 +1,86 @@
+// BatchBackprop: the joint loss of one minibatch and its gradient with respect
+// to every parameter of a MultiTaskNet (the original's forward + loss.backward()).
+//
+// For sample s = (u, i, r) with sampled negative j:
+//   pos = U_f[u].Q_f[i] + B[i] (+A[u]),  neg = U_f[u].Q_f[j] + B[j] (+A[u])
+//   y   = MLP([U_r[u], Q_r[i], U_r[u]*Q_r[i]])
+//   joint = wF * mean_s bpr(pos - neg) + wR * mean_s (r - y)^2
+// The MLP runs on positives only (the original also ran it on the negatives and
+// discarded the result, a pure waste). Repeated ids accumulate, as an index-add.
+//
+// Determinism: the batch is cut into fixed blocks of kBlockSize samples whatever
+// the thread count; each block writes its own MLP gradient partial and its own
+// per-sample embedding gradients, and these are summed in block/sample order.
+// So the gradient is bit-identical for any number of threads.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "mtrec/data/interactions.h"
+#include "mtrec/loss/bpr.h"
+#include "mtrec/model/mlp.h"
+#include "mtrec/model/multitask_net.h"
+
+namespace mtrec {
+
+class ThreadPool;
+
+struct Batch {
+  std::span<const UserId> users;
+  std::span<const ItemId> items;
+  std::span<const float> ratings;
+  std::span<const ItemId> negatives;  // one sampled item per sample
+  size_t size() const { return users.size(); }
+};
+
+struct BatchLosses {
+  float factorization = 0;  // mean BPR over the batch
+  float regression = 0;     // mean squared error over the batch
+  float joint = 0;          // wF * factorization + wR * regression
+};
+
+struct LossWeights {
+  double factorization = 0.995;
+  double regression = 0.005;
+  BprLoss bpr = BprLoss::kSigmoid;
+};
+
+class BatchBackprop {
+ public:
+  static constexpr int kBlockSize = 64;
+
+  // Scratch for batches of up to max_batch samples on `num_threads` threads.
+  BatchBackprop(const MultiTaskNet& net, const LossWeights& weights, int max_batch,
+                int num_threads);
+
+  // Computes the batch's losses and ADDS the gradient of the joint loss into
+  // `grads` (the net's flat layout). REQUIRES: 0 < batch.size() <= max_batch,
+  // every id in range, pool.num_threads() <= num_threads.
+  BatchLosses Run(const MultiTaskNet& net, const Batch& batch, std::span<float> grads,
+                  ThreadPool& pool);
+
+ private:
+  struct ThreadScratch {
+    MlpWorkspace mlp;
+    std::vector<float> x;   // [kBlockSize x 3d] regression inputs
+    std::vector<float> dy;  // [kBlockSize] dJoint/dy
+  };
+
+  void RunBlock(const MultiTaskNet& net, const Batch& batch, int block, ThreadScratch& scratch);
+  void Scatter(const MultiTaskNet& net, const Batch& batch, std::span<float> grads) const;
+
+  const LossWeights weights_;
+  const int dim_;
+  const int64_t mlp_size_;
+  float inv_batch_ = 0;  // 1 / batch size of the current Run
+  std::vector<ThreadScratch> scratch_;
+  std::vector<float> mlp_partials_;  // [blocks x mlp_size]
+  // Per-sample outputs, [max_batch x d] each (or max_batch).
+  std::vector<float> grad_user_fact_, grad_item_pos_, grad_item_neg_;
+  std::vector<float> grad_user_reg_, grad_item_reg_;
+  std::vector<float> grad_pos_, bpr_values_, squared_errors_;
+};
+
+}  // namespace mtrec
