@@ -40,9 +40,9 @@ struct TrainFlags {
 FlagSet MakeFlags(TrainFlags& f) {
   ExperimentConfig& c = f.config;
   FlagSet flags;
-  flags.AddString("dataset", &c.dataset, "NAME|PATH",
+  flags.AddString("dataset", &c.data.dataset, "NAME|PATH",
                   "data set: ml-100k, or a u.data-style ratings file, or a folder holding u.data");
-  flags.AddString("data_dir", &c.data_dir, "DIR",
+  flags.AddString("data_dir", &c.data.data_dir, "DIR",
                   "where data set names are looked up (default: $MTREC_DATA_DIR, else "
                   "~/.cache/mtrec)");
   flags.AddDouble("test_fraction", &c.test_fraction, "fraction of the data held out for testing");

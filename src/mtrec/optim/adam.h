@@ -27,11 +27,11 @@ class DenseAdam final : public Optimizer {
   DenseAdam(int64_t num_params, const AdamConfig& config);
 
   void Step(std::span<float> params, std::span<float> grads, ThreadPool& pool) override;
+  std::string name() const override { return "adam"; }
   int64_t steps() const override { return steps_; }
-
-  // Moment estimates (for checkpoints and tests).
-  std::span<const float> first_moment() const { return m_; }
-  std::span<const float> second_moment() const { return v_; }
+  void set_steps(int64_t steps) override { steps_ = steps; }
+  // "m" (first moment) and "v" (second moment).
+  std::vector<StateTensor> state() override { return {{"m", m_}, {"v", v_}}; }
 
  private:
   const AdamConfig config_;

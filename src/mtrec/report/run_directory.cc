@@ -33,7 +33,7 @@ std::string ConfigJson(const ExperimentConfig& config, const RunInfo& info) {
       .Add("threads", info.threads)
       .Add("init_weights", config.init_weights);
   JsonObject data;
-  data.Add("dataset", config.dataset)
+  data.Add("dataset", config.data.dataset)
       .Add("path", info.dataset_path)
       .Add("interactions", info.interactions)
       .Add("num_users", static_cast<int64_t>(info.num_users))

@@ -4,7 +4,6 @@
 #include <cmath>
 
 #include "mtrec/core/thread_pool.h"
-#include "mtrec/data/movielens.h"
 #include "mtrec/data/split.h"
 #include "mtrec/io/weights_dir.h"
 #include "mtrec/model/multitask_net.h"
@@ -43,11 +42,8 @@ Status ExperimentConfig::Validate() const {
 Result<RunSummary> RunExperiment(const ExperimentConfig& config,
                                  const std::vector<TrainingObserver*>& observers) {
   MTREC_RETURN_IF_ERROR(config.Validate());
-  const std::filesystem::path data_dir =
-      config.data_dir.empty() ? DefaultDataDir() : std::filesystem::path(config.data_dir);
-  MTREC_ASSIGN_OR_RETURN(const std::filesystem::path path,
-                         ResolveDatasetPath(config.dataset, data_dir));
-  MTREC_ASSIGN_OR_RETURN(Interactions all, ReadRatingsFile(path));
+  MTREC_ASSIGN_OR_RETURN(const Dataset dataset, LoadDataset(config.data));
+  const Interactions& all = dataset.interactions;
   const TrainTestSplit split = RandomTrainTestSplit(all, config.test_fraction);
   if (split.train.size() == 0 || split.test.size() == 0) {
     return Status::InvalidArgument("--test_fraction " + std::to_string(config.test_fraction) +
@@ -72,7 +68,7 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config,
 
   RunSummary summary;
   RunInfo& info = summary.info;
-  info.dataset_path = path.string();
+  info.dataset_path = dataset.path;
   info.interactions = static_cast<int64_t>(all.size());
   info.num_users = all.num_users;
   info.num_items = all.num_items;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "mtrec/core/result.h"
+#include "mtrec/data/dataset.h"
 #include "mtrec/eval/evaluator.h"
 #include "mtrec/model/model_config.h"
 #include "mtrec/train/train_config.h"
@@ -16,8 +17,7 @@
 namespace mtrec {
 
 struct ExperimentConfig {
-  std::string dataset = "ml-100k";  // a name, a ratings file, or a folder holding u.data
-  std::string data_dir;             // where names resolve; empty: DefaultDataDir()
+  DataConfig data;
   double test_fraction = 0.05;
   int epochs = 1;
   ModelConfig model;  // num_users/num_items are filled in from the data

@@ -44,12 +44,11 @@ Result<EpochLosses> Trainer::TrainEpoch(const Interactions& train) {
     const BatchLosses losses = backprop_->Run(*net_, batch, grads_, *pool_);
     if (!std::isfinite(losses.joint)) {
       return Status::InvalidArgument(
-          "training diverged: the joint loss is not finite at step " + std::to_string(steps_) +
+          "training diverged: the joint loss is not finite at step " + std::to_string(steps()) +
           " (try a smaller --learning_rate)");
     }
-    if (step_hook_) step_hook_(StepView{steps_, batch, losses, grads_});
+    if (step_hook_) step_hook_(StepView{steps(), batch, losses, grads_});
     optimizer_->Step(net_->params(), grads_, *pool_);
-    ++steps_;
     epoch.factorization += losses.factorization;
     epoch.regression += losses.regression;
     epoch.joint += losses.joint;

@@ -59,8 +59,10 @@ class Trainer {
   // parameters (tests use it to compare gradients; progress reporting too).
   void SetStepHook(std::function<void(const StepView&)> hook) { step_hook_ = std::move(hook); }
 
-  int64_t steps() const { return steps_; }
+  int64_t steps() const { return optimizer_->steps(); }
+  // The training stream and the optimiser, exposed for checkpoints.
   NumpyLegacyRng& rng() { return rng_; }
+  Optimizer& optimizer() { return *optimizer_; }
 
  private:
   const TrainConfig config_;
@@ -71,7 +73,6 @@ class Trainer {
   std::unique_ptr<BatchBackprop> backprop_;
   std::vector<float> grads_;
   std::function<void(const StepView&)> step_hook_;
-  int64_t steps_ = 0;
   // Per-epoch buffers, kept to avoid reallocation.
   std::vector<int64_t> order_;
   Interactions shuffled_;
