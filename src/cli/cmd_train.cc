@@ -125,6 +125,11 @@ int RunTrain(std::span<const std::string> args) {
                  "-DMTREC_ENABLE_CUDA=ON on a machine with CUDA); run without --gpu\n");
     return kExitUsage;
   }
+  if (f.config.threads < 1) {
+    std::fprintf(stderr, "mtrec train: --threads: expected an integer >= 1, got %d\n",
+                 f.config.threads);
+    return kExitUsage;
+  }
   if (Status s = f.config.Validate(); !s.ok()) {
     std::fprintf(stderr, "mtrec train: %s\n", s.message().c_str());
     return kExitUsage;

@@ -1,0 +1,127 @@
+// End-to-end tests of `mtrec train`: bad input gives one clear line and the
+// right exit code; a real run writes its table, config.json and metrics.jsonl.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "support/process.h"
+#include "support/synthetic.h"
+
+namespace mtrec {
+namespace {
+
+using testing::MtrecBinary;
+using testing::ReadFile;
+using testing::RunCommand;
+
+class TrainCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::MakeTempDir("cli");
+    data_ = dir_ + "/u.data";
+    testing::WriteUData(data_, testing::MakeSyntheticRatings(40, 60, 2000, 3));
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  testing::CommandResult Train(const std::string& flags) {
+    return RunCommand(MtrecBinary() + " train --dataset " + data_ + " --logdir " + dir_ + "/run " +
+                      flags);
+  }
+
+  // One line on stderr, mentioning `needle`.
+  static void ExpectOneLineError(const testing::CommandResult& r, int code, const std::string& needle) {
+    SCOPED_TRACE(needle);
+    EXPECT_EQ(r.exit_code, code) << r.err;
+    EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  }
+
+  std::string dir_, data_;
+};
+
+TEST_F(TrainCli, BadFlagsAreUsageErrorsNamingTheFlag) {
+  ExpectOneLineError(Train("--epochs 0"), 2, "--epochs");
+  ExpectOneLineError(Train("--epochs abc"), 2, "--epochs: expected an integer");
+  ExpectOneLineError(Train("--test_fraction 1.5"), 2, "--test_fraction");
+  ExpectOneLineError(Train("--test_fraction 0"), 2, "--test_fraction");
+  ExpectOneLineError(Train("--factorization_weight -1"), 2, "--factorization_weight");
+  ExpectOneLineError(Train("--factorization_weight 0 --regression_weight 0"), 2, "at least one weight");
+  ExpectOneLineError(Train("--layers 64,,32"), 2, "--layers");
+  ExpectOneLineError(Train("--layers 0"), 2, "--layers");
+  ExpectOneLineError(Train("--embedding_dim -4"), 2, "--embedding_dim");
+  ExpectOneLineError(Train("--batch_size 0"), 2, "--batch_size");
+  ExpectOneLineError(Train("--learning_rate nan"), 2, "--learning_rate");
+  ExpectOneLineError(Train("--bpr_loss hinge"), 2, "--bpr_loss");
+  ExpectOneLineError(Train("--seed -1"), 2, "--seed");
+  ExpectOneLineError(Train("--threads 0"), 2, "--threads");
+  ExpectOneLineError(Train("--no_such_flag 3"), 2, "unknown flag --no_such_flag");
+  ExpectOneLineError(Train("--e 3"), 2, "ambiguous flag --e");
+  ExpectOneLineError(Train("--epochs"), 2, "--epochs: expected a value");
+  ExpectOneLineError(Train("stray"), 2, "unexpected argument 'stray'");
+  ExpectOneLineError(Train("--gpu"), 2, "--gpu");
+  ExpectOneLineError(Train("--gpu True"), 2, "--gpu");
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/run"));
+}
+
+TEST_F(TrainCli, MissingOrMalformedDataIsARuntimeError) {
+  auto r = RunCommand(MtrecBinary() + " train --dataset " + dir_ + "/nope.data");
+  ExpectOneLineError(r, 1, "nope.data");
+  r = RunCommand(MtrecBinary() + " train --dataset ml-100k --data_dir " + dir_ + "/empty");
+  ExpectOneLineError(r, 1, "ml-100k/u.data");
+  std::ofstream(dir_ + "/bad.data") << "1\t2\t3\t4\n1\tx\t3\t4\n";
+  r = RunCommand(MtrecBinary() + " train --dataset " + dir_ + "/bad.data");
+  ExpectOneLineError(r, 1, "bad.data:2");
+}
+
+TEST_F(TrainCli, HelpDocumentsEveryFlag) {
+  const auto r = RunCommand(MtrecBinary() + " train --help");
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* flag : {"--dataset", "--data_dir", "--test_fraction", "--epochs",
+                           "--factorization_weight", "--regression_weight", "--shared_embeddings",
+                           "--no_shared_embeddings", "--logdir", "--gpu", "--seed", "--threads",
+                           "--batch_size", "--learning_rate", "--embedding_dim", "--layers",
+                           "--l2", "--user_bias", "--bpr_loss", "--init_weights"}) {
+    EXPECT_NE(r.out.find(flag), std::string::npos) << flag;
+  }
+  EXPECT_EQ(RunCommand(MtrecBinary() + " --help").exit_code, 0);
+  EXPECT_EQ(RunCommand(MtrecBinary() + " frobnicate").exit_code, 2);
+}
+
+TEST_F(TrainCli, RunWritesTableConfigAndMetrics) {
+  const auto r = Train("--epochs 3 --seed 5 --threads 2 --epoch 3");  // a prefix, as argparse allows
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("test_mrr"), std::string::npos);
+  const std::string metrics = ReadFile(dir_ + "/run/metrics.jsonl");
+  EXPECT_EQ(std::count(metrics.begin(), metrics.end(), '\n'), 3);
+  for (const char* key : {"\"epoch\":3", "\"factorization_loss\"", "\"regression_loss\"",
+                          "\"joint_loss\"", "\"mrr\"", "\"mse\"", "\"train_seconds\"",
+                          "\"eval_seconds\""}) {
+    EXPECT_NE(metrics.find(key), std::string::npos) << key;
+  }
+  const std::string config = ReadFile(dir_ + "/run/config.json");
+  for (const char* key : {"\"seed\":5", "\"threads\":2", "\"train_size\"", "\"test_users\"",
+                          "\"shared_embeddings\":true"}) {
+    EXPECT_NE(config.find(key), std::string::npos) << key;
+  }
+  // The same run again refuses to overwrite, unless asked to.
+  ExpectOneLineError(Train("--epochs 1"), 2, "already holds a run");
+  const auto again = Train("--epochs 3 --seed 5 --threads 1 --overwrite");
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  // Bit-identical metrics for any thread count (timings aside).
+  auto strip_times = [](std::string s) {
+    std::string out;
+    for (size_t pos = 0; pos < s.size();) {
+      const size_t t = s.find(",\"train_seconds\"", pos);
+      if (t == std::string::npos) { out += s.substr(pos); break; }
+      out += s.substr(pos, t - pos);
+      pos = s.find('}', t);
+    }
+    return out;
+  };
+  EXPECT_EQ(strip_times(ReadFile(dir_ + "/run/metrics.jsonl")), strip_times(metrics));
+}
+
+}  // namespace
+}  // namespace mtrec

@@ -1,0 +1,79 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "mtrec/io/atomic_file.h"
+#include "mtrec/io/json_writer.h"
+#include "mtrec/io/weights_dir.h"
+#include "mtrec/model/multitask_net.h"
+#include "support/process.h"
+#include "support/synthetic.h"
+
+namespace mtrec {
+namespace {
+
+TEST(JsonWriter, NumbersRoundTripAndStringsAreEscaped) {
+  JsonObject o;
+  o.Add("a", 0.1).Add("b", int64_t{-3}).Add("c", true).Add("d", "q\"\\\n\x01").Add("e", std::vector<int>{1, 2});
+  o.Add("nan", std::nan("")).Add("inf", HUGE_VAL);
+  EXPECT_EQ(o.str(), R"({"a":0.1,"b":-3,"c":true,"d":"q\"\\\n\u0001","e":[1,2],"nan":null,"inf":null})");
+  EXPECT_EQ(std::stod(JsonNumber(1.0 / 3.0)), 1.0 / 3.0);
+}
+
+TEST(AtomicFile, ReplacesWholeFilesAndLeavesNothingOnFailure) {
+  const std::string dir = testing::MakeTempDir("atomic");
+  const std::string path = dir + "/f.txt";
+  ASSERT_TRUE(WriteFileAtomically(path, "one").ok());
+  ASSERT_TRUE(WriteFileAtomically(path, "two", /*sync=*/true).ok());
+  EXPECT_EQ(testing::ReadFile(path), "two");
+  const Status missing = WriteFileAtomically(dir + "/no/such/dir/f.txt", "x");
+  EXPECT_EQ(missing.code(), Status::Code::kIOError);
+  EXPECT_NE(missing.message().find("no/such/dir"), std::string::npos) << missing.message();
+  int entries = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) entries += e.exists();
+  EXPECT_EQ(entries, 1) << "no temporary file left behind";
+  std::filesystem::remove_all(dir);
+}
+
+ModelConfig SmallModel(bool shared) {
+  ModelConfig mc;
+  mc.num_users = 4;
+  mc.num_items = 6;
+  mc.embedding_dim = 3;
+  mc.hidden_layers = {5};
+  mc.shared_embeddings = shared;
+  return mc;
+}
+
+TEST(WeightsDir, SaveLoadRoundTripAndShapeMismatch) {
+  const std::string dir = testing::MakeTempDir("weights");
+  MultiTaskNet a(SmallModel(true));
+  a.InitRandom(1);
+  ASSERT_TRUE(SaveWeightsDir(a, dir).ok());
+  MultiTaskNet b(SmallModel(true));
+  ASSERT_TRUE(LoadWeightsDir(dir, b).ok());
+  EXPECT_TRUE(std::equal(a.params().begin(), a.params().end(), b.params().begin()));
+
+  MultiTaskNet separate(SmallModel(false));
+  const Status wrong_model = LoadWeightsDir(dir, separate);
+  EXPECT_FALSE(wrong_model.ok());
+  EXPECT_NE(wrong_model.message().find("manifest.txt:1"), std::string::npos) << wrong_model.message();
+
+  ModelConfig wider = SmallModel(true);
+  wider.embedding_dim = 4;
+  MultiTaskNet c(wider);
+  const Status wrong_shape = LoadWeightsDir(dir, c);
+  EXPECT_NE(wrong_shape.message().find("the model expects"), std::string::npos) << wrong_shape.message();
+
+  std::ofstream(dir + "/Q.f32", std::ios::trunc) << "short";
+  const Status truncated = LoadWeightsDir(dir, b);
+  EXPECT_EQ(truncated.code(), Status::Code::kCorruption);
+  EXPECT_NE(truncated.message().find("Q.f32"), std::string::npos) << truncated.message();
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace mtrec
