@@ -94,12 +94,23 @@ void MultiTaskNet::ScoreAllItems(UserId u, std::span<float> out) const {
   }
 }
 
+void MultiTaskNet::RegressionInput(UserId u, ItemId i, float* x) const {
+  const int d = config_.embedding_dim;
+  const float* ur = Row(roles_.u_reg, u);
+  const float* qr = Row(roles_.q_reg, i);
+  std::copy(ur, ur + d, x);
+  std::copy(qr, qr + d, x + d);
+  Mul(ur, qr, x + 2 * d, d);
+}
+
 void MultiTaskNet::PredictRatings(std::span<const UserId> users, std::span<const ItemId> items,
                                   std::span<float> out, ThreadPool& pool) const {
   MTREC_CHECK(users.size() == items.size() && out.size() == users.size());
   const int64_t n = static_cast<int64_t>(users.size());
-  const int d = config_.embedding_dim;
+  const int stride = mlp_.padded_in(0);
   const int chunks = static_cast<int>((n + kPredictChunk - 1) / kPredictChunk);
+  MlpPackedWeights packed;
+  packed.Pack(mlp_, params_.data() + roles_.mlp_offset);
   std::vector<MlpWorkspace> workspaces(pool.num_threads());
   std::vector<std::vector<float>> inputs(pool.num_threads());
   pool.Run(chunks, [&](int chunk, int thread) {
@@ -107,20 +118,15 @@ void MultiTaskNet::PredictRatings(std::span<const UserId> users, std::span<const
     std::vector<float>& x = inputs[thread];
     if (x.empty()) {
       ws.Reserve(mlp_, kPredictChunk);
-      x.resize(static_cast<size_t>(kPredictChunk) * 3 * d);
+      x.assign(static_cast<size_t>(kPredictChunk) * stride, 0.0f);
     }
     const int64_t begin = int64_t{chunk} * kPredictChunk;
     const int count = static_cast<int>(std::min<int64_t>(kPredictChunk, n - begin));
     for (int s = 0; s < count; ++s) {
-      const float* u = Row(roles_.u_reg, users[begin + s]);
-      const float* q = Row(roles_.q_reg, items[begin + s]);
-      float* xs = x.data() + static_cast<int64_t>(s) * 3 * d;
-      std::copy(u, u + d, xs);
-      std::copy(q, q + d, xs + d);
-      Mul(u, q, xs + 2 * d, d);
+      RegressionInput(users[begin + s], items[begin + s], x.data() + int64_t{s} * stride);
     }
-    MlpForward(mlp_, params_.data() + roles_.mlp_offset, x.data(), count, ws);
-    std::copy(ws.acts.back().begin(), ws.acts.back().begin() + count, out.begin() + begin);
+    MlpForward(mlp_, packed, x.data(), count, ws);
+    for (int s = 0; s < count; ++s) out[begin + s] = ws.output(s);
   });
 }
 

@@ -65,6 +65,10 @@ class MultiTaskNet {
     return params_.data() + layout_.block(block).offset + row * layout_.block(block).cols;
   }
 
+  // Writes the regression head's input [U_r[u], Q_r[i], U_r[u] * Q_r[i]] to
+  // x[0, 3 * dim); the padding up to mlp().padded_in(0) is left untouched (zero).
+  void RegressionInput(UserId u, ItemId i, float* x) const;
+
   // Factorisation scores p(u, i) for every item i (out.size() == num_items).
   void ScoreAllItems(UserId u, std::span<float> out) const;
 

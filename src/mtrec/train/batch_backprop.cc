@@ -12,16 +12,19 @@ namespace mtrec {
 
 BatchBackprop::BatchBackprop(const MultiTaskNet& net, const LossWeights& weights, int max_batch,
                              int num_threads)
-    : weights_(weights), dim_(net.embedding_dim()), mlp_size_(net.mlp().num_params()) {
+    : weights_(weights),
+      dim_(net.embedding_dim()),
+      x_stride_(net.mlp().padded_in(0)),
+      partial_size_(net.mlp().partial_size()) {
   MTREC_CHECK(max_batch > 0 && num_threads > 0);
   scratch_.resize(num_threads);
   for (ThreadScratch& t : scratch_) {
     t.mlp.Reserve(net.mlp(), kBlockSize);
-    t.x.resize(static_cast<size_t>(kBlockSize) * 3 * dim_);
+    t.x.assign(static_cast<size_t>(kBlockSize) * x_stride_, 0.0f);
     t.dy.resize(kBlockSize);
   }
   const int blocks = (max_batch + kBlockSize - 1) / kBlockSize;
-  mlp_partials_.resize(static_cast<size_t>(blocks) * mlp_size_);
+  mlp_partials_.resize(static_cast<size_t>(blocks) * partial_size_);
   const size_t rows = static_cast<size_t>(max_batch) * dim_;
   grad_user_fact_.resize(rows);
   grad_item_pos_.resize(rows);
@@ -43,16 +46,17 @@ BatchLosses BatchBackprop::Run(const MultiTaskNet& net, const Batch& batch, std:
   MTREC_CHECK(grads.size() == net.params().size());
   inv_batch_ = 1.0f / static_cast<float>(n);
   const int blocks = (n + kBlockSize - 1) / kBlockSize;
+  packed_.Pack(net.mlp(), net.params().data() + net.roles().mlp_offset);
   pool.Run(blocks, [&](int block, int thread) { RunBlock(net, batch, block, scratch_[thread]); });
 
-  // MLP gradient: the block partials summed in block order.
-  float* mlp_grads = grads.data() + net.roles().mlp_offset;
-  const float* partials = mlp_partials_.data();
-  const int64_t mlp_size = mlp_size_;
-  pool.ParallelFor(mlp_size, [=](int64_t begin, int64_t end, int) {
-    for (int b = 0; b < blocks; ++b) AddTo(partials + b * mlp_size + begin, mlp_grads + begin, end - begin);
+  // MLP gradient: the block partials summed in block order into block 0's.
+  float* partials = mlp_partials_.data();
+  const int64_t partial_size = partial_size_;
+  pool.ParallelFor(partial_size, [=](int64_t begin, int64_t end, int) {
+    for (int b = 1; b < blocks; ++b) AddTo(partials + b * partial_size + begin, partials + begin, end - begin);
   });
-  Scatter(net, batch, grads);
+  MlpAddPartial(net.mlp(), partials, grads.data() + net.roles().mlp_offset);
+  Scatter(net, batch, grads, pool);
 
   double bpr_sum = 0, se_sum = 0;
   for (int s = 0; s < n; ++s) {
@@ -67,28 +71,71 @@ BatchLosses BatchBackprop::Run(const MultiTaskNet& net, const Batch& batch, std:
   return losses;
 }
 
+namespace {
+
+// The per-sample row gradients, written with restrict pointers so they vectorise.
+//   dU_f[u] = dpos Q_f[i] + dneg Q_f[j];  dQ_f[i] = dpos U_f[u];  dQ_f[j] = dneg U_f[u]
+inline void FactorizationRowGrads(float dpos, const float* __restrict u, const float* __restrict qi,
+                                  const float* __restrict qj, float* __restrict gu,
+                                  float* __restrict gqi, float* __restrict gqj, int d) {
+  const float dneg = -dpos;
+#pragma omp simd
+  for (int k = 0; k < d; ++k) {
+    gu[k] = dpos * qi[k] + dneg * qj[k];
+    gqi[k] = dpos * u[k];
+    gqj[k] = dneg * u[k];
+  }
+}
+
+// With x = [u_r, q_r, u_r * q_r] and dx = dJ/dx:
+//   dU_r[u] = dx_u + dx_uq * q_r;  dQ_r[i] = dx_q + dx_uq * u_r
+// kAdd adds to gu/gq (shared tables: the factorisation rows are already there).
+template <bool kAdd>
+inline void RegressionRowGrads(const float* __restrict dx, const float* __restrict x,
+                               float* __restrict gu, float* __restrict gq, int d) {
+#pragma omp simd
+  for (int k = 0; k < d; ++k) {
+    const float du = dx[k] + dx[2 * d + k] * x[d + k];
+    const float dq = dx[d + k] + dx[2 * d + k] * x[k];
+    gu[k] = kAdd ? gu[k] + du : du;
+    gq[k] = kAdd ? gq[k] + dq : dq;
+  }
+}
+
+// p(u, i) - p(u, j) without the biases: both dot products in one pass over u.
+inline float DotDifference(const float* __restrict u, const float* __restrict qi,
+                           const float* __restrict qj, int d, float* neg_dot) {
+  float pos = 0, neg = 0;
+#pragma omp simd reduction(+ : pos, neg)
+  for (int k = 0; k < d; ++k) {
+    pos += u[k] * qi[k];
+    neg += u[k] * qj[k];
+  }
+  *neg_dot = neg;
+  return pos;
+}
+
+}  // namespace
+
 void BatchBackprop::RunBlock(const MultiTaskNet& net, const Batch& batch, int block,
                              ThreadScratch& scratch) {
   const MultiTaskNet::Roles& roles = net.roles();
   const int d = dim_;
   const int begin = block * kBlockSize;
   const int count = std::min<int>(kBlockSize, static_cast<int>(batch.size()) - begin);
-  const bool shared = net.config().shared_embeddings;
-  const float* mlp_params = net.params().data() + roles.mlp_offset;
   const auto w_fact = static_cast<float>(weights_.factorization) * inv_batch_;
   const auto w_reg = static_cast<float>(weights_.regression) * inv_batch_;
+  const float* user_fact = net.Row(roles.u_fact, 0);
+  const float* item_fact = net.Row(roles.q_fact, 0);
+  const float* item_bias = net.Row(roles.item_bias, 0);
 
   // Regression head forward on x = [u_r, q_r, u_r * q_r].
   float* x = scratch.x.data();
   for (int s = 0; s < count; ++s) {
-    const float* u = net.Row(roles.u_reg, batch.users[begin + s]);
-    const float* q = net.Row(roles.q_reg, batch.items[begin + s]);
-    float* xs = x + static_cast<int64_t>(s) * 3 * d;
-    std::copy(u, u + d, xs);
-    std::copy(q, q + d, xs + d);
-    Mul(u, q, xs + 2 * d, d);
+    net.RegressionInput(batch.users[begin + s], batch.items[begin + s],
+                        x + static_cast<int64_t>(s) * x_stride_);
   }
-  MlpForward(net.mlp(), mlp_params, x, count, scratch.mlp);
+  MlpForward(net.mlp(), packed_, x, count, scratch.mlp);
   const float* y = scratch.mlp.acts.back().data();
 
   // Losses and their derivatives with respect to each head's output:
@@ -100,77 +147,82 @@ void BatchBackprop::RunBlock(const MultiTaskNet& net, const Batch& batch, int bl
     const LossAndGrad se = SquaredErrorAndGrad(y[s], batch.ratings[gs]);
     squared_errors_[gs] = se.value;
     scratch.dy[s] = w_reg * se.grad;
-    const float* uf = net.Row(roles.u_fact, batch.users[gs]);
     const ItemId i = batch.items[gs], j = batch.negatives[gs];
-    const float pos = Dot(uf, net.Row(roles.q_fact, i), d) + *net.Row(roles.item_bias, i);
-    const float neg = Dot(uf, net.Row(roles.q_fact, j), d) + *net.Row(roles.item_bias, j);
-    const LossAndGrad bpr = BprLossAndGrad(weights_.bpr, pos - neg);
+    float neg;
+    const float pos = DotDifference(user_fact + int64_t{batch.users[gs]} * d,
+                                    item_fact + int64_t{i} * d, item_fact + int64_t{j} * d, d, &neg);
+    const LossAndGrad bpr = BprLossAndGrad(weights_.bpr, (pos + item_bias[i]) - (neg + item_bias[j]));
     bpr_values_[gs] = bpr.value;
     grad_pos_[gs] = w_fact * bpr.grad;
   }
 
   // Regression head backward: MLP parameters into this block's partial, dJ/dx out.
-  float* partial = mlp_partials_.data() + static_cast<int64_t>(block) * mlp_size_;
-  std::memset(partial, 0, sizeof(float) * mlp_size_);
-  MlpBackward(net.mlp(), mlp_params, x, count, scratch.dy.data(), partial, scratch.mlp);
+  float* partial = mlp_partials_.data() + static_cast<int64_t>(block) * partial_size_;
+  MlpBackward(net.mlp(), packed_, x, count, scratch.dy.data(), partial, scratch.mlp);
   const float* dx = scratch.mlp.grad_input.data();
 
-  // Per-sample embedding gradients:
-  //   dU_f[u] = dpos Q_f[i] + dneg Q_f[j];  dQ_f[i] = dpos U_f[u];  dQ_f[j] = dneg U_f[u]
-  //   dU_r[u] = dx_u + dx_uq * Q_r[i];      dQ_r[i] = dx_q + dx_uq * U_r[u]
-  // With shared tables the two heads' row gradients are summed before the scatter.
+  // Per-sample embedding row gradients; with shared tables the two heads' row
+  // gradients are summed before the scatter.
+  const bool shared = net.config().shared_embeddings;
   for (int s = 0; s < count; ++s) {
     const int gs = begin + s;
     const int64_t row = static_cast<int64_t>(gs) * d;
-    const float dpos = grad_pos_[gs], dneg = -dpos;
-    const float* uf = net.Row(roles.u_fact, batch.users[gs]);
-    const float* qi = net.Row(roles.q_fact, batch.items[gs]);
-    const float* qj = net.Row(roles.q_fact, batch.negatives[gs]);
     float* gu = grad_user_fact_.data() + row;
     float* gqi = grad_item_pos_.data() + row;
-    float* gqj = grad_item_neg_.data() + row;
-    for (int k = 0; k < d; ++k) {
-      gu[k] = dpos * qi[k] + dneg * qj[k];
-      gqi[k] = dpos * uf[k];
-      gqj[k] = dneg * uf[k];
-    }
-    const float* dxs = dx + static_cast<int64_t>(s) * 3 * d;
-    const float* xs = x + static_cast<int64_t>(s) * 3 * d;  // [u_r, q_r, u_r*q_r]
-    float* gur = shared ? gu : grad_user_reg_.data() + row;
-    float* gqr = shared ? gqi : grad_item_reg_.data() + row;
-    for (int k = 0; k < d; ++k) {
-      const float ur = dxs[k] + dxs[2 * d + k] * xs[d + k];
-      const float qr = dxs[d + k] + dxs[2 * d + k] * xs[k];
-      gur[k] = shared ? gur[k] + ur : ur;
-      gqr[k] = shared ? gqr[k] + qr : qr;
+    FactorizationRowGrads(grad_pos_[gs], user_fact + int64_t{batch.users[gs]} * d,
+                          item_fact + int64_t{batch.items[gs]} * d,
+                          item_fact + int64_t{batch.negatives[gs]} * d, gu, gqi,
+                          grad_item_neg_.data() + row, d);
+    const float* dxs = dx + static_cast<int64_t>(s) * x_stride_;
+    const float* xs = x + static_cast<int64_t>(s) * x_stride_;
+    if (shared) {
+      RegressionRowGrads<true>(dxs, xs, gu, gqi, d);
+    } else {
+      RegressionRowGrads<false>(dxs, xs, grad_user_reg_.data() + row, grad_item_reg_.data() + row, d);
     }
   }
 }
 
-void BatchBackprop::Scatter(const MultiTaskNet& net, const Batch& batch,
-                            std::span<float> grads) const {
+void BatchBackprop::Scatter(const MultiTaskNet& net, const Batch& batch, std::span<float> grads,
+                            ThreadPool& pool) const {
   const MultiTaskNet::Roles& roles = net.roles();
   const ParameterLayout& layout = net.layout();
   const int d = dim_;
-  auto row = [&](int block, int64_t r) {
-    return grads.data() + layout.block(block).offset + r * layout.block(block).cols;
-  };
+  const int64_t n = static_cast<int64_t>(batch.size());
   const bool separate = !net.config().shared_embeddings;
-  for (size_t s = 0; s < batch.size(); ++s) {
-    const UserId u = batch.users[s];
-    const ItemId i = batch.items[s], j = batch.negatives[s];
-    const int64_t off = static_cast<int64_t>(s) * d;
-    AddTo(grad_user_fact_.data() + off, row(roles.u_fact, u), d);
-    AddTo(grad_item_pos_.data() + off, row(roles.q_fact, i), d);
-    AddTo(grad_item_neg_.data() + off, row(roles.q_fact, j), d);
-    if (separate) {
-      AddTo(grad_user_reg_.data() + off, row(roles.u_reg, u), d);
-      AddTo(grad_item_reg_.data() + off, row(roles.q_reg, i), d);
+  float* user_fact = grads.data() + layout.block(roles.u_fact).offset;
+  float* item_fact = grads.data() + layout.block(roles.q_fact).offset;
+  float* user_reg = grads.data() + layout.block(roles.u_reg).offset;
+  float* item_reg = grads.data() + layout.block(roles.q_reg).offset;
+  float* item_bias = grads.data() + layout.block(roles.item_bias).offset;
+  // Each part owns a contiguous range of user rows and of item rows and adds,
+  // in sample order, the row gradients that land there. Every row thus sums
+  // its terms in the same order whatever the number of parts.
+  const int parts = pool.num_threads();
+  const int64_t users_per_part = (net.config().num_users + parts - 1) / parts;
+  const int64_t items_per_part = (net.config().num_items + parts - 1) / parts;
+  pool.Run(parts, [&](int part, int) {
+    const int64_t u_lo = part * users_per_part, u_hi = u_lo + users_per_part;
+    const int64_t i_lo = part * items_per_part, i_hi = i_lo + items_per_part;
+    for (int64_t s = 0; s < n; ++s) {
+      const int64_t off = s * d;
+      const int64_t u = batch.users[s], i = batch.items[s], j = batch.negatives[s];
+      if (u >= u_lo && u < u_hi) {
+        AddTo(grad_user_fact_.data() + off, user_fact + u * d, d);
+        if (separate) AddTo(grad_user_reg_.data() + off, user_reg + u * d, d);
+      }
+      if (i >= i_lo && i < i_hi) {
+        AddTo(grad_item_pos_.data() + off, item_fact + i * d, d);
+        if (separate) AddTo(grad_item_reg_.data() + off, item_reg + i * d, d);
+        item_bias[i] += grad_pos_[s];
+      }
+      if (j >= i_lo && j < i_hi) {
+        AddTo(grad_item_neg_.data() + off, item_fact + j * d, d);
+        item_bias[j] -= grad_pos_[s];
+      }
+      // A[u] receives dpos + dneg = 0 exactly: nothing to add.
     }
-    *row(roles.item_bias, i) += grad_pos_[s];
-    *row(roles.item_bias, j) -= grad_pos_[s];
-    // A[u] receives dpos + dneg = 0 exactly: nothing to add.
-  }
+  });
 }
 
 }  // namespace mtrec

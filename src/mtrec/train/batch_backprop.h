@@ -64,19 +64,22 @@ class BatchBackprop {
  private:
   struct ThreadScratch {
     MlpWorkspace mlp;
-    std::vector<float> x;   // [kBlockSize x 3d] regression inputs
+    std::vector<float> x;   // [kBlockSize x padded 3d] regression inputs
     std::vector<float> dy;  // [kBlockSize] dJoint/dy
   };
 
   void RunBlock(const MultiTaskNet& net, const Batch& batch, int block, ThreadScratch& scratch);
-  void Scatter(const MultiTaskNet& net, const Batch& batch, std::span<float> grads) const;
+  void Scatter(const MultiTaskNet& net, const Batch& batch, std::span<float> grads,
+               ThreadPool& pool) const;
 
   const LossWeights weights_;
   const int dim_;
-  const int64_t mlp_size_;
+  const int x_stride_;         // padded width of a regression input row
+  const int64_t partial_size_;  // floats per block's MLP gradient partial
+  MlpPackedWeights packed_;    // this step's MLP weights, packed once per Run
   float inv_batch_ = 0;  // 1 / batch size of the current Run
   std::vector<ThreadScratch> scratch_;
-  std::vector<float> mlp_partials_;  // [blocks x mlp_size]
+  std::vector<float> mlp_partials_;  // [blocks x partial_size]
   // Per-sample outputs, [max_batch x d] each (or max_batch).
   std::vector<float> grad_user_fact_, grad_item_pos_, grad_item_neg_;
   std::vector<float> grad_user_reg_, grad_item_reg_;
