@@ -62,12 +62,12 @@ void BM_TrainStep(benchmark::State& state) {
   std::mt19937 gen(3);
   for (ItemId& j : negatives) j = static_cast<ItemId>(gen() % kItems);
   BatchBackprop backprop(net, LossWeights{}, batch, pool.num_threads());
-  DenseAdam adam(static_cast<int64_t>(net.params().size()), AdamConfig{});
+  Adam adam(static_cast<int64_t>(net.params().size()), OptimizerConfig{});
   std::vector<float> grads(net.params().size(), 0.0f);
   const Batch b{data.users, data.items, data.ratings, negatives};
   for (auto _ : state) {
     backprop.Run(net, b, grads, pool);
-    adam.Step(net.params(), grads, pool);
+    adam.Step(net.params(), grads, SparseRows{}, pool);
   }
   state.counters["samples/s"] = benchmark::Counter(static_cast<double>(batch),
                                                    benchmark::Counter::kIsIterationInvariantRate);
@@ -100,9 +100,9 @@ BENCHMARK(BM_Gradient)->ArgNames({"batch", "threads"})->Args({1024, 1})->Args({1
 void BM_DenseAdam(benchmark::State& state) {
   ThreadPool pool(static_cast<int>(state.range(0)));
   MultiTaskNet net = MakeNet(true);
-  DenseAdam adam(static_cast<int64_t>(net.params().size()), AdamConfig{});
+  Adam adam(static_cast<int64_t>(net.params().size()), OptimizerConfig{});
   std::vector<float> grads(net.params().size(), 1e-3f);
-  for (auto _ : state) adam.Step(net.params(), grads, pool);
+  for (auto _ : state) adam.Step(net.params(), grads, SparseRows{}, pool);
   state.counters["params/s"] = benchmark::Counter(static_cast<double>(net.params().size()),
                                                   benchmark::Counter::kIsIterationInvariantRate);
 }

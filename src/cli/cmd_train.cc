@@ -35,7 +35,19 @@ struct TrainFlags {
   std::string logdir;
   bool overwrite = false;
   bool gpu = false;
+  bool learning_rate_set = false;
 };
+
+// The learning rate each optimizer gets when --learning_rate is not given.
+double DefaultLearningRate(OptimizerKind kind) {
+  switch (kind) {
+    case OptimizerKind::kAdam:
+    case OptimizerKind::kLazyAdam: return 1e-3;
+    case OptimizerKind::kAdagrad: return 0.05;
+    case OptimizerKind::kSgd: return 0.05;
+  }
+  return 1e-3;
+}
 
 FlagSet MakeFlags(TrainFlags& f) {
   ExperimentConfig& c = f.config;
@@ -65,8 +77,21 @@ FlagSet MakeFlags(TrainFlags& f) {
                   "seeds the initialisation and the training stream (shuffle, negatives)");
   flags.AddInt("threads", &c.threads, "worker threads (results are identical for any count)");
   flags.AddInt("batch_size", &c.train.batch_size, "minibatch size (the last batch may be partial)");
-  flags.AddDouble("learning_rate", &c.train.adam.learning_rate, "Adam's learning rate");
-  flags.AddDouble("l2", &c.train.adam.weight_decay, "L2 penalty (Adam weight_decay)");
+  flags.AddValue("optimizer", "NAME",
+                 "adam (dense, the original's), lazy_adam (touched rows only, for large data "
+                 "sets), adagrad or sgd",
+                 "adam", [&c](std::string_view v) -> Status {
+                   MTREC_ASSIGN_OR_RETURN(c.train.optimizer.kind, ParseOptimizerKind(v));
+                   return Status::Ok();
+                 });
+  flags.AddValue("learning_rate", "NUM",
+                 "learning rate (default: 0.001 for adam and lazy_adam, 0.05 for adagrad, "
+                 "0.05 for sgd)",
+                 "", [&f](std::string_view v) {
+                   f.learning_rate_set = true;
+                   return ParseDoubleFlag("learning_rate", v, &f.config.train.optimizer.learning_rate);
+                 });
+  flags.AddDouble("l2", &c.train.optimizer.weight_decay, "L2 penalty (Adam weight_decay)");
   flags.AddInt("embedding_dim", &c.model.embedding_dim, "embedding size");
   flags.AddValue("layers", "W[,W...]",
                  "hidden widths of the regression MLP; its input is 3 x embedding_dim and its "
@@ -118,6 +143,9 @@ int RunTrain(std::span<const std::string> args) {
   if (help) {
     PrintHelp(flags);
     return kExitOk;
+  }
+  if (!f.learning_rate_set) {
+    f.config.train.optimizer.learning_rate = DefaultLearningRate(f.config.train.optimizer.kind);
   }
   if (f.gpu) {
     std::fprintf(stderr,

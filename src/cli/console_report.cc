@@ -19,10 +19,11 @@ Status ConsoleReport::OnStart(const ExperimentConfig& config, const RunInfo& inf
                3 * config.model.embedding_dim, layers.c_str(),
                static_cast<long long>(info.parameters), config.model.user_bias ? ", user bias" : "");
   std::fprintf(out_,
-               "train   %d epochs, batch %d, Adam lr %g l2 %g, loss %g*BPR(%s) + %g*MSE, seed %u, "
+               "train   %d epochs, batch %d, %s lr %g l2 %g, loss %g*BPR(%s) + %g*MSE, seed %u, "
                "%d threads%s%s\n",
-               config.epochs, config.train.batch_size, config.train.adam.learning_rate,
-               config.train.adam.weight_decay, config.train.factorization_weight,
+               config.epochs, config.train.batch_size, OptimizerName(config.train.optimizer.kind),
+               config.train.optimizer.learning_rate,
+               config.train.optimizer.weight_decay, config.train.factorization_weight,
                config.train.bpr_loss == BprLoss::kLog ? "log" : "sigmoid",
                config.train.regression_weight, config.train.seed, info.threads,
                config.init_weights.empty() ? "" : ", init from ", config.init_weights.c_str());

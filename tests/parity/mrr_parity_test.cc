@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "mtrec/core/thread_pool.h"
+#include "mtrec/eval/block_scorer.h"
 #include "mtrec/eval/mrr.h"
 #include "mtrec/eval/mse.h"
 #include "support/golden_file.h"
@@ -12,6 +13,25 @@ namespace {
 
 using testing::GoldenFile;
 using testing::TestDataPath;
+
+// A BlockScorer over a fixed [users x items] score matrix.
+class MatrixScorer final : public BlockScorer {
+ public:
+  MatrixScorer(std::vector<float> scores, int32_t num_items)
+      : scores_(std::move(scores)), num_items_(num_items) {}
+  int32_t num_items() const override { return num_items_; }
+  void ScoreBlock(std::span<const UserId> users, ItemId begin, ItemId end, float* out,
+                  int64_t ld) const override {
+    for (size_t r = 0; r < users.size(); ++r) {
+      for (ItemId i = begin; i < end; ++i) out[r * ld + (i - begin)] = ScoreOne(users[r], i);
+    }
+  }
+  float ScoreOne(UserId u, ItemId i) const override { return scores_[int64_t{u} * num_items_ + i]; }
+
+ private:
+  std::vector<float> scores_;
+  int32_t num_items_;
+};
 
 Interactions Pairs(const GoldenFile& g, const std::string& prefix, int32_t nu, int32_t ni) {
   Interactions x;
@@ -34,12 +54,7 @@ TEST(MrrParity, MatchesScipyRankdataWithTies) {
   const UserItemSets test = UserItemSets::Build(Pairs(g, "test", nu, ni));
   for (int threads : {1, 3}) {
     ThreadPool pool(threads);
-    const MrrResult r = MeanReciprocalRank(
-        [&](UserId u, std::span<float> out) {
-          std::copy(scores.begin() + int64_t{u} * ni, scores.begin() + int64_t{u + 1} * ni,
-                    out.begin());
-        },
-        ni, test, train, pool);
+    const MrrResult r = MeanReciprocalRank(MatrixScorer(scores, ni), test, train, pool);
     const std::vector<double>& per_user = g.Get("mrr_per_user");
     ASSERT_EQ(r.per_user.size(), per_user.size());
     for (size_t k = 0; k < per_user.size(); ++k) EXPECT_NEAR(r.per_user[k], per_user[k], 1e-12);

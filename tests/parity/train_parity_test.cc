@@ -73,8 +73,8 @@ TEST_P(TrainParity, FollowsThePyTorchTrajectory) {
   tc.regression_weight = g.Scalar("regression_weight");
   tc.bpr_loss = g.Scalar("bpr_log") != 0 ? BprLoss::kLog : BprLoss::kSigmoid;
   tc.batch_size = static_cast<int>(g.Scalar("batch_size"));
-  tc.adam.learning_rate = g.Scalar("learning_rate");
-  tc.adam.weight_decay = g.Scalar("l2");
+  tc.optimizer.learning_rate = g.Scalar("learning_rate");
+  tc.optimizer.weight_decay = g.Scalar("l2");
   tc.seed = static_cast<uint32_t>(g.Scalar("seed"));
 
   ThreadPool pool(2);

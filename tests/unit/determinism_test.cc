@@ -19,7 +19,7 @@ struct Outcome {
   std::vector<double> numbers;  // losses, MRR and MSE of every epoch
 };
 
-Outcome Train(int threads, bool shared) {
+Outcome Train(int threads, bool shared, OptimizerKind optimizer = OptimizerKind::kAdam) {
   const Interactions all = testing::MakeSyntheticRatings(60, 80, 3000, 11);
   const TrainTestSplit split = RandomTrainTestSplit(all, 0.1);
   ModelConfig mc;
@@ -35,6 +35,7 @@ Outcome Train(int threads, bool shared) {
   tc.seed = 7;
   tc.factorization_weight = 0.5;
   tc.regression_weight = 0.5;
+  tc.optimizer.kind = optimizer;
   ThreadPool pool(threads);
   Trainer trainer(tc, &net, &pool);
   const Evaluator evaluator(split.train, split.test);
@@ -65,6 +66,19 @@ TEST(Determinism, ThreadCountDoesNotChangeResults) {
   ExpectBitIdentical(one, Train(3, true));
   const Outcome separate = Train(1, false);
   ExpectBitIdentical(separate, Train(3, false));
+  for (OptimizerKind kind : {OptimizerKind::kLazyAdam, OptimizerKind::kAdagrad, OptimizerKind::kSgd}) {
+    SCOPED_TRACE(OptimizerName(kind));
+    ExpectBitIdentical(Train(1, false, kind), Train(2, false, kind));
+  }
+}
+
+TEST(Determinism, EveryOptimizerLowersTheTrainingLoss) {
+  for (OptimizerKind kind : {OptimizerKind::kAdam, OptimizerKind::kLazyAdam,
+                             OptimizerKind::kAdagrad, OptimizerKind::kSgd}) {
+    SCOPED_TRACE(OptimizerName(kind));
+    const Outcome o = Train(2, true, kind);
+    EXPECT_LT(o.numbers[12], o.numbers[2]) << "joint loss, epoch 3 vs epoch 1";
+  }
 }
 
 TEST(Determinism, TrainingLearnsSomething) {

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "mtrec/core/thread_pool.h"
+#include "mtrec/eval/factorization_scorer.h"
 #include "mtrec/eval/mrr.h"
 #include "mtrec/eval/mse.h"
 #include "mtrec/model/multitask_net.h"
@@ -14,9 +15,8 @@ Evaluator::Evaluator(const Interactions& train, const Interactions& test)
 
 EvalResult Evaluator::Evaluate(const MultiTaskNet& net, ThreadPool& pool) const {
   EvalResult result;
-  const MrrResult mrr = MeanReciprocalRank(
-      [&net](UserId u, std::span<float> out) { net.ScoreAllItems(u, out); },
-      net.config().num_items, test_items_, train_items_, pool);
+  const MrrResult mrr =
+      MeanReciprocalRank(FactorizationScorer(net), test_items_, train_items_, pool);
   result.mrr = mrr.mrr;
   result.mrr_users = mrr.users;
   std::vector<float> predicted(test_.size());

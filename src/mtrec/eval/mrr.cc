@@ -1,63 +1,157 @@
 #include "mtrec/eval/mrr.h"
 
 #include <algorithm>
+#include <cstring>
 #include <cmath>
 #include <limits>
 
 #include "mtrec/core/check.h"
 #include "mtrec/core/thread_pool.h"
+#include "mtrec/model/gemm.h"
 
 namespace mtrec {
 
+namespace {
+
+constexpr float kMasked = std::numeric_limits<float>::max();  // pred of a train item
+constexpr int kUsersPerBlock = 12;  // two 6-row GEMM tiles
+constexpr int kItemsPerChunk = 1024;
+
+typedef float Vec8f __attribute__((vector_size(32)));
+typedef int32_t Vec8i __attribute__((vector_size(32)));
+
+// The original's pred for a score: -score, with NaN ranked last.
+inline float Pred(float score) {
+  return std::isnan(score) ? std::numeric_limits<float>::infinity() : -score;
+}
+
+// Adds, for each test value values[k], the number of preds below it and equal
+// to it. `pred` holds n values followed by NaN padding up to a multiple of 8
+// (NaN compares false, so padding is never counted). Four values per pass, so
+// each loaded vector of preds serves eight compares.
+void CountBelowAndEqual(const float* pred, int n, const std::vector<float>& values,
+                        std::vector<int64_t>& below, std::vector<int64_t>& equal) {
+  const int vectors = (n + 7) / 8;
+  for (size_t first = 0; first < values.size(); first += 4) {
+    const size_t count = std::min<size_t>(4, values.size() - first);
+    Vec8f v[4];
+    for (size_t q = 0; q < 4; ++q) v[q] = Vec8f{} + values[first + std::min(q, count - 1)];
+    Vec8i lt[4] = {}, eq[4] = {};
+    for (int c = 0; c < vectors; ++c) {
+      Vec8f p;
+      std::memcpy(&p, pred + 8 * c, sizeof(p));
+      for (int q = 0; q < 4; ++q) {
+        lt[q] -= p < v[q];  // a true lane compares as -1
+        eq[q] -= p == v[q];
+      }
+    }
+    for (size_t q = 0; q < count; ++q) {
+      for (int lane = 0; lane < 8; ++lane) {
+        below[first + q] += lt[q][lane];
+        equal[first + q] += eq[q][lane];
+      }
+    }
+  }
+}
+
+// Per-thread scratch for one user block.
+struct BlockScratch {
+  std::vector<float> scores;  // [kUsersPerBlock x chunk width]
+  std::vector<float> test_pred;
+  struct User {
+    std::vector<float> values;  // distinct test preds, sorted
+    std::vector<int64_t> below, equal;
+  };
+  User users[kUsersPerBlock];
+};
+
+}  // namespace
+
 double UserReciprocalRank(std::span<float> scores, std::span<const ItemId> train_items,
                           std::span<const ItemId> test_items) {
-  for (float& v : scores) v = std::isnan(v) ? std::numeric_limits<float>::infinity() : -v;
-  for (ItemId i : train_items) scores[i] = std::numeric_limits<float>::max();
-  // Distinct test values, sorted; for each, count the values below and equal.
-  std::vector<float> values(test_items.size());
-  for (size_t k = 0; k < test_items.size(); ++k) values[k] = scores[test_items[k]];
-  std::sort(values.begin(), values.end());
-  values.erase(std::unique(values.begin(), values.end()), values.end());
-  std::vector<int64_t> below(values.size() + 1, 0), equal(values.size(), 0);
-  for (float v : scores) {
-    // Every test value above v counts v as "below" it.
-    const size_t first_above = std::upper_bound(values.begin(), values.end(), v) - values.begin();
-    ++below[first_above];
-    if (first_above > 0 && values[first_above - 1] == v) ++equal[first_above - 1];
-  }
-  for (size_t k = 1; k < values.size(); ++k) below[k] += below[k - 1];
+  for (float& v : scores) v = Pred(v);
+  for (ItemId i : train_items) scores[i] = kMasked;
   double sum = 0;
   for (ItemId t : test_items) {
-    const size_t k = std::lower_bound(values.begin(), values.end(), scores[t]) - values.begin();
-    const double rank = static_cast<double>(below[k]) + (static_cast<double>(equal[k]) + 1.0) / 2.0;
-    sum += 1.0 / rank;
+    int64_t below = 0, equal = 0;
+    for (float v : scores) {
+      below += v < scores[t];
+      equal += v == scores[t];
+    }
+    sum += 1.0 / (static_cast<double>(below) + (static_cast<double>(equal) + 1.0) / 2.0);
   }
   return sum / static_cast<double>(test_items.size());
 }
 
-MrrResult MeanReciprocalRank(const ScoreAllItemsFn& score_all_items, int32_t num_items,
-                             const UserItemSets& test, const UserItemSets& train,
-                             ThreadPool& pool) {
+MrrResult MeanReciprocalRank(const BlockScorer& scorer, const UserItemSets& test,
+                             const UserItemSets& train, ThreadPool& pool) {
   MTREC_CHECK(test.num_users() == train.num_users());
-  const int32_t num_users = test.num_users();
-  std::vector<double> per_user(num_users, -1.0);
-  std::vector<std::vector<float>> scores(pool.num_threads(), std::vector<float>(num_items));
-  pool.ParallelFor(num_users, [&](int64_t begin, int64_t end, int thread) {
-    for (int64_t u = begin; u < end; ++u) {
-      const auto test_items = test.Of(static_cast<UserId>(u));
-      if (test_items.empty()) continue;
-      score_all_items(static_cast<UserId>(u), scores[thread]);
-      per_user[u] = UserReciprocalRank(scores[thread], train.Of(static_cast<UserId>(u)), test_items);
+  const int32_t num_items = scorer.num_items();
+  std::vector<UserId> users;
+  for (UserId u = 0; u < test.num_users(); ++u) {
+    if (!test.Of(u).empty()) users.push_back(u);
+  }
+  const int blocks = static_cast<int>((users.size() + kUsersPerBlock - 1) / kUsersPerBlock);
+  std::vector<double> per_user(users.size());
+  std::vector<BlockScratch> scratch(pool.num_threads());
+  pool.Run(blocks, [&](int block, int thread) {
+    BlockScratch& s = scratch[thread];
+    const size_t first = static_cast<size_t>(block) * kUsersPerBlock;
+    const std::span<const UserId> block_users(
+        users.data() + first, std::min<size_t>(kUsersPerBlock, users.size() - first));
+    // The test items' preds, computed exactly as the chunks will compute them.
+    for (size_t r = 0; r < block_users.size(); ++r) {
+      const UserId u = block_users[r];
+      const auto train_items = train.Of(u);
+      BlockScratch::User& su = s.users[r];
+      su.values.clear();
+      for (ItemId t : test.Of(u)) {
+        const bool is_train = std::binary_search(train_items.begin(), train_items.end(), t);
+        su.values.push_back(is_train ? kMasked : Pred(scorer.ScoreOne(u, t)));
+      }
+      std::sort(su.values.begin(), su.values.end());
+      su.values.erase(std::unique(su.values.begin(), su.values.end()), su.values.end());
+      su.below.assign(su.values.size(), 0);
+      su.equal.assign(su.values.size(), 0);
+    }
+    s.scores.resize(static_cast<size_t>(kUsersPerBlock) * kItemsPerChunk);
+    for (ItemId begin = 0; begin < num_items; begin += kItemsPerChunk) {
+      const ItemId end = std::min(num_items, begin + kItemsPerChunk);
+      const int width = end - begin;
+      scorer.ScoreBlock(block_users, begin, end, s.scores.data(), kItemsPerChunk);
+      for (size_t r = 0; r < block_users.size(); ++r) {
+        float* pred = s.scores.data() + r * kItemsPerChunk;
+        for (int c = 0; c < width; ++c) pred[c] = Pred(pred[c]);
+        for (int c = width; c < PadTo8(width); ++c) pred[c] = std::numeric_limits<float>::quiet_NaN();
+        const auto train_items = train.Of(block_users[r]);
+        for (auto it = std::lower_bound(train_items.begin(), train_items.end(), begin);
+             it != train_items.end() && *it < end; ++it) {
+          pred[*it - begin] = kMasked;
+        }
+        CountBelowAndEqual(pred, width, s.users[r].values, s.users[r].below, s.users[r].equal);
+      }
+    }
+    // mrr_u over the user's test items (duplicates of a value share its rank).
+    for (size_t r = 0; r < block_users.size(); ++r) {
+      const UserId u = block_users[r];
+      const BlockScratch::User& su = s.users[r];
+      const auto train_items = train.Of(u);
+      double sum = 0;
+      for (ItemId t : test.Of(u)) {
+        const bool is_train = std::binary_search(train_items.begin(), train_items.end(), t);
+        const float v = is_train ? kMasked : Pred(scorer.ScoreOne(u, t));
+        const size_t k = std::lower_bound(su.values.begin(), su.values.end(), v) - su.values.begin();
+        sum += 1.0 / (static_cast<double>(su.below[k]) +
+                      (static_cast<double>(su.equal[k]) + 1.0) / 2.0);
+      }
+      per_user[first + r] = sum / static_cast<double>(test.Of(u).size());
     }
   });
   MrrResult result;
-  double sum = 0;
-  for (double v : per_user) {
-    if (v < 0) continue;
-    result.per_user.push_back(v);
-    sum += v;
-  }
+  result.per_user = std::move(per_user);
   result.users = static_cast<int64_t>(result.per_user.size());
+  double sum = 0;
+  for (double v : result.per_user) sum += v;
   result.mrr = result.users > 0 ? sum / static_cast<double>(result.users) : 0.0;
   return result;
 }

@@ -9,36 +9,39 @@
 //
 // A user's other test items are not removed: they compete with each other. The
 // average rank of a value v is (#values < v) + (#values == v + 1) / 2, which is
-// counted without sorting the item list. A NaN score (a diverged model) ranks last.
+// counted without sorting. A NaN score (a diverged model) ranks last.
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <span>
 #include <vector>
 
 #include "mtrec/data/interactions.h"
+#include "mtrec/eval/block_scorer.h"
 
 namespace mtrec {
 
 class ThreadPool;
 
-// Fills out[i] with the factorisation score of (u, i) for every item i.
-using ScoreAllItemsFn = std::function<void(UserId u, std::span<float> out)>;
-
 struct MrrResult {
-  double mrr = 0;                  // mean over users with test items (0 if none)
-  int64_t users = 0;               // how many users were averaged
-  std::vector<double> per_user;    // mrr_u for those users, ascending id
+  double mrr = 0;                // mean over users with test items (0 if none)
+  int64_t users = 0;             // how many users were averaged
+  std::vector<double> per_user;  // mrr_u for those users, ascending id
 };
 
-// The MRR of one user's scores. `scores` is overwritten (negated, masked).
+// The reference implementation for one user, straight from the definition.
+// `scores` holds the user's score for every item and is overwritten.
 double UserReciprocalRank(std::span<float> scores, std::span<const ItemId> train_items,
                           std::span<const ItemId> test_items);
 
+// The fast path: users in blocks, items in chunks; each block x chunk of scores
+// is one GEMM (BlockScorer) and the ranks are counted with SIMD compares
+// against the user's test values (cost: test items x items / 8 compares), so
+// the score matrix is never materialised.
+// Equal to UserReciprocalRank for every user. Parallel over user blocks; the
+// result does not depend on the pool size.
 // REQUIRES: test and train cover the same users (same num_users()).
-MrrResult MeanReciprocalRank(const ScoreAllItemsFn& score_all_items, int32_t num_items,
-                             const UserItemSets& test, const UserItemSets& train,
-                             ThreadPool& pool);
+MrrResult MeanReciprocalRank(const BlockScorer& scorer, const UserItemSets& test,
+                             const UserItemSets& train, ThreadPool& pool);
 
 }  // namespace mtrec

@@ -4,13 +4,20 @@
 
 #include "mtrec/core/check.h"
 #include "mtrec/core/thread_pool.h"
+#include "mtrec/optim/update_ranges.h"
 
 namespace mtrec {
 
-DenseAdam::DenseAdam(int64_t num_params, const AdamConfig& config)
-    : config_(config), m_(num_params, 0.0f), v_(num_params, 0.0f) {}
+Adam::Adam(int64_t num_params, const OptimizerConfig& config)
+    : config_(config),
+      lazy_(config.kind == OptimizerKind::kLazyAdam),
+      m_(num_params, 0.0f),
+      v_(num_params, 0.0f) {
+  MTREC_CHECK(config.kind == OptimizerKind::kAdam || config.kind == OptimizerKind::kLazyAdam);
+}
 
-void DenseAdam::Step(std::span<float> params, std::span<float> grads, ThreadPool& pool) {
+void Adam::Step(std::span<float> params, std::span<float> grads, const SparseRows& touched,
+                ThreadPool& pool) {
   MTREC_CHECK(params.size() == m_.size() && grads.size() == m_.size());
   ++steps_;
   // Scalars as torch computes them: in double, then applied to float tensors.
@@ -29,7 +36,8 @@ void DenseAdam::Step(std::span<float> params, std::span<float> grads, ThreadPool
   float* g = grads.data();
   float* m = m_.data();
   float* v = v_.data();
-  pool.ParallelFor(static_cast<int64_t>(m_.size()), [=](int64_t begin, int64_t end, int) {
+  ForEachUpdateRange(lazy_ ? &touched : nullptr, static_cast<int64_t>(m_.size()), pool,
+                     [=](int64_t begin, int64_t end) {
     // g += wd p;  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
     // p -= step_size * m / (sqrt(v) / sqrt(bc2) + eps)
 #pragma omp simd

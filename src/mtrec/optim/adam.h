@@ -1,9 +1,15 @@
-// Dense Adam with PyTorch 1.13's semantics (torch.optim.Adam, amsgrad=False,
-// the single-tensor path), the original's optimiser.
+// Adam with PyTorch 1.13's semantics (torch.optim.Adam, amsgrad=False, the
+// single-tensor path), in two flavours:
 //
-// Every parameter moves at every step once its moments are non-zero, including
-// rows that were absent from the batch (their gradient is 0, m and v decay, and
-// the parameter still moves by lr * m_hat / (sqrt(v_hat) + eps)).
+//  - dense (kAdam, the original's optimiser): every parameter moves at every
+//    step once its moments are non-zero, including rows absent from the batch
+//    (their gradient is 0, m and v decay, and the parameter still moves by
+//    lr * m_hat / (sqrt(v_hat) + eps)).
+//  - lazy (kLazyAdam, PyTorch's SparseAdam / TensorFlow's LazyAdam): only the
+//    rows a batch touches (and the dense MLP) are updated; an untouched row's
+//    moments and value stay as they are. Bias correction uses the global step.
+//    Not equivalent to dense Adam, but O(batch) per step instead of O(tables).
+//    Weight decay, when asked for, applies to the updated rows only.
 #pragma once
 
 #include <cstdint>
@@ -14,27 +20,23 @@
 
 namespace mtrec {
 
-struct AdamConfig {
-  double learning_rate = 1e-3;
-  double beta1 = 0.9;
-  double beta2 = 0.999;
-  double eps = 1e-8;
-  double weight_decay = 0.0;  // L2 added to the gradient (not decoupled, as torch.optim.Adam)
-};
-
-class DenseAdam final : public Optimizer {
+class Adam final : public Optimizer {
  public:
-  DenseAdam(int64_t num_params, const AdamConfig& config);
+  // REQUIRES: config.kind is kAdam or kLazyAdam.
+  Adam(int64_t num_params, const OptimizerConfig& config);
 
-  void Step(std::span<float> params, std::span<float> grads, ThreadPool& pool) override;
-  std::string name() const override { return "adam"; }
+  void Step(std::span<float> params, std::span<float> grads, const SparseRows& touched,
+            ThreadPool& pool) override;
+  bool sparse() const override { return lazy_; }
+  std::string name() const override { return lazy_ ? "lazy_adam" : "adam"; }
   int64_t steps() const override { return steps_; }
   void set_steps(int64_t steps) override { steps_ = steps; }
   // "m" (first moment) and "v" (second moment).
   std::vector<StateTensor> state() override { return {{"m", m_}, {"v", v_}}; }
 
  private:
-  const AdamConfig config_;
+  const OptimizerConfig config_;
+  const bool lazy_;
   std::vector<float> m_;
   std::vector<float> v_;
   int64_t steps_ = 0;

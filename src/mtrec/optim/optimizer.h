@@ -2,21 +2,53 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
+
+#include "mtrec/core/result.h"
+#include "mtrec/optim/sparse_rows.h"
 
 namespace mtrec {
 
 class ThreadPool;
 
+enum class OptimizerKind {
+  kAdam,      // dense Adam, PyTorch semantics: every parameter moves every step (the original)
+  kLazyAdam,  // Adam on the touched rows only (PyTorch SparseAdam / TF LazyAdam)
+  kAdagrad,   // Adagrad (PyTorch semantics); rows without gradient do not move
+  kSgd,       // plain SGD; rows without gradient do not move
+};
+
+struct OptimizerConfig {
+  OptimizerKind kind = OptimizerKind::kAdam;
+  double learning_rate = 1e-3;
+  double weight_decay = 0.0;  // L2 added to the gradient (torch's weight_decay)
+  double beta1 = 0.9;         // Adam
+  double beta2 = 0.999;       // Adam
+  double eps = 1e-8;          // Adam; Adagrad uses 1e-10 as torch does
+};
+
+// "adam", "lazy_adam", "adagrad", "sgd"
+const char* OptimizerName(OptimizerKind kind);
+Result<OptimizerKind> ParseOptimizerKind(std::string_view name);
+
 class Optimizer {
  public:
   virtual ~Optimizer() = default;
 
-  // Applies one update to `params` from `grads` (same size) and ZEROES `grads`
-  // for the next step. Elementwise, so the result does not depend on the pool.
-  virtual void Step(std::span<float> params, std::span<float> grads, ThreadPool& pool) = 0;
+  // Applies one update to `params` from `grads` (same size) and ZEROES the
+  // gradient entries it consumed. A sparse optimizer reads only the rows in
+  // `touched` and the dense tail, and REQUIRES the rest of `grads` to be zero.
+  // Each parameter's update is independent, so the result does not depend on
+  // the pool.
+  virtual void Step(std::span<float> params, std::span<float> grads, const SparseRows& touched,
+                    ThreadPool& pool) = 0;
+
+  // Whether Step reads `touched` (dense optimizers ignore it, so the caller can
+  // skip collecting it).
+  virtual bool sparse() const = 0;
 
   // The optimizer's name as --optimizer spells it.
   virtual std::string name() const = 0;
@@ -33,5 +65,8 @@ class Optimizer {
   };
   virtual std::vector<StateTensor> state() = 0;
 };
+
+// The optimizer `config.kind` for a buffer of num_params parameters.
+std::unique_ptr<Optimizer> MakeOptimizer(const OptimizerConfig& config, int64_t num_params);
 
 }  // namespace mtrec

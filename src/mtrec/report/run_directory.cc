@@ -26,9 +26,9 @@ std::string ConfigJson(const ExperimentConfig& config, const RunInfo& info) {
       .Add("regression_weight", config.train.regression_weight)
       .Add("bpr_loss", BprName(config.train.bpr_loss))
       .Add("batch_size", config.train.batch_size)
-      .Add("optimizer", "adam")
-      .Add("learning_rate", config.train.adam.learning_rate)
-      .Add("l2", config.train.adam.weight_decay)
+      .Add("optimizer", OptimizerName(config.train.optimizer.kind))
+      .Add("learning_rate", config.train.optimizer.learning_rate)
+      .Add("l2", config.train.optimizer.weight_decay)
       .Add("seed", static_cast<int64_t>(config.train.seed))
       .Add("threads", info.threads)
       .Add("init_weights", config.init_weights);

@@ -39,7 +39,7 @@ BatchBackprop::BatchBackprop(const MultiTaskNet& net, const LossWeights& weights
 }
 
 BatchLosses BatchBackprop::Run(const MultiTaskNet& net, const Batch& batch, std::span<float> grads,
-                               ThreadPool& pool) {
+                               ThreadPool& pool, SparseRows* touched) {
   const int n = static_cast<int>(batch.size());
   MTREC_CHECK(n > 0 && static_cast<size_t>(n) <= grad_pos_.size());
   MTREC_CHECK(pool.num_threads() <= static_cast<int>(scratch_.size()));
@@ -57,6 +57,7 @@ BatchLosses BatchBackprop::Run(const MultiTaskNet& net, const Batch& batch, std:
   });
   MlpAddPartial(net.mlp(), partials, grads.data() + net.roles().mlp_offset);
   Scatter(net, batch, grads, pool);
+  if (touched != nullptr) CollectTouchedRows(net, batch, *touched);
 
   double bpr_sum = 0, se_sum = 0;
   for (int s = 0; s < n; ++s) {
@@ -223,6 +224,42 @@ void BatchBackprop::Scatter(const MultiTaskNet& net, const Batch& batch, std::sp
       // A[u] receives dpos + dneg = 0 exactly: nothing to add.
     }
   });
+}
+
+void BatchBackprop::CollectTouchedRows(const MultiTaskNet& net, const Batch& batch,
+                                       SparseRows& touched) {
+  const MultiTaskNet::Roles& roles = net.roles();
+  const ParameterLayout& layout = net.layout();
+  user_seen_.resize(net.config().num_users, -1);
+  item_seen_.resize(net.config().num_items, -1);
+  item_reg_seen_.resize(net.config().num_items, -1);
+  const int64_t stamp = runs_++;
+  auto add_once = [stamp](std::vector<int64_t>& seen, int32_t row, std::vector<int32_t>& rows) {
+    if (seen[row] != stamp) {
+      seen[row] = stamp;
+      rows.push_back(row);
+    }
+  };
+  std::vector<int32_t> users, items, reg_items;
+  for (size_t s = 0; s < batch.size(); ++s) {
+    add_once(user_seen_, batch.users[s], users);
+    add_once(item_seen_, batch.items[s], items);
+    add_once(item_seen_, batch.negatives[s], items);
+    add_once(item_reg_seen_, batch.items[s], reg_items);  // the MLP never sees negatives
+  }
+  auto table = [&](int block, const std::vector<int32_t>& rows) {
+    return SparseRows::Table{layout.block(block).offset, layout.block(block).cols, rows};
+  };
+  touched.tables.clear();
+  touched.tables.push_back(table(roles.u_fact, users));
+  touched.tables.push_back(table(roles.q_fact, items));
+  touched.tables.push_back(table(roles.item_bias, items));
+  if (!net.config().shared_embeddings) {
+    touched.tables.push_back(table(roles.u_reg, users));
+    touched.tables.push_back(table(roles.q_reg, reg_items));
+  }
+  // The user bias A never gets a gradient (it cancels), so it is not listed.
+  touched.dense_begin = roles.mlp_offset;
 }
 
 }  // namespace mtrec

@@ -22,6 +22,7 @@
 #include "mtrec/loss/bpr.h"
 #include "mtrec/model/mlp.h"
 #include "mtrec/model/multitask_net.h"
+#include "mtrec/optim/sparse_rows.h"
 
 namespace mtrec {
 
@@ -56,10 +57,12 @@ class BatchBackprop {
                 int num_threads);
 
   // Computes the batch's losses and ADDS the gradient of the joint loss into
-  // `grads` (the net's flat layout). REQUIRES: 0 < batch.size() <= max_batch,
-  // every id in range, pool.num_threads() <= num_threads.
+  // `grads` (the net's flat layout). If `touched` is given, it receives the
+  // embedding rows that got a gradient (for sparse optimizers; see SparseRows).
+  // REQUIRES: 0 < batch.size() <= max_batch, every id in range,
+  // pool.num_threads() <= num_threads.
   BatchLosses Run(const MultiTaskNet& net, const Batch& batch, std::span<float> grads,
-                  ThreadPool& pool);
+                  ThreadPool& pool, SparseRows* touched = nullptr);
 
  private:
   struct ThreadScratch {
@@ -71,6 +74,7 @@ class BatchBackprop {
   void RunBlock(const MultiTaskNet& net, const Batch& batch, int block, ThreadScratch& scratch);
   void Scatter(const MultiTaskNet& net, const Batch& batch, std::span<float> grads,
                ThreadPool& pool) const;
+  void CollectTouchedRows(const MultiTaskNet& net, const Batch& batch, SparseRows& touched);
 
   const LossWeights weights_;
   const int dim_;
@@ -84,6 +88,9 @@ class BatchBackprop {
   std::vector<float> grad_user_fact_, grad_item_pos_, grad_item_neg_;
   std::vector<float> grad_user_reg_, grad_item_reg_;
   std::vector<float> grad_pos_, bpr_values_, squared_errors_;
+  // Row -> last Run that listed it (deduplicates touched rows in O(batch)).
+  std::vector<int64_t> user_seen_, item_seen_, item_reg_seen_;
+  int64_t runs_ = 0;
 };
 
 }  // namespace mtrec

@@ -1,6 +1,7 @@
 #include "mtrec/train/train_config.h"
 
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 namespace mtrec {
@@ -30,13 +31,13 @@ Status TrainConfig::Validate() const {
     return Status::InvalidArgument("--batch_size: expected an integer >= 1, got " +
                                    std::to_string(batch_size));
   }
-  if (!std::isfinite(adam.learning_rate) || adam.learning_rate <= 0) {
+  if (!std::isfinite(optimizer.learning_rate) || optimizer.learning_rate <= 0) {
     return Status::InvalidArgument("--learning_rate: expected a finite number > 0, got " +
-                                   Num(adam.learning_rate));
+                                   Num(optimizer.learning_rate));
   }
-  if (!std::isfinite(adam.weight_decay) || adam.weight_decay < 0) {
+  if (!std::isfinite(optimizer.weight_decay) || optimizer.weight_decay < 0) {
     return Status::InvalidArgument("--l2: expected a finite number >= 0, got " +
-                                   Num(adam.weight_decay));
+                                   Num(optimizer.weight_decay));
   }
   return Status::Ok();
 }

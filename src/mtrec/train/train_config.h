@@ -5,7 +5,7 @@
 
 #include "mtrec/core/status.h"
 #include "mtrec/loss/bpr.h"
-#include "mtrec/optim/adam.h"
+#include "mtrec/optim/optimizer.h"
 
 namespace mtrec {
 
@@ -15,7 +15,9 @@ struct TrainConfig {
   double regression_weight = 0.005;
   BprLoss bpr_loss = BprLoss::kSigmoid;
   int batch_size = 1024;  // the original's (the homework starter used 256)
-  AdamConfig adam;        // lr 1e-3, betas 0.9/0.999, eps 1e-8, weight_decay = --l2
+  // The original's Adam by default: lr 1e-3, betas 0.9/0.999, eps 1e-8,
+  // weight_decay = --l2.
+  OptimizerConfig optimizer;
   // Seeds the training stream (per-epoch shuffle and negatives), which is
   // numpy's RandomState(seed) draw for draw.
   uint32_t seed = 0;

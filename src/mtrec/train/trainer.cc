@@ -7,7 +7,6 @@
 
 #include "mtrec/core/check.h"
 #include "mtrec/core/thread_pool.h"
-#include "mtrec/optim/adam.h"
 
 namespace mtrec {
 
@@ -15,40 +14,52 @@ Trainer::Trainer(const TrainConfig& config, MultiTaskNet* net, ThreadPool* pool)
     : config_(config), net_(net), pool_(pool), rng_(config.seed) {
   MTREC_CHECK(config.Validate().ok());
   const int64_t n = static_cast<int64_t>(net->params().size());
-  optimizer_ = std::make_unique<DenseAdam>(n, config.adam);
+  optimizer_ = MakeOptimizer(config.optimizer, n);
   LossWeights weights{config.factorization_weight, config.regression_weight, config.bpr_loss};
   backprop_ = std::make_unique<BatchBackprop>(*net, weights, config.batch_size, pool->num_threads());
   grads_.assign(n, 0.0f);
+  batch_users_.resize(config.batch_size);
+  batch_items_.resize(config.batch_size);
+  batch_ratings_.resize(config.batch_size);
   negatives_.resize(config.batch_size);
 }
 
 Result<EpochLosses> Trainer::TrainEpoch(const Interactions& train) {
   MTREC_CHECK(train.num_items == net_->config().num_items);
   const int64_t n = static_cast<int64_t>(train.size());
+  MTREC_CHECK(n < (int64_t{1} << 31));
+  // The shuffle permutes an index (numpy shuffles arange(n); the element type
+  // does not change the draws), and each batch gathers its rows.
   order_.resize(n);
-  std::iota(order_.begin(), order_.end(), int64_t{0});
-  rng_.Shuffle(std::span<int64_t>(order_));
-  shuffled_ = train.Select(order_);
+  std::iota(order_.begin(), order_.end(), 0);
+  rng_.Shuffle(std::span<int32_t>(order_));
 
   EpochLosses epoch;
   for (int64_t begin = 0; begin < n; begin += config_.batch_size) {
     const int64_t size = std::min<int64_t>(config_.batch_size, n - begin);
+    for (int64_t s = 0; s < size; ++s) {
+      const int32_t row = order_[begin + s];
+      batch_users_[s] = train.users[row];
+      batch_items_[s] = train.items[row];
+      batch_ratings_[s] = train.ratings[row];
+    }
     std::span<ItemId> negatives(negatives_.data(), size);
     rng_.RandIntFill(static_cast<uint32_t>(train.num_items), negatives);
     const Batch batch{
-        std::span<const UserId>(shuffled_.users).subspan(begin, size),
-        std::span<const ItemId>(shuffled_.items).subspan(begin, size),
-        std::span<const float>(shuffled_.ratings).subspan(begin, size),
+        std::span<const UserId>(batch_users_.data(), size),
+        std::span<const ItemId>(batch_items_.data(), size),
+        std::span<const float>(batch_ratings_.data(), size),
         negatives,
     };
-    const BatchLosses losses = backprop_->Run(*net_, batch, grads_, *pool_);
+    const BatchLosses losses = backprop_->Run(*net_, batch, grads_, *pool_,
+                                              optimizer_->sparse() ? &touched_ : nullptr);
     if (!std::isfinite(losses.joint)) {
       return Status::InvalidArgument(
           "training diverged: the joint loss is not finite at step " + std::to_string(steps()) +
           " (try a smaller --learning_rate)");
     }
     if (step_hook_) step_hook_(StepView{steps(), batch, losses, grads_});
-    optimizer_->Step(net_->params(), grads_, *pool_);
+    optimizer_->Step(net_->params(), grads_, touched_, *pool_);
     epoch.factorization += losses.factorization;
     epoch.regression += losses.regression;
     epoch.joint += losses.joint;

@@ -73,10 +73,12 @@ class Trainer {
   std::unique_ptr<BatchBackprop> backprop_;
   std::vector<float> grads_;
   std::function<void(const StepView&)> step_hook_;
-  // Per-epoch buffers, kept to avoid reallocation.
-  std::vector<int64_t> order_;
-  Interactions shuffled_;
-  std::vector<ItemId> negatives_;
+  SparseRows touched_;  // filled only for a sparse optimizer
+  // Per-epoch and per-batch buffers, kept to avoid reallocation.
+  std::vector<int32_t> order_;
+  std::vector<UserId> batch_users_;
+  std::vector<ItemId> batch_items_, negatives_;
+  std::vector<float> batch_ratings_;
 };
 
 }  // namespace mtrec

@@ -1,0 +1,30 @@
+// BlockScorer: scores for a block of users against a contiguous range of items,
+// the GEMM-shaped access that full-ranking evaluation needs.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "mtrec/data/interactions.h"
+
+namespace mtrec {
+
+class BlockScorer {
+ public:
+  virtual ~BlockScorer() = default;
+
+  virtual int32_t num_items() const = 0;
+
+  // out[r * ld + c] = score(users[r], item_begin + c) for every r < users.size()
+  // and c < item_end - item_begin. Entries from item_end up to the next
+  // multiple of 8 may be written too (ld must leave room for them).
+  // Thread-safe: may be called concurrently.
+  virtual void ScoreBlock(std::span<const UserId> users, ItemId item_begin, ItemId item_end,
+                          float* out, int64_t ld) const = 0;
+
+  // The score of one pair, bit-identical to the value ScoreBlock writes for it
+  // (evaluation compares a test item's score with every other item's).
+  virtual float ScoreOne(UserId user, ItemId item) const = 0;
+};
+
+}  // namespace mtrec
