@@ -16,9 +16,8 @@ Status ConsoleReport::OnStart(const ExperimentConfig& config, const RunInfo& inf
                static_cast<long long>(info.test_users));
   validation_ = info.validation_size > 0;
   if (validation_) {
-    std::fprintf(out_, "        %lld of the train rows held out for validation (fraction %g)%s\n",
-                 static_cast<long long>(info.validation_size), config.validation_fraction,
-                 config.early_stopping.metric == Metric::kNone ? "" : ", early stopping on");
+    std::fprintf(out_, "        %lld of the train rows held out for validation (fraction %g)\n",
+                 static_cast<long long>(info.validation_size), config.validation_fraction);
     if (config.early_stopping.metric != Metric::kNone) {
       std::fprintf(out_, "        early stopping: validation %s, patience %d\n",
                    MetricName(config.early_stopping.metric), config.early_stopping.patience);
