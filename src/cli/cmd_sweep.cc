@@ -30,12 +30,6 @@ struct GridPoint {
   std::string name;  // shared=True_LF=0.99_LR=0.01, as the original's run folders
 };
 
-std::string Weight(double w) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%g", w);
-  return buf;
-}
-
 Status ParseGrid(std::string_view text, std::vector<GridPoint>* out) {
   out->clear();
   size_t start = 0;
@@ -54,8 +48,11 @@ Status ParseGrid(std::string_view text, std::vector<GridPoint>* out) {
         !ParseDoubleFlag("grid", item.substr(b + 1), &p.regression_weight).ok()) {
       return bad;
     }
-    p.name = std::string("shared=") + (p.shared ? "True" : "False") + "_LF=" +
-             Weight(p.factorization_weight) + "_LR=" + Weight(p.regression_weight);
+    ExperimentConfig named;
+    named.model.shared_embeddings = p.shared;
+    named.train.factorization_weight = p.factorization_weight;
+    named.train.regression_weight = p.regression_weight;
+    p.name = RunName(named);
     out->push_back(p);
     start = end + 1;
   }
@@ -95,6 +92,7 @@ int RunSweep(std::span<const std::string> args) {
   std::vector<uint32_t> seeds = {1, 2, 3};
   std::string out_dir = "sweep";
   bool overwrite = false;
+  bool save_models = false;
   (void)ParseGrid(kDefaultGrid, &grid);
   FlagSet flags;
   AddExperimentFlags(flags, base);
@@ -109,6 +107,8 @@ int RunSweep(std::span<const std::string> args) {
                   "DIR/summary.csv, DIR/curves.svg");
   flags.AddSwitch("overwrite", "allow --out to name a folder that already holds a sweep",
                   [&overwrite] { overwrite = true; });
+  flags.AddSwitch("save", "also write each run's checkpoint to its folder as model.mtrec",
+                  [&save_models] { save_models = true; });
   bool help = false;
   if (Status s = flags.Parse(args, &help); !s.ok()) return Fail(s);
   if (help) {
@@ -116,7 +116,8 @@ int RunSweep(std::span<const std::string> args) {
         "usage: mtrec sweep [flags]\n\n"
         "Trains every configuration of --grid with every seed of --seeds (by default the\n"
         "original's four experiments, 200 epochs, seeds 1,2,3), each run in its own folder\n"
-        "(config.json, metrics.jsonl, a TensorBoard event file). Then writes summary.md and\n"
+        "(config.json, metrics.jsonl, a TensorBoard event file, with --save model.mtrec).\n"
+        "Then writes summary.md and\n"
         "summary.csv (final and best test MRR and MSE: mean and standard deviation over\n"
         "seeds) and curves.svg (test MRR and MSE per epoch, one colour per configuration),\n"
         "and prints the Markdown table. Ctrl-C stops after the current step and summarises\n"
@@ -148,6 +149,8 @@ int RunSweep(std::span<const std::string> args) {
       config.train.seed = seed;
       if (Status s = config.Validate(); !s.ok()) return Fail(s);
       const std::filesystem::path dir = out / point.name / ("seed=" + std::to_string(seed));
+      options.save_path = save_models ? (dir / "model.mtrec").string() : "";
+      options.logdir = dir.string();
       RunDirectory run_dir(dir);
       TensorBoardObserver tensorboard(dir);
       ProgressLine progress(stderr);

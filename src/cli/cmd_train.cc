@@ -31,12 +31,6 @@ const std::set<std::string> kResumeFlags = {
     "resume", "epochs",   "threads", "logdir",    "overwrite", "save",
     "save_every", "save_best", "max_steps", "dataset", "data_dir", "gpu"};
 
-std::string FormatWeight(double w) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%g", w);
-  return buf;
-}
-
 bool HoldsRun(const std::filesystem::path& dir) {
   std::error_code ec;
   return std::filesystem::exists(dir / "config.json", ec) ||
@@ -145,9 +139,7 @@ Status ApplyResume(const FlagSet& flags, const TrainingCheckpoint& ckpt, TrainFl
 }
 
 std::filesystem::path DefaultLogdir(const ExperimentConfig& c) {
-  const std::string base = "runs/shared=" + std::string(c.model.shared_embeddings ? "True" : "False") +
-                           "_LF=" + FormatWeight(c.train.factorization_weight) +
-                           "_LR=" + FormatWeight(c.train.regression_weight);
+  const std::string base = "runs/" + RunName(c);
   std::filesystem::path logdir = base;
   for (int k = 2; HoldsRun(logdir); ++k) logdir = base + "_" + std::to_string(k);
   return logdir;

@@ -1,6 +1,7 @@
 #include "cli/experiment_flags.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <string>
 
 namespace mtrec::cli {
@@ -68,6 +69,13 @@ void AddObjectiveFlags(FlagSet& flags, ExperimentConfig& c) {
   flags.AddSwitch("no_shared_embeddings",
                   "separate embeddings for the factorisation and regression heads",
                   [&c] { c.model.shared_embeddings = false; });
+}
+
+std::string RunName(const ExperimentConfig& c) {
+  char buf[96];
+  std::snprintf(buf, sizeof(buf), "shared=%s_LF=%g_LR=%g", c.model.shared_embeddings ? "True" : "False",
+                c.train.factorization_weight, c.train.regression_weight);
+  return buf;
 }
 
 void ResolveExperimentDefaults(const FlagSet& flags, ExperimentConfig& c) {

@@ -2,6 +2,8 @@
 // `mtrec train` and `mtrec sweep` (which adds its own grid on top).
 #pragma once
 
+#include <string>
+
 #include "cli/flags.h"
 #include "mtrec/train/experiment.h"
 
@@ -16,7 +18,11 @@ void AddExperimentFlags(FlagSet& flags, ExperimentConfig& config);
 // --validation_fraction holds out 5% of the training rows.
 void ResolveExperimentDefaults(const FlagSet& flags, ExperimentConfig& config);
 
-// The flag that sets the loss weights and the embedding sharing.
+// The flags that set the loss weights and the embedding sharing.
 void AddObjectiveFlags(FlagSet& flags, ExperimentConfig& config);
+
+// The original's run name, shared=<True|False>_LF=<wF>_LR=<wR> (weights as %g):
+// train's default run folder, and a sweep's configuration folder.
+std::string RunName(const ExperimentConfig& config);
 
 }  // namespace mtrec::cli

@@ -54,6 +54,32 @@ TEST(EarlyStopping, StopsAfterPatienceAndKeepsTheBestWeights) {
   EXPECT_NE(again.err.find("is over"), std::string::npos) << again.err;
 }
 
+TEST(SaveBest, KeepsTheBestValidationEpochBesideTheCheckpoint) {
+  ScratchDir tmp;
+  testing::WriteGroupedRatings(tmp.path(), 60, 40, 15, 11);
+  const auto run = RunMtrec({"train", "--dataset", tmp / "u.data", "--logdir", tmp / "run",
+                             "--epochs", "8", "--learning_rate", "0.03", "--batch_size", "100",
+                             "--validation_fraction", "0.1", "--save_best", "mrr", "--save",
+                             tmp / "m.ckpt"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto lines = testing::ReadLines(tmp.path() / "run" / "metrics.jsonl");
+  ASSERT_EQ(lines.size(), 8u);
+  int best = 0;
+  double best_mrr = -1;
+  for (size_t e = 0; e < lines.size(); ++e) {
+    const double v = nlohmann::json::parse(lines[e])["val_mrr"].get<double>();
+    if (v > best_mrr) best_mrr = v, best = static_cast<int>(e) + 1;
+  }
+  auto kept = LoadCheckpoint(tmp / "m.best.ckpt");
+  ASSERT_TRUE(kept.ok()) << kept.status().message();
+  EXPECT_EQ(kept->epochs_done, best);
+  EXPECT_EQ(kept->history.back().validation.mrr, best_mrr);
+  auto last = LoadCheckpoint(tmp / "m.ckpt");
+  ASSERT_TRUE(last.ok());
+  EXPECT_EQ(last->epochs_done, 8);
+  EXPECT_NE(run.out.find("best checkpoint: " + tmp / "m.best.ckpt"), std::string::npos) << run.out;
+}
+
 TEST(EarlyStopping, NeedsAValidationSplit) {
   ScratchDir tmp;
   testing::WriteGroupedRatings(tmp.path(), 10, 10, 4, 1);

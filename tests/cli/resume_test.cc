@@ -95,27 +95,48 @@ TEST_F(Resume, FromMidEpochEqualsAnUninterruptedRun) {
   EXPECT_EQ(MetricsWithoutTimes(tmp_.path() / "full"), MetricsWithoutTimes(tmp_.path() / "cut"));
 }
 
-TEST_F(Resume, CtrlCLeavesAValidCheckpointThatResumesExactly) {
-  std::vector<std::string> args = Train("sig", {"--epochs", "100000", "--save", tmp_ / "sig.ckpt"});
+// Starts `mtrec args`, waits until its run folder has `epochs` epochs, and
+// sends it `signal`; returns the wait status.
+int InterruptAfterEpochs(std::vector<std::string> args, const std::filesystem::path& logdir,
+                         size_t epochs, int signal) {
   args.insert(args.begin(), MTREC_CLI_PATH);
   const pid_t pid = ::fork();
   if (pid == 0) {
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    freopen("/dev/null", "w", stdout);
+    if (freopen("/dev/null", "w", stdout) == nullptr) ::_exit(126);
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }
-  // Wait for two finished epochs, then press Ctrl-C.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (std::chrono::steady_clock::now() < deadline &&
-         ReadLines(tmp_.path() / "sig" / "metrics.jsonl").size() < 2) {
+         ReadLines(logdir / "metrics.jsonl").size() < epochs) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  ::kill(pid, SIGINT);
+  ::kill(pid, signal);
   int status = 0;
   ::waitpid(pid, &status, 0);
+  return status;
+}
+
+TEST_F(Resume, SaveEveryLeavesACheckpointEvenAfterAHardKill) {
+  const int status = InterruptAfterEpochs(
+      Train("kill", {"--epochs", "100000", "--save", tmp_ / "k.ckpt", "--save_every", "1"}),
+      tmp_.path() / "kill", 3, SIGKILL);
+  EXPECT_TRUE(WIFSIGNALED(status));
+  auto saved = LoadCheckpoint(tmp_ / "k.ckpt");
+  ASSERT_TRUE(saved.ok()) << saved.status().message();  // never half-written
+  EXPECT_EQ(saved->state, "running");
+  EXPECT_GE(saved->epochs_done, 2);
+  EXPECT_EQ(saved->batches_done, 0);
+}
+
+TEST_F(Resume, CtrlCLeavesAValidCheckpointThatResumesExactly) {
+  // Two finished epochs, then Ctrl-C.
+  const int status = InterruptAfterEpochs(
+      Train("sig", {"--epochs", "100000", "--save", tmp_ / "sig.ckpt"}), tmp_.path() / "sig", 2,
+      SIGINT);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 130);
   auto stopped = LoadCheckpoint(tmp_ / "sig.ckpt");

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "mtrec/train/checkpoint.h"
 #include "support/cli_helpers.h"
 
 namespace mtrec {
@@ -27,7 +28,7 @@ TEST(Sweep, RunsTheGridAndSummarisesIt) {
   testing::WriteGroupedRatings(tmp.path(), 30, 20, 10, 5);
   const auto r = RunMtrec({"sweep", "--dataset", tmp / "u.data", "--epochs", "3", "--seeds", "4,9",
                            "--grid", "shared/0.99/0.01;separate/0.5/0.5", "--out", tmp / "sw",
-                           "--batch_size", "64", "--threads", "2"});
+                           "--batch_size", "64", "--threads", "2", "--save"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("[4/4] shared=False_LF=0.5_LR=0.5 seed 9"), std::string::npos) << r.out;
 
@@ -54,6 +55,9 @@ TEST(Sweep, RunsTheGridAndSummarisesIt) {
         has_events |= e.path().filename().string().starts_with("events.out.tfevents.");
       }
       EXPECT_TRUE(has_events) << dir;
+      auto model = LoadCheckpoint(dir / "model.mtrec");  // --save
+      ASSERT_TRUE(model.ok()) << model.status().message();
+      EXPECT_EQ(model->epochs_done, 3);
     }
     const auto cells = Split(csv[c + 1], ',');
     ASSERT_EQ(cells.size(), 11u);
