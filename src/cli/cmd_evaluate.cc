@@ -22,7 +22,7 @@ constexpr const char* kUsage =
     "                except the user's training items, macro-averaged over test users\n"
     "  auc           P(a test item outscores a non-test candidate), ties 1/2\n";
 
-const std::vector<std::string> kMetricNames = {"mrr",  "mse",    "rmse",  "mae", "precision",
+const std::vector<std::string> kMetricNames = {"mrr",    "mse",  "rmse",     "mae", "precision",
                                                "recall", "ndcg", "hit_rate", "auc"};
 
 Status ParseMetricList(std::string_view text, std::vector<std::string>* out) {
@@ -79,7 +79,8 @@ int RunEvaluate(std::span<const std::string> args) {
     return e.ranking.auc;
   };
   const auto label = [&](const std::string& name) {
-    const bool at_k = name == "precision" || name == "recall" || name == "ndcg" || name == "hit_rate";
+    const bool at_k =
+        name == "precision" || name == "recall" || name == "ndcg" || name == "hit_rate";
     return at_k ? name + at : name;
   };
   if (f.json) {

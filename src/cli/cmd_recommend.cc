@@ -46,9 +46,9 @@ Status ParseRatings(std::string_view text, const TrainedModel& model, std::vecto
       return Status::InvalidArgument("--ratings: expected ITEM:RATING[,ITEM:RATING...], got '" +
                                      std::string(pair) + "'");
     }
-    MTREC_ASSIGN_OR_RETURN(const int32_t item,
-                           LookupRow(model.checkpoint.item_ids, model.checkpoint.config.model.num_items,
-                                     pair.substr(0, colon), "--ratings: item"));
+    MTREC_ASSIGN_OR_RETURN(const int32_t item, LookupRow(model.checkpoint.item_ids,
+                                                         model.checkpoint.config.model.num_items,
+                                                         pair.substr(0, colon), "--ratings: item"));
     out->push_back({item, static_cast<float>(rating)});
     start = comma + 1;
   }
@@ -115,18 +115,20 @@ int RunRecommend(std::span<const std::string> args) {
   flags.AddSwitch("include_seen", "keep the items the user already rated",
                   [&r] { r.include_seen = true; });
   flags.AddInt("fold_in_steps", &r.fold_in.steps, "Adam steps of the fold-in");
-  flags.AddDouble("fold_in_learning_rate", &r.fold_in.learning_rate, "Adam step size of the fold-in");
+  flags.AddDouble("fold_in_learning_rate", &r.fold_in.learning_rate,
+                  "Adam step size of the fold-in");
   flags.AddUint32("seed", &r.fold_in.seed, "seeds the fold-in's negative items");
   if (auto exit = ParseCommandLine("recommend", kUsage, flags, args)) return *exit;
   if (Status s = ValidateModelFlags(f); !s.ok()) return CommandFailure("recommend", s);
   if ((!r.user.empty()) + (!r.users_file.empty()) + (!r.ratings.empty()) != 1) {
-    return CommandFailure("recommend", Status::InvalidArgument(
-                                           "give exactly one of --user, --users and --ratings"));
+    return CommandFailure(
+        "recommend", Status::InvalidArgument("give exactly one of --user, --users and --ratings"));
   }
   if (r.k < 1) return CommandFailure("recommend", Status::InvalidArgument("--k: expected >= 1"));
   if (r.fold_in.steps < 1 || !(r.fold_in.learning_rate > 0)) {
-    return CommandFailure("recommend", Status::InvalidArgument(
-                                           "--fold_in_steps and --fold_in_learning_rate must be > 0"));
+    return CommandFailure(
+        "recommend",
+        Status::InvalidArgument("--fold_in_steps and --fold_in_learning_rate must be > 0"));
   }
 
   Result<TrainedModel> model = LoadTrainedModel(f.model);
@@ -143,8 +145,8 @@ int RunRecommend(std::span<const std::string> args) {
     if (Status s = ParseRatings(r.ratings, *model, &rated); !s.ok()) {
       return CommandFailure("recommend", s);
     }
-    Result<FoldInResult> folded = FoldInUser(*model->net, rated, model->checkpoint.config.train,
-                                             r.fold_in);
+    Result<FoldInResult> folded =
+        FoldInUser(*model->net, rated, model->checkpoint.config.train, r.fold_in);
     if (!folded.ok()) return CommandFailure("recommend", folded.status());
     std::vector<uint8_t> candidate = RecommendationCandidates(all, -1, true);
     if (!r.include_seen) {

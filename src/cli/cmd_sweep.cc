@@ -21,7 +21,8 @@ namespace mtrec::cli {
 
 namespace {
 
-constexpr const char* kDefaultGrid = "shared/0.99/0.01;shared/0.5/0.5;separate/0.5/0.5;separate/0.99/0.01";
+constexpr const char* kDefaultGrid =
+    "shared/0.99/0.01;shared/0.5/0.5;separate/0.5/0.5;separate/0.99/0.01";
 
 struct GridPoint {
   bool shared = true;

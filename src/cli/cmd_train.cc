@@ -1,7 +1,7 @@
 // mtrec train: the original's main.py, with every one of its flags and defaults,
 // plus the knobs the original hard-coded, checkpoints, resuming and early stopping.
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <optional>
 #include <set>
@@ -27,9 +27,9 @@ namespace {
 constexpr uint32_t kDefaultSeed = 42;
 
 // Flags that may accompany --resume: they do not change the run's results.
-const std::set<std::string> kResumeFlags = {
-    "resume", "epochs",   "threads", "logdir",    "overwrite", "save",
-    "save_every", "save_best", "max_steps", "dataset", "data_dir", "gpu"};
+const std::set<std::string> kResumeFlags = {"resume",    "epochs",  "threads",    "logdir",
+                                            "overwrite", "save",    "save_every", "save_best",
+                                            "max_steps", "dataset", "data_dir",   "gpu"};
 
 bool HoldsRun(const std::filesystem::path& dir) {
   std::error_code ec;
@@ -68,9 +68,10 @@ FlagSet MakeFlags(TrainFlags& f) {
                   "and when stopped by Ctrl-C (default with --resume: the resumed file)");
   flags.AddInt("save_every", &f.options.save_every,
                "also write the --save checkpoint every N epochs (0: only at the end)");
-  flags.AddString("save_best", &f.save_best, "mrr|mse",
-                  "also keep the checkpoint of the best epoch by this metric (on the validation "
-                  "split if there is one, else on the test split) in <stem>.best<ext> beside --save");
+  flags.AddString(
+      "save_best", &f.save_best, "mrr|mse",
+      "also keep the checkpoint of the best epoch by this metric (on the validation "
+      "split if there is one, else on the test split) in <stem>.best<ext> beside --save");
   flags.AddString("resume", &f.resume, "PATH",
                   "continue the run saved in checkpoint PATH with its configuration and data; "
                   "only --epochs, --threads, --logdir, --overwrite, --save, --save_every, "

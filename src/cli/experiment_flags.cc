@@ -73,8 +73,9 @@ void AddObjectiveFlags(FlagSet& flags, ExperimentConfig& c) {
 
 std::string RunName(const ExperimentConfig& c) {
   char buf[96];
-  std::snprintf(buf, sizeof(buf), "shared=%s_LF=%g_LR=%g", c.model.shared_embeddings ? "True" : "False",
-                c.train.factorization_weight, c.train.regression_weight);
+  std::snprintf(buf, sizeof(buf), "shared=%s_LF=%g_LR=%g",
+                c.model.shared_embeddings ? "True" : "False", c.train.factorization_weight,
+                c.train.regression_weight);
   return buf;
 }
 

@@ -58,7 +58,6 @@ int main(int argc, char** argv) {
   for (const Command& c : kCommands) {
     if (args[0] == c.name) return c.run(std::span<const std::string>(args).subspan(1));
   }
-  std::fprintf(stderr, "mtrec: unknown command '%s' (see mtrec --help)\n",
-               args[0].c_str());
+  std::fprintf(stderr, "mtrec: unknown command '%s' (see mtrec --help)\n", args[0].c_str());
   return mtrec::cli::kExitUsage;
 }

@@ -7,14 +7,16 @@
 namespace mtrec::cli {
 
 void AddModelFlags(FlagSet& flags, ModelFlags& f) {
-  flags.AddString("model", &f.model, "PATH", "the checkpoint written by mtrec train --save (required)");
+  flags.AddString("model", &f.model, "PATH",
+                  "the checkpoint written by mtrec train --save (required)");
   flags.AddString("dataset", &f.dataset, "NAME|PATH",
                   "where the training data is now, if it moved (default: the path recorded in "
                   "the checkpoint; it must be the same data)");
   flags.AddString("data_dir", &f.data_dir, "DIR", "where data set names are looked up");
   flags.AddValue("format", "table|json", "output format", "table", [&f](std::string_view v) {
     if (v != "table" && v != "json") {
-      return Status::InvalidArgument("--format: expected table or json, got '" + std::string(v) + "'");
+      return Status::InvalidArgument("--format: expected table or json, got '" + std::string(v) +
+                                     "'");
     }
     f.json = v == "json";
     return Status::Ok();

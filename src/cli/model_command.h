@@ -15,7 +15,7 @@ struct ModelFlags {
   std::string model;    // --model PATH (required)
   std::string dataset;  // overrides the checkpoint's data location
   std::string data_dir;
-  bool json = false;    // --format json
+  bool json = false;  // --format json
   int threads = HardwareThreads();
 };
 

@@ -61,18 +61,19 @@ void ProgressLine::OnStep(const StepProgress& p) {
   const double elapsed = std::chrono::duration<double>(now - epoch_start_).count();
   const int64_t done = p.batch - first_batch_ + 1;
   const double per_batch = elapsed / static_cast<double>(done);
-  const double samples_per_batch = static_cast<double>(p.epoch_samples) / static_cast<double>(p.batches);
+  const double samples_per_batch =
+      static_cast<double>(p.epoch_samples) / static_cast<double>(p.batches);
   const double epoch_left = per_batch * static_cast<double>(p.batches - p.batch);
   const double epoch_time =
       epochs_timed_ > 0 ? seconds_per_epoch_ : per_batch * static_cast<double>(p.batches);
   const double run_left = epoch_left + epoch_time * (p.epochs - p.epoch);
-  std::fprintf(out_,
-               "\repoch %d/%d %3d%% %lld/%lld  %s samples/s  loss %.4f  ETA %s epoch, %s run\033[K",
-               p.epoch, p.epochs, static_cast<int>(100 * p.batch / p.batches),
-               static_cast<long long>(p.batch), static_cast<long long>(p.batches),
-               Rate(elapsed > 0 ? samples_per_batch * static_cast<double>(done) / elapsed : 0).c_str(),
-               p.sums.joint / static_cast<double>(p.sums.batches), Duration(epoch_left).c_str(),
-               Duration(run_left).c_str());
+  std::fprintf(
+      out_, "\repoch %d/%d %3d%% %lld/%lld  %s samples/s  loss %.4f  ETA %s epoch, %s run\033[K",
+      p.epoch, p.epochs, static_cast<int>(100 * p.batch / p.batches),
+      static_cast<long long>(p.batch), static_cast<long long>(p.batches),
+      Rate(elapsed > 0 ? samples_per_batch * static_cast<double>(done) / elapsed : 0).c_str(),
+      p.sums.joint / static_cast<double>(p.sums.batches), Duration(epoch_left).c_str(),
+      Duration(run_left).c_str());
   std::fflush(out_);
   drawn_ = true;
 }

@@ -31,7 +31,7 @@ class ProgressLine final : public TrainingObserver {
   bool drawn_ = false;
   Clock::time_point epoch_start_;
   Clock::time_point last_draw_;
-  int64_t first_batch_ = 0;  // the epoch's first batch seen (a resumed epoch starts later)
+  int64_t first_batch_ = 0;       // the epoch's first batch seen (a resumed epoch starts later)
   double seconds_per_epoch_ = 0;  // measured, train + eval
   int epochs_timed_ = 0;
 };

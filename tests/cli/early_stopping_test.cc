@@ -18,11 +18,27 @@ TEST(EarlyStopping, StopsAfterPatienceAndKeepsTheBestWeights) {
   testing::WriteGroupedRatings(tmp.path(), 60, 40, 15, 11);
   const int patience = 3, epochs = 60;
   // A large step and a heavy regression weight: the rating head overfits fast.
-  const auto run = RunMtrec({"train", "--dataset", tmp / "u.data", "--logdir", tmp / "run",
-                             "--epochs", std::to_string(epochs), "--early_stopping", "mse",
-                             "--patience", std::to_string(patience), "--learning_rate", "0.03",
-                             "--batch_size", "100", "--factorization_weight", "0.5",
-                             "--regression_weight", "0.5", "--save", tmp / "m.ckpt"});
+  const auto run = RunMtrec({"train",
+                             "--dataset",
+                             tmp / "u.data",
+                             "--logdir",
+                             tmp / "run",
+                             "--epochs",
+                             std::to_string(epochs),
+                             "--early_stopping",
+                             "mse",
+                             "--patience",
+                             std::to_string(patience),
+                             "--learning_rate",
+                             "0.03",
+                             "--batch_size",
+                             "100",
+                             "--factorization_weight",
+                             "0.5",
+                             "--regression_weight",
+                             "0.5",
+                             "--save",
+                             tmp / "m.ckpt"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto lines = testing::ReadLines(tmp.path() / "run" / "metrics.jsonl");
   ASSERT_LT(lines.size(), static_cast<size_t>(epochs)) << "expected an early stop";
@@ -45,7 +61,7 @@ TEST(EarlyStopping, StopsAfterPatienceAndKeepsTheBestWeights) {
   ASSERT_TRUE(ckpt.ok()) << ckpt.status().message();
   EXPECT_EQ(ckpt->state, "early_stopped");
   EXPECT_EQ(ckpt->early_stopping_best.epoch, static_cast<int>(best));
-  EXPECT_EQ(ckpt->params, ckpt->best_params);  // the model holds the best epoch's weights
+  EXPECT_EQ(ckpt->params, ckpt->best_params);         // the model holds the best epoch's weights
   EXPECT_EQ(ckpt->config.validation_fraction, 0.05);  // the default with --early_stopping
 
   // The run is over: it cannot be resumed.
@@ -57,10 +73,10 @@ TEST(EarlyStopping, StopsAfterPatienceAndKeepsTheBestWeights) {
 TEST(SaveBest, KeepsTheBestValidationEpochBesideTheCheckpoint) {
   ScratchDir tmp;
   testing::WriteGroupedRatings(tmp.path(), 60, 40, 15, 11);
-  const auto run = RunMtrec({"train", "--dataset", tmp / "u.data", "--logdir", tmp / "run",
-                             "--epochs", "8", "--learning_rate", "0.03", "--batch_size", "100",
-                             "--validation_fraction", "0.1", "--save_best", "mrr", "--save",
-                             tmp / "m.ckpt"});
+  const auto run =
+      RunMtrec({"train", "--dataset", tmp / "u.data", "--logdir", tmp / "run", "--epochs", "8",
+                "--learning_rate", "0.03", "--batch_size", "100", "--validation_fraction", "0.1",
+                "--save_best", "mrr", "--save", tmp / "m.ckpt"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto lines = testing::ReadLines(tmp.path() / "run" / "metrics.jsonl");
   ASSERT_EQ(lines.size(), 8u);

@@ -18,11 +18,13 @@ TEST(Help, ListsEveryCommand) {
 
 TEST(Help, EachCommandDocumentsItsFlags) {
   const std::vector<std::pair<std::string, std::vector<std::string>>> commands = {
-      {"train", {"--save PATH", "--save_every", "--save_best", "--resume PATH", "--max_steps",
-                 "--early_stopping", "--patience", "--validation_fraction", "--logdir"}},
+      {"train",
+       {"--save PATH", "--save_every", "--save_best", "--resume PATH", "--max_steps",
+        "--early_stopping", "--patience", "--validation_fraction", "--logdir"}},
       {"evaluate", {"--model PATH", "--k", "--metrics", "--format", "--dataset"}},
-      {"recommend", {"--user ID", "--users FILE", "--ratings", "--include_seen", "--k",
-                     "--fold_in_steps", "--format"}},
+      {"recommend",
+       {"--user ID", "--users FILE", "--ratings", "--include_seen", "--k", "--fold_in_steps",
+        "--format"}},
       {"predict", {"--user ID", "--item ID", "--format"}},
       {"sweep", {"--grid SPEC", "--seeds", "--out DIR", "--epochs", "--overwrite", "--save "}},
   };

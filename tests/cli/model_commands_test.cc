@@ -21,9 +21,9 @@ class ModelCommands : public ::testing::Test {
   static void SetUpTestSuite() {
     tmp_ = new ScratchDir();
     testing::WriteGroupedRatings(tmp_->path(), 60, 40, 15, 11);
-    const auto run = RunMtrec({"train", "--dataset", *tmp_ / "u.data", "--epochs", "15",
-                               "--logdir", *tmp_ / "run", "--save", *tmp_ / "m.ckpt",
-                               "--batch_size", "100", "--learning_rate", "0.01"});
+    const auto run = RunMtrec({"train", "--dataset", *tmp_ / "u.data", "--epochs", "15", "--logdir",
+                               *tmp_ / "run", "--save", *tmp_ / "m.ckpt", "--batch_size", "100",
+                               "--learning_rate", "0.01"});
     ASSERT_EQ(run.exit_code, 0) << run.err;
   }
   static void TearDownTestSuite() { delete tmp_; }
@@ -55,7 +55,7 @@ TEST_F(ModelCommands, EvaluateReproducesTheTrainingMetricsAndMore) {
     EXPECT_GE(m[key].get<double>(), 0.0) << key;
     EXPECT_LE(m[key].get<double>(), key == std::string("mae") ? 5.0 : 1.0) << key;
   }
-  EXPECT_GT(m["auc"].get<double>(), 0.5);  // better than chance on this data
+  EXPECT_GT(m["auc"].get<double>(), 0.5);            // better than chance on this data
   EXPECT_EQ(j["test_interactions"].get<int>(), 45);  // 5% of 900
 
   const auto some = RunMtrec({"evaluate", "--model", *tmp_ / "m.ckpt", "--format", "json",
@@ -88,8 +88,8 @@ TEST_F(ModelCommands, EvaluateRefusesOtherDataAndBadInput) {
 }
 
 TEST_F(ModelCommands, RecommendExcludesRatedItemsAndShowsTitles) {
-  const auto r = RunMtrec({"recommend", "--model", *tmp_ / "m.ckpt", "--user", "7", "--k", "5",
-                           "--format", "json"});
+  const auto r = RunMtrec(
+      {"recommend", "--model", *tmp_ / "m.ckpt", "--user", "7", "--k", "5", "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const Json j = Json::parse(r.out);
   EXPECT_EQ(j["user"], "7");
@@ -106,15 +106,15 @@ TEST_F(ModelCommands, RecommendExcludesRatedItemsAndShowsTitles) {
   }
   const auto table = RunMtrec({"recommend", "--model", *tmp_ / "m.ckpt", "--user", "7"});
   EXPECT_NE(table.out.find("top 10 of 25 candidate items"), std::string::npos) << table.out;
-  const auto seen = RunMtrec({"recommend", "--model", *tmp_ / "m.ckpt", "--user", "7",
-                              "--include_seen"});
+  const auto seen =
+      RunMtrec({"recommend", "--model", *tmp_ / "m.ckpt", "--user", "7", "--include_seen"});
   EXPECT_NE(seen.out.find("top 10 of 40 candidate items"), std::string::npos) << seen.out;
 }
 
 TEST_F(ModelCommands, RecommendForABatchOfUsers) {
   std::ofstream(tmp_->path() / "users.txt") << "3\n\n58\n";
-  const auto r = RunMtrec({"recommend", "--model", *tmp_ / "m.ckpt", "--users",
-                           *tmp_ / "users.txt", "--k", "2", "--format", "json"});
+  const auto r = RunMtrec({"recommend", "--model", *tmp_ / "m.ckpt", "--users", *tmp_ / "users.txt",
+                           "--k", "2", "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::istringstream lines(r.out);
   std::vector<Json> got;
@@ -129,8 +129,8 @@ TEST_F(ModelCommands, RecommendForABatchOfUsers) {
 }
 
 TEST_F(ModelCommands, PredictAgreesWithRecommend) {
-  const auto rec = RunMtrec({"recommend", "--model", *tmp_ / "m.ckpt", "--user", "12", "--k", "1",
-                             "--format", "json"});
+  const auto rec = RunMtrec(
+      {"recommend", "--model", *tmp_ / "m.ckpt", "--user", "12", "--k", "1", "--format", "json"});
   ASSERT_EQ(rec.exit_code, 0) << rec.err;
   const Json top = Json::parse(rec.out)["items"][0];
   const auto p = RunMtrec({"predict", "--model", *tmp_ / "m.ckpt", "--user", "12", "--item",
@@ -139,7 +139,8 @@ TEST_F(ModelCommands, PredictAgreesWithRecommend) {
   const Json j = Json::parse(p.out);
   EXPECT_EQ(j["predicted_rating"].get<float>(), top["predicted_rating"].get<float>());
   EXPECT_EQ(j["score"].get<float>(), top["score"].get<float>());
-  const auto table = RunMtrec({"predict", "--model", *tmp_ / "m.ckpt", "--user", "12", "--item", "3"});
+  const auto table =
+      RunMtrec({"predict", "--model", *tmp_ / "m.ckpt", "--user", "12", "--item", "3"});
   EXPECT_NE(table.out.find("user 12, item 3: predicted rating"), std::string::npos) << table.out;
 }
 

@@ -57,8 +57,9 @@ class Resume : public ::testing::Test {
  protected:
   void SetUp() override { testing::WriteGroupedRatings(tmp_.path(), 60, 40, 15, 11); }
   std::vector<std::string> Train(const std::string& name, std::vector<std::string> extra) {
-    std::vector<std::string> args = {"train", "--dataset", tmp_ / "u.data", "--logdir",
-                                     tmp_ / name, "--batch_size", "100", "--seed", "5"};
+    std::vector<std::string> args = {"train",    "--dataset", tmp_ / "u.data",
+                                     "--logdir", tmp_ / name, "--batch_size",
+                                     "100",      "--seed",    "5"};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }
@@ -66,11 +67,14 @@ class Resume : public ::testing::Test {
 };
 
 TEST_F(Resume, FromAnEpochBoundaryEqualsAnUninterruptedRun) {
-  auto full = RunMtrec(Train("full", {"--epochs", "4", "--save", tmp_ / "full.ckpt", "--threads", "2"}));
+  auto full =
+      RunMtrec(Train("full", {"--epochs", "4", "--save", tmp_ / "full.ckpt", "--threads", "2"}));
   ASSERT_EQ(full.exit_code, 0) << full.err;
-  auto half = RunMtrec(Train("half", {"--epochs", "2", "--save", tmp_ / "half.ckpt", "--threads", "1"}));
+  auto half =
+      RunMtrec(Train("half", {"--epochs", "2", "--save", tmp_ / "half.ckpt", "--threads", "1"}));
   ASSERT_EQ(half.exit_code, 0) << half.err;
-  auto rest = RunMtrec({"train", "--resume", tmp_ / "half.ckpt", "--epochs", "4", "--threads", "2"});
+  auto rest =
+      RunMtrec({"train", "--resume", tmp_ / "half.ckpt", "--epochs", "4", "--threads", "2"});
   ASSERT_EQ(rest.exit_code, 0) << rest.err;
   EXPECT_NE(rest.out.find("resume  at epoch 3"), std::string::npos) << rest.out;
   ExpectSameTrainingState(tmp_ / "full.ckpt", tmp_ / "half.ckpt");
@@ -81,7 +85,8 @@ TEST_F(Resume, FromMidEpochEqualsAnUninterruptedRun) {
   // 900 rows / batch 100 = 9 steps per epoch: step 13 is inside epoch 2.
   auto full = RunMtrec(Train("full", {"--epochs", "3", "--save", tmp_ / "full.ckpt"}));
   ASSERT_EQ(full.exit_code, 0) << full.err;
-  auto cut = RunMtrec(Train("cut", {"--epochs", "3", "--save", tmp_ / "cut.ckpt", "--max_steps", "13"}));
+  auto cut =
+      RunMtrec(Train("cut", {"--epochs", "3", "--save", tmp_ / "cut.ckpt", "--max_steps", "13"}));
   ASSERT_EQ(cut.exit_code, 130) << cut.err;
   auto partial = LoadCheckpoint(tmp_ / "cut.ckpt");
   ASSERT_TRUE(partial.ok()) << partial.status().message();
@@ -134,9 +139,9 @@ TEST_F(Resume, SaveEveryLeavesACheckpointEvenAfterAHardKill) {
 
 TEST_F(Resume, CtrlCLeavesAValidCheckpointThatResumesExactly) {
   // Two finished epochs, then Ctrl-C.
-  const int status = InterruptAfterEpochs(
-      Train("sig", {"--epochs", "100000", "--save", tmp_ / "sig.ckpt"}), tmp_.path() / "sig", 2,
-      SIGINT);
+  const int status =
+      InterruptAfterEpochs(Train("sig", {"--epochs", "100000", "--save", tmp_ / "sig.ckpt"}),
+                           tmp_.path() / "sig", 2, SIGINT);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 130);
   auto stopped = LoadCheckpoint(tmp_ / "sig.ckpt");
@@ -145,17 +150,19 @@ TEST_F(Resume, CtrlCLeavesAValidCheckpointThatResumesExactly) {
   const int target = stopped->epochs_done + 2;
   ASSERT_GE(stopped->epochs_done, 2);
 
-  auto rest = RunMtrec({"train", "--resume", tmp_ / "sig.ckpt", "--epochs", std::to_string(target)});
+  auto rest =
+      RunMtrec({"train", "--resume", tmp_ / "sig.ckpt", "--epochs", std::to_string(target)});
   ASSERT_EQ(rest.exit_code, 0) << rest.err;
-  auto full = RunMtrec(
-      Train("full", {"--epochs", std::to_string(target), "--save", tmp_ / "full.ckpt"}));
+  auto full =
+      RunMtrec(Train("full", {"--epochs", std::to_string(target), "--save", tmp_ / "full.ckpt"}));
   ASSERT_EQ(full.exit_code, 0) << full.err;
   ExpectSameTrainingState(tmp_ / "full.ckpt", tmp_ / "sig.ckpt");
 }
 
 TEST_F(Resume, RefusesFlagsThatWouldChangeTheRun) {
   ASSERT_EQ(RunMtrec(Train("a", {"--save", tmp_ / "a.ckpt"})).exit_code, 0);
-  auto r = RunMtrec({"train", "--resume", tmp_ / "a.ckpt", "--epochs", "3", "--embedding_dim", "8"});
+  auto r =
+      RunMtrec({"train", "--resume", tmp_ / "a.ckpt", "--epochs", "3", "--embedding_dim", "8"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--embedding_dim cannot be combined with --resume"), std::string::npos)
       << r.err;

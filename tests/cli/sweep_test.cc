@@ -48,7 +48,8 @@ TEST(Sweep, RunsTheGridAndSummarisesIt) {
       EXPECT_EQ(cfg["train"]["seed"].get<int>(), seed == std::string("seed=4") ? 4 : 9);
       final_mrr.push_back(nlohmann::json::parse(lines.back())["mrr"].get<double>());
       double best = 1e300;
-      for (const auto& l : lines) best = std::min(best, nlohmann::json::parse(l)["mse"].get<double>());
+      for (const auto& l : lines)
+        best = std::min(best, nlohmann::json::parse(l)["mse"].get<double>());
       best_mse.push_back(best);
       bool has_events = false;
       for (const auto& e : std::filesystem::directory_iterator(dir)) {
@@ -74,7 +75,8 @@ TEST(Sweep, RunsTheGridAndSummarisesIt) {
 
   const auto md = ReadLines(tmp.path() / "sw" / "summary.md");
   ASSERT_GE(md.size(), 4u);
-  EXPECT_EQ(md[0], "| configuration | seeds | epochs | final MRR | best MRR | final MSE | best MSE |");
+  EXPECT_EQ(md[0],
+            "| configuration | seeds | epochs | final MRR | best MRR | final MSE | best MSE |");
   EXPECT_EQ(md[2].substr(0, 36), "| shared=True_LF=0.99_LR=0.01 | 2 | ");
   EXPECT_NE(r.out.find(md[3]), std::string::npos);  // the table is printed too
 

@@ -34,16 +34,17 @@ TEST(TensorBoard, EventFileDecodesToTheMetrics) {
   ScratchDir tmp;
   testing::WriteGroupedRatings(tmp.path(), 40, 30, 12, 7);
   const int epochs = 3;
-  const auto run = RunMtrec({"train", "--dataset", tmp / "u.data", "--epochs",
-                             std::to_string(epochs), "--logdir", tmp / "run", "--threads", "2",
-                             "--batch_size", "64"});
+  const auto run =
+      RunMtrec({"train", "--dataset", tmp / "u.data", "--epochs", std::to_string(epochs),
+                "--logdir", tmp / "run", "--threads", "2", "--batch_size", "64"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
 
   const std::filesystem::path events = OnlyEventFile(tmp.path() / "run");
   // The independent decoder: fails (non-zero) on any CRC or decoding error, or
   // when protoc or python3-crc32c is missing (CI installs both).
-  const auto decoded = RunProgram({"/usr/bin/python3", testing::TestDataPath("../tools/check_tfevents.py"),
-                                   events.string(), testing::TestDataPath("../tools")});
+  const auto decoded =
+      RunProgram({"/usr/bin/python3", testing::TestDataPath("../tools/check_tfevents.py"),
+                  events.string(), testing::TestDataPath("../tools")});
   ASSERT_EQ(decoded.exit_code, 0) << "check_tfevents.py failed (are protobuf-compiler and "
                                      "python3-crc32c installed? see scripts/install_deps.sh):\n"
                                   << decoded.err << decoded.out;
@@ -90,7 +91,8 @@ TEST(TensorBoard, EventFileDecodesToTheMetrics) {
       const auto& [step, tag, value] = scalars[e * tags.size() + t];
       EXPECT_EQ(step, e);
       EXPECT_EQ(tag, tags[t].first);
-      EXPECT_EQ(value, static_cast<float>(m[tags[t].second].get<double>())) << tag << " epoch " << e;
+      EXPECT_EQ(value, static_cast<float>(m[tags[t].second].get<double>()))
+          << tag << " epoch " << e;
     }
   }
 }
@@ -106,8 +108,9 @@ TEST(TensorBoard, DecoderRejectsACorruptRecord) {
     std::ofstream out(events, std::ios::binary | std::ios::trunc);
     out << bytes;
   }
-  const auto decoded = RunProgram({"/usr/bin/python3", testing::TestDataPath("../tools/check_tfevents.py"),
-                                   events.string(), testing::TestDataPath("../tools")});
+  const auto decoded =
+      RunProgram({"/usr/bin/python3", testing::TestDataPath("../tools/check_tfevents.py"),
+                  events.string(), testing::TestDataPath("../tools")});
   EXPECT_NE(decoded.exit_code, 0);
   EXPECT_NE(decoded.err.find("record 5: bad data crc"), std::string::npos) << decoded.err;
 }

@@ -1,5 +1,7 @@
 // The checkpoint file: round trip, and refusal of truncated, corrupt, foreign,
 // newer and differently shaped files with a clear message.
+#include "mtrec/train/checkpoint.h"
+
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -7,7 +9,6 @@
 
 #include "mtrec/io/tensor_file.h"
 #include "mtrec/model/multitask_net.h"
-#include "mtrec/train/checkpoint.h"
 #include "support/cli_helpers.h"
 
 namespace mtrec {

@@ -1,11 +1,12 @@
 // Top-k ranking metrics and top-k selection against hand-computed values.
+#include "mtrec/eval/ranking_metrics.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
 
 #include "mtrec/core/thread_pool.h"
-#include "mtrec/eval/ranking_metrics.h"
 #include "mtrec/eval/top_k.h"
 
 namespace mtrec {
@@ -53,8 +54,9 @@ TEST(RankingMetrics, PerfectAndTiedRankings) {
   EXPECT_DOUBLE_EQ(m.auc, 1.0);
   EXPECT_DOUBLE_EQ(m.recall, 1.0);
   // All scores equal: ties go to the lower id (top-2 = {0, 1}: no hit), AUC 1/2.
-  m = EvaluateRanking([&](UserId, std::span<float> out) { std::fill(out.begin(), out.end(), 1.0f); },
-                      5, test, train, 2, pool);
+  m = EvaluateRanking(
+      [&](UserId, std::span<float> out) { std::fill(out.begin(), out.end(), 1.0f); }, 5, test,
+      train, 2, pool);
   EXPECT_DOUBLE_EQ(m.hit_rate, 0.0);
   EXPECT_DOUBLE_EQ(m.auc, 0.5);
 }

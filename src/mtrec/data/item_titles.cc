@@ -35,12 +35,14 @@ Result<std::vector<std::string>> LoadItemTitles(const std::filesystem::path& rat
     const size_t bar = line.find('|');
     const size_t bar2 = bar == std::string::npos ? bar : line.find('|', bar + 1);
     int64_t id = -1;
-    const auto [ptr, ec] = std::from_chars(line.data(), line.data() + std::min(bar, line.size()), id);
+    const auto [ptr, ec] =
+        std::from_chars(line.data(), line.data() + std::min(bar, line.size()), id);
     if (bar2 == std::string::npos || ec != std::errc() || ptr != line.data() + bar || id < 0) {
       return Status::Corruption(path.string() + ":" + std::to_string(line_no) +
                                 ": expected `id|title|...`");
     }
-    if (id < num_items) titles[id] = Latin1ToUtf8(std::string_view(line).substr(bar + 1, bar2 - bar - 1));
+    if (id < num_items)
+      titles[id] = Latin1ToUtf8(std::string_view(line).substr(bar + 1, bar2 - bar - 1));
   }
   return titles;
 }

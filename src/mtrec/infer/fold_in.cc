@@ -37,10 +37,10 @@ Result<FoldInResult> FoldInUser(const MultiTaskNet& base, std::span<const RatedI
   const int n = static_cast<int>(ratings.size());
   const auto& roles = net.roles();
   const bool shared = roles.u_fact == roles.u_reg;
-  float* u_fact = net.params().data() + net.layout().block(roles.u_fact).offset +
-                  int64_t{result.user} * d;
-  float* u_reg = net.params().data() + net.layout().block(roles.u_reg).offset +
-                 int64_t{result.user} * d;
+  float* u_fact =
+      net.params().data() + net.layout().block(roles.u_fact).offset + int64_t{result.user} * d;
+  float* u_reg =
+      net.params().data() + net.layout().block(roles.u_reg).offset + int64_t{result.user} * d;
   const float* mlp_params = net.params().data() + roles.mlp_offset;
   const MlpShape& mlp = net.mlp();
 
@@ -58,7 +58,8 @@ Result<FoldInResult> FoldInUser(const MultiTaskNet& base, std::span<const RatedI
     double loss = 0;
     // Factorisation head.
     for (const RatedItem& s : ratings) {
-      const auto j = static_cast<ItemId>(rng.RandInt(static_cast<uint32_t>(net.config().num_items)));
+      const auto j =
+          static_cast<ItemId>(rng.RandInt(static_cast<uint32_t>(net.config().num_items)));
       const float* qi = net.Row(roles.q_fact, s.item);
       const float* qj = net.Row(roles.q_fact, j);
       float x = *net.Row(roles.item_bias, s.item) - *net.Row(roles.item_bias, j);

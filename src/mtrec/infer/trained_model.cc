@@ -18,18 +18,17 @@ Result<ExperimentData> LoadTrainingData(const TrainingCheckpoint& checkpoint,
                                         const std::string& dataset, const std::string& data_dir) {
   ExperimentConfig config = checkpoint.config;
   config.data.dataset = dataset.empty() && data_dir.empty() ? checkpoint.data_path
-                        : dataset.empty()                    ? config.data.dataset
-                                                             : dataset;
+                        : dataset.empty()                   ? config.data.dataset
+                                                            : dataset;
   if (!data_dir.empty()) config.data.data_dir = data_dir;
   MTREC_ASSIGN_OR_RETURN(ExperimentData data, PrepareExperimentData(config));
   if (data.fingerprint != checkpoint.fingerprint ||
       data.dataset.interactions.num_users != checkpoint.config.model.num_users ||
       data.dataset.interactions.num_items != checkpoint.config.model.num_items) {
-    return Status::InvalidArgument(data.dataset.path +
-                                   " is not the data set the model was trained on (" +
-                                   checkpoint.data_path + ", " +
-                                   std::to_string(checkpoint.interactions) +
-                                   " ratings); point --dataset at that file");
+    return Status::InvalidArgument(
+        data.dataset.path + " is not the data set the model was trained on (" +
+        checkpoint.data_path + ", " + std::to_string(checkpoint.interactions) +
+        " ratings); point --dataset at that file");
   }
   return data;
 }
@@ -47,8 +46,8 @@ Result<int32_t> LookupRow(const std::vector<std::string>& ids, int32_t rows, std
       if (ids[k] == raw) return static_cast<int32_t>(k);
     }
   }
-  return Status::NotFound(std::string(what) + " '" + std::string(raw) +
-                          "' is not in the model (" + std::to_string(rows) + " rows)");
+  return Status::NotFound(std::string(what) + " '" + std::string(raw) + "' is not in the model (" +
+                          std::to_string(rows) + " rows)");
 }
 
 std::string RawId(const std::vector<std::string>& ids, int32_t row) {

@@ -24,11 +24,20 @@ std::string Escape(const std::string& s) {
   std::string out;
   for (const char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -68,7 +77,9 @@ std::string DrawPanel(const Panel& p, int x0) {
   lo -= pad;
   hi += pad;
   const double w = kPanelWidth - kLeft - kRight, h = kPanelHeight - kTop - kBottom;
-  const auto px = [&](double x) { return x0 + kLeft + (n > 1 ? (x - 1) / double(n - 1) : 0.5) * w; };
+  const auto px = [&](double x) {
+    return x0 + kLeft + (n > 1 ? (x - 1) / double(n - 1) : 0.5) * w;
+  };
   const auto py = [&](double y) { return kTop + (hi - y) / (hi - lo) * h; };
   std::string out;
   out += "<text x=\"" + Num(x0 + kLeft + w / 2) + "\" y=\"18\" text-anchor=\"middle\" " +
@@ -109,17 +120,20 @@ std::string SvgChart(const std::vector<Panel>& panels) {
   for (const Panel& p : panels) {
     for (const Series& s : p.series) {
       if (s.faint || s.label.empty()) continue;
-      if (std::find(legend.begin(), legend.end(), std::make_pair(s.label, s.color)) == legend.end()) {
+      if (std::find(legend.begin(), legend.end(), std::make_pair(s.label, s.color)) ==
+          legend.end()) {
         legend.emplace_back(s.label, s.color);
       }
     }
   }
   const int width = kPanelWidth * static_cast<int>(std::max<size_t>(1, panels.size()));
   const int height = kPanelHeight + 20 * static_cast<int>(legend.size()) + 10;
-  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
-                    std::to_string(width) + "\" height=\"" + std::to_string(height) +
-                    "\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" " +
-                    "height=\"100%\" fill=\"white\"/>\n";
+  std::string out =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
+      "width=\"" +
+      std::to_string(width) + "\" height=\"" + std::to_string(height) +
+      "\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" " +
+      "height=\"100%\" fill=\"white\"/>\n";
   for (size_t k = 0; k < panels.size(); ++k) {
     out += DrawPanel(panels[k], static_cast<int>(k) * kPanelWidth);
   }

@@ -75,14 +75,15 @@ Result<TfEventsWriter> TfEventsWriter::Create(const std::filesystem::path& dir) 
   const auto secs = static_cast<long long>(WallTime());
   char stem[64];
   std::snprintf(stem, sizeof(stem), "events.out.tfevents.%010lld.", secs);
-  const std::string prefix = std::string(stem) + HostName() + "." + std::to_string(::getpid()) + ".";
+  const std::string prefix =
+      std::string(stem) + HostName() + "." + std::to_string(::getpid()) + ".";
   for (int n = 0; n < 1000; ++n) {
     const std::filesystem::path path = dir / (prefix + std::to_string(n));
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0 && errno == EEXIST) continue;
     if (fd < 0) {
-      return Status::IOError(path.string() + ": cannot create the event file: " +
-                             std::strerror(errno));
+      return Status::IOError(path.string() +
+                             ": cannot create the event file: " + std::strerror(errno));
     }
     TfEventsWriter writer(fd, path);
     MTREC_RETURN_IF_ERROR(writer.Append(FrameTfRecord(EncodeFileVersionEvent(WallTime()))));

@@ -11,9 +11,12 @@ Result<Metric> ParseMetric(std::string_view text, std::string_view flag) {
 
 const char* MetricName(Metric metric) {
   switch (metric) {
-    case Metric::kMrr: return "mrr";
-    case Metric::kMse: return "mse";
-    case Metric::kNone: break;
+    case Metric::kMrr:
+      return "mrr";
+    case Metric::kMse:
+      return "mse";
+    case Metric::kNone:
+      break;
   }
   return "none";
 }

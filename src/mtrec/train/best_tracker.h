@@ -26,8 +26,8 @@ class BestTracker {
 
   // Records epoch's value; true when it is strictly better than every earlier one.
   bool Update(int epoch, double value) {
-    const bool better = best_epoch_ == 0 || (metric_ == Metric::kMrr ? value > best_value_
-                                                                      : value < best_value_);
+    const bool better =
+        best_epoch_ == 0 || (metric_ == Metric::kMrr ? value > best_value_ : value < best_value_);
     if (better) {
       best_epoch_ = epoch;
       best_value_ = value;

@@ -19,8 +19,10 @@ using Json = nlohmann::json;
 constexpr const char* kFormat = "mtrec.checkpoint";
 
 Json LossesJson(const EpochLosses& l) {
-  return {{"factorization", l.factorization}, {"regression", l.regression},
-          {"joint", l.joint}, {"batches", l.batches}};
+  return {{"factorization", l.factorization},
+          {"regression", l.regression},
+          {"joint", l.joint},
+          {"batches", l.batches}};
 }
 EpochLosses LossesFrom(const Json& j) {
   return {j.at("factorization").get<double>(), j.at("regression").get<double>(),
@@ -45,26 +47,37 @@ Json ConfigToJson(const TrainingCheckpoint& c) {
   const ExperimentConfig& x = c.config;
   return {
       {"data",
-       {{"dataset", x.data.dataset}, {"data_dir", x.data.data_dir}, {"path", c.data_path},
-        {"interactions", c.interactions}, {"fingerprint", c.fingerprint},
-        {"test_fraction", x.test_fraction}, {"split_seed", kOriginalSplitSeed},
+       {{"dataset", x.data.dataset},
+        {"data_dir", x.data.data_dir},
+        {"path", c.data_path},
+        {"interactions", c.interactions},
+        {"fingerprint", c.fingerprint},
+        {"test_fraction", x.test_fraction},
+        {"split_seed", kOriginalSplitSeed},
         {"validation_fraction", x.validation_fraction},
         {"validation_seed", kValidationSplitSeed}}},
       {"model",
-       {{"num_users", x.model.num_users}, {"num_items", x.model.num_items},
-        {"embedding_dim", x.model.embedding_dim}, {"hidden_layers", x.model.hidden_layers},
-        {"shared_embeddings", x.model.shared_embeddings}, {"user_bias", x.model.user_bias}}},
+       {{"num_users", x.model.num_users},
+        {"num_items", x.model.num_items},
+        {"embedding_dim", x.model.embedding_dim},
+        {"hidden_layers", x.model.hidden_layers},
+        {"shared_embeddings", x.model.shared_embeddings},
+        {"user_bias", x.model.user_bias}}},
       {"train",
-       {{"epochs", x.epochs}, {"factorization_weight", x.train.factorization_weight},
+       {{"epochs", x.epochs},
+        {"factorization_weight", x.train.factorization_weight},
         {"regression_weight", x.train.regression_weight},
         {"bpr_loss", x.train.bpr_loss == BprLoss::kLog ? "log" : "sigmoid"},
-        {"batch_size", x.train.batch_size}, {"learning_rate", x.train.adam.learning_rate},
-        {"beta1", x.train.adam.beta1}, {"beta2", x.train.adam.beta2}, {"eps", x.train.adam.eps},
-        {"l2", x.train.adam.weight_decay}, {"seed", x.train.seed},
+        {"batch_size", x.train.batch_size},
+        {"learning_rate", x.train.adam.learning_rate},
+        {"beta1", x.train.adam.beta1},
+        {"beta2", x.train.adam.beta2},
+        {"eps", x.train.adam.eps},
+        {"l2", x.train.adam.weight_decay},
+        {"seed", x.train.seed},
         {"init_weights", x.init_weights}}},
       {"early_stopping",
-       {{"metric", MetricName(x.early_stopping.metric)},
-        {"patience", x.early_stopping.patience}}},
+       {{"metric", MetricName(x.early_stopping.metric)}, {"patience", x.early_stopping.patience}}},
   };
 }
 
@@ -93,8 +106,8 @@ void ConfigFromJson(const Json& j, TrainingCheckpoint* c) {
   x.epochs = t.at("epochs").get<int>();
   x.train.factorization_weight = t.at("factorization_weight").get<double>();
   x.train.regression_weight = t.at("regression_weight").get<double>();
-  x.train.bpr_loss = t.at("bpr_loss").get<std::string>() == "log" ? BprLoss::kLog
-                                                                  : BprLoss::kSigmoid;
+  x.train.bpr_loss =
+      t.at("bpr_loss").get<std::string>() == "log" ? BprLoss::kLog : BprLoss::kSigmoid;
   x.train.batch_size = t.at("batch_size").get<int>();
   x.train.adam.learning_rate = t.at("learning_rate").get<double>();
   x.train.adam.beta1 = t.at("beta1").get<double>();
@@ -189,9 +202,8 @@ Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path) {
                               "', expected '" + kFormat + "')");
   }
   if (meta("format_version") != std::to_string(kCheckpointFormatVersion)) {
-    return Status::InvalidArgument(where + ": checkpoint format version " +
-                                   meta("format_version") + " is not supported (this mtrec " +
-                                   kVersion + " reads version " +
+    return Status::InvalidArgument(where + ": checkpoint format version " + meta("format_version") +
+                                   " is not supported (this mtrec " + kVersion + " reads version " +
                                    std::to_string(kCheckpointFormatVersion) + ")");
   }
   TrainingCheckpoint c;
@@ -290,8 +302,8 @@ Status RestoreWeights(const TrainingCheckpoint& c, const std::string& source, Mu
       a.embedding_dim != b.embedding_dim || a.hidden_layers != b.hidden_layers ||
       a.shared_embeddings != b.shared_embeddings || a.user_bias != b.user_bias) {
     return Status::InvalidArgument(
-        source + ": the checkpoint holds a different model shape (" +
-        std::to_string(a.num_users) + " users x " + std::to_string(a.num_items) + " items, dim " +
+        source + ": the checkpoint holds a different model shape (" + std::to_string(a.num_users) +
+        " users x " + std::to_string(a.num_items) + " items, dim " +
         std::to_string(a.embedding_dim) + (a.shared_embeddings ? ", shared" : ", separate") +
         ") than expected (" + std::to_string(b.num_users) + " x " + std::to_string(b.num_items) +
         ", dim " + std::to_string(b.embedding_dim) +

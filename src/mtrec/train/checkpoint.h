@@ -6,8 +6,9 @@
 //   __metadata__.format          "mtrec.checkpoint"
 //   __metadata__.format_version  "1"
 //   __metadata__.mtrec           a JSON document (as a string):
-//     mtrec_version, logdir (the run folder), state ("running" | "interrupted" | "completed" | "early_stopped"),
-//     config {data {dataset, data_dir, path, interactions, fingerprint (CRC-32C of
+//     mtrec_version, logdir (the run folder), state ("running" | "interrupted" | "completed" |
+//     "early_stopped"), config {data {dataset, data_dir, path, interactions, fingerprint (CRC-32C
+//     of
 //       the users/items/ratings columns), test_fraction, split_seed,
 //       validation_fraction, validation_seed}, model {num_users, num_items,
 //       embedding_dim, hidden_layers, shared_embeddings, user_bias}, train

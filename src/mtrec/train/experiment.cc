@@ -23,9 +23,12 @@ constexpr int kMaxThreads = 1024;
 
 const char* StateName(StopReason reason) {
   switch (reason) {
-    case StopReason::kEarlyStopped: return "early_stopped";
-    case StopReason::kInterrupted: return "interrupted";
-    case StopReason::kCompleted: break;
+    case StopReason::kEarlyStopped:
+      return "early_stopped";
+    case StopReason::kInterrupted:
+      return "interrupted";
+    case StopReason::kCompleted:
+      break;
   }
   return "completed";
 }
@@ -133,9 +136,9 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   } else {
     MTREC_RETURN_IF_ERROR(LoadWeightsDir(config.init_weights, net));
   }
-  if (resume != nullptr && (resume->state == "early_stopped" ||
-                            (resume->state == "completed" &&
-                             resume->config.early_stopping.metric != Metric::kNone))) {
+  if (resume != nullptr &&
+      (resume->state == "early_stopped" ||
+       (resume->state == "completed" && resume->config.early_stopping.metric != Metric::kNone))) {
     return Status::InvalidArgument("--resume: the run in the checkpoint is over (it " +
                                    std::string(resume->state == "early_stopped"
                                                    ? "stopped early"
@@ -162,7 +165,8 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   info.train_size = static_cast<int64_t>(data.train.size());
   info.validation_size = static_cast<int64_t>(data.validation.size());
   info.test_size = static_cast<int64_t>(data.test.size());
-  for (UserId u = 0; u < all.num_users; ++u) info.test_users += !evaluator.test_items().Of(u).empty();
+  for (UserId u = 0; u < all.num_users; ++u)
+    info.test_users += !evaluator.test_items().Of(u).empty();
   info.parameters = static_cast<int64_t>(net.params().size());
   info.threads = pool.num_threads();
   info.history = ckpt.history;
@@ -254,7 +258,8 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
     summary.best_epoch = run.early.best_epoch();
   }
   if (!options.save_path.empty()) {
-    MTREC_RETURN_IF_ERROR(Save(options.save_path, StateName(summary.stop_reason), run, net, trainer));
+    MTREC_RETURN_IF_ERROR(
+        Save(options.save_path, StateName(summary.stop_reason), run, net, trainer));
     summary.checkpoint_path = options.save_path;
   }
   summary.epochs = ckpt.history;

@@ -50,7 +50,7 @@ struct ExperimentConfig {
 struct EpochStats {
   int epoch = 0;  // 1-based
   EpochLosses losses;
-  EvalResult eval;        // on the test split (the original's per-epoch evaluation)
+  EvalResult eval;  // on the test split (the original's per-epoch evaluation)
   bool has_validation = false;
   EvalResult validation;  // on the validation split, when there is one
   double train_seconds = 0;
@@ -63,7 +63,7 @@ struct RunInfo {
   int64_t interactions = 0;
   int32_t num_users = 0;
   int32_t num_items = 0;
-  int64_t train_size = 0;       // rows trained on (validation rows excluded)
+  int64_t train_size = 0;  // rows trained on (validation rows excluded)
   int64_t validation_size = 0;
   int64_t test_size = 0;
   int64_t test_users = 0;  // users with at least one test item (the MRR average)
@@ -77,13 +77,13 @@ struct RunInfo {
 
 // What a progress display sees after every optimiser step.
 struct StepProgress {
-  int epoch = 0;         // 1-based
-  int epochs = 0;        // the run's last epoch
-  int64_t batch = 0;     // 1-based, within the epoch
-  int64_t batches = 0;   // per epoch
-  int64_t samples = 0;   // trained in this epoch so far
+  int epoch = 0;        // 1-based
+  int epochs = 0;       // the run's last epoch
+  int64_t batch = 0;    // 1-based, within the epoch
+  int64_t batches = 0;  // per epoch
+  int64_t samples = 0;  // trained in this epoch so far
   int64_t epoch_samples = 0;
-  EpochLosses sums;      // loss sums over the epoch's batches so far
+  EpochLosses sums;  // loss sums over the epoch's batches so far
 };
 
 enum class StopReason { kCompleted, kEarlyStopped, kInterrupted };
@@ -92,8 +92,8 @@ struct RunSummary {
   RunInfo info;
   std::vector<EpochStats> epochs;  // the whole run, a resumed run's earlier epochs included
   StopReason stop_reason = StopReason::kCompleted;
-  int best_epoch = 0;             // with early stopping: the epoch whose weights the model has
-  std::string checkpoint_path;    // written at the end (empty: none)
+  int best_epoch = 0;                // with early stopping: the epoch whose weights the model has
+  std::string checkpoint_path;       // written at the end (empty: none)
   std::string best_checkpoint_path;  // --save_best's file (empty: none)
   int64_t steps = 0;
 };
@@ -114,13 +114,13 @@ struct TrainingCheckpoint;
 
 // How a run is driven; none of this changes its results.
 struct RunOptions {
-  std::string save_path;            // empty: no checkpoint
-  int save_every = 0;               // also save every N epochs (0: at the end only)
-  Metric save_best = Metric::kNone; // also keep BestCheckpointPath(save_path) at the best epoch
+  std::string save_path;             // empty: no checkpoint
+  int save_every = 0;                // also save every N epochs (0: at the end only)
+  Metric save_best = Metric::kNone;  // also keep BestCheckpointPath(save_path) at the best epoch
   const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT) to stop after the current step
-  int64_t max_steps = 0;            // stop after this many optimiser steps in all (0: no limit)
+  int64_t max_steps = 0;  // stop after this many optimiser steps in all (0: no limit)
   const TrainingCheckpoint* resume = nullptr;  // continue this run (its config must be `config`)
-  std::string logdir;               // recorded in checkpoints
+  std::string logdir;                          // recorded in checkpoints
 };
 
 // <stem>.best<ext> beside `path` (model.mtrec -> model.best.mtrec).

@@ -37,10 +37,10 @@ Result<ExperimentData> PrepareExperimentData(const ExperimentConfig& config) {
     TrainTestSplit carved =
         RandomTrainTestSplit(split.train, config.validation_fraction, kValidationSplitSeed);
     if (carved.train.size() == 0 || carved.test.size() == 0) {
-      return Status::InvalidArgument(
-          "--validation_fraction " + std::to_string(config.validation_fraction) +
-          " leaves an empty train or validation set for " + std::to_string(split.train.size()) +
-          " training interactions");
+      return Status::InvalidArgument("--validation_fraction " +
+                                     std::to_string(config.validation_fraction) +
+                                     " leaves an empty train or validation set for " +
+                                     std::to_string(split.train.size()) + " training interactions");
     }
     data.train = std::move(carved.train);
     data.validation = std::move(carved.test);
