@@ -117,6 +117,7 @@ int RunRecommend(std::span<const std::string> args) {
   flags.AddInt("fold_in_steps", &r.fold_in.steps, "Adam steps of the fold-in");
   flags.AddDouble("fold_in_learning_rate", &r.fold_in.learning_rate,
                   "Adam step size of the fold-in");
+  flags.AddDouble("fold_in_l2", &r.fold_in.l2, "L2 penalty on the folded-in embedding");
   flags.AddUint32("seed", &r.fold_in.seed, "seeds the fold-in's negative items");
   if (auto exit = ParseCommandLine("recommend", kUsage, flags, args)) return *exit;
   if (Status s = ValidateModelFlags(f); !s.ok()) return CommandFailure("recommend", s);
@@ -125,10 +126,10 @@ int RunRecommend(std::span<const std::string> args) {
         "recommend", Status::InvalidArgument("give exactly one of --user, --users and --ratings"));
   }
   if (r.k < 1) return CommandFailure("recommend", Status::InvalidArgument("--k: expected >= 1"));
-  if (r.fold_in.steps < 1 || !(r.fold_in.learning_rate > 0)) {
+  if (r.fold_in.steps < 1 || !(r.fold_in.learning_rate > 0) || !(r.fold_in.l2 >= 0)) {
     return CommandFailure(
-        "recommend",
-        Status::InvalidArgument("--fold_in_steps and --fold_in_learning_rate must be > 0"));
+        "recommend", Status::InvalidArgument("--fold_in_steps and --fold_in_learning_rate must be "
+                                             "> 0, --fold_in_l2 >= 0"));
   }
 
   Result<TrainedModel> model = LoadTrainedModel(f.model);

@@ -90,6 +90,15 @@ Result<FoldInResult> FoldInUser(const MultiTaskNet& base, std::span<const RatedI
       const float* gz = ws.grad_input.data() + static_cast<int64_t>(s) * 3 * d;
       for (int c = 0; c < d; ++c) grad_reg[c] += gz[c] + gz[2 * d + c] * q[c];
     }
+    // L2 on the fitted row(s).
+    for (int c = 0; c < d; ++c) {
+      loss += config.l2 * u_fact[c] * u_fact[c];
+      grad_fact[c] += static_cast<float>(2 * config.l2) * u_fact[c];
+      if (!shared) {
+        loss += config.l2 * u_reg[c] * u_reg[c];
+        grad_reg[c] += static_cast<float>(2 * config.l2) * u_reg[c];
+      }
+    }
     if (step == 1) result.first_loss = loss;
     result.last_loss = loss;
     // Adam on [u_fact, u_reg] (one vector when shared: the gradients add up).

@@ -4,6 +4,7 @@
 //
 // The objective is the training objective restricted to the new user u:
 //   J(u) = wF * mean_s bpr(p(u, i_s) - p(u, j_s)) + wR * mean_s (r_s - r(u, i_s))^2
+//          + l2 * |u|^2
 // over the user's ratings s, with a fresh uniform negative j_s per rating at
 // every step (numpy-compatible stream seeded with `seed`), minimised by
 // full-batch Adam from u = 0. Only u's row(s) move: U (shared embeddings) or
@@ -11,6 +12,8 @@
 // input z = [u_r, q_i, u_r * q_i]:
 //   dJ/du_f = wF/N * bpr'(x) * (Q_f[i] - Q_f[j])
 //   dJ/du_r = wR/N * 2 (y - r) * (dy/dz[0:d] + dy/dz[2d:3d] * Q_r[i])
+// (+ 2 l2 u for each). The L2 term keeps a handful of ratings from blowing the
+// embedding up to extreme scores and out-of-scale predicted ratings.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +29,7 @@ namespace mtrec {
 struct FoldInConfig {
   int steps = 300;
   double learning_rate = 0.05;
+  double l2 = 0.01;
   uint32_t seed = 42;
 };
 
