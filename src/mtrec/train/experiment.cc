@@ -177,22 +177,18 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   const int64_t n = static_cast<int64_t>(data.train.size());
   const int64_t batches = (n + config.train.batch_size - 1) / config.train.batch_size;
   int epoch = ckpt.epochs_done + 1;
+  StepProgress progress;  // of the epoch in progress; reset from the cursor at its start
+  progress.epochs = config.epochs;
+  progress.batches = batches;
+  progress.epoch_samples = n;
   trainer.SetStepHook([&](const StepView& v) {
-    if (observers.empty()) return;
-    const EpochCursor c = trainer.cursor();  // before this step is counted
-    StepProgress p;
-    p.epoch = epoch;
-    p.epochs = config.epochs;
-    p.batch = c.batches_done + 1;
-    p.batches = batches;
-    p.samples = std::min(n, p.batch * config.train.batch_size);
-    p.epoch_samples = n;
-    p.sums = c.sums;
-    p.sums.factorization += v.losses.factorization;
-    p.sums.regression += v.losses.regression;
-    p.sums.joint += v.losses.joint;
-    p.sums.batches += 1;
-    for (TrainingObserver* o : observers) o->OnStep(p);
+    progress.batch += 1;
+    progress.samples = std::min(n, progress.batch * config.train.batch_size);
+    progress.sums.factorization += v.losses.factorization;
+    progress.sums.regression += v.losses.regression;
+    progress.sums.joint += v.losses.joint;
+    progress.sums.batches += 1;
+    for (TrainingObserver* o : observers) o->OnStep(progress);
   });
   const auto stop_requested = [&] {
     return (options.stop != nullptr && options.stop->load(std::memory_order_relaxed)) ||
@@ -208,6 +204,10 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
     EpochStats stats;
     stats.epoch = epoch;
     auto start = std::chrono::steady_clock::now();
+    const EpochCursor cursor = trainer.cursor();  // a resumed epoch starts part-way
+    progress.epoch = epoch;
+    progress.batch = cursor.batches_done;
+    progress.sums = cursor.sums;
     Result<EpochLosses> losses = trainer.TrainEpoch(data.train);
     if (!losses.ok() && losses.status().code() == Status::Code::kCancelled) {
       summary.stop_reason = StopReason::kInterrupted;
