@@ -5,7 +5,10 @@ set -euo pipefail
 
 packages=(
   g++ cmake make pkg-config
+  nlohmann-json3-dev
   libgtest-dev libgmock-dev
+  # test-only: the TensorBoard test decodes event files independently
+  protobuf-compiler python3 python3-crc32c
 )
 
 missing=()

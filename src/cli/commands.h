@@ -13,5 +13,9 @@ inline constexpr int kExitRuntimeError = 1;
 inline constexpr int kExitUsage = 2;
 
 int RunTrain(std::span<const std::string> args);
+int RunEvaluate(std::span<const std::string> args);
+int RunRecommend(std::span<const std::string> args);
+int RunPredict(std::span<const std::string> args);
+int RunSweep(std::span<const std::string> args);
 
 }  // namespace mtrec::cli

@@ -11,8 +11,18 @@ Status ConsoleReport::OnStart(const ExperimentConfig& config, const RunInfo& inf
                info.dataset_path.c_str(), static_cast<long long>(info.interactions),
                info.num_users, info.num_items);
   std::fprintf(out_, "split   %lld train / %lld test (test_fraction %g, seed 123), %lld test users\n",
-               static_cast<long long>(info.train_size), static_cast<long long>(info.test_size),
-               config.test_fraction, static_cast<long long>(info.test_users));
+               static_cast<long long>(info.train_size + info.validation_size),
+               static_cast<long long>(info.test_size), config.test_fraction,
+               static_cast<long long>(info.test_users));
+  validation_ = info.validation_size > 0;
+  if (validation_) {
+    std::fprintf(out_, "        %lld of the train rows held out for validation (fraction %g)\n",
+                 static_cast<long long>(info.validation_size), config.validation_fraction);
+    if (config.early_stopping.metric != Metric::kNone) {
+      std::fprintf(out_, "        early stopping: validation %s, patience %d\n",
+                   MetricName(config.early_stopping.metric), config.early_stopping.patience);
+    }
+  }
   std::fprintf(out_,
                "model   %s embeddings, dim %d, MLP %d->%s->1, %lld parameters%s\n",
                config.model.shared_embeddings ? "shared" : "separate", config.model.embedding_dim,
@@ -27,16 +37,41 @@ Status ConsoleReport::OnStart(const ExperimentConfig& config, const RunInfo& inf
                config.train.bpr_loss == BprLoss::kLog ? "log" : "sigmoid",
                config.train.regression_weight, config.train.seed, info.threads,
                config.init_weights.empty() ? "" : ", init from ", config.init_weights.c_str());
-  std::fprintf(out_, "%5s %13s %10s %10s %9s %9s %8s %7s\n", "epoch", "factorization",
-               "train_mse", "joint", "test_mrr", "test_mse", "train_s", "eval_s");
+  if (!info.history.empty()) {
+    std::fprintf(out_, "resume  at epoch %d (step %lld) from a checkpoint\n",
+                 info.history.back().epoch + 1, static_cast<long long>(info.resumed_at_step));
+  }
+  std::fprintf(out_, "%5s %13s %10s %10s %9s %9s", "epoch", "factorization", "train_mse", "joint",
+               "test_mrr", "test_mse");
+  if (validation_) std::fprintf(out_, " %9s %9s", "val_mrr", "val_mse");
+  std::fprintf(out_, " %8s %7s\n", "train_s", "eval_s");
   std::fflush(out_);
   return Status::Ok();
 }
 
 Status ConsoleReport::OnEpoch(const EpochStats& s) {
-  std::fprintf(out_, "%5d %13.6f %10.6f %10.6f %9.6f %9.6f %8.3f %7.3f\n", s.epoch,
-               s.losses.factorization, s.losses.regression, s.losses.joint, s.eval.mrr, s.eval.mse,
-               s.train_seconds, s.eval_seconds);
+  std::fprintf(out_, "%5d %13.6f %10.6f %10.6f %9.6f %9.6f", s.epoch, s.losses.factorization,
+               s.losses.regression, s.losses.joint, s.eval.mrr, s.eval.mse);
+  if (validation_) std::fprintf(out_, " %9.6f %9.6f", s.validation.mrr, s.validation.mse);
+  std::fprintf(out_, " %8.3f %7.3f\n", s.train_seconds, s.eval_seconds);
+  std::fflush(out_);
+  return Status::Ok();
+}
+
+Status ConsoleReport::OnEnd(const RunSummary& summary) {
+  if (summary.stop_reason == StopReason::kInterrupted) {
+    std::fprintf(out_, "stopped at step %lld on request\n", static_cast<long long>(summary.steps));
+  } else if (summary.stop_reason == StopReason::kEarlyStopped) {
+    std::fprintf(out_, "early stopping: no improvement for the patience window\n");
+  }
+  if (summary.best_epoch > 0) {
+    const EpochStats& best = summary.epochs[summary.best_epoch - 1];
+    std::fprintf(out_,
+                 "best    epoch %d (validation mrr %.6f, mse %.6f); the model has its weights: "
+                 "test mrr %.6f, mse %.6f\n",
+                 best.epoch, best.validation.mrr, best.validation.mse, best.eval.mrr,
+                 best.eval.mse);
+  }
   std::fflush(out_);
   return Status::Ok();
 }

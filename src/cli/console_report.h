@@ -14,9 +14,11 @@ class ConsoleReport final : public TrainingObserver {
 
   Status OnStart(const ExperimentConfig& config, const RunInfo& info) override;
   Status OnEpoch(const EpochStats& stats) override;
+  Status OnEnd(const RunSummary& summary) override;
 
  private:
   std::FILE* const out_;
+  bool validation_ = false;  // the table has validation columns
 };
 
 }  // namespace mtrec::cli

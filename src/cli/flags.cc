@@ -160,6 +160,7 @@ const FlagSet::Flag* FlagSet::Lookup(std::string_view name, Status* error) const
 
 Status FlagSet::Parse(std::span<const std::string> args, bool* help_requested) const {
   *help_requested = false;
+  given_.clear();
   for (size_t k = 0; k < args.size(); ++k) {
     const std::string& arg = args[k];
     if (arg == "--help" || arg == "-h") {
@@ -181,6 +182,7 @@ Status FlagSet::Parse(std::span<const std::string> args, bool* help_requested) c
     Status error;
     const Flag* flag = Lookup(name, &error);
     if (flag == nullptr) return error;
+    given_.push_back(flag->name);
     if (flag->metavar.empty()) {  // a switch
       if (has_inline) return Status::InvalidArgument("--" + flag->name + " takes no value");
       MTREC_RETURN_IF_ERROR(flag->set(""));

@@ -42,6 +42,9 @@ class FlagSet {
   // The flag table as help text, one flag per entry, defaults included.
   std::string Help() const;
 
+  // The full names of the flags the last Parse saw, in order (repeats included).
+  const std::vector<std::string>& given() const { return given_; }
+
  private:
   struct Flag {
     std::string name;
@@ -54,6 +57,7 @@ class FlagSet {
   const Flag* Lookup(std::string_view name, Status* error) const;
 
   std::vector<Flag> flags_;
+  mutable std::vector<std::string> given_;
 };
 
 // Strict number parsing shared by the helpers; errors name `flag`.

@@ -20,6 +20,14 @@ struct Command {
 constexpr Command kCommands[] = {
     {"train", "train the multitask model on a data set, evaluating every epoch",
      mtrec::cli::RunTrain},
+    {"evaluate", "recompute a trained model's test metrics (MRR, MSE, RMSE, MAE, @k, AUC)",
+     mtrec::cli::RunEvaluate},
+    {"recommend", "top-k items for a user, a list of users, or a new user's ratings",
+     mtrec::cli::RunRecommend},
+    {"predict", "predicted rating and ranking score of one (user, item) pair",
+     mtrec::cli::RunPredict},
+    {"sweep", "run a grid of experiments over several seeds; summary table and plot",
+     mtrec::cli::RunSweep},
 };
 
 void PrintUsage(std::FILE* out) {
@@ -50,7 +58,6 @@ int main(int argc, char** argv) {
   for (const Command& c : kCommands) {
     if (args[0] == c.name) return c.run(std::span<const std::string>(args).subspan(1));
   }
-  std::fprintf(stderr, "mtrec: unknown command '%s' (commands: train; see mtrec --help)\n",
-               args[0].c_str());
+  std::fprintf(stderr, "mtrec: unknown command '%s' (see mtrec --help)\n", args[0].c_str());
   return mtrec::cli::kExitUsage;
 }

@@ -18,6 +18,16 @@ const char* OptimizerName(OptimizerKind kind) {
   return "?";
 }
 
+double DefaultLearningRate(OptimizerKind kind) {
+  switch (kind) {
+    case OptimizerKind::kAdam:
+    case OptimizerKind::kLazyAdam: return 1e-3;
+    case OptimizerKind::kAdagrad: return 0.05;
+    case OptimizerKind::kSgd: return 0.05;
+  }
+  return 1e-3;
+}
+
 Result<OptimizerKind> ParseOptimizerKind(std::string_view name) {
   for (OptimizerKind kind : {OptimizerKind::kAdam, OptimizerKind::kLazyAdam,
                              OptimizerKind::kAdagrad, OptimizerKind::kSgd}) {

@@ -32,6 +32,9 @@ struct OptimizerConfig {
 
 // "adam", "lazy_adam", "adagrad", "sgd"
 const char* OptimizerName(OptimizerKind kind);
+// The learning rate an optimizer gets when none is given: 1e-3 for Adam (the
+// original's), 0.05 for Adagrad and SGD (tuned on ML-100K, see the README).
+double DefaultLearningRate(OptimizerKind kind);
 Result<OptimizerKind> ParseOptimizerKind(std::string_view name);
 
 class Optimizer {

@@ -31,7 +31,9 @@ std::string ConfigJson(const ExperimentConfig& config, const RunInfo& info) {
       .Add("l2", config.train.optimizer.weight_decay)
       .Add("seed", static_cast<int64_t>(config.train.seed))
       .Add("threads", info.threads)
-      .Add("init_weights", config.init_weights);
+      .Add("init_weights", config.init_weights)
+      .Add("early_stopping", MetricName(config.early_stopping.metric))
+      .Add("patience", config.early_stopping.patience);
   JsonObject data;
   data.Add("dataset", config.data.dataset)
       .Add("path", info.dataset_path)
@@ -40,7 +42,9 @@ std::string ConfigJson(const ExperimentConfig& config, const RunInfo& info) {
       .Add("num_items", static_cast<int64_t>(info.num_items))
       .Add("test_fraction", config.test_fraction)
       .Add("split_seed", static_cast<int64_t>(123))
+      .Add("validation_fraction", config.validation_fraction)
       .Add("train_size", info.train_size)
+      .Add("validation_size", info.validation_size)
       .Add("test_size", info.test_size)
       .Add("test_users", info.test_users);
   JsonObject root;
@@ -56,9 +60,11 @@ std::string EpochJson(const EpochStats& stats) {
       .Add("joint_loss", stats.losses.joint)
       .Add("mrr", stats.eval.mrr)
       .Add("mse", stats.eval.mse)
-      .Add("mrr_users", stats.eval.mrr_users)
-      .Add("train_seconds", stats.train_seconds)
-      .Add("eval_seconds", stats.eval_seconds);
+      .Add("mrr_users", stats.eval.mrr_users);
+  if (stats.has_validation) {
+    o.Add("val_mrr", stats.validation.mrr).Add("val_mse", stats.validation.mse);
+  }
+  o.Add("train_seconds", stats.train_seconds).Add("eval_seconds", stats.eval_seconds);
   return o.str();
 }
 
@@ -67,6 +73,7 @@ Status RunDirectory::OnStart(const ExperimentConfig& config, const RunInfo& info
   std::filesystem::create_directories(dir_, ec);
   if (ec) return Status::IOError(dir_.string() + ": cannot create the run folder: " + ec.message());
   metrics_.clear();
+  for (const EpochStats& s : info.history) metrics_ += EpochJson(s) + "\n";
   MTREC_RETURN_IF_ERROR(WriteFileAtomically(dir_ / "metrics.jsonl", metrics_));
   return WriteFileAtomically(dir_ / "config.json", ConfigJson(config, info));
 }

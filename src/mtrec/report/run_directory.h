@@ -3,7 +3,9 @@
 //   config.json    the resolved configuration, the data set and split facts
 //   metrics.jsonl  one JSON object per epoch: epoch, factorization_loss,
 //                  regression_loss, joint_loss, mrr, mse, mrr_users,
-//                  train_seconds, eval_seconds
+//                  train_seconds, eval_seconds (+ val_mrr, val_mse with a
+//                  validation split); a resumed run starts with the
+//                  checkpoint's epochs
 //
 // Each file is rewritten whole through a temporary file and a rename after
 // every change, so a reader never sees a half-written line.

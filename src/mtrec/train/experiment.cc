@@ -2,11 +2,14 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
+#include <optional>
 
 #include "mtrec/core/thread_pool.h"
-#include "mtrec/data/split.h"
 #include "mtrec/io/weights_dir.h"
 #include "mtrec/model/multitask_net.h"
+#include "mtrec/train/checkpoint.h"
+#include "mtrec/train/experiment_data.h"
 
 namespace mtrec {
 
@@ -18,12 +21,58 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 
 constexpr int kMaxThreads = 1024;
 
+const char* StateName(StopReason reason) {
+  switch (reason) {
+    case StopReason::kEarlyStopped:
+      return "early_stopped";
+    case StopReason::kInterrupted:
+      return "interrupted";
+    case StopReason::kCompleted:
+      break;
+  }
+  return "completed";
+}
+
+// The epoch's value of `metric` on the validation split, else on the test split.
+double SelectionValue(const EpochStats& s, Metric metric) {
+  const EvalResult& e = s.has_validation ? s.validation : s.eval;
+  return metric == Metric::kMrr ? e.mrr : e.mse;
+}
+
+// Everything a run keeps between epochs, and its checkpoint.
+struct RunState {
+  TrainingCheckpoint checkpoint;  // config, data facts, history, trackers
+  BestTracker early;
+  BestTracker save_best;
+};
+
+Status Save(const std::string& path, const char* state, RunState& run, const MultiTaskNet& net,
+            Trainer& trainer) {
+  TrainingCheckpoint& c = run.checkpoint;
+  c.state = state;
+  CaptureTrainingState(net, trainer, &c);
+  c.early_stopping_best = {run.early.best_epoch(), run.early.best_value(),
+                           run.early.epochs_since_best()};
+  c.save_best = {run.save_best.best_epoch(), run.save_best.best_value(),
+                 run.save_best.epochs_since_best()};
+  return SaveCheckpoint(path, c);
+}
+
 }  // namespace
+
+std::string BestCheckpointPath(const std::string& path) {
+  const std::filesystem::path p(path);
+  return (p.parent_path() / (p.stem().string() + ".best" + p.extension().string())).string();
+}
 
 Status ExperimentConfig::Validate() const {
   if (!(test_fraction > 0.0 && test_fraction < 1.0)) {
     return Status::InvalidArgument("--test_fraction: expected a number in (0, 1), got " +
                                    std::to_string(test_fraction));
+  }
+  if (!(validation_fraction >= 0.0 && validation_fraction < 1.0)) {
+    return Status::InvalidArgument("--validation_fraction: expected a number in [0, 1), got " +
+                                   std::to_string(validation_fraction));
   }
   if (epochs < 1) {
     return Status::InvalidArgument("--epochs: expected an integer >= 1, got " +
@@ -33,22 +82,32 @@ Status ExperimentConfig::Validate() const {
     return Status::InvalidArgument("--threads: expected an integer in [1, 1024], got " +
                                    std::to_string(threads));
   }
+  if (early_stopping.metric != Metric::kNone) {
+    if (early_stopping.patience < 1) {
+      return Status::InvalidArgument("--patience: expected an integer >= 1, got " +
+                                     std::to_string(early_stopping.patience));
+    }
+    if (validation_fraction == 0) {
+      return Status::InvalidArgument(
+          "--early_stopping needs a validation split: pass --validation_fraction F with F > 0");
+    }
+  }
   MTREC_RETURN_IF_ERROR(train.Validate());
   ModelConfig shape = model;
   shape.num_users = shape.num_items = 1;  // the data's sizes are checked once loaded
   return shape.Validate();
 }
 
-Result<RunSummary> RunExperiment(const ExperimentConfig& config,
+Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOptions& options,
                                  const std::vector<TrainingObserver*>& observers) {
   MTREC_RETURN_IF_ERROR(config.Validate());
-  MTREC_ASSIGN_OR_RETURN(const Dataset dataset, LoadDataset(config.data));
-  const Interactions& all = dataset.interactions;
-  const TrainTestSplit split = RandomTrainTestSplit(all, config.test_fraction);
-  if (split.train.size() == 0 || split.test.size() == 0) {
-    return Status::InvalidArgument("--test_fraction " + std::to_string(config.test_fraction) +
-                                   " leaves an empty train or test set for " +
-                                   std::to_string(all.size()) + " interactions");
+  MTREC_ASSIGN_OR_RETURN(const ExperimentData data, PrepareExperimentData(config));
+  const Interactions& all = data.dataset.interactions;
+  const TrainingCheckpoint* resume = options.resume;
+  if (resume != nullptr && resume->fingerprint != data.fingerprint) {
+    return Status::InvalidArgument("--resume: " + data.dataset.path +
+                                   " is not the data set the checkpoint was trained on (" +
+                                   resume->data_path + ")");
   }
 
   ModelConfig model_config = config.model;
@@ -56,41 +115,156 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config,
   model_config.num_items = all.num_items;
   MTREC_RETURN_IF_ERROR(model_config.Validate());
   MultiTaskNet net(model_config);
-  if (config.init_weights.empty()) {
+  ThreadPool pool(config.threads > 0 ? config.threads : HardwareThreads());
+  Trainer trainer(config.train, &net, &pool);
+
+  RunState run;
+  run.early = BestTracker(config.early_stopping.metric);
+  run.save_best = BestTracker(options.save_best);
+  TrainingCheckpoint& ckpt = run.checkpoint;
+  std::vector<float> best_params;
+  if (resume != nullptr) {
+    ckpt = *resume;
+    MTREC_RETURN_IF_ERROR(RestoreTrainingState(*resume, "--resume", &net, &trainer));
+    const TrackerState& e = resume->early_stopping_best;
+    run.early.Restore(e.epoch, e.value, e.epochs_since_best);
+    const TrackerState& b = resume->save_best;
+    if (run.save_best.enabled()) run.save_best.Restore(b.epoch, b.value, b.epochs_since_best);
+    best_params = resume->best_params;
+  } else if (config.init_weights.empty()) {
     net.InitRandom(config.train.seed);
   } else {
     MTREC_RETURN_IF_ERROR(LoadWeightsDir(config.init_weights, net));
   }
+  if (resume != nullptr &&
+      (resume->state == "early_stopped" ||
+       (resume->state == "completed" && resume->config.early_stopping.metric != Metric::kNone))) {
+    return Status::InvalidArgument("--resume: the run in the checkpoint is over (it " +
+                                   std::string(resume->state == "early_stopped"
+                                                   ? "stopped early"
+                                                   : "ended with its best epoch's weights") +
+                                   "); start a new run instead");
+  }
+  ckpt.config = config;
+  ckpt.logdir = options.logdir;
+  ckpt.config.model = model_config;
+  ckpt.data_path = data.dataset.path;
+  ckpt.interactions = static_cast<int64_t>(all.size());
+  ckpt.fingerprint = data.fingerprint;
 
-  ThreadPool pool(config.threads > 0 ? config.threads : HardwareThreads());
-  Trainer trainer(config.train, &net, &pool);
-  const Evaluator evaluator(split.train, split.test);
+  const Evaluator evaluator(data.train, data.test);
+  std::optional<Evaluator> validator;
+  if (!data.validation.users.empty()) validator.emplace(data.train, data.validation);
 
   RunSummary summary;
   RunInfo& info = summary.info;
-  info.dataset_path = dataset.path;
+  info.dataset_path = data.dataset.path;
   info.interactions = static_cast<int64_t>(all.size());
   info.num_users = all.num_users;
   info.num_items = all.num_items;
-  info.train_size = static_cast<int64_t>(split.train.size());
-  info.test_size = static_cast<int64_t>(split.test.size());
-  for (UserId u = 0; u < all.num_users; ++u) info.test_users += !evaluator.test_items().Of(u).empty();
+  info.train_size = static_cast<int64_t>(data.train.size());
+  info.validation_size = static_cast<int64_t>(data.validation.size());
+  info.test_size = static_cast<int64_t>(data.test.size());
+  for (UserId u = 0; u < all.num_users; ++u)
+    info.test_users += !evaluator.test_items().Of(u).empty();
   info.parameters = static_cast<int64_t>(net.params().size());
   info.threads = pool.num_threads();
+  info.history = ckpt.history;
+  info.resumed_at_step = trainer.steps();
   for (TrainingObserver* o : observers) MTREC_RETURN_IF_ERROR(o->OnStart(config, info));
 
-  for (int epoch = 1; epoch <= config.epochs; ++epoch) {
+  // Progress after every step, and the stop condition.
+  const int64_t n = static_cast<int64_t>(data.train.size());
+  const int64_t batches = (n + config.train.batch_size - 1) / config.train.batch_size;
+  int epoch = ckpt.epochs_done + 1;
+  StepProgress progress;  // of the epoch in progress; reset from the cursor at its start
+  progress.epochs = config.epochs;
+  progress.batches = batches;
+  progress.epoch_samples = n;
+  trainer.SetStepHook([&](const StepView& v) {
+    progress.batch += 1;
+    progress.samples = std::min(n, progress.batch * config.train.batch_size);
+    progress.sums.factorization += v.losses.factorization;
+    progress.sums.regression += v.losses.regression;
+    progress.sums.joint += v.losses.joint;
+    progress.sums.batches += 1;
+    for (TrainingObserver* o : observers) o->OnStep(progress);
+  });
+  const auto stop_requested = [&] {
+    return (options.stop != nullptr && options.stop->load(std::memory_order_relaxed)) ||
+           (options.max_steps > 0 && trainer.steps() >= options.max_steps);
+  };
+  trainer.SetStopCondition(stop_requested);
+
+  for (; epoch <= config.epochs; ++epoch) {
+    if (stop_requested()) {
+      summary.stop_reason = StopReason::kInterrupted;
+      break;
+    }
     EpochStats stats;
     stats.epoch = epoch;
     auto start = std::chrono::steady_clock::now();
-    MTREC_ASSIGN_OR_RETURN(stats.losses, trainer.TrainEpoch(split.train));
+    const EpochCursor cursor = trainer.cursor();  // a resumed epoch starts part-way
+    progress.epoch = epoch;
+    progress.batch = cursor.batches_done;
+    progress.sums = cursor.sums;
+    Result<EpochLosses> losses = trainer.TrainEpoch(data.train);
+    if (!losses.ok() && losses.status().code() == Status::Code::kCancelled) {
+      summary.stop_reason = StopReason::kInterrupted;
+      break;
+    }
+    MTREC_RETURN_IF_ERROR(losses.status());
+    stats.losses = *losses;
     stats.train_seconds = SecondsSince(start);
     start = std::chrono::steady_clock::now();
     stats.eval = evaluator.Evaluate(net, pool);
+    if (validator) {
+      stats.has_validation = true;
+      stats.validation = validator->Evaluate(net, pool);
+    }
     stats.eval_seconds = SecondsSince(start);
+    ckpt.history.push_back(stats);
+    ckpt.epochs_done = epoch;
     for (TrainingObserver* o : observers) MTREC_RETURN_IF_ERROR(o->OnEpoch(stats));
-    summary.epochs.push_back(stats);
+
+    if (run.early.enabled() && run.early.Update(epoch, SelectionValue(stats, run.early.metric()))) {
+      best_params.assign(net.params().begin(), net.params().end());
+    }
+    ckpt.best_params = best_params;
+    if (!options.save_path.empty() && run.save_best.enabled() &&
+        run.save_best.Update(epoch, SelectionValue(stats, run.save_best.metric()))) {
+      summary.best_checkpoint_path = BestCheckpointPath(options.save_path);
+      MTREC_RETURN_IF_ERROR(Save(summary.best_checkpoint_path, "running", run, net, trainer));
+    }
+    if (!options.save_path.empty() && options.save_every > 0 && epoch % options.save_every == 0 &&
+        epoch < config.epochs) {
+      MTREC_RETURN_IF_ERROR(Save(options.save_path, "running", run, net, trainer));
+    }
+    if (run.early.enabled() && run.early.epochs_since_best() >= config.early_stopping.patience) {
+      summary.stop_reason = StopReason::kEarlyStopped;
+      break;
+    }
   }
+  if (run.save_best.enabled() && summary.best_checkpoint_path.empty() &&
+      run.save_best.best_epoch() > 0) {
+    summary.best_checkpoint_path = BestCheckpointPath(options.save_path);  // from before a resume
+  }
+  // Early stopping ends with the best validation epoch's weights. The checkpoint
+  // then holds those weights; the run cannot be resumed.
+  const bool restore_best = run.early.enabled() && run.early.best_epoch() > 0 &&
+                            summary.stop_reason != StopReason::kInterrupted;
+  if (restore_best) {
+    std::copy(best_params.begin(), best_params.end(), net.params().begin());
+    summary.best_epoch = run.early.best_epoch();
+  }
+  if (!options.save_path.empty()) {
+    MTREC_RETURN_IF_ERROR(
+        Save(options.save_path, StateName(summary.stop_reason), run, net, trainer));
+    summary.checkpoint_path = options.save_path;
+  }
+  summary.epochs = ckpt.history;
+  summary.steps = trainer.steps();
+  for (TrainingObserver* o : observers) MTREC_RETURN_IF_ERROR(o->OnEnd(summary));
   return summary;
 }
 

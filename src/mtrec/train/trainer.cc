@@ -24,8 +24,24 @@ Trainer::Trainer(const TrainConfig& config, MultiTaskNet* net, ThreadPool* pool)
   negatives_.resize(config.batch_size);
 }
 
+EpochCursor Trainer::cursor() const {
+  if (in_epoch_) return cursor_;
+  return EpochCursor{rng_, 0, {}};
+}
+
+void Trainer::ResumeEpoch(const EpochCursor& cursor) {
+  cursor_ = cursor;
+  in_epoch_ = true;
+}
+
 Result<EpochLosses> Trainer::TrainEpoch(const Interactions& train) {
   MTREC_CHECK(train.num_items == net_->config().num_items);
+  if (in_epoch_) {
+    rng_ = cursor_.start_rng;  // replay this epoch's draws from its start
+  } else {
+    cursor_ = EpochCursor{rng_, 0, {}};
+    in_epoch_ = true;
+  }
   const int64_t n = static_cast<int64_t>(train.size());
   MTREC_CHECK(n < (int64_t{1} << 31));
   // The shuffle permutes an index (numpy shuffles arange(n); the element type
@@ -34,17 +50,19 @@ Result<EpochLosses> Trainer::TrainEpoch(const Interactions& train) {
   std::iota(order_.begin(), order_.end(), 0);
   rng_.Shuffle(std::span<int32_t>(order_));
 
-  EpochLosses epoch;
-  for (int64_t begin = 0; begin < n; begin += config_.batch_size) {
+  EpochLosses epoch = cursor_.sums;
+  int64_t batch_index = 0;
+  for (int64_t begin = 0; begin < n; begin += config_.batch_size, ++batch_index) {
     const int64_t size = std::min<int64_t>(config_.batch_size, n - begin);
+    std::span<ItemId> negatives(negatives_.data(), size);
+    rng_.RandIntFill(static_cast<uint32_t>(train.num_items), negatives);
+    if (batch_index < cursor_.batches_done) continue;  // trained before the checkpoint
     for (int64_t s = 0; s < size; ++s) {
       const int32_t row = order_[begin + s];
       batch_users_[s] = train.users[row];
       batch_items_[s] = train.items[row];
       batch_ratings_[s] = train.ratings[row];
     }
-    std::span<ItemId> negatives(negatives_.data(), size);
-    rng_.RandIntFill(static_cast<uint32_t>(train.num_items), negatives);
     const Batch batch{
         std::span<const UserId>(batch_users_.data(), size),
         std::span<const ItemId>(batch_items_.data(), size),
@@ -64,7 +82,13 @@ Result<EpochLosses> Trainer::TrainEpoch(const Interactions& train) {
     epoch.regression += losses.regression;
     epoch.joint += losses.joint;
     ++epoch.batches;
+    cursor_.batches_done = batch_index + 1;
+    cursor_.sums = epoch;
+    if (stop_ && begin + size < n && stop_()) {
+      return Status::Cancelled("stopped after step " + std::to_string(steps()));
+    }
   }
+  in_epoch_ = false;
   if (epoch.batches > 0) {
     epoch.factorization /= static_cast<double>(epoch.batches);
     epoch.regression /= static_cast<double>(epoch.batches);

@@ -46,6 +46,16 @@ struct StepView {
   std::span<const float> grads;
 };
 
+// Where the epoch in progress stands: enough to finish it later, bit for bit.
+// A checkpoint taken mid-epoch stores this; the stream state is the one from
+// the START of the epoch, and the shuffle and the negatives of the done batches
+// are drawn again (not trained on) when the epoch is resumed.
+struct EpochCursor {
+  NumpyLegacyRng start_rng{0};  // the training stream as the epoch began
+  int64_t batches_done = 0;     // optimiser steps already taken in this epoch
+  EpochLosses sums;             // loss SUMS over those batches (batches = batches_done)
+};
+
 class Trainer {
  public:
   // REQUIRES: config.Validate().ok().
@@ -58,6 +68,18 @@ class Trainer {
   // Called at every step with the gradient, before the optimiser moves the
   // parameters (tests use it to compare gradients; progress reporting too).
   void SetStepHook(std::function<void(const StepView&)> hook) { step_hook_ = std::move(hook); }
+
+  // Makes TrainEpoch stop after the step in progress once `stop()` returns true
+  // (checked after every step); it then returns Cancelled, and cursor() tells
+  // where the epoch stands. An empty function never stops.
+  void SetStopCondition(std::function<bool()> stop) { stop_ = std::move(stop); }
+
+  // The epoch in progress, or the next one when none is (batches_done 0).
+  EpochCursor cursor() const;
+  // Makes the next TrainEpoch continue the epoch described by `cursor`
+  // (restoring the training stream). The weights and the optimiser must be
+  // restored separately to their state after cursor.batches_done steps.
+  void ResumeEpoch(const EpochCursor& cursor);
 
   int64_t steps() const { return optimizer_->steps(); }
   // The training stream and the optimiser, exposed for checkpoints.
@@ -73,7 +95,10 @@ class Trainer {
   std::unique_ptr<BatchBackprop> backprop_;
   std::vector<float> grads_;
   std::function<void(const StepView&)> step_hook_;
-  SparseRows touched_;  // filled only for a sparse optimizer
+  std::function<bool()> stop_;
+  EpochCursor cursor_;
+  bool in_epoch_ = false;  // cursor_ describes an unfinished epoch
+  SparseRows touched_;     // filled only for a sparse optimizer
   // Per-epoch and per-batch buffers, kept to avoid reallocation.
   std::vector<int32_t> order_;
   std::vector<UserId> batch_users_;

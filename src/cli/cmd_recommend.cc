@@ -1,0 +1,182 @@
+// mtrec recommend: top-k items for a known user, a batch of users, or a new
+// user folded in from a few ratings.
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "cli/model_command.h"
+#include "mtrec/data/item_titles.h"
+#include "mtrec/infer/fold_in.h"
+#include "mtrec/infer/recommend.h"
+
+namespace mtrec::cli {
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: mtrec recommend --model PATH (--user ID | --users FILE | --ratings ITEM:R,...)\n"
+    "                       [--k 10] [--include_seen] [--format table|json]\n\n"
+    "Prints the top-k items by the model's ranking score, with the predicted rating and the\n"
+    "title (from u.item beside the ratings file, when present). Items the user rated\n"
+    "anywhere in the data set are left out unless --include_seen; so are ids that occur\n"
+    "nowhere in it. --users FILE reads one user id per line. --ratings recommends for a\n"
+    "new user: an embedding is fitted to those ratings against the frozen model (fold-in).\n"
+    "JSON output is one object per user per line.\n";
+
+struct RecommendFlags {
+  std::string user, users_file, ratings;
+  int k = 10;
+  bool include_seen = false;
+  FoldInConfig fold_in;
+};
+
+Status ParseRatings(std::string_view text, const TrainedModel& model, std::vector<RatedItem>* out) {
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    const std::string_view pair = text.substr(start, comma - start);
+    const size_t colon = pair.find(':');
+    double rating = 0;
+    if (colon == std::string_view::npos ||
+        !ParseDoubleFlag("ratings", pair.substr(colon + 1), &rating).ok()) {
+      return Status::InvalidArgument("--ratings: expected ITEM:RATING[,ITEM:RATING...], got '" +
+                                     std::string(pair) + "'");
+    }
+    MTREC_ASSIGN_OR_RETURN(const int32_t item, LookupRow(model.checkpoint.item_ids,
+                                                         model.checkpoint.config.model.num_items,
+                                                         pair.substr(0, colon), "--ratings: item"));
+    out->push_back({item, static_cast<float>(rating)});
+    start = comma + 1;
+  }
+  return Status::Ok();
+}
+
+void Print(bool json, const std::string& user, const std::vector<Recommendation>& recs,
+           const TrainedModel& model, const std::vector<std::string>& titles, int64_t candidates) {
+  const auto& ids = model.checkpoint.item_ids;
+  if (json) {
+    nlohmann::ordered_json j;
+    j["user"] = user;
+    j["items"] = nlohmann::json::array();
+    for (size_t r = 0; r < recs.size(); ++r) {
+      nlohmann::ordered_json item;
+      item["rank"] = r + 1;
+      item["item"] = RawId(ids, recs[r].item);
+      item["score"] = recs[r].score;
+      item["predicted_rating"] = recs[r].rating;
+      item["title"] = titles[recs[r].item];
+      j["items"].push_back(item);
+    }
+    std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    return;
+  }
+  std::printf("user %s: top %zu of %lld candidate items\n", user.c_str(), recs.size(),
+              static_cast<long long>(candidates));
+  std::printf("%4s %8s %9s %7s  %s\n", "rank", "item", "score", "rating", "title");
+  for (size_t r = 0; r < recs.size(); ++r) {
+    std::printf("%4zu %8s %9.4f %7.2f  %s\n", r + 1, RawId(ids, recs[r].item).c_str(),
+                recs[r].score, recs[r].rating, titles[recs[r].item].c_str());
+  }
+}
+
+Result<std::vector<std::string>> ReadUsers(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::NotFound("--users " + path + ": cannot open for reading");
+  std::vector<std::string> users;
+  for (std::string line; std::getline(in, line);) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (!line.empty()) users.push_back(line);
+  }
+  return users;
+}
+
+int64_t Count(const std::vector<uint8_t>& v) {
+  int64_t n = 0;
+  for (uint8_t c : v) n += c;
+  return n;
+}
+
+}  // namespace
+
+int RunRecommend(std::span<const std::string> args) {
+  ModelFlags f;
+  RecommendFlags r;
+  FlagSet flags;
+  AddModelFlags(flags, f);
+  flags.AddString("user", &r.user, "ID", "the user to recommend for (a raw id of the data set)");
+  flags.AddString("users", &r.users_file, "FILE", "recommend for every user id listed in FILE");
+  flags.AddString("ratings", &r.ratings, "ITEM:R,...",
+                  "recommend for a new user with these ratings (fold-in)");
+  flags.AddInt("k", &r.k, "number of items per user");
+  flags.AddSwitch("include_seen", "keep the items the user already rated",
+                  [&r] { r.include_seen = true; });
+  flags.AddInt("fold_in_steps", &r.fold_in.steps, "Adam steps of the fold-in");
+  flags.AddDouble("fold_in_learning_rate", &r.fold_in.learning_rate,
+                  "Adam step size of the fold-in");
+  flags.AddDouble("fold_in_l2", &r.fold_in.l2, "L2 penalty on the folded-in embedding");
+  flags.AddUint32("seed", &r.fold_in.seed, "seeds the fold-in's negative items");
+  if (auto exit = ParseCommandLine("recommend", kUsage, flags, args)) return *exit;
+  if (Status s = ValidateModelFlags(f); !s.ok()) return CommandFailure("recommend", s);
+  if ((!r.user.empty()) + (!r.users_file.empty()) + (!r.ratings.empty()) != 1) {
+    return CommandFailure(
+        "recommend", Status::InvalidArgument("give exactly one of --user, --users and --ratings"));
+  }
+  if (r.k < 1) return CommandFailure("recommend", Status::InvalidArgument("--k: expected >= 1"));
+  if (r.fold_in.steps < 1 || !(r.fold_in.learning_rate > 0) || !(r.fold_in.l2 >= 0)) {
+    return CommandFailure(
+        "recommend", Status::InvalidArgument("--fold_in_steps and --fold_in_learning_rate must be "
+                                             "> 0, --fold_in_l2 >= 0"));
+  }
+
+  Result<TrainedModel> model = LoadTrainedModel(f.model);
+  if (!model.ok()) return CommandFailure("recommend", model.status());
+  Result<ExperimentData> data = LoadTrainingData(model->checkpoint, f.dataset, f.data_dir);
+  if (!data.ok()) return CommandFailure("recommend", data.status());
+  const Interactions& all = data->dataset.interactions;
+  Result<std::vector<std::string>> titles = LoadItemTitles(data->dataset.path, all.num_items);
+  if (!titles.ok()) return CommandFailure("recommend", titles.status());
+  ThreadPool pool(f.threads);
+
+  if (!r.ratings.empty()) {
+    std::vector<RatedItem> rated;
+    if (Status s = ParseRatings(r.ratings, *model, &rated); !s.ok()) {
+      return CommandFailure("recommend", s);
+    }
+    Result<FoldInResult> folded =
+        FoldInUser(*model->net, rated, model->checkpoint.config.train, r.fold_in);
+    if (!folded.ok()) return CommandFailure("recommend", folded.status());
+    std::vector<uint8_t> candidate = RecommendationCandidates(all, -1, true);
+    if (!r.include_seen) {
+      for (const RatedItem& x : rated) candidate[x.item] = 0;
+    }
+    const auto recs = Recommend(*folded->net, folded->user, candidate, r.k, pool);
+    if (!f.json) {
+      std::printf("fold-in: %zu ratings, loss %.4f -> %.4f in %d steps\n", rated.size(),
+                  folded->first_loss, folded->last_loss, r.fold_in.steps);
+    }
+    Print(f.json, "new", recs, *model, *titles, Count(candidate));
+    return kExitOk;
+  }
+
+  std::vector<std::string> users = {r.user};
+  if (!r.users_file.empty()) {
+    Result<std::vector<std::string>> listed = ReadUsers(r.users_file);
+    if (!listed.ok()) return CommandFailure("recommend", listed.status());
+    users = std::move(listed).value();
+  }
+  for (size_t n = 0; n < users.size(); ++n) {
+    Result<int32_t> row = LookupRow(model->checkpoint.user_ids, all.num_users, users[n], "user");
+    if (!row.ok()) return CommandFailure("recommend", row.status());
+    const std::vector<uint8_t> candidate = RecommendationCandidates(all, *row, r.include_seen);
+    if (n > 0 && !f.json) std::printf("\n");
+    Print(f.json, users[n], Recommend(*model->net, *row, candidate, r.k, pool), *model, *titles,
+          Count(candidate));
+  }
+  return kExitOk;
+}
+
+}  // namespace mtrec::cli

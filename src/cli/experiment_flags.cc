@@ -1,0 +1,105 @@
+#include "cli/experiment_flags.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+namespace mtrec::cli {
+
+namespace {
+constexpr double kDefaultValidationFraction = 0.05;
+}  // namespace
+
+void AddExperimentFlags(FlagSet& flags, ExperimentConfig& c) {
+  flags.AddString("dataset", &c.data.dataset, "NAME|PATH",
+                  "data set: ml-100k, or a u.data-style ratings file, or a folder holding u.data");
+  flags.AddString("data_dir", &c.data.data_dir, "DIR",
+                  "where data set names are looked up (default: $MTREC_DATA_DIR, else "
+                  "~/.cache/mtrec)");
+  flags.AddDouble("test_fraction", &c.test_fraction, "fraction of the data held out for testing");
+  flags.AddDouble("validation_fraction", &c.validation_fraction,
+                  "fraction of the training rows held out for validation (early stopping, "
+                  "--save_best); 0.05 when --early_stopping is given without it");
+  flags.AddValue("early_stopping", "mrr|mse",
+                 "stop when this validation metric has not improved for --patience epochs, and "
+                 "end with the best epoch's weights",
+                 "off", [&c](std::string_view v) -> Status {
+                   MTREC_ASSIGN_OR_RETURN(c.early_stopping.metric,
+                                          ParseMetric(v, "early_stopping"));
+                   return Status::Ok();
+                 });
+  flags.AddInt("patience", &c.early_stopping.patience,
+               "epochs without improvement before --early_stopping stops the run");
+  flags.AddInt("epochs", &c.epochs, "number of training epochs");
+  flags.AddInt("threads", &c.threads, "worker threads (results are identical for any count)");
+  flags.AddInt("batch_size", &c.train.batch_size, "minibatch size (the last batch may be partial)");
+  flags.AddValue("optimizer", "NAME",
+                 "adam (dense, the original's), lazy_adam (touched rows only, for large data "
+                 "sets), adagrad or sgd",
+                 "adam", [&c](std::string_view v) -> Status {
+                   MTREC_ASSIGN_OR_RETURN(c.train.optimizer.kind, ParseOptimizerKind(v));
+                   return Status::Ok();
+                 });
+  flags.AddDouble("learning_rate", &c.train.optimizer.learning_rate,
+                  "learning rate; when not given: 0.001 for adam and lazy_adam, 0.05 for "
+                  "adagrad and sgd");
+  flags.AddDouble("l2", &c.train.optimizer.weight_decay,
+                  "L2 penalty added to the gradient (torch's weight_decay)");
+  flags.AddInt("embedding_dim", &c.model.embedding_dim, "embedding size");
+  flags.AddValue("layers", "W[,W...]",
+                 "hidden widths of the regression MLP; its input is 3 x embedding_dim and its "
+                 "output 1",
+                 "64", [&c](std::string_view v) {
+                   return ParseIntListFlag("layers", v, &c.model.hidden_layers);
+                 });
+  flags.AddSwitch("user_bias", "add the 2022 variant's user bias (inert under BPR: stays 0)",
+                  [&c] { c.model.user_bias = true; });
+  flags.AddValue("bpr_loss", "sigmoid|log",
+                 "factorisation loss: the original's 1 - sigmoid(pos - neg), or -log sigmoid",
+                 "sigmoid", [&c](std::string_view v) {
+                   if (v == "sigmoid") {
+                     c.train.bpr_loss = BprLoss::kSigmoid;
+                   } else if (v == "log") {
+                     c.train.bpr_loss = BprLoss::kLog;
+                   } else {
+                     return Status::InvalidArgument("--bpr_loss: expected sigmoid or log, got '" +
+                                                    std::string(v) + "'");
+                   }
+                   return Status::Ok();
+                 });
+}
+
+void AddObjectiveFlags(FlagSet& flags, ExperimentConfig& c) {
+  flags.AddDouble("factorization_weight", &c.train.factorization_weight,
+                  "weight of the factorisation (BPR) loss in the joint loss");
+  flags.AddDouble("regression_weight", &c.train.regression_weight,
+                  "weight of the regression (MSE) loss in the joint loss");
+  flags.AddSwitch("shared_embeddings", "share U and Q between both heads (the default)",
+                  [&c] { c.model.shared_embeddings = true; });
+  flags.AddSwitch("no_shared_embeddings",
+                  "separate embeddings for the factorisation and regression heads",
+                  [&c] { c.model.shared_embeddings = false; });
+}
+
+std::string RunName(const ExperimentConfig& c) {
+  char buf[96];
+  std::snprintf(buf, sizeof(buf), "shared=%s_LF=%g_LR=%g",
+                c.model.shared_embeddings ? "True" : "False", c.train.factorization_weight,
+                c.train.regression_weight);
+  return buf;
+}
+
+void ResolveExperimentDefaults(const FlagSet& flags, ExperimentConfig& c) {
+  const auto& given = flags.given();
+  const auto was_given = [&](const char* name) {
+    return std::find(given.begin(), given.end(), name) != given.end();
+  };
+  if (c.early_stopping.metric != Metric::kNone && !was_given("validation_fraction")) {
+    c.validation_fraction = kDefaultValidationFraction;
+  }
+  if (!was_given("learning_rate")) {
+    c.train.optimizer.learning_rate = DefaultLearningRate(c.train.optimizer.kind);
+  }
+}
+
+}  // namespace mtrec::cli

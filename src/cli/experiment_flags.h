@@ -1,0 +1,29 @@
+// The flags that shape an experiment's data, model and training, shared by
+// `mtrec train` and `mtrec sweep` (which adds its own grid on top).
+#pragma once
+
+#include <string>
+
+#include "cli/flags.h"
+#include "mtrec/train/experiment.h"
+
+namespace mtrec::cli {
+
+// Data set, split, validation and early stopping, epochs, batch, optimiser,
+// model shape, threads. Not the loss weights, the embedding sharing or the seed
+// (train sets them directly, sweep from its grid).
+void AddExperimentFlags(FlagSet& flags, ExperimentConfig& config);
+
+// Fills in what depends on several flags: --early_stopping without
+// --validation_fraction holds out 5% of the training rows; without
+// --learning_rate the optimizer's customary rate is used.
+void ResolveExperimentDefaults(const FlagSet& flags, ExperimentConfig& config);
+
+// The flags that set the loss weights and the embedding sharing.
+void AddObjectiveFlags(FlagSet& flags, ExperimentConfig& config);
+
+// The original's run name, shared=<True|False>_LF=<wF>_LR=<wR> (weights as %g):
+// train's default run folder, and a sweep's configuration folder.
+std::string RunName(const ExperimentConfig& config);
+
+}  // namespace mtrec::cli

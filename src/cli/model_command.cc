@@ -1,0 +1,52 @@
+#include "cli/model_command.h"
+
+#include <cstdio>
+
+#include "cli/commands.h"
+
+namespace mtrec::cli {
+
+void AddModelFlags(FlagSet& flags, ModelFlags& f) {
+  flags.AddString("model", &f.model, "PATH",
+                  "the checkpoint written by mtrec train --save (required)");
+  flags.AddString("dataset", &f.dataset, "NAME|PATH",
+                  "where the training data is now, if it moved (default: the path recorded in "
+                  "the checkpoint; it must be the same data)");
+  flags.AddString("data_dir", &f.data_dir, "DIR", "where data set names are looked up");
+  flags.AddValue("format", "table|json", "output format", "table", [&f](std::string_view v) {
+    if (v != "table" && v != "json") {
+      return Status::InvalidArgument("--format: expected table or json, got '" + std::string(v) +
+                                     "'");
+    }
+    f.json = v == "json";
+    return Status::Ok();
+  });
+  flags.AddInt("threads", &f.threads, "worker threads");
+}
+
+Status ValidateModelFlags(const ModelFlags& f) {
+  if (f.model.empty()) return Status::InvalidArgument("--model PATH is required");
+  if (f.threads < 1 || f.threads > 1024) {
+    return Status::InvalidArgument("--threads: expected an integer in [1, 1024], got " +
+                                   std::to_string(f.threads));
+  }
+  return Status::Ok();
+}
+
+int CommandFailure(const char* command, const Status& s) {
+  std::fprintf(stderr, "mtrec %s: %s\n", command, s.message().c_str());
+  return s.code() == Status::Code::kInvalidArgument ? kExitUsage : kExitRuntimeError;
+}
+
+std::optional<int> ParseCommandLine(const char* command, const char* usage, const FlagSet& flags,
+                                    std::span<const std::string> args) {
+  bool help = false;
+  if (Status s = flags.Parse(args, &help); !s.ok()) return CommandFailure(command, s);
+  if (help) {
+    std::printf("%s\nflags:\n%s", usage, flags.Help().c_str());
+    return kExitOk;
+  }
+  return std::nullopt;
+}
+
+}  // namespace mtrec::cli

@@ -1,0 +1,37 @@
+// What `mtrec evaluate`, `recommend` and `predict` share: the flags that name a
+// trained model and its data, loading both, and the output format.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "cli/flags.h"
+#include "mtrec/core/thread_pool.h"
+#include "mtrec/infer/trained_model.h"
+
+namespace mtrec::cli {
+
+struct ModelFlags {
+  std::string model;    // --model PATH (required)
+  std::string dataset;  // overrides the checkpoint's data location
+  std::string data_dir;
+  bool json = false;  // --format json
+  int threads = HardwareThreads();
+};
+
+// --model, --dataset, --data_dir, --format, --threads.
+void AddModelFlags(FlagSet& flags, ModelFlags& f);
+
+// Checks --model and --threads; errors name the flag.
+Status ValidateModelFlags(const ModelFlags& f);
+
+// Prints "mtrec <command>: <message>" and returns the exit code for `s`
+// (2 for InvalidArgument, 1 otherwise).
+int CommandFailure(const char* command, const Status& s);
+
+// Parses `args` into `flags`; on --help prints `usage` and the flag table.
+// Returns the exit code to return now, or nullopt to go on.
+std::optional<int> ParseCommandLine(const char* command, const char* usage, const FlagSet& flags,
+                                    std::span<const std::string> args);
+
+}  // namespace mtrec::cli

@@ -1,0 +1,45 @@
+// Top-k ranking metrics on full rankings, the standard definitions used by
+// recommender libraries. For each user u with test items, rank every item that
+// is NOT among u's training items (those are excluded from the candidates, not
+// ranked last), by the factorisation score, ties to the lower id. With
+// R = u's distinct test items that are candidates and hits = |top-k ∩ R|:
+//   precision@k = hits / k          recall@k = hits / |R|
+//   hit_rate@k  = [hits > 0]
+//   ndcg@k      = sum over ranks r <= k holding an item of R of 1 / log2(r + 1),
+//                 divided by the same sum for a perfect ranking (min(k, |R|) hits)
+//   auc         = P(score(relevant) > score(non-relevant candidate)), ties 1/2
+// Each is averaged over the users with a non-empty R (a macro average, as MRR).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+
+#include "mtrec/data/interactions.h"
+
+namespace mtrec {
+
+class ThreadPool;
+
+// Fills out[i] with the factorisation score of (u, i) for every item i.
+using ScoreAllItemsFn = std::function<void(UserId u, std::span<float> out)>;
+
+struct RankingMetrics {
+  int k = 10;
+  double precision = 0;
+  double recall = 0;
+  double ndcg = 0;
+  double hit_rate = 0;
+  double auc = 0;
+  int64_t users = 0;  // users averaged
+};
+
+// REQUIRES: test and train cover the same users; k >= 1.
+RankingMetrics EvaluateRanking(const ScoreAllItemsFn& score_all_items, int32_t num_items,
+                               const UserItemSets& test, const UserItemSets& train, int k,
+                               ThreadPool& pool);
+
+// Mean absolute error of rating predictions (micro average, as MeanSquaredError).
+double MeanAbsoluteError(std::span<const float> ratings, std::span<const float> predicted);
+
+}  // namespace mtrec

@@ -1,0 +1,36 @@
+// Top-k recommendations from a trained model: items by factorisation score
+// (the ranking head), each with the regression head's predicted rating.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "mtrec/data/interactions.h"
+#include "mtrec/model/multitask_net.h"
+
+namespace mtrec {
+
+class ThreadPool;
+
+struct Recommendation {
+  ItemId item = 0;
+  float score = 0;   // factorisation score p(u, i)
+  float rating = 0;  // predicted rating r(u, i)
+};
+
+// The k best items for `user` among those with candidate[i] != 0, best first
+// (ties to the lower id). REQUIRES: candidate.size() == num_items.
+std::vector<Recommendation> Recommend(const MultiTaskNet& net, UserId user,
+                                      std::span<const uint8_t> candidate, int k, ThreadPool& pool);
+
+// Both heads for one (user, item) pair.
+Recommendation PredictPair(const MultiTaskNet& net, UserId user, ItemId item, ThreadPool& pool);
+
+// candidate[i] = 1 for every item that occurs in `all` (so the phantom row 0 and
+// ids never seen are never recommended), 0 for the items of `user` in `all`
+// unless include_seen.
+std::vector<uint8_t> RecommendationCandidates(const Interactions& all, UserId user,
+                                              bool include_seen);
+
+}  // namespace mtrec

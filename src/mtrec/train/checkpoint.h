@@ -1,0 +1,91 @@
+// TrainingCheckpoint: everything a trained model or an unfinished run needs, in
+// one file. The container is io/tensor_file.h (safetensors layout, CRC-32C over
+// every byte); this header defines what goes into it.
+//
+// Format "mtrec.checkpoint", version 1 (kCheckpointFormatVersion):
+//   __metadata__.format          "mtrec.checkpoint"
+//   __metadata__.format_version  "1"
+//   __metadata__.mtrec           a JSON document (as a string):
+//     mtrec_version, logdir (the run folder), state ("running" | "interrupted" | "completed" |
+//     "early_stopped"), config {data {dataset, data_dir, path, interactions, fingerprint (CRC-32C
+//     of
+//       the users/items/ratings columns), test_fraction, split_seed,
+//       validation_fraction, validation_seed}, model {num_users, num_items,
+//       embedding_dim, hidden_layers, shared_embeddings, user_bias}, train
+//       {epochs, factorization_weight, regression_weight, bpr_loss, batch_size,
+//       learning_rate, beta1, beta2, eps, l2, seed, init_weights}, early_stopping
+//       {metric, patience}},
+//     ids {users: [...], items: [...]}  (raw id strings of rows 0..n-1; empty:
+//       the raw ids are the row numbers),
+//     optimizer {name, steps}, progress {epochs_done, batches_done, sums
+//       {factorization, regression, joint}}, history [per-epoch metrics],
+//     early_stopping_best / save_best {epoch, value, epochs_since_best}
+//   __metadata__.rng             the training stream (std::mt19937's text state)
+//                                at the start of epoch epochs_done + 1
+//   tensors: one F32 tensor per model block, named as the block (U, Q, B,
+//     mlp_layers.0.weight, ... with their 2-D shapes); "optimizer.<name>" [n]
+//     per optimizer state tensor (Adam: m, v); "best_params" [n] with early stopping.
+// A reader refuses another format, a newer version, a bad checksum, truncation,
+// and tensors that do not match the recorded model shape.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mtrec/core/result.h"
+#include "mtrec/train/experiment.h"
+
+namespace mtrec {
+
+class MultiTaskNet;
+class Trainer;
+
+inline constexpr int kCheckpointFormatVersion = 1;
+
+struct TrackerState {
+  int epoch = 0;
+  double value = 0;
+  int epochs_since_best = 0;
+};
+
+struct TrainingCheckpoint {
+  std::string state = "running";
+  std::string logdir;       // the run folder of the run that wrote it
+  ExperimentConfig config;  // config.model holds the table sizes
+  std::string data_path;    // the ratings file trained on
+  int64_t interactions = 0;
+  uint32_t fingerprint = 0;
+  std::vector<std::string> user_ids;  // empty: raw ids are row numbers
+  std::vector<std::string> item_ids;
+  std::vector<float> params;  // the net's flat buffer
+  std::string optimizer;      // Optimizer::name()
+  int64_t optimizer_steps = 0;
+  std::vector<std::pair<std::string, std::vector<float>>> optimizer_state;
+  std::string rng_state;  // the stream at the start of epoch epochs_done + 1
+  int epochs_done = 0;
+  int64_t batches_done = 0;  // steps already taken in epoch epochs_done + 1
+  EpochLosses sums;          // their loss sums
+  std::vector<EpochStats> history;
+  TrackerState early_stopping_best;
+  TrackerState save_best;
+  std::vector<float> best_params;  // with early stopping: the best epoch's weights
+};
+
+Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoint& checkpoint);
+Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path);
+
+// Copies the live state into `checkpoint` (params, optimizer, stream, cursor).
+void CaptureTrainingState(const MultiTaskNet& net, Trainer& trainer,
+                          TrainingCheckpoint* checkpoint);
+// Restores `net` and `trainer` from `checkpoint`; a shape, optimizer or stream
+// mismatch is InvalidArgument/Corruption naming `source`.
+Status RestoreTrainingState(const TrainingCheckpoint& checkpoint, const std::string& source,
+                            MultiTaskNet* net, Trainer* trainer);
+// Restores the weights only (for evaluation and inference).
+Status RestoreWeights(const TrainingCheckpoint& checkpoint, const std::string& source,
+                      MultiTaskNet* net);
+
+}  // namespace mtrec

@@ -1,0 +1,54 @@
+#include "mtrec/train/experiment_data.h"
+
+#include <string>
+
+#include "mtrec/data/split.h"
+#include "mtrec/io/crc32c.h"
+#include "mtrec/train/experiment.h"
+
+namespace mtrec {
+
+namespace {
+
+template <typename T>
+uint32_t CrcOf(const std::vector<T>& v, uint32_t crc) {
+  return Crc32c(std::string_view(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T)),
+                crc);
+}
+
+}  // namespace
+
+uint32_t DataFingerprint(const Interactions& x) {
+  return CrcOf(x.ratings, CrcOf(x.items, CrcOf(x.users, 0)));
+}
+
+Result<ExperimentData> PrepareExperimentData(const ExperimentConfig& config) {
+  ExperimentData data;
+  MTREC_ASSIGN_OR_RETURN(data.dataset, LoadDataset(config.data));
+  const Interactions& all = data.dataset.interactions;
+  TrainTestSplit split = RandomTrainTestSplit(all, config.test_fraction);
+  if (split.train.size() == 0 || split.test.size() == 0) {
+    return Status::InvalidArgument("--test_fraction " + std::to_string(config.test_fraction) +
+                                   " leaves an empty train or test set for " +
+                                   std::to_string(all.size()) + " interactions");
+  }
+  data.test = std::move(split.test);
+  if (config.validation_fraction > 0) {
+    TrainTestSplit carved =
+        RandomTrainTestSplit(split.train, config.validation_fraction, kValidationSplitSeed);
+    if (carved.train.size() == 0 || carved.test.size() == 0) {
+      return Status::InvalidArgument("--validation_fraction " +
+                                     std::to_string(config.validation_fraction) +
+                                     " leaves an empty train or validation set for " +
+                                     std::to_string(split.train.size()) + " training interactions");
+    }
+    data.train = std::move(carved.train);
+    data.validation = std::move(carved.test);
+  } else {
+    data.train = std::move(split.train);
+  }
+  data.fingerprint = DataFingerprint(all);
+  return data;
+}
+
+}  // namespace mtrec

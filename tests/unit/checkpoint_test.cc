@@ -1,0 +1,189 @@
+// The checkpoint file: round trip, and refusal of truncated, corrupt, foreign,
+// newer and differently shaped files with a clear message.
+#include "mtrec/train/checkpoint.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <fstream>
+
+#include "mtrec/io/tensor_file.h"
+#include "mtrec/model/multitask_net.h"
+#include "support/cli_helpers.h"
+
+namespace mtrec {
+namespace {
+
+using testing::ScratchDir;
+
+TrainingCheckpoint MakeCheckpoint(int dim) {
+  TrainingCheckpoint c;
+  c.config.model.num_users = 5;
+  c.config.model.num_items = 7;
+  c.config.model.embedding_dim = dim;
+  c.config.model.hidden_layers = {6};
+  c.config.epochs = 4;
+  c.config.train.seed = 9;
+  c.data_path = "/data/u.data";
+  c.interactions = 30;
+  c.fingerprint = 0xdeadbeef;
+  c.item_ids = {"i0", "i1", "i2", "i3", "i4", "i5", "i6"};
+  MultiTaskNet net(c.config.model);
+  net.InitRandom(3);
+  c.params.assign(net.params().begin(), net.params().end());
+  c.optimizer = "adam";
+  c.optimizer_steps = 12;
+  c.optimizer_state = {{"m", std::vector<float>(c.params.size(), 0.25f)},
+                       {"v", std::vector<float>(c.params.size(), 0.5f)}};
+  c.rng_state = "1 2 3";
+  c.epochs_done = 2;
+  c.batches_done = 1;
+  c.sums = {0.1, 1.0 / 3.0, 0.7, 1};
+  EpochStats s;
+  s.epoch = 1;
+  s.losses = {0.5, 2.0, 0.51, 3};
+  s.eval = {0.123456789012345678, 1.1, 5, 9};
+  s.has_validation = true;
+  s.validation = {0.2, 0.3, 4, 6};
+  c.history = {s, s};
+  c.history[1].epoch = 2;
+  return c;
+}
+
+void WriteBytes(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+}
+
+TEST(Checkpoint, RoundTripsEveryField) {
+  ScratchDir tmp;
+  const TrainingCheckpoint c = MakeCheckpoint(4);
+  ASSERT_TRUE(SaveCheckpoint(tmp / "m.ckpt", c).ok());
+  auto loaded = LoadCheckpoint(tmp / "m.ckpt");
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_EQ(loaded->params, c.params);
+  EXPECT_EQ(loaded->optimizer_state, c.optimizer_state);
+  EXPECT_EQ(loaded->optimizer_steps, 12);
+  EXPECT_EQ(loaded->item_ids, c.item_ids);
+  EXPECT_TRUE(loaded->user_ids.empty());
+  EXPECT_EQ(loaded->config.model.embedding_dim, 4);
+  EXPECT_EQ(loaded->config.train.seed, 9u);
+  EXPECT_EQ(loaded->fingerprint, 0xdeadbeefu);
+  EXPECT_EQ(loaded->rng_state, "1 2 3");
+  EXPECT_EQ(loaded->sums.regression, 1.0 / 3.0);  // doubles survive bit for bit
+  ASSERT_EQ(loaded->history.size(), 2u);
+  EXPECT_EQ(loaded->history[0].eval.mrr, c.history[0].eval.mrr);
+  EXPECT_TRUE(loaded->history[1].has_validation);
+  EXPECT_EQ(loaded->history[1].epoch, 2);
+}
+
+TEST(Checkpoint, RefusesATruncatedFile) {
+  ScratchDir tmp;
+  ASSERT_TRUE(SaveCheckpoint(tmp / "m.ckpt", MakeCheckpoint(4)).ok());
+  const std::string bytes = testing::ReadFile(tmp / "m.ckpt");
+  for (size_t keep : {size_t{0}, size_t{5}, size_t{100}, bytes.size() - 1}) {
+    WriteBytes(tmp / "t.ckpt", bytes.substr(0, keep));
+    auto loaded = LoadCheckpoint(tmp / "t.ckpt");
+    ASSERT_FALSE(loaded.ok()) << keep;
+    EXPECT_EQ(loaded.status().code(), Status::Code::kCorruption);
+    EXPECT_NE(loaded.status().message().find("truncated"), std::string::npos)
+        << keep << ": " << loaded.status().message();
+  }
+}
+
+TEST(Checkpoint, RefusesAFlippedBit) {
+  ScratchDir tmp;
+  ASSERT_TRUE(SaveCheckpoint(tmp / "m.ckpt", MakeCheckpoint(4)).ok());
+  const std::string bytes = testing::ReadFile(tmp / "m.ckpt");
+  // One byte in the weights, one at the very end (optimizer state).
+  for (size_t at : {bytes.size() / 2 + 200, bytes.size() - 1}) {
+    std::string bad = bytes;
+    bad[at] ^= 0x10;
+    WriteBytes(tmp / "c.ckpt", bad);
+    auto loaded = LoadCheckpoint(tmp / "c.ckpt");
+    ASSERT_FALSE(loaded.ok());
+    EXPECT_NE(loaded.status().message().find("checksum mismatch"), std::string::npos)
+        << loaded.status().message();
+    EXPECT_NE(loaded.status().message().find("c.ckpt"), std::string::npos);
+  }
+}
+
+TEST(Checkpoint, RefusesANonCheckpoint) {
+  ScratchDir tmp;
+  WriteBytes(tmp / "x", "user item rating\n1 2 3\n4 5 6\n7 8 9\n");
+  auto loaded = LoadCheckpoint(tmp / "x");
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.status().message().find("not an mtrec"), std::string::npos)
+      << loaded.status().message();
+  EXPECT_EQ(LoadCheckpoint(tmp / "missing").status().code(), Status::Code::kNotFound);
+}
+
+TEST(Checkpoint, RefusesANewerFormatVersion) {
+  ScratchDir tmp;
+  ASSERT_TRUE(SaveCheckpoint(tmp / "m.ckpt", MakeCheckpoint(4)).ok());
+  auto file = ReadTensorFile(tmp / "m.ckpt");
+  ASSERT_TRUE(file.ok());
+  file->metadata["format_version"] = "2";
+  ASSERT_TRUE(WriteTensorFile(tmp / "v2.ckpt", *file).ok());
+  auto loaded = LoadCheckpoint(tmp / "v2.ckpt");
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.status().message().find("format version 2 is not supported"), std::string::npos)
+      << loaded.status().message();
+}
+
+TEST(Checkpoint, RefusesTensorsOfAnotherShapeThanRecorded) {
+  // A validly checksummed file whose weights come from a dim-8 model while its
+  // configuration says dim 4.
+  ScratchDir tmp;
+  ASSERT_TRUE(SaveCheckpoint(tmp / "d4.ckpt", MakeCheckpoint(4)).ok());
+  ASSERT_TRUE(SaveCheckpoint(tmp / "d8.ckpt", MakeCheckpoint(8)).ok());
+  auto d4 = ReadTensorFile(tmp / "d4.ckpt");
+  auto d8 = ReadTensorFile(tmp / "d8.ckpt");
+  ASSERT_TRUE(d4.ok() && d8.ok());
+  TensorFile mixed = *d8;
+  mixed.metadata = d4->metadata;
+  ASSERT_TRUE(WriteTensorFile(tmp / "mixed.ckpt", mixed).ok());
+  auto loaded = LoadCheckpoint(tmp / "mixed.ckpt");
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.status().message().find("tensor 'U' is 5x8 F32, the recorded model shape "
+                                           "needs 5x4 F32"),
+            std::string::npos)
+      << loaded.status().message();
+}
+
+TEST(Checkpoint, RefusesToLoadIntoAModelOfAnotherShape) {
+  ScratchDir tmp;
+  ASSERT_TRUE(SaveCheckpoint(tmp / "m.ckpt", MakeCheckpoint(4)).ok());
+  auto loaded = LoadCheckpoint(tmp / "m.ckpt");
+  ASSERT_TRUE(loaded.ok());
+  ModelConfig other = loaded->config.model;
+  other.embedding_dim = 8;
+  MultiTaskNet net(other);
+  const Status s = RestoreWeights(*loaded, "m.ckpt", &net);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("different model shape"), std::string::npos) << s.message();
+  MultiTaskNet same(loaded->config.model);
+  ASSERT_TRUE(RestoreWeights(*loaded, "m.ckpt", &same).ok());
+  EXPECT_EQ(std::vector<float>(same.params().begin(), same.params().end()), loaded->params);
+}
+
+TEST(Checkpoint, IsReadableAsSafetensors) {
+  // The layout promise: u64 header length, JSON header, F32 blocks by name.
+  ScratchDir tmp;
+  const TrainingCheckpoint c = MakeCheckpoint(4);
+  ASSERT_TRUE(SaveCheckpoint(tmp / "m.ckpt", c).ok());
+  const std::string bytes = testing::ReadFile(tmp / "m.ckpt");
+  uint64_t n = 0;
+  std::memcpy(&n, bytes.data(), 8);
+  EXPECT_EQ(n % 8, 0u);
+  const std::string header = bytes.substr(8, n);
+  EXPECT_NE(header.find("\"U\":{\"data_offsets\":[0,80],\"dtype\":\"F32\",\"shape\":[5,4]}"),
+            std::string::npos)
+      << header.substr(0, 200);
+  float u00 = 0;
+  std::memcpy(&u00, bytes.data() + 8 + n, 4);
+  EXPECT_EQ(u00, c.params[0]);
+}
+
+}  // namespace
+}  // namespace mtrec
