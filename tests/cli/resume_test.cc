@@ -82,22 +82,29 @@ TEST_F(Resume, FromAnEpochBoundaryEqualsAnUninterruptedRun) {
 }
 
 TEST_F(Resume, FromMidEpochEqualsAnUninterruptedRun) {
-  // 900 rows / batch 100 = 9 steps per epoch: step 13 is inside epoch 2.
-  auto full = RunMtrec(Train("full", {"--epochs", "3", "--save", tmp_ / "full.ckpt"}));
-  ASSERT_EQ(full.exit_code, 0) << full.err;
-  auto cut =
-      RunMtrec(Train("cut", {"--epochs", "3", "--save", tmp_ / "cut.ckpt", "--max_steps", "13"}));
-  ASSERT_EQ(cut.exit_code, 130) << cut.err;
-  auto partial = LoadCheckpoint(tmp_ / "cut.ckpt");
-  ASSERT_TRUE(partial.ok()) << partial.status().message();
-  EXPECT_EQ(partial->state, "interrupted");
-  EXPECT_EQ(partial->epochs_done, 1);
-  EXPECT_EQ(partial->batches_done, 4);
-  EXPECT_EQ(partial->optimizer_steps, 13);
-  auto rest = RunMtrec({"train", "--resume", tmp_ / "cut.ckpt", "--threads", "3"});
-  ASSERT_EQ(rest.exit_code, 0) << rest.err;
-  ExpectSameTrainingState(tmp_ / "full.ckpt", tmp_ / "cut.ckpt");
-  EXPECT_EQ(MetricsWithoutTimes(tmp_.path() / "full"), MetricsWithoutTimes(tmp_.path() / "cut"));
+  // 900 rows / batch 100 = 9 steps per epoch: step 13 is inside epoch 2. Every
+  // optimizer's state must survive the checkpoint.
+  for (const std::string optimizer : {"adam", "lazy_adam", "adagrad", "sgd"}) {
+    SCOPED_TRACE(optimizer);
+    const std::string full_name = "full_" + optimizer, cut_name = "cut_" + optimizer;
+    auto full = RunMtrec(Train(full_name, {"--epochs", "3", "--optimizer", optimizer, "--save",
+                                           tmp_ / (full_name + ".ckpt")}));
+    ASSERT_EQ(full.exit_code, 0) << full.err;
+    auto cut = RunMtrec(Train(cut_name, {"--epochs", "3", "--optimizer", optimizer, "--save",
+                                         tmp_ / (cut_name + ".ckpt"), "--max_steps", "13"}));
+    ASSERT_EQ(cut.exit_code, 130) << cut.err;
+    auto partial = LoadCheckpoint(tmp_ / (cut_name + ".ckpt"));
+    ASSERT_TRUE(partial.ok()) << partial.status().message();
+    EXPECT_EQ(partial->state, "interrupted");
+    EXPECT_EQ(partial->epochs_done, 1);
+    EXPECT_EQ(partial->batches_done, 4);
+    EXPECT_EQ(partial->optimizer_steps, 13);
+    auto rest = RunMtrec({"train", "--resume", tmp_ / (cut_name + ".ckpt"), "--threads", "3"});
+    ASSERT_EQ(rest.exit_code, 0) << rest.err;
+    ExpectSameTrainingState(tmp_ / (full_name + ".ckpt"), tmp_ / (cut_name + ".ckpt"));
+    EXPECT_EQ(MetricsWithoutTimes(tmp_.path() / full_name),
+              MetricsWithoutTimes(tmp_.path() / cut_name));
+  }
 }
 
 // Starts `mtrec args`, waits until its run folder has `epochs` epochs, and

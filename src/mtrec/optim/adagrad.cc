@@ -23,7 +23,7 @@ void Adagrad::Step(std::span<float> params, std::span<float> grads, const Sparse
   float* p = params.data();
   float* g = grads.data();
   float* s = sum_.data();
-  ForEachUpdateRange(&touched, static_cast<int64_t>(sum_.size()), pool,
+  ForEachUpdateRange(&touched, static_cast<int64_t>(sum_.size()), pool, {p, g, s},
                      [=](int64_t begin, int64_t end) {
 #pragma omp simd
     for (int64_t k = begin; k < end; ++k) {

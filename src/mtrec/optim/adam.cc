@@ -36,7 +36,7 @@ void Adam::Step(std::span<float> params, std::span<float> grads, const SparseRow
   float* g = grads.data();
   float* m = m_.data();
   float* v = v_.data();
-  ForEachUpdateRange(lazy_ ? &touched : nullptr, static_cast<int64_t>(m_.size()), pool,
+  ForEachUpdateRange(lazy_ ? &touched : nullptr, static_cast<int64_t>(m_.size()), pool, {p, g, m, v},
                      [=](int64_t begin, int64_t end) {
     // g += wd p;  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
     // p -= step_size * m / (sqrt(v) / sqrt(bc2) + eps)

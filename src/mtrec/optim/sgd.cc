@@ -13,7 +13,7 @@ void Sgd::Step(std::span<float> params, std::span<float> grads, const SparseRows
   const auto weight_decay = static_cast<float>(config_.weight_decay);
   float* p = params.data();
   float* g = grads.data();
-  ForEachUpdateRange(&touched, static_cast<int64_t>(params.size()), pool,
+  ForEachUpdateRange(&touched, static_cast<int64_t>(params.size()), pool, {p, g},
                      [=](int64_t begin, int64_t end) {
 #pragma omp simd
     for (int64_t k = begin; k < end; ++k) {

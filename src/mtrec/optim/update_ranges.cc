@@ -4,10 +4,16 @@
 #include <vector>
 
 #include "mtrec/core/thread_pool.h"
+#include "mtrec/model/kernels.h"
 
 namespace mtrec {
 
+namespace {
+constexpr int64_t kPrefetchRows = 4;
+}  // namespace
+
 void ForEachUpdateRange(const SparseRows* touched, int64_t total, ThreadPool& pool,
+                        std::initializer_list<const float*> arrays,
                         const std::function<void(int64_t begin, int64_t end)>& fn) {
   const int64_t dense_begin = touched == nullptr ? 0 : touched->dense_begin;
   if (touched != nullptr) {
@@ -18,11 +24,18 @@ void ForEachUpdateRange(const SparseRows* touched, int64_t total, ThreadPool& po
     }
     pool.ParallelFor(first_row.back(), [&](int64_t begin, int64_t end, int) {
       size_t t = std::upper_bound(first_row.begin(), first_row.end(), begin) - first_row.begin() - 1;
+      auto row_start = [&](size_t table, int64_t k) {
+        const SparseRows::Table& tab = touched->tables[table];
+        return tab.offset + tab.rows[k - first_row[table]] * tab.cols;
+      };
       for (int64_t k = begin; k < end; ++k) {
         while (k >= first_row[t + 1]) ++t;
-        const SparseRows::Table& table = touched->tables[t];
-        const int64_t start = table.offset + table.rows[k - first_row[t]] * table.cols;
-        fn(start, start + table.cols);
+        if (k + kPrefetchRows < first_row[t + 1]) {
+          const int64_t ahead = row_start(t, k + kPrefetchRows);
+          for (const float* a : arrays) PrefetchRow(a + ahead, touched->tables[t].cols);
+        }
+        const int64_t start = row_start(t, k);
+        fn(start, start + touched->tables[t].cols);
       }
     });
   }

@@ -56,8 +56,7 @@ BatchLosses BatchBackprop::Run(const MultiTaskNet& net, const Batch& batch, std:
     for (int b = 1; b < blocks; ++b) AddTo(partials + b * partial_size + begin, partials + begin, end - begin);
   });
   MlpAddPartial(net.mlp(), partials, grads.data() + net.roles().mlp_offset);
-  Scatter(net, batch, grads, pool);
-  if (touched != nullptr) CollectTouchedRows(net, batch, *touched);
+  Scatter(net, batch, grads, pool, touched);
 
   double bpr_sum = 0, se_sum = 0;
   for (int s = 0; s < n; ++s) {
@@ -73,6 +72,9 @@ BatchLosses BatchBackprop::Run(const MultiTaskNet& net, const Batch& batch, std:
 }
 
 namespace {
+
+// How many samples ahead the embedding rows are prefetched.
+constexpr int kPrefetchAhead = 6;
 
 // The per-sample row gradients, written with restrict pointers so they vectorise.
 //   dU_f[u] = dpos Q_f[i] + dneg Q_f[j];  dQ_f[i] = dpos U_f[u];  dQ_f[j] = dneg U_f[u]
@@ -130,9 +132,24 @@ void BatchBackprop::RunBlock(const MultiTaskNet& net, const Batch& batch, int bl
   const float* item_fact = net.Row(roles.q_fact, 0);
   const float* item_bias = net.Row(roles.item_bias, 0);
 
-  // Regression head forward on x = [u_r, q_r, u_r * q_r].
+  // Regression head forward on x = [u_r, q_r, u_r * q_r]. The rows every later
+  // phase reads are prefetched a few samples ahead.
   float* x = scratch.x.data();
+  const float* user_reg = net.Row(roles.u_reg, 0);
+  const float* item_reg = net.Row(roles.q_reg, 0);
   for (int s = 0; s < count; ++s) {
+    if (s + kPrefetchAhead < count) {
+      const int a = begin + s + kPrefetchAhead;
+      PrefetchRow(user_reg + int64_t{batch.users[a]} * d, d);
+      PrefetchRow(item_reg + int64_t{batch.items[a]} * d, d);
+      PrefetchRow(item_fact + int64_t{batch.negatives[a]} * d, d);
+      __builtin_prefetch(item_bias + batch.items[a]);
+      __builtin_prefetch(item_bias + batch.negatives[a]);
+      if (user_reg != user_fact) {
+        PrefetchRow(user_fact + int64_t{batch.users[a]} * d, d);
+        PrefetchRow(item_fact + int64_t{batch.items[a]} * d, d);
+      }
+    }
     net.RegressionInput(batch.users[begin + s], batch.items[begin + s],
                         x + static_cast<int64_t>(s) * x_stride_);
   }
@@ -185,7 +202,7 @@ void BatchBackprop::RunBlock(const MultiTaskNet& net, const Batch& batch, int bl
 }
 
 void BatchBackprop::Scatter(const MultiTaskNet& net, const Batch& batch, std::span<float> grads,
-                            ThreadPool& pool) const {
+                            ThreadPool& pool, SparseRows* touched) {
   const MultiTaskNet::Roles& roles = net.roles();
   const ParameterLayout& layout = net.layout();
   const int d = dim_;
@@ -198,68 +215,83 @@ void BatchBackprop::Scatter(const MultiTaskNet& net, const Batch& batch, std::sp
   float* item_bias = grads.data() + layout.block(roles.item_bias).offset;
   // Each part owns a contiguous range of user rows and of item rows and adds,
   // in sample order, the row gradients that land there. Every row thus sums
-  // its terms in the same order whatever the number of parts.
+  // its terms in the same order whatever the number of parts. A part also
+  // lists the distinct rows it owns (first sight of a row in this Run).
   const int parts = pool.num_threads();
   const int64_t users_per_part = (net.config().num_users + parts - 1) / parts;
   const int64_t items_per_part = (net.config().num_items + parts - 1) / parts;
+  const bool collect = touched != nullptr;
+  if (collect) {
+    user_seen_.resize(net.config().num_users, -1);
+    item_seen_.resize(net.config().num_items, -1);
+    item_reg_seen_.resize(net.config().num_items, -1);
+    part_rows_.resize(parts);
+  }
+  const int64_t stamp = runs_++;
   pool.Run(parts, [&](int part, int) {
     const int64_t u_lo = part * users_per_part, u_hi = u_lo + users_per_part;
     const int64_t i_lo = part * items_per_part, i_hi = i_lo + items_per_part;
+    PartRows* rows = collect ? &part_rows_[part] : nullptr;
+    if (collect) {
+      rows->users.clear();
+      rows->items.clear();
+      rows->reg_items.clear();
+    }
+    auto first_sight = [stamp](std::vector<int64_t>& seen, int64_t row) {
+      if (seen[row] == stamp) return false;
+      seen[row] = stamp;
+      return true;
+    };
     for (int64_t s = 0; s < n; ++s) {
       const int64_t off = s * d;
       const int64_t u = batch.users[s], i = batch.items[s], j = batch.negatives[s];
+      if (s + kPrefetchAhead < n) {
+        const int64_t a = s + kPrefetchAhead;
+        const int64_t ua = batch.users[a], ia = batch.items[a], ja = batch.negatives[a];
+        if (ua >= u_lo && ua < u_hi) PrefetchRow(user_fact + ua * d, d);
+        if (ia >= i_lo && ia < i_hi) PrefetchRow(item_fact + ia * d, d);
+        if (ja >= i_lo && ja < i_hi) PrefetchRow(item_fact + ja * d, d);
+      }
       if (u >= u_lo && u < u_hi) {
         AddTo(grad_user_fact_.data() + off, user_fact + u * d, d);
         if (separate) AddTo(grad_user_reg_.data() + off, user_reg + u * d, d);
+        if (collect && first_sight(user_seen_, u)) rows->users.push_back(static_cast<int32_t>(u));
       }
       if (i >= i_lo && i < i_hi) {
         AddTo(grad_item_pos_.data() + off, item_fact + i * d, d);
         if (separate) AddTo(grad_item_reg_.data() + off, item_reg + i * d, d);
         item_bias[i] += grad_pos_[s];
+        if (collect && first_sight(item_seen_, i)) rows->items.push_back(static_cast<int32_t>(i));
+        // The MLP never sees negatives: Q_reg rows come from positives only.
+        if (collect && first_sight(item_reg_seen_, i)) {
+          rows->reg_items.push_back(static_cast<int32_t>(i));
+        }
       }
       if (j >= i_lo && j < i_hi) {
         AddTo(grad_item_neg_.data() + off, item_fact + j * d, d);
         item_bias[j] -= grad_pos_[s];
+        if (collect && first_sight(item_seen_, j)) rows->items.push_back(static_cast<int32_t>(j));
       }
       // A[u] receives dpos + dneg = 0 exactly: nothing to add.
     }
   });
-}
-
-void BatchBackprop::CollectTouchedRows(const MultiTaskNet& net, const Batch& batch,
-                                       SparseRows& touched) {
-  const MultiTaskNet::Roles& roles = net.roles();
-  const ParameterLayout& layout = net.layout();
-  user_seen_.resize(net.config().num_users, -1);
-  item_seen_.resize(net.config().num_items, -1);
-  item_reg_seen_.resize(net.config().num_items, -1);
-  const int64_t stamp = runs_++;
-  auto add_once = [stamp](std::vector<int64_t>& seen, int32_t row, std::vector<int32_t>& rows) {
-    if (seen[row] != stamp) {
-      seen[row] = stamp;
-      rows.push_back(row);
-    }
+  if (!collect) return;
+  // The parts' lists, in part order (the order of independent row updates).
+  auto table = [&](int block, std::vector<int32_t> PartRows::*list) {
+    SparseRows::Table t{layout.block(block).offset, layout.block(block).cols, {}};
+    for (const PartRows& p : part_rows_) t.rows.insert(t.rows.end(), (p.*list).begin(), (p.*list).end());
+    return t;
   };
-  std::vector<int32_t> users, items, reg_items;
-  for (size_t s = 0; s < batch.size(); ++s) {
-    add_once(user_seen_, batch.users[s], users);
-    add_once(item_seen_, batch.items[s], items);
-    add_once(item_seen_, batch.negatives[s], items);
-    add_once(item_reg_seen_, batch.items[s], reg_items);  // the MLP never sees negatives
-  }
-  auto table = [&](int block, const std::vector<int32_t>& rows) {
-    return SparseRows::Table{layout.block(block).offset, layout.block(block).cols, rows};
-  };
-  touched.tables.clear();
-  touched.tables.push_back(table(roles.u_fact, users));
-  touched.tables.push_back(table(roles.q_fact, items));
-  touched.tables.push_back(table(roles.item_bias, items));
-  if (!net.config().shared_embeddings) {
-    touched.tables.push_back(table(roles.u_reg, users));
-    touched.tables.push_back(table(roles.q_reg, reg_items));
+  touched->tables.clear();
+  touched->tables.push_back(table(roles.u_fact, &PartRows::users));
+  touched->tables.push_back(table(roles.q_fact, &PartRows::items));
+  touched->tables.push_back(table(roles.item_bias, &PartRows::items));
+  if (separate) {
+    touched->tables.push_back(table(roles.u_reg, &PartRows::users));
+    touched->tables.push_back(table(roles.q_reg, &PartRows::reg_items));
   }
   // The user bias A never gets a gradient (it cancels), so it is not listed.
-  touched.dense_begin = roles.mlp_offset;
+  touched->dense_begin = roles.mlp_offset;
 }
 
 }  // namespace mtrec

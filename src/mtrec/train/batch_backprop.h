@@ -72,9 +72,10 @@ class BatchBackprop {
   };
 
   void RunBlock(const MultiTaskNet& net, const Batch& batch, int block, ThreadScratch& scratch);
+  // Adds the per-sample row gradients into `grads`; with `touched`, also lists
+  // the distinct rows (each part of the scatter lists the rows it owns).
   void Scatter(const MultiTaskNet& net, const Batch& batch, std::span<float> grads,
-               ThreadPool& pool) const;
-  void CollectTouchedRows(const MultiTaskNet& net, const Batch& batch, SparseRows& touched);
+               ThreadPool& pool, SparseRows* touched);
 
   const LossWeights weights_;
   const int dim_;
@@ -91,6 +92,10 @@ class BatchBackprop {
   // Row -> last Run that listed it (deduplicates touched rows in O(batch)).
   std::vector<int64_t> user_seen_, item_seen_, item_reg_seen_;
   int64_t runs_ = 0;
+  struct PartRows {
+    std::vector<int32_t> users, items, reg_items;
+  };
+  std::vector<PartRows> part_rows_;  // per scatter part
 };
 
 }  // namespace mtrec

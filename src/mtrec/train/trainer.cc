@@ -57,12 +57,21 @@ Result<EpochLosses> Trainer::TrainEpoch(const Interactions& train) {
     std::span<ItemId> negatives(negatives_.data(), size);
     rng_.RandIntFill(static_cast<uint32_t>(train.num_items), negatives);
     if (batch_index < cursor_.batches_done) continue;  // trained before the checkpoint
-    for (int64_t s = 0; s < size; ++s) {
-      const int32_t row = order_[begin + s];
-      batch_users_[s] = train.users[row];
-      batch_items_[s] = train.items[row];
-      batch_ratings_[s] = train.ratings[row];
-    }
+    // Gather the batch's rows (random reads: prefetched ahead, split over the pool).
+    pool_->ParallelFor(size, [&](int64_t lo, int64_t hi, int) {
+      for (int64_t s = lo; s < hi; ++s) {
+        if (s + 16 < hi) {
+          const int32_t ahead = order_[begin + s + 16];
+          __builtin_prefetch(&train.users[ahead]);
+          __builtin_prefetch(&train.items[ahead]);
+          __builtin_prefetch(&train.ratings[ahead]);
+        }
+        const int32_t row = order_[begin + s];
+        batch_users_[s] = train.users[row];
+        batch_items_[s] = train.items[row];
+        batch_ratings_[s] = train.ratings[row];
+      }
+    });
     const Batch batch{
         std::span<const UserId>(batch_users_.data(), size),
         std::span<const ItemId>(batch_items_.data(), size),
