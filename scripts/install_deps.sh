@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake make pkg-config
   libgtest-dev libgmock-dev
+  libcurl4-openssl-dev libssl-dev libzip-dev
 )
 
 missing=()
