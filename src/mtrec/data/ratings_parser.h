@@ -19,13 +19,11 @@
 #include "mtrec/core/result.h"
 #include "mtrec/data/id_map.h"
 #include "mtrec/data/interactions.h"
+#include "mtrec/data/rating_line_parser.h"
 #include "mtrec/data/ratings_format.h"
 #include "mtrec/io/byte_source.h"
 
 namespace mtrec {
-
-// Largest raw id accepted: a raw id sizes the embedding tables (id + 1 rows).
-inline constexpr int64_t kMaxRawId = 100'000'000;
 
 struct RatingsParseOptions {
   RatingsFormat format;
