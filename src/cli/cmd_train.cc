@@ -7,6 +7,8 @@
 
 #include "cli/commands.h"
 #include "cli/console_report.h"
+#include "cli/data_flags.h"
+#include "cli/download_progress.h"
 #include "cli/flags.h"
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/report/run_directory.h"
@@ -40,11 +42,7 @@ struct TrainFlags {
 FlagSet MakeFlags(TrainFlags& f) {
   ExperimentConfig& c = f.config;
   FlagSet flags;
-  flags.AddString("dataset", &c.data.dataset, "NAME|PATH",
-                  "data set: ml-100k, or a u.data-style ratings file, or a folder holding u.data");
-  flags.AddString("data_dir", &c.data.data_dir, "DIR",
-                  "where data set names are looked up (default: $MTREC_DATA_DIR, else "
-                  "~/.cache/mtrec)");
+  AddDataFlags(flags, c.data);
   flags.AddDouble("test_fraction", &c.test_fraction, "fraction of the data held out for testing");
   flags.AddInt("epochs", &c.epochs, "number of training epochs");
   flags.AddDouble("factorization_weight", &c.train.factorization_weight,
@@ -145,6 +143,8 @@ int RunTrain(std::span<const std::string> args) {
     return kExitUsage;
   }
 
+  DownloadProgress progress = DownloadProgress::ForStderr();
+  f.config.data.on_download = [&progress](const DownloadEvent& e) { progress.OnEvent(e); };
   RunDirectory run_dir(logdir);
   ConsoleReport console(stdout);
   const std::vector<TrainingObserver*> observers = {&console, &run_dir};
