@@ -195,11 +195,18 @@ bool RatingLineParser::LooksLikeHeader(std::string_view line) const {
   std::string_view f[kMaxColumns];
   const size_t n = splitter_.Split(line, f, kMaxColumns, &unescaped);
   if (n == FieldSplitter::kUnterminatedQuote || n == 0) return false;
-  const int probe = rating_ >= 0 ? rating_ : item_;
-  if (static_cast<size_t>(probe) >= std::min(n, kMaxColumns)) return false;
-  double value = 0;
-  const std::errc ec = ParseNumber(f[probe], value);
-  return ec != std::errc() && ec != std::errc::result_out_of_range;
+  const auto not_a_number = [&](int column) {
+    if (column < 0 || static_cast<size_t>(column) >= std::min(n, kMaxColumns)) return false;
+    double value = 0;
+    const std::errc ec = ParseNumber(f[column], value);
+    return ec != std::errc() && ec != std::errc::result_out_of_range;
+  };
+  // A data line has a numeric rating and, with raw ids, a numeric user id; a
+  // header ("userId,movieId,rating") has neither. A first line that fails only
+  // one of the two is data, and gets its error message.
+  if (rating_ >= 0 && !not_a_number(rating_)) return false;
+  if (remap_ids_) return rating_ >= 0;
+  return not_a_number(user_);
 }
 
 }  // namespace mtrec

@@ -50,8 +50,9 @@ class RatingLineParser {
   Result<bool> Parse(std::string_view line, RatingRow* row,
                      std::deque<std::string>* unescaped) const;
 
-  // Whether `line` is a header: its rating field (or, with no rating column,
-  // its item field) is not a number.
+  // Whether `line` is a header: its rating field is not a number, nor (with
+  // raw ids) its user field. Without a rating column, with dense ids, a header
+  // cannot be told from data: false (say +header).
   bool LooksLikeHeader(std::string_view line) const;
 
   const std::string& separator() const { return splitter_.separator(); }

@@ -5,7 +5,8 @@
 //   tsv: one TAB; csv: ',' (RFC 4180 quotes allowed); dat: '::' (ML-1M/10M);
 //   space: any run of spaces/TABs (ML-100K's u.data); sep=S: the literal S.
 //   auto picks by file name (u.data, *.dat, *.csv, *.tsv), else by the first
-//   line; the header is auto-detected unless +header/+noheader says.
+//   line; the header is auto-detected (a first line whose rating, and user id
+//   when ids are raw, are not numbers) unless +header/+noheader says.
 // --columns a comma list naming each field in file order: user, item, rating,
 //   timestamp, or skip (also `_`). user and item are required; without a rating
 //   column every rating is 1; a trailing timestamp may be missing on a line.
