@@ -52,12 +52,7 @@ LoopbackHttpServer::LoopbackHttpServer() {
 LoopbackHttpServer::~LoopbackHttpServer() { Stop(); }
 
 void LoopbackHttpServer::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);  // so that a stalling Handle cannot miss it
-    if (stopping_) return;
-    stopping_ = true;
-  }
-  stop_cv_.notify_all();
+  if (stopping_.exchange(true)) return;
   ::shutdown(listen_fd_, SHUT_RDWR);
   if (thread_.joinable()) thread_.join();
   ::close(listen_fd_);
@@ -154,8 +149,12 @@ void LoopbackHttpServer::Handle(int fd) {
   if (response.stall_after >= 0) send = std::min(send, static_cast<size_t>(response.stall_after));
   if (!SendAll(fd, body.data(), send)) return;
   if (response.stall_after >= 0) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    stop_cv_.wait_for(lock, std::chrono::seconds(60), [this] { return stopping_.load(); });
+    // Send nothing more until the client gives up (closes) or the server stops.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!stopping_ && std::chrono::steady_clock::now() < give_up) {
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 20) > 0 && ::recv(fd, buf, sizeof(buf), 0) <= 0) break;
+    }
   }
 }
 

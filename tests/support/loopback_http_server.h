@@ -8,7 +8,6 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <string>
@@ -26,7 +25,8 @@ class LoopbackHttpServer {
     // `truncate_times` responses, then close (the length header promises all).
     int64_t truncate_after = -1;
     int truncate_times = 0;
-    // Send `stall_after` body bytes, then send nothing until the server stops.
+    // Send `stall_after` body bytes, then nothing until the client closes or
+    // the server stops.
     int64_t stall_after = -1;
     bool ignore_range = false;  // answer Range requests with 200 and the whole body
   };
@@ -57,7 +57,6 @@ class LoopbackHttpServer {
   int port_ = 0;
   std::atomic<bool> stopping_{false};
   mutable std::mutex mutex_;
-  std::condition_variable stop_cv_;
   std::map<std::string, Response> responses_;
   std::vector<Request> requests_;
   std::thread thread_;

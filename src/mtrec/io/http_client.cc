@@ -34,10 +34,6 @@ CurlHandle NewHandle(const std::string& url, const HttpOptions& options, char* e
   curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(options.connect_timeout_seconds * 1000));
-  // "Stalled": under 1 byte/s for the whole stall window.
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
-                   std::max(1L, static_cast<long>(options.stall_timeout_seconds + 0.5)));
   return curl;
 }
 
@@ -52,8 +48,8 @@ long ResponseCode(CURL* curl) {
 }
 
 Status CurlError(const std::string& url, CURLcode code, const char* error_buffer,
-                 const HttpOptions& options) {
-  if (code == CURLE_OPERATION_TIMEDOUT) {
+                 const HttpOptions& options, bool stalled) {
+  if (stalled) {
     return Status::IOError("GET " + url + ": no data for " +
                            std::to_string(static_cast<long>(options.stall_timeout_seconds + 0.5)) +
                            " s, the server stalled (try again later, or raise --download_timeout)");
@@ -70,6 +66,28 @@ Status HttpError(const std::string& url, long code) {
   return code == 404 ? Status::NotFound(text) : Status::IOError(text);
 }
 
+// Stall detection (CURLOPT_LOW_SPEED_TIME reacts only after curl's ~5 s speed
+// average has decayed): the progress callback, which curl calls at least about
+// once a second, aborts when no byte has arrived for the stall timeout.
+struct StallWatch {
+  double timeout_seconds = 60;
+  curl_off_t last_bytes = -1;
+  Clock::time_point last_change = Clock::now();
+  bool stalled = false;
+
+  // Returns whether to abort.
+  bool Check(curl_off_t bytes_now) {
+    const Clock::time_point now = Clock::now();
+    if (bytes_now != last_bytes) {
+      last_bytes = bytes_now;
+      last_change = now;
+      return false;
+    }
+    stalled = std::chrono::duration<double>(now - last_change).count() > timeout_seconds;
+    return stalled;
+  }
+};
+
 // State shared with the curl callbacks of one download.
 struct FileTransfer {
   CURL* curl = nullptr;
@@ -81,6 +99,7 @@ struct FileTransfer {
   int write_errno = 0;
   int64_t written = 0;
   const HttpOptions* options = nullptr;
+  StallWatch stall;
   Clock::time_point start = Clock::now();
   Clock::time_point last_report{};
 };
@@ -114,6 +133,7 @@ size_t WriteToFile(char* data, size_t size, size_t count, void* user) {
 
 int ReportProgress(void* user, curl_off_t total, curl_off_t now, curl_off_t, curl_off_t) {
   auto* t = static_cast<FileTransfer*>(user);
+  if (t->stall.Check(now)) return 1;
   if (!t->options->on_progress) return 0;
   const Clock::time_point clock = Clock::now();
   if (clock - t->last_report < std::chrono::milliseconds(100) && (total == 0 || now < total)) {
@@ -164,6 +184,7 @@ Status DownloadToFile(const std::string& url, const std::filesystem::path& path,
     t.http = IsHttp(url);
     t.offset = t.http && attempt == 0 ? existing : 0;
     t.options = &options;
+    t.stall.timeout_seconds = options.stall_timeout_seconds;
     if (t.offset > 0) {
       const std::string range = std::to_string(t.offset) + "-";
       curl_easy_setopt(curl.get(), CURLOPT_RANGE, range.c_str());
@@ -181,7 +202,7 @@ Status DownloadToFile(const std::string& url, const std::filesystem::path& path,
     } else if (http_code >= 400) {
       status = HttpError(url, http_code);
     } else if (code != CURLE_OK) {
-      status = CurlError(url, code, error_buffer, options);
+      status = CurlError(url, code, error_buffer, options, t.stall.stalled);
       *retryable = IsRetryable(code);
     } else if (!t.started && t.offset == 0 && ::ftruncate(fd, 0) != 0) {
       status = Status::IOError(path.string() + ": truncate failed: " + std::strerror(errno));
@@ -205,6 +226,15 @@ Result<std::string> FetchText(const std::string& url, const HttpOptions& options
     std::string text;
     size_t max_bytes;
   } sink{{}, max_bytes};
+  StallWatch stall;
+  stall.timeout_seconds = options.stall_timeout_seconds;
+  curl_easy_setopt(
+      curl.get(), CURLOPT_XFERINFOFUNCTION,
+      +[](void* user, curl_off_t, curl_off_t now, curl_off_t, curl_off_t) {
+        return static_cast<StallWatch*>(user)->Check(now) ? 1 : 0;
+      });
+  curl_easy_setopt(curl.get(), CURLOPT_XFERINFODATA, &stall);
+  curl_easy_setopt(curl.get(), CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(
       curl.get(), CURLOPT_WRITEFUNCTION,
       +[](char* data, size_t size, size_t count, void* user) -> size_t {
@@ -221,7 +251,7 @@ Result<std::string> FetchText(const std::string& url, const HttpOptions& options
     return Status::Corruption("GET " + url + ": longer than " + std::to_string(max_bytes) +
                               " bytes, not a checksum file");
   }
-  if (code != CURLE_OK) return CurlError(url, code, error_buffer, options);
+  if (code != CURLE_OK) return CurlError(url, code, error_buffer, options, stall.stalled);
   return std::move(sink.text);
 }
 

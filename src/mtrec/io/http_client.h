@@ -25,7 +25,7 @@ struct HttpOptions {
   double connect_timeout_seconds = 30;
   // Fail when no byte arrives for this long (a stalled server).
   double stall_timeout_seconds = 60;
-  // Called as data arrives (several times a second at most once per ~100 ms).
+  // Called as data arrives, at most every ~100 ms.
   std::function<void(const TransferProgress&)> on_progress;
 };
 
