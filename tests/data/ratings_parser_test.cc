@@ -155,6 +155,11 @@ TEST(RatingsParser, EveryBadInputHasAOneLineErrorNamingFileAndLine) {
       {"1,2,1e60\n", "1: rating '1e60' is out of range"},
       {"1,2,3.5x\n", "1: rating '3.5x' is not a number"},
       {"1,2,3,12:00\n", "1: timestamp '12:00' is not an integer"},
+      // Found by fuzzing: long digit runs overflowed the fast path's accumulator.
+      {"1,2,3,99999999999999999999\n", "1: timestamp '99999999999999999999' is not an integer"},
+      {"1234567890123456789012,2,3\n",
+       "1: user id '1234567890123456789012' is not an integer in [0, 100000000] (pass --remap_ids "
+       "to number ids of any form densely)"},
       {"1,2,3\n\"1,2,3\n", "2: a quoted field has no closing quote"},
       {"", " no ratings (the file is empty)"},
       {"\xEF\xBB\xBF", " no ratings (the file is empty)"},

@@ -21,8 +21,11 @@ bool IsDigit(char c) { return static_cast<unsigned>(c - '0') < 10; }
 const char* ScanDigits(const char* p, const char* end, int64_t* out) {
   const char* start = p;
   int64_t v = 0;
-  while (p < end && IsDigit(*p)) v = v * 10 + (*p++ - '0');
-  if (p == start || p - start > 18) return nullptr;
+  while (p < end && IsDigit(*p)) {
+    if (p - start == 18) return nullptr;  // the general path reports it
+    v = v * 10 + (*p++ - '0');
+  }
+  if (p == start) return nullptr;
   *out = v;
   return p;
 }

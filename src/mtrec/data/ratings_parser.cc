@@ -131,7 +131,9 @@ class Parser {
   const RatingsParseOptions& options_;
   ThreadPool pool_;
   std::unique_ptr<RatingLineParser> line_parser_;
-  std::vector<char> buffer_;
+  // Uninitialised (a zero-filled 16 MiB per call would dominate small files).
+  std::unique_ptr<char[]> buffer_;
+  size_t capacity_ = 0;
   ParsedRatings out_;
   size_t bytes_read_ = 0;
   int64_t rows_ = 0;
@@ -139,9 +141,9 @@ class Parser {
 };
 
 Status Parser::ReadMore(size_t* filled, bool* eof) {
-  while (*filled < buffer_.size()) {
+  while (*filled < capacity_) {
     MTREC_ASSIGN_OR_RETURN(const size_t n,
-                           source_.Read(buffer_.data() + *filled, buffer_.size() - *filled));
+                           source_.Read(buffer_.get() + *filled, capacity_ - *filled));
     if (n == 0) {
       *eof = true;
       break;
@@ -219,13 +221,17 @@ Result<int64_t> Parser::ParseChunk(std::string_view text, int64_t first_line) {
 
 Result<ParsedRatings> Parser::Run() {
   const std::string& name = source_.name();
-  buffer_.resize(kChunkBytes);
+  // A chunk, or less for a source known to be smaller (grown if it was not).
+  capacity_ = source_.size_hint() >= 0
+                  ? std::min(kChunkBytes, static_cast<size_t>(source_.size_hint()) + 1)
+                  : kChunkBytes;
+  buffer_ = std::make_unique_for_overwrite<char[]>(capacity_);
   size_t filled = 0;
   bool eof = false;
   MTREC_RETURN_IF_ERROR(ReadMore(&filled, &eof));
 
   // The first chunk decides: a byte-order mark, blank lines, the separator, a header.
-  const std::string_view head(buffer_.data(), filled);
+  const std::string_view head(buffer_.get(), filled);
   const size_t bom = head.size() - StripBom(head).size();
   size_t start = bom;
   int64_t first_line = 1;
@@ -256,10 +262,21 @@ Result<ParsedRatings> Parser::Run() {
   }
 
   while (true) {
-    const std::string_view data(buffer_.data() + start, filled - start);
+    const std::string_view data(buffer_.get() + start, filled - start);
     size_t take = data.size();
     if (!eof) {
       const size_t last_nl = data.rfind('\n');
+      if (last_nl == std::string_view::npos && capacity_ < kChunkBytes) {
+        // The source is longer than it said: grow to a full chunk and read on.
+        auto bigger = std::make_unique_for_overwrite<char[]>(kChunkBytes);
+        std::memcpy(bigger.get(), data.data(), data.size());
+        buffer_ = std::move(bigger);
+        capacity_ = kChunkBytes;
+        filled = data.size();
+        start = 0;
+        MTREC_RETURN_IF_ERROR(ReadMore(&filled, &eof));
+        continue;
+      }
       if (last_nl == std::string_view::npos) {
         return Status::Corruption(Where(name, first_line) + ": line is longer than " +
                                   std::to_string(kChunkBytes >> 20) +
@@ -273,7 +290,7 @@ Result<ParsedRatings> Parser::Run() {
     }
     if (eof) break;
     const size_t rest = data.size() - take;
-    std::memmove(buffer_.data(), data.data() + take, rest);
+    std::memmove(buffer_.get(), data.data() + take, rest);
     filled = rest;
     start = 0;
     MTREC_RETURN_IF_ERROR(ReadMore(&filled, &eof));
