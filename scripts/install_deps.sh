@@ -7,6 +7,7 @@ packages=(
   g++ cmake make pkg-config
   libgtest-dev libgmock-dev
   libcurl4-openssl-dev libssl-dev libzip-dev
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()
