@@ -102,6 +102,7 @@ struct FileTransfer {
   StallWatch stall;
   Clock::time_point start = Clock::now();
   Clock::time_point last_report{};
+  bool reported_complete = false;
 };
 
 size_t WriteToFile(char* data, size_t size, size_t count, void* user) {
@@ -136,9 +137,11 @@ int ReportProgress(void* user, curl_off_t total, curl_off_t now, curl_off_t, cur
   if (t->stall.Check(now)) return 1;
   if (!t->options->on_progress) return 0;
   const Clock::time_point clock = Clock::now();
-  if (clock - t->last_report < std::chrono::milliseconds(100) && (total == 0 || now < total)) {
+  const bool complete = total > 0 && now >= total;
+  if (complete ? t->reported_complete : clock - t->last_report < std::chrono::milliseconds(100)) {
     return 0;
   }
+  t->reported_complete = complete;
   t->last_report = clock;
   TransferProgress p;
   const int64_t base = t->started && t->http_code == 206 ? t->offset : 0;

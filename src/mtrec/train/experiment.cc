@@ -69,6 +69,7 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config,
   RunSummary summary;
   RunInfo& info = summary.info;
   info.dataset_path = dataset.path;
+  info.ids_remapped = !dataset.users.is_identity();
   info.interactions = static_cast<int64_t>(all.size());
   info.num_users = all.num_users;
   info.num_items = all.num_items;
