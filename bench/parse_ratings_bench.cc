@@ -2,12 +2,14 @@
 // ratings.csv (generated: 25,000,095 ratings, ~650 MB, same layout as ML-25M).
 //
 //   build/parse_ratings_bench [--dir DIR] [--lines N] [--repeats R] [--threads T] [--remap]
+//                             [--dataset PATH]
 //
 // Generates DIR/ml-25m/ratings.csv once (kept for later runs), then loads it R
 // times in this process and prints each time, the median, throughput, and the
 // peak resident memory against the packed arrays (user, item, rating: 4 bytes
 // each, timestamp: 8). Being named ml-25m/ratings.csv, the file is read as
-// MovieLens data: raw ids, CSV with a header.
+// MovieLens data: raw ids, CSV with a header. --dataset times another file or
+// archive instead (e.g. a zip of the generated file, to include decompression).
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -79,6 +81,7 @@ int main(int argc, char** argv) {
   int repeats = 3;
   int threads = 0;
   bool remap = false;
+  std::string dataset;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     const char* value = i + 1 < argc ? argv[i + 1] : "";
@@ -90,18 +93,21 @@ int main(int argc, char** argv) {
       repeats = std::max(1, std::atoi(value)), ++i;
     } else if (arg == "--threads") {
       threads = std::atoi(value), ++i;
+    } else if (arg == "--dataset") {
+      dataset = value, ++i;
     } else if (arg == "--remap") {
       remap = true;
     } else {
       std::fprintf(stderr,
-                   "usage: %s [--dir DIR] [--lines N] [--repeats R] [--threads T] [--remap]\n",
+                   "usage: %s [--dir DIR] [--lines N] [--repeats R] [--threads T] [--remap] "
+                   "[--dataset PATH]\n",
                    argv[0]);
       return 2;
     }
   }
-  const fs::path file = dir / "ml-25m" / "ratings.csv";
+  const fs::path file = dataset.empty() ? dir / "ml-25m" / "ratings.csv" : fs::path(dataset);
   const std::string marker = file.string() + ".lines-" + std::to_string(lines);
-  if (!fs::exists(marker)) {
+  if (dataset.empty() && !fs::exists(marker)) {
     fs::create_directories(file.parent_path());
     std::fprintf(stderr, "generating %s (%lld ratings)...\n", file.c_str(),
                  static_cast<long long>(lines));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
+#include <future>
 #include <memory>
 #include <vector>
 
@@ -121,7 +122,11 @@ class Parser {
   Result<ParsedRatings> Run();
 
  private:
-  Status ReadMore(size_t* filled, bool* eof);
+  // Reads into buffer[*filled, capacity) until it is full or the source ends.
+  Status ReadInto(char* buffer, size_t capacity, size_t* filled, bool* eof);
+  Status ReadMore(size_t* filled, bool* eof) {
+    return ReadInto(buffer_.get(), capacity_, filled, eof);
+  }
   // Parses whole lines; `first_line` is the file line number of text's first.
   // Returns the number of lines in text.
   Result<int64_t> ParseChunk(std::string_view text, int64_t first_line);
@@ -132,7 +137,8 @@ class Parser {
   ThreadPool pool_;
   std::unique_ptr<RatingLineParser> line_parser_;
   // Uninitialised (a zero-filled 16 MiB per call would dominate small files).
-  std::unique_ptr<char[]> buffer_;
+  // The next chunk is read into next_ while buffer_ is parsed.
+  std::unique_ptr<char[]> buffer_, next_;
   size_t capacity_ = 0;
   ParsedRatings out_;
   size_t bytes_read_ = 0;
@@ -140,10 +146,9 @@ class Parser {
   int64_t max_user_ = -1, max_item_ = -1;
 };
 
-Status Parser::ReadMore(size_t* filled, bool* eof) {
-  while (*filled < capacity_) {
-    MTREC_ASSIGN_OR_RETURN(const size_t n,
-                           source_.Read(buffer_.get() + *filled, capacity_ - *filled));
+Status Parser::ReadInto(char* buffer, size_t capacity, size_t* filled, bool* eof) {
+  while (*filled < capacity) {
+    MTREC_ASSIGN_OR_RETURN(const size_t n, source_.Read(buffer + *filled, capacity - *filled));
     if (n == 0) {
       *eof = true;
       break;
@@ -271,6 +276,7 @@ Result<ParsedRatings> Parser::Run() {
         auto bigger = std::make_unique_for_overwrite<char[]>(kChunkBytes);
         std::memcpy(bigger.get(), data.data(), data.size());
         buffer_ = std::move(bigger);
+        next_.reset();
         capacity_ = kChunkBytes;
         filled = data.size();
         start = 0;
@@ -284,16 +290,29 @@ Result<ParsedRatings> Parser::Run() {
       }
       take = last_nl + 1;
     }
+    // Read ahead (decompressing, for a zip member) on another thread while
+    // this chunk is parsed; the partial last line starts the next chunk.
+    std::future<Status> reading;
+    size_t next_filled = 0;
+    bool next_eof = false;
+    if (!eof) {
+      if (!next_) next_ = std::make_unique_for_overwrite<char[]>(capacity_);
+      next_filled = data.size() - take;
+      std::memcpy(next_.get(), data.data() + take, next_filled);
+      reading = std::async(std::launch::async, [this, &next_filled, &next_eof] {
+        return ReadInto(next_.get(), capacity_, &next_filled, &next_eof);
+      });
+    }
     if (take > 0) {
       MTREC_ASSIGN_OR_RETURN(const int64_t lines, ParseChunk(data.substr(0, take), first_line));
       first_line += lines;
     }
     if (eof) break;
-    const size_t rest = data.size() - take;
-    std::memmove(buffer_.get(), data.data() + take, rest);
-    filled = rest;
+    MTREC_RETURN_IF_ERROR(reading.get());
+    std::swap(buffer_, next_);
+    filled = next_filled;
+    eof = next_eof;
     start = 0;
-    MTREC_RETURN_IF_ERROR(ReadMore(&filled, &eof));
   }
 
   Interactions& x = out_.interactions;
