@@ -3,7 +3,7 @@ function(mtrec_target_options target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
                                            -Wno-sign-conversion
                                            # g++ 12 false positive in std::string at -O3
-                                           -Wno-restrict)
+                                           $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict>)
   if(MTREC_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

@@ -7,8 +7,11 @@ packages=(
   g++ cmake make pkg-config
   nlohmann-json3-dev
   libgtest-dev libgmock-dev
-  # test-only: the TensorBoard test decodes event files independently
+  libcurl4-openssl-dev libssl-dev libzip-dev
+  # test-only: the TensorBoard test decodes event files independently; the
+  # data layer's fuzz targets build with clang's libFuzzer
   protobuf-compiler python3 python3-crc32c
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

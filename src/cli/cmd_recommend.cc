@@ -9,7 +9,6 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "cli/model_command.h"
-#include "mtrec/data/item_titles.h"
 #include "mtrec/infer/fold_in.h"
 #include "mtrec/infer/recommend.h"
 
@@ -137,8 +136,9 @@ int RunRecommend(std::span<const std::string> args) {
   Result<ExperimentData> data = LoadTrainingData(model->checkpoint, f.dataset, f.data_dir);
   if (!data.ok()) return CommandFailure("recommend", data.status());
   const Interactions& all = data->dataset.interactions;
-  Result<std::vector<std::string>> titles = LoadItemTitles(data->dataset.path, all.num_items);
-  if (!titles.ok()) return CommandFailure("recommend", titles.status());
+  // The data layer's titles (u.item, movies.dat or movies.csv), by item index.
+  std::vector<std::string> titles = data->dataset.item_titles;
+  titles.resize(all.num_items);
   ThreadPool pool(f.threads);
 
   if (!r.ratings.empty()) {
@@ -158,7 +158,7 @@ int RunRecommend(std::span<const std::string> args) {
       std::printf("fold-in: %zu ratings, loss %.4f -> %.4f in %d steps\n", rated.size(),
                   folded->first_loss, folded->last_loss, r.fold_in.steps);
     }
-    Print(f.json, "new", recs, *model, *titles, Count(candidate));
+    Print(f.json, "new", recs, *model, titles, Count(candidate));
     return kExitOk;
   }
 
@@ -173,7 +173,7 @@ int RunRecommend(std::span<const std::string> args) {
     if (!row.ok()) return CommandFailure("recommend", row.status());
     const std::vector<uint8_t> candidate = RecommendationCandidates(all, *row, r.include_seen);
     if (n > 0 && !f.json) std::printf("\n");
-    Print(f.json, users[n], Recommend(*model->net, *row, candidate, r.k, pool), *model, *titles,
+    Print(f.json, users[n], Recommend(*model->net, *row, candidate, r.k, pool), *model, titles,
           Count(candidate));
   }
   return kExitOk;

@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/console_report.h"
+#include "cli/download_progress.h"
 #include "cli/experiment_flags.h"
 #include "cli/flags.h"
 #include "cli/interrupt.h"
@@ -123,7 +124,6 @@ Status ApplyResume(const FlagSet& flags, const TrainingCheckpoint& ckpt, TrainFl
   c.threads = f.config.threads;  // never changes results: this machine's count or --threads
   if (given("dataset")) c.data.dataset = f.config.data.dataset;
   if (given("data_dir")) c.data.data_dir = f.config.data.data_dir;
-  if (!given("dataset") && !given("data_dir")) c.data.dataset = ckpt.data_path;
   if (c.epochs <= ckpt.epochs_done) {
     return Status::InvalidArgument("--resume: the checkpoint already has " +
                                    std::to_string(ckpt.epochs_done) +
@@ -204,6 +204,10 @@ int RunTrain(std::span<const std::string> args) {
   f.options.logdir = logdir.string();
   f.options.stop = &InstallInterruptHandler();
 
+  DownloadProgress download_progress = DownloadProgress::ForStderr();
+  f.config.data.on_download = [&download_progress](const DownloadEvent& e) {
+    download_progress.OnEvent(e);
+  };
   RunDirectory run_dir(logdir);
   TensorBoardObserver tensorboard(logdir);
   ProgressLine progress(stderr);

@@ -7,9 +7,10 @@ namespace mtrec::cli {
 Status ConsoleReport::OnStart(const ExperimentConfig& config, const RunInfo& info) {
   std::string layers;
   for (int w : config.model.hidden_layers) layers += (layers.empty() ? "" : ",") + std::to_string(w);
-  std::fprintf(out_, "data    %s: %lld interactions, %d users x %d items (ids as in the file, row 0 kept)\n",
+  std::fprintf(out_, "data    %s: %lld interactions, %d users x %d items (%s)\n",
                info.dataset_path.c_str(), static_cast<long long>(info.interactions),
-               info.num_users, info.num_items);
+               info.num_users, info.num_items,
+               info.ids_remapped ? "ids numbered densely, map kept" : "ids as in the file, row 0 kept");
   std::fprintf(out_, "split   %lld train / %lld test (test_fraction %g, seed 123), %lld test users\n",
                static_cast<long long>(info.train_size + info.validation_size),
                static_cast<long long>(info.test_size), config.test_fraction,

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <string>
 
+#include "cli/data_flags.h"
+
 namespace mtrec::cli {
 
 namespace {
@@ -11,11 +13,7 @@ constexpr double kDefaultValidationFraction = 0.05;
 }  // namespace
 
 void AddExperimentFlags(FlagSet& flags, ExperimentConfig& c) {
-  flags.AddString("dataset", &c.data.dataset, "NAME|PATH",
-                  "data set: ml-100k, or a u.data-style ratings file, or a folder holding u.data");
-  flags.AddString("data_dir", &c.data.data_dir, "DIR",
-                  "where data set names are looked up (default: $MTREC_DATA_DIR, else "
-                  "~/.cache/mtrec)");
+  AddDataFlags(flags, c.data);
   flags.AddDouble("test_fraction", &c.test_fraction, "fraction of the data held out for testing");
   flags.AddDouble("validation_fraction", &c.validation_fraction,
                   "fraction of the training rows held out for validation (early stopping, "

@@ -213,9 +213,17 @@ std::string FlagSet::Help() const {
     std::string head = "  --" + f.name + (f.metavar.empty() ? "" : " " + f.metavar);
     out += head;
     out += head.size() < 30 ? std::string(30 - head.size(), ' ') : "\n" + std::string(30, ' ');
-    out += f.help;
-    if (!f.default_text.empty()) out += " (default: " + f.default_text + ")";
-    out += "\n";
+    std::string text = f.help;
+    if (!f.default_text.empty()) text += " (default: " + f.default_text + ")";
+    // Wrap at 100 columns, continuing under the help column.
+    constexpr size_t kWidth = 100 - 30;
+    while (text.size() > kWidth) {
+      size_t cut = text.rfind(' ', kWidth);
+      if (cut == std::string::npos || cut == 0) cut = kWidth;
+      out += text.substr(0, cut) + "\n" + std::string(30, ' ');
+      text = text.substr(text[cut] == ' ' ? cut + 1 : cut);
+    }
+    out += text + "\n";
   }
   return out;
 }

@@ -5,16 +5,19 @@
 #include <nlohmann/json.hpp>
 
 #include "mtrec/train/checkpoint.h"
-#include "support/cli_helpers.h"
+#include "support/files.h"
+#include "support/run_command.h"
+#include "support/synthetic.h"
+#include "support/temp_dir.h"
 
 namespace mtrec {
 namespace {
 
 using testing::RunMtrec;
-using testing::ScratchDir;
+using testing::TempDir;
 
 TEST(EarlyStopping, StopsAfterPatienceAndKeepsTheBestWeights) {
-  ScratchDir tmp;
+  TempDir tmp;
   testing::WriteGroupedRatings(tmp.path(), 60, 40, 15, 11);
   const int patience = 3, epochs = 60;
   // A large step and a heavy regression weight: the rating head overfits fast.
@@ -71,7 +74,7 @@ TEST(EarlyStopping, StopsAfterPatienceAndKeepsTheBestWeights) {
 }
 
 TEST(SaveBest, KeepsTheBestValidationEpochBesideTheCheckpoint) {
-  ScratchDir tmp;
+  TempDir tmp;
   testing::WriteGroupedRatings(tmp.path(), 60, 40, 15, 11);
   const auto run =
       RunMtrec({"train", "--dataset", tmp / "u.data", "--logdir", tmp / "run", "--epochs", "8",
@@ -97,7 +100,7 @@ TEST(SaveBest, KeepsTheBestValidationEpochBesideTheCheckpoint) {
 }
 
 TEST(EarlyStopping, NeedsAValidationSplit) {
-  ScratchDir tmp;
+  TempDir tmp;
   testing::WriteGroupedRatings(tmp.path(), 10, 10, 4, 1);
   const auto run = RunMtrec({"train", "--dataset", tmp / "u.data", "--logdir", tmp / "run",
                              "--early_stopping", "mrr", "--validation_fraction", "0"});

@@ -1,7 +1,10 @@
 // Every command answers --help with its usage and every flag it accepts.
 #include <gtest/gtest.h>
 
-#include "support/cli_helpers.h"
+#include "support/files.h"
+#include "support/run_command.h"
+#include "support/synthetic.h"
+#include "support/temp_dir.h"
 
 namespace mtrec {
 namespace {

@@ -7,19 +7,22 @@
 #include <set>
 #include <sstream>
 
-#include "support/cli_helpers.h"
+#include "support/files.h"
+#include "support/run_command.h"
+#include "support/synthetic.h"
+#include "support/temp_dir.h"
 
 namespace mtrec {
 namespace {
 
 using Json = nlohmann::json;
 using testing::RunMtrec;
-using testing::ScratchDir;
+using testing::TempDir;
 
 class ModelCommands : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    tmp_ = new ScratchDir();
+    tmp_ = new TempDir();
     testing::WriteGroupedRatings(tmp_->path(), 60, 40, 15, 11);
     const auto run = RunMtrec({"train", "--dataset", *tmp_ / "u.data", "--epochs", "15", "--logdir",
                                *tmp_ / "run", "--save", *tmp_ / "m.ckpt", "--batch_size", "100",
@@ -37,9 +40,9 @@ class ModelCommands : public ::testing::Test {
     }
     return items;
   }
-  static ScratchDir* tmp_;
+  static TempDir* tmp_;
 };
-ScratchDir* ModelCommands::tmp_ = nullptr;
+TempDir* ModelCommands::tmp_ = nullptr;
 
 TEST_F(ModelCommands, EvaluateReproducesTheTrainingMetricsAndMore) {
   const auto r = RunMtrec({"evaluate", "--model", *tmp_ / "m.ckpt", "--format", "json"});
@@ -70,7 +73,7 @@ TEST_F(ModelCommands, EvaluateReproducesTheTrainingMetricsAndMore) {
 }
 
 TEST_F(ModelCommands, EvaluateRefusesOtherDataAndBadInput) {
-  ScratchDir other;
+  TempDir other;
   testing::WriteGroupedRatings(other.path(), 60, 40, 15, 12);
   auto r = RunMtrec({"evaluate", "--model", *tmp_ / "m.ckpt", "--dataset", other / "u.data"});
   EXPECT_EQ(r.exit_code, 2);

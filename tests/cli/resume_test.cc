@@ -12,14 +12,17 @@
 #include <thread>
 
 #include "mtrec/train/checkpoint.h"
-#include "support/cli_helpers.h"
+#include "support/files.h"
+#include "support/run_command.h"
+#include "support/synthetic.h"
+#include "support/temp_dir.h"
 
 namespace mtrec {
 namespace {
 
 using testing::ReadLines;
 using testing::RunMtrec;
-using testing::ScratchDir;
+using testing::TempDir;
 
 // metrics.jsonl without the timings, which differ from run to run.
 std::vector<std::string> MetricsWithoutTimes(const std::filesystem::path& run) {
@@ -63,7 +66,7 @@ class Resume : public ::testing::Test {
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }
-  ScratchDir tmp_;
+  TempDir tmp_;
 };
 
 TEST_F(Resume, FromAnEpochBoundaryEqualsAnUninterruptedRun) {

@@ -7,14 +7,17 @@
 #include <sstream>
 
 #include "mtrec/train/checkpoint.h"
-#include "support/cli_helpers.h"
+#include "support/files.h"
+#include "support/run_command.h"
+#include "support/synthetic.h"
+#include "support/temp_dir.h"
 
 namespace mtrec {
 namespace {
 
 using testing::ReadLines;
 using testing::RunMtrec;
-using testing::ScratchDir;
+using testing::TempDir;
 
 std::vector<std::string> Split(const std::string& line, char sep) {
   std::vector<std::string> out;
@@ -24,7 +27,7 @@ std::vector<std::string> Split(const std::string& line, char sep) {
 }
 
 TEST(Sweep, RunsTheGridAndSummarisesIt) {
-  ScratchDir tmp;
+  TempDir tmp;
   testing::WriteGroupedRatings(tmp.path(), 30, 20, 10, 5);
   const auto r = RunMtrec({"sweep", "--dataset", tmp / "u.data", "--epochs", "3", "--seeds", "4,9",
                            "--grid", "shared/0.99/0.01;separate/0.5/0.5", "--out", tmp / "sw",

@@ -10,7 +10,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "support/cli_helpers.h"
+#include "support/files.h"
+#include "support/run_command.h"
+#include "support/synthetic.h"
+#include "support/temp_dir.h"
 #include "support/golden_file.h"
 
 namespace mtrec {
@@ -19,7 +22,7 @@ namespace {
 using testing::ReadLines;
 using testing::RunMtrec;
 using testing::RunProgram;
-using testing::ScratchDir;
+using testing::TempDir;
 
 std::filesystem::path OnlyEventFile(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> found;
@@ -31,7 +34,7 @@ std::filesystem::path OnlyEventFile(const std::filesystem::path& dir) {
 }
 
 TEST(TensorBoard, EventFileDecodesToTheMetrics) {
-  ScratchDir tmp;
+  TempDir tmp;
   testing::WriteGroupedRatings(tmp.path(), 40, 30, 12, 7);
   const int epochs = 3;
   const auto run =
@@ -98,7 +101,7 @@ TEST(TensorBoard, EventFileDecodesToTheMetrics) {
 }
 
 TEST(TensorBoard, DecoderRejectsACorruptRecord) {
-  ScratchDir tmp;
+  TempDir tmp;
   testing::WriteGroupedRatings(tmp.path(), 20, 20, 8, 3);
   ASSERT_EQ(RunMtrec({"train", "--dataset", tmp / "u.data", "--logdir", tmp / "run"}).exit_code, 0);
   const std::filesystem::path events = OnlyEventFile(tmp.path() / "run");

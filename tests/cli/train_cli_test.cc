@@ -6,7 +6,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "support/process.h"
+#include "support/files.h"
+#include "support/run_command.h"
+#include "support/temp_dir.h"
 #include "support/synthetic.h"
 
 namespace mtrec {
@@ -19,14 +21,12 @@ using testing::RunCommand;
 class TrainCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = testing::MakeTempDir("cli");
     data_ = dir_ + "/u.data";
     testing::WriteUData(data_, testing::MakeSyntheticRatings(40, 60, 2000, 3));
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   testing::CommandResult Train(const std::string& flags) {
-    return RunCommand(MtrecBinary() + " train --dataset " + data_ + " --logdir " + dir_ + "/run " +
+    return RunCommand(testing::ShellQuote(MtrecBinary()) + " train --dataset " + data_ + " --logdir " + dir_ + "/run " +
                       flags);
   }
 
@@ -38,7 +38,9 @@ class TrainCli : public ::testing::Test {
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   }
 
-  std::string dir_, data_;
+  testing::TempDir tmp_;
+  std::string dir_ = tmp_.path().string();
+  std::string data_;
 };
 
 TEST_F(TrainCli, BadFlagsAreUsageErrorsNamingTheFlag) {
@@ -66,17 +68,24 @@ TEST_F(TrainCli, BadFlagsAreUsageErrorsNamingTheFlag) {
 }
 
 TEST_F(TrainCli, MissingOrMalformedDataIsARuntimeError) {
-  auto r = RunCommand(MtrecBinary() + " train --dataset " + dir_ + "/nope.data");
+  auto r = RunCommand(testing::ShellQuote(MtrecBinary()) + " train --dataset " + dir_ + "/nope.data");
   ExpectOneLineError(r, 1, "nope.data");
-  r = RunCommand(MtrecBinary() + " train --dataset ml-100k --data_dir " + dir_ + "/empty");
-  ExpectOneLineError(r, 1, "ml-100k/u.data");
-  std::ofstream(dir_ + "/bad.data") << "1\t2\t3\t4\n1\tx\t3\t4\n";
-  r = RunCommand(MtrecBinary() + " train --dataset " + dir_ + "/bad.data");
+  // A named set absent from the cache and from the (local, empty) mirror.
+  // (stderr also has the download's progress line before the error.)
+  r = RunCommand("MTREC_MOVIELENS_URL=file://" + dir_ + "/mirror " +
+                 testing::ShellQuote(MtrecBinary()) + " train --dataset ml-100k --data_dir " + dir_ +
+                 "/cache");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("mtrec train: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("ml-100k.zip"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/cache/ml-100k.zip"));
+  std::ofstream(dir_ + "/bad.data") << "1\t2\t3\t4\n1\t2\tx\t4\n";
+  r = RunCommand(testing::ShellQuote(MtrecBinary()) + " train --dataset " + dir_ + "/bad.data");
   ExpectOneLineError(r, 1, "bad.data:2");
 }
 
 TEST_F(TrainCli, HelpDocumentsEveryFlag) {
-  const auto r = RunCommand(MtrecBinary() + " train --help");
+  const auto r = RunCommand(testing::ShellQuote(MtrecBinary()) + " train --help");
   EXPECT_EQ(r.exit_code, 0);
   for (const char* flag : {"--dataset", "--data_dir", "--test_fraction", "--epochs",
                            "--factorization_weight", "--regression_weight", "--shared_embeddings",
@@ -85,8 +94,8 @@ TEST_F(TrainCli, HelpDocumentsEveryFlag) {
                            "--l2", "--user_bias", "--bpr_loss", "--init_weights"}) {
     EXPECT_NE(r.out.find(flag), std::string::npos) << flag;
   }
-  EXPECT_EQ(RunCommand(MtrecBinary() + " --help").exit_code, 0);
-  EXPECT_EQ(RunCommand(MtrecBinary() + " frobnicate").exit_code, 2);
+  EXPECT_EQ(RunCommand(testing::ShellQuote(MtrecBinary()) + " --help").exit_code, 0);
+  EXPECT_EQ(RunCommand(testing::ShellQuote(MtrecBinary()) + " frobnicate").exit_code, 2);
 }
 
 TEST_F(TrainCli, RunWritesTableConfigAndMetrics) {

@@ -1,12 +1,10 @@
 #include "support/synthetic.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <random>
 #include <vector>
 
@@ -50,14 +48,30 @@ void WriteUData(const std::string& path, const Interactions& x) {
   }
 }
 
-std::string MakeTempDir(const std::string& tag) {
-  static std::atomic<int> counter{0};
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                    ("mtrec_test_" + tag + "_" + std::to_string(::getpid()) + "_" +
-                                     std::to_string(counter.fetch_add(1)));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir.string();
+void WriteGroupedRatings(const std::filesystem::path& dir, int users, int items, int per_user,
+                         uint32_t seed) {
+  std::mt19937 gen(seed);
+  std::ofstream out(dir / "u.data");
+  for (int u = 1; u <= users; ++u) {
+    const bool first_half = u <= users / 2;
+    std::set<int> chosen;
+    while (static_cast<int>(chosen.size()) < per_user) {
+      // 80% of a user's items come from its own group.
+      const bool own = gen() % 10 < 8;
+      const int half = items / 2;
+      const int offset = (own == first_half) ? 1 : half + 1;
+      chosen.insert(offset + static_cast<int>(gen() % static_cast<uint32_t>(half)));
+    }
+    for (int i : chosen) {
+      const bool liked = (i <= items / 2) == first_half;
+      const int rating = liked ? 4 + static_cast<int>(gen() % 2) : 1 + static_cast<int>(gen() % 2);
+      out << u << '\t' << i << '\t' << rating << '\t' << 880000000 + u * 1000 + i << '\n';
+    }
+  }
+  std::ofstream titles(dir / "u.item", std::ios::binary);
+  for (int i = 1; i <= items; ++i) {
+    titles << i << "|Movie " << i << " caf\xe9 (1990)|01-Jan-1990||http://x|0|1\n";
+  }
 }
 
 }  // namespace mtrec::testing

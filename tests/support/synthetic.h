@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 
 #include "mtrec/data/interactions.h"
@@ -15,7 +16,12 @@ Interactions MakeSyntheticRatings(int num_users, int num_items, int n, uint32_t 
 // Writes `x` as a u.data file (user TAB item TAB rating TAB timestamp).
 void WriteUData(const std::string& path, const Interactions& x);
 
-// A fresh empty folder under the system temp dir, unique per call.
-std::string MakeTempDir(const std::string& tag);
+// Writes dir/u.data (user item rating timestamp, raw 1-based ids) with two
+// taste groups: users 1..users/2 rate items 1..items/2 high and the others low,
+// and the reverse for the other half, so a model learns something in a few
+// epochs. `per_user` distinct items per user, deterministic in `seed`. Also
+// writes u.item (Latin-1 titles "Movie <id> caf\xe9 (1990)") beside it.
+void WriteGroupedRatings(const std::filesystem::path& dir, int users, int items, int per_user,
+                         uint32_t seed);
 
 }  // namespace mtrec::testing

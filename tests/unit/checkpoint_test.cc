@@ -9,12 +9,15 @@
 
 #include "mtrec/io/tensor_file.h"
 #include "mtrec/model/multitask_net.h"
-#include "support/cli_helpers.h"
+#include "support/files.h"
+#include "support/run_command.h"
+#include "support/synthetic.h"
+#include "support/temp_dir.h"
 
 namespace mtrec {
 namespace {
 
-using testing::ScratchDir;
+using testing::TempDir;
 
 TrainingCheckpoint MakeCheckpoint(int dim) {
   TrainingCheckpoint c;
@@ -56,7 +59,7 @@ void WriteBytes(const std::string& path, const std::string& bytes) {
 }
 
 TEST(Checkpoint, RoundTripsEveryField) {
-  ScratchDir tmp;
+  TempDir tmp;
   const TrainingCheckpoint c = MakeCheckpoint(4);
   ASSERT_TRUE(SaveCheckpoint(tmp / "m.ckpt", c).ok());
   auto loaded = LoadCheckpoint(tmp / "m.ckpt");
@@ -78,7 +81,7 @@ TEST(Checkpoint, RoundTripsEveryField) {
 }
 
 TEST(Checkpoint, RefusesATruncatedFile) {
-  ScratchDir tmp;
+  TempDir tmp;
   ASSERT_TRUE(SaveCheckpoint(tmp / "m.ckpt", MakeCheckpoint(4)).ok());
   const std::string bytes = testing::ReadFile(tmp / "m.ckpt");
   for (size_t keep : {size_t{0}, size_t{5}, size_t{100}, bytes.size() - 1}) {
@@ -92,7 +95,7 @@ TEST(Checkpoint, RefusesATruncatedFile) {
 }
 
 TEST(Checkpoint, RefusesAFlippedBit) {
-  ScratchDir tmp;
+  TempDir tmp;
   ASSERT_TRUE(SaveCheckpoint(tmp / "m.ckpt", MakeCheckpoint(4)).ok());
   const std::string bytes = testing::ReadFile(tmp / "m.ckpt");
   // One byte in the weights, one at the very end (optimizer state).
@@ -109,7 +112,7 @@ TEST(Checkpoint, RefusesAFlippedBit) {
 }
 
 TEST(Checkpoint, RefusesANonCheckpoint) {
-  ScratchDir tmp;
+  TempDir tmp;
   WriteBytes(tmp / "x", "user item rating\n1 2 3\n4 5 6\n7 8 9\n");
   auto loaded = LoadCheckpoint(tmp / "x");
   ASSERT_FALSE(loaded.ok());
@@ -119,7 +122,7 @@ TEST(Checkpoint, RefusesANonCheckpoint) {
 }
 
 TEST(Checkpoint, RefusesANewerFormatVersion) {
-  ScratchDir tmp;
+  TempDir tmp;
   ASSERT_TRUE(SaveCheckpoint(tmp / "m.ckpt", MakeCheckpoint(4)).ok());
   auto file = ReadTensorFile(tmp / "m.ckpt");
   ASSERT_TRUE(file.ok());
@@ -134,7 +137,7 @@ TEST(Checkpoint, RefusesANewerFormatVersion) {
 TEST(Checkpoint, RefusesTensorsOfAnotherShapeThanRecorded) {
   // A validly checksummed file whose weights come from a dim-8 model while its
   // configuration says dim 4.
-  ScratchDir tmp;
+  TempDir tmp;
   ASSERT_TRUE(SaveCheckpoint(tmp / "d4.ckpt", MakeCheckpoint(4)).ok());
   ASSERT_TRUE(SaveCheckpoint(tmp / "d8.ckpt", MakeCheckpoint(8)).ok());
   auto d4 = ReadTensorFile(tmp / "d4.ckpt");
@@ -152,7 +155,7 @@ TEST(Checkpoint, RefusesTensorsOfAnotherShapeThanRecorded) {
 }
 
 TEST(Checkpoint, RefusesToLoadIntoAModelOfAnotherShape) {
-  ScratchDir tmp;
+  TempDir tmp;
   ASSERT_TRUE(SaveCheckpoint(tmp / "m.ckpt", MakeCheckpoint(4)).ok());
   auto loaded = LoadCheckpoint(tmp / "m.ckpt");
   ASSERT_TRUE(loaded.ok());
@@ -169,7 +172,7 @@ TEST(Checkpoint, RefusesToLoadIntoAModelOfAnotherShape) {
 
 TEST(Checkpoint, IsReadableAsSafetensors) {
   // The layout promise: u64 header length, JSON header, F32 blocks by name.
-  ScratchDir tmp;
+  TempDir tmp;
   const TrainingCheckpoint c = MakeCheckpoint(4);
   ASSERT_TRUE(SaveCheckpoint(tmp / "m.ckpt", c).ok());
   const std::string bytes = testing::ReadFile(tmp / "m.ckpt");

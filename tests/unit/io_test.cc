@@ -9,7 +9,9 @@
 #include "mtrec/io/json_writer.h"
 #include "mtrec/io/weights_dir.h"
 #include "mtrec/model/multitask_net.h"
-#include "support/process.h"
+#include "support/files.h"
+#include "support/run_command.h"
+#include "support/temp_dir.h"
 #include "support/synthetic.h"
 
 namespace mtrec {
@@ -24,7 +26,8 @@ TEST(JsonWriter, NumbersRoundTripAndStringsAreEscaped) {
 }
 
 TEST(AtomicFile, ReplacesWholeFilesAndLeavesNothingOnFailure) {
-  const std::string dir = testing::MakeTempDir("atomic");
+  const testing::TempDir tmp;
+  const std::string dir = tmp.path().string();
   const std::string path = dir + "/f.txt";
   ASSERT_TRUE(WriteFileAtomically(path, "one").ok());
   ASSERT_TRUE(WriteFileAtomically(path, "two", /*sync=*/true).ok());
@@ -35,7 +38,6 @@ TEST(AtomicFile, ReplacesWholeFilesAndLeavesNothingOnFailure) {
   int entries = 0;
   for (const auto& e : std::filesystem::directory_iterator(dir)) entries += e.exists();
   EXPECT_EQ(entries, 1) << "no temporary file left behind";
-  std::filesystem::remove_all(dir);
 }
 
 ModelConfig SmallModel(bool shared) {
@@ -49,7 +51,8 @@ ModelConfig SmallModel(bool shared) {
 }
 
 TEST(WeightsDir, SaveLoadRoundTripAndShapeMismatch) {
-  const std::string dir = testing::MakeTempDir("weights");
+  const testing::TempDir tmp;
+  const std::string dir = tmp.path().string();
   MultiTaskNet a(SmallModel(true));
   a.InitRandom(1);
   ASSERT_TRUE(SaveWeightsDir(a, dir).ok());
@@ -72,7 +75,6 @@ TEST(WeightsDir, SaveLoadRoundTripAndShapeMismatch) {
   const Status truncated = LoadWeightsDir(dir, b);
   EXPECT_EQ(truncated.code(), Status::Code::kCorruption);
   EXPECT_NE(truncated.message().find("Q.f32"), std::string::npos) << truncated.message();
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

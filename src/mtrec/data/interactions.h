@@ -1,9 +1,10 @@
 // Interactions: a list of (user, item, rating, timestamp) events, column-wise.
 //
-// Ids are dense non-negative indices into the model's tables. For the MovieLens
-// sets mtrec follows the original and uses the raw 1-based ids, so row 0 of
-// every table is a phantom entity that never occurs in the data yet is part of
-// the model (ranked in MRR, drawable as a negative).
+// Ids are non-negative indices into the model's tables. For the MovieLens sets
+// mtrec follows the original and uses the raw 1-based ids, so row 0 of every
+// table is a phantom entity that never occurs in the data yet is part of the
+// model (ranked in MRR, drawable as a negative). Other files are numbered
+// densely from 0; Dataset's IdMaps translate back (data/dataset.h).
 #pragma once
 
 #include <cstdint>

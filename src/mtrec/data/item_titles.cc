@@ -1,50 +1,69 @@
 #include "mtrec/data/item_titles.h"
 
-#include <charconv>
-#include <fstream>
-#include <iterator>
+#include <deque>
+
+#include "mtrec/data/field_splitter.h"
+#include "mtrec/data/ratings_format.h"
+#include "mtrec/data/text_encoding.h"
 
 namespace mtrec {
 
-std::string Latin1ToUtf8(std::string_view latin1) {
-  std::string out;
-  out.reserve(latin1.size());
-  for (const char c : latin1) {
-    const auto b = static_cast<unsigned char>(c);
-    if (b < 0x80) {
-      out += c;
-    } else {
-      out += static_cast<char>(0xC0 | (b >> 6));
-      out += static_cast<char>(0x80 | (b & 0x3F));
-    }
-  }
-  return out;
+std::optional<TitlesFormat> TitlesFormatForFile(std::string_view file_name) {
+  const size_t slash = file_name.find_last_of('/');
+  const std::string_view base =
+      slash == std::string_view::npos ? file_name : file_name.substr(slash + 1);
+  if (base == "u.item") return TitlesFormat::kUItem;
+  if (base == "movies.dat") return TitlesFormat::kMoviesDat;
+  if (base == "movies.csv") return TitlesFormat::kMoviesCsv;
+  return std::nullopt;
 }
 
-Result<std::vector<std::string>> LoadItemTitles(const std::filesystem::path& ratings_path,
-                                                int32_t num_items) {
-  std::vector<std::string> titles(static_cast<size_t>(num_items));
-  const std::filesystem::path path = ratings_path.parent_path() / "u.item";
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return titles;
-  int line_no = 0;
-  for (std::string line; std::getline(in, line);) {
+Result<std::vector<ItemTitle>> ParseItemTitles(std::string_view text, TitlesFormat format,
+                                               std::string_view source_name) {
+  const char* separator = format == TitlesFormat::kUItem       ? "|"
+                          : format == TitlesFormat::kMoviesDat ? "::"
+                                                               : ",";
+  const FieldSplitter splitter(separator);
+  text = StripBom(text);
+  std::vector<ItemTitle> titles;
+  std::deque<std::string> unescaped;
+  size_t line_no = 0;
+  size_t pos = 0;
+  bool header_pending = format == TitlesFormat::kMoviesCsv;
+  while (pos < text.size()) {
+    size_t eol = text.find('\n', pos);
+    if (eol == std::string_view::npos) eol = text.size();
+    const std::string_view line = text.substr(pos, eol - pos);
+    pos = eol + 1;
     ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    const size_t bar = line.find('|');
-    const size_t bar2 = bar == std::string::npos ? bar : line.find('|', bar + 1);
-    int64_t id = -1;
-    const auto [ptr, ec] =
-        std::from_chars(line.data(), line.data() + std::min(bar, line.size()), id);
-    if (bar2 == std::string::npos || ec != std::errc() || ptr != line.data() + bar || id < 0) {
-      return Status::Corruption(path.string() + ":" + std::to_string(line_no) +
-                                ": expected `id|title|...`");
+    std::string_view f[2];
+    unescaped.clear();
+    const size_t n = splitter.Split(line, f, 2, &unescaped);
+    if (n == 0) continue;
+    if (header_pending) {
+      header_pending = false;
+      if (n != FieldSplitter::kUnterminatedQuote && f[0] == "movieId") continue;
     }
-    if (id < num_items)
-      titles[id] = Latin1ToUtf8(std::string_view(line).substr(bar + 1, bar2 - bar - 1));
+    if (n == FieldSplitter::kUnterminatedQuote || n < 2 || f[0].empty()) {
+      return Status::Corruption(
+          std::string(source_name) + ":" + std::to_string(line_no) +
+          ": expected an item id and a title separated by " + SeparatorName(separator) +
+          (n == FieldSplitter::kUnterminatedQuote ? ", found a quote that never closes"
+                                                  : ", found " + std::to_string(n) + " field(s)"));
+    }
+    titles.push_back({std::string(f[0]), ToUtf8(f[1])});
   }
   return titles;
+}
+
+std::vector<std::string> TitlesByIndex(const std::vector<ItemTitle>& titles, const IdMap& items) {
+  std::vector<std::string> by_index(static_cast<size_t>(items.size()));
+  for (const ItemTitle& t : titles) {
+    if (const std::optional<int32_t> index = items.Find(t.id)) {
+      by_index[static_cast<size_t>(*index)] = t.title;
+    }
+  }
+  return by_index;
 }
 
 }  // namespace mtrec

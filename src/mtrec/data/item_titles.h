@@ -1,25 +1,37 @@
-// Item titles for display (`mtrec recommend`).
-//
-// For now they come from MovieLens 100K's u.item beside the ratings file:
-// `id|title|release date|video date|url|genre flags...`, Latin-1 encoded
-// (converted to UTF-8 here). The data layer is to provide titles with the
-// Dataset itself; this function is the one place to redirect then.
+// Item titles from the MovieLens title files, for recommendation output:
+//   u.item      `id|title|release date|...`  (ML-100K, Latin-1)
+//   movies.dat  `id::title::genres`           (ML-1M Latin-1, ML-10M, MovieTweetings)
+//   movies.csv  `movieId,title,genres` with a header; titles may be quoted and
+//               hold commas (ML-20M and newer, UTF-8)
+// Titles come back as UTF-8 (a title that is not valid UTF-8 is read as Latin-1).
 #pragma once
 
-#include <filesystem>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mtrec/core/result.h"
+#include "mtrec/data/id_map.h"
 
 namespace mtrec {
 
-// Titles indexed by item row (num_items entries, "" where unknown). No u.item
-// beside `ratings_path` gives all-empty titles; a malformed line is Corruption.
-Result<std::vector<std::string>> LoadItemTitles(const std::filesystem::path& ratings_path,
-                                                int32_t num_items);
+enum class TitlesFormat { kUItem, kMoviesDat, kMoviesCsv };
 
-// Latin-1 (ISO 8859-1) bytes as UTF-8.
-std::string Latin1ToUtf8(std::string_view latin1);
+// The format of a title file by its name (u.item, movies.dat, movies.csv).
+std::optional<TitlesFormat> TitlesFormatForFile(std::string_view file_name);
+
+struct ItemTitle {
+  std::string id;  // the item id as written in the file
+  std::string title;
+};
+
+// Parses a whole title file. Accepts CRLF, a BOM and blank lines; a line
+// without an id and a title is a Corruption naming `source_name:line`.
+Result<std::vector<ItemTitle>> ParseItemTitles(std::string_view text, TitlesFormat format,
+                                               std::string_view source_name);
+
+// titles[i] = the title of item index i under `items` ("" if the file has none).
+std::vector<std::string> TitlesByIndex(const std::vector<ItemTitle>& titles, const IdMap& items);
 
 }  // namespace mtrec

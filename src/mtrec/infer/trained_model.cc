@@ -17,9 +17,9 @@ Result<TrainedModel> LoadTrainedModel(const std::filesystem::path& path) {
 Result<ExperimentData> LoadTrainingData(const TrainingCheckpoint& checkpoint,
                                         const std::string& dataset, const std::string& data_dir) {
   ExperimentConfig config = checkpoint.config;
-  config.data.dataset = dataset.empty() && data_dir.empty() ? checkpoint.data_path
-                        : dataset.empty()                   ? config.data.dataset
-                                                            : dataset;
+  // The data set as given at training time (a name, or an absolute path); the
+  // checkpoint's data settings (format, ids, duplicates) are kept either way.
+  if (!dataset.empty()) config.data.dataset = dataset;
   if (!data_dir.empty()) config.data.data_dir = data_dir;
   MTREC_ASSIGN_OR_RETURN(ExperimentData data, PrepareExperimentData(config));
   if (data.fingerprint != checkpoint.fingerprint ||

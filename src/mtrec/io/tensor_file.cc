@@ -129,21 +129,22 @@ Result<TensorFile> DecodeTensorFile(std::string_view bytes, const std::string& s
                        "): the file is corrupt";
     }
   }
+  // Past this point, a file whose checksum did not match is reported as such,
+  // unless it is truncated (the more specific diagnosis).
+  auto fail = [&](const std::string& why) {
+    return corrupt(checksum_error.empty() || why.starts_with("truncated") ? why : checksum_error);
+  };
   const Json header = Json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (header.is_discarded() || !header.is_object()) {
-    if (!checksum_error.empty()) return corrupt(checksum_error);
-    return corrupt("corrupt, or not an mtrec model file (the header is not valid JSON)");
+    return fail("corrupt, or not an mtrec model file (the header is not valid JSON)");
   }
   const auto meta_it = header.find("__metadata__");
-  if (!checksum_error.empty() && (meta_it == header.end() || !meta_it->is_object())) {
-    return corrupt(checksum_error);
-  }
   if (meta_it == header.end() || !meta_it->is_object()) {
-    return corrupt("not an mtrec model file (no __metadata__ in the header)");
+    return fail("not an mtrec model file (no __metadata__ in the header)");
   }
   TensorFile file;
   for (const auto& [k, v] : meta_it->items()) {
-    if (!v.is_string()) return corrupt("metadata '" + k + "' is not a string");
+    if (!v.is_string()) return fail("metadata '" + k + "' is not a string");
     file.metadata[k] = v.get<std::string>();
   }
   // Tensors, in data order.
@@ -156,28 +157,28 @@ Result<TensorFile> DecodeTensorFile(std::string_view bytes, const std::string& s
         !entry.contains("data_offsets") || !entry["dtype"].is_string() ||
         !entry["shape"].is_array() || !entry["data_offsets"].is_array() ||
         entry["data_offsets"].size() != 2) {
-      return corrupt(what + ": expected {dtype, shape, data_offsets}");
+      return fail(what + ": expected {dtype, shape, data_offsets}");
     }
     Tensor t{name, entry["dtype"].get<std::string>(), {}, {}};
     const int64_t width = DtypeSize(t.dtype);
-    if (width == 0) return corrupt(what + ": unsupported dtype '" + t.dtype + "'");
+    if (width == 0) return fail(what + ": unsupported dtype '" + t.dtype + "'");
     for (const Json& d : entry["shape"]) {
       if (!d.is_number_unsigned() || d.get<uint64_t>() > (uint64_t{1} << 40)) {
-        return corrupt(what + ": bad shape");
+        return fail(what + ": bad shape");
       }
       t.shape.push_back(d.get<int64_t>());
     }
     const Json& off = entry["data_offsets"];
     if (!off[0].is_number_unsigned() || !off[1].is_number_unsigned()) {
-      return corrupt(what + ": bad data_offsets");
+      return fail(what + ": bad data_offsets");
     }
     const uint64_t begin = off[0].get<uint64_t>(), end = off[1].get<uint64_t>();
     if (begin > end || end > data.size()) {
-      return corrupt("truncated: " + what + " ends at byte " + std::to_string(end) +
+      return fail("truncated: " + what + " ends at byte " + std::to_string(end) +
                      " of the data, which has " + std::to_string(data.size()));
     }
     if (static_cast<int64_t>(end - begin) != t.elements() * width) {
-      return corrupt(what + ": its data_offsets do not match its shape and dtype");
+      return fail(what + ": its data_offsets do not match its shape and dtype");
     }
     t.bytes.assign(data.substr(begin, end - begin));
     by_offset.emplace_back(static_cast<int64_t>(begin), std::move(t));
@@ -186,19 +187,19 @@ Result<TensorFile> DecodeTensorFile(std::string_view bytes, const std::string& s
             [](const auto& a, const auto& b) { return a.first < b.first; });
   int64_t expected = 0;
   for (auto& [begin, t] : by_offset) {
-    if (begin != expected) return corrupt("tensor '" + t.name + "': data is not contiguous");
+    if (begin != expected) return fail("tensor '" + t.name + "': data is not contiguous");
     expected += static_cast<int64_t>(t.bytes.size());
     file.tensors.push_back(std::move(t));
   }
   if (expected != static_cast<int64_t>(data.size())) {
-    return corrupt(std::to_string(data.size() - expected) + " unexpected bytes after the tensors");
+    return fail(std::to_string(data.size() - expected) + " unexpected bytes after the tensors");
   }
   if (!checksum_error.empty()) return corrupt(checksum_error);
   // The checksum over everything was verified above, if the header has one.
   const auto stored_it = file.metadata.find(kChecksumKey);
   if (digits == std::string_view::npos || stored_it == file.metadata.end() ||
       stored_it->second != text.substr(digits, 8)) {
-    return corrupt("no crc32c checksum in the header");
+    return fail("no crc32c checksum in the header");
   }
   file.metadata.erase(stored_it);
   return file;

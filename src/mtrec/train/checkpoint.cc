@@ -43,12 +43,40 @@ TrackerState TrackerFrom(const Json& j) {
           j.at("epochs_since_best").get<int>()};
 }
 
+Json FormatToJson(const RatingsFormat& f) {
+  std::vector<std::string> columns;
+  for (RatingsColumn c : f.columns) columns.emplace_back(ColumnName(c));
+  return {{"auto_separator", f.auto_separator},
+          {"separator", f.separator},
+          {"header", f.header == HeaderMode::kPresent  ? "present"
+                     : f.header == HeaderMode::kAbsent ? "absent"
+                                                       : "auto"},
+          {"columns", columns}};
+}
+
+RatingsFormat FormatFromJson(const Json& j) {
+  RatingsFormat f;
+  f.auto_separator = j.at("auto_separator").get<bool>();
+  f.separator = j.at("separator").get<std::string>();
+  const std::string header = j.at("header").get<std::string>();
+  f.header = header == "present" ? HeaderMode::kPresent
+             : header == "absent" ? HeaderMode::kAbsent
+                                  : HeaderMode::kAuto;
+  std::string columns;
+  for (const Json& c : j.at("columns")) columns += (columns.empty() ? "" : ",") + c.get<std::string>();
+  if (!ParseColumnsFlag(columns, &f).ok()) throw std::runtime_error("bad columns");
+  return f;
+}
+
 Json ConfigToJson(const TrainingCheckpoint& c) {
   const ExperimentConfig& x = c.config;
   return {
       {"data",
        {{"dataset", x.data.dataset},
         {"data_dir", x.data.data_dir},
+        {"format", FormatToJson(x.data.format)},
+        {"ids", x.data.ids == IdPolicy::kRemap ? "remap" : x.data.ids == IdPolicy::kRaw ? "raw" : "auto"},
+        {"duplicates", std::string(DuplicatePolicyName(x.data.duplicates))},
         {"path", c.data_path},
         {"interactions", c.interactions},
         {"fingerprint", c.fingerprint},
@@ -87,6 +115,12 @@ void ConfigFromJson(const Json& j, TrainingCheckpoint* c) {
   const Json& d = j.at("data");
   x.data.dataset = d.at("dataset").get<std::string>();
   x.data.data_dir = d.at("data_dir").get<std::string>();
+  x.data.format = FormatFromJson(d.at("format"));
+  const std::string ids = d.at("ids").get<std::string>();
+  x.data.ids = ids == "remap" ? IdPolicy::kRemap : ids == "raw" ? IdPolicy::kRaw : IdPolicy::kAuto;
+  if (!ParseDuplicatePolicy(d.at("duplicates").get<std::string>(), &x.data.duplicates).ok()) {
+    throw std::runtime_error("unknown duplicates policy");
+  }
   c->data_path = d.at("path").get<std::string>();
   c->interactions = d.at("interactions").get<int64_t>();
   c->fingerprint = d.at("fingerprint").get<uint32_t>();

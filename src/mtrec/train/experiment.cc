@@ -151,6 +151,21 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   ckpt.data_path = data.dataset.path;
   ckpt.interactions = static_cast<int64_t>(all.size());
   ckpt.fingerprint = data.fingerprint;
+  // Record how the data was read, so that a model reads it back the same way
+  // from anywhere: an absolute path, the ids policy that was applied, and the
+  // id maps themselves when ids were remapped.
+  std::error_code ec;
+  if (std::filesystem::exists(config.data.dataset, ec)) {
+    ckpt.config.data.dataset = std::filesystem::absolute(config.data.dataset, ec).string();
+  }
+  const bool remapped = !data.dataset.users.is_identity() || !data.dataset.items.is_identity();
+  ckpt.config.data.ids = remapped ? IdPolicy::kRemap : IdPolicy::kRaw;
+  ckpt.user_ids.clear();
+  ckpt.item_ids.clear();
+  if (remapped) {
+    for (int32_t u = 0; u < data.dataset.users.size(); ++u) ckpt.user_ids.push_back(data.dataset.users.Name(u));
+    for (int32_t i = 0; i < data.dataset.items.size(); ++i) ckpt.item_ids.push_back(data.dataset.items.Name(i));
+  }
 
   const Evaluator evaluator(data.train, data.test);
   std::optional<Evaluator> validator;
@@ -159,6 +174,7 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   RunSummary summary;
   RunInfo& info = summary.info;
   info.dataset_path = data.dataset.path;
+  info.ids_remapped = !data.dataset.users.is_identity();
   info.interactions = static_cast<int64_t>(all.size());
   info.num_users = all.num_users;
   info.num_items = all.num_items;

@@ -60,6 +60,7 @@ struct EpochStats {
 // Facts about the data and the split, for reports.
 struct RunInfo {
   std::string dataset_path;
+  bool ids_remapped = false;  // dense ids with a map back, else the file's raw ids
   int64_t interactions = 0;
   int32_t num_users = 0;
   int32_t num_items = 0;

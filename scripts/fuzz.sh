@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (clang-14, ASan+UBSan) into build-fuzz/ and runs
+# each for SECONDS (default 60), starting from its seed corpus in fuzz/corpus/.
+# New inputs go to build-fuzz/corpus/<target>/ (the committed seeds stay as they
+# are); a crash leaves build-fuzz/crash-* and fails the script.
+#   scripts/fuzz.sh [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-60}"
+scripts/install_deps.sh
+cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMTREC_BUILD_FUZZERS=ON \
+  -DMTREC_BUILD_TESTS=OFF -DCMAKE_CXX_COMPILER=clang++-14 >/dev/null
+cmake --build build-fuzz -j"$(nproc)"
+for source in fuzz/fuzz_*.cc; do
+  target="$(basename "$source" .cc)"
+  mkdir -p "build-fuzz/corpus/$target"
+  echo "fuzz: $target for ${seconds}s"
+  (cd build-fuzz && "./$target" -max_total_time="$seconds" -max_len=8192 -timeout=10 \
+     -print_final_stats=1 "corpus/$target" "../fuzz/corpus/$target" 2>&1 | tail -12)
+done

@@ -1,0 +1,31 @@
+// What to do with a (user, item) pair rated more than once.
+//   keep   every rating stays a separate interaction (the default, as the
+//          original: Spotlight's Interactions keep duplicates; its CSR for MRR
+//          counts the pair once)
+//   first  keep the pair's first rating in file order, drop the rest
+//   last   keep the pair's last rating in file order (e.g. a re-rating)
+//   error  refuse the file, naming the first repeated pair
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "mtrec/core/result.h"
+#include "mtrec/data/id_map.h"
+#include "mtrec/data/interactions.h"
+
+namespace mtrec {
+
+enum class DuplicatePolicy { kKeep, kFirst, kLast, kError };
+
+// Parses a --duplicates value. Errors name the flag.
+Status ParseDuplicatePolicy(std::string_view text, DuplicatePolicy* policy);
+std::string_view DuplicatePolicyName(DuplicatePolicy policy);
+
+// Applies `policy` to x in place (row order is kept) and returns the number of
+// rows removed. Under kError a repeated pair is a Corruption naming `source`,
+// the pair (in the user's own ids) and the two rating numbers.
+Result<int64_t> ApplyDuplicatePolicy(DuplicatePolicy policy, Interactions& x, const IdMap& users,
+                                     const IdMap& items, std::string_view source);
+
+}  // namespace mtrec

@@ -1,0 +1,55 @@
+// RatingsFormat: how a ratings file is laid out (separator, header, columns),
+// as given by --format/--columns or guessed from the file.
+//
+// --format  auto | tsv | csv | dat | space | sep=S   [+header | +noheader]
+//   tsv: one TAB; csv: ',' (RFC 4180 quotes allowed); dat: '::' (ML-1M/10M);
+//   space: any run of spaces/TABs (ML-100K's u.data); sep=S: the literal S.
+//   auto picks by file name (u.data, *.dat, *.csv, *.tsv), else by the first
+//   line; the header is auto-detected (a first line whose rating, and user id
+//   when ids are raw, are not numbers) unless +header/+noheader says.
+// --columns a comma list naming each field in file order: user, item, rating,
+//   timestamp, or skip (also `_`). user and item are required; without a rating
+//   column every rating is 1; a trailing timestamp may be missing on a line.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mtrec/core/result.h"
+
+namespace mtrec {
+
+enum class RatingsColumn { kUser, kItem, kRating, kTimestamp, kSkip };
+enum class HeaderMode { kAuto, kPresent, kAbsent };
+
+struct RatingsFormat {
+  bool auto_separator = true;  // guess `separator` from the file (GuessSeparator)
+  std::string separator;       // empty: any run of spaces/TABs; else the literal text
+  HeaderMode header = HeaderMode::kAuto;
+  std::vector<RatingsColumn> columns = {RatingsColumn::kUser, RatingsColumn::kItem,
+                                        RatingsColumn::kRating, RatingsColumn::kTimestamp};
+
+  // A fixed separator ("" = spaces/TABs) and header mode, default columns.
+  static RatingsFormat Fixed(std::string separator, HeaderMode header);
+
+  // e.g. "',' with a header, columns user,item,rating,timestamp", for messages.
+  std::string Describe() const;
+};
+
+// Parses a --format value into `format` (its columns are kept). Errors name the flag.
+Status ParseFormatFlag(std::string_view text, RatingsFormat* format);
+// Parses a --columns value into `format->columns`. Errors name the flag.
+Status ParseColumnsFlag(std::string_view text, RatingsFormat* format);
+
+// The separator for a file named `file_name` whose first non-blank line is
+// `first_line`: by extension, else "::", TAB, ',' or ';' if the line holds one,
+// else whitespace.
+std::string GuessSeparator(std::string_view file_name, std::string_view first_line);
+
+// Human-readable separator: "TAB", "','", "'::'", "spaces/TABs".
+std::string SeparatorName(std::string_view separator);
+
+std::string_view ColumnName(RatingsColumn column);
+
+}  // namespace mtrec

@@ -1,0 +1,17 @@
+// Whole-file reads and writes for tests.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace mtrec::testing {
+
+// The file's bytes ("" if it does not exist).
+std::string ReadFile(const std::filesystem::path& path);
+// The file's non-empty lines.
+std::vector<std::string> ReadLines(const std::filesystem::path& path);
+// Writes `bytes` to `path`; aborts the test run on failure.
+void WriteFile(const std::filesystem::path& path, const std::string& bytes);
+
+}  // namespace mtrec::testing
