@@ -5,6 +5,7 @@
 
 #include "mtrec/core/check.h"
 #include "mtrec/model/gemm.h"
+#include "mtrec/model/kernels.h"
 #include "mtrec/model/multitask_net.h"
 
 namespace mtrec {
@@ -65,13 +66,7 @@ float FactorizationScorer::ScoreOne(UserId user, ItemId item) const {
   const float* u = net_->Row(roles.u_fact, user);
   const float* q = net_->Row(roles.q_fact, item);  // the same values as items_t_'s column
   float acc = 0.0f;
-  for (int k = 0; k < dim_; ++k) {
-#ifdef __FMA__
-    acc = std::fma(u[k], q[k], acc);  // the GEMM's fused multiply-add
-#else
-    acc += u[k] * q[k];
-#endif
-  }
+  for (int k = 0; k < dim_; ++k) acc = FusedMulAdd(u[k], q[k], acc);  // the GEMM lane's FMA chain
   const float user_bias = roles.user_bias >= 0 ? *net_->Row(roles.user_bias, user) : 0.0f;
   return acc + item_bias_[item] + user_bias;
 }

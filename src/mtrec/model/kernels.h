@@ -34,6 +34,17 @@ inline void Mul(const float* __restrict a, const float* __restrict b, float* __r
   for (int64_t k = 0; k < n; ++k) out[k] = a[k] * b[k];
 }
 
+// a * b + c rounded once where the CPU has FMA (the GEMM kernels' operation),
+// else as a product and a sum. For code that must repeat another path's
+// arithmetic exactly, independent of the compiler's contraction choices.
+inline float FusedMulAdd(float a, float b, float c) {
+#ifdef __FMA__
+  return __builtin_fmaf(a, b, c);
+#else
+  return a * b + c;
+#endif
+}
+
 // Asks the cache for the 64-byte lines holding p[0, n): on the large data sets
 // the embedding rows a sample touches are cache misses, and issuing them a few
 // samples ahead overlaps the waits.

@@ -39,7 +39,7 @@ BatchBackprop::BatchBackprop(const MultiTaskNet& net, const LossWeights& weights
 }
 
 BatchLosses BatchBackprop::Run(const MultiTaskNet& net, const Batch& batch, std::span<float> grads,
-                               ThreadPool& pool, SparseRows* touched) {
+                               ThreadPool& pool) {
   const int n = static_cast<int>(batch.size());
   MTREC_CHECK(n > 0 && static_cast<size_t>(n) <= grad_pos_.size());
   MTREC_CHECK(pool.num_threads() <= static_cast<int>(scratch_.size()));
@@ -56,7 +56,7 @@ BatchLosses BatchBackprop::Run(const MultiTaskNet& net, const Batch& batch, std:
     for (int b = 1; b < blocks; ++b) AddTo(partials + b * partial_size + begin, partials + begin, end - begin);
   });
   MlpAddPartial(net.mlp(), partials, grads.data() + net.roles().mlp_offset);
-  Scatter(net, batch, grads, pool, touched);
+  Scatter(net, batch, grads, pool);
 
   double bpr_sum = 0, se_sum = 0;
   for (int s = 0; s < n; ++s) {
@@ -202,7 +202,7 @@ void BatchBackprop::RunBlock(const MultiTaskNet& net, const Batch& batch, int bl
 }
 
 void BatchBackprop::Scatter(const MultiTaskNet& net, const Batch& batch, std::span<float> grads,
-                            ThreadPool& pool, SparseRows* touched) {
+                            ThreadPool& pool) {
   const MultiTaskNet::Roles& roles = net.roles();
   const ParameterLayout& layout = net.layout();
   const int d = dim_;
@@ -215,33 +215,13 @@ void BatchBackprop::Scatter(const MultiTaskNet& net, const Batch& batch, std::sp
   float* item_bias = grads.data() + layout.block(roles.item_bias).offset;
   // Each part owns a contiguous range of user rows and of item rows and adds,
   // in sample order, the row gradients that land there. Every row thus sums
-  // its terms in the same order whatever the number of parts. A part also
-  // lists the distinct rows it owns (first sight of a row in this Run).
+  // its terms in the same order whatever the number of parts.
   const int parts = pool.num_threads();
   const int64_t users_per_part = (net.config().num_users + parts - 1) / parts;
   const int64_t items_per_part = (net.config().num_items + parts - 1) / parts;
-  const bool collect = touched != nullptr;
-  if (collect) {
-    user_seen_.resize(net.config().num_users, -1);
-    item_seen_.resize(net.config().num_items, -1);
-    item_reg_seen_.resize(net.config().num_items, -1);
-    part_rows_.resize(parts);
-  }
-  const int64_t stamp = runs_++;
   pool.Run(parts, [&](int part, int) {
     const int64_t u_lo = part * users_per_part, u_hi = u_lo + users_per_part;
     const int64_t i_lo = part * items_per_part, i_hi = i_lo + items_per_part;
-    PartRows* rows = collect ? &part_rows_[part] : nullptr;
-    if (collect) {
-      rows->users.clear();
-      rows->items.clear();
-      rows->reg_items.clear();
-    }
-    auto first_sight = [stamp](std::vector<int64_t>& seen, int64_t row) {
-      if (seen[row] == stamp) return false;
-      seen[row] = stamp;
-      return true;
-    };
     for (int64_t s = 0; s < n; ++s) {
       const int64_t off = s * d;
       const int64_t u = batch.users[s], i = batch.items[s], j = batch.negatives[s];
@@ -255,43 +235,19 @@ void BatchBackprop::Scatter(const MultiTaskNet& net, const Batch& batch, std::sp
       if (u >= u_lo && u < u_hi) {
         AddTo(grad_user_fact_.data() + off, user_fact + u * d, d);
         if (separate) AddTo(grad_user_reg_.data() + off, user_reg + u * d, d);
-        if (collect && first_sight(user_seen_, u)) rows->users.push_back(static_cast<int32_t>(u));
       }
       if (i >= i_lo && i < i_hi) {
         AddTo(grad_item_pos_.data() + off, item_fact + i * d, d);
         if (separate) AddTo(grad_item_reg_.data() + off, item_reg + i * d, d);
         item_bias[i] += grad_pos_[s];
-        if (collect && first_sight(item_seen_, i)) rows->items.push_back(static_cast<int32_t>(i));
-        // The MLP never sees negatives: Q_reg rows come from positives only.
-        if (collect && first_sight(item_reg_seen_, i)) {
-          rows->reg_items.push_back(static_cast<int32_t>(i));
-        }
       }
       if (j >= i_lo && j < i_hi) {
         AddTo(grad_item_neg_.data() + off, item_fact + j * d, d);
         item_bias[j] -= grad_pos_[s];
-        if (collect && first_sight(item_seen_, j)) rows->items.push_back(static_cast<int32_t>(j));
       }
       // A[u] receives dpos + dneg = 0 exactly: nothing to add.
     }
   });
-  if (!collect) return;
-  // The parts' lists, in part order (the order of independent row updates).
-  auto table = [&](int block, std::vector<int32_t> PartRows::*list) {
-    SparseRows::Table t{layout.block(block).offset, layout.block(block).cols, {}};
-    for (const PartRows& p : part_rows_) t.rows.insert(t.rows.end(), (p.*list).begin(), (p.*list).end());
-    return t;
-  };
-  touched->tables.clear();
-  touched->tables.push_back(table(roles.u_fact, &PartRows::users));
-  touched->tables.push_back(table(roles.q_fact, &PartRows::items));
-  touched->tables.push_back(table(roles.item_bias, &PartRows::items));
-  if (separate) {
-    touched->tables.push_back(table(roles.u_reg, &PartRows::users));
-    touched->tables.push_back(table(roles.q_reg, &PartRows::reg_items));
-  }
-  // The user bias A never gets a gradient (it cancels), so it is not listed.
-  touched->dense_begin = roles.mlp_offset;
 }
 
 }  // namespace mtrec

@@ -22,7 +22,6 @@
 #include "mtrec/loss/bpr.h"
 #include "mtrec/model/mlp.h"
 #include "mtrec/model/multitask_net.h"
-#include "mtrec/optim/sparse_rows.h"
 
 namespace mtrec {
 
@@ -57,12 +56,11 @@ class BatchBackprop {
                 int num_threads);
 
   // Computes the batch's losses and ADDS the gradient of the joint loss into
-  // `grads` (the net's flat layout). If `touched` is given, it receives the
-  // embedding rows that got a gradient (for sparse optimizers; see SparseRows).
-  // REQUIRES: 0 < batch.size() <= max_batch, every id in range,
-  // pool.num_threads() <= num_threads.
+  // `grads` (the net's flat layout); only the rows BatchRows lists get a
+  // non-zero embedding gradient. REQUIRES: 0 < batch.size() <= max_batch, every
+  // id in range, pool.num_threads() <= num_threads.
   BatchLosses Run(const MultiTaskNet& net, const Batch& batch, std::span<float> grads,
-                  ThreadPool& pool, SparseRows* touched = nullptr);
+                  ThreadPool& pool);
 
  private:
   struct ThreadScratch {
@@ -72,10 +70,9 @@ class BatchBackprop {
   };
 
   void RunBlock(const MultiTaskNet& net, const Batch& batch, int block, ThreadScratch& scratch);
-  // Adds the per-sample row gradients into `grads`; with `touched`, also lists
-  // the distinct rows (each part of the scatter lists the rows it owns).
+  // Adds the per-sample row gradients into `grads`.
   void Scatter(const MultiTaskNet& net, const Batch& batch, std::span<float> grads,
-               ThreadPool& pool, SparseRows* touched);
+               ThreadPool& pool);
 
   const LossWeights weights_;
   const int dim_;
@@ -89,13 +86,6 @@ class BatchBackprop {
   std::vector<float> grad_user_fact_, grad_item_pos_, grad_item_neg_;
   std::vector<float> grad_user_reg_, grad_item_reg_;
   std::vector<float> grad_pos_, bpr_values_, squared_errors_;
-  // Row -> last Run that listed it (deduplicates touched rows in O(batch)).
-  std::vector<int64_t> user_seen_, item_seen_, item_reg_seen_;
-  int64_t runs_ = 0;
-  struct PartRows {
-    std::vector<int32_t> users, items, reg_items;
-  };
-  std::vector<PartRows> part_rows_;  // per scatter part
 };
 
 }  // namespace mtrec

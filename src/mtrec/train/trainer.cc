@@ -78,8 +78,8 @@ Result<EpochLosses> Trainer::TrainEpoch(const Interactions& train) {
         std::span<const float>(batch_ratings_.data(), size),
         negatives,
     };
-    const BatchLosses losses = backprop_->Run(*net_, batch, grads_, *pool_,
-                                              optimizer_->sparse() ? &touched_ : nullptr);
+    if (optimizer_->sparse()) batch_rows_.Collect(*net_, batch, *pool_, touched_);
+    const BatchLosses losses = backprop_->Run(*net_, batch, grads_, *pool_);
     if (!std::isfinite(losses.joint)) {
       return Status::InvalidArgument(
           "training diverged: the joint loss is not finite at step " + std::to_string(steps()) +

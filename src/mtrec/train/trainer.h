@@ -25,6 +25,7 @@
 #include "mtrec/model/multitask_net.h"
 #include "mtrec/optim/optimizer.h"
 #include "mtrec/train/batch_backprop.h"
+#include "mtrec/train/batch_rows.h"
 #include "mtrec/train/train_config.h"
 
 namespace mtrec {
@@ -98,7 +99,8 @@ class Trainer {
   std::function<bool()> stop_;
   EpochCursor cursor_;
   bool in_epoch_ = false;  // cursor_ describes an unfinished epoch
-  SparseRows touched_;     // filled only for a sparse optimizer
+  BatchRows batch_rows_;
+  SparseRows touched_;  // the rows the current batch reads (sparse optimizers only)
   // Per-epoch and per-batch buffers, kept to avoid reallocation.
   std::vector<int32_t> order_;
   std::vector<UserId> batch_users_;

@@ -1,0 +1,35 @@
+// BatchRows: the distinct embedding-table rows a minibatch reads, per table.
+//
+// Every row a batch reads gets a (possibly zero) gradient and no other row
+// does: the sparse optimizers update exactly these rows (plus the dense MLP).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "mtrec/model/multitask_net.h"
+#include "mtrec/optim/sparse_rows.h"
+#include "mtrec/train/batch_backprop.h"
+
+namespace mtrec {
+
+class ThreadPool;
+
+class BatchRows {
+ public:
+  // Lists the rows `batch` reads in every row-indexed table of `net` into
+  // `rows` (which keeps its capacity between calls). Parallel over row ranges;
+  // the order of rows within a table depends on the pool size, their set does not.
+  void Collect(const MultiTaskNet& net, const Batch& batch, ThreadPool& pool, SparseRows& rows);
+
+ private:
+  struct PartRows {
+    std::vector<int32_t> users, items, reg_items;
+  };
+  // Row -> last call that listed it (deduplicates in O(batch)).
+  std::vector<int64_t> user_seen_, item_seen_, item_reg_seen_;
+  int64_t calls_ = 0;
+  std::vector<PartRows> parts_;
+};
+
+}  // namespace mtrec
