@@ -10,9 +10,6 @@
 
 namespace mtrec {
 
-namespace {
-constexpr int kMaxUsersPerBlock = 64;
-}
 
 FactorizationScorer::FactorizationScorer(const MultiTaskNet& net)
     : net_(&net),
@@ -31,13 +28,12 @@ FactorizationScorer::FactorizationScorer(const MultiTaskNet& net)
 
 void FactorizationScorer::ScoreBlock(std::span<const UserId> users, ItemId item_begin,
                                      ItemId item_end, float* out, int64_t ld) const {
-  MTREC_CHECK(users.size() <= static_cast<size_t>(kMaxUsersPerBlock));
   MTREC_CHECK(item_begin % 8 == 0 && item_end <= num_items_);
   const auto& roles = net_->roles();
   const int m = static_cast<int>(users.size());
   const int width = PadTo8(item_end - item_begin);
   // Gather the users' rows, then scores = U_block Q^T[:, range] + B[range] (+ A[u]).
-  float rows[4096];  // enough for 8 users of dimension 512 without touching the heap
+  float rows[4096];  // e.g. 96 users of dimension 32 without touching the heap
   std::vector<float> heap_rows;
   float* a = rows;
   if (static_cast<int64_t>(m) * dim_ > static_cast<int64_t>(sizeof(rows) / sizeof(float))) {

@@ -14,7 +14,13 @@ namespace mtrec {
 namespace {
 
 constexpr float kMasked = std::numeric_limits<float>::max();  // pred of a train item
-constexpr int kUsersPerBlock = 12;  // two 6-row GEMM tiles
+// A block of users is scored against one chunk of items at a time: the chunk's
+// slice of Q^T (dim x 1024 floats) is read once per block of up to 48 users (8
+// GEMM tiles of 6 rows), so the item table streams from memory once per 48
+// users, and the block's scores (48 x 1024 floats) stay in L2. Smaller blocks
+// when there are few users, so that every thread gets several.
+constexpr int kUsersPerBlock = 48;
+constexpr int kBlocksPerThread = 8;
 constexpr int kItemsPerChunk = 1024;
 
 typedef float Vec8f __attribute__((vector_size(32)));
@@ -91,14 +97,17 @@ MrrResult MeanReciprocalRank(const BlockScorer& scorer, const UserItemSets& test
   for (UserId u = 0; u < test.num_users(); ++u) {
     if (!test.Of(u).empty()) users.push_back(u);
   }
-  const int blocks = static_cast<int>((users.size() + kUsersPerBlock - 1) / kUsersPerBlock);
+  const size_t wanted = (users.size() + kBlocksPerThread * pool.num_threads() - 1) /
+                        (kBlocksPerThread * pool.num_threads());
+  const size_t block_size = std::clamp<size_t>((wanted + 5) / 6 * 6, 6, kUsersPerBlock);
+  const int blocks = static_cast<int>((users.size() + block_size - 1) / block_size);
   std::vector<double> per_user(users.size());
   std::vector<BlockScratch> scratch(pool.num_threads());
   pool.Run(blocks, [&](int block, int thread) {
     BlockScratch& s = scratch[thread];
-    const size_t first = static_cast<size_t>(block) * kUsersPerBlock;
+    const size_t first = static_cast<size_t>(block) * block_size;
     const std::span<const UserId> block_users(
-        users.data() + first, std::min<size_t>(kUsersPerBlock, users.size() - first));
+        users.data() + first, std::min<size_t>(block_size, users.size() - first));
     // The test items' preds, computed exactly as the chunks will compute them.
     for (size_t r = 0; r < block_users.size(); ++r) {
       const UserId u = block_users[r];

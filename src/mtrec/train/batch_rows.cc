@@ -9,17 +9,19 @@ void BatchRows::Collect(const MultiTaskNet& net, const Batch& batch, ThreadPool&
   const MultiTaskNet::Roles& roles = net.roles();
   const ParameterLayout& layout = net.layout();
   const int64_t num_users = net.config().num_users, num_items = net.config().num_items;
-  user_seen_.resize(num_users, -1);
-  item_seen_.resize(num_items, -1);
-  item_reg_seen_.resize(num_items, -1);
+  // One bit per row (small enough to stay in cache on ML-25M's tables),
+  // cleared again after each call.
+  user_seen_.resize((num_users + 63) / 64, 0);
+  item_seen_.resize((num_items + 63) / 64, 0);
+  item_reg_seen_.resize((num_items + 63) / 64, 0);
   const int parts = pool.num_threads();
   parts_.resize(parts);
-  const int64_t users_per_part = (num_users + parts - 1) / parts;
-  const int64_t items_per_part = (num_items + parts - 1) / parts;
-  const int64_t stamp = calls_++;
+  // Each part owns a range of user rows and of item rows, whole 64-row words,
+  // so the marks are never shared between threads.
+  auto per_part = [parts](int64_t count) { return ((count + parts - 1) / parts + 63) / 64 * 64; };
+  const int64_t users_per_part = per_part(num_users);
+  const int64_t items_per_part = per_part(num_items);
   const int64_t n = static_cast<int64_t>(batch.size());
-  // Each part owns a range of user rows and of item rows, so the dedup marks
-  // are never shared between threads.
   pool.Run(parts, [&](int part, int) {
     const int64_t u_lo = part * users_per_part, u_hi = u_lo + users_per_part;
     const int64_t i_lo = part * items_per_part, i_hi = i_lo + items_per_part;
@@ -27,11 +29,15 @@ void BatchRows::Collect(const MultiTaskNet& net, const Batch& batch, ThreadPool&
     out.users.clear();
     out.items.clear();
     out.reg_items.clear();
-    auto add_once = [stamp](std::vector<int64_t>& seen, int64_t row, std::vector<int32_t>& list) {
-      if (seen[row] != stamp) {
-        seen[row] = stamp;
+    auto add_once = [](std::vector<uint64_t>& seen, int64_t row, std::vector<int32_t>& list) {
+      const uint64_t bit = uint64_t{1} << (row & 63);
+      if ((seen[row >> 6] & bit) == 0) {
+        seen[row >> 6] |= bit;
         list.push_back(static_cast<int32_t>(row));
       }
+    };
+    auto clear = [](std::vector<uint64_t>& seen, const std::vector<int32_t>& list) {
+      for (int32_t row : list) seen[row >> 6] = 0;
     };
     for (int64_t s = 0; s < n; ++s) {
       const int64_t u = batch.users[s], i = batch.items[s], j = batch.negatives[s];
@@ -42,6 +48,9 @@ void BatchRows::Collect(const MultiTaskNet& net, const Batch& batch, ThreadPool&
       }
       if (j >= i_lo && j < i_hi) add_once(item_seen_, j, out.items);
     }
+    clear(user_seen_, out.users);
+    clear(item_seen_, out.items);
+    clear(item_reg_seen_, out.reg_items);
   });
   auto table = [&](int block, std::vector<int32_t> PartRows::*list) {
     const ParamBlock& b = layout.block(block);

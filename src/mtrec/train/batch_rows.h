@@ -26,9 +26,8 @@ class BatchRows {
   struct PartRows {
     std::vector<int32_t> users, items, reg_items;
   };
-  // Row -> last call that listed it (deduplicates in O(batch)).
-  std::vector<int64_t> user_seen_, item_seen_, item_reg_seen_;
-  int64_t calls_ = 0;
+  // One bit per row: listed in this call (all zero between calls).
+  std::vector<uint64_t> user_seen_, item_seen_, item_reg_seen_;
   std::vector<PartRows> parts_;
 };
 

@@ -49,6 +49,12 @@ Result<EpochLosses> Trainer::TrainEpoch(const Interactions& train) {
   order_.resize(n);
   std::iota(order_.begin(), order_.end(), 0);
   rng_.Shuffle(std::span<int32_t>(order_));
+  // One packed record per row, so that a batch's random gather reads one cache
+  // line per sample instead of one per column (it matters on ML-25M).
+  packed_.resize(n);
+  pool_->ParallelFor(n, [&](int64_t lo, int64_t hi, int) {
+    for (int64_t k = lo; k < hi; ++k) packed_[k] = {train.users[k], train.items[k], train.ratings[k]};
+  });
 
   EpochLosses epoch = cursor_.sums;
   int64_t batch_index = 0;
@@ -60,16 +66,11 @@ Result<EpochLosses> Trainer::TrainEpoch(const Interactions& train) {
     // Gather the batch's rows (random reads: prefetched ahead, split over the pool).
     pool_->ParallelFor(size, [&](int64_t lo, int64_t hi, int) {
       for (int64_t s = lo; s < hi; ++s) {
-        if (s + 16 < hi) {
-          const int32_t ahead = order_[begin + s + 16];
-          __builtin_prefetch(&train.users[ahead]);
-          __builtin_prefetch(&train.items[ahead]);
-          __builtin_prefetch(&train.ratings[ahead]);
-        }
-        const int32_t row = order_[begin + s];
-        batch_users_[s] = train.users[row];
-        batch_items_[s] = train.items[row];
-        batch_ratings_[s] = train.ratings[row];
+        if (s + 16 < hi) __builtin_prefetch(&packed_[order_[begin + s + 16]]);
+        const PackedRow& row = packed_[order_[begin + s]];
+        batch_users_[s] = row.user;
+        batch_items_[s] = row.item;
+        batch_ratings_[s] = row.rating;
       }
     });
     const Batch batch{

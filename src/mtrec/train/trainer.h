@@ -102,6 +102,12 @@ class Trainer {
   BatchRows batch_rows_;
   SparseRows touched_;  // the rows the current batch reads (sparse optimizers only)
   // Per-epoch and per-batch buffers, kept to avoid reallocation.
+  struct PackedRow {
+    UserId user;
+    ItemId item;
+    float rating;
+  };
+  std::vector<PackedRow> packed_;  // the training rows, one record each
   std::vector<int32_t> order_;
   std::vector<UserId> batch_users_;
   std::vector<ItemId> batch_items_, negatives_;
