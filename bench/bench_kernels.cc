@@ -47,7 +47,7 @@ MultiTaskNet MakeNet(bool shared) {
 // gradient, plus the two factorisation dot products and their gradients.
 double FlopsPerSample(const MultiTaskNet& net) {
   double macs = 0;
-  for (int l = 0; l < net.mlp().num_layers(); ++l) macs += 3.0 * net.mlp().in(l) * net.mlp().out(l);
+  for (int l = 0; l < net.mlp().num_layers(); ++l) macs += 3.0 * net.mlp().in(l)*net.mlp().out(l);
   macs += 5.0 * net.embedding_dim();
   return 2 * macs;
 }
@@ -69,15 +69,19 @@ void BM_TrainStep(benchmark::State& state) {
     backprop.Run(net, b, grads, pool);
     adam.Step(net.params(), grads, SparseRows{}, pool);
   }
-  state.counters["samples/s"] = benchmark::Counter(static_cast<double>(batch),
-                                                   benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["samples/s"] =
+      benchmark::Counter(static_cast<double>(batch), benchmark::Counter::kIsIterationInvariantRate);
   state.counters["GFLOP/s"] = benchmark::Counter(batch * FlopsPerSample(net) * 1e-9,
                                                  benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_TrainStep)
     ->ArgNames({"batch", "threads", "shared"})
-    ->Args({1024, 1, 1})->Args({1024, 2, 1})->Args({256, 2, 1})->Args({1024, 2, 0})
-    ->UseRealTime()->Unit(benchmark::kMicrosecond);
+    ->Args({1024, 1, 1})
+    ->Args({1024, 2, 1})
+    ->Args({256, 2, 1})
+    ->Args({1024, 2, 0})
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
 
 // The gradient alone (no optimiser step). Args: batch, threads.
 void BM_Gradient(benchmark::State& state) {
@@ -93,8 +97,12 @@ void BM_Gradient(benchmark::State& state) {
   state.counters["GFLOP/s"] = benchmark::Counter(batch * FlopsPerSample(net) * 1e-9,
                                                  benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(BM_Gradient)->ArgNames({"batch", "threads"})->Args({1024, 1})->Args({1024, 2})
-    ->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Gradient)
+    ->ArgNames({"batch", "threads"})
+    ->Args({1024, 1})
+    ->Args({1024, 2})
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
 
 // Dense Adam over the original's 92,020 parameters. Arg: threads.
 void BM_DenseAdam(benchmark::State& state) {
@@ -106,7 +114,11 @@ void BM_DenseAdam(benchmark::State& state) {
   state.counters["params/s"] = benchmark::Counter(static_cast<double>(net.params().size()),
                                                   benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(BM_DenseAdam)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()
+BENCHMARK(BM_DenseAdam)
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
 // A whole ML-100K-sized epoch (95,000 samples). Args: batch, threads.
@@ -121,8 +133,13 @@ void BM_Epoch(benchmark::State& state) {
   state.counters["GFLOP/s"] = benchmark::Counter(kRatings * FlopsPerSample(net) * 1e-9,
                                                  benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(BM_Epoch)->ArgNames({"batch", "threads"})->Args({1024, 1})->Args({1024, 2})
-    ->Args({256, 2})->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Epoch)
+    ->ArgNames({"batch", "threads"})
+    ->Args({1024, 1})
+    ->Args({1024, 2})
+    ->Args({256, 2})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 // Full-ranking evaluation: MRR over every user with test items + test MSE. Arg: threads.
 void BM_Evaluate(benchmark::State& state) {
@@ -133,7 +150,11 @@ void BM_Evaluate(benchmark::State& state) {
   const Evaluator evaluator(train, test);
   for (auto _ : state) benchmark::DoNotOptimize(evaluator.Evaluate(net, pool));
 }
-BENCHMARK(BM_Evaluate)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()
+BENCHMARK(BM_Evaluate)
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

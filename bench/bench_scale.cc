@@ -102,8 +102,9 @@ EpochTiming TrainOneEpoch(const TrainTestSplit& split, const Interactions& all, 
 }
 
 int Scaling() {
-  std::printf("# thread scaling, ML-1M-sized generated data (1,000,000 ratings, 6,040 users, "
-              "3,706 items), the original's settings (shared, batch 1024, dense Adam)\n");
+  std::printf(
+      "# thread scaling, ML-1M-sized generated data (1,000,000 ratings, 6,040 users, "
+      "3,706 items), the original's settings (shared, batch 1024, dense Adam)\n");
   const Interactions all = Generate(1'000'000, 6040, 3706, 7);
   const TrainTestSplit split = RandomTrainTestSplit(all, 0.05);
   std::vector<double> one, two;
@@ -120,8 +121,10 @@ int Scaling() {
 }
 
 int Ml25m(int threads) {
-  std::printf("# ML-25M-sized generated data (25,000,000 ratings, 162,541 users, 59,047 items), "
-              "lazy_adam, batch 1024, %d threads\n", threads);
+  std::printf(
+      "# ML-25M-sized generated data (25,000,000 ratings, 162,541 users, 59,047 items), "
+      "lazy_adam, batch 1024, %d threads\n",
+      threads);
   double start = Now();
   const Interactions all = Generate(25'000'000, 162541, 59047, 25);
   std::printf("generated in %.1f s\n", Now() - start);
@@ -152,12 +155,12 @@ int Custom(char** argv) {
   const Interactions all = Generate(ratings, users, items, 3);
   const TrainTestSplit split = RandomTrainTestSplit(all, 0.05);
   const EpochTiming t = TrainOneEpoch(split, all, threads, *kind, true);
-  std::printf("%lld ratings, %d users, %d items, %s, %d threads: epoch %.2f s (%.3f us/sample), "
-              "eval %.2f s (%.2f ns/score), peak %.0f MiB\n",
-              static_cast<long long>(ratings), users, items, argv[3], threads, t.train_seconds,
-              t.train_seconds / static_cast<double>(split.train.size()) * 1e6, t.eval_seconds,
-              t.eval_seconds / (static_cast<double>(t.eval.mrr_users) * (items + 1)) * 1e9,
-              PeakRssMiB());
+  std::printf(
+      "%lld ratings, %d users, %d items, %s, %d threads: epoch %.2f s (%.3f us/sample), "
+      "eval %.2f s (%.2f ns/score), peak %.0f MiB\n",
+      static_cast<long long>(ratings), users, items, argv[3], threads, t.train_seconds,
+      t.train_seconds / static_cast<double>(split.train.size()) * 1e6, t.eval_seconds,
+      t.eval_seconds / (static_cast<double>(t.eval.mrr_users) * (items + 1)) * 1e9, PeakRssMiB());
   return 0;
 }
 

@@ -39,8 +39,8 @@ void AddExperimentFlags(FlagSet& flags, ExperimentConfig& c) {
                    return Status::Ok();
                  });
   flags.AddDouble("learning_rate", &c.train.optimizer.learning_rate,
-                  "learning rate; when not given: 0.001 for adam and lazy_adam, 0.05 for "
-                  "adagrad and sgd");
+                  "learning rate; when not given: 0.001 for adam and lazy_adam, 0.1 for "
+                  "adagrad, 20 for sgd");
   flags.AddDouble("l2", &c.train.optimizer.weight_decay,
                   "L2 penalty added to the gradient (torch's weight_decay)");
   flags.AddInt("embedding_dim", &c.model.embedding_dim, "embedding size");

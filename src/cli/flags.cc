@@ -51,13 +51,13 @@ Status ParseIntListFlag(std::string_view flag, std::string_view text, std::vecto
   size_t start = 0;
   while (true) {
     const size_t comma = text.find(',', start);
-    const std::string_view item =
-        text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    const std::string_view item = text.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     int v = 0;
     if (!ParseWhole(item, &v)) {
-      return Status::InvalidArgument("--" + std::string(flag) +
-                                     ": expected comma-separated integers such as 64 or 128,64, got " +
-                                     Quote(text));
+      return Status::InvalidArgument(
+          "--" + std::string(flag) +
+          ": expected comma-separated integers such as 64 or 128,64, got " + Quote(text));
     }
     values.push_back(v);
     if (comma == std::string_view::npos) break;
@@ -87,18 +87,19 @@ void FlagSet::AddValue(std::string name, std::string metavar, std::string help,
 }
 
 void FlagSet::AddSwitch(std::string name, std::string help, std::function<void()> set) {
-  flags_.push_back(Flag{std::move(name), "", std::move(help), "",
-                        [set = std::move(set)](std::string_view) {
-                          set();
-                          return Status::Ok();
-                        }});
+  flags_.push_back(
+      Flag{std::move(name), "", std::move(help), "", [set = std::move(set)](std::string_view) {
+             set();
+             return Status::Ok();
+           }});
 }
 
 void FlagSet::AddOptionalBool(std::string name, bool* target, std::string help) {
   std::string flag = name;
-  flags_.push_back(Flag{std::move(name), "[BOOL]", std::move(help), *target ? "true" : "false",
-                        [flag, target](std::string_view v) { return ParseBoolFlag(flag, v, target); },
-                        /*optional_value=*/true});
+  flags_.push_back(
+      Flag{std::move(name), "[BOOL]", std::move(help), *target ? "true" : "false",
+           [flag, target](std::string_view v) { return ParseBoolFlag(flag, v, target); },
+           /*optional_value=*/true});
 }
 
 void FlagSet::AddInt(std::string name, int* target, std::string help) {
@@ -109,17 +110,17 @@ void FlagSet::AddInt(std::string name, int* target, std::string help) {
 
 void FlagSet::AddUint32(std::string name, uint32_t* target, std::string help) {
   std::string flag = name;
-  AddValue(std::move(name), "INT", std::move(help), std::to_string(*target),
-           [flag, target](std::string_view v) {
-             int64_t value = -1;
-             if (!ParseWhole(v, &value) || value < 0 || value > std::numeric_limits<uint32_t>::max()) {
-               return Status::InvalidArgument("--" + flag +
-                                              ": expected an integer in [0, 4294967295], got " +
-                                              Quote(v));
-             }
-             *target = static_cast<uint32_t>(value);
-             return Status::Ok();
-           });
+  AddValue(
+      std::move(name), "INT", std::move(help), std::to_string(*target),
+      [flag, target](std::string_view v) {
+        int64_t value = -1;
+        if (!ParseWhole(v, &value) || value < 0 || value > std::numeric_limits<uint32_t>::max()) {
+          return Status::InvalidArgument(
+              "--" + flag + ": expected an integer in [0, 4294967295], got " + Quote(v));
+        }
+        *target = static_cast<uint32_t>(value);
+        return Status::Ok();
+      });
 }
 
 void FlagSet::AddDouble(std::string name, double* target, std::string help) {
@@ -153,7 +154,8 @@ const FlagSet::Flag* FlagSet::Lookup(std::string_view name, Status* error) const
   } else {
     std::string names;
     for (const Flag* f : candidates) names += (names.empty() ? "--" : ", --") + f->name;
-    *error = Status::InvalidArgument("ambiguous flag --" + std::string(name) + ": could be " + names);
+    *error =
+        Status::InvalidArgument("ambiguous flag --" + std::string(name) + ": could be " + names);
   }
   return nullptr;
 }
@@ -199,7 +201,8 @@ Status FlagSet::Parse(std::span<const std::string> args, bool* help_requested) c
       MTREC_RETURN_IF_ERROR(flag->set(inline_value));
     } else {
       if (k + 1 >= args.size() || args[k + 1].starts_with("--")) {
-        return Status::InvalidArgument("--" + flag->name + ": expected a value (" + flag->metavar + ")");
+        return Status::InvalidArgument("--" + flag->name + ": expected a value (" + flag->metavar +
+                                       ")");
       }
       MTREC_RETURN_IF_ERROR(flag->set(args[++k]));
     }

@@ -11,10 +11,10 @@
 #include <sstream>
 
 #include "support/files.h"
+#include "support/golden_file.h"
 #include "support/run_command.h"
 #include "support/synthetic.h"
 #include "support/temp_dir.h"
-#include "support/golden_file.h"
 
 namespace mtrec {
 namespace {

@@ -8,8 +8,8 @@
 
 #include "support/files.h"
 #include "support/run_command.h"
-#include "support/temp_dir.h"
 #include "support/synthetic.h"
+#include "support/temp_dir.h"
 
 namespace mtrec {
 namespace {
@@ -26,12 +26,13 @@ class TrainCli : public ::testing::Test {
   }
 
   testing::CommandResult Train(const std::string& flags) {
-    return RunCommand(testing::ShellQuote(MtrecBinary()) + " train --dataset " + data_ + " --logdir " + dir_ + "/run " +
-                      flags);
+    return RunCommand(testing::ShellQuote(MtrecBinary()) + " train --dataset " + data_ +
+                      " --logdir " + dir_ + "/run " + flags);
   }
 
   // One line on stderr, mentioning `needle`.
-  static void ExpectOneLineError(const testing::CommandResult& r, int code, const std::string& needle) {
+  static void ExpectOneLineError(const testing::CommandResult& r, int code,
+                                 const std::string& needle) {
     SCOPED_TRACE(needle);
     EXPECT_EQ(r.exit_code, code) << r.err;
     EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
@@ -49,7 +50,8 @@ TEST_F(TrainCli, BadFlagsAreUsageErrorsNamingTheFlag) {
   ExpectOneLineError(Train("--test_fraction 1.5"), 2, "--test_fraction");
   ExpectOneLineError(Train("--test_fraction 0"), 2, "--test_fraction");
   ExpectOneLineError(Train("--factorization_weight -1"), 2, "--factorization_weight");
-  ExpectOneLineError(Train("--factorization_weight 0 --regression_weight 0"), 2, "at least one weight");
+  ExpectOneLineError(Train("--factorization_weight 0 --regression_weight 0"), 2,
+                     "at least one weight");
   ExpectOneLineError(Train("--layers 64,,32"), 2, "--layers");
   ExpectOneLineError(Train("--layers 0"), 2, "--layers");
   ExpectOneLineError(Train("--embedding_dim -4"), 2, "--embedding_dim");
@@ -68,13 +70,14 @@ TEST_F(TrainCli, BadFlagsAreUsageErrorsNamingTheFlag) {
 }
 
 TEST_F(TrainCli, MissingOrMalformedDataIsARuntimeError) {
-  auto r = RunCommand(testing::ShellQuote(MtrecBinary()) + " train --dataset " + dir_ + "/nope.data");
+  auto r =
+      RunCommand(testing::ShellQuote(MtrecBinary()) + " train --dataset " + dir_ + "/nope.data");
   ExpectOneLineError(r, 1, "nope.data");
   // A named set absent from the cache and from the (local, empty) mirror.
   // (stderr also has the download's progress line before the error.)
   r = RunCommand("MTREC_MOVIELENS_URL=file://" + dir_ + "/mirror " +
-                 testing::ShellQuote(MtrecBinary()) + " train --dataset ml-100k --data_dir " + dir_ +
-                 "/cache");
+                 testing::ShellQuote(MtrecBinary()) + " train --dataset ml-100k --data_dir " +
+                 dir_ + "/cache");
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("mtrec train: "), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("ml-100k.zip"), std::string::npos) << r.err;
@@ -87,11 +90,26 @@ TEST_F(TrainCli, MissingOrMalformedDataIsARuntimeError) {
 TEST_F(TrainCli, HelpDocumentsEveryFlag) {
   const auto r = RunCommand(testing::ShellQuote(MtrecBinary()) + " train --help");
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* flag : {"--dataset", "--data_dir", "--test_fraction", "--epochs",
-                           "--factorization_weight", "--regression_weight", "--shared_embeddings",
-                           "--no_shared_embeddings", "--logdir", "--gpu", "--seed", "--threads",
-                           "--batch_size", "--learning_rate", "--embedding_dim", "--layers",
-                           "--l2", "--user_bias", "--bpr_loss", "--init_weights"}) {
+  for (const char* flag : {"--dataset",
+                           "--data_dir",
+                           "--test_fraction",
+                           "--epochs",
+                           "--factorization_weight",
+                           "--regression_weight",
+                           "--shared_embeddings",
+                           "--no_shared_embeddings",
+                           "--logdir",
+                           "--gpu",
+                           "--seed",
+                           "--threads",
+                           "--batch_size",
+                           "--learning_rate",
+                           "--embedding_dim",
+                           "--layers",
+                           "--l2",
+                           "--user_bias",
+                           "--bpr_loss",
+                           "--init_weights"}) {
     EXPECT_NE(r.out.find(flag), std::string::npos) << flag;
   }
   EXPECT_EQ(RunCommand(testing::ShellQuote(MtrecBinary()) + " --help").exit_code, 0);
@@ -99,14 +117,15 @@ TEST_F(TrainCli, HelpDocumentsEveryFlag) {
 }
 
 TEST_F(TrainCli, RunWritesTableConfigAndMetrics) {
-  const auto r = Train("--epochs 3 --seed 5 --threads 2 --epoch 3");  // a prefix, as argparse allows
+  const auto r =
+      Train("--epochs 3 --seed 5 --threads 2 --epoch 3");  // a prefix, as argparse allows
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("test_mrr"), std::string::npos);
   const std::string metrics = ReadFile(dir_ + "/run/metrics.jsonl");
   EXPECT_EQ(std::count(metrics.begin(), metrics.end(), '\n'), 3);
-  for (const char* key : {"\"epoch\":3", "\"factorization_loss\"", "\"regression_loss\"",
-                          "\"joint_loss\"", "\"mrr\"", "\"mse\"", "\"train_seconds\"",
-                          "\"eval_seconds\""}) {
+  for (const char* key :
+       {"\"epoch\":3", "\"factorization_loss\"", "\"regression_loss\"", "\"joint_loss\"", "\"mrr\"",
+        "\"mse\"", "\"train_seconds\"", "\"eval_seconds\""}) {
     EXPECT_NE(metrics.find(key), std::string::npos) << key;
   }
   const std::string config = ReadFile(dir_ + "/run/config.json");
@@ -123,7 +142,10 @@ TEST_F(TrainCli, RunWritesTableConfigAndMetrics) {
     std::string out;
     for (size_t pos = 0; pos < s.size();) {
       const size_t t = s.find(",\"train_seconds\"", pos);
-      if (t == std::string::npos) { out += s.substr(pos); break; }
+      if (t == std::string::npos) {
+        out += s.substr(pos);
+        break;
+      }
       out += s.substr(pos, t - pos);
       pos = s.find('}', t);
     }

@@ -9,9 +9,9 @@
 #include <filesystem>
 
 #include "mtrec/io/file_digest.h"
+#include "support/files.h"
 #include "support/loopback_http_server.h"
 #include "support/temp_dir.h"
-#include "support/files.h"
 #include "support/zip_writer.h"
 
 namespace mtrec {

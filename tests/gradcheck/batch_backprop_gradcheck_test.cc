@@ -27,7 +27,9 @@ double ReferenceJoint(const MultiTaskNet& net, const std::vector<double>& p, con
   const auto& roles = net.roles();
   const auto& layout = net.layout();
   const int d = net.embedding_dim();
-  auto row = [&](int block, int64_t r) { return &p[layout.block(block).offset + r * layout.block(block).cols]; };
+  auto row = [&](int block, int64_t r) {
+    return &p[layout.block(block).offset + r * layout.block(block).cols];
+  };
   const MlpShape& mlp = net.mlp();
   double bpr_sum = 0, se_sum = 0;
   for (size_t s = 0; s < b.size(); ++s) {
@@ -43,7 +45,8 @@ double ReferenceJoint(const MultiTaskNet& net, const std::vector<double>& p, con
       neg += *row(roles.user_bias, u);
     }
     const double x = pos - neg;
-    bpr_sum += w.bpr == BprLoss::kSigmoid ? 1.0 - 1.0 / (1.0 + std::exp(-x)) : std::log1p(std::exp(-x));
+    bpr_sum +=
+        w.bpr == BprLoss::kSigmoid ? 1.0 - 1.0 / (1.0 + std::exp(-x)) : std::log1p(std::exp(-x));
     std::vector<double> in(3 * d);
     for (int k = 0; k < d; ++k) {
       in[k] = row(roles.u_reg, u)[k];
@@ -134,14 +137,13 @@ TEST_P(BatchGradcheck, GradientMatchesCentralDifferences) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Models, BatchGradcheck,
-    ::testing::Values(Case{true, false, BprLoss::kSigmoid, {4}},
-                      Case{false, false, BprLoss::kSigmoid, {4}},
-                      Case{true, true, BprLoss::kLog, {5, 3}},
-                      Case{false, true, BprLoss::kLog, {2}},
-                      Case{true, false, BprLoss::kSigmoid, {4}, 150},
-                      Case{false, true, BprLoss::kLog, {3}, 200}));
+INSTANTIATE_TEST_SUITE_P(Models, BatchGradcheck,
+                         ::testing::Values(Case{true, false, BprLoss::kSigmoid, {4}},
+                                           Case{false, false, BprLoss::kSigmoid, {4}},
+                                           Case{true, true, BprLoss::kLog, {5, 3}},
+                                           Case{false, true, BprLoss::kLog, {2}},
+                                           Case{true, false, BprLoss::kSigmoid, {4}, 150},
+                                           Case{false, true, BprLoss::kLog, {3}, 200}));
 
 }  // namespace
 }  // namespace mtrec

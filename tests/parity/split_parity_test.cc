@@ -33,8 +33,8 @@ Interactions Rows(int64_t n) {
 TEST(SplitParity, PermutationAndCutoffMatchNumpy) {
   const GoldenFile g = LoadSplitGolden();
   const auto n = static_cast<int64_t>(g.Scalar("n"));
-  const TrainTestSplit split =
-      RandomTrainTestSplit(Rows(n), g.Scalar("test_fraction"), static_cast<uint32_t>(g.Scalar("seed")));
+  const TrainTestSplit split = RandomTrainTestSplit(Rows(n), g.Scalar("test_fraction"),
+                                                    static_cast<uint32_t>(g.Scalar("seed")));
   const std::vector<int> perm = g.Ints("perm");
   ASSERT_EQ(split.permutation.size(), perm.size());
   for (size_t k = 0; k < perm.size(); ++k) ASSERT_EQ(split.permutation[k], perm[k]) << "at " << k;

@@ -84,7 +84,8 @@ TEST_P(TrainParity, FollowsThePyTorchTrajectory) {
     const std::string k = "step." + std::to_string(v.step);
     const std::vector<int> negatives = g.Ints(k + ".negatives");
     ASSERT_EQ(v.batch.negatives.size(), negatives.size()) << k;
-    for (size_t s = 0; s < negatives.size(); ++s) ASSERT_EQ(v.batch.negatives[s], negatives[s]) << k;
+    for (size_t s = 0; s < negatives.size(); ++s)
+      ASSERT_EQ(v.batch.negatives[s], negatives[s]) << k;
     ExpectScalarNear(v.losses.factorization, g.Scalar(k + ".bpr"), k + ".bpr");
     ExpectScalarNear(v.losses.regression, g.Scalar(k + ".mse"), k + ".mse");
     ExpectScalarNear(v.losses.joint, g.Scalar(k + ".joint"), k + ".joint");

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <set>
 #include <random>
+#include <set>
 #include <vector>
 
 namespace mtrec::testing {

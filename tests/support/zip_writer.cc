@@ -1,7 +1,5 @@
 #include "support/zip_writer.h"
 
-#include "support/files.h"
-
 #include <unistd.h>
 #include <zip.h>
 
@@ -10,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+
+#include "support/files.h"
 
 namespace mtrec::testing {
 

@@ -44,8 +44,8 @@ Outcome Train(int threads, bool shared, OptimizerKind optimizer = OptimizerKind:
     auto losses = trainer.TrainEpoch(split.train);
     EXPECT_TRUE(losses.ok());
     const EvalResult eval = evaluator.Evaluate(net, pool);
-    out.numbers.insert(out.numbers.end(), {losses->factorization, losses->regression,
-                                           losses->joint, eval.mrr, eval.mse});
+    out.numbers.insert(out.numbers.end(), {losses->factorization, losses->regression, losses->joint,
+                                           eval.mrr, eval.mse});
   }
   out.params.assign(net.params().begin(), net.params().end());
   return out;
@@ -58,7 +58,9 @@ void ExpectBitIdentical(const Outcome& a, const Outcome& b) {
   for (size_t k = 0; k < a.numbers.size(); ++k) EXPECT_EQ(a.numbers[k], b.numbers[k]) << k;
 }
 
-TEST(Determinism, RepeatedRunsAreBitIdentical) { ExpectBitIdentical(Train(2, true), Train(2, true)); }
+TEST(Determinism, RepeatedRunsAreBitIdentical) {
+  ExpectBitIdentical(Train(2, true), Train(2, true));
+}
 
 TEST(Determinism, ThreadCountDoesNotChangeResults) {
   const Outcome one = Train(1, true);
@@ -66,7 +68,8 @@ TEST(Determinism, ThreadCountDoesNotChangeResults) {
   ExpectBitIdentical(one, Train(3, true));
   const Outcome separate = Train(1, false);
   ExpectBitIdentical(separate, Train(3, false));
-  for (OptimizerKind kind : {OptimizerKind::kLazyAdam, OptimizerKind::kAdagrad, OptimizerKind::kSgd}) {
+  for (OptimizerKind kind :
+       {OptimizerKind::kLazyAdam, OptimizerKind::kAdagrad, OptimizerKind::kSgd}) {
     SCOPED_TRACE(OptimizerName(kind));
     ExpectBitIdentical(Train(1, false, kind), Train(2, false, kind));
   }

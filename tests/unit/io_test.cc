@@ -11,17 +11,22 @@
 #include "mtrec/model/multitask_net.h"
 #include "support/files.h"
 #include "support/run_command.h"
-#include "support/temp_dir.h"
 #include "support/synthetic.h"
+#include "support/temp_dir.h"
 
 namespace mtrec {
 namespace {
 
 TEST(JsonWriter, NumbersRoundTripAndStringsAreEscaped) {
   JsonObject o;
-  o.Add("a", 0.1).Add("b", int64_t{-3}).Add("c", true).Add("d", "q\"\\\n\x01").Add("e", std::vector<int>{1, 2});
+  o.Add("a", 0.1)
+      .Add("b", int64_t{-3})
+      .Add("c", true)
+      .Add("d", "q\"\\\n\x01")
+      .Add("e", std::vector<int>{1, 2});
   o.Add("nan", std::nan("")).Add("inf", HUGE_VAL);
-  EXPECT_EQ(o.str(), R"({"a":0.1,"b":-3,"c":true,"d":"q\"\\\n\u0001","e":[1,2],"nan":null,"inf":null})");
+  EXPECT_EQ(o.str(),
+            R"({"a":0.1,"b":-3,"c":true,"d":"q\"\\\n\u0001","e":[1,2],"nan":null,"inf":null})");
   EXPECT_EQ(std::stod(JsonNumber(1.0 / 3.0)), 1.0 / 3.0);
 }
 
@@ -63,13 +68,15 @@ TEST(WeightsDir, SaveLoadRoundTripAndShapeMismatch) {
   MultiTaskNet separate(SmallModel(false));
   const Status wrong_model = LoadWeightsDir(dir, separate);
   EXPECT_FALSE(wrong_model.ok());
-  EXPECT_NE(wrong_model.message().find("manifest.txt:1"), std::string::npos) << wrong_model.message();
+  EXPECT_NE(wrong_model.message().find("manifest.txt:1"), std::string::npos)
+      << wrong_model.message();
 
   ModelConfig wider = SmallModel(true);
   wider.embedding_dim = 4;
   MultiTaskNet c(wider);
   const Status wrong_shape = LoadWeightsDir(dir, c);
-  EXPECT_NE(wrong_shape.message().find("the model expects"), std::string::npos) << wrong_shape.message();
+  EXPECT_NE(wrong_shape.message().find("the model expects"), std::string::npos)
+      << wrong_shape.message();
 
   std::ofstream(dir + "/Q.f32", std::ios::trunc) << "short";
   const Status truncated = LoadWeightsDir(dir, b);

@@ -74,7 +74,8 @@ TEST(FactorizationScorer, ScoreOneMatchesScoreBlockExactly) {
   std::vector<float> out(3 * 104);
   scorer.ScoreBlock(users, 96, 100, out.data(), 104);
   for (size_t r = 0; r < users.size(); ++r) {
-    for (ItemId i = 96; i < 100; ++i) EXPECT_EQ(out[r * 104 + (i - 96)], scorer.ScoreOne(users[r], i));
+    for (ItemId i = 96; i < 100; ++i)
+      EXPECT_EQ(out[r * 104 + (i - 96)], scorer.ScoreOne(users[r], i));
   }
   scorer.ScoreBlock(users, 0, 100, out.data(), 104);
   for (size_t r = 0; r < users.size(); ++r) {

@@ -26,7 +26,8 @@ SparseRows Touch(std::vector<int32_t> rows) {
 std::vector<float> Gradient(int step, const SparseRows& touched) {
   std::vector<float> g(kSize, 0.0f);
   for (int32_t r : touched.tables[0].rows) {
-    for (int c = 0; c < kCols; ++c) g[r * kCols + c] = std::sin(static_cast<float>(1 + step + r * kCols + c));
+    for (int c = 0; c < kCols; ++c)
+      g[r * kCols + c] = std::sin(static_cast<float>(1 + step + r * kCols + c));
   }
   for (int k = kRows * kCols; k < kSize; ++k) g[k] = std::cos(static_cast<float>(step * k));
   return g;
@@ -98,7 +99,10 @@ TEST(Adam, LazyUpdatesOnlyTouchedRowsAndEqualsDenseWhenAllAreTouched) {
   for (int r = 0; r < kRows; ++r) {
     for (int c = 0; c < kCols; ++c) {
       const int k = r * kCols + c;
-      if (r == 2) EXPECT_NE(pl[k], before[k]); else EXPECT_EQ(pl[k], before[k]);
+      if (r == 2)
+        EXPECT_NE(pl[k], before[k]);
+      else
+        EXPECT_EQ(pl[k], before[k]);
     }
   }
   for (int k = kRows * kCols; k < kSize; ++k) EXPECT_NE(pl[k], before[k]) << "dense tail moves";

@@ -25,7 +25,9 @@ class [[nodiscard]] Status {
 
   Status() = default;
   static Status Ok() { return Status(); }
-  static Status InvalidArgument(std::string msg) { return {Code::kInvalidArgument, std::move(msg)}; }
+  static Status InvalidArgument(std::string msg) {
+    return {Code::kInvalidArgument, std::move(msg)};
+  }
   static Status NotFound(std::string msg) { return {Code::kNotFound, std::move(msg)}; }
   static Status IOError(std::string msg) { return {Code::kIOError, std::move(msg)}; }
   static Status Corruption(std::string msg) { return {Code::kCorruption, std::move(msg)}; }
@@ -52,8 +54,8 @@ class [[nodiscard]] Status {
 }  // namespace mtrec
 
 // Returns from the enclosing function if `expr` yields a non-OK Status.
-#define MTREC_RETURN_IF_ERROR(expr)            \
-  do {                                         \
-    ::mtrec::Status mtrec_status_ = (expr);    \
+#define MTREC_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::mtrec::Status mtrec_status_ = (expr);        \
     if (!mtrec_status_.ok()) return mtrec_status_; \
   } while (false)

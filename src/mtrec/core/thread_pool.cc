@@ -90,8 +90,8 @@ void ThreadPool::WorkerLoop(int thread) {
   }
 }
 
-void ThreadPool::ParallelFor(int64_t n,
-                             const std::function<void(int64_t begin, int64_t end, int thread)>& fn) {
+void ThreadPool::ParallelFor(
+    int64_t n, const std::function<void(int64_t begin, int64_t end, int thread)>& fn) {
   if (n <= 0) return;
   const int64_t chunk = (n + num_threads_ - 1) / num_threads_;
   const int chunks = static_cast<int>((n + chunk - 1) / chunk);

@@ -37,7 +37,8 @@ class ThreadPool {
 
   // Splits [0, n) into num_threads() contiguous ranges (ceil-div) and calls
   // fn(begin, end, thread) for each non-empty one.
-  void ParallelFor(int64_t n, const std::function<void(int64_t begin, int64_t end, int thread)>& fn);
+  void ParallelFor(int64_t n,
+                   const std::function<void(int64_t begin, int64_t end, int thread)>& fn);
 
  private:
   void WorkerLoop(int thread);

@@ -11,7 +11,9 @@
 namespace mtrec {
 
 Evaluator::Evaluator(const Interactions& train, const Interactions& test)
-    : train_items_(UserItemSets::Build(train)), test_items_(UserItemSets::Build(test)), test_(test) {}
+    : train_items_(UserItemSets::Build(train)),
+      test_items_(UserItemSets::Build(test)),
+      test_(test) {}
 
 EvalResult Evaluator::Evaluate(const MultiTaskNet& net, ThreadPool& pool) const {
   EvalResult result;

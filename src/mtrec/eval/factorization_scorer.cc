@@ -10,7 +10,6 @@
 
 namespace mtrec {
 
-
 FactorizationScorer::FactorizationScorer(const MultiTaskNet& net)
     : net_(&net),
       num_items_(net.config().num_items),

@@ -27,9 +27,9 @@ class FactorizationScorer final : public BlockScorer {
   const MultiTaskNet* const net_;
   const int32_t num_items_;
   const int dim_;
-  const int64_t ld_;               // row stride of items_t_ (num_items padded to 8)
-  std::vector<float> items_t_;     // Q_f transposed: [dim x ld_]
-  std::vector<float> item_bias_;   // [ld_]
+  const int64_t ld_;              // row stride of items_t_ (num_items padded to 8)
+  std::vector<float> items_t_;    // Q_f transposed: [dim x ld_]
+  std::vector<float> item_bias_;  // [ld_]
 };
 
 }  // namespace mtrec

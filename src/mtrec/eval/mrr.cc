@@ -1,8 +1,8 @@
 #include "mtrec/eval/mrr.h"
 
 #include <algorithm>
-#include <cstring>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "mtrec/core/check.h"
@@ -106,8 +106,8 @@ MrrResult MeanReciprocalRank(const BlockScorer& scorer, const UserItemSets& test
   pool.Run(blocks, [&](int block, int thread) {
     BlockScratch& s = scratch[thread];
     const size_t first = static_cast<size_t>(block) * block_size;
-    const std::span<const UserId> block_users(
-        users.data() + first, std::min<size_t>(block_size, users.size() - first));
+    const std::span<const UserId> block_users(users.data() + first,
+                                              std::min<size_t>(block_size, users.size() - first));
     // The test items' preds, computed exactly as the chunks will compute them.
     for (size_t r = 0; r < block_users.size(); ++r) {
       const UserId u = block_users[r];
@@ -131,7 +131,8 @@ MrrResult MeanReciprocalRank(const BlockScorer& scorer, const UserItemSets& test
       for (size_t r = 0; r < block_users.size(); ++r) {
         float* pred = s.scores.data() + r * kItemsPerChunk;
         for (int c = 0; c < width; ++c) pred[c] = Pred(pred[c]);
-        for (int c = width; c < PadTo8(width); ++c) pred[c] = std::numeric_limits<float>::quiet_NaN();
+        for (int c = width; c < PadTo8(width); ++c)
+          pred[c] = std::numeric_limits<float>::quiet_NaN();
         const auto train_items = train.Of(block_users[r]);
         for (auto it = std::lower_bound(train_items.begin(), train_items.end(), begin);
              it != train_items.end() && *it < end; ++it) {
@@ -149,9 +150,10 @@ MrrResult MeanReciprocalRank(const BlockScorer& scorer, const UserItemSets& test
       for (ItemId t : test.Of(u)) {
         const bool is_train = std::binary_search(train_items.begin(), train_items.end(), t);
         const float v = is_train ? kMasked : Pred(scorer.ScoreOne(u, t));
-        const size_t k = std::lower_bound(su.values.begin(), su.values.end(), v) - su.values.begin();
-        sum += 1.0 / (static_cast<double>(su.below[k]) +
-                      (static_cast<double>(su.equal[k]) + 1.0) / 2.0);
+        const size_t k =
+            std::lower_bound(su.values.begin(), su.values.end(), v) - su.values.begin();
+        sum += 1.0 /
+               (static_cast<double>(su.below[k]) + (static_cast<double>(su.equal[k]) + 1.0) / 2.0);
       }
       per_user[first + r] = sum / static_cast<double>(test.Of(u).size());
     }

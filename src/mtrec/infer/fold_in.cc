@@ -48,8 +48,7 @@ Result<FoldInResult> FoldInUser(const MultiTaskNet& base, std::span<const RatedI
 
   MlpWorkspace ws;
   ws.Reserve(mlp, n);
-  std::vector<float> z(static_cast<size_t>(n) * stride, 0.0f), dy(n),
-      mlp_grads(mlp.partial_size());
+  std::vector<float> z(static_cast<size_t>(n) * stride, 0.0f), dy(n), mlp_grads(mlp.partial_size());
   std::vector<float> grad_fact(d), grad_reg(d), m(2 * d, 0.0f), v(2 * d, 0.0f);
   NumpyLegacyRng rng(config.seed);
   const double wf = train.factorization_weight / n, wr = train.regression_weight / n;
@@ -73,7 +72,8 @@ Result<FoldInResult> FoldInUser(const MultiTaskNet& base, std::span<const RatedI
     }
     // Regression head.
     for (int s = 0; s < n; ++s) {
-      net.RegressionInput(result.user, ratings[s].item, z.data() + static_cast<int64_t>(s) * stride);
+      net.RegressionInput(result.user, ratings[s].item,
+                          z.data() + static_cast<int64_t>(s) * stride);
     }
     MlpForward(mlp, packed, z.data(), n, ws);
     for (int s = 0; s < n; ++s) {

@@ -12,14 +12,13 @@ namespace mtrec {
 namespace {
 
 Status OsError(const std::filesystem::path& path, std::string_view what) {
-  return Status::IOError(path.string() + ": " + std::string(what) + " failed: " +
-                         std::strerror(errno));
+  return Status::IOError(path.string() + ": " + std::string(what) +
+                         " failed: " + std::strerror(errno));
 }
 
 }  // namespace
 
-Status WriteFileAtomically(const std::filesystem::path& path, std::string_view content,
-                           bool sync) {
+Status WriteFileAtomically(const std::filesystem::path& path, std::string_view content, bool sync) {
   const std::filesystem::path temp =
       path.string() + ".tmp." + std::to_string(static_cast<long>(::getpid()));
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

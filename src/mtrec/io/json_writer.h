@@ -17,7 +17,9 @@ class JsonObject {
   JsonObject& Add(std::string_view key, int value) { return Add(key, static_cast<int64_t>(value)); }
   JsonObject& Add(std::string_view key, bool value);
   JsonObject& Add(std::string_view key, std::string_view value);
-  JsonObject& Add(std::string_view key, const char* value) { return Add(key, std::string_view(value)); }
+  JsonObject& Add(std::string_view key, const char* value) {
+    return Add(key, std::string_view(value));
+  }
   JsonObject& Add(std::string_view key, const std::vector<int>& values);
   JsonObject& Add(std::string_view key, const JsonObject& nested);
 

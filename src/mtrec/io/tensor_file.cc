@@ -175,7 +175,7 @@ Result<TensorFile> DecodeTensorFile(std::string_view bytes, const std::string& s
     const uint64_t begin = off[0].get<uint64_t>(), end = off[1].get<uint64_t>();
     if (begin > end || end > data.size()) {
       return fail("truncated: " + what + " ends at byte " + std::to_string(end) +
-                     " of the data, which has " + std::to_string(data.size()));
+                  " of the data, which has " + std::to_string(data.size()));
     }
     if (static_cast<int64_t>(end - begin) != t.elements() * width) {
       return fail(what + ": its data_offsets do not match its shape and dtype");

@@ -73,10 +73,11 @@ Status SaveWeightsDir(const MultiTaskNet& net, const std::filesystem::path& dir)
   if (ec) return Status::IOError(dir.string() + ": cannot create folder: " + ec.message());
   std::string manifest;
   for (const ParamBlock& block : net.layout().blocks()) {
-    manifest += block.name + " " + std::to_string(block.rows) + " " + std::to_string(block.cols) + "\n";
+    manifest +=
+        block.name + " " + std::to_string(block.rows) + " " + std::to_string(block.cols) + "\n";
     const char* bytes = reinterpret_cast<const char*>(net.params().data() + block.offset);
-    MTREC_RETURN_IF_ERROR(WriteFileAtomically(dir / (block.name + ".f32"),
-                                              std::string_view(bytes, block.size() * sizeof(float))));
+    MTREC_RETURN_IF_ERROR(WriteFileAtomically(
+        dir / (block.name + ".f32"), std::string_view(bytes, block.size() * sizeof(float))));
   }
   return WriteFileAtomically(dir / "manifest.txt", manifest);
 }

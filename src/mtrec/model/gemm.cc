@@ -39,8 +39,8 @@ inline void MicroKernel(int k, const float* a, int64_t ars, int64_t aks, const f
 }
 
 template <int V>
-void RowBlocks(int m, int k, const float* a, int64_t ars, int64_t aks, const float* b,
-               int64_t ldb, float* c, int64_t ldc, bool accumulate) {
+void RowBlocks(int m, int k, const float* a, int64_t ars, int64_t aks, const float* b, int64_t ldb,
+               float* c, int64_t ldc, bool accumulate) {
   constexpr int kRows = 6;  // 6 x 2 = 12 accumulators: enough to hide FMA latency
   int r = 0;
   for (; r + kRows <= m; r += kRows) {
@@ -49,12 +49,23 @@ void RowBlocks(int m, int k, const float* a, int64_t ars, int64_t aks, const flo
   const float* ar = a + r * ars;
   float* cr = c + r * ldc;
   switch (m - r) {
-    case 5: MicroKernel<5, V>(k, ar, ars, aks, b, ldb, cr, ldc, accumulate); break;
-    case 4: MicroKernel<4, V>(k, ar, ars, aks, b, ldb, cr, ldc, accumulate); break;
-    case 3: MicroKernel<3, V>(k, ar, ars, aks, b, ldb, cr, ldc, accumulate); break;
-    case 2: MicroKernel<2, V>(k, ar, ars, aks, b, ldb, cr, ldc, accumulate); break;
-    case 1: MicroKernel<1, V>(k, ar, ars, aks, b, ldb, cr, ldc, accumulate); break;
-    default: break;
+    case 5:
+      MicroKernel<5, V>(k, ar, ars, aks, b, ldb, cr, ldc, accumulate);
+      break;
+    case 4:
+      MicroKernel<4, V>(k, ar, ars, aks, b, ldb, cr, ldc, accumulate);
+      break;
+    case 3:
+      MicroKernel<3, V>(k, ar, ars, aks, b, ldb, cr, ldc, accumulate);
+      break;
+    case 2:
+      MicroKernel<2, V>(k, ar, ars, aks, b, ldb, cr, ldc, accumulate);
+      break;
+    case 1:
+      MicroKernel<1, V>(k, ar, ars, aks, b, ldb, cr, ldc, accumulate);
+      break;
+    default:
+      break;
   }
 }
 
@@ -67,7 +78,8 @@ void SmallGemm(int m, int n, int k, const float* a, int64_t a_row_stride, int64_
   for (; col + 16 <= n; col += 16) {
     RowBlocks<2>(m, k, a, a_row_stride, a_k_stride, b + col, ldb, c + col, ldc, accumulate);
   }
-  if (col < n) RowBlocks<1>(m, k, a, a_row_stride, a_k_stride, b + col, ldb, c + col, ldc, accumulate);
+  if (col < n)
+    RowBlocks<1>(m, k, a, a_row_stride, a_k_stride, b + col, ldb, c + col, ldc, accumulate);
 }
 
 }  // namespace mtrec

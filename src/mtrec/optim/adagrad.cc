@@ -26,13 +26,13 @@ void Adagrad::Step(std::span<float> params, std::span<float> grads, const Sparse
   ForEachUpdateRange(&touched, static_cast<int64_t>(sum_.size()), pool, {p, g, s},
                      [=](int64_t begin, int64_t end) {
 #pragma omp simd
-    for (int64_t k = begin; k < end; ++k) {
-      const float gk = g[k] + weight_decay * p[k];
-      s[k] += gk * gk;
-      p[k] -= lr * (gk / (std::sqrt(s[k]) + kAdagradEps));
-      g[k] = 0.0f;
-    }
-  });
+                       for (int64_t k = begin; k < end; ++k) {
+                         const float gk = g[k] + weight_decay * p[k];
+                         s[k] += gk * gk;
+                         p[k] -= lr * (gk / (std::sqrt(s[k]) + kAdagradEps));
+                         g[k] = 0.0f;
+                       }
+                     });
 }
 
 }  // namespace mtrec

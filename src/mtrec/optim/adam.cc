@@ -36,20 +36,20 @@ void Adam::Step(std::span<float> params, std::span<float> grads, const SparseRow
   float* g = grads.data();
   float* m = m_.data();
   float* v = v_.data();
-  ForEachUpdateRange(lazy_ ? &touched : nullptr, static_cast<int64_t>(m_.size()), pool, {p, g, m, v},
-                     [=](int64_t begin, int64_t end) {
-    // g += wd p;  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
-    // p -= step_size * m / (sqrt(v) / sqrt(bc2) + eps)
+  ForEachUpdateRange(lazy_ ? &touched : nullptr, static_cast<int64_t>(m_.size()), pool,
+                     {p, g, m, v}, [=](int64_t begin, int64_t end) {
+  // g += wd p;  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
+  // p -= step_size * m / (sqrt(v) / sqrt(bc2) + eps)
 #pragma omp simd
-    for (int64_t k = begin; k < end; ++k) {
-      const float gk = g[k] + weight_decay * p[k];
-      m[k] = m[k] * beta1 + one_minus_beta1 * gk;
-      v[k] = v[k] * beta2 + one_minus_beta2 * gk * gk;
-      const float denom = std::sqrt(v[k]) / bc2_sqrt + eps;
-      p[k] -= step_size * (m[k] / denom);
-      g[k] = 0.0f;
-    }
-  });
+                       for (int64_t k = begin; k < end; ++k) {
+                         const float gk = g[k] + weight_decay * p[k];
+                         m[k] = m[k] * beta1 + one_minus_beta1 * gk;
+                         v[k] = v[k] * beta2 + one_minus_beta2 * gk * gk;
+                         const float denom = std::sqrt(v[k]) / bc2_sqrt + eps;
+                         p[k] -= step_size * (m[k] / denom);
+                         g[k] = 0.0f;
+                       }
+                     });
 }
 
 }  // namespace mtrec

@@ -10,10 +10,14 @@ namespace mtrec {
 
 const char* OptimizerName(OptimizerKind kind) {
   switch (kind) {
-    case OptimizerKind::kAdam: return "adam";
-    case OptimizerKind::kLazyAdam: return "lazy_adam";
-    case OptimizerKind::kAdagrad: return "adagrad";
-    case OptimizerKind::kSgd: return "sgd";
+    case OptimizerKind::kAdam:
+      return "adam";
+    case OptimizerKind::kLazyAdam:
+      return "lazy_adam";
+    case OptimizerKind::kAdagrad:
+      return "adagrad";
+    case OptimizerKind::kSgd:
+      return "sgd";
   }
   return "?";
 }
@@ -21,9 +25,12 @@ const char* OptimizerName(OptimizerKind kind) {
 double DefaultLearningRate(OptimizerKind kind) {
   switch (kind) {
     case OptimizerKind::kAdam:
-    case OptimizerKind::kLazyAdam: return 1e-3;
-    case OptimizerKind::kAdagrad: return 0.05;
-    case OptimizerKind::kSgd: return 0.05;
+    case OptimizerKind::kLazyAdam:
+      return 1e-3;
+    case OptimizerKind::kAdagrad:
+      return 0.1;
+    case OptimizerKind::kSgd:
+      return 20.0;
   }
   return 1e-3;
 }
@@ -40,9 +47,12 @@ Result<OptimizerKind> ParseOptimizerKind(std::string_view name) {
 std::unique_ptr<Optimizer> MakeOptimizer(const OptimizerConfig& config, int64_t num_params) {
   switch (config.kind) {
     case OptimizerKind::kAdam:
-    case OptimizerKind::kLazyAdam: return std::make_unique<Adam>(num_params, config);
-    case OptimizerKind::kAdagrad: return std::make_unique<Adagrad>(num_params, config);
-    case OptimizerKind::kSgd: return std::make_unique<Sgd>(config);
+    case OptimizerKind::kLazyAdam:
+      return std::make_unique<Adam>(num_params, config);
+    case OptimizerKind::kAdagrad:
+      return std::make_unique<Adagrad>(num_params, config);
+    case OptimizerKind::kSgd:
+      return std::make_unique<Sgd>(config);
   }
   return nullptr;
 }

@@ -16,11 +16,11 @@ void Sgd::Step(std::span<float> params, std::span<float> grads, const SparseRows
   ForEachUpdateRange(&touched, static_cast<int64_t>(params.size()), pool, {p, g},
                      [=](int64_t begin, int64_t end) {
 #pragma omp simd
-    for (int64_t k = begin; k < end; ++k) {
-      p[k] -= lr * (g[k] + weight_decay * p[k]);
-      g[k] = 0.0f;
-    }
-  });
+                       for (int64_t k = begin; k < end; ++k) {
+                         p[k] -= lr * (g[k] + weight_decay * p[k]);
+                         g[k] = 0.0f;
+                       }
+                     });
 }
 
 }  // namespace mtrec

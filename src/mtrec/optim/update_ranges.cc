@@ -23,7 +23,8 @@ void ForEachUpdateRange(const SparseRows* touched, int64_t total, ThreadPool& po
       first_row[t + 1] = first_row[t] + static_cast<int64_t>(touched->tables[t].rows.size());
     }
     pool.ParallelFor(first_row.back(), [&](int64_t begin, int64_t end, int) {
-      size_t t = std::upper_bound(first_row.begin(), first_row.end(), begin) - first_row.begin() - 1;
+      size_t t =
+          std::upper_bound(first_row.begin(), first_row.end(), begin) - first_row.begin() - 1;
       auto row_start = [&](size_t table, int64_t k) {
         const SparseRows::Table& tab = touched->tables[table];
         return tab.offset + tab.rows[k - first_row[table]] * tab.cols;

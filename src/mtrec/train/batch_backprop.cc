@@ -53,7 +53,8 @@ BatchLosses BatchBackprop::Run(const MultiTaskNet& net, const Batch& batch, std:
   float* partials = mlp_partials_.data();
   const int64_t partial_size = partial_size_;
   pool.ParallelFor(partial_size, [=](int64_t begin, int64_t end, int) {
-    for (int b = 1; b < blocks; ++b) AddTo(partials + b * partial_size + begin, partials + begin, end - begin);
+    for (int b = 1; b < blocks; ++b)
+      AddTo(partials + b * partial_size + begin, partials + begin, end - begin);
   });
   MlpAddPartial(net.mlp(), partials, grads.data() + net.roles().mlp_offset);
   Scatter(net, batch, grads, pool);
@@ -167,9 +168,11 @@ void BatchBackprop::RunBlock(const MultiTaskNet& net, const Batch& batch, int bl
     scratch.dy[s] = w_reg * se.grad;
     const ItemId i = batch.items[gs], j = batch.negatives[gs];
     float neg;
-    const float pos = DotDifference(user_fact + int64_t{batch.users[gs]} * d,
-                                    item_fact + int64_t{i} * d, item_fact + int64_t{j} * d, d, &neg);
-    const LossAndGrad bpr = BprLossAndGrad(weights_.bpr, (pos + item_bias[i]) - (neg + item_bias[j]));
+    const float pos =
+        DotDifference(user_fact + int64_t{batch.users[gs]} * d, item_fact + int64_t{i} * d,
+                      item_fact + int64_t{j} * d, d, &neg);
+    const LossAndGrad bpr =
+        BprLossAndGrad(weights_.bpr, (pos + item_bias[i]) - (neg + item_bias[j]));
     bpr_values_[gs] = bpr.value;
     grad_pos_[gs] = w_fact * bpr.grad;
   }
@@ -196,7 +199,8 @@ void BatchBackprop::RunBlock(const MultiTaskNet& net, const Batch& batch, int bl
     if (shared) {
       RegressionRowGrads<true>(dxs, xs, gu, gqi, d);
     } else {
-      RegressionRowGrads<false>(dxs, xs, grad_user_reg_.data() + row, grad_item_reg_.data() + row, d);
+      RegressionRowGrads<false>(dxs, xs, grad_user_reg_.data() + row, grad_item_reg_.data() + row,
+                                d);
     }
   }
 }

@@ -76,10 +76,10 @@ class BatchBackprop {
 
   const LossWeights weights_;
   const int dim_;
-  const int x_stride_;         // padded width of a regression input row
+  const int x_stride_;          // padded width of a regression input row
   const int64_t partial_size_;  // floats per block's MLP gradient partial
-  MlpPackedWeights packed_;    // this step's MLP weights, packed once per Run
-  float inv_batch_ = 0;  // 1 / batch size of the current Run
+  MlpPackedWeights packed_;     // this step's MLP weights, packed once per Run
+  float inv_batch_ = 0;         // 1 / batch size of the current Run
   std::vector<ThreadScratch> scratch_;
   std::vector<float> mlp_partials_;  // [blocks x partial_size]
   // Per-sample outputs, [max_batch x d] each (or max_batch).

@@ -56,7 +56,8 @@ void BatchRows::Collect(const MultiTaskNet& net, const Batch& batch, ThreadPool&
     const ParamBlock& b = layout.block(block);
     SparseRows::Table t{b.offset, b.rows, b.cols, {}};
     if (list != nullptr) {
-      for (const PartRows& p : parts_) t.rows.insert(t.rows.end(), (p.*list).begin(), (p.*list).end());
+      for (const PartRows& p : parts_)
+        t.rows.insert(t.rows.end(), (p.*list).begin(), (p.*list).end());
     }
     return t;
   };

@@ -59,11 +59,12 @@ RatingsFormat FormatFromJson(const Json& j) {
   f.auto_separator = j.at("auto_separator").get<bool>();
   f.separator = j.at("separator").get<std::string>();
   const std::string header = j.at("header").get<std::string>();
-  f.header = header == "present" ? HeaderMode::kPresent
+  f.header = header == "present"  ? HeaderMode::kPresent
              : header == "absent" ? HeaderMode::kAbsent
                                   : HeaderMode::kAuto;
   std::string columns;
-  for (const Json& c : j.at("columns")) columns += (columns.empty() ? "" : ",") + c.get<std::string>();
+  for (const Json& c : j.at("columns"))
+    columns += (columns.empty() ? "" : ",") + c.get<std::string>();
   if (!ParseColumnsFlag(columns, &f).ok()) throw std::runtime_error("bad columns");
   return f;
 }
@@ -75,7 +76,9 @@ Json ConfigToJson(const TrainingCheckpoint& c) {
        {{"dataset", x.data.dataset},
         {"data_dir", x.data.data_dir},
         {"format", FormatToJson(x.data.format)},
-        {"ids", x.data.ids == IdPolicy::kRemap ? "remap" : x.data.ids == IdPolicy::kRaw ? "raw" : "auto"},
+        {"ids", x.data.ids == IdPolicy::kRemap ? "remap"
+                : x.data.ids == IdPolicy::kRaw ? "raw"
+                                               : "auto"},
         {"duplicates", std::string(DuplicatePolicyName(x.data.duplicates))},
         {"path", c.data_path},
         {"interactions", c.interactions},

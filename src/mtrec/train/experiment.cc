@@ -163,8 +163,10 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   ckpt.user_ids.clear();
   ckpt.item_ids.clear();
   if (remapped) {
-    for (int32_t u = 0; u < data.dataset.users.size(); ++u) ckpt.user_ids.push_back(data.dataset.users.Name(u));
-    for (int32_t i = 0; i < data.dataset.items.size(); ++i) ckpt.item_ids.push_back(data.dataset.items.Name(i));
+    for (int32_t u = 0; u < data.dataset.users.size(); ++u)
+      ckpt.user_ids.push_back(data.dataset.users.Name(u));
+    for (int32_t i = 0; i < data.dataset.items.size(); ++i)
+      ckpt.item_ids.push_back(data.dataset.items.Name(i));
   }
 
   const Evaluator evaluator(data.train, data.test);

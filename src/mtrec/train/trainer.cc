@@ -16,7 +16,8 @@ Trainer::Trainer(const TrainConfig& config, MultiTaskNet* net, ThreadPool* pool)
   const int64_t n = static_cast<int64_t>(net->params().size());
   optimizer_ = MakeOptimizer(config.optimizer, n);
   LossWeights weights{config.factorization_weight, config.regression_weight, config.bpr_loss};
-  backprop_ = std::make_unique<BatchBackprop>(*net, weights, config.batch_size, pool->num_threads());
+  backprop_ =
+      std::make_unique<BatchBackprop>(*net, weights, config.batch_size, pool->num_threads());
   grads_.assign(n, 0.0f);
   batch_users_.resize(config.batch_size);
   batch_items_.resize(config.batch_size);
@@ -53,7 +54,8 @@ Result<EpochLosses> Trainer::TrainEpoch(const Interactions& train) {
   // line per sample instead of one per column (it matters on ML-25M).
   packed_.resize(n);
   pool_->ParallelFor(n, [&](int64_t lo, int64_t hi, int) {
-    for (int64_t k = lo; k < hi; ++k) packed_[k] = {train.users[k], train.items[k], train.ratings[k]};
+    for (int64_t k = lo; k < hi; ++k)
+      packed_[k] = {train.users[k], train.items[k], train.ratings[k]};
   });
 
   EpochLosses epoch = cursor_.sums;
@@ -82,9 +84,8 @@ Result<EpochLosses> Trainer::TrainEpoch(const Interactions& train) {
     if (optimizer_->sparse()) batch_rows_.Collect(*net_, batch, *pool_, touched_);
     const BatchLosses losses = backprop_->Run(*net_, batch, grads_, *pool_);
     if (!std::isfinite(losses.joint)) {
-      return Status::InvalidArgument(
-          "training diverged: the joint loss is not finite at step " + std::to_string(steps()) +
-          " (try a smaller --learning_rate)");
+      return Status::InvalidArgument("training diverged: the joint loss is not finite at step " +
+                                     std::to_string(steps()) + " (try a smaller --learning_rate)");
     }
     if (step_hook_) step_hook_(StepView{steps(), batch, losses, grads_});
     optimizer_->Step(net_->params(), grads_, touched_, *pool_);
