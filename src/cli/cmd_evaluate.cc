@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/model_command.h"
+#include "mtrec/core/split_list.h"
 #include "mtrec/infer/model_evaluation.h"
 
 namespace mtrec::cli {
@@ -27,17 +28,14 @@ const std::vector<std::string> kMetricNames = {"mrr",    "mse",  "rmse",     "ma
 
 Status ParseMetricList(std::string_view text, std::vector<std::string>* out) {
   out->clear();
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = std::min(text.find(',', start), text.size());
-    const std::string name(text.substr(start, comma - start));
+  for (std::string_view piece : SplitList(text)) {
+    const std::string name(piece);
     if (std::find(kMetricNames.begin(), kMetricNames.end(), name) == kMetricNames.end()) {
       return Status::InvalidArgument("--metrics: unknown metric '" + name +
                                      "' (known: mrr,mse,rmse,mae,precision,recall,ndcg,hit_rate,"
                                      "auc)");
     }
     out->push_back(name);
-    start = comma + 1;
   }
   return Status::Ok();
 }

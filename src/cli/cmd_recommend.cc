@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "cli/model_command.h"
+#include "mtrec/core/split_list.h"
 #include "mtrec/infer/fold_in.h"
 #include "mtrec/infer/recommend.h"
 
@@ -34,10 +35,7 @@ struct RecommendFlags {
 };
 
 Status ParseRatings(std::string_view text, const TrainedModel& model, std::vector<RatedItem>* out) {
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = std::min(text.find(',', start), text.size());
-    const std::string_view pair = text.substr(start, comma - start);
+  for (std::string_view pair : SplitList(text)) {
     const size_t colon = pair.find(':');
     double rating = 0;
     if (colon == std::string_view::npos ||
@@ -49,7 +47,6 @@ Status ParseRatings(std::string_view text, const TrainedModel& model, std::vecto
                                                          model.checkpoint.config.model.num_items,
                                                          pair.substr(0, colon), "--ratings: item"));
     out->push_back({item, static_cast<float>(rating)});
-    start = comma + 1;
   }
   return Status::Ok();
 }

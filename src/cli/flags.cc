@@ -6,6 +6,8 @@
 #include <cmath>
 #include <limits>
 
+#include "mtrec/core/split_list.h"
+
 namespace mtrec::cli {
 
 namespace {
@@ -48,11 +50,7 @@ Status ParseDoubleFlag(std::string_view flag, std::string_view text, double* out
 
 Status ParseIntListFlag(std::string_view flag, std::string_view text, std::vector<int>* out) {
   std::vector<int> values;
-  size_t start = 0;
-  while (true) {
-    const size_t comma = text.find(',', start);
-    const std::string_view item = text.substr(
-        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+  for (std::string_view item : SplitList(text)) {
     int v = 0;
     if (!ParseWhole(item, &v)) {
       return Status::InvalidArgument(
@@ -60,8 +58,6 @@ Status ParseIntListFlag(std::string_view flag, std::string_view text, std::vecto
           ": expected comma-separated integers such as 64 or 128,64, got " + Quote(text));
     }
     values.push_back(v);
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
   }
   *out = std::move(values);
   return Status::Ok();

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "mtrec/core/split_list.h"
+
 namespace mtrec {
 
 namespace {
@@ -102,11 +104,7 @@ Status ParseFormatFlag(std::string_view text, RatingsFormat* format) {
 
 Status ParseColumnsFlag(std::string_view text, RatingsFormat* format) {
   std::vector<RatingsColumn> columns;
-  size_t start = 0;
-  while (true) {
-    const size_t comma = text.find(',', start);
-    const std::string_view name = text.substr(
-        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+  for (std::string_view name : SplitList(text)) {
     RatingsColumn column;
     if (name == "user") {
       column = RatingsColumn::kUser;
@@ -130,8 +128,6 @@ Status ParseColumnsFlag(std::string_view text, RatingsFormat* format) {
                                      std::string(text) + "'");
     }
     columns.push_back(column);
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
   }
   for (RatingsColumn required : {RatingsColumn::kUser, RatingsColumn::kItem}) {
     if (std::find(columns.begin(), columns.end(), required) == columns.end()) {
