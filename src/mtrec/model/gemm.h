@@ -1,5 +1,5 @@
 // SmallGemm: C = A B (or C += A B) for the small, cache-resident matrices of the
-// MLP (a block of <= 64 samples against layers of ~100 units), register-blocked
+// MLP (a block of <= 128 samples against layers of ~100 units), register-blocked
 // for SIMD with GCC vector extensions (AVX2 ymm registers under -march=native,
 // lowered to SSE pairs otherwise).
 #pragma once
