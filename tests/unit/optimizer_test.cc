@@ -3,8 +3,6 @@
 #include <cmath>
 #include <cstring>
 #include <random>
-#include <cstring>
-#include <random>
 
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/optim/adagrad.h"
@@ -110,54 +108,6 @@ TEST(Adam, LazyUpdatesOnlyTouchedRowsAndEqualsDenseWhenAllAreTouched) {
   for (int k = kRows * kCols; k < kSize; ++k) EXPECT_NE(pl[k], before[k]) << "dense tail moves";
   EXPECT_TRUE(lazy.sparse());
   EXPECT_EQ(lazy.name(), "lazy_adam");
-}
-
-// Told which rows a step touched, dense Adam skips reading the others' zero
-// gradient: the result must be bit-identical to the plain sweep.
-TEST(Adam, DenseWithTouchedRowsEqualsThePlainSweep) {
-  for (double weight_decay : {0.0, 0.01}) {
-    SCOPED_TRACE(weight_decay);
-    constexpr int kWideRows = 20, kWide = 12, kNarrowRows = 20, kTail = 9;
-    constexpr int kTotal = kWideRows * kWide + kNarrowRows + kTail;
-    OptimizerConfig config;
-    config.learning_rate = 0.01;
-    config.weight_decay = weight_decay;
-    Adam plain(kTotal, config), told(kTotal, config);
-    ThreadPool pool(3);
-    std::vector<float> pp(kTotal);
-    for (int k = 0; k < kTotal; ++k) pp[k] = std::sin(static_cast<float>(k));
-    std::vector<float> pt = pp;
-    std::mt19937 gen(3);
-    for (int step = 1; step <= 30; ++step) {
-      std::vector<int32_t> wide, narrow;
-      for (int r = 0; r < kWideRows; ++r) {
-        if (gen() % 4 == 0) wide.push_back(r);
-      }
-      for (int r = 0; r < kNarrowRows; ++r) {
-        if (gen() % 3 == 0) narrow.push_back(r);
-      }
-      SparseRows rows;
-      rows.tables.push_back(SparseRows::Table{0, kWideRows, kWide, wide});
-      rows.tables.push_back(SparseRows::Table{kWideRows * kWide, kNarrowRows, 1, narrow});
-      rows.dense_begin = kWideRows * kWide + kNarrowRows;
-      std::vector<float> g(kTotal, 0.0f);
-      for (int32_t r : wide) {
-        for (int c = 0; c < kWide; ++c) g[r * kWide + c] = std::cos(static_cast<float>(step + r + c));
-      }
-      for (int32_t r : narrow) g[kWideRows * kWide + r] = std::cos(static_cast<float>(step - r));
-      for (int64_t k = rows.dense_begin; k < kTotal; ++k) g[k] = std::sin(static_cast<float>(step * k));
-      std::vector<float> gt = g;
-      plain.Step(pp, g, SparseRows{}, pool);
-      told.Step(pt, gt, rows, pool);
-      EXPECT_EQ(gt, std::vector<float>(kTotal, 0.0f));
-    }
-    EXPECT_EQ(std::memcmp(pp.data(), pt.data(), sizeof(float) * kTotal), 0);
-    for (size_t s = 0; s < 2; ++s) {
-      EXPECT_EQ(std::memcmp(plain.state()[s].values.data(), told.state()[s].values.data(),
-                            sizeof(float) * kTotal),
-                0);
-    }
-  }
 }
 
 TEST(Adagrad, MatchesTorchFormula) {

@@ -10,9 +10,6 @@
 //    moments and value stay as they are. Bias correction uses the global step.
 //    Not equivalent to dense Adam, but O(batch) per step instead of O(tables).
 //    Weight decay, when asked for, applies to the updated rows only.
-//
-// Dense Adam given the touched rows (SparseRows with tables) skips reading the
-// gradient of untouched rows (it is 0): same results, less memory traffic.
 #pragma once
 
 #include <cstdint>
@@ -42,7 +39,6 @@ class Adam final : public Optimizer {
   const bool lazy_;
   std::vector<float> m_;
   std::vector<float> v_;
-  std::vector<uint8_t> row_marks_;  // per table row: touched by this step's batch
   int64_t steps_ = 0;
 };
 

@@ -81,7 +81,7 @@ Result<EpochLosses> Trainer::TrainEpoch(const Interactions& train) {
         std::span<const float>(batch_ratings_.data(), size),
         negatives,
     };
-    batch_rows_.Collect(*net_, batch, *pool_, touched_);
+    if (optimizer_->sparse()) batch_rows_.Collect(*net_, batch, *pool_, touched_);
     const BatchLosses losses = backprop_->Run(*net_, batch, grads_, *pool_);
     if (!std::isfinite(losses.joint)) {
       return Status::InvalidArgument("training diverged: the joint loss is not finite at step " +

@@ -100,7 +100,7 @@ class Trainer {
   EpochCursor cursor_;
   bool in_epoch_ = false;  // cursor_ describes an unfinished epoch
   BatchRows batch_rows_;
-  SparseRows touched_;  // the rows the current batch reads
+  SparseRows touched_;  // the rows the current batch reads (sparse optimizers only)
   // Per-epoch and per-batch buffers, kept to avoid reallocation.
   struct PackedRow {
     UserId user;
