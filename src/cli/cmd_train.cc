@@ -59,7 +59,7 @@ FlagSet MakeFlags(TrainFlags& f) {
                   "taken; with --resume: the checkpoint's run folder)");
   flags.AddSwitch("overwrite", "allow --logdir to name a folder that already holds a run",
                   [&f] { f.overwrite = true; });
-  flags.AddOptionalBool("gpu", &f.gpu, "train on a GPU (needs a CUDA build; this build has none)");
+  flags.AddOptionalBool("gpu", &f.gpu, "train on a GPU (no GPU backend exists yet: --gpu is refused)");
   flags.AddUint32("seed", &c.train.seed,
                   "seeds the initialisation and the training stream (shuffle, negatives)");
   flags.AddString("init_weights", &c.init_weights, "DIR",
@@ -161,8 +161,8 @@ int RunTrain(std::span<const std::string> args) {
   }
   if (f.gpu) {
     std::fprintf(stderr,
-                 "mtrec train: --gpu: this build has no GPU backend (rebuild with "
-                 "-DMTREC_ENABLE_CUDA=ON on a machine with CUDA); run without --gpu\n");
+                 "mtrec train: --gpu: mtrec has no GPU backend yet, it trains on the CPU; "
+                 "run without --gpu\n");
     return kExitUsage;
   }
   if (f.config.threads < 1) {
