@@ -55,11 +55,7 @@ void AddExperimentFlags(FlagSet& flags, ExperimentConfig& c) {
   flags.AddValue("bpr_loss", "sigmoid|log",
                  "factorisation loss: the original's 1 - sigmoid(pos - neg), or -log sigmoid",
                  "sigmoid", [&c](std::string_view v) {
-                   if (v == "sigmoid") {
-                     c.train.bpr_loss = BprLoss::kSigmoid;
-                   } else if (v == "log") {
-                     c.train.bpr_loss = BprLoss::kLog;
-                   } else {
+                   if (!ParseBprLoss(v, &c.train.bpr_loss)) {
                      return Status::InvalidArgument("--bpr_loss: expected sigmoid or log, got '" +
                                                     std::string(v) + "'");
                    }

@@ -6,7 +6,6 @@
 #include <fstream>
 
 #include "mtrec/io/atomic_file.h"
-#include "mtrec/io/json_writer.h"
 #include "mtrec/io/weights_dir.h"
 #include "mtrec/model/multitask_net.h"
 #include "support/files.h"
@@ -16,19 +15,6 @@
 
 namespace mtrec {
 namespace {
-
-TEST(JsonWriter, NumbersRoundTripAndStringsAreEscaped) {
-  JsonObject o;
-  o.Add("a", 0.1)
-      .Add("b", int64_t{-3})
-      .Add("c", true)
-      .Add("d", "q\"\\\n\x01")
-      .Add("e", std::vector<int>{1, 2});
-  o.Add("nan", std::nan("")).Add("inf", HUGE_VAL);
-  EXPECT_EQ(o.str(),
-            R"({"a":0.1,"b":-3,"c":true,"d":"q\"\\\n\u0001","e":[1,2],"nan":null,"inf":null})");
-  EXPECT_EQ(std::stod(JsonNumber(1.0 / 3.0)), 1.0 / 3.0);
-}
 
 TEST(AtomicFile, ReplacesWholeFilesAndLeavesNothingOnFailure) {
   const testing::TempDir tmp;

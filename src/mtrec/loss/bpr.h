@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cmath>
+#include <string_view>
 
 #include "mtrec/loss/loss_and_grad.h"
 
@@ -12,6 +13,14 @@ enum class BprLoss {
   kSigmoid,  // the original's 1 - sigmoid(x) (Spotlight's bpr_loss); bounded in (0, 1)
   kLog,      // the classic BPR of Rendle et al.: -log sigmoid(x) = softplus(-x)
 };
+
+// "sigmoid" or "log" (the --bpr_loss spelling), and back.
+inline const char* BprLossName(BprLoss kind) { return kind == BprLoss::kLog ? "log" : "sigmoid"; }
+inline bool ParseBprLoss(std::string_view name, BprLoss* kind) {
+  if (name != "sigmoid" && name != "log") return false;
+  *kind = name == "log" ? BprLoss::kLog : BprLoss::kSigmoid;
+  return true;
+}
 
 inline float Sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 

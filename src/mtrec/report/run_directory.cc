@@ -1,71 +1,75 @@
 #include "mtrec/report/run_directory.h"
 
+#include <nlohmann/json.hpp>
 #include <system_error>
 
 #include "mtrec/core/version.h"
+#include "mtrec/data/split.h"
 #include "mtrec/io/atomic_file.h"
-#include "mtrec/io/json_writer.h"
 
 namespace mtrec {
 
 namespace {
-
-const char* BprName(BprLoss loss) { return loss == BprLoss::kLog ? "log" : "sigmoid"; }
+// Keys in insertion order, numbers in their shortest round-trip form, NaN and
+// infinities as null.
+using Json = nlohmann::ordered_json;
 }  // namespace
 
 std::string ConfigJson(const ExperimentConfig& config, const RunInfo& info) {
-  JsonObject model;
-  model.Add("embedding_dim", config.model.embedding_dim)
-      .Add("hidden_layers", config.model.hidden_layers)
-      .Add("shared_embeddings", config.model.shared_embeddings)
-      .Add("user_bias", config.model.user_bias)
-      .Add("parameters", info.parameters);
-  JsonObject train;
-  train.Add("epochs", config.epochs)
-      .Add("factorization_weight", config.train.factorization_weight)
-      .Add("regression_weight", config.train.regression_weight)
-      .Add("bpr_loss", BprName(config.train.bpr_loss))
-      .Add("batch_size", config.train.batch_size)
-      .Add("optimizer", OptimizerName(config.train.optimizer.kind))
-      .Add("learning_rate", config.train.optimizer.learning_rate)
-      .Add("l2", config.train.optimizer.weight_decay)
-      .Add("seed", static_cast<int64_t>(config.train.seed))
-      .Add("threads", info.threads)
-      .Add("init_weights", config.init_weights)
-      .Add("early_stopping", MetricName(config.early_stopping.metric))
-      .Add("patience", config.early_stopping.patience);
-  JsonObject data;
-  data.Add("dataset", config.data.dataset)
-      .Add("path", info.dataset_path)
-      .Add("interactions", info.interactions)
-      .Add("num_users", static_cast<int64_t>(info.num_users))
-      .Add("num_items", static_cast<int64_t>(info.num_items))
-      .Add("test_fraction", config.test_fraction)
-      .Add("split_seed", static_cast<int64_t>(123))
-      .Add("validation_fraction", config.validation_fraction)
-      .Add("train_size", info.train_size)
-      .Add("validation_size", info.validation_size)
-      .Add("test_size", info.test_size)
-      .Add("test_users", info.test_users);
-  JsonObject root;
-  root.Add("mtrec_version", kVersion).Add("model", model).Add("train", train).Add("data", data);
-  return root.str() + "\n";
+  const Json root = {
+      {"mtrec_version", kVersion},
+      {"model",
+       {{"embedding_dim", config.model.embedding_dim},
+        {"hidden_layers", config.model.hidden_layers},
+        {"shared_embeddings", config.model.shared_embeddings},
+        {"user_bias", config.model.user_bias},
+        {"parameters", info.parameters}}},
+      {"train",
+       {{"epochs", config.epochs},
+        {"factorization_weight", config.train.factorization_weight},
+        {"regression_weight", config.train.regression_weight},
+        {"bpr_loss", BprLossName(config.train.bpr_loss)},
+        {"batch_size", config.train.batch_size},
+        {"optimizer", OptimizerName(config.train.optimizer.kind)},
+        {"learning_rate", config.train.optimizer.learning_rate},
+        {"l2", config.train.optimizer.weight_decay},
+        {"seed", config.train.seed},
+        {"threads", info.threads},
+        {"init_weights", config.init_weights},
+        {"early_stopping", MetricName(config.early_stopping.metric)},
+        {"patience", config.early_stopping.patience}}},
+      {"data",
+       {{"dataset", config.data.dataset},
+        {"path", info.dataset_path},
+        {"interactions", info.interactions},
+        {"num_users", info.num_users},
+        {"num_items", info.num_items},
+        {"test_fraction", config.test_fraction},
+        {"split_seed", kOriginalSplitSeed},
+        {"validation_fraction", config.validation_fraction},
+        {"train_size", info.train_size},
+        {"validation_size", info.validation_size},
+        {"test_size", info.test_size},
+        {"test_users", info.test_users}}},
+  };
+  return root.dump() + "\n";
 }
 
 std::string EpochJson(const EpochStats& stats) {
-  JsonObject o;
-  o.Add("epoch", stats.epoch)
-      .Add("factorization_loss", stats.losses.factorization)
-      .Add("regression_loss", stats.losses.regression)
-      .Add("joint_loss", stats.losses.joint)
-      .Add("mrr", stats.eval.mrr)
-      .Add("mse", stats.eval.mse)
-      .Add("mrr_users", stats.eval.mrr_users);
+  Json o = {{"epoch", stats.epoch},
+            {"factorization_loss", stats.losses.factorization},
+            {"regression_loss", stats.losses.regression},
+            {"joint_loss", stats.losses.joint},
+            {"mrr", stats.eval.mrr},
+            {"mse", stats.eval.mse},
+            {"mrr_users", stats.eval.mrr_users}};
   if (stats.has_validation) {
-    o.Add("val_mrr", stats.validation.mrr).Add("val_mse", stats.validation.mse);
+    o["val_mrr"] = stats.validation.mrr;
+    o["val_mse"] = stats.validation.mse;
   }
-  o.Add("train_seconds", stats.train_seconds).Add("eval_seconds", stats.eval_seconds);
-  return o.str();
+  o["train_seconds"] = stats.train_seconds;
+  o["eval_seconds"] = stats.eval_seconds;
+  return o.dump();
 }
 
 Status RunDirectory::OnStart(const ExperimentConfig& config, const RunInfo& info) {

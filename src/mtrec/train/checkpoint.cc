@@ -98,7 +98,7 @@ Json ConfigToJson(const TrainingCheckpoint& c) {
        {{"epochs", x.epochs},
         {"factorization_weight", x.train.factorization_weight},
         {"regression_weight", x.train.regression_weight},
-        {"bpr_loss", x.train.bpr_loss == BprLoss::kLog ? "log" : "sigmoid"},
+        {"bpr_loss", BprLossName(x.train.bpr_loss)},
         {"batch_size", x.train.batch_size},
         {"optimizer", OptimizerName(x.train.optimizer.kind)},
         {"learning_rate", x.train.optimizer.learning_rate},
@@ -144,8 +144,9 @@ void ConfigFromJson(const Json& j, TrainingCheckpoint* c) {
   x.epochs = t.at("epochs").get<int>();
   x.train.factorization_weight = t.at("factorization_weight").get<double>();
   x.train.regression_weight = t.at("regression_weight").get<double>();
-  x.train.bpr_loss =
-      t.at("bpr_loss").get<std::string>() == "log" ? BprLoss::kLog : BprLoss::kSigmoid;
+  if (!ParseBprLoss(t.at("bpr_loss").get<std::string>(), &x.train.bpr_loss)) {
+    throw std::runtime_error("unknown bpr_loss");
+  }
   x.train.batch_size = t.at("batch_size").get<int>();
   x.train.optimizer.kind = ParseOptimizerKind(t.at("optimizer").get<std::string>()).value();
   x.train.optimizer.learning_rate = t.at("learning_rate").get<double>();
