@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "mtrec/io/weights_dir.h"
+#include "mtrec/model/multitask_net.h"
 #include "support/files.h"
 #include "support/run_command.h"
 #include "support/synthetic.h"
@@ -114,6 +116,38 @@ TEST_F(TrainCli, HelpDocumentsEveryFlag) {
   }
   EXPECT_EQ(RunCommand(testing::ShellQuote(MtrecBinary()) + " --help").exit_code, 0);
   EXPECT_EQ(RunCommand(testing::ShellQuote(MtrecBinary()) + " frobnicate").exit_code, 2);
+}
+
+TEST_F(TrainCli, GpuFalseIsAccepted) {
+  const auto r = Train("--epochs 1 --gpu false --overwrite");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+// --init_weights starts from a weights dump (the PyTorch reference's format):
+// the run's first-epoch numbers then do not depend on --seed's initialisation,
+// and a dump of another shape is refused naming the file.
+TEST_F(TrainCli, InitWeightsStartsFromADumpAndRefusesAnotherShape) {
+  const Interactions data = testing::MakeSyntheticRatings(40, 60, 2000, 3);
+  ModelConfig mc;
+  mc.num_users = data.num_users;
+  mc.num_items = data.num_items;
+  MultiTaskNet net(mc);
+  net.InitRandom(99);
+  ASSERT_TRUE(SaveWeightsDir(net, dir_ + "/init").ok());
+  auto first_epoch = [&](const std::string& flags) {
+    const auto r = Train("--epochs 1 --overwrite " + flags);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::string line = ReadFile(dir_ + "/run/metrics.jsonl");
+    return line.substr(0, line.find(",\"train_seconds\""));
+  };
+  const std::string a = first_epoch("--seed 1 --init_weights " + dir_ + "/init");
+  const std::string b = first_epoch("--seed 1");
+  EXPECT_NE(a, b) << "the dump, not the seed's init, was used";
+  EXPECT_EQ(a, first_epoch("--seed 1 --init_weights " + dir_ + "/init"));
+
+  ExpectOneLineError(
+      Train("--epochs 1 --overwrite --embedding_dim 8 --init_weights " + dir_ + "/init"), 2,
+      "manifest.txt:1");
 }
 
 TEST_F(TrainCli, RunWritesTableConfigAndMetrics) {
