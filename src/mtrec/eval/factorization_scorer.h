@@ -7,6 +7,7 @@
 
 #include <vector>
 
+#include "mtrec/core/huge_pages.h"
 #include "mtrec/eval/block_scorer.h"
 
 namespace mtrec {
@@ -28,7 +29,7 @@ class FactorizationScorer final : public BlockScorer {
   const int32_t num_items_;
   const int dim_;
   const int64_t ld_;              // row stride of items_t_ (num_items padded to 8)
-  std::vector<float> items_t_;    // Q_f transposed: [dim x ld_]
+  LargeVector<float> items_t_;   // Q_f transposed: [dim x ld_]
   std::vector<float> item_bias_;  // [ld_]
 };
 

@@ -22,6 +22,7 @@
 #include <span>
 #include <vector>
 
+#include "mtrec/core/huge_pages.h"
 #include "mtrec/data/interactions.h"
 #include "mtrec/model/mlp.h"
 #include "mtrec/model/model_config.h"
@@ -81,7 +82,7 @@ class MultiTaskNet {
   ParameterLayout layout_;
   MlpShape mlp_;
   Roles roles_;
-  std::vector<float> params_;
+  LargeVector<float> params_;  // on huge pages: rows are read at random
 };
 
 }  // namespace mtrec

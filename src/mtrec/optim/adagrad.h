@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "mtrec/core/huge_pages.h"
 #include "mtrec/optim/optimizer.h"
 
 namespace mtrec {
@@ -27,7 +28,7 @@ class Adagrad final : public Optimizer {
 
  private:
   const OptimizerConfig config_;
-  std::vector<float> sum_;
+  LargeVector<float> sum_;
   int64_t steps_ = 0;
 };
 

@@ -16,6 +16,7 @@
 #include <span>
 #include <vector>
 
+#include "mtrec/core/huge_pages.h"
 #include "mtrec/optim/optimizer.h"
 
 namespace mtrec {
@@ -37,8 +38,8 @@ class Adam final : public Optimizer {
  private:
   const OptimizerConfig config_;
   const bool lazy_;
-  std::vector<float> m_;
-  std::vector<float> v_;
+  LargeVector<float> m_;
+  LargeVector<float> v_;
   int64_t steps_ = 0;
 };
 

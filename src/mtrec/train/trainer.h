@@ -19,6 +19,7 @@
 #include <span>
 #include <vector>
 
+#include "mtrec/core/huge_pages.h"
 #include "mtrec/core/numpy_rng.h"
 #include "mtrec/core/result.h"
 #include "mtrec/data/interactions.h"
@@ -94,7 +95,7 @@ class Trainer {
   NumpyLegacyRng rng_;
   std::unique_ptr<Optimizer> optimizer_;
   std::unique_ptr<BatchBackprop> backprop_;
-  std::vector<float> grads_;
+  LargeVector<float> grads_;
   std::function<void(const StepView&)> step_hook_;
   std::function<bool()> stop_;
   EpochCursor cursor_;
@@ -107,8 +108,8 @@ class Trainer {
     ItemId item;
     float rating;
   };
-  std::vector<PackedRow> packed_;  // the training rows, one record each
-  std::vector<int32_t> order_;
+  LargeVector<PackedRow> packed_;  // the training rows, one record each
+  LargeVector<int32_t> order_;
   std::vector<UserId> batch_users_;
   std::vector<ItemId> batch_items_, negatives_;
   std::vector<float> batch_ratings_;
