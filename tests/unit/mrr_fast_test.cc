@@ -71,19 +71,19 @@ TEST(FactorizationScorer, ScoreOneMatchesScoreBlockExactly) {
   net.InitRandom(2);
   const FactorizationScorer scorer(net);
   const std::vector<UserId> users = {0, 5, 8};
-  std::vector<float> out(3 * 104);
-  scorer.ScoreBlock(users, 96, 100, out.data(), 104);
+  std::vector<float> out(3 * 112);  // rows padded to a multiple of 16
+  scorer.ScoreBlock(users, 96, 100, out.data(), 112);
   for (size_t r = 0; r < users.size(); ++r) {
     for (ItemId i = 96; i < 100; ++i)
-      EXPECT_EQ(out[r * 104 + (i - 96)], scorer.ScoreOne(users[r], i));
+      EXPECT_EQ(out[r * 112 + (i - 96)], scorer.ScoreOne(users[r], i));
   }
-  scorer.ScoreBlock(users, 0, 100, out.data(), 104);
+  scorer.ScoreBlock(users, 0, 100, out.data(), 112);
   for (size_t r = 0; r < users.size(); ++r) {
     for (ItemId i = 0; i < 100; ++i) {
-      EXPECT_EQ(out[r * 104 + i], scorer.ScoreOne(users[r], i));
+      EXPECT_EQ(out[r * 112 + i], scorer.ScoreOne(users[r], i));
       std::vector<float> all(100);
       net.ScoreAllItems(users[r], all);
-      EXPECT_NEAR(all[i], out[r * 104 + i], 1e-6);
+      EXPECT_NEAR(all[i], out[r * 112 + i], 1e-6);
     }
   }
 }

@@ -13,24 +13,27 @@ namespace mtrec {
 FactorizationScorer::FactorizationScorer(const MultiTaskNet& net)
     : net_(&net),
       num_items_(net.config().num_items),
-      dim_(net.embedding_dim()),
-      ld_(PadTo8(net.config().num_items)) {
+      dim_(net.embedding_dim()) {
   const auto& roles = net.roles();
-  items_t_.assign(static_cast<size_t>(dim_) * ld_, 0.0f);
-  item_bias_.assign(ld_, 0.0f);
+  constexpr int kSlab = kItemAlignment;
+  const int64_t padded = (int64_t{num_items_} + kSlab - 1) / kSlab * kSlab;
+  panels_.assign(static_cast<size_t>(padded) * dim_, 0.0f);
+  item_bias_.assign(padded, 0.0f);
   for (int64_t i = 0; i < num_items_; ++i) {
     const float* q = net.Row(roles.q_fact, i);
-    for (int k = 0; k < dim_; ++k) items_t_[k * ld_ + i] = q[k];
+    float* slab = panels_.data() + i / kSlab * kSlab * dim_;
+    for (int k = 0; k < dim_; ++k) slab[k * kSlab + i % kSlab] = q[k];
     item_bias_[i] = *net.Row(roles.item_bias, i);
   }
 }
 
 void FactorizationScorer::ScoreBlock(std::span<const UserId> users, ItemId item_begin,
                                      ItemId item_end, float* out, int64_t ld) const {
-  MTREC_CHECK(item_begin % 8 == 0 && item_end <= num_items_);
+  constexpr int kSlab = kItemAlignment;
+  MTREC_CHECK(item_begin % kSlab == 0 && item_end <= num_items_);
   const auto& roles = net_->roles();
   const int m = static_cast<int>(users.size());
-  const int width = PadTo8(item_end - item_begin);
+  const int width = (item_end - item_begin + kSlab - 1) / kSlab * kSlab;
   // Gather the users' rows, then scores = U_block Q^T[:, range] + B[range] (+ A[u]).
   float rows[4096];  // e.g. 96 users of dimension 32 without touching the heap
   std::vector<float> heap_rows;
@@ -43,8 +46,11 @@ void FactorizationScorer::ScoreBlock(std::span<const UserId> users, ItemId item_
     const float* u = net_->Row(roles.u_fact, users[r]);
     std::copy(u, u + dim_, a + int64_t{r} * dim_);
   }
-  SmallGemm(m, width, dim_, a, dim_, 1, items_t_.data() + item_begin, ld_, out, ld,
-            /*accumulate=*/false);
+  const float* panel = panels_.data() + int64_t{item_begin} * dim_;
+  for (int col = 0; col < width; col += kSlab) {
+    SmallGemm(m, kSlab, dim_, a, dim_, 1, panel + int64_t{col} * dim_, kSlab, out + col, ld,
+              /*accumulate=*/false);
+  }
   const float* bias = item_bias_.data() + item_begin;
   for (int r = 0; r < m; ++r) {
     float* row = out + int64_t{r} * ld;
@@ -59,7 +65,7 @@ float FactorizationScorer::ScoreOne(UserId user, ItemId item) const {
   // chain followed by the bias additions above.
   const auto& roles = net_->roles();
   const float* u = net_->Row(roles.u_fact, user);
-  const float* q = net_->Row(roles.q_fact, item);  // the same values as items_t_'s column
+  const float* q = net_->Row(roles.q_fact, item);  // the same values as the panel's column
   float acc = 0.0f;
   for (int k = 0; k < dim_; ++k) acc = FusedMulAdd(u[k], q[k], acc);  // the GEMM lane's FMA chain
   const float user_bias = roles.user_bias >= 0 ? *net_->Row(roles.user_bias, user) : 0.0f;

@@ -1,8 +1,11 @@
 // FactorizationScorer: the factorisation head's scores p(u, i) = U_f[u].Q_f[i]
 // + B[i] (+ A[u]) as a BlockScorer, for full-ranking evaluation and top-k.
 //
-// Builds a transposed, padded copy of Q_f once (d x items), so that a block of
-// users against a range of items is one small GEMM.
+// Builds a copy of Q_f once in GEMM panel order: items in slabs of 16, each slab
+// [d x 16] contiguous, so that a block of users against a range of items is one
+// small GEMM per slab that reads its 2 KiB of item factors sequentially (the
+// transposed table it replaced was read 32 rows apart, and the scoring of
+// ML-25M-sized data ran at half the speed).
 #pragma once
 
 #include <vector>
@@ -28,9 +31,8 @@ class FactorizationScorer final : public BlockScorer {
   const MultiTaskNet* const net_;
   const int32_t num_items_;
   const int dim_;
-  const int64_t ld_;              // row stride of items_t_ (num_items padded to 8)
-  LargeVector<float> items_t_;   // Q_f transposed: [dim x ld_]
-  std::vector<float> item_bias_;  // [ld_]
+  LargeVector<float> panels_;     // [slabs x dim x kItemAlignment]
+  std::vector<float> item_bias_;  // [slabs x kItemAlignment], 0 past num_items
 };
 
 }  // namespace mtrec

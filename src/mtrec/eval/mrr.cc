@@ -31,12 +31,14 @@ inline float Pred(float score) {
   return std::isnan(score) ? std::numeric_limits<float>::infinity() : -score;
 }
 
-// Adds, for each test value values[k], the number of preds below it and equal
-// to it. `pred` holds n values followed by NaN padding up to a multiple of 8
-// (NaN compares false, so padding is never counted). Four values per pass, so
-// each loaded vector of preds serves eight compares.
+// Adds, for each test value values[k], the per-lane counts of preds below it
+// and equal to it into below[k] and equal[k] (summed over lanes at the end of
+// the user's block, not per chunk). `pred` holds n values followed by NaN
+// padding up to a multiple of 8 (NaN compares false, so padding is never
+// counted). Four values per pass, so each loaded vector of preds serves eight
+// compares.
 void CountBelowAndEqual(const float* pred, int n, const std::vector<float>& values,
-                        std::vector<int64_t>& below, std::vector<int64_t>& equal) {
+                        Vec8i* below, Vec8i* equal) {
   const int vectors = (n + 7) / 8;
   for (size_t first = 0; first < values.size(); first += 4) {
     const size_t count = std::min<size_t>(4, values.size() - first);
@@ -52,21 +54,25 @@ void CountBelowAndEqual(const float* pred, int n, const std::vector<float>& valu
       }
     }
     for (size_t q = 0; q < count; ++q) {
-      for (int lane = 0; lane < 8; ++lane) {
-        below[first + q] += lt[q][lane];
-        equal[first + q] += eq[q][lane];
-      }
+      below[first + q] += lt[q];
+      equal[first + q] += eq[q];
     }
   }
 }
 
+int64_t SumLanes(Vec8i v) {
+  int64_t sum = 0;
+  for (int lane = 0; lane < 8; ++lane) sum += v[lane];
+  return sum;
+}
+
 // Per-thread scratch for one user block.
 struct BlockScratch {
-  std::vector<float> scores;  // [kUsersPerBlock x chunk width]
-  std::vector<float> test_pred;
+  std::vector<float> scores;  // [kUsersPerBlock x kItemsPerChunk]
   struct User {
-    std::vector<float> values;  // distinct test preds, sorted
-    std::vector<int64_t> below, equal;
+    std::vector<float> values;       // distinct test preds, sorted
+    std::vector<Vec8i> below, equal;  // per-lane counts for each value
+    size_t next_train = 0;           // the first train item not yet masked
   };
   User users[kUsersPerBlock];
 };
@@ -120,8 +126,9 @@ MrrResult MeanReciprocalRank(const BlockScorer& scorer, const UserItemSets& test
       }
       std::sort(su.values.begin(), su.values.end());
       su.values.erase(std::unique(su.values.begin(), su.values.end()), su.values.end());
-      su.below.assign(su.values.size(), 0);
-      su.equal.assign(su.values.size(), 0);
+      su.below.assign(su.values.size(), Vec8i{});
+      su.equal.assign(su.values.size(), Vec8i{});
+      su.next_train = 0;
     }
     s.scores.resize(static_cast<size_t>(kUsersPerBlock) * kItemsPerChunk);
     for (ItemId begin = 0; begin < num_items; begin += kItemsPerChunk) {
@@ -133,12 +140,13 @@ MrrResult MeanReciprocalRank(const BlockScorer& scorer, const UserItemSets& test
         for (int c = 0; c < width; ++c) pred[c] = Pred(pred[c]);
         for (int c = width; c < PadTo8(width); ++c)
           pred[c] = std::numeric_limits<float>::quiet_NaN();
-        const auto train_items = train.Of(block_users[r]);
-        for (auto it = std::lower_bound(train_items.begin(), train_items.end(), begin);
-             it != train_items.end() && *it < end; ++it) {
-          pred[*it - begin] = kMasked;
+        BlockScratch::User& su = s.users[r];
+        const auto train_items = train.Of(block_users[r]);  // sorted: chunks mask in turn
+        for (; su.next_train < train_items.size() && train_items[su.next_train] < end;
+             ++su.next_train) {
+          pred[train_items[su.next_train] - begin] = kMasked;
         }
-        CountBelowAndEqual(pred, width, s.users[r].values, s.users[r].below, s.users[r].equal);
+        CountBelowAndEqual(pred, width, su.values, su.below.data(), su.equal.data());
       }
     }
     // mrr_u over the user's test items (duplicates of a value share its rank).
@@ -152,8 +160,9 @@ MrrResult MeanReciprocalRank(const BlockScorer& scorer, const UserItemSets& test
         const float v = is_train ? kMasked : Pred(scorer.ScoreOne(u, t));
         const size_t k =
             std::lower_bound(su.values.begin(), su.values.end(), v) - su.values.begin();
-        sum += 1.0 /
-               (static_cast<double>(su.below[k]) + (static_cast<double>(su.equal[k]) + 1.0) / 2.0);
+        const auto below = static_cast<double>(SumLanes(su.below[k]));
+        const auto equal = static_cast<double>(SumLanes(su.equal[k]));
+        sum += 1.0 / (below + (equal + 1.0) / 2.0);
       }
       per_user[first + r] = sum / static_cast<double>(test.Of(u).size());
     }
