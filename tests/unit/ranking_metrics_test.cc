@@ -3,8 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <random>
 
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/eval/top_k.h"
@@ -67,6 +69,39 @@ TEST(TopK, OrdersByScoreThenIdAndSkipsNonCandidates) {
   const std::vector<uint8_t> candidate = {1, 1, 1, 1, 1, 0};
   EXPECT_EQ(TopK(scores, candidate, 10), (std::vector<ItemId>{1, 3, 4, 0, 2}));
   EXPECT_EQ(TopK(scores, candidate, 2), (std::vector<ItemId>{1, 3}));
+  EXPECT_TRUE(TopK(scores, candidate, 0).empty());
+}
+
+// The bounded-heap selection equals a full sort by (score desc, NaN last, id
+// asc) on vectors full of ties, NaNs and infinities, for every k.
+TEST(TopK, EqualsAFullSortOnRandomScoresWithTiesAndNaNs) {
+  std::mt19937 gen(5);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  for (int trial = 0; trial < 200; ++trial) {
+    const size_t n = 1 + gen() % 60;
+    std::vector<float> scores(n);
+    std::vector<uint8_t> candidate(n);
+    for (size_t i = 0; i < n; ++i) {
+      const auto r = gen() % 10;
+      scores[i] = r == 0 ? nan : r == 1 ? -inf : r == 2 ? inf : static_cast<float>(gen() % 4);
+      candidate[i] = gen() % 5 != 0;
+    }
+    std::vector<ItemId> sorted;
+    for (size_t i = 0; i < n; ++i) {
+      if (candidate[i]) sorted.push_back(static_cast<ItemId>(i));
+    }
+    std::stable_sort(sorted.begin(), sorted.end(), [&](ItemId a, ItemId b) {
+      const bool na = std::isnan(scores[a]), nb = std::isnan(scores[b]);
+      if (na || nb) return !na && nb;
+      return scores[a] > scores[b];
+    });
+    for (int k : {1, 2, 5, static_cast<int>(n), static_cast<int>(n) + 3}) {
+      std::vector<ItemId> expected(sorted.begin(),
+                                   sorted.begin() + std::min<size_t>(sorted.size(), k));
+      ASSERT_EQ(TopK(scores, candidate, k), expected) << "trial " << trial << " k " << k;
+    }
+  }
 }
 
 TEST(MeanAbsoluteError, IsTheMeanOfAbsoluteDifferences) {
