@@ -2,36 +2,28 @@
 // score matrix full of ties (golden/mrr_ties.txt).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/eval/block_scorer.h"
 #include "mtrec/eval/mrr.h"
 #include "mtrec/eval/mse.h"
+#include "support/function_scorer.h"
 #include "support/golden_file.h"
 
 namespace mtrec {
 namespace {
 
+using testing::FunctionScorer;
 using testing::GoldenFile;
 using testing::TestDataPath;
 
 // A BlockScorer over a fixed [users x items] score matrix.
-class MatrixScorer final : public BlockScorer {
- public:
-  MatrixScorer(std::vector<float> scores, int32_t num_items)
-      : scores_(std::move(scores)), num_items_(num_items) {}
-  int32_t num_items() const override { return num_items_; }
-  void ScoreBlock(std::span<const UserId> users, ItemId begin, ItemId end, float* out,
-                  int64_t ld) const override {
-    for (size_t r = 0; r < users.size(); ++r) {
-      for (ItemId i = begin; i < end; ++i) out[r * ld + (i - begin)] = ScoreOne(users[r], i);
-    }
-  }
-  float ScoreOne(UserId u, ItemId i) const override { return scores_[int64_t{u} * num_items_ + i]; }
-
- private:
-  std::vector<float> scores_;
-  int32_t num_items_;
-};
+FunctionScorer MatrixScorer(const std::vector<float>& scores, int32_t num_items) {
+  return FunctionScorer(num_items, [&scores, num_items](UserId u, std::span<float> out) {
+    std::copy_n(scores.begin() + int64_t{u} * num_items, num_items, out.begin());
+  });
+}
 
 Interactions Pairs(const GoldenFile& g, const std::string& prefix, int32_t nu, int32_t ni) {
   Interactions x;

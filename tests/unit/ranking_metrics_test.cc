@@ -10,9 +10,12 @@
 
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/eval/top_k.h"
+#include "support/function_scorer.h"
 
 namespace mtrec {
 namespace {
+
+using testing::FunctionScorer;
 
 Interactions Make(std::vector<UserId> users, std::vector<ItemId> items) {
   Interactions x;
@@ -34,8 +37,9 @@ TEST(RankingMetrics, MatchesAHandComputedExample) {
   const auto test = UserItemSets::Build(Make({1, 1, 1, 2}, {3, 4, 3, 0}));
   ThreadPool pool(2);
   const RankingMetrics m = EvaluateRanking(
-      [&](UserId, std::span<float> out) { std::copy(scores.begin(), scores.end(), out.begin()); },
-      5, test, train, 2, pool);
+      FunctionScorer(
+          5, [&](UserId, std::span<float> out) { std::copy(scores.begin(), scores.end(), out.begin()); }),
+      test, train, 2, pool);
   EXPECT_EQ(m.users, 1);
   EXPECT_DOUBLE_EQ(m.precision, 0.5);  // top-2 = {3, 2}: one hit
   EXPECT_DOUBLE_EQ(m.recall, 0.5);
@@ -50,17 +54,78 @@ TEST(RankingMetrics, PerfectAndTiedRankings) {
   ThreadPool pool(1);
   const std::vector<float> perfect = {0, 0, 3, 0, 2};
   RankingMetrics m = EvaluateRanking(
-      [&](UserId, std::span<float> out) { std::copy(perfect.begin(), perfect.end(), out.begin()); },
-      5, test, train, 2, pool);
+      FunctionScorer(5, [&](UserId, std::span<float> out) {
+        std::copy(perfect.begin(), perfect.end(), out.begin());
+      }),
+      test, train, 2, pool);
   EXPECT_DOUBLE_EQ(m.ndcg, 1.0);
   EXPECT_DOUBLE_EQ(m.auc, 1.0);
   EXPECT_DOUBLE_EQ(m.recall, 1.0);
   // All scores equal: ties go to the lower id (top-2 = {0, 1}: no hit), AUC 1/2.
   m = EvaluateRanking(
-      [&](UserId, std::span<float> out) { std::fill(out.begin(), out.end(), 1.0f); }, 5, test,
-      train, 2, pool);
+      FunctionScorer(5, [&](UserId, std::span<float> out) { std::fill(out.begin(), out.end(), 1.0f); }),
+      test, train, 2, pool);
   EXPECT_DOUBLE_EQ(m.hit_rate, 0.0);
   EXPECT_DOUBLE_EQ(m.auc, 0.5);
+}
+
+// AUC (counted with SIMD compares against the distinct relevant scores) and
+// precision@k equal their definitions computed pair by pair and by a full sort,
+// on random scores full of ties, with several users per scoring group.
+TEST(RankingMetrics, EqualsTheDefinitionsOnRandomScoresWithTies) {
+  constexpr int32_t kUsers = 40, kItems = 70;
+  std::mt19937 gen(9);
+  std::vector<float> matrix(static_cast<size_t>(kUsers) * kItems);
+  for (float& v : matrix) v = static_cast<float>(gen() % 6);
+  Interactions train, test;
+  train.num_users = test.num_users = kUsers;
+  train.num_items = test.num_items = kItems;
+  for (int n = 0; n < 900; ++n) {
+    Interactions& x = n % 3 == 0 ? test : train;
+    x.users.push_back(static_cast<UserId>(gen() % kUsers));
+    x.items.push_back(static_cast<ItemId>(gen() % kItems));
+    x.ratings.push_back(1.0f);
+  }
+  const auto train_sets = UserItemSets::Build(train);
+  const auto test_sets = UserItemSets::Build(test);
+  const FunctionScorer scorer(kItems, [&](UserId u, std::span<float> out) {
+    std::copy_n(matrix.begin() + static_cast<int64_t>(u) * kItems, kItems, out.begin());
+  });
+  constexpr int kK = 5;
+  double auc_sum = 0, precision_sum = 0;
+  int64_t users = 0;
+  for (UserId u = 0; u < kUsers; ++u) {
+    std::vector<uint8_t> candidate(kItems, 1), relevant(kItems, 0);
+    for (ItemId i : train_sets.Of(u)) candidate[i] = 0;
+    for (ItemId i : test_sets.Of(u)) relevant[i] = candidate[i];
+    const float* score = matrix.data() + static_cast<int64_t>(u) * kItems;
+    double pairs = 0, correct = 0;
+    std::vector<ItemId> ranked;
+    for (ItemId i = 0; i < kItems; ++i) {
+      if (candidate[i]) ranked.push_back(i);
+      for (ItemId j = 0; j < kItems; ++j) {
+        if (!relevant[i] || !candidate[j] || relevant[j]) continue;
+        pairs += 1;
+        correct += score[i] > score[j] ? 1.0 : score[i] == score[j] ? 0.5 : 0.0;
+      }
+    }
+    if (std::count(relevant.begin(), relevant.end(), 1) == 0) continue;
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [&](ItemId a, ItemId b) { return score[a] > score[b]; });
+    double hits = 0;
+    for (int r = 0; r < kK; ++r) hits += relevant[ranked[r]];
+    auc_sum += pairs > 0 ? correct / pairs : 1.0;
+    precision_sum += hits / kK;
+    ++users;
+  }
+  ASSERT_GT(users, 20);
+  for (int threads : {1, 2}) {
+    ThreadPool pool(threads);
+    const RankingMetrics m = EvaluateRanking(scorer, test_sets, train_sets, kK, pool);
+    EXPECT_EQ(m.users, users);
+    EXPECT_NEAR(m.auc, auc_sum / static_cast<double>(users), 1e-12);
+    EXPECT_NEAR(m.precision, precision_sum / static_cast<double>(users), 1e-12);
+  }
 }
 
 TEST(TopK, OrdersByScoreThenIdAndSkipsNonCandidates) {

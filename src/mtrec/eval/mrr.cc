@@ -7,6 +7,7 @@
 
 #include "mtrec/core/check.h"
 #include "mtrec/core/thread_pool.h"
+#include "mtrec/eval/rank_counting.h"
 #include "mtrec/model/gemm.h"
 
 namespace mtrec {
@@ -23,47 +24,9 @@ constexpr int kUsersPerBlock = 48;
 constexpr int kBlocksPerThread = 8;
 constexpr int kItemsPerChunk = 1024;
 
-typedef float Vec8f __attribute__((vector_size(32)));
-typedef int32_t Vec8i __attribute__((vector_size(32)));
-
 // The original's pred for a score: -score, with NaN ranked last.
 inline float Pred(float score) {
   return std::isnan(score) ? std::numeric_limits<float>::infinity() : -score;
-}
-
-// Adds, for each test value values[k], the per-lane counts of preds below it
-// and equal to it into below[k] and equal[k] (summed over lanes at the end of
-// the user's block, not per chunk). `pred` holds n values followed by NaN
-// padding up to a multiple of 8 (NaN compares false, so padding is never
-// counted). Four values per pass, so each loaded vector of preds serves eight
-// compares.
-void CountBelowAndEqual(const float* pred, int n, const std::vector<float>& values,
-                        Vec8i* below, Vec8i* equal) {
-  const int vectors = (n + 7) / 8;
-  for (size_t first = 0; first < values.size(); first += 4) {
-    const size_t count = std::min<size_t>(4, values.size() - first);
-    Vec8f v[4];
-    for (size_t q = 0; q < 4; ++q) v[q] = Vec8f{} + values[first + std::min(q, count - 1)];
-    Vec8i lt[4] = {}, eq[4] = {};
-    for (int c = 0; c < vectors; ++c) {
-      Vec8f p;
-      std::memcpy(&p, pred + 8 * c, sizeof(p));
-      for (int q = 0; q < 4; ++q) {
-        lt[q] -= p < v[q];  // a true lane compares as -1
-        eq[q] -= p == v[q];
-      }
-    }
-    for (size_t q = 0; q < count; ++q) {
-      below[first + q] += lt[q];
-      equal[first + q] += eq[q];
-    }
-  }
-}
-
-int64_t SumLanes(Vec8i v) {
-  int64_t sum = 0;
-  for (int lane = 0; lane < 8; ++lane) sum += v[lane];
-  return sum;
 }
 
 // Per-thread scratch for one user block.

@@ -12,17 +12,14 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <span>
 
 #include "mtrec/data/interactions.h"
+#include "mtrec/eval/block_scorer.h"
 
 namespace mtrec {
 
 class ThreadPool;
-
-// Fills out[i] with the factorisation score of (u, i) for every item i.
-using ScoreAllItemsFn = std::function<void(UserId u, std::span<float> out)>;
 
 struct RankingMetrics {
   int k = 10;
@@ -34,10 +31,11 @@ struct RankingMetrics {
   int64_t users = 0;  // users averaged
 };
 
+// Ranks by `scorer` (for a model: FactorizationScorer, whose scores are those
+// MRR ranks by). Parallel over users; the result does not depend on the pool.
 // REQUIRES: test and train cover the same users; k >= 1.
-RankingMetrics EvaluateRanking(const ScoreAllItemsFn& score_all_items, int32_t num_items,
-                               const UserItemSets& test, const UserItemSets& train, int k,
-                               ThreadPool& pool);
+RankingMetrics EvaluateRanking(const BlockScorer& scorer, const UserItemSets& test,
+                               const UserItemSets& train, int k, ThreadPool& pool);
 
 // Mean absolute error of rating predictions (micro average, as MeanSquaredError).
 double MeanAbsoluteError(std::span<const float> ratings, std::span<const float> predicted);

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "mtrec/core/thread_pool.h"
+#include "mtrec/eval/factorization_scorer.h"
 
 namespace mtrec {
 
@@ -16,9 +17,8 @@ ModelEvaluation EvaluateModel(const MultiTaskNet& net, const ExperimentData& dat
   std::vector<float> predicted(data.test.size());
   net.PredictRatings(data.test.users, data.test.items, predicted, pool);
   out.mae = MeanAbsoluteError(data.test.ratings, predicted);
-  out.ranking = EvaluateRanking(
-      [&net](UserId u, std::span<float> scores) { net.ScoreAllItems(u, scores); },
-      net.config().num_items, evaluator.test_items(), evaluator.train_items(), k, pool);
+  out.ranking = EvaluateRanking(FactorizationScorer(net), evaluator.test_items(),
+                                evaluator.train_items(), k, pool);
   return out;
 }
 

@@ -70,7 +70,10 @@ class MultiTaskNet {
   // x[0, 3 * dim); the padding up to mlp().padded_in(0) is left untouched (zero).
   void RegressionInput(UserId u, ItemId i, float* x) const;
 
-  // Factorisation scores p(u, i) for every item i (out.size() == num_items).
+  // Factorisation scores p(u, i) for every item i (out.size() == num_items),
+  // each bit-identical to what FactorizationScorer (evaluation) computes for
+  // the pair: the same FMA chain over the dimensions, then the biases, so that
+  // `recommend` and the ranking metrics of `evaluate` rank by the same values.
   void ScoreAllItems(UserId u, std::span<float> out) const;
 
   // Regression predictions r(users[k], items[k]) for every k, spread over `pool`.
