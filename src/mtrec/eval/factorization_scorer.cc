@@ -63,13 +63,7 @@ void FactorizationScorer::ScoreBlock(std::span<const UserId> users, ItemId item_
 float FactorizationScorer::ScoreOne(UserId user, ItemId item) const {
   // The same operations, in the same order, as one lane of SmallGemm's FMA
   // chain followed by the bias additions above.
-  const auto& roles = net_->roles();
-  const float* u = net_->Row(roles.u_fact, user);
-  const float* q = net_->Row(roles.q_fact, item);  // the same values as the panel's column
-  float acc = 0.0f;
-  for (int k = 0; k < dim_; ++k) acc = FusedMulAdd(u[k], q[k], acc);  // the GEMM lane's FMA chain
-  const float user_bias = roles.user_bias >= 0 ? *net_->Row(roles.user_bias, user) : 0.0f;
-  return acc + item_bias_[item] + user_bias;
+  return net_->Score(user, item);
 }
 
 }  // namespace mtrec

@@ -21,12 +21,10 @@ std::vector<Recommendation> Recommend(const MultiTaskNet& net, UserId user,
 }
 
 Recommendation PredictPair(const MultiTaskNet& net, UserId user, ItemId item, ThreadPool& pool) {
-  std::vector<float> scores(net.config().num_items);
-  net.ScoreAllItems(user, scores);
   float rating = 0;
   net.PredictRatings(std::span<const UserId>(&user, 1), std::span<const ItemId>(&item, 1),
                      std::span<float>(&rating, 1), pool);
-  return {item, scores[item], rating};
+  return {item, net.Score(user, item), rating};
 }
 
 std::vector<uint8_t> RecommendationCandidates(const Interactions& all, UserId user,

@@ -101,11 +101,17 @@ void MultiTaskNet::ScoreAllItems(UserId u, std::span<float> out) const {
     }
     for (int lane = 0; lane < kLanes; ++lane) out[i + lane] = acc[lane] + bias[i + lane] + user_bias;
   }
-  for (; i < n; ++i) {
-    float acc = 0.0f;
-    for (int64_t k = 0; k < d; ++k) acc = FusedMulAdd(user[k], items[i * d + k], acc);
-    out[i] = acc + bias[i] + user_bias;
-  }
+  for (; i < n; ++i) out[i] = Score(u, static_cast<ItemId>(i));
+}
+
+float MultiTaskNet::Score(UserId u, ItemId i) const {
+  const int64_t d = config_.embedding_dim;
+  const float* user = Row(roles_.u_fact, u);
+  const float* item = Row(roles_.q_fact, i);
+  float acc = 0.0f;
+  for (int64_t k = 0; k < d; ++k) acc = FusedMulAdd(user[k], item[k], acc);
+  const float user_bias = roles_.user_bias >= 0 ? *Row(roles_.user_bias, u) : 0.0f;
+  return acc + *Row(roles_.item_bias, i) + user_bias;
 }
 
 void MultiTaskNet::RegressionInput(UserId u, ItemId i, float* x) const {

@@ -75,6 +75,8 @@ class MultiTaskNet {
   // the pair: the same FMA chain over the dimensions, then the biases, so that
   // `recommend` and the ranking metrics of `evaluate` rank by the same values.
   void ScoreAllItems(UserId u, std::span<float> out) const;
+  // The factorisation score of one pair, bit-identical to ScoreAllItems's.
+  float Score(UserId u, ItemId i) const;
 
   // Regression predictions r(users[k], items[k]) for every k, spread over `pool`.
   void PredictRatings(std::span<const UserId> users, std::span<const ItemId> items,
