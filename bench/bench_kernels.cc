@@ -185,8 +185,8 @@ void BM_TopK(benchmark::State& state) {
 }
 BENCHMARK(BM_TopK)
     ->ArgNames({"items", "k"})
-    ->Args({1683, 10})       // ML-100K
-    ->Args({59047, 10})      // ML-25M
+    ->Args({1683, 10})   // ML-100K
+    ->Args({59047, 10})  // ML-25M
     ->Args({59047, 100})
     ->Unit(benchmark::kMicrosecond);
 

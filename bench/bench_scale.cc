@@ -144,9 +144,10 @@ double InterleavedStepRatio(const Interactions& train, int num_users, int num_it
     adam.Step(net.params(), grads, SparseRows{}, runner.pool);
     runner.seconds += Now() - start;
   }
-  std::printf("training step (gradient + dense Adam), %d steps each in turns of %d: "
-              "1 thread %.0f us, 2 threads %.0f us per step\n",
-              kSteps, kTurn, one.seconds / kSteps * 1e6, two.seconds / kSteps * 1e6);
+  std::printf(
+      "training step (gradient + dense Adam), %d steps each in turns of %d: "
+      "1 thread %.0f us, 2 threads %.0f us per step\n",
+      kSteps, kTurn, one.seconds / kSteps * 1e6, two.seconds / kSteps * 1e6);
   return one.seconds / two.seconds;
 }
 
@@ -172,9 +173,10 @@ int Scaling() {
   std::printf("| threads | epoch seconds (median of %d) |\n|---|---|\n| 1 | %.3f |\n| 2 | %.3f |\n",
               kPairs, median(one), median(two));
   std::sort(ratios.begin(), ratios.end());
-  std::printf("speed-up 1 -> 2 threads, whole epochs: %.2fx (median of %d alternating pairs; "
-              "range %.2f-%.2fx)\n",
-              median(ratios), kPairs, ratios.front(), ratios.back());
+  std::printf(
+      "speed-up 1 -> 2 threads, whole epochs: %.2fx (median of %d alternating pairs; "
+      "range %.2f-%.2fx)\n",
+      median(ratios), kPairs, ratios.front(), ratios.back());
   const double step_ratio = InterleavedStepRatio(split.train, all.num_users, all.num_items);
   std::printf("speed-up 1 -> 2 threads, interleaved training steps: %.2fx\n", step_ratio);
   return 0;

@@ -36,10 +36,12 @@ TEST(RankingMetrics, MatchesAHandComputedExample) {
   const auto train = UserItemSets::Build(Make({1, 2}, {1, 0}));
   const auto test = UserItemSets::Build(Make({1, 1, 1, 2}, {3, 4, 3, 0}));
   ThreadPool pool(2);
-  const RankingMetrics m = EvaluateRanking(
-      FunctionScorer(
-          5, [&](UserId, std::span<float> out) { std::copy(scores.begin(), scores.end(), out.begin()); }),
-      test, train, 2, pool);
+  const RankingMetrics m =
+      EvaluateRanking(FunctionScorer(5,
+                                     [&](UserId, std::span<float> out) {
+                                       std::copy(scores.begin(), scores.end(), out.begin());
+                                     }),
+                      test, train, 2, pool);
   EXPECT_EQ(m.users, 1);
   EXPECT_DOUBLE_EQ(m.precision, 0.5);  // top-2 = {3, 2}: one hit
   EXPECT_DOUBLE_EQ(m.recall, 0.5);
@@ -53,17 +55,19 @@ TEST(RankingMetrics, PerfectAndTiedRankings) {
   const auto test = UserItemSets::Build(Make({0, 0}, {2, 4}));
   ThreadPool pool(1);
   const std::vector<float> perfect = {0, 0, 3, 0, 2};
-  RankingMetrics m = EvaluateRanking(
-      FunctionScorer(5, [&](UserId, std::span<float> out) {
-        std::copy(perfect.begin(), perfect.end(), out.begin());
-      }),
-      test, train, 2, pool);
+  RankingMetrics m =
+      EvaluateRanking(FunctionScorer(5,
+                                     [&](UserId, std::span<float> out) {
+                                       std::copy(perfect.begin(), perfect.end(), out.begin());
+                                     }),
+                      test, train, 2, pool);
   EXPECT_DOUBLE_EQ(m.ndcg, 1.0);
   EXPECT_DOUBLE_EQ(m.auc, 1.0);
   EXPECT_DOUBLE_EQ(m.recall, 1.0);
   // All scores equal: ties go to the lower id (top-2 = {0, 1}: no hit), AUC 1/2.
   m = EvaluateRanking(
-      FunctionScorer(5, [&](UserId, std::span<float> out) { std::fill(out.begin(), out.end(), 1.0f); }),
+      FunctionScorer(
+          5, [&](UserId, std::span<float> out) { std::fill(out.begin(), out.end(), 1.0f); }),
       test, train, 2, pool);
   EXPECT_DOUBLE_EQ(m.hit_rate, 0.0);
   EXPECT_DOUBLE_EQ(m.auc, 0.5);

@@ -33,9 +33,9 @@ inline float Pred(float score) {
 struct BlockScratch {
   std::vector<float> scores;  // [kUsersPerBlock x kItemsPerChunk]
   struct User {
-    std::vector<float> values;       // distinct test preds, sorted
+    std::vector<float> values;        // distinct test preds, sorted
     std::vector<Vec8i> below, equal;  // per-lane counts for each value
-    size_t next_train = 0;           // the first train item not yet masked
+    size_t next_train = 0;            // the first train item not yet masked
   };
   User users[kUsersPerBlock];
 };

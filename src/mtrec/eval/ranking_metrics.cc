@@ -65,9 +65,9 @@ double UserAuc(std::span<const float> scores, std::span<const uint8_t> candidate
                      s.equal.data());
   double correct = 0;
   for (size_t t = 0; t < distinct; ++t) {
-    correct += static_cast<double>(s.multiplicity[t]) *
-               (static_cast<double>(SumLanes(s.below[t])) +
-                0.5 * static_cast<double>(SumLanes(s.equal[t])));
+    correct +=
+        static_cast<double>(s.multiplicity[t]) * (static_cast<double>(SumLanes(s.below[t])) +
+                                                  0.5 * static_cast<double>(SumLanes(s.equal[t])));
   }
   return correct / (num_positives * static_cast<double>(num_negatives));
 }

@@ -99,7 +99,8 @@ void MultiTaskNet::ScoreAllItems(UserId u, std::span<float> out) const {
       for (int lane = 0; lane < kLanes; ++lane)
         acc[lane] = FusedMulAdd(user[k], items[(i + lane) * d + k], acc[lane]);
     }
-    for (int lane = 0; lane < kLanes; ++lane) out[i + lane] = acc[lane] + bias[i + lane] + user_bias;
+    for (int lane = 0; lane < kLanes; ++lane)
+      out[i + lane] = acc[lane] + bias[i + lane] + user_bias;
   }
   for (; i < n; ++i) out[i] = Score(u, static_cast<ItemId>(i));
 }
