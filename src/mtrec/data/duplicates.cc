@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "mtrec/core/enum_names.h"
 
 namespace mtrec {
 
@@ -14,32 +17,25 @@ uint64_t PairKey(const Interactions& x, size_t row) {
          static_cast<uint32_t>(x.items[row]);
 }
 
+constexpr EnumName<DuplicatePolicy> kPolicyNames[] = {{DuplicatePolicy::kKeep, "keep"},
+                                                      {DuplicatePolicy::kFirst, "first"},
+                                                      {DuplicatePolicy::kLast, "last"},
+                                                      {DuplicatePolicy::kError, "error"}};
+
 }  // namespace
 
 Status ParseDuplicatePolicy(std::string_view text, DuplicatePolicy* policy) {
-  for (DuplicatePolicy p : {DuplicatePolicy::kKeep, DuplicatePolicy::kFirst, DuplicatePolicy::kLast,
-                            DuplicatePolicy::kError}) {
-    if (text == DuplicatePolicyName(p)) {
-      *policy = p;
-      return Status::Ok();
-    }
+  const std::optional<DuplicatePolicy> named = ValueNamed(kPolicyNames, text);
+  if (!named) {
+    return Status::InvalidArgument("--duplicates: expected " + NameChoices(kPolicyNames) +
+                                   ", got '" + std::string(text) + "'");
   }
-  return Status::InvalidArgument("--duplicates: expected keep, first, last or error, got '" +
-                                 std::string(text) + "'");
+  *policy = *named;
+  return Status::Ok();
 }
 
 std::string_view DuplicatePolicyName(DuplicatePolicy policy) {
-  switch (policy) {
-    case DuplicatePolicy::kKeep:
-      return "keep";
-    case DuplicatePolicy::kFirst:
-      return "first";
-    case DuplicatePolicy::kLast:
-      return "last";
-    case DuplicatePolicy::kError:
-      return "error";
-  }
-  return "?";
+  return NameOf(kPolicyNames, policy);
 }
 
 Result<int64_t> ApplyDuplicatePolicy(DuplicatePolicy policy, Interactions& x, const IdMap& users,

@@ -1,12 +1,20 @@
 #include "mtrec/data/ratings_format.h"
 
 #include <algorithm>
+#include <optional>
 
+#include "mtrec/core/enum_names.h"
 #include "mtrec/core/split_list.h"
 
 namespace mtrec {
 
 namespace {
+
+constexpr EnumName<RatingsColumn> kColumnNames[] = {{RatingsColumn::kUser, "user"},
+                                                    {RatingsColumn::kItem, "item"},
+                                                    {RatingsColumn::kRating, "rating"},
+                                                    {RatingsColumn::kTimestamp, "timestamp"},
+                                                    {RatingsColumn::kSkip, "skip"}};
 
 constexpr std::string_view kFormatHelp =
     "expected auto, tsv, csv, dat, space or sep=S, optionally followed by +header or +noheader";
@@ -22,21 +30,7 @@ std::string_view BaseName(std::string_view path) {
 
 }  // namespace
 
-std::string_view ColumnName(RatingsColumn column) {
-  switch (column) {
-    case RatingsColumn::kUser:
-      return "user";
-    case RatingsColumn::kItem:
-      return "item";
-    case RatingsColumn::kRating:
-      return "rating";
-    case RatingsColumn::kTimestamp:
-      return "timestamp";
-    case RatingsColumn::kSkip:
-      return "skip";
-  }
-  return "?";
-}
+std::string_view ColumnName(RatingsColumn column) { return NameOf(kColumnNames, column); }
 
 std::string SeparatorName(std::string_view separator) {
   if (separator.empty()) return "spaces/TABs";
@@ -106,15 +100,9 @@ Status ParseColumnsFlag(std::string_view text, RatingsFormat* format) {
   std::vector<RatingsColumn> columns;
   for (std::string_view name : SplitList(text)) {
     RatingsColumn column;
-    if (name == "user") {
-      column = RatingsColumn::kUser;
-    } else if (name == "item") {
-      column = RatingsColumn::kItem;
-    } else if (name == "rating") {
-      column = RatingsColumn::kRating;
-    } else if (name == "timestamp") {
-      column = RatingsColumn::kTimestamp;
-    } else if (name == "skip" || name == "_") {
+    if (std::optional<RatingsColumn> named = ValueNamed(kColumnNames, name)) {
+      column = *named;
+    } else if (name == "_") {
       column = RatingsColumn::kSkip;
     } else {
       return Status::InvalidArgument(

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cmath>
+#include <optional>
 #include <string_view>
 
+#include "mtrec/core/enum_names.h"
 #include "mtrec/loss/loss_and_grad.h"
 
 namespace mtrec {
@@ -15,11 +17,13 @@ enum class BprLoss {
 };
 
 // "sigmoid" or "log" (the --bpr_loss spelling), and back.
-inline const char* BprLossName(BprLoss kind) { return kind == BprLoss::kLog ? "log" : "sigmoid"; }
+inline constexpr EnumName<BprLoss> kBprLossNames[] = {{BprLoss::kSigmoid, "sigmoid"},
+                                                      {BprLoss::kLog, "log"}};
+inline const char* BprLossName(BprLoss kind) { return NameOf(kBprLossNames, kind); }
 inline bool ParseBprLoss(std::string_view name, BprLoss* kind) {
-  if (name != "sigmoid" && name != "log") return false;
-  *kind = name == "log" ? BprLoss::kLog : BprLoss::kSigmoid;
-  return true;
+  const std::optional<BprLoss> named = ValueNamed(kBprLossNames, name);
+  if (named) *kind = *named;
+  return named.has_value();
 }
 
 inline float Sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }

@@ -1,26 +1,23 @@
 #include "mtrec/optim/optimizer.h"
 
+#include <optional>
 #include <string>
 
+#include "mtrec/core/enum_names.h"
 #include "mtrec/optim/adagrad.h"
 #include "mtrec/optim/adam.h"
 #include "mtrec/optim/sgd.h"
 
 namespace mtrec {
 
-const char* OptimizerName(OptimizerKind kind) {
-  switch (kind) {
-    case OptimizerKind::kAdam:
-      return "adam";
-    case OptimizerKind::kLazyAdam:
-      return "lazy_adam";
-    case OptimizerKind::kAdagrad:
-      return "adagrad";
-    case OptimizerKind::kSgd:
-      return "sgd";
-  }
-  return "?";
-}
+namespace {
+constexpr EnumName<OptimizerKind> kOptimizerNames[] = {{OptimizerKind::kAdam, "adam"},
+                                                       {OptimizerKind::kLazyAdam, "lazy_adam"},
+                                                       {OptimizerKind::kAdagrad, "adagrad"},
+                                                       {OptimizerKind::kSgd, "sgd"}};
+}  // namespace
+
+const char* OptimizerName(OptimizerKind kind) { return NameOf(kOptimizerNames, kind); }
 
 double DefaultLearningRate(OptimizerKind kind) {
   switch (kind) {
@@ -36,12 +33,9 @@ double DefaultLearningRate(OptimizerKind kind) {
 }
 
 Result<OptimizerKind> ParseOptimizerKind(std::string_view name) {
-  for (OptimizerKind kind : {OptimizerKind::kAdam, OptimizerKind::kLazyAdam,
-                             OptimizerKind::kAdagrad, OptimizerKind::kSgd}) {
-    if (name == OptimizerName(kind)) return kind;
-  }
-  return Status::InvalidArgument("--optimizer: expected adam, lazy_adam, adagrad or sgd, got '" +
-                                 std::string(name) + "'");
+  if (std::optional<OptimizerKind> kind = ValueNamed(kOptimizerNames, name)) return *kind;
+  return Status::InvalidArgument("--optimizer: expected " + NameChoices(kOptimizerNames) +
+                                 ", got '" + std::string(name) + "'");
 }
 
 std::unique_ptr<Optimizer> MakeOptimizer(const OptimizerConfig& config, int64_t num_params) {

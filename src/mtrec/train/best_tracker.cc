@@ -1,24 +1,23 @@
 #include "mtrec/train/best_tracker.h"
 
+#include <optional>
+
+#include "mtrec/core/enum_names.h"
+
 namespace mtrec {
 
+namespace {
+constexpr EnumName<Metric> kMetricNames[] = {{Metric::kMrr, "mrr"}, {Metric::kMse, "mse"}};
+}  // namespace
+
 Result<Metric> ParseMetric(std::string_view text, std::string_view flag) {
-  if (text == "mrr") return Metric::kMrr;
-  if (text == "mse") return Metric::kMse;
-  return Status::InvalidArgument("--" + std::string(flag) + ": expected mrr or mse, got '" +
-                                 std::string(text) + "'");
+  if (std::optional<Metric> metric = ValueNamed(kMetricNames, text)) return *metric;
+  return Status::InvalidArgument("--" + std::string(flag) + ": expected " +
+                                 NameChoices(kMetricNames) + ", got '" + std::string(text) + "'");
 }
 
 const char* MetricName(Metric metric) {
-  switch (metric) {
-    case Metric::kMrr:
-      return "mrr";
-    case Metric::kMse:
-      return "mse";
-    case Metric::kNone:
-      break;
-  }
-  return "none";
+  return metric == Metric::kNone ? "none" : NameOf(kMetricNames, metric);
 }
 
 }  // namespace mtrec

@@ -148,7 +148,9 @@ void ConfigFromJson(const Json& j, TrainingCheckpoint* c) {
     throw std::runtime_error("unknown bpr_loss");
   }
   x.train.batch_size = t.at("batch_size").get<int>();
-  x.train.optimizer.kind = ParseOptimizerKind(t.at("optimizer").get<std::string>()).value();
+  const Result<OptimizerKind> optimizer = ParseOptimizerKind(t.at("optimizer").get<std::string>());
+  if (!optimizer.ok()) throw std::runtime_error("unknown optimizer");
+  x.train.optimizer.kind = *optimizer;
   x.train.optimizer.learning_rate = t.at("learning_rate").get<double>();
   x.train.optimizer.beta1 = t.at("beta1").get<double>();
   x.train.optimizer.beta2 = t.at("beta2").get<double>();
@@ -158,7 +160,13 @@ void ConfigFromJson(const Json& j, TrainingCheckpoint* c) {
   x.init_weights = t.at("init_weights").get<std::string>();
   const Json& e = j.at("early_stopping");
   const std::string metric = e.at("metric").get<std::string>();
-  x.early_stopping.metric = metric == "none" ? Metric::kNone : ParseMetric(metric, "").value();
+  if (metric == "none") {
+    x.early_stopping.metric = Metric::kNone;
+  } else {
+    const Result<Metric> parsed = ParseMetric(metric, "early_stopping");
+    if (!parsed.ok()) throw std::runtime_error("unknown early-stopping metric");
+    x.early_stopping.metric = *parsed;
+  }
   x.early_stopping.patience = e.at("patience").get<int>();
 }
 

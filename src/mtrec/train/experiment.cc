@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "mtrec/core/enum_names.h"
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/io/weights_dir.h"
 #include "mtrec/model/multitask_net.h"
@@ -21,17 +22,10 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 
 constexpr int kMaxThreads = 1024;
 
-const char* StateName(StopReason reason) {
-  switch (reason) {
-    case StopReason::kEarlyStopped:
-      return "early_stopped";
-    case StopReason::kInterrupted:
-      return "interrupted";
-    case StopReason::kCompleted:
-      break;
-  }
-  return "completed";
-}
+// The checkpoint state a finished run is saved with.
+constexpr EnumName<StopReason> kStateNames[] = {{StopReason::kCompleted, "completed"},
+                                                {StopReason::kEarlyStopped, "early_stopped"},
+                                                {StopReason::kInterrupted, "interrupted"}};
 
 // The epoch's value of `metric` on the validation split, else on the test split.
 double SelectionValue(const EpochStats& s, Metric metric) {
@@ -277,7 +271,7 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   }
   if (!options.save_path.empty()) {
     MTREC_RETURN_IF_ERROR(
-        Save(options.save_path, StateName(summary.stop_reason), run, net, trainer));
+        Save(options.save_path, NameOf(kStateNames, summary.stop_reason), run, net, trainer));
     summary.checkpoint_path = options.save_path;
   }
   summary.epochs = ckpt.history;

@@ -1,0 +1,39 @@
+#include "mtrec/core/enum_names.h"
+
+#include <gtest/gtest.h>
+
+#include "mtrec/optim/optimizer.h"
+
+namespace mtrec {
+namespace {
+
+enum class Color { kRed, kGreen, kBlue, kUnnamed };
+constexpr EnumName<Color> kColorNames[] = {
+    {Color::kRed, "red"}, {Color::kGreen, "green"}, {Color::kBlue, "blue"}};
+
+TEST(EnumNames, NamesParsesAndListsChoices) {
+  EXPECT_STREQ(NameOf(kColorNames, Color::kGreen), "green");
+  EXPECT_STREQ(NameOf(kColorNames, Color::kUnnamed), "?");
+  EXPECT_EQ(ValueNamed(kColorNames, "blue"), Color::kBlue);
+  EXPECT_EQ(ValueNamed(kColorNames, "Blue"), std::nullopt);
+  EXPECT_EQ(ValueNamed(kColorNames, ""), std::nullopt);
+  EXPECT_EQ(NameChoices(kColorNames), "red, green or blue");
+  static_assert(NameOf(kColorNames, Color::kRed)[0] == 'r');
+}
+
+// Every optimizer name parses back to its kind; an unknown one is refused with the choices.
+TEST(EnumNames, OptimizerNamesRoundTrip) {
+  for (OptimizerKind kind : {OptimizerKind::kAdam, OptimizerKind::kLazyAdam,
+                             OptimizerKind::kAdagrad, OptimizerKind::kSgd}) {
+    const Result<OptimizerKind> parsed = ParseOptimizerKind(OptimizerName(kind));
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_EQ(*parsed, kind);
+  }
+  const Result<OptimizerKind> bad = ParseOptimizerKind("adamw");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(),
+            "--optimizer: expected adam, lazy_adam, adagrad or sgd, got 'adamw'");
+}
+
+}  // namespace
+}  // namespace mtrec
