@@ -4,11 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "mtrec/data/interactions.h"
 
 namespace mtrec {
 
+class BlockScorer;
 class MultiTaskNet;
 class ThreadPool;
 
@@ -25,6 +27,11 @@ class Evaluator {
   Evaluator(const Interactions& train, const Interactions& test);
 
   EvalResult Evaluate(const MultiTaskNet& net, ThreadPool& pool) const;
+  // The same with the caller's `scorer` (net's FactorizationScorer), leaving the
+  // regression head's test predictions in *predicted, for callers that go on
+  // to compute more metrics from both.
+  EvalResult Evaluate(const MultiTaskNet& net, const BlockScorer& scorer, ThreadPool& pool,
+                      std::vector<float>* predicted) const;
 
   const UserItemSets& train_items() const { return train_items_; }
   const UserItemSets& test_items() const { return test_items_; }

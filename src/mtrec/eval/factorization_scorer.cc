@@ -1,11 +1,9 @@
 #include "mtrec/eval/factorization_scorer.h"
 
 #include <algorithm>
-#include <cmath>
 
 #include "mtrec/core/check.h"
 #include "mtrec/model/gemm.h"
-#include "mtrec/model/kernels.h"
 #include "mtrec/model/multitask_net.h"
 
 namespace mtrec {
@@ -32,8 +30,8 @@ void FactorizationScorer::ScoreBlock(std::span<const UserId> users, ItemId item_
   const auto& roles = net_->roles();
   const int m = static_cast<int>(users.size());
   const int width = (item_end - item_begin + kSlab - 1) / kSlab * kSlab;
-  // Gather the users' rows, then scores = U_block Q^T[:, range] + B[range] (+ A[u]).
-  float rows[4096];  // e.g. 96 users of dimension 32 without touching the heap
+  // Gather the users' rows, then scores = U_block x (the range's item panels) + B[range] (+ A[u]).
+  float rows[4096];  // a block of up to 128 users of dimension 32 without touching the heap
   std::vector<float> heap_rows;
   float* a = rows;
   if (static_cast<int64_t>(m) * dim_ > static_cast<int64_t>(sizeof(rows) / sizeof(float))) {

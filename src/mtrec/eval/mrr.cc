@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
 
 #include "mtrec/core/check.h"
@@ -34,6 +33,7 @@ inline float Pred(float score) {
 struct BlockScratch {
   std::vector<float> scores;  // [kUsersPerBlock x kItemsPerChunk]
   struct User {
+    std::vector<float> test_preds;    // the preds of the test items, in test order
     std::vector<float> values;        // distinct test preds, sorted
     std::vector<Vec8i> below, equal;  // per-lane counts for each value
     size_t next_train = 0;            // the first train item not yet masked
@@ -83,11 +83,12 @@ MrrResult MeanReciprocalRank(const BlockScorer& scorer, const UserItemSets& test
       const UserId u = block_users[r];
       const auto train_items = train.Of(u);
       BlockScratch::User& su = s.users[r];
-      su.values.clear();
+      su.test_preds.clear();
       for (ItemId t : test.Of(u)) {
         const bool is_train = std::binary_search(train_items.begin(), train_items.end(), t);
-        su.values.push_back(is_train ? kMasked : Pred(scorer.ScoreOne(u, t)));
+        su.test_preds.push_back(is_train ? kMasked : Pred(scorer.ScoreOne(u, t)));
       }
+      su.values = su.test_preds;
       std::sort(su.values.begin(), su.values.end());
       su.values.erase(std::unique(su.values.begin(), su.values.end()), su.values.end());
       su.below.assign(su.values.size(), Vec8i{});
@@ -115,20 +116,16 @@ MrrResult MeanReciprocalRank(const BlockScorer& scorer, const UserItemSets& test
     }
     // mrr_u over the user's test items (duplicates of a value share its rank).
     for (size_t r = 0; r < block_users.size(); ++r) {
-      const UserId u = block_users[r];
       const BlockScratch::User& su = s.users[r];
-      const auto train_items = train.Of(u);
       double sum = 0;
-      for (ItemId t : test.Of(u)) {
-        const bool is_train = std::binary_search(train_items.begin(), train_items.end(), t);
-        const float v = is_train ? kMasked : Pred(scorer.ScoreOne(u, t));
+      for (float v : su.test_preds) {
         const size_t k =
             std::lower_bound(su.values.begin(), su.values.end(), v) - su.values.begin();
         const auto below = static_cast<double>(SumLanes(su.below[k]));
         const auto equal = static_cast<double>(SumLanes(su.equal[k]));
         sum += 1.0 / (below + (equal + 1.0) / 2.0);
       }
-      per_user[first + r] = sum / static_cast<double>(test.Of(u).size());
+      per_user[first + r] = sum / static_cast<double>(su.test_preds.size());
     }
   });
   MrrResult result;

@@ -12,13 +12,12 @@ ModelEvaluation EvaluateModel(const MultiTaskNet& net, const ExperimentData& dat
                               ThreadPool& pool) {
   ModelEvaluation out;
   const Evaluator evaluator(data.train, data.test);
-  out.base = evaluator.Evaluate(net, pool);
+  const FactorizationScorer scorer(net);  // one copy of the item factors for all metrics
+  std::vector<float> predicted;
+  out.base = evaluator.Evaluate(net, scorer, pool, &predicted);
   out.rmse = std::sqrt(out.base.mse);
-  std::vector<float> predicted(data.test.size());
-  net.PredictRatings(data.test.users, data.test.items, predicted, pool);
   out.mae = MeanAbsoluteError(data.test.ratings, predicted);
-  out.ranking = EvaluateRanking(FactorizationScorer(net), evaluator.test_items(),
-                                evaluator.train_items(), k, pool);
+  out.ranking = EvaluateRanking(scorer, evaluator.test_items(), evaluator.train_items(), k, pool);
   return out;
 }
 

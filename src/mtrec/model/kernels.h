@@ -34,9 +34,10 @@ inline void Mul(const float* __restrict a, const float* __restrict b, float* __r
   for (int64_t k = 0; k < n; ++k) out[k] = a[k] * b[k];
 }
 
-// a * b + c rounded once where the CPU has FMA (the GEMM kernels' operation),
-// else as a product and a sum. For code that must repeat another path's
-// arithmetic exactly, independent of the compiler's contraction choices.
+// a * b + c rounded once where the CPU has FMA, else as a product and a sum:
+// the operation the GEMM kernels' `acc += a * b` compiles to (mtrec_core builds
+// with -ffp-contract=fast). For code that must repeat the kernels' arithmetic
+// exactly; tests assert the equality (FactorizationScorer, ScoreAllItems).
 inline float FusedMulAdd(float a, float b, float c) {
 #ifdef __FMA__
   return __builtin_fmaf(a, b, c);

@@ -1,7 +1,6 @@
 #include "mtrec/model/mlp.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "mtrec/model/gemm.h"
 #include "mtrec/model/kernels.h"

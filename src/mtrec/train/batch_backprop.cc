@@ -1,7 +1,6 @@
 #include "mtrec/train/batch_backprop.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "mtrec/core/check.h"
 #include "mtrec/core/thread_pool.h"
