@@ -18,7 +18,7 @@ constexpr int kSize = kRows * kCols + kDense;
 // A sparse step's bookkeeping: the listed rows of one table, dense from kRows*kCols.
 SparseRows Touch(std::vector<int32_t> rows) {
   SparseRows t;
-  t.tables.push_back(SparseRows::Table{0, kRows, kCols, std::move(rows)});
+  t.tables.push_back(SparseRows::Table{0, kCols, std::move(rows)});
   t.dense_begin = kRows * kCols;
   return t;
 }

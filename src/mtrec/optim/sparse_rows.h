@@ -14,12 +14,11 @@ namespace mtrec {
 struct SparseRows {
   struct Table {
     int64_t offset = 0;         // flat offset of the table's row 0
-    int64_t num_rows = 0;       // rows in the table
     int64_t cols = 0;           // floats per row
     std::vector<int32_t> rows;  // distinct rows the batch reads (and may give a gradient)
   };
-  // Every row-indexed table of the model (embeddings and biases), each with
-  // the rows this step touches.
+  // The row-indexed tables of the model that carry gradients (embeddings and
+  // item biases), each with the rows this step touches.
   std::vector<Table> tables;
   // Parameters [dense_begin, end) are dense (the MLP): updated at every step.
   int64_t dense_begin = 0;

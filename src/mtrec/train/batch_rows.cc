@@ -52,26 +52,29 @@ void BatchRows::Collect(const MultiTaskNet& net, const Batch& batch, ThreadPool&
     clear(item_seen_, out.items);
     clear(item_reg_seen_, out.reg_items);
   });
+  // The tables' shapes come from the net; only their row lists change from call
+  // to call, cleared and refilled so that their capacity is kept.
+  size_t count = 0;
   auto table = [&](int block, std::vector<int32_t> PartRows::*list) {
+    if (rows.tables.size() <= count) rows.tables.emplace_back();
+    SparseRows::Table& t = rows.tables[count++];
     const ParamBlock& b = layout.block(block);
-    SparseRows::Table t{b.offset, b.rows, b.cols, {}};
-    if (list != nullptr) {
-      for (const PartRows& p : parts_)
-        t.rows.insert(t.rows.end(), (p.*list).begin(), (p.*list).end());
-    }
-    return t;
+    t.offset = b.offset;
+    t.cols = b.cols;
+    t.rows.clear();
+    for (const PartRows& p : parts_)
+      t.rows.insert(t.rows.end(), (p.*list).begin(), (p.*list).end());
   };
-  rows.tables.clear();
-  rows.tables.push_back(table(roles.u_fact, &PartRows::users));
-  rows.tables.push_back(table(roles.q_fact, &PartRows::items));
-  rows.tables.push_back(table(roles.item_bias, &PartRows::items));
+  table(roles.u_fact, &PartRows::users);
+  table(roles.q_fact, &PartRows::items);
+  table(roles.item_bias, &PartRows::items);
   if (!net.config().shared_embeddings) {
-    rows.tables.push_back(table(roles.u_reg, &PartRows::users));
-    rows.tables.push_back(table(roles.q_reg, &PartRows::reg_items));
+    table(roles.u_reg, &PartRows::users);
+    table(roles.q_reg, &PartRows::reg_items);
   }
-  // The user bias A is read by no head that gives it a gradient (it cancels):
-  // listed with no rows, so that the tables still cover the buffer.
-  if (roles.user_bias >= 0) rows.tables.push_back(table(roles.user_bias, nullptr));
+  // The user bias A is read by no head that gives it a gradient (it cancels),
+  // so a sparse optimizer leaves it alone.
+  rows.tables.resize(count);
   rows.dense_begin = roles.mlp_offset;
 }
 
