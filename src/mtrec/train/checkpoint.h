@@ -6,15 +6,17 @@
 //   __metadata__.format          "mtrec.checkpoint"
 //   __metadata__.format_version  "1"
 //   __metadata__.mtrec           a JSON document (as a string):
-//     mtrec_version, logdir (the run folder), state ("running" | "interrupted" | "completed" |
-//     "early_stopped"), config {data {dataset, data_dir, path, interactions, fingerprint (CRC-32C
-//     of
-//       the users/items/ratings columns), test_fraction, split_seed,
+//     mtrec_version, logdir (the run folder), state ("running" | "interrupted" |
+//     "completed" | "early_stopped"),
+//     config {data {dataset, data_dir, format {auto_separator, separator, header,
+//       columns}, ids
+//       ("raw" | "remap" | "auto"), duplicates, path, interactions, fingerprint
+//       (CRC-32C of the users/items/ratings columns), test_fraction, split_seed,
 //       validation_fraction, validation_seed}, model {num_users, num_items,
 //       embedding_dim, hidden_layers, shared_embeddings, user_bias}, train
 //       {epochs, factorization_weight, regression_weight, bpr_loss, batch_size,
-//       learning_rate, beta1, beta2, eps, l2, seed, init_weights}, early_stopping
-//       {metric, patience}},
+//       optimizer, learning_rate, beta1, beta2, eps, l2, seed, init_weights},
+//       early_stopping {metric, patience}},
 //     ids {users: [...], items: [...]}  (raw id strings of rows 0..n-1; empty:
 //       the raw ids are the row numbers),
 //     optimizer {name, steps}, progress {epochs_done, batches_done, sums
@@ -24,7 +26,8 @@
 //                                at the start of epoch epochs_done + 1
 //   tensors: one F32 tensor per model block, named as the block (U, Q, B,
 //     mlp_layers.0.weight, ... with their 2-D shapes); "optimizer.<name>" [n]
-//     per optimizer state tensor (Adam: m, v); "best_params" [n] with early stopping.
+//     per optimizer state tensor (Adam: m, v; Adagrad: sum); "best_params" [n]
+//     with early stopping.
 // A reader refuses another format, a newer version, a bad checksum, truncation,
 // and tensors that do not match the recorded model shape.
 #pragma once

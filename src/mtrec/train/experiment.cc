@@ -115,21 +115,7 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   RunState run;
   run.early = BestTracker(config.early_stopping.metric);
   run.save_best = BestTracker(options.save_best);
-  TrainingCheckpoint& ckpt = run.checkpoint;
-  std::vector<float> best_params;
-  if (resume != nullptr) {
-    ckpt = *resume;
-    MTREC_RETURN_IF_ERROR(RestoreTrainingState(*resume, "--resume", &net, &trainer));
-    const TrackerState& e = resume->early_stopping_best;
-    run.early.Restore(e.epoch, e.value, e.epochs_since_best);
-    const TrackerState& b = resume->save_best;
-    if (run.save_best.enabled()) run.save_best.Restore(b.epoch, b.value, b.epochs_since_best);
-    best_params = resume->best_params;
-  } else if (config.init_weights.empty()) {
-    net.InitRandom(config.train.seed);
-  } else {
-    MTREC_RETURN_IF_ERROR(LoadWeightsDir(config.init_weights, net));
-  }
+  TrainingCheckpoint& ckpt = run.checkpoint;  // ckpt.best_params: the early-stopping best
   if (resume != nullptr &&
       (resume->state == "early_stopped" ||
        (resume->state == "completed" && resume->config.early_stopping.metric != Metric::kNone))) {
@@ -138,6 +124,18 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
                                                    ? "stopped early"
                                                    : "ended with its best epoch's weights") +
                                    "); start a new run instead");
+  }
+  if (resume != nullptr) {
+    ckpt = *resume;
+    MTREC_RETURN_IF_ERROR(RestoreTrainingState(*resume, "--resume", &net, &trainer));
+    const TrackerState& e = resume->early_stopping_best;
+    run.early.Restore(e.epoch, e.value, e.epochs_since_best);
+    const TrackerState& b = resume->save_best;
+    if (run.save_best.enabled()) run.save_best.Restore(b.epoch, b.value, b.epochs_since_best);
+  } else if (config.init_weights.empty()) {
+    net.InitRandom(config.train.seed);
+  } else {
+    MTREC_RETURN_IF_ERROR(LoadWeightsDir(config.init_weights, net));
   }
   ckpt.config = config;
   ckpt.logdir = options.logdir;
@@ -240,9 +238,8 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
     for (TrainingObserver* o : observers) MTREC_RETURN_IF_ERROR(o->OnEpoch(stats));
 
     if (run.early.enabled() && run.early.Update(epoch, SelectionValue(stats, run.early.metric()))) {
-      best_params.assign(net.params().begin(), net.params().end());
+      ckpt.best_params.assign(net.params().begin(), net.params().end());
     }
-    ckpt.best_params = best_params;
     if (!options.save_path.empty() && run.save_best.enabled() &&
         run.save_best.Update(epoch, SelectionValue(stats, run.save_best.metric()))) {
       summary.best_checkpoint_path = BestCheckpointPath(options.save_path);
@@ -266,7 +263,7 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   const bool restore_best = run.early.enabled() && run.early.best_epoch() > 0 &&
                             summary.stop_reason != StopReason::kInterrupted;
   if (restore_best) {
-    std::copy(best_params.begin(), best_params.end(), net.params().begin());
+    std::copy(ckpt.best_params.begin(), ckpt.best_params.end(), net.params().begin());
     summary.best_epoch = run.early.best_epoch();
   }
   if (!options.save_path.empty()) {
