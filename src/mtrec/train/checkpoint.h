@@ -9,9 +9,8 @@
 //     mtrec_version, logdir (the run folder), state ("running" | "interrupted" |
 //     "completed" | "early_stopped"),
 //     config {data {dataset, data_dir, format {auto_separator, separator, header,
-//       columns}, ids
-//       ("raw" | "remap" | "auto"), duplicates, path, interactions, fingerprint
-//       (CRC-32C of the users/items/ratings columns), test_fraction, split_seed,
+//       columns}, ids ("raw" | "remap" | "auto"), duplicates, path, interactions,
+//       fingerprint (CRC-32C of the users/items/ratings columns), test_fraction, split_seed,
 //       validation_fraction, validation_seed}, model {num_users, num_items,
 //       embedding_dim, hidden_layers, shared_embeddings, user_bias}, train
 //       {epochs, factorization_weight, regression_weight, bpr_loss, batch_size,
