@@ -12,7 +12,7 @@ constexpr float kAdagradEps = 1e-10f;  // torch.optim.Adagrad's default
 }
 
 Adagrad::Adagrad(int64_t num_params, const OptimizerConfig& config)
-    : config_(config), sum_(num_params, 0.0f) {}
+    : Optimizer(config), sum_(num_params, 0.0f) {}
 
 void Adagrad::Step(std::span<float> params, std::span<float> grads, const SparseRows& touched,
                    ThreadPool& pool) {

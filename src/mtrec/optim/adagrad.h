@@ -19,17 +19,11 @@ class Adagrad final : public Optimizer {
 
   void Step(std::span<float> params, std::span<float> grads, const SparseRows& touched,
             ThreadPool& pool) override;
-  bool sparse() const override { return true; }
-  std::string name() const override { return "adagrad"; }
-  int64_t steps() const override { return steps_; }
-  void set_steps(int64_t steps) override { steps_ = steps; }
   // "sum" (the accumulated squared gradients).
   std::vector<StateTensor> state() override { return {{"sum", sum_}}; }
 
  private:
-  const OptimizerConfig config_;
   LargeVector<float> sum_;
-  int64_t steps_ = 0;
 };
 
 }  // namespace mtrec

@@ -9,10 +9,7 @@
 namespace mtrec {
 
 Adam::Adam(int64_t num_params, const OptimizerConfig& config)
-    : config_(config),
-      lazy_(config.kind == OptimizerKind::kLazyAdam),
-      m_(num_params, 0.0f),
-      v_(num_params, 0.0f) {
+    : Optimizer(config), m_(num_params, 0.0f), v_(num_params, 0.0f) {
   MTREC_CHECK(config.kind == OptimizerKind::kAdam || config.kind == OptimizerKind::kLazyAdam);
 }
 
@@ -36,7 +33,7 @@ void Adam::Step(std::span<float> params, std::span<float> grads, const SparseRow
   float* g = grads.data();
   float* m = m_.data();
   float* v = v_.data();
-  ForEachUpdateRange(lazy_ ? &touched : nullptr, static_cast<int64_t>(m_.size()), pool,
+  ForEachUpdateRange(sparse() ? &touched : nullptr, static_cast<int64_t>(m_.size()), pool,
                      {p, g, m, v}, [=](int64_t begin, int64_t end) {
   // g += wd p;  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
   // p -= step_size * m / (sqrt(v) / sqrt(bc2) + eps)

@@ -28,19 +28,12 @@ class Adam final : public Optimizer {
 
   void Step(std::span<float> params, std::span<float> grads, const SparseRows& touched,
             ThreadPool& pool) override;
-  bool sparse() const override { return lazy_; }
-  std::string name() const override { return lazy_ ? "lazy_adam" : "adam"; }
-  int64_t steps() const override { return steps_; }
-  void set_steps(int64_t steps) override { steps_ = steps; }
   // "m" (first moment) and "v" (second moment).
   std::vector<StateTensor> state() override { return {{"m", m_}, {"v", v_}}; }
 
  private:
-  const OptimizerConfig config_;
-  const bool lazy_;
   LargeVector<float> m_;
   LargeVector<float> v_;
-  int64_t steps_ = 0;
 };
 
 }  // namespace mtrec

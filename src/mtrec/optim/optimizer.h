@@ -41,6 +41,7 @@ Result<OptimizerKind> ParseOptimizerKind(std::string_view name);
 
 class Optimizer {
  public:
+  explicit Optimizer(const OptimizerConfig& config) : config_(config) {}
   virtual ~Optimizer() = default;
 
   // Applies one update to `params` from `grads` (same size) and ZEROES the
@@ -51,16 +52,16 @@ class Optimizer {
   virtual void Step(std::span<float> params, std::span<float> grads, const SparseRows& touched,
                     ThreadPool& pool) = 0;
 
-  // Whether Step reads `touched` (dense optimizers ignore it, so the caller can
-  // skip collecting it).
-  virtual bool sparse() const = 0;
+  // Whether Step reads `touched` (dense Adam ignores it, so the caller can skip
+  // collecting it).
+  bool sparse() const { return config_.kind != OptimizerKind::kAdam; }
 
   // The optimizer's name as --optimizer spells it.
-  virtual std::string name() const = 0;
+  std::string name() const { return OptimizerName(config_.kind); }
 
   // Number of steps taken; restored from a checkpoint with set_steps().
-  virtual int64_t steps() const = 0;
-  virtual void set_steps(int64_t steps) = 0;
+  int64_t steps() const { return steps_; }
+  void set_steps(int64_t steps) { steps_ = steps; }
 
   // The optimizer's state tensors (e.g. Adam's "m" and "v"), each as large as
   // the parameter buffer, writable so that a checkpoint can restore them.
@@ -69,6 +70,10 @@ class Optimizer {
     std::span<float> values;
   };
   virtual std::vector<StateTensor> state() = 0;
+
+ protected:
+  const OptimizerConfig config_;
+  int64_t steps_ = 0;  // Step increments it
 };
 
 // The optimizer `config.kind` for a buffer of num_params parameters.

@@ -11,19 +11,11 @@ namespace mtrec {
 
 class Sgd final : public Optimizer {
  public:
-  explicit Sgd(const OptimizerConfig& config) : config_(config) {}
+  explicit Sgd(const OptimizerConfig& config) : Optimizer(config) {}
 
   void Step(std::span<float> params, std::span<float> grads, const SparseRows& touched,
             ThreadPool& pool) override;
-  bool sparse() const override { return true; }
-  std::string name() const override { return "sgd"; }
-  int64_t steps() const override { return steps_; }
-  void set_steps(int64_t steps) override { steps_ = steps; }
   std::vector<StateTensor> state() override { return {}; }
-
- private:
-  const OptimizerConfig config_;
-  int64_t steps_ = 0;
 };
 
 }  // namespace mtrec
