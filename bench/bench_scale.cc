@@ -1,8 +1,11 @@
 // Scale benchmarks on generated MovieLens-shaped data (no data files needed).
 //
-//   build/mtrec_bench_scale scaling   # ML-1M-sized: one epoch on 1 thread vs 2, the ratio
+//   build/mtrec_bench_scale scaling   # ML-1M-sized, 1 thread vs 2: the median ratio of 7
+//                                     # alternating epoch pairs, and of interleaved steps
 //   build/mtrec_bench_scale ml25m     # ML-25M-sized: one lazy_adam epoch, full-ranking MRR
 //                                     # over all users, peak memory
+//   build/mtrec_bench_scale custom RATINGS USERS ITEMS OPTIMIZER THREADS
+//                                     # any size: one epoch and one evaluation
 //
 // The generated data has MovieLens's shape: user activity and item popularity
 // both heavy-tailed (Zipf-like), ratings in half stars with ML-25M's histogram.

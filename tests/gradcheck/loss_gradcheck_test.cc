@@ -36,6 +36,26 @@ TEST(LossGradcheck, BprLog) {
   }
 }
 
+// Far in the tails, where float exp(-x) overflows (x < -88.7) or the loss is
+// below float's resolution next to 1: value and derivative stay finite and
+// right (a naive log1p(exp(-x)) gives inf at x = -100). The derivative is
+// sigmoid(x) - 1 in float, so it is right to float's absolute resolution
+// near 1 (2^-24), not relatively.
+TEST(LossGradcheck, BprLogIsStableInTheTails) {
+  const LossAndGrad low = BprLossAndGrad(BprLoss::kLog, -100.0f);
+  EXPECT_FLOAT_EQ(low.value, 100.0f);
+  EXPECT_FLOAT_EQ(low.grad, -1.0f);
+  const LossAndGrad high = BprLossAndGrad(BprLoss::kLog, 100.0f);
+  EXPECT_GE(high.value, 0.0f);
+  EXPECT_LT(high.value, 1e-30f);  // exp(-100) = 3.7e-44
+  EXPECT_LE(high.grad, 0.0f);
+  EXPECT_GT(high.grad, -6e-8f);
+  for (float x : {-30.0f, 30.0f}) {
+    const double exact = -1.0 / (1.0 + std::exp(static_cast<double>(x)));
+    EXPECT_NEAR(BprLossAndGrad(BprLoss::kLog, x).grad, exact, 6e-8) << x;
+  }
+}
+
 TEST(LossGradcheck, SquaredError) {
   for (float y : {-3.0f, 0.0f, 1.5f, 4.25f}) {
     for (float r : {1.0f, 3.5f, 5.0f}) {

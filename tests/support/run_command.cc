@@ -50,8 +50,11 @@ CommandResult RunProgram(const std::vector<std::string>& argv) {
   char err_path[] = "/tmp/mtrec_err_XXXXXX";
   const int out_fd = ::mkstemp(out_path);
   const int err_fd = ::mkstemp(err_path);
+  // A harness failure must not read as a program that exited 0 with no output.
+  if (out_fd < 0 || err_fd < 0) std::abort();
   CommandResult result;
   const pid_t pid = ::fork();
+  if (pid < 0) std::abort();
   if (pid == 0) {
     ::dup2(out_fd, 1);
     ::dup2(err_fd, 2);

@@ -1,5 +1,6 @@
-// Synthetic rating data for tests: MovieLens-shaped (1-based ids, ratings 1..5
-// from a low-rank taste model plus noise), so training has signal to learn.
+// Synthetic rating data for tests, MovieLens-shaped (1-based ids, ratings 1..5):
+// a low-rank taste model plus noise (MakeSyntheticRatings) or two taste groups
+// written as u.data + u.item (WriteGroupedRatings), so training has signal to learn.
 #pragma once
 
 #include <cstdint>

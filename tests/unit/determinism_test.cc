@@ -31,7 +31,7 @@ Outcome Train(int threads, bool shared, OptimizerKind optimizer = OptimizerKind:
   MultiTaskNet net(mc);
   net.InitRandom(7);
   TrainConfig tc;
-  tc.batch_size = 300;  // 5 blocks of 64 per batch, last one partial
+  tc.batch_size = 300;  // 3 blocks of 128 per batch, the last one partial
   tc.seed = 7;
   tc.factorization_weight = 0.5;
   tc.regression_weight = 0.5;

@@ -12,8 +12,6 @@ TEST(LargeVector, BigBlocksAreHugePageAlignedAndValueInitialised) {
   LargeVector<float> v(3 * kHugePageBytes / sizeof(float) + 5);
   EXPECT_EQ(reinterpret_cast<uintptr_t>(v.data()) % kHugePageBytes, 0u);
   EXPECT_EQ(std::accumulate(v.begin(), v.end(), 0.0), 0.0);
-  v.back() = 1.5f;
-  EXPECT_EQ(v.back(), 1.5f);
 }
 
 TEST(LargeVector, SmallBlocksAndGrowthBehaveLikeAVector) {
@@ -22,7 +20,10 @@ TEST(LargeVector, SmallBlocksAndGrowthBehaveLikeAVector) {
   EXPECT_EQ(v.size(), size_t{1} << 20);
   EXPECT_EQ(v[12345], 12345);
   EXPECT_EQ(v.back(), (1 << 20) - 1);
+  // Grown past the threshold, the buffer came from the huge-page path.
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(v.data()) % kHugePageBytes, 0u);
   LargeVector<int32_t> copy = v;
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(copy.data()) % kHugePageBytes, 0u);
   v.clear();
   v.shrink_to_fit();
   EXPECT_EQ(copy[777], 777);

@@ -13,7 +13,7 @@
 namespace mtrec {
 namespace {
 
-// Users with many test items (more than the SIMD path handles), items spanning
+// Users with many test items (many passes of four thresholds), items spanning
 // several chunks, train items among the test items.
 TEST(FastMrr, EqualsTheReferenceDefinition) {
   for (bool user_bias : {false, true}) {
@@ -33,7 +33,7 @@ TEST(FastMrr, EqualsTheReferenceDefinition) {
       (k % 4 == 0 ? test : train).users.push_back(u);
       (k % 4 == 0 ? test : train).items.push_back(static_cast<ItemId>(gen() % mc.num_items));
     }
-    for (int k = 0; k < 40; ++k) {  // user 3 has 40 more test items: the counting fallback
+    for (int k = 0; k < 40; ++k) {  // user 3 has 40 more test items: ten counting passes
       test.users.push_back(3);
       test.items.push_back(static_cast<ItemId>(gen() % mc.num_items));
     }
