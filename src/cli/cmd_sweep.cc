@@ -10,6 +10,7 @@
 #include "cli/flags.h"
 #include "cli/interrupt.h"
 #include "cli/progress_line.h"
+#include "mtrec/core/split_list.h"
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/io/atomic_file.h"
 #include "mtrec/report/run_directory.h"
@@ -33,10 +34,7 @@ struct GridPoint {
 
 Status ParseGrid(std::string_view text, std::vector<GridPoint>* out) {
   out->clear();
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t end = std::min(text.find(';', start), text.size());
-    const std::string_view item = text.substr(start, end - start);
+  for (std::string_view item : SplitList(text, ';')) {
     const size_t a = item.find('/'), b = a == std::string_view::npos ? a : item.find('/', a + 1);
     GridPoint p;
     const std::string_view sharing = item.substr(0, a);
@@ -55,7 +53,6 @@ Status ParseGrid(std::string_view text, std::vector<GridPoint>* out) {
     named.train.regression_weight = p.regression_weight;
     p.name = RunName(named);
     out->push_back(p);
-    start = end + 1;
   }
   return Status::Ok();
 }
@@ -71,10 +68,7 @@ Status ParseSeeds(std::string_view text, std::vector<uint32_t>* out) {
   return Status::Ok();
 }
 
-int Fail(const Status& s) {
-  std::fprintf(stderr, "mtrec sweep: %s\n", s.message().c_str());
-  return s.code() == Status::Code::kInvalidArgument ? kExitUsage : kExitRuntimeError;
-}
+int Fail(const Status& s) { return CommandFailure("sweep", s); }
 
 Status WriteSummary(const std::filesystem::path& out, const std::vector<SweepRun>& runs) {
   const std::vector<ConfigSummary> summary = SummarizeSweep(runs);

@@ -59,7 +59,8 @@ FlagSet MakeFlags(TrainFlags& f) {
                   "taken; with --resume: the checkpoint's run folder)");
   flags.AddSwitch("overwrite", "allow --logdir to name a folder that already holds a run",
                   [&f] { f.overwrite = true; });
-  flags.AddOptionalBool("gpu", &f.gpu, "train on a GPU (no GPU backend exists yet: --gpu is refused)");
+  flags.AddOptionalBool("gpu", &f.gpu,
+                        "train on a GPU (no GPU backend exists yet: --gpu is refused)");
   flags.AddUint32("seed", &c.train.seed,
                   "seeds the initialisation and the training stream (shuffle, negatives)");
   flags.AddString("init_weights", &c.init_weights, "DIR",
@@ -102,10 +103,7 @@ void PrintHelp(const FlagSet& flags) {
       flags.Help().c_str());
 }
 
-int Fail(const Status& s) {
-  std::fprintf(stderr, "mtrec train: %s\n", s.message().c_str());
-  return s.code() == Status::Code::kInvalidArgument ? kExitUsage : kExitRuntimeError;
-}
+int Fail(const Status& s) { return CommandFailure("train", s); }
 
 // Takes the run's configuration from the checkpoint, applying the few flags allowed.
 Status ApplyResume(const FlagSet& flags, const TrainingCheckpoint& ckpt, TrainFlags& f) {
@@ -164,10 +162,6 @@ int RunTrain(std::span<const std::string> args) {
                  "mtrec train: --gpu: mtrec has no GPU backend yet, it trains on the CPU; "
                  "run without --gpu\n");
     return kExitUsage;
-  }
-  if (f.config.threads < 1) {
-    return Fail(Status::InvalidArgument("--threads: expected an integer >= 1, got " +
-                                        std::to_string(f.config.threads)));
   }
   ResolveExperimentDefaults(flags, f.config);
   if (!f.save_best.empty()) {

@@ -1,16 +1,23 @@
 // The mtrec subcommands. Each parses its own flags, calls the library, prints
 // the result and returns the process exit code: 0 success, 1 a runtime error
-// (bad data, I/O), 2 a usage error (unknown flag, value out of range).
+// (bad data, I/O), 2 a usage error (unknown flag, value out of range); train and
+// sweep also 130 when stopped by Ctrl-C or --max_steps.
 #pragma once
 
 #include <span>
 #include <string>
+
+#include "mtrec/core/status.h"
 
 namespace mtrec::cli {
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitRuntimeError = 1;
 inline constexpr int kExitUsage = 2;
+
+// Prints "mtrec <command>: <message>" and returns the exit code for `s`
+// (2 for InvalidArgument, 1 otherwise).
+int CommandFailure(const char* command, const Status& s);
 
 int RunTrain(std::span<const std::string> args);
 int RunEvaluate(std::span<const std::string> args);

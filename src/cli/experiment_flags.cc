@@ -29,7 +29,8 @@ void AddExperimentFlags(FlagSet& flags, ExperimentConfig& c) {
   flags.AddInt("patience", &c.early_stopping.patience,
                "epochs without improvement before --early_stopping stops the run");
   flags.AddInt("epochs", &c.epochs, "number of training epochs");
-  flags.AddInt("threads", &c.threads, "worker threads (results are identical for any count)");
+  flags.AddIntInRange("threads", &c.threads, 1, ExperimentConfig::kMaxThreads,
+                      "worker threads (results are identical for any count)");
   flags.AddInt("batch_size", &c.train.batch_size, "minibatch size (the last batch may be partial)");
   flags.AddValue("optimizer", "NAME",
                  "adam (dense, the original's), lazy_adam (touched rows only, for large data "

@@ -104,6 +104,22 @@ void FlagSet::AddInt(std::string name, int* target, std::string help) {
            [flag, target](std::string_view v) { return ParseIntFlag(flag, v, target); });
 }
 
+void FlagSet::AddIntInRange(std::string name, int* target, int lo, int hi, std::string help) {
+  const std::string flag = name;
+  AddValue(std::move(name), "INT", std::move(help), std::to_string(*target),
+           [flag, target, lo, hi](std::string_view v) {
+             int value = 0;
+             MTREC_RETURN_IF_ERROR(ParseIntFlag(flag, v, &value));
+             if (value < lo || value > hi) {
+               return Status::InvalidArgument("--" + flag + ": expected an integer in [" +
+                                              std::to_string(lo) + ", " + std::to_string(hi) +
+                                              "], got " + std::to_string(value));
+             }
+             *target = value;
+             return Status::Ok();
+           });
+}
+
 void FlagSet::AddUint32(std::string name, uint32_t* target, std::string help) {
   std::string flag = name;
   AddValue(

@@ -32,6 +32,8 @@ class FlagSet {
 
   // Typed helpers (strict parsing: the whole string must be a number).
   void AddInt(std::string name, int* target, std::string help);
+  // An integer that must lie in [lo, hi] (the error names the flag and the range).
+  void AddIntInRange(std::string name, int* target, int lo, int hi, std::string help);
   void AddUint32(std::string name, uint32_t* target, std::string help);
   void AddDouble(std::string name, double* target, std::string help);
   void AddString(std::string name, std::string* target, std::string metavar, std::string help);

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "mtrec/train/experiment.h"
 
 namespace mtrec::cli {
 
@@ -21,21 +22,12 @@ void AddModelFlags(FlagSet& flags, ModelFlags& f) {
     f.json = v == "json";
     return Status::Ok();
   });
-  flags.AddInt("threads", &f.threads, "worker threads");
+  flags.AddIntInRange("threads", &f.threads, 1, ExperimentConfig::kMaxThreads, "worker threads");
 }
 
 Status ValidateModelFlags(const ModelFlags& f) {
   if (f.model.empty()) return Status::InvalidArgument("--model PATH is required");
-  if (f.threads < 1 || f.threads > 1024) {
-    return Status::InvalidArgument("--threads: expected an integer in [1, 1024], got " +
-                                   std::to_string(f.threads));
-  }
   return Status::Ok();
-}
-
-int CommandFailure(const char* command, const Status& s) {
-  std::fprintf(stderr, "mtrec %s: %s\n", command, s.message().c_str());
-  return s.code() == Status::Code::kInvalidArgument ? kExitUsage : kExitRuntimeError;
 }
 
 std::optional<int> ParseCommandLine(const char* command, const char* usage, const FlagSet& flags,

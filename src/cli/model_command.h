@@ -22,12 +22,8 @@ struct ModelFlags {
 // --model, --dataset, --data_dir, --format, --threads.
 void AddModelFlags(FlagSet& flags, ModelFlags& f);
 
-// Checks --model and --threads; errors name the flag.
+// Checks that --model was given (--threads is range-checked as it is parsed).
 Status ValidateModelFlags(const ModelFlags& f);
-
-// Prints "mtrec <command>: <message>" and returns the exit code for `s`
-// (2 for InvalidArgument, 1 otherwise).
-int CommandFailure(const char* command, const Status& s);
 
 // Parses `args` into `flags`; on --help prints `usage` and the flag table.
 // Returns the exit code to return now, or nullopt to go on.

@@ -102,6 +102,11 @@ TEST(Sweep, RunsTheGridAndSummarisesIt) {
   const auto bad = RunMtrec({"sweep", "--grid", "shared/0.5"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("--grid: expected shared|separate/WF/WR"), std::string::npos) << bad.err;
+  // --threads is range-checked as train checks it (0 is not "all cores" on the command line).
+  const auto zero = RunMtrec({"sweep", "--threads", "0"});
+  EXPECT_EQ(zero.exit_code, 2);
+  EXPECT_NE(zero.err.find("--threads: expected an integer in [1, 1024], got 0"), std::string::npos)
+      << zero.err;
 }
 
 }  // namespace

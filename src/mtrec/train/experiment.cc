@@ -20,8 +20,6 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-constexpr int kMaxThreads = 1024;
-
 // The checkpoint state a finished run is saved with.
 constexpr EnumName<StopReason> kStateNames[] = {{StopReason::kCompleted, "completed"},
                                                 {StopReason::kEarlyStopped, "early_stopped"},
@@ -73,7 +71,8 @@ Status ExperimentConfig::Validate() const {
                                    std::to_string(epochs));
   }
   if (threads < 0 || threads > kMaxThreads) {
-    return Status::InvalidArgument("--threads: expected an integer in [1, 1024], got " +
+    return Status::InvalidArgument("--threads: expected an integer in [1, " +
+                                   std::to_string(kMaxThreads) + "], got " +
                                    std::to_string(threads));
   }
   if (early_stopping.metric != Metric::kNone) {
