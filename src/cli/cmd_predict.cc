@@ -22,7 +22,7 @@ int RunPredict(std::span<const std::string> args) {
   ModelFlags f;
   std::string user, item;
   FlagSet flags;
-  AddModelFlags(flags, f);
+  AddModelFlags(flags, f, /*reads_data=*/false);
   flags.AddString("user", &user, "ID", "the user (a raw id of the data set)");
   flags.AddString("item", &item, "ID", "the item (a raw id of the data set)");
   if (auto exit = ParseCommandLine("predict", kUsage, flags, args)) return *exit;

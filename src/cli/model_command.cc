@@ -7,13 +7,16 @@
 
 namespace mtrec::cli {
 
-void AddModelFlags(FlagSet& flags, ModelFlags& f) {
+void AddModelFlags(FlagSet& flags, ModelFlags& f, bool reads_data) {
   flags.AddString("model", &f.model, "PATH",
                   "the checkpoint written by mtrec train --save (required)");
-  flags.AddString("dataset", &f.dataset, "NAME|PATH",
-                  "where the training data is now, if it moved (default: the path recorded in "
-                  "the checkpoint; it must be the same data)");
-  flags.AddString("data_dir", &f.data_dir, "DIR", "where data set names are looked up");
+  if (reads_data) {
+    flags.AddString("dataset", &f.dataset, "NAME|PATH",
+                    "where the training data is now, if it moved (default: the path recorded in "
+                    "the checkpoint; it must be the same data)");
+    flags.AddString("data_dir", &f.data_dir, "DIR", "where data set names are looked up");
+    flags.AddIntInRange("threads", &f.threads, 1, ExperimentConfig::kMaxThreads, "worker threads");
+  }
   flags.AddValue("format", "table|json", "output format", "table", [&f](std::string_view v) {
     if (v != "table" && v != "json") {
       return Status::InvalidArgument("--format: expected table or json, got '" + std::string(v) +
@@ -22,7 +25,6 @@ void AddModelFlags(FlagSet& flags, ModelFlags& f) {
     f.json = v == "json";
     return Status::Ok();
   });
-  flags.AddIntInRange("threads", &f.threads, 1, ExperimentConfig::kMaxThreads, "worker threads");
 }
 
 Status ValidateModelFlags(const ModelFlags& f) {

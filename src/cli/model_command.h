@@ -19,8 +19,9 @@ struct ModelFlags {
   int threads = HardwareThreads();
 };
 
-// --model, --dataset, --data_dir, --format, --threads.
-void AddModelFlags(FlagSet& flags, ModelFlags& f);
+// --model and --format; with reads_data also --dataset, --data_dir and
+// --threads (a command that needs only the checkpoint offers none of them).
+void AddModelFlags(FlagSet& flags, ModelFlags& f, bool reads_data = true);
 
 // Checks that --model was given (--threads is range-checked as it is parsed).
 Status ValidateModelFlags(const ModelFlags& f);

@@ -39,6 +39,11 @@ TEST(Help, EachCommandDocumentsItsFlags) {
       EXPECT_NE(r.out.find(flag), std::string::npos) << command << " " << flag;
     }
   }
+  // predict needs only the checkpoint: it offers no data or thread flags.
+  const auto predict = RunMtrec({"predict", "--help"});
+  for (const char* flag : {"--dataset", "--data_dir", "--threads"}) {
+    EXPECT_EQ(predict.out.find(flag), std::string::npos) << flag;
+  }
 }
 
 }  // namespace
