@@ -60,7 +60,9 @@ class StringSource final : public ByteSource {
 Result<std::unique_ptr<ByteSource>> OpenFileSource(const std::filesystem::path& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    return Status::IOError(path.string() + ": cannot open for reading: " + std::strerror(errno));
+    const std::string message =
+        path.string() + ": cannot open for reading: " + std::strerror(errno);
+    return errno == ENOENT ? Status::NotFound(message) : Status::IOError(message);
   }
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

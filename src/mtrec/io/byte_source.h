@@ -30,7 +30,8 @@ class ByteSource {
   virtual const std::string& name() const = 0;
 };
 
-// Reads a file with read(2). Errors name the path and the OS error.
+// Reads a file with read(2). Errors name the path and the OS error (NotFound
+// when the file does not exist).
 Result<std::unique_ptr<ByteSource>> OpenFileSource(const std::filesystem::path& path);
 
 // Reads from `text`, which must outlive the source.

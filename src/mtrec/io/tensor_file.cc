@@ -4,11 +4,10 @@
 #include <bit>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "mtrec/io/atomic_file.h"
+#include "mtrec/io/byte_source.h"
 #include "mtrec/io/crc32c.h"
 
 namespace mtrec {
@@ -212,10 +211,8 @@ Status WriteTensorFile(const std::filesystem::path& path, const TensorFile& file
 }
 
 Result<TensorFile> ReadTensorFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound(path.string() + ": cannot open for reading");
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return Status::IOError(path.string() + ": read failed");
+  MTREC_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> source, OpenFileSource(path));
+  MTREC_ASSIGN_OR_RETURN(const std::string bytes, ReadAll(*source));
   return DecodeTensorFile(bytes, path.string());
 }
 

@@ -7,7 +7,8 @@
 //                      multiple of 8 bytes
 //   bytes [8 + N, end) the tensor data: each tensor's raw little-endian values,
 //                      row-major, at data_offsets [begin, end) relative to 8 + N,
-//                      contiguous and in header order, covering the rest exactly
+//                      contiguous (in any order; the header's keys are
+//                      sorted), covering the rest exactly
 // header = { "<name>": {"dtype": "F32"|"F64"|"I32"|"I64"|"U8", "shape": [d0, ...],
 //                       "data_offsets": [begin, end]}, ...,
 //            "__metadata__": {"crc32c": "<8 hex digits>", "<key>": "<string>", ...} }

@@ -54,8 +54,6 @@ class TfEventsWriter {
   // Appends one Event per (tag, value) at `step` in one write.
   Status WriteScalars(int64_t step, const std::vector<std::pair<std::string, float>>& scalars);
 
-  const std::filesystem::path& path() const { return path_; }
-
  private:
   TfEventsWriter(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)) {}
   Status Append(std::string_view bytes);
@@ -74,7 +72,6 @@ class TensorBoardObserver final : public TrainingObserver {
   Status OnEpoch(const EpochStats& stats) override;
 
   // The event file; empty before OnStart.
-  std::filesystem::path path() const { return writer_ ? writer_->path() : ""; }
 
  private:
   const std::filesystem::path dir_;

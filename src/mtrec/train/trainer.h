@@ -84,8 +84,7 @@ class Trainer {
   void ResumeEpoch(const EpochCursor& cursor);
 
   int64_t steps() const { return optimizer_->steps(); }
-  // The training stream and the optimiser, exposed for checkpoints.
-  NumpyLegacyRng& rng() { return rng_; }
+  // The optimiser, exposed for checkpoints (the stream goes through cursor()).
   Optimizer& optimizer() { return *optimizer_; }
 
  private:
