@@ -133,6 +133,7 @@ int RunRecommend(std::span<const std::string> args) {
   Result<ExperimentData> data = LoadTrainingData(model->checkpoint, f.dataset, f.data_dir);
   if (!data.ok()) return CommandFailure("recommend", data.status());
   const Interactions& all = data->dataset.interactions;
+  const RecommendationCandidates candidates(all);
   // The data layer's titles (u.item, movies.dat or movies.csv), by item index.
   std::vector<std::string> titles = data->dataset.item_titles;
   titles.resize(all.num_items);
@@ -146,7 +147,7 @@ int RunRecommend(std::span<const std::string> args) {
     Result<FoldInResult> folded =
         FoldInUser(*model->net, rated, model->checkpoint.config.train, r.fold_in);
     if (!folded.ok()) return CommandFailure("recommend", folded.status());
-    std::vector<uint8_t> candidate = RecommendationCandidates(all, -1, true);
+    std::vector<uint8_t> candidate = candidates.For(-1, /*include_seen=*/true);
     if (!r.include_seen) {
       for (const RatedItem& x : rated) candidate[x.item] = 0;
     }
@@ -168,7 +169,7 @@ int RunRecommend(std::span<const std::string> args) {
   for (size_t n = 0; n < users.size(); ++n) {
     Result<int32_t> row = LookupRow(model->checkpoint.user_ids, all.num_users, users[n], "user");
     if (!row.ok()) return CommandFailure("recommend", row.status());
-    const std::vector<uint8_t> candidate = RecommendationCandidates(all, *row, r.include_seen);
+    const std::vector<uint8_t> candidate = candidates.For(*row, r.include_seen);
     if (n > 0 && !f.json) std::printf("\n");
     Print(f.json, users[n], Recommend(*model->net, *row, candidate, r.k, pool), *model, titles,
           Count(candidate));

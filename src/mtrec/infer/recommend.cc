@@ -27,14 +27,15 @@ Recommendation PredictPair(const MultiTaskNet& net, UserId user, ItemId item, Th
   return {item, net.Score(user, item), rating};
 }
 
-std::vector<uint8_t> RecommendationCandidates(const Interactions& all, UserId user,
-                                              bool include_seen) {
-  std::vector<uint8_t> candidate(all.num_items, 0);
-  for (ItemId i : all.items) candidate[i] = 1;
-  if (!include_seen) {
-    for (size_t k = 0; k < all.size(); ++k) {
-      if (all.users[k] == user) candidate[all.items[k]] = 0;
-    }
+RecommendationCandidates::RecommendationCandidates(const Interactions& all)
+    : occurs_(all.num_items, 0), seen_(UserItemSets::Build(all)) {
+  for (ItemId i : all.items) occurs_[i] = 1;
+}
+
+std::vector<uint8_t> RecommendationCandidates::For(UserId user, bool include_seen) const {
+  std::vector<uint8_t> candidate = occurs_;
+  if (!include_seen && user >= 0 && user < seen_.num_users()) {
+    for (ItemId i : seen_.Of(user)) candidate[i] = 0;
   }
   return candidate;
 }

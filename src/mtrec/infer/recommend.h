@@ -27,10 +27,20 @@ std::vector<Recommendation> Recommend(const MultiTaskNet& net, UserId user,
 // Both heads for one (user, item) pair.
 Recommendation PredictPair(const MultiTaskNet& net, UserId user, ItemId item, ThreadPool& pool);
 
-// candidate[i] = 1 for every item that occurs in `all` (so the phantom row 0 and
-// ids never seen are never recommended), 0 for the items of `user` in `all`
-// unless include_seen.
-std::vector<uint8_t> RecommendationCandidates(const Interactions& all, UserId user,
-                                              bool include_seen);
+// The items that may be recommended, prepared once per data set so that a list
+// of users costs O(items) each, not O(ratings).
+class RecommendationCandidates {
+ public:
+  explicit RecommendationCandidates(const Interactions& all);
+
+  // candidate[i] = 1 for every item that occurs in the data (so the phantom row
+  // 0 and ids never seen are never recommended), 0 for the items of `user` in
+  // it unless include_seen. A user outside the data (e.g. -1) has no items.
+  std::vector<uint8_t> For(UserId user, bool include_seen) const;
+
+ private:
+  std::vector<uint8_t> occurs_;
+  UserItemSets seen_;
+};
 
 }  // namespace mtrec
