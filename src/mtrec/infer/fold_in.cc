@@ -7,6 +7,7 @@
 #include "mtrec/core/numpy_rng.h"
 #include "mtrec/loss/bpr.h"
 #include "mtrec/model/mlp.h"
+#include "mtrec/optim/optimizer.h"
 
 namespace mtrec {
 
@@ -52,7 +53,8 @@ Result<FoldInResult> FoldInUser(const MultiTaskNet& base, std::span<const RatedI
   std::vector<float> grad_fact(d), grad_reg(d), m(2 * d, 0.0f), v(2 * d, 0.0f);
   NumpyLegacyRng rng(config.seed);
   const double wf = train.factorization_weight / n, wr = train.regression_weight / n;
-  const double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+  const OptimizerConfig adam;  // torch's Adam defaults, as training uses
+  const double beta1 = adam.beta1, beta2 = adam.beta2, eps = adam.eps;
 
   for (int step = 1; step <= config.steps; ++step) {
     std::fill(grad_fact.begin(), grad_fact.end(), 0.0f);

@@ -30,16 +30,23 @@ void MlpPackedWeights::Pack(const MlpShape& shape, const float* params) {
   transposed_offset_.resize(layers);
   padded_offset_.resize(layers);
   bias_offset_.resize(layers);
+  bool changed = false;
+  auto set = [&changed](int64_t& slot, int64_t value) {
+    changed |= slot != value;
+    slot = value;
+  };
   int64_t size = 0;
   for (int l = 0; l < layers; ++l) {
-    transposed_offset_[l] = size;
+    set(transposed_offset_[l], size);
     size += int64_t{shape.padded_in(l)} * PadTo8(shape.out(l));
-    padded_offset_[l] = size;
+    set(padded_offset_[l], size);
     size += int64_t{shape.out(l)} * shape.padded_in(l);
-    bias_offset_[l] = size;
+    set(bias_offset_[l], size);
     size += PadTo8(shape.out(l));
   }
-  data_.assign(size, 0.0f);
+  // Every entry but the padding is rewritten below, so the buffer is cleared
+  // (its padding zeroed) only when the layout changes, not at every step.
+  if (changed || static_cast<int64_t>(data_.size()) != size) data_.assign(size, 0.0f);
   for (int l = 0; l < layers; ++l) {
     const int ni = shape.in(l), no = shape.out(l), pi = shape.padded_in(l), po = PadTo8(no);
     const float* w = params + shape.weight_offset(l);
