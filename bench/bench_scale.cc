@@ -9,18 +9,16 @@
 //
 // The generated data has MovieLens's shape: user activity and item popularity
 // both heavy-tailed (Zipf-like), ratings in half stars with ML-25M's histogram.
-#include <sys/resource.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/data/split.h"
 #include "mtrec/eval/evaluator.h"
@@ -32,15 +30,9 @@
 namespace mtrec {
 namespace {
 
-double Now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-double PeakRssMiB() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;
-}
+using bench::Median;
+using bench::Now;
+using bench::PeakRssMiB;
 
 // Zipf-like weights 1 / (rank + 1)^exponent, shuffled over ids 1..n.
 std::vector<double> PowerLawWeights(int n, double exponent, std::mt19937_64& gen) {
@@ -169,17 +161,13 @@ int Scaling() {
     two.push_back(TrainOneEpoch(split, all, 2, OptimizerKind::kAdam, false).train_seconds);
     ratios.push_back(one.back() / two.back());
   }
-  auto median = [](std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-  };
   std::printf("| threads | epoch seconds (median of %d) |\n|---|---|\n| 1 | %.3f |\n| 2 | %.3f |\n",
-              kPairs, median(one), median(two));
+              kPairs, Median(one), Median(two));
   std::sort(ratios.begin(), ratios.end());
   std::printf(
       "speed-up 1 -> 2 threads, whole epochs: %.2fx (median of %d alternating pairs; "
       "range %.2f-%.2fx)\n",
-      median(ratios), kPairs, ratios.front(), ratios.back());
+      Median(ratios), kPairs, ratios.front(), ratios.back());
   const double step_ratio = InterleavedStepRatio(split.train, all.num_users, all.num_items);
   std::printf("speed-up 1 -> 2 threads, interleaved training steps: %.2fx\n", step_ratio);
   return 0;

@@ -10,10 +10,8 @@
 // each, timestamp: 8). Being named ml-25m/ratings.csv, the file is read as
 // MovieLens data: raw ids, CSV with a header. --dataset times another file or
 // archive instead (e.g. a zip of the generated file, to include decompression).
-#include <sys/resource.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -22,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "mtrec/data/dataset.h"
 
 namespace {
@@ -65,12 +64,6 @@ bool Generate(const fs::path& path, int64_t lines) {
   }
   std::fwrite(buffer.data(), 1, used, out);
   return std::fclose(out) == 0;
-}
-
-double PeakRssMiB() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
 }  // namespace
@@ -127,10 +120,9 @@ int main(int argc, char** argv) {
   std::vector<double> seconds;
   int64_t rows = 0;
   for (int r = 0; r < repeats; ++r) {
-    const auto start = std::chrono::steady_clock::now();
+    const double start = mtrec::bench::Now();
     mtrec::Result<mtrec::Dataset> data = mtrec::LoadDataset(config);
-    seconds.push_back(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    seconds.push_back(mtrec::bench::Now() - start);
     if (!data.ok()) {
       std::fprintf(stderr, "%s\n", data.status().message().c_str());
       return 1;
@@ -138,10 +130,10 @@ int main(int argc, char** argv) {
     rows = static_cast<int64_t>(data->interactions.size());
     std::printf("run %d: %.3f s\n", r + 1, seconds.back());
   }
-  std::sort(seconds.begin(), seconds.end());
-  const double median = seconds[seconds.size() / 2];
+  std::sort(seconds.begin(), seconds.end());  // for min and max below
+  const double median = mtrec::bench::Median(seconds);
   const double packed_mib = static_cast<double>(rows) * (4 + 4 + 4 + 8) / (1 << 20);
-  const double peak = PeakRssMiB();
+  const double peak = mtrec::bench::PeakRssMiB();
   std::printf("file        %s: %.1f MB, %lld ratings\n", file.c_str(), bytes / 1e6,
               static_cast<long long>(rows));
   std::printf("parse       median %.3f s of %d (min %.3f, max %.3f), threads %s, ids %s\n", median,
