@@ -7,8 +7,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "mtrec/train/checkpoint.h"
@@ -20,21 +18,10 @@
 namespace mtrec {
 namespace {
 
+using testing::MetricsWithoutTimes;
 using testing::ReadLines;
 using testing::RunMtrec;
 using testing::TempDir;
-
-// metrics.jsonl without the timings, which differ from run to run.
-std::vector<std::string> MetricsWithoutTimes(const std::filesystem::path& run) {
-  std::vector<std::string> out;
-  for (const std::string& line : ReadLines(run / "metrics.jsonl")) {
-    auto j = nlohmann::json::parse(line);
-    j.erase("train_seconds");
-    j.erase("eval_seconds");
-    out.push_back(j.dump());
-  }
-  return out;
-}
 
 void ExpectSameTrainingState(const std::string& a_path, const std::string& b_path) {
   auto a = LoadCheckpoint(a_path);
@@ -185,7 +172,7 @@ TEST_F(Resume, RefusesACorruptCheckpoint) {
   ASSERT_EQ(RunMtrec(Train("a", {"--save", tmp_ / "a.ckpt"})).exit_code, 0);
   std::string bytes = testing::ReadFile(tmp_ / "a.ckpt");
   bytes[bytes.size() / 2] ^= 0x40;
-  std::ofstream(tmp_ / "bad.ckpt", std::ios::binary) << bytes;
+  testing::WriteFile(tmp_ / "bad.ckpt", bytes);
   auto r = RunMtrec({"train", "--resume", tmp_ / "bad.ckpt", "--epochs", "2"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("checksum mismatch"), std::string::npos) << r.err;

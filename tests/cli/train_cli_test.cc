@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 
 #include "mtrec/io/weights_dir.h"
 #include "mtrec/model/multitask_net.h"
@@ -84,7 +83,7 @@ TEST_F(TrainCli, MissingOrMalformedDataIsARuntimeError) {
   EXPECT_NE(r.err.find("mtrec train: "), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("ml-100k.zip"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir_ + "/cache/ml-100k.zip"));
-  std::ofstream(dir_ + "/bad.data") << "1\t2\t3\t4\n1\t2\tx\t4\n";
+  testing::WriteFile(dir_ + "/bad.data", "1\t2\t3\t4\n1\t2\tx\t4\n");
   r = RunCommand(testing::ShellQuote(MtrecBinary()) + " train --dataset " + dir_ + "/bad.data");
   ExpectOneLineError(r, 1, "bad.data:2");
 }
@@ -137,11 +136,10 @@ TEST_F(TrainCli, InitWeightsStartsFromADumpAndRefusesAnotherShape) {
   auto first_epoch = [&](const std::string& flags) {
     const auto r = Train("--epochs 1 --overwrite " + flags);
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    std::string line = ReadFile(dir_ + "/run/metrics.jsonl");
-    return line.substr(0, line.find(",\"train_seconds\""));
+    return testing::MetricsWithoutTimes(dir_ + "/run");
   };
-  const std::string a = first_epoch("--seed 1 --init_weights " + dir_ + "/init");
-  const std::string b = first_epoch("--seed 1");
+  const auto a = first_epoch("--seed 1 --init_weights " + dir_ + "/init");
+  const auto b = first_epoch("--seed 1");
   EXPECT_NE(a, b) << "the dump, not the seed's init, was used";
   EXPECT_EQ(a, first_epoch("--seed 1 --init_weights " + dir_ + "/init"));
 
@@ -156,6 +154,7 @@ TEST_F(TrainCli, RunWritesTableConfigAndMetrics) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("test_mrr"), std::string::npos);
   const std::string metrics = ReadFile(dir_ + "/run/metrics.jsonl");
+  const std::vector<std::string> without_times = testing::MetricsWithoutTimes(dir_ + "/run");
   EXPECT_EQ(std::count(metrics.begin(), metrics.end(), '\n'), 3);
   for (const char* key :
        {"\"epoch\":3", "\"factorization_loss\"", "\"regression_loss\"", "\"joint_loss\"", "\"mrr\"",
@@ -172,20 +171,7 @@ TEST_F(TrainCli, RunWritesTableConfigAndMetrics) {
   const auto again = Train("--epochs 3 --seed 5 --threads 1 --overwrite");
   ASSERT_EQ(again.exit_code, 0) << again.err;
   // Bit-identical metrics for any thread count (timings aside).
-  auto strip_times = [](std::string s) {
-    std::string out;
-    for (size_t pos = 0; pos < s.size();) {
-      const size_t t = s.find(",\"train_seconds\"", pos);
-      if (t == std::string::npos) {
-        out += s.substr(pos);
-        break;
-      }
-      out += s.substr(pos, t - pos);
-      pos = s.find('}', t);
-    }
-    return out;
-  };
-  EXPECT_EQ(strip_times(ReadFile(dir_ + "/run/metrics.jsonl")), strip_times(metrics));
+  EXPECT_EQ(testing::MetricsWithoutTimes(dir_ + "/run"), without_times);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace mtrec::testing {
@@ -25,6 +26,17 @@ void WriteFile(const std::filesystem::path& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   if (!out) std::abort();
+}
+
+std::vector<std::string> MetricsWithoutTimes(const std::filesystem::path& run_dir) {
+  std::vector<std::string> out;
+  for (const std::string& line : ReadLines(run_dir / "metrics.jsonl")) {
+    auto j = nlohmann::json::parse(line);
+    j.erase("train_seconds");
+    j.erase("eval_seconds");
+    out.push_back(j.dump());
+  }
+  return out;
 }
 
 }  // namespace mtrec::testing

@@ -14,4 +14,8 @@ std::vector<std::string> ReadLines(const std::filesystem::path& path);
 // Writes `bytes` to `path`; aborts the test run on failure.
 void WriteFile(const std::filesystem::path& path, const std::string& bytes);
 
+// A run folder's metrics.jsonl, one JSON line per epoch without the timings
+// (train_seconds, eval_seconds), which differ from run to run.
+std::vector<std::string> MetricsWithoutTimes(const std::filesystem::path& run_dir);
+
 }  // namespace mtrec::testing

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
-#include <fstream>
 
 #include "mtrec/io/tensor_file.h"
 #include "mtrec/model/multitask_net.h"
@@ -53,11 +52,6 @@ TrainingCheckpoint MakeCheckpoint(int dim) {
   return c;
 }
 
-void WriteBytes(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << bytes;
-}
-
 TEST(Checkpoint, RoundTripsEveryField) {
   TempDir tmp;
   const TrainingCheckpoint c = MakeCheckpoint(4);
@@ -85,7 +79,7 @@ TEST(Checkpoint, RefusesATruncatedFile) {
   ASSERT_TRUE(SaveCheckpoint(tmp / "m.ckpt", MakeCheckpoint(4)).ok());
   const std::string bytes = testing::ReadFile(tmp / "m.ckpt");
   for (size_t keep : {size_t{0}, size_t{5}, size_t{100}, bytes.size() - 1}) {
-    WriteBytes(tmp / "t.ckpt", bytes.substr(0, keep));
+    testing::WriteFile(tmp / "t.ckpt", bytes.substr(0, keep));
     auto loaded = LoadCheckpoint(tmp / "t.ckpt");
     ASSERT_FALSE(loaded.ok()) << keep;
     EXPECT_EQ(loaded.status().code(), Status::Code::kCorruption);
@@ -102,7 +96,7 @@ TEST(Checkpoint, RefusesAFlippedBit) {
   for (size_t at : {bytes.size() / 2 + 200, bytes.size() - 1}) {
     std::string bad = bytes;
     bad[at] ^= 0x10;
-    WriteBytes(tmp / "c.ckpt", bad);
+    testing::WriteFile(tmp / "c.ckpt", bad);
     auto loaded = LoadCheckpoint(tmp / "c.ckpt");
     ASSERT_FALSE(loaded.ok());
     EXPECT_NE(loaded.status().message().find("checksum mismatch"), std::string::npos)
@@ -113,7 +107,7 @@ TEST(Checkpoint, RefusesAFlippedBit) {
 
 TEST(Checkpoint, RefusesANonCheckpoint) {
   TempDir tmp;
-  WriteBytes(tmp / "x", "user item rating\n1 2 3\n4 5 6\n7 8 9\n");
+  testing::WriteFile(tmp / "x", "user item rating\n1 2 3\n4 5 6\n7 8 9\n");
   auto loaded = LoadCheckpoint(tmp / "x");
   ASSERT_FALSE(loaded.ok());
   EXPECT_NE(loaded.status().message().find("not an mtrec"), std::string::npos)
