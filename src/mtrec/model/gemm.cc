@@ -38,6 +38,20 @@ inline void MicroKernel(int k, const float* a, int64_t ars, int64_t aks, const f
   }
 }
 
+// The last rows < R of a row block: one MicroKernel<rows, V>, chosen at compile
+// time from R - 1 down to 1.
+template <int R, int V>
+void RemainderRows(int rows, int k, const float* a, int64_t ars, int64_t aks, const float* b,
+                   int64_t ldb, float* c, int64_t ldc, bool accumulate) {
+  if constexpr (R > 1) {
+    if (rows == R - 1) {
+      MicroKernel<R - 1, V>(k, a, ars, aks, b, ldb, c, ldc, accumulate);
+    } else {
+      RemainderRows<R - 1, V>(rows, k, a, ars, aks, b, ldb, c, ldc, accumulate);
+    }
+  }
+}
+
 template <int V>
 void RowBlocks(int m, int k, const float* a, int64_t ars, int64_t aks, const float* b, int64_t ldb,
                float* c, int64_t ldc, bool accumulate) {
@@ -46,27 +60,7 @@ void RowBlocks(int m, int k, const float* a, int64_t ars, int64_t aks, const flo
   for (; r + kRows <= m; r += kRows) {
     MicroKernel<kRows, V>(k, a + r * ars, ars, aks, b, ldb, c + r * ldc, ldc, accumulate);
   }
-  const float* ar = a + r * ars;
-  float* cr = c + r * ldc;
-  switch (m - r) {
-    case 5:
-      MicroKernel<5, V>(k, ar, ars, aks, b, ldb, cr, ldc, accumulate);
-      break;
-    case 4:
-      MicroKernel<4, V>(k, ar, ars, aks, b, ldb, cr, ldc, accumulate);
-      break;
-    case 3:
-      MicroKernel<3, V>(k, ar, ars, aks, b, ldb, cr, ldc, accumulate);
-      break;
-    case 2:
-      MicroKernel<2, V>(k, ar, ars, aks, b, ldb, cr, ldc, accumulate);
-      break;
-    case 1:
-      MicroKernel<1, V>(k, ar, ars, aks, b, ldb, cr, ldc, accumulate);
-      break;
-    default:
-      break;
-  }
+  RemainderRows<kRows, V>(m - r, k, a + r * ars, ars, aks, b, ldb, c + r * ldc, ldc, accumulate);
 }
 
 }  // namespace
