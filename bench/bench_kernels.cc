@@ -6,7 +6,6 @@
 //   build/mtrec_bench --benchmark_counters_tabular=true
 #include <benchmark/benchmark.h>
 
-#include <numeric>
 #include <random>
 
 #include "mtrec/core/thread_pool.h"
@@ -54,27 +53,47 @@ double FlopsPerSample(const MultiTaskNet& net) {
   return 2 * macs;
 }
 
+// GFLOP/s of `samples` training samples per iteration.
+void SetFlopsCounter(benchmark::State& state, double samples, const MultiTaskNet& net) {
+  state.counters["GFLOP/s"] = benchmark::Counter(samples * FlopsPerSample(net) * 1e-9,
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// A batch of ML-100K-shaped samples with random negatives, and the backprop
+// and gradient buffer to run it through.
+struct BatchFixture {
+  ThreadPool pool;
+  MultiTaskNet net;
+  Interactions data;
+  std::vector<ItemId> negatives;
+  BatchBackprop backprop;
+  std::vector<float> grads;
+  BatchFixture(int batch, int threads, bool shared)
+      : pool(threads),
+        net(MakeNet(shared)),
+        data(MakeData(batch, 2)),
+        negatives(batch),
+        backprop(net, LossWeights{}, batch, threads),
+        grads(net.params().size(), 0.0f) {
+    std::mt19937 gen(3);
+    for (ItemId& j : negatives) j = static_cast<ItemId>(gen() % kItems);
+  }
+  Batch batch() const { return Batch{data.users, data.items, data.ratings, negatives}; }
+};
+
 // One optimiser step (gradient + dense Adam) on a batch. Args: batch, threads, shared.
 void BM_TrainStep(benchmark::State& state) {
   const int batch = static_cast<int>(state.range(0));
-  ThreadPool pool(static_cast<int>(state.range(1)));
-  MultiTaskNet net = MakeNet(state.range(2) != 0);
-  const Interactions data = MakeData(batch, 2);
-  std::vector<ItemId> negatives(batch);
-  std::mt19937 gen(3);
-  for (ItemId& j : negatives) j = static_cast<ItemId>(gen() % kItems);
-  BatchBackprop backprop(net, LossWeights{}, batch, pool.num_threads());
-  Adam adam(static_cast<int64_t>(net.params().size()), OptimizerConfig{});
-  std::vector<float> grads(net.params().size(), 0.0f);
-  const Batch b{data.users, data.items, data.ratings, negatives};
+  BatchFixture f(batch, static_cast<int>(state.range(1)), state.range(2) != 0);
+  Adam adam(static_cast<int64_t>(f.net.params().size()), OptimizerConfig{});
+  const Batch b = f.batch();
   for (auto _ : state) {
-    backprop.Run(net, b, grads, pool);
-    adam.Step(net.params(), grads, SparseRows{}, pool);
+    f.backprop.Run(f.net, b, f.grads, f.pool);
+    adam.Step(f.net.params(), f.grads, SparseRows{}, f.pool);
   }
   state.counters["samples/s"] =
       benchmark::Counter(static_cast<double>(batch), benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["GFLOP/s"] = benchmark::Counter(batch * FlopsPerSample(net) * 1e-9,
-                                                 benchmark::Counter::kIsIterationInvariantRate);
+  SetFlopsCounter(state, batch, f.net);
 }
 BENCHMARK(BM_TrainStep)
     ->ArgNames({"batch", "threads", "shared"})
@@ -85,19 +104,13 @@ BENCHMARK(BM_TrainStep)
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
-// The gradient alone (no optimiser step). Args: batch, threads.
+// The gradient alone (no optimiser step), on the same batch. Args: batch, threads.
 void BM_Gradient(benchmark::State& state) {
   const int batch = static_cast<int>(state.range(0));
-  ThreadPool pool(static_cast<int>(state.range(1)));
-  MultiTaskNet net = MakeNet(true);
-  const Interactions data = MakeData(batch, 2);
-  std::vector<ItemId> negatives(batch, 7);
-  BatchBackprop backprop(net, LossWeights{}, batch, pool.num_threads());
-  std::vector<float> grads(net.params().size(), 0.0f);
-  const Batch b{data.users, data.items, data.ratings, negatives};
-  for (auto _ : state) backprop.Run(net, b, grads, pool);
-  state.counters["GFLOP/s"] = benchmark::Counter(batch * FlopsPerSample(net) * 1e-9,
-                                                 benchmark::Counter::kIsIterationInvariantRate);
+  BatchFixture f(batch, static_cast<int>(state.range(1)), /*shared=*/true);
+  const Batch b = f.batch();
+  for (auto _ : state) f.backprop.Run(f.net, b, f.grads, f.pool);
+  SetFlopsCounter(state, batch, f.net);
 }
 BENCHMARK(BM_Gradient)
     ->ArgNames({"batch", "threads"})
@@ -141,8 +154,7 @@ void BM_Epoch(benchmark::State& state) {
   tc.batch_size = static_cast<int>(state.range(0));
   Trainer trainer(tc, &net, &pool);
   for (auto _ : state) benchmark::DoNotOptimize(trainer.TrainEpoch(train));
-  state.counters["GFLOP/s"] = benchmark::Counter(kRatings * FlopsPerSample(net) * 1e-9,
-                                                 benchmark::Counter::kIsIterationInvariantRate);
+  SetFlopsCounter(state, kRatings, net);
 }
 BENCHMARK(BM_Epoch)
     ->ArgNames({"batch", "threads"})
