@@ -89,7 +89,7 @@ int RunEvaluate(std::span<const std::string> args) {
     j["test_users"] = e.base.mrr_users;
     j["k"] = k;
     for (const std::string& m : metrics) j["metrics"][label(m)] = value(m);
-    std::printf("%s\n", j.dump(2).c_str());
+    PrintJson(j, /*indent=*/2);
   } else {
     std::printf("model  %s (epoch %d)\ndata   %s: %lld test interactions, %lld test users\n\n",
                 f.model.c_str(), model->checkpoint.epochs_done, data->dataset.path.c_str(),

@@ -45,7 +45,7 @@ int RunPredict(std::span<const std::string> args) {
     j["item"] = item;
     j["predicted_rating"] = p.rating;
     j["score"] = p.score;
-    std::printf("%s\n", j.dump().c_str());
+    PrintJson(j);
   } else {
     std::printf("user %s, item %s: predicted rating %.4f, ranking score %.4f\n", user.c_str(),
                 item.c_str(), p.rating, p.score);

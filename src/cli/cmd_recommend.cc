@@ -67,7 +67,7 @@ void Print(bool json, const std::string& user, const std::vector<Recommendation>
       item["title"] = titles[recs[r].item];
       j["items"].push_back(item);
     }
-    std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    PrintJson(j);
     return;
   }
   std::printf("user %s: top %zu of %lld candidate items\n", user.c_str(), recs.size(),

@@ -32,6 +32,11 @@ Status ValidateModelFlags(const ModelFlags& f) {
   return Status::Ok();
 }
 
+void PrintJson(const nlohmann::ordered_json& j, int indent) {
+  std::printf("%s\n",
+              j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
+}
+
 std::optional<int> ParseCommandLine(const char* command, const char* usage, const FlagSet& flags,
                                     std::span<const std::string> args) {
   bool help = false;

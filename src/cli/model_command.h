@@ -2,6 +2,7 @@
 // trained model and its data, loading both, and the output format.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -25,6 +26,10 @@ void AddModelFlags(FlagSet& flags, ModelFlags& f, bool reads_data = true);
 
 // Checks that --model was given (--threads is range-checked as it is parsed).
 Status ValidateModelFlags(const ModelFlags& f);
+
+// Prints `j` on one line (indent < 0) or indented, with any bytes that are not
+// UTF-8 (a raw id or a path from the data) replaced rather than thrown on.
+void PrintJson(const nlohmann::ordered_json& j, int indent = -1);
 
 // Parses `args` into `flags`; on --help prints `usage` and the flag table.
 // Returns the exit code to return now, or nullopt to go on.

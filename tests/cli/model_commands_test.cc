@@ -172,5 +172,50 @@ TEST_F(ModelCommands, FoldInLearnsANewUsersTaste) {
   EXPECT_NE(bad.err.find("item '77' is not in the model"), std::string::npos) << bad.err;
 }
 
+// String ids (checkpoints carry the id lists) are looked up by raw id. Ids that
+// are not UTF-8 cannot go into the checkpoint's JSON: training still runs (its
+// config.json shows them replaced), and --save is refused with one clear line
+// instead of an uncaught exception.
+TEST(ModelCommandsStringIds, LookUpRawIdsAndRefuseNonUtf8CleanlyOnSave) {
+  TempDir tmp;
+  auto write = [&](const std::string& first_user) {
+    std::string csv = "user,item,rating\n";
+    for (int u = 0; u < 12; ++u) {
+      for (int i = 0; i < 8; ++i) {
+        const std::string user = u == 0 ? first_user : "u" + std::to_string(u);
+        csv += user + ",item" + std::to_string((u + i) % 10) + "," +
+               std::to_string(1 + (u + i) % 5) + "\n";
+      }
+    }
+    testing::WriteFile(tmp / "ratings.csv", csv);
+  };
+  write("caf\xc3\xa9");  // UTF-8
+  auto train = RunMtrec({"train", "--dataset", tmp / "ratings.csv", "--epochs", "1", "--logdir",
+                         tmp / "run", "--save", tmp / "m.ckpt"});
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+  const auto p = RunMtrec({"predict", "--model", tmp / "m.ckpt", "--user", "caf\xc3\xa9", "--item",
+                           "item3", "--format", "json"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  const Json j = Json::parse(p.out);
+  EXPECT_EQ(j["user"].get<std::string>(), "caf\xc3\xa9");
+  EXPECT_EQ(j["item"].get<std::string>(), "item3");
+  const auto unknown =
+      RunMtrec({"predict", "--model", tmp / "m.ckpt", "--user", "u99", "--item", "item3"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("user 'u99' is not in the model"), std::string::npos) << unknown.err;
+
+  write("caf\xe9");  // Latin-1
+  train = RunMtrec({"train", "--dataset", tmp / "ratings.csv", "--epochs", "1", "--logdir",
+                    tmp / "run2", "--save", tmp / "m2.ckpt"});
+  EXPECT_EQ(train.exit_code, 2) << train.err;
+  EXPECT_NE(train.err.find("not UTF-8"), std::string::npos) << train.err;
+  EXPECT_FALSE(std::filesystem::exists(tmp / "m2.ckpt"));
+  train = RunMtrec(
+      {"train", "--dataset", tmp / "ratings.csv", "--epochs", "1", "--logdir", tmp / "run3"});
+  EXPECT_EQ(train.exit_code, 0) << train.err;
+  EXPECT_NE(testing::ReadFile(tmp.path() / "run3" / "config.json").find("\"dataset\""),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace mtrec

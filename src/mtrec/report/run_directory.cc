@@ -52,7 +52,9 @@ std::string ConfigJson(const ExperimentConfig& config, const RunInfo& info) {
         {"test_size", info.test_size},
         {"test_users", info.test_users}}},
   };
-  return root.dump() + "\n";
+  // config.json is for people and tools to read: a data path that is not UTF-8
+  // is shown with U+FFFD in place of the bad bytes rather than failing the run.
+  return root.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 std::string EpochJson(const EpochStats& stats) {

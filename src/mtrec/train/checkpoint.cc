@@ -220,7 +220,14 @@ Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoin
   TensorFile file;
   file.metadata["format"] = kFormat;
   file.metadata["format_version"] = std::to_string(kCheckpointFormatVersion);
-  file.metadata["mtrec"] = doc.dump();
+  try {
+    file.metadata["mtrec"] = doc.dump();  // exact text or nothing: ids are looked up by it
+  } catch (const Json::type_error& e) {
+    return Status::InvalidArgument(path.string() +
+                                   ": cannot save the checkpoint: the data's ids or path are not "
+                                   "UTF-8 text (re-encode the ratings file as UTF-8): " +
+                                   e.what());
+  }
   file.metadata["rng"] = c.rng_state;
   const MultiTaskNet layout_net(c.config.model);
   for (const ParamBlock& b : layout_net.layout().blocks()) {
