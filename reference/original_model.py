@@ -7,7 +7,7 @@ with batch size 1024.  This module keeps the original's code structure
 RNG draws, the loss expressions, the evaluation loop) so that, seeded
 identically (torch.manual_seed(S) before building the net, training
 np.random.RandomState(S)) and run single-threaded, it reproduces the original
-bit for bit.  See /work/shared/reference-spec.md for the semantics.
+bit for bit.  See docs/semantics.md for the semantics.
 
 Additions over the original (all off by default, none changes the default
 arithmetic):

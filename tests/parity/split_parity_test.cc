@@ -70,7 +70,7 @@ TEST(SplitParity, ShuffleThenRandIntShareOneStream) {
   for (size_t k = 0; k < expected.size(); ++k) ASSERT_EQ(got[k], expected[k]);
 }
 
-// reference-spec §2: the ML-100K permutation (100,000 rows, RandomState(123)).
+// docs/semantics.md §2: the ML-100K permutation (100,000 rows, RandomState(123)).
 TEST(SplitParity, MovieLens100kPermutationMatchesSpec) {
   const TrainTestSplit split = RandomTrainTestSplit(Rows(100000), 0.05);
   const int64_t head[] = {42083, 71825, 99535, 47879, 36734, 48636, 59566, 44826, 51584, 4368};

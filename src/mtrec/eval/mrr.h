@@ -1,4 +1,4 @@
-// Mean reciprocal rank, exactly as the original's mrr_score (reference-spec §5):
+// Mean reciprocal rank, exactly as the original's mrr_score (docs/semantics.md §7):
 //
 //   for each user u with test items, in ascending id order:
 //     pred = -score(u, all items)            (float32)

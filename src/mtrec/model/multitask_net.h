@@ -1,4 +1,4 @@
-// MultiTaskNet: the original's model (reference-spec section 3).
+// MultiTaskNet: the original's model (docs/semantics.md §3).
 //
 //   factorisation head:  p(u, i) = U_f[u] . Q_f[i] + B[i] (+ A[u] with user_bias)
 //   regression head:     r(u, i) = MLP([U_r[u], Q_r[i], U_r[u] * Q_r[i]])
