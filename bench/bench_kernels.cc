@@ -8,12 +8,13 @@
 
 #include <random>
 
+#include "mtrec/backend/cpu/batch_backprop.h"
+#include "mtrec/backend/cpu/cpu_backend.h"
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/eval/evaluator.h"
 #include "mtrec/eval/top_k.h"
 #include "mtrec/model/multitask_net.h"
 #include "mtrec/optim/adam.h"
-#include "mtrec/train/batch_backprop.h"
 #include "mtrec/train/trainer.h"
 
 namespace mtrec {
@@ -147,12 +148,13 @@ BENCHMARK(BM_DenseAdam)
 
 // A whole ML-100K-sized epoch (95,000 samples). Args: batch, threads.
 void BM_Epoch(benchmark::State& state) {
-  ThreadPool pool(static_cast<int>(state.range(1)));
-  MultiTaskNet net = MakeNet(true);
+  const MultiTaskNet net = MakeNet(true);
+  CpuBackend backend(net.config(), BackendOptions{static_cast<int>(state.range(1))});
+  backend.WriteParams([&](MultiTaskNet& to) { to = net; });
   const Interactions train = MakeData(kRatings, 4);
   TrainConfig tc;
   tc.batch_size = static_cast<int>(state.range(0));
-  Trainer trainer(tc, &net, &pool);
+  Trainer trainer(tc, &backend);
   for (auto _ : state) benchmark::DoNotOptimize(trainer.TrainEpoch(train));
   SetFlopsCounter(state, kRatings, net);
 }
@@ -166,12 +168,13 @@ BENCHMARK(BM_Epoch)
 
 // Full-ranking evaluation: MRR over every user with test items + test MSE. Arg: threads.
 void BM_Evaluate(benchmark::State& state) {
-  ThreadPool pool(static_cast<int>(state.range(0)));
-  MultiTaskNet net = MakeNet(true);
+  const MultiTaskNet net = MakeNet(true);
+  CpuBackend backend(net.config(), BackendOptions{static_cast<int>(state.range(0))});
+  backend.WriteParams([&](MultiTaskNet& to) { to = net; });
   const Interactions train = MakeData(kRatings, 5);
   const Interactions test = MakeData(5000, 6);
   const Evaluator evaluator(train, test);
-  for (auto _ : state) benchmark::DoNotOptimize(evaluator.Evaluate(net, pool));
+  for (auto _ : state) benchmark::DoNotOptimize(evaluator.Evaluate(backend));
 }
 BENCHMARK(BM_Evaluate)
     ->ArgName("threads")

@@ -19,12 +19,13 @@
 #include <vector>
 
 #include "bench_util.h"
+#include "mtrec/backend/cpu/batch_backprop.h"
+#include "mtrec/backend/cpu/cpu_backend.h"
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/data/split.h"
 #include "mtrec/eval/evaluator.h"
 #include "mtrec/model/multitask_net.h"
 #include "mtrec/optim/adam.h"
-#include "mtrec/train/batch_backprop.h"
 #include "mtrec/train/trainer.h"
 
 namespace mtrec {
@@ -76,15 +77,14 @@ EpochTiming TrainOneEpoch(const TrainTestSplit& split, const Interactions& all, 
   ModelConfig mc;
   mc.num_users = all.num_users;
   mc.num_items = all.num_items;
-  MultiTaskNet net(mc);
-  net.InitRandom(1);
+  CpuBackend backend(mc, BackendOptions{threads});
+  backend.WriteParams([](MultiTaskNet& net) { net.InitRandom(1); });
   TrainConfig tc;
   tc.factorization_weight = 0.99;
   tc.regression_weight = 0.01;
   tc.optimizer.kind = optimizer;
   tc.seed = 1;
-  ThreadPool pool(threads);
-  Trainer trainer(tc, &net, &pool);
+  Trainer trainer(tc, &backend);
   EpochTiming t{};
   double start = Now();
   if (!trainer.TrainEpoch(split.train).ok()) std::abort();
@@ -92,7 +92,7 @@ EpochTiming TrainOneEpoch(const TrainTestSplit& split, const Interactions& all, 
   if (evaluate) {
     const Evaluator evaluator(split.train, split.test);
     start = Now();
-    t.eval = evaluator.Evaluate(net, pool);
+    t.eval = evaluator.Evaluate(backend);
     t.eval_seconds = Now() - start;
   }
   return t;

@@ -57,12 +57,11 @@ int RunEvaluate(std::span<const std::string> args) {
   if (Status s = ValidateModelFlags(f); !s.ok()) return CommandFailure("evaluate", s);
   if (k < 1) return CommandFailure("evaluate", Status::InvalidArgument("--k: expected >= 1"));
 
-  Result<TrainedModel> model = LoadTrainedModel(f.model);
+  Result<TrainedModel> model = LoadTrainedModel(f.model, BackendOptions{f.threads});
   if (!model.ok()) return CommandFailure("evaluate", model.status());
   Result<ExperimentData> data = LoadTrainingData(model->checkpoint, f.dataset, f.data_dir);
   if (!data.ok()) return CommandFailure("evaluate", data.status());
-  ThreadPool pool(f.threads);
-  const ModelEvaluation e = EvaluateModel(*model->net, *data, k, pool);
+  const ModelEvaluation e = EvaluateModel(*model->backend, *data, k);
 
   const std::string at = "@" + std::to_string(k);
   const auto value = [&](const std::string& name) {

@@ -30,15 +30,14 @@ int RunPredict(std::span<const std::string> args) {
   if (user.empty() || item.empty()) {
     return CommandFailure("predict", Status::InvalidArgument("--user and --item are required"));
   }
-  Result<TrainedModel> model = LoadTrainedModel(f.model);
+  Result<TrainedModel> model = LoadTrainedModel(f.model, BackendOptions{1});
   if (!model.ok()) return CommandFailure("predict", model.status());
   const TrainingCheckpoint& c = model->checkpoint;
   Result<int32_t> u = LookupRow(c.user_ids, c.config.model.num_users, user, "user");
   if (!u.ok()) return CommandFailure("predict", u.status());
   Result<int32_t> i = LookupRow(c.item_ids, c.config.model.num_items, item, "item");
   if (!i.ok()) return CommandFailure("predict", i.status());
-  ThreadPool pool(1);
-  const Recommendation p = PredictPair(*model->net, *u, *i, pool);
+  const Recommendation p = PredictPair(*model->backend, *u, *i);
   if (f.json) {
     nlohmann::ordered_json j;
     j["user"] = user;

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "cli/model_command.h"
+#include "mtrec/backend/backend_registry.h"
 #include "mtrec/core/split_list.h"
 #include "mtrec/infer/fold_in.h"
 #include "mtrec/infer/recommend.h"
@@ -128,7 +129,7 @@ int RunRecommend(std::span<const std::string> args) {
                                              "> 0, --fold_in_l2 >= 0"));
   }
 
-  Result<TrainedModel> model = LoadTrainedModel(f.model);
+  Result<TrainedModel> model = LoadTrainedModel(f.model, BackendOptions{f.threads});
   if (!model.ok()) return CommandFailure("recommend", model.status());
   Result<ExperimentData> data = LoadTrainingData(model->checkpoint, f.dataset, f.data_dir);
   if (!data.ok()) return CommandFailure("recommend", data.status());
@@ -137,7 +138,6 @@ int RunRecommend(std::span<const std::string> args) {
   // The data layer's titles (u.item, movies.dat or movies.csv), by item index.
   std::vector<std::string> titles = data->dataset.item_titles;
   titles.resize(all.num_items);
-  ThreadPool pool(f.threads);
 
   if (!r.ratings.empty()) {
     std::vector<RatedItem> rated;
@@ -145,13 +145,16 @@ int RunRecommend(std::span<const std::string> args) {
       return CommandFailure("recommend", s);
     }
     Result<FoldInResult> folded =
-        FoldInUser(*model->net, rated, model->checkpoint.config.train, r.fold_in);
+        FoldInUser(model->backend->net(), rated, model->checkpoint.config.train, r.fold_in);
     if (!folded.ok()) return CommandFailure("recommend", folded.status());
     std::vector<uint8_t> candidate = candidates.For(-1, /*include_seen=*/true);
     if (!r.include_seen) {
       for (const RatedItem& x : rated) candidate[x.item] = 0;
     }
-    const auto recs = Recommend(*folded->net, folded->user, candidate, r.k, pool);
+    Result<std::unique_ptr<Backend>> folded_model =
+        MakeBackendFrom(model->backend->name(), *folded->net, BackendOptions{f.threads});
+    if (!folded_model.ok()) return CommandFailure("recommend", folded_model.status());
+    const auto recs = Recommend(**folded_model, folded->user, candidate, r.k);
     if (!f.json) {
       std::printf("fold-in: %zu ratings, loss %.4f -> %.4f in %d steps\n", rated.size(),
                   folded->first_loss, folded->last_loss, r.fold_in.steps);
@@ -171,7 +174,7 @@ int RunRecommend(std::span<const std::string> args) {
     if (!row.ok()) return CommandFailure("recommend", row.status());
     const std::vector<uint8_t> candidate = candidates.For(*row, r.include_seen);
     if (n > 0 && !f.json) std::printf("\n");
-    Print(f.json, users[n], Recommend(*model->net, *row, candidate, r.k, pool), *model, titles,
+    Print(f.json, users[n], Recommend(*model->backend, *row, candidate, r.k), *model, titles,
           Count(candidate));
   }
   return kExitOk;

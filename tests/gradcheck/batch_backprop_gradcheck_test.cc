@@ -6,9 +6,9 @@
 #include <cmath>
 #include <random>
 
+#include "mtrec/backend/cpu/batch_backprop.h"
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/model/multitask_net.h"
-#include "mtrec/train/batch_backprop.h"
 
 namespace mtrec {
 namespace {

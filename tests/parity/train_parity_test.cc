@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "mtrec/core/thread_pool.h"
+#include "mtrec/backend/cpu/cpu_backend.h"
 #include "mtrec/eval/evaluator.h"
 #include "mtrec/model/multitask_net.h"
 #include "mtrec/train/trainer.h"
@@ -59,14 +59,17 @@ TEST_P(TrainParity, FollowsThePyTorchTrajectory) {
   mc.hidden_layers = g.Ints("hidden_layers");
   mc.shared_embeddings = g.Scalar("shared") != 0;
   mc.user_bias = g.Scalar("user_bias") != 0;
-  MultiTaskNet net(mc);
+  CpuBackend backend(mc, BackendOptions{2});
+  const MultiTaskNet& net = backend.net();
   for (const ParamBlock& b : net.layout().blocks()) {
     const std::vector<int> shape = g.Ints("shape." + b.name);
     ASSERT_EQ(shape, (std::vector<int>{static_cast<int>(b.rows), static_cast<int>(b.cols)}))
         << b.name;
     const std::vector<float> init = g.Floats("init." + b.name);
     ASSERT_EQ(init.size(), static_cast<size_t>(b.size()));
-    std::copy(init.begin(), init.end(), net.params().begin() + b.offset);
+    backend.WriteParams([&](MultiTaskNet& to) {
+      std::copy(init.begin(), init.end(), to.params().begin() + b.offset);
+    });
   }
   TrainConfig tc;
   tc.factorization_weight = g.Scalar("factorization_weight");
@@ -77,25 +80,26 @@ TEST_P(TrainParity, FollowsThePyTorchTrajectory) {
   tc.optimizer.weight_decay = g.Scalar("l2");
   tc.seed = static_cast<uint32_t>(g.Scalar("seed"));
 
-  ThreadPool pool(2);
-  Trainer trainer(tc, &net, &pool);
+  Trainer trainer(tc, &backend);
   int64_t steps_seen = 0;
-  trainer.SetStepHook([&](const StepView& v) {
-    const std::string k = "step." + std::to_string(v.step);
-    const std::vector<int> negatives = g.Ints(k + ".negatives");
-    ASSERT_EQ(v.batch.negatives.size(), negatives.size()) << k;
-    for (size_t s = 0; s < negatives.size(); ++s)
-      ASSERT_EQ(v.batch.negatives[s], negatives[s]) << k;
-    ExpectScalarNear(v.losses.factorization, g.Scalar(k + ".bpr"), k + ".bpr");
-    ExpectScalarNear(v.losses.regression, g.Scalar(k + ".mse"), k + ".mse");
-    ExpectScalarNear(v.losses.joint, g.Scalar(k + ".joint"), k + ".joint");
-    const std::string gk = "grad." + std::to_string(v.step) + ".";
-    for (const ParamBlock& b : net.layout().blocks()) {
-      if (!g.Has(gk + b.name)) continue;
-      ExpectTensorNear(v.grads.subspan(b.offset, b.size()), g.Floats(gk + b.name), gk + b.name);
-    }
-    ++steps_seen;
-  });
+  trainer.SetStepHook(
+      [&](const StepView& v) {
+        const std::string k = "step." + std::to_string(v.step);
+        const std::vector<int> negatives = g.Ints(k + ".negatives");
+        ASSERT_EQ(v.batch.negatives.size(), negatives.size()) << k;
+        for (size_t s = 0; s < negatives.size(); ++s)
+          ASSERT_EQ(v.batch.negatives[s], negatives[s]) << k;
+        ExpectScalarNear(v.losses.factorization, g.Scalar(k + ".bpr"), k + ".bpr");
+        ExpectScalarNear(v.losses.regression, g.Scalar(k + ".mse"), k + ".mse");
+        ExpectScalarNear(v.losses.joint, g.Scalar(k + ".joint"), k + ".joint");
+        const std::string gk = "grad." + std::to_string(v.step) + ".";
+        for (const ParamBlock& b : net.layout().blocks()) {
+          if (!g.Has(gk + b.name)) continue;
+          ExpectTensorNear(v.grads.subspan(b.offset, b.size()), g.Floats(gk + b.name), gk + b.name);
+        }
+        ++steps_seen;
+      },
+      /*needs_gradient=*/true);
 
   const int epochs = static_cast<int>(g.Scalar("epochs"));
   for (int e = 0; e < epochs; ++e) {
@@ -123,7 +127,7 @@ TEST_P(TrainParity, FollowsThePyTorchTrajectory) {
   for (int u : g.Ints("test.users")) test.users.push_back(u);
   for (int i : g.Ints("test.items")) test.items.push_back(i);
   test.ratings = g.Floats("test.ratings");
-  const EvalResult eval = Evaluator(train, test).Evaluate(net, pool);
+  const EvalResult eval = Evaluator(train, test).Evaluate(backend);
   ExpectScalarNear(eval.mrr, g.Scalar("eval.mrr"), "eval.mrr");
   ExpectScalarNear(eval.mse, g.Scalar("eval.mse"), "eval.mse");
 }

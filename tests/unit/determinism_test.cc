@@ -4,7 +4,7 @@
 
 #include <cstring>
 
-#include "mtrec/core/thread_pool.h"
+#include "mtrec/backend/cpu/cpu_backend.h"
 #include "mtrec/data/split.h"
 #include "mtrec/eval/evaluator.h"
 #include "mtrec/model/multitask_net.h"
@@ -28,26 +28,25 @@ Outcome Train(int threads, bool shared, OptimizerKind optimizer = OptimizerKind:
   mc.embedding_dim = 8;
   mc.hidden_layers = {16};
   mc.shared_embeddings = shared;
-  MultiTaskNet net(mc);
-  net.InitRandom(7);
+  CpuBackend backend(mc, BackendOptions{threads});
+  backend.WriteParams([](MultiTaskNet& net) { net.InitRandom(7); });
   TrainConfig tc;
   tc.batch_size = 300;  // 3 blocks of 128 per batch, the last one partial
   tc.seed = 7;
   tc.factorization_weight = 0.5;
   tc.regression_weight = 0.5;
   tc.optimizer.kind = optimizer;
-  ThreadPool pool(threads);
-  Trainer trainer(tc, &net, &pool);
+  Trainer trainer(tc, &backend);
   const Evaluator evaluator(split.train, split.test);
   Outcome out;
   for (int epoch = 0; epoch < 3; ++epoch) {
     auto losses = trainer.TrainEpoch(split.train);
     EXPECT_TRUE(losses.ok());
-    const EvalResult eval = evaluator.Evaluate(net, pool);
+    const EvalResult eval = evaluator.Evaluate(backend);
     out.numbers.insert(out.numbers.end(), {losses->factorization, losses->regression, losses->joint,
                                            eval.mrr, eval.mse});
   }
-  out.params.assign(net.params().begin(), net.params().end());
+  out.params.assign(backend.net().params().begin(), backend.net().params().end());
   return out;
 }
 

@@ -4,8 +4,8 @@
 
 #include <random>
 
+#include "mtrec/backend/cpu/factorization_scorer.h"
 #include "mtrec/core/thread_pool.h"
-#include "mtrec/eval/factorization_scorer.h"
 #include "mtrec/eval/mrr.h"
 #include "mtrec/model/multitask_net.h"
 #include "support/synthetic.h"

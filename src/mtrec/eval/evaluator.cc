@@ -2,11 +2,8 @@
 
 #include <vector>
 
-#include "mtrec/core/thread_pool.h"
-#include "mtrec/eval/factorization_scorer.h"
-#include "mtrec/eval/mrr.h"
+#include "mtrec/backend/backend.h"
 #include "mtrec/eval/mse.h"
-#include "mtrec/model/multitask_net.h"
 
 namespace mtrec {
 
@@ -15,19 +12,18 @@ Evaluator::Evaluator(const Interactions& train, const Interactions& test)
       test_items_(UserItemSets::Build(test)),
       test_(test) {}
 
-EvalResult Evaluator::Evaluate(const MultiTaskNet& net, ThreadPool& pool) const {
+EvalResult Evaluator::Evaluate(const Backend& backend) const {
   std::vector<float> predicted;
-  return Evaluate(net, FactorizationScorer(net), pool, &predicted);
+  return Evaluate(backend, &predicted);
 }
 
-EvalResult Evaluator::Evaluate(const MultiTaskNet& net, const BlockScorer& scorer, ThreadPool& pool,
-                               std::vector<float>* predicted) const {
+EvalResult Evaluator::Evaluate(const Backend& backend, std::vector<float>* predicted) const {
   EvalResult result;
-  const MrrResult mrr = MeanReciprocalRank(scorer, test_items_, train_items_, pool);
+  const MrrResult mrr = backend.MeanReciprocalRank(test_items_, train_items_);
   result.mrr = mrr.mrr;
   result.mrr_users = mrr.users;
   predicted->resize(test_.size());
-  net.PredictRatings(test_.users, test_.items, *predicted, pool);
+  backend.PredictRatings(test_.users, test_.items, *predicted);
   result.mse = MeanSquaredError(test_.ratings, *predicted);
   result.test_size = static_cast<int64_t>(test_.size());
   return result;

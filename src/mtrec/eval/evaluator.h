@@ -1,6 +1,6 @@
-// Evaluator: the original's per-epoch evaluation of a MultiTaskNet on a test
-// set: MRR of the factorisation head (train items excluded) and MSE of the
-// regression head. Builds the per-user item sets once.
+// Evaluator: the original's per-epoch evaluation of a model on a test set: MRR
+// of the factorisation head (train items ranked last) and MSE of the regression
+// head, both computed by the model's backend. Builds the per-user item sets once.
 #pragma once
 
 #include <cstdint>
@@ -10,9 +10,7 @@
 
 namespace mtrec {
 
-class BlockScorer;
-class MultiTaskNet;
-class ThreadPool;
+class Backend;
 
 struct EvalResult {
   double mrr = 0;
@@ -26,12 +24,10 @@ class Evaluator {
   // Copies what it needs; train and test need not outlive it.
   Evaluator(const Interactions& train, const Interactions& test);
 
-  EvalResult Evaluate(const MultiTaskNet& net, ThreadPool& pool) const;
-  // The same with the caller's `scorer` (net's FactorizationScorer), leaving the
-  // regression head's test predictions in *predicted, for callers that go on
-  // to compute more metrics from both.
-  EvalResult Evaluate(const MultiTaskNet& net, const BlockScorer& scorer, ThreadPool& pool,
-                      std::vector<float>* predicted) const;
+  EvalResult Evaluate(const Backend& backend) const;
+  // The same, leaving the regression head's test predictions in *predicted,
+  // for callers that go on to compute more metrics from them.
+  EvalResult Evaluate(const Backend& backend, std::vector<float>* predicted) const;
 
   const UserItemSets& train_items() const { return train_items_; }
   const UserItemSets& test_items() const { return test_items_; }

@@ -3,14 +3,12 @@
 // the top-k ranking metrics of eval/ranking_metrics.h.
 #pragma once
 
+#include "mtrec/backend/backend.h"
 #include "mtrec/eval/evaluator.h"
 #include "mtrec/eval/ranking_metrics.h"
-#include "mtrec/model/multitask_net.h"
 #include "mtrec/train/experiment_data.h"
 
 namespace mtrec {
-
-class ThreadPool;
 
 struct ModelEvaluation {
   EvalResult base;  // mrr, mse (as metrics.jsonl), mrr_users, test_size
@@ -20,7 +18,6 @@ struct ModelEvaluation {
 };
 
 // Ranks exclude the rows the model was trained on (data.train). REQUIRES: k >= 1.
-ModelEvaluation EvaluateModel(const MultiTaskNet& net, const ExperimentData& data, int k,
-                              ThreadPool& pool);
+ModelEvaluation EvaluateModel(const Backend& model, const ExperimentData& data, int k);
 
 }  // namespace mtrec

@@ -5,26 +5,26 @@
 
 namespace mtrec {
 
-std::vector<Recommendation> Recommend(const MultiTaskNet& net, UserId user,
-                                      std::span<const uint8_t> candidate, int k, ThreadPool& pool) {
-  const int32_t num_items = net.config().num_items;
+std::vector<Recommendation> Recommend(const Backend& model, UserId user,
+                                      std::span<const uint8_t> candidate, int k) {
+  const int32_t num_items = model.net().config().num_items;
   MTREC_CHECK(static_cast<int32_t>(candidate.size()) == num_items);
   std::vector<float> scores(num_items);
-  net.ScoreAllItems(user, scores);
+  model.ScoreAllItems(user, scores);
   const std::vector<ItemId> top = TopK(scores, candidate, k);
   const std::vector<UserId> users(top.size(), user);
   std::vector<float> ratings(top.size());
-  net.PredictRatings(users, top, ratings, pool);
+  model.PredictRatings(users, top, ratings);
   std::vector<Recommendation> out;
   for (size_t r = 0; r < top.size(); ++r) out.push_back({top[r], scores[top[r]], ratings[r]});
   return out;
 }
 
-Recommendation PredictPair(const MultiTaskNet& net, UserId user, ItemId item, ThreadPool& pool) {
+Recommendation PredictPair(const Backend& model, UserId user, ItemId item) {
   float rating = 0;
-  net.PredictRatings(std::span<const UserId>(&user, 1), std::span<const ItemId>(&item, 1),
-                     std::span<float>(&rating, 1), pool);
-  return {item, net.Score(user, item), rating};
+  model.PredictRatings(std::span<const UserId>(&user, 1), std::span<const ItemId>(&item, 1),
+                       std::span<float>(&rating, 1));
+  return {item, model.net().Score(user, item), rating};
 }
 
 RecommendationCandidates::RecommendationCandidates(const Interactions& all)

@@ -6,12 +6,10 @@
 #include <span>
 #include <vector>
 
+#include "mtrec/backend/backend.h"
 #include "mtrec/data/interactions.h"
-#include "mtrec/model/multitask_net.h"
 
 namespace mtrec {
-
-class ThreadPool;
 
 struct Recommendation {
   ItemId item = 0;
@@ -21,11 +19,11 @@ struct Recommendation {
 
 // The k best items for `user` among those with candidate[i] != 0, best first
 // (ties to the lower id). REQUIRES: candidate.size() == num_items.
-std::vector<Recommendation> Recommend(const MultiTaskNet& net, UserId user,
-                                      std::span<const uint8_t> candidate, int k, ThreadPool& pool);
+std::vector<Recommendation> Recommend(const Backend& model, UserId user,
+                                      std::span<const uint8_t> candidate, int k);
 
 // Both heads for one (user, item) pair.
-Recommendation PredictPair(const MultiTaskNet& net, UserId user, ItemId item, ThreadPool& pool);
+Recommendation PredictPair(const Backend& model, UserId user, ItemId item);
 
 // The items that may be recommended, prepared once per data set so that a list
 // of users costs O(items) each, not O(ratings).

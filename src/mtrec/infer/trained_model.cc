@@ -2,15 +2,20 @@
 
 #include <charconv>
 
+#include "mtrec/backend/backend_registry.h"
 #include "mtrec/train/experiment.h"
 
 namespace mtrec {
 
-Result<TrainedModel> LoadTrainedModel(const std::filesystem::path& path) {
+Result<TrainedModel> LoadTrainedModel(const std::filesystem::path& path,
+                                      const BackendOptions& options) {
   TrainedModel model;
   MTREC_ASSIGN_OR_RETURN(model.checkpoint, LoadCheckpoint(path));
-  model.net = std::make_unique<MultiTaskNet>(model.checkpoint.config.model);
-  MTREC_RETURN_IF_ERROR(RestoreWeights(model.checkpoint, path.string(), model.net.get()));
+  MTREC_ASSIGN_OR_RETURN(model.backend, MakeBackend("cpu", model.checkpoint.config.model, options));
+  Status restored;
+  model.backend->WriteParams(
+      [&](MultiTaskNet& net) { restored = RestoreWeights(model.checkpoint, path.string(), &net); });
+  MTREC_RETURN_IF_ERROR(restored);
   return model;
 }
 

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "mtrec/backend/backend.h"
 #include "mtrec/core/result.h"
-#include "mtrec/model/multitask_net.h"
 #include "mtrec/train/checkpoint.h"
 #include "mtrec/train/experiment_data.h"
 
@@ -17,11 +17,12 @@ namespace mtrec {
 
 struct TrainedModel {
   TrainingCheckpoint checkpoint;
-  std::unique_ptr<MultiTaskNet> net;  // the checkpoint's weights
+  std::unique_ptr<Backend> backend;  // holding the checkpoint's weights
 };
 
-// Loads and verifies the checkpoint, and builds its model.
-Result<TrainedModel> LoadTrainedModel(const std::filesystem::path& path);
+// Loads and verifies the checkpoint, and builds its model on the CPU backend.
+Result<TrainedModel> LoadTrainedModel(const std::filesystem::path& path,
+                                      const BackendOptions& options);
 
 // The data set and split recorded in the checkpoint. A non-empty `dataset` or
 // `data_dir` replaces the recorded location; the data found must be the very

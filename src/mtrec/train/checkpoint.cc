@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "mtrec/backend/backend.h"
 #include "mtrec/core/version.h"
 #include "mtrec/data/split.h"
 #include "mtrec/io/tensor_file.h"
@@ -333,15 +334,13 @@ Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path) {
   return c;
 }
 
-void CaptureTrainingState(const MultiTaskNet& net, Trainer& trainer, TrainingCheckpoint* c) {
+void CaptureTrainingState(const Backend& backend, const Trainer& trainer, TrainingCheckpoint* c) {
+  const MultiTaskNet& net = backend.net();
   c->params.assign(net.params().begin(), net.params().end());
-  Optimizer& opt = trainer.optimizer();
-  c->optimizer = opt.name();
-  c->optimizer_steps = opt.steps();
-  c->optimizer_state.clear();
-  for (const Optimizer::StateTensor& s : opt.state()) {
-    c->optimizer_state.emplace_back(s.name, std::vector<float>(s.values.begin(), s.values.end()));
-  }
+  OptimizerState opt = backend.SaveOptimizerState();
+  c->optimizer = std::move(opt.name);
+  c->optimizer_steps = opt.steps;
+  c->optimizer_state = std::move(opt.tensors);
   EpochCursor cursor = trainer.cursor();
   std::ostringstream rng;
   rng << cursor.start_rng.engine();
@@ -372,25 +371,12 @@ Status RestoreWeights(const TrainingCheckpoint& c, const std::string& source, Mu
 }
 
 Status RestoreTrainingState(const TrainingCheckpoint& c, const std::string& source,
-                            MultiTaskNet* net, Trainer* trainer) {
-  MTREC_RETURN_IF_ERROR(RestoreWeights(c, source, net));
-  Optimizer& opt = trainer->optimizer();
-  if (opt.name() != c.optimizer) {
-    return Status::InvalidArgument(source + ": the checkpoint was trained with the '" +
-                                   c.optimizer + "' optimizer, this run uses '" + opt.name() + "'");
-  }
-  std::vector<Optimizer::StateTensor> state = opt.state();
-  if (state.size() != c.optimizer_state.size()) {
-    return Status::Corruption(source + ": the optimizer state does not match '" + opt.name() + "'");
-  }
-  for (size_t k = 0; k < state.size(); ++k) {
-    const auto& [name, values] = c.optimizer_state[k];
-    if (state[k].name != name || state[k].values.size() != values.size()) {
-      return Status::Corruption(source + ": optimizer state '" + name + "' does not match");
-    }
-    std::copy(values.begin(), values.end(), state[k].values.begin());
-  }
-  opt.set_steps(c.optimizer_steps);
+                            Backend* backend, Trainer* trainer) {
+  Status weights;
+  backend->WriteParams([&](MultiTaskNet& net) { weights = RestoreWeights(c, source, &net); });
+  MTREC_RETURN_IF_ERROR(weights);
+  MTREC_RETURN_IF_ERROR(backend->LoadOptimizerState(
+      OptimizerState{c.optimizer, c.optimizer_steps, c.optimizer_state}, source));
   EpochCursor cursor;
   std::istringstream rng(c.rng_state);
   rng >> cursor.start_rng.engine();

@@ -42,6 +42,7 @@
 
 namespace mtrec {
 
+class Backend;
 class MultiTaskNet;
 class Trainer;
 
@@ -80,12 +81,13 @@ Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoin
 Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path);
 
 // Copies the live state into `checkpoint` (params, optimizer, stream, cursor).
-void CaptureTrainingState(const MultiTaskNet& net, Trainer& trainer,
+void CaptureTrainingState(const Backend& backend, const Trainer& trainer,
                           TrainingCheckpoint* checkpoint);
-// Restores `net` and `trainer` from `checkpoint`; a shape, optimizer or stream
-// mismatch is InvalidArgument/Corruption naming `source`.
+// Restores `backend` (weights, optimizer) and `trainer` (stream, cursor) from
+// `checkpoint`; a shape, optimizer or stream mismatch is
+// InvalidArgument/Corruption naming `source`.
 Status RestoreTrainingState(const TrainingCheckpoint& checkpoint, const std::string& source,
-                            MultiTaskNet* net, Trainer* trainer);
+                            Backend* backend, Trainer* trainer);
 // Restores the weights only (for evaluation and inference).
 Status RestoreWeights(const TrainingCheckpoint& checkpoint, const std::string& source,
                       MultiTaskNet* net);

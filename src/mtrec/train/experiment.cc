@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "mtrec/backend/backend_registry.h"
 #include "mtrec/core/enum_names.h"
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/io/weights_dir.h"
@@ -38,11 +39,11 @@ struct RunState {
   BestTracker save_best;
 };
 
-Status Save(const std::string& path, const char* state, RunState& run, const MultiTaskNet& net,
-            Trainer& trainer) {
+Status Save(const std::string& path, const char* state, RunState& run, const Backend& backend,
+            const Trainer& trainer) {
   TrainingCheckpoint& c = run.checkpoint;
   c.state = state;
-  CaptureTrainingState(net, trainer, &c);
+  CaptureTrainingState(backend, trainer, &c);
   c.early_stopping_best = {run.early.best_epoch(), run.early.best_value(),
                            run.early.epochs_since_best()};
   c.save_best = {run.save_best.best_epoch(), run.save_best.best_value(),
@@ -107,9 +108,9 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   model_config.num_users = all.num_users;
   model_config.num_items = all.num_items;
   MTREC_RETURN_IF_ERROR(model_config.Validate());
-  MultiTaskNet net(model_config);
-  ThreadPool pool(config.threads > 0 ? config.threads : HardwareThreads());
-  Trainer trainer(config.train, &net, &pool);
+  MTREC_ASSIGN_OR_RETURN(const std::unique_ptr<Backend> backend,
+                         MakeBackend("cpu", model_config, BackendOptions{config.threads}));
+  Trainer trainer(config.train, backend.get());
 
   RunState run;
   run.early = BestTracker(config.early_stopping.metric);
@@ -126,15 +127,18 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   }
   if (resume != nullptr) {
     ckpt = *resume;
-    MTREC_RETURN_IF_ERROR(RestoreTrainingState(*resume, "--resume", &net, &trainer));
+    MTREC_RETURN_IF_ERROR(RestoreTrainingState(*resume, "--resume", backend.get(), &trainer));
     const TrackerState& e = resume->early_stopping_best;
     run.early.Restore(e.epoch, e.value, e.epochs_since_best);
     const TrackerState& b = resume->save_best;
     if (run.save_best.enabled()) run.save_best.Restore(b.epoch, b.value, b.epochs_since_best);
   } else if (config.init_weights.empty()) {
-    net.InitRandom(config.train.seed);
+    backend->WriteParams([&](MultiTaskNet& net) { net.InitRandom(config.train.seed); });
   } else {
-    MTREC_RETURN_IF_ERROR(LoadWeightsDir(config.init_weights, net));
+    Status loaded;
+    backend->WriteParams(
+        [&](MultiTaskNet& net) { loaded = LoadWeightsDir(config.init_weights, net); });
+    MTREC_RETURN_IF_ERROR(loaded);
   }
   ckpt.config = config;
   ckpt.logdir = options.logdir;
@@ -176,8 +180,8 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   info.test_size = static_cast<int64_t>(data.test.size());
   for (UserId u = 0; u < all.num_users; ++u)
     info.test_users += !evaluator.test_items().Of(u).empty();
-  info.parameters = static_cast<int64_t>(net.params().size());
-  info.threads = pool.num_threads();
+  info.parameters = static_cast<int64_t>(backend->net().params().size());
+  info.threads = backend->host_pool().num_threads();
   info.history = ckpt.history;
   info.resumed_at_step = trainer.steps();
   for (TrainingObserver* o : observers) MTREC_RETURN_IF_ERROR(o->OnStart(config, info));
@@ -226,10 +230,10 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
     stats.losses = *losses;
     stats.train_seconds = SecondsSince(start);
     start = std::chrono::steady_clock::now();
-    stats.eval = evaluator.Evaluate(net, pool);
+    stats.eval = evaluator.Evaluate(*backend);
     if (validator) {
       stats.has_validation = true;
-      stats.validation = validator->Evaluate(net, pool);
+      stats.validation = validator->Evaluate(*backend);
     }
     stats.eval_seconds = SecondsSince(start);
     ckpt.history.push_back(stats);
@@ -237,16 +241,16 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
     for (TrainingObserver* o : observers) MTREC_RETURN_IF_ERROR(o->OnEpoch(stats));
 
     if (run.early.enabled() && run.early.Update(epoch, SelectionValue(stats, run.early.metric()))) {
-      ckpt.best_params.assign(net.params().begin(), net.params().end());
+      ckpt.best_params.assign(backend->net().params().begin(), backend->net().params().end());
     }
     if (!options.save_path.empty() && run.save_best.enabled() &&
         run.save_best.Update(epoch, SelectionValue(stats, run.save_best.metric()))) {
       summary.best_checkpoint_path = BestCheckpointPath(options.save_path);
-      MTREC_RETURN_IF_ERROR(Save(summary.best_checkpoint_path, "running", run, net, trainer));
+      MTREC_RETURN_IF_ERROR(Save(summary.best_checkpoint_path, "running", run, *backend, trainer));
     }
     if (!options.save_path.empty() && options.save_every > 0 && epoch % options.save_every == 0 &&
         epoch < config.epochs) {
-      MTREC_RETURN_IF_ERROR(Save(options.save_path, "running", run, net, trainer));
+      MTREC_RETURN_IF_ERROR(Save(options.save_path, "running", run, *backend, trainer));
     }
     if (run.early.enabled() && run.early.epochs_since_best() >= config.early_stopping.patience) {
       summary.stop_reason = StopReason::kEarlyStopped;
@@ -262,12 +266,14 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   const bool restore_best = run.early.enabled() && run.early.best_epoch() > 0 &&
                             summary.stop_reason != StopReason::kInterrupted;
   if (restore_best) {
-    std::copy(ckpt.best_params.begin(), ckpt.best_params.end(), net.params().begin());
+    backend->WriteParams([&](MultiTaskNet& net) {
+      std::copy(ckpt.best_params.begin(), ckpt.best_params.end(), net.params().begin());
+    });
     summary.best_epoch = run.early.best_epoch();
   }
   if (!options.save_path.empty()) {
     MTREC_RETURN_IF_ERROR(
-        Save(options.save_path, NameOf(kStateNames, summary.stop_reason), run, net, trainer));
+        Save(options.save_path, NameOf(kStateNames, summary.stop_reason), run, *backend, trainer));
     summary.checkpoint_path = options.save_path;
   }
   summary.epochs = ckpt.history;

@@ -10,15 +10,10 @@
 
 namespace mtrec {
 
-Trainer::Trainer(const TrainConfig& config, MultiTaskNet* net, ThreadPool* pool)
-    : config_(config), net_(net), pool_(pool), rng_(config.seed) {
+Trainer::Trainer(const TrainConfig& config, Backend* backend)
+    : config_(config), backend_(backend), rng_(config.seed) {
   MTREC_CHECK(config.Validate().ok());
-  const int64_t n = static_cast<int64_t>(net->params().size());
-  optimizer_ = MakeOptimizer(config.optimizer, n);
-  LossWeights weights{config.factorization_weight, config.regression_weight, config.bpr_loss};
-  backprop_ =
-      std::make_unique<BatchBackprop>(*net, weights, config.batch_size, pool->num_threads());
-  grads_.assign(n, 0.0f);
+  backend_->StartTraining(config);
   batch_users_.resize(config.batch_size);
   batch_items_.resize(config.batch_size);
   batch_ratings_.resize(config.batch_size);
@@ -36,7 +31,8 @@ void Trainer::ResumeEpoch(const EpochCursor& cursor) {
 }
 
 Result<EpochLosses> Trainer::TrainEpoch(const Interactions& train) {
-  MTREC_CHECK(train.num_items == net_->config().num_items);
+  MTREC_CHECK(train.num_items == backend_->net().config().num_items);
+  ThreadPool& pool = backend_->host_pool();
   if (in_epoch_) {
     rng_ = cursor_.start_rng;  // replay this epoch's draws from its start
   } else {
@@ -53,7 +49,7 @@ Result<EpochLosses> Trainer::TrainEpoch(const Interactions& train) {
   // One packed record per row, so that a batch's random gather reads one cache
   // line per sample instead of one per column (it matters on ML-25M).
   packed_.resize(n);
-  pool_->ParallelFor(n, [&](int64_t lo, int64_t hi, int) {
+  pool.ParallelFor(n, [&](int64_t lo, int64_t hi, int) {
     for (int64_t k = lo; k < hi; ++k)
       packed_[k] = {train.users[k], train.items[k], train.ratings[k]};
   });
@@ -66,7 +62,7 @@ Result<EpochLosses> Trainer::TrainEpoch(const Interactions& train) {
     rng_.RandIntFill(static_cast<uint32_t>(train.num_items), negatives);
     if (batch_index < cursor_.batches_done) continue;  // trained before the checkpoint
     // Gather the batch's rows (random reads: prefetched ahead, split over the pool).
-    pool_->ParallelFor(size, [&](int64_t lo, int64_t hi, int) {
+    pool.ParallelFor(size, [&](int64_t lo, int64_t hi, int) {
       for (int64_t s = lo; s < hi; ++s) {
         if (s + 16 < hi) __builtin_prefetch(&packed_[order_[begin + s + 16]]);
         const PackedRow& row = packed_[order_[begin + s]];
@@ -81,14 +77,18 @@ Result<EpochLosses> Trainer::TrainEpoch(const Interactions& train) {
         std::span<const float>(batch_ratings_.data(), size),
         negatives,
     };
-    if (optimizer_->sparse()) batch_rows_.Collect(*net_, batch, *pool_, touched_);
-    const BatchLosses losses = backprop_->Run(*net_, batch, grads_, *pool_);
+    const int64_t step = steps();
+    const Backend::GradientInspector inspect = [&](const BatchLosses& l,
+                                                   std::span<const float> grads) {
+      step_hook_(StepView{step, batch, l, grads});
+    };
+    const bool inspect_gradient = step_hook_ && hook_needs_gradient_;
+    const BatchLosses losses = backend_->TrainStep(batch, inspect_gradient ? &inspect : nullptr);
     if (!std::isfinite(losses.joint)) {
       return Status::InvalidArgument("training diverged: the joint loss is not finite at step " +
-                                     std::to_string(steps()) + " (try a smaller --learning_rate)");
+                                     std::to_string(step) + " (try a smaller --learning_rate)");
     }
-    if (step_hook_) step_hook_(StepView{steps(), batch, losses, grads_});
-    optimizer_->Step(net_->params(), grads_, touched_, *pool_);
+    if (step_hook_ && !hook_needs_gradient_) step_hook_(StepView{step, batch, losses, {}});
     epoch.factorization += losses.factorization;
     epoch.regression += losses.regression;
     epoch.joint += losses.joint;

@@ -9,8 +9,10 @@
 // and returns the unweighted means of the per-batch losses (a partial last
 // batch counts as a full one, as np.mean over the list of .item()s does).
 //
-// Ownership: the Trainer does not own the net or the pool; both must outlive it.
-// Not thread-safe; it uses the pool for the work inside each step.
+// The trainer is the host side of training, the same for every backend: it
+// draws the stream and hands each batch to the backend, which does the step.
+// Ownership: the Trainer does not own the backend, which must outlive it.
+// Not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -19,19 +21,15 @@
 #include <span>
 #include <vector>
 
+#include "mtrec/backend/backend.h"
 #include "mtrec/core/huge_pages.h"
 #include "mtrec/core/numpy_rng.h"
 #include "mtrec/core/result.h"
 #include "mtrec/data/interactions.h"
-#include "mtrec/model/multitask_net.h"
-#include "mtrec/optim/optimizer.h"
-#include "mtrec/train/batch_backprop.h"
-#include "mtrec/train/batch_rows.h"
+#include "mtrec/train/batch.h"
 #include "mtrec/train/train_config.h"
 
 namespace mtrec {
-
-class ThreadPool;
 
 struct EpochLosses {
   double factorization = 0;
@@ -40,11 +38,13 @@ struct EpochLosses {
   int64_t batches = 0;
 };
 
-// What a step hook sees: after the gradient is computed, before the update.
+// What a step hook sees of each optimiser step.
 struct StepView {
   int64_t step = 0;  // 0-based, counted over the whole run
   const Batch& batch;
   const BatchLosses& losses;
+  // The gradient before the update (host, the net's flat layout) for a hook
+  // set with needs_gradient; empty otherwise.
   std::span<const float> grads;
 };
 
@@ -60,16 +60,21 @@ struct EpochCursor {
 
 class Trainer {
  public:
+  // Starts training on `backend` (fresh optimizer state).
   // REQUIRES: config.Validate().ok().
-  Trainer(const TrainConfig& config, MultiTaskNet* net, ThreadPool* pool);
+  Trainer(const TrainConfig& config, Backend* backend);
 
   // One pass over `train`. A non-finite loss stops the epoch with an error
   // Status naming the step (the model is then unusable).
   Result<EpochLosses> TrainEpoch(const Interactions& train);
 
-  // Called at every step with the gradient, before the optimiser moves the
-  // parameters (tests use it to compare gradients; progress reporting too).
-  void SetStepHook(std::function<void(const StepView&)> hook) { step_hook_ = std::move(hook); }
+  // Called at every step: after the update, or with needs_gradient before it
+  // with the gradient (tests compare gradients; a device backend then copies
+  // the gradient back at every step, so progress reporting does without).
+  void SetStepHook(std::function<void(const StepView&)> hook, bool needs_gradient = false) {
+    step_hook_ = std::move(hook);
+    hook_needs_gradient_ = needs_gradient;
+  }
 
   // Makes TrainEpoch stop after the step in progress once `stop()` returns true
   // (checked after every step); it then returns Cancelled, and cursor() tells
@@ -83,24 +88,17 @@ class Trainer {
   // restored separately to their state after cursor.batches_done steps.
   void ResumeEpoch(const EpochCursor& cursor);
 
-  int64_t steps() const { return optimizer_->steps(); }
-  // The optimiser, exposed for checkpoints (the stream goes through cursor()).
-  Optimizer& optimizer() { return *optimizer_; }
+  int64_t steps() const { return backend_->steps(); }
 
  private:
   const TrainConfig config_;
-  MultiTaskNet* const net_;
-  ThreadPool* const pool_;
+  Backend* const backend_;
   NumpyLegacyRng rng_;
-  std::unique_ptr<Optimizer> optimizer_;
-  std::unique_ptr<BatchBackprop> backprop_;
-  LargeVector<float> grads_;
   std::function<void(const StepView&)> step_hook_;
+  bool hook_needs_gradient_ = false;
   std::function<bool()> stop_;
   EpochCursor cursor_;
   bool in_epoch_ = false;  // cursor_ describes an unfinished epoch
-  BatchRows batch_rows_;
-  SparseRows touched_;  // the rows the current batch reads (sparse optimizers only)
   // Per-epoch and per-batch buffers, kept to avoid reallocation.
   struct PackedRow {
     UserId user;

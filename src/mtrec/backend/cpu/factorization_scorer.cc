@@ -1,4 +1,4 @@
-#include "mtrec/eval/factorization_scorer.h"
+#include "mtrec/backend/cpu/factorization_scorer.h"
 
 #include <algorithm>
 

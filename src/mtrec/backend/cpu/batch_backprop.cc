@@ -1,4 +1,4 @@
-#include "mtrec/train/batch_backprop.h"
+#include "mtrec/backend/cpu/batch_backprop.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "mtrec/train/batch_rows.h"
+#include "mtrec/backend/cpu/batch_rows.h"
 
 #include "mtrec/core/thread_pool.h"
 

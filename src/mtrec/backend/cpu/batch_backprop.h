@@ -22,24 +22,11 @@
 #include "mtrec/loss/bpr.h"
 #include "mtrec/model/mlp.h"
 #include "mtrec/model/multitask_net.h"
+#include "mtrec/train/batch.h"
 
 namespace mtrec {
 
 class ThreadPool;
-
-struct Batch {
-  std::span<const UserId> users;
-  std::span<const ItemId> items;
-  std::span<const float> ratings;
-  std::span<const ItemId> negatives;  // one sampled item per sample
-  size_t size() const { return users.size(); }
-};
-
-struct BatchLosses {
-  float factorization = 0;  // mean BPR over the batch
-  float regression = 0;     // mean squared error over the batch
-  float joint = 0;          // wF * factorization + wR * regression
-};
 
 struct LossWeights {
   double factorization = 0.995;

@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "mtrec/backend/cpu/batch_backprop.h"
 #include "mtrec/model/multitask_net.h"
 #include "mtrec/optim/sparse_rows.h"
-#include "mtrec/train/batch_backprop.h"
 
 namespace mtrec {
 

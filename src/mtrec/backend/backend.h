@@ -1,0 +1,113 @@
+// Backend: everything about a model that depends on the device it runs on.
+//
+// A backend owns one model's parameters and optimizer state in its device's
+// memory and implements the three operations whose speed is the device's
+// business:
+//   * the training step: forward, backward and optimizer update for a batch of
+//     (user, positive item, rating, negative item) rows;
+//   * scoring for ranking: the factorisation head for blocks of users against
+//     every item (MRR, top-k, the ranking metrics);
+//   * rating prediction: the regression head for (user, item) pairs.
+// What is the same on every device stays on the host, outside the backend: the
+// data, the split, the per-epoch stream (shuffle and negatives, trainer.h), the
+// metric definitions and the checkpoint format. So a model trained on one
+// backend is evaluated, resumed or served on any other.
+//
+// Backends are made by name through backend_registry.h. Within one backend,
+// results are bit-identical for any thread count and across repeated runs;
+// between backends they agree within the tolerance the backend states (its
+// entry in tests/backend/). The CPU backend (cpu_backend.h) is the reference.
+//
+// Thread-safety: const methods may run concurrently with each other; a
+// non-const method must run alone.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mtrec/core/result.h"
+#include "mtrec/eval/block_scorer.h"
+#include "mtrec/eval/mrr.h"
+#include "mtrec/model/multitask_net.h"
+#include "mtrec/train/batch.h"
+#include "mtrec/train/train_config.h"
+
+namespace mtrec {
+
+class ThreadPool;
+
+struct BackendOptions {
+  int threads = 0;  // host worker threads; 0: every hardware thread
+};
+
+// An optimizer's state as the checkpoint stores it: host copies.
+struct OptimizerState {
+  std::string name;  // OptimizerName() of the optimizer that wrote it
+  int64_t steps = 0;
+  std::vector<std::pair<std::string, std::vector<float>>> tensors;  // e.g. Adam's m and v
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  Backend(const Backend&) = delete;
+  Backend& operator=(const Backend&) = delete;
+
+  // The name it is registered under ("cpu", ...).
+  virtual std::string name() const = 0;
+
+  // The model on the host: its shape, layout and current parameters. A device
+  // backend copies its parameters back first; the reference stays valid until
+  // the next non-const call.
+  virtual const MultiTaskNet& net() const = 0;
+  // Lets `write` set parameters on the host copy (initialisation, a checkpoint,
+  // a PyTorch dump), then makes them the device's.
+  virtual void WriteParams(const std::function<void(MultiTaskNet&)>& write) = 0;
+
+  // Host threads for the work around the backend (data stream, metrics).
+  virtual ThreadPool& host_pool() const = 0;
+
+  // --- training ---
+  // Creates the optimizer with fresh state and sizes the step's buffers.
+  // REQUIRES: config.Validate().ok().
+  virtual void StartTraining(const TrainConfig& config) = 0;
+  // What a gradient inspector sees: the batch's losses and the gradient of the
+  // joint loss (host, the net's flat layout), before the update.
+  using GradientInspector = std::function<void(const BatchLosses&, std::span<const float>)>;
+  // One optimizer step on `batch`. With `inspect` set, it is called with the
+  // gradient before the update (a device backend copies it back for it).
+  // A non-finite joint loss is returned as it is; the caller decides.
+  // REQUIRES: StartTraining was called; 0 < batch.size() <= config.batch_size;
+  // every id in range.
+  virtual BatchLosses TrainStep(const Batch& batch, const GradientInspector* inspect) = 0;
+  // Steps taken so far (restored with the optimizer state).
+  virtual int64_t steps() const = 0;
+  virtual OptimizerState SaveOptimizerState() const = 0;
+  // InvalidArgument naming `source` if the state is another optimizer's or
+  // another size. REQUIRES: StartTraining was called.
+  virtual Status LoadOptimizerState(const OptimizerState& state, const std::string& source) = 0;
+
+  // --- scoring ---
+  // The factorisation head as a BlockScorer for full ranking; it reads the
+  // parameters as they are now and must not outlive a change to them.
+  virtual std::unique_ptr<BlockScorer> MakeScorer() const = 0;
+  // The original's MRR (eval/mrr.h) over `test`, train items ranked last.
+  virtual MrrResult MeanReciprocalRank(const UserItemSets& test,
+                                       const UserItemSets& train) const = 0;
+  // Factorisation scores of `user` for every item (out.size() == num_items),
+  // bit-identical to MakeScorer()'s for the same pairs.
+  virtual void ScoreAllItems(UserId user, std::span<float> out) const = 0;
+  // Regression predictions r(users[k], items[k]) for every k.
+  virtual void PredictRatings(std::span<const UserId> users, std::span<const ItemId> items,
+                              std::span<float> out) const = 0;
+
+ protected:
+  Backend() = default;
+};
+
+}  // namespace mtrec

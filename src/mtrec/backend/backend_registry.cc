@@ -1,0 +1,60 @@
+#include "mtrec/backend/backend_registry.h"
+
+#include <algorithm>
+
+#include "mtrec/backend/cpu/cpu_backend.h"
+
+namespace mtrec {
+
+namespace {
+
+using Factory = std::unique_ptr<Backend> (*)(const ModelConfig&, const BackendOptions&);
+
+struct Entry {
+  const char* name;
+  Factory make;
+};
+
+std::unique_ptr<Backend> MakeCpu(const ModelConfig& config, const BackendOptions& options) {
+  return std::make_unique<CpuBackend>(config, options);
+}
+
+constexpr Entry kBackends[] = {
+    {"cpu", &MakeCpu},
+};
+
+}  // namespace
+
+std::vector<std::string> BackendNames() {
+  std::vector<std::string> names;
+  for (const Entry& e : kBackends) names.emplace_back(e.name);
+  return names;
+}
+
+Result<std::unique_ptr<Backend>> MakeBackend(std::string_view name, const ModelConfig& config,
+                                             const BackendOptions& options) {
+  MTREC_RETURN_IF_ERROR(config.Validate());
+  if (options.threads < 0) {
+    return Status::InvalidArgument("threads: expected >= 0 (0: every hardware thread), got " +
+                                   std::to_string(options.threads));
+  }
+  for (const Entry& e : kBackends) {
+    if (name == e.name) return e.make(config, options);
+  }
+  std::string known;
+  for (const Entry& e : kBackends) known += (known.empty() ? "" : ", ") + std::string(e.name);
+  return Status::InvalidArgument("backend: unknown backend '" + std::string(name) +
+                                 "' (this build has: " + known + ")");
+}
+
+Result<std::unique_ptr<Backend>> MakeBackendFrom(std::string_view name, const MultiTaskNet& net,
+                                                 const BackendOptions& options) {
+  MTREC_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend,
+                         MakeBackend(name, net.config(), options));
+  backend->WriteParams([&](MultiTaskNet& to) {
+    std::copy(net.params().begin(), net.params().end(), to.params().begin());
+  });
+  return backend;
+}
+
+}  // namespace mtrec

@@ -1,0 +1,30 @@
+// The backends this build has, by name. A new backend adds one entry to the
+// table in backend_registry.cc (guarded by its build option); every test in
+// tests/backend/ then runs on it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mtrec/backend/backend.h"
+#include "mtrec/core/result.h"
+
+namespace mtrec {
+
+// The registered names, the reference ("cpu") first.
+std::vector<std::string> BackendNames();
+
+// A backend `name` holding a model of shape `config`, its parameters zero.
+// InvalidArgument naming `backend` for an unknown name, and for a config that
+// fails ModelConfig::Validate. A backend that cannot run here (no device)
+// returns Unavailable saying what is missing.
+Result<std::unique_ptr<Backend>> MakeBackend(std::string_view name, const ModelConfig& config,
+                                             const BackendOptions& options);
+
+// A backend `name` holding a copy of `net` (shape and parameters).
+Result<std::unique_ptr<Backend>> MakeBackendFrom(std::string_view name, const MultiTaskNet& net,
+                                                 const BackendOptions& options);
+
+}  // namespace mtrec

@@ -1,0 +1,82 @@
+#include "mtrec/backend/cpu/cpu_backend.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "mtrec/backend/cpu/factorization_scorer.h"
+
+namespace mtrec {
+
+CpuBackend::CpuBackend(const ModelConfig& config, const BackendOptions& options)
+    : net_(config),
+      pool_(std::make_unique<ThreadPool>(options.threads > 0 ? options.threads
+                                                             : HardwareThreads())) {}
+
+void CpuBackend::StartTraining(const TrainConfig& config) {
+  const int64_t n = static_cast<int64_t>(net_.params().size());
+  optimizer_ = MakeOptimizer(config.optimizer, n);
+  const LossWeights weights{config.factorization_weight, config.regression_weight, config.bpr_loss};
+  backprop_ =
+      std::make_unique<BatchBackprop>(net_, weights, config.batch_size, pool_->num_threads());
+  grads_.assign(n, 0.0f);
+}
+
+BatchLosses CpuBackend::TrainStep(const Batch& batch, const GradientInspector* inspect) {
+  if (optimizer_->sparse()) batch_rows_.Collect(net_, batch, *pool_, touched_);
+  const BatchLosses losses = backprop_->Run(net_, batch, grads_, *pool_);
+  if (!std::isfinite(losses.joint)) return losses;  // diverged: no update
+  if (inspect != nullptr) (*inspect)(losses, grads_);
+  optimizer_->Step(net_.params(), grads_, touched_, *pool_);
+  return losses;
+}
+
+OptimizerState CpuBackend::SaveOptimizerState() const {
+  OptimizerState out;
+  out.name = optimizer_->name();
+  out.steps = optimizer_->steps();
+  for (const Optimizer::StateTensor& s : optimizer_->state()) {
+    out.tensors.emplace_back(s.name, std::vector<float>(s.values.begin(), s.values.end()));
+  }
+  return out;
+}
+
+Status CpuBackend::LoadOptimizerState(const OptimizerState& state, const std::string& source) {
+  if (optimizer_->name() != state.name) {
+    return Status::InvalidArgument(source + ": the checkpoint was trained with the '" + state.name +
+                                   "' optimizer, this run uses '" + optimizer_->name() + "'");
+  }
+  std::vector<Optimizer::StateTensor> tensors = optimizer_->state();
+  if (tensors.size() != state.tensors.size()) {
+    return Status::Corruption(source + ": the optimizer state does not match '" +
+                              optimizer_->name() + "'");
+  }
+  for (size_t k = 0; k < tensors.size(); ++k) {
+    const auto& [name, values] = state.tensors[k];
+    if (tensors[k].name != name || tensors[k].values.size() != values.size()) {
+      return Status::Corruption(source + ": optimizer state '" + name + "' does not match");
+    }
+    std::copy(values.begin(), values.end(), tensors[k].values.begin());
+  }
+  optimizer_->set_steps(state.steps);
+  return Status::Ok();
+}
+
+std::unique_ptr<BlockScorer> CpuBackend::MakeScorer() const {
+  return std::make_unique<FactorizationScorer>(net_);
+}
+
+MrrResult CpuBackend::MeanReciprocalRank(const UserItemSets& test,
+                                         const UserItemSets& train) const {
+  return ::mtrec::MeanReciprocalRank(FactorizationScorer(net_), test, train, *pool_);
+}
+
+void CpuBackend::ScoreAllItems(UserId user, std::span<float> out) const {
+  net_.ScoreAllItems(user, out);
+}
+
+void CpuBackend::PredictRatings(std::span<const UserId> users, std::span<const ItemId> items,
+                                std::span<float> out) const {
+  net_.PredictRatings(users, items, out, *pool_);
+}
+
+}  // namespace mtrec

@@ -1,0 +1,51 @@
+// CpuBackend: the reference backend. Parameters, gradients and optimizer state
+// in host memory (huge pages); the training step is BatchBackprop (fixed
+// 128-sample blocks summed in a fixed order) then the optimizer; scoring is the
+// panel-ordered FactorizationScorer. Bit-identical for any thread count.
+#pragma once
+
+#include <memory>
+
+#include "mtrec/backend/backend.h"
+#include "mtrec/backend/cpu/batch_backprop.h"
+#include "mtrec/backend/cpu/batch_rows.h"
+#include "mtrec/core/huge_pages.h"
+#include "mtrec/core/thread_pool.h"
+#include "mtrec/optim/optimizer.h"
+
+namespace mtrec {
+
+class CpuBackend final : public Backend {
+ public:
+  // REQUIRES: config.Validate().ok(); options.threads >= 0.
+  CpuBackend(const ModelConfig& config, const BackendOptions& options);
+
+  std::string name() const override { return "cpu"; }
+  const MultiTaskNet& net() const override { return net_; }
+  void WriteParams(const std::function<void(MultiTaskNet&)>& write) override { write(net_); }
+  ThreadPool& host_pool() const override { return *pool_; }
+
+  void StartTraining(const TrainConfig& config) override;
+  BatchLosses TrainStep(const Batch& batch, const GradientInspector* inspect) override;
+  int64_t steps() const override { return optimizer_ ? optimizer_->steps() : 0; }
+  OptimizerState SaveOptimizerState() const override;
+  Status LoadOptimizerState(const OptimizerState& state, const std::string& source) override;
+
+  std::unique_ptr<BlockScorer> MakeScorer() const override;
+  MrrResult MeanReciprocalRank(const UserItemSets& test, const UserItemSets& train) const override;
+  void ScoreAllItems(UserId user, std::span<float> out) const override;
+  void PredictRatings(std::span<const UserId> users, std::span<const ItemId> items,
+                      std::span<float> out) const override;
+
+ private:
+  MultiTaskNet net_;
+  const std::unique_ptr<ThreadPool> pool_;
+  // Training (after StartTraining).
+  std::unique_ptr<Optimizer> optimizer_;
+  std::unique_ptr<BatchBackprop> backprop_;
+  LargeVector<float> grads_;  // zero between steps (the optimizer zeroes what it reads)
+  BatchRows batch_rows_;
+  SparseRows touched_;  // the rows the current batch reads (sparse optimizers only)
+};
+
+}  // namespace mtrec
