@@ -85,6 +85,11 @@ class Backend {
   // REQUIRES: StartTraining was called; 0 < batch.size() <= config.batch_size;
   // every id in range.
   virtual BatchLosses TrainStep(const Batch& batch, const GradientInspector* inspect) = 0;
+  // The batch's losses and the gradient of the joint loss, ADDED into `grads`
+  // (host, the net's flat layout); parameters and optimizer state unchanged.
+  // For gradient checks and tools. REQUIRES: as TrainStep;
+  // grads.size() == net().params().size().
+  virtual BatchLosses ComputeGradient(const Batch& batch, std::span<float> grads) = 0;
   // Steps taken so far (restored with the optimizer state).
   virtual int64_t steps() const = 0;
   virtual OptimizerState SaveOptimizerState() const = 0;

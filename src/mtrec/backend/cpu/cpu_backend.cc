@@ -30,6 +30,10 @@ BatchLosses CpuBackend::TrainStep(const Batch& batch, const GradientInspector* i
   return losses;
 }
 
+BatchLosses CpuBackend::ComputeGradient(const Batch& batch, std::span<float> grads) {
+  return backprop_->Run(net_, batch, grads, *pool_);
+}
+
 OptimizerState CpuBackend::SaveOptimizerState() const {
   OptimizerState out;
   out.name = optimizer_->name();

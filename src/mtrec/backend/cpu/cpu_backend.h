@@ -27,6 +27,7 @@ class CpuBackend final : public Backend {
 
   void StartTraining(const TrainConfig& config) override;
   BatchLosses TrainStep(const Batch& batch, const GradientInspector* inspect) override;
+  BatchLosses ComputeGradient(const Batch& batch, std::span<float> grads) override;
   int64_t steps() const override { return optimizer_ ? optimizer_->steps() : 0; }
   OptimizerState SaveOptimizerState() const override;
   Status LoadOptimizerState(const OptimizerState& state, const std::string& source) override;
