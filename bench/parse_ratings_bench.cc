@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "bench_util.h"
-#include "mtrec/data/dataset.h"
+#include "mtrec/dataset.h"
 
 namespace {
 

@@ -6,8 +6,9 @@
 
 #include <span>
 #include <string>
+#include <string_view>
 
-#include "mtrec/core/status.h"
+#include "mtrec/status.h"
 
 namespace mtrec::cli {
 
@@ -15,8 +16,12 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitRuntimeError = 1;
 inline constexpr int kExitUsage = 2;
 
-// Prints "mtrec <command>: <message>" and returns the exit code for `s`
-// (2 for InvalidArgument, 1 otherwise).
+// `message` with its leading configuration field ("learning_rate: ...", as the
+// library names fields) spelled as the flag that sets it ("--learning_rate: ...").
+std::string FlagMessage(std::string_view message);
+
+// Prints "mtrec <command>: <message>" (fields as flags) and returns the exit
+// code for `s` (2 for InvalidArgument, 1 otherwise).
 int CommandFailure(const char* command, const Status& s);
 
 int RunTrain(std::span<const std::string> args);

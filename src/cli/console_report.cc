@@ -2,6 +2,9 @@
 
 #include <string>
 
+#include "mtrec/loss/bpr.h"
+#include "mtrec/optim/optimizer.h"
+
 namespace mtrec::cli {
 
 Status ConsoleReport::OnStart(const ExperimentConfig& config, const RunInfo& info) {

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "mtrec/data/duplicates.h"
 #include "mtrec/data/movielens_catalog.h"
 
 namespace mtrec::cli {

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "cli/flags.h"
-#include "mtrec/data/dataset.h"
+#include "mtrec/dataset.h"
 
 namespace mtrec::cli {
 

@@ -5,6 +5,8 @@
 #include <string>
 
 #include "cli/data_flags.h"
+#include "mtrec/loss/bpr.h"
+#include "mtrec/optim/optimizer.h"
 
 namespace mtrec::cli {
 

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "mtrec/core/status.h"
+#include "mtrec/status.h"
 
 namespace mtrec::cli {
 

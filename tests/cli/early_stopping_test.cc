@@ -105,7 +105,7 @@ TEST(EarlyStopping, NeedsAValidationSplit) {
   const auto run = RunMtrec({"train", "--dataset", tmp / "u.data", "--logdir", tmp / "run",
                              "--early_stopping", "mrr", "--validation_fraction", "0"});
   EXPECT_EQ(run.exit_code, 2);
-  EXPECT_NE(run.err.find("--early_stopping needs a validation split"), std::string::npos)
+  EXPECT_NE(run.err.find("--early_stopping: needs a validation split"), std::string::npos)
       << run.err;
   const auto bad = RunMtrec({"train", "--dataset", tmp / "u.data", "--early_stopping", "auc"});
   EXPECT_EQ(bad.exit_code, 2);

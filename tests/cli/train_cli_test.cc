@@ -52,7 +52,7 @@ TEST_F(TrainCli, BadFlagsAreUsageErrorsNamingTheFlag) {
   ExpectOneLineError(Train("--test_fraction 0"), 2, "--test_fraction");
   ExpectOneLineError(Train("--factorization_weight -1"), 2, "--factorization_weight");
   ExpectOneLineError(Train("--factorization_weight 0 --regression_weight 0"), 2,
-                     "at least one weight");
+                     "at least one must be > 0");
   ExpectOneLineError(Train("--layers 64,,32"), 2, "--layers");
   ExpectOneLineError(Train("--layers 0"), 2, "--layers");
   ExpectOneLineError(Train("--embedding_dim -4"), 2, "--embedding_dim");

@@ -1,11 +1,12 @@
 // LoadDataset on every form --dataset takes: MovieLens folders, archives in
 // each set's layout, plain files of any layout; and broken archives.
-#include "mtrec/data/dataset.h"
+#include "mtrec/dataset.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
+#include "mtrec/data/ratings_format.h"
 #include "support/files.h"
 #include "support/temp_dir.h"
 #include "support/zip_writer.h"
@@ -147,11 +148,11 @@ TEST(LoadDataset, BrokenArchivesAndMissingData) {
 
   std::filesystem::create_directories(dir.path() / "empty");
   EXPECT_EQ(LoadError(Config(dir / "empty")),
-            "--dataset " + dir / "empty" +
+            "dataset " + dir / "empty" +
                 ": the folder holds no u.data, ratings.dat or ratings.csv (point --dataset at the "
                 "ratings file itself, with --format/--columns for its layout)");
   EXPECT_EQ(LoadError(Config("ml-5k")),
-            "--dataset ml-5k: no such file or folder, and not a data set name (ml-100k, ml-1m, "
+            "dataset ml-5k: no such file or folder, and not a data set name (ml-100k, ml-1m, "
             "ml-10m, ml-20m, ml-25m, ml-32m, ml-latest-small, ml-latest)");
 }
 

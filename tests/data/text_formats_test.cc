@@ -4,10 +4,10 @@
 
 #include "mtrec/data/duplicates.h"
 #include "mtrec/data/field_splitter.h"
-#include "mtrec/data/id_map.h"
 #include "mtrec/data/item_titles.h"
 #include "mtrec/data/ratings_format.h"
 #include "mtrec/data/text_encoding.h"
+#include "mtrec/id_map.h"
 
 namespace mtrec {
 namespace {
@@ -25,11 +25,11 @@ TEST(RatingsFormatFlags, ParseEveryFormAndRejectTheRest) {
   EXPECT_TRUE(f.auto_separator);
   const Status bad = ParseFormatFlag("xml", &f);
   EXPECT_EQ(bad.message(),
-            "--format: expected auto, tsv, csv, dat, space or sep=S, optionally followed by "
+            "format: expected auto, tsv, csv, dat, space or sep=S, optionally followed by "
             "+header or +noheader, got 'xml'");
   EXPECT_FALSE(ParseColumnsFlag("user,rating", &f).ok());
   EXPECT_EQ(ParseColumnsFlag("user,item,user", &f).message(),
-            "--columns: 'user' is named twice in 'user,item,user'");
+            "columns: 'user' is named twice in 'user,item,user'");
   EXPECT_FALSE(ParseColumnsFlag("user,item,stars", &f).ok());
   ASSERT_TRUE(ParseColumnsFlag("_,user,skip,item", &f).ok());
   EXPECT_EQ(f.columns.size(), 4u);

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "mtrec/core/result.h"
+#include "mtrec/status.h"
 
 namespace mtrec::testing {
 

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <string>
 
-#include "mtrec/data/interactions.h"
+#include "mtrec/data/user_item_sets.h"
 
 namespace mtrec::testing {
 

@@ -32,7 +32,7 @@ TEST(EnumNames, OptimizerNamesRoundTrip) {
   const Result<OptimizerKind> bad = ParseOptimizerKind("adamw");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().message(),
-            "--optimizer: expected adam, lazy_adam, adagrad or sgd, got 'adamw'");
+            "optimizer: expected adam, lazy_adam, adagrad or sgd, got 'adamw'");
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
-#include "mtrec/data/interactions.h"
-
 #include <gtest/gtest.h>
+
+#include "mtrec/data/user_item_sets.h"
 
 namespace mtrec {
 namespace {

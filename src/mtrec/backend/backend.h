@@ -30,12 +30,12 @@
 #include <utility>
 #include <vector>
 
-#include "mtrec/core/result.h"
+#include "mtrec/config.h"
 #include "mtrec/eval/block_scorer.h"
 #include "mtrec/eval/mrr.h"
 #include "mtrec/model/multitask_net.h"
+#include "mtrec/status.h"
 #include "mtrec/train/batch.h"
-#include "mtrec/train/train_config.h"
 
 namespace mtrec {
 

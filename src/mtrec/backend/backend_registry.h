@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "mtrec/backend/backend.h"
-#include "mtrec/core/result.h"
+#include "mtrec/status.h"
 
 namespace mtrec {
 

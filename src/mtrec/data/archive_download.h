@@ -12,26 +12,11 @@
 #include <functional>
 #include <string>
 
-#include "mtrec/core/result.h"
 #include "mtrec/data/movielens_catalog.h"
 #include "mtrec/io/http_client.h"
+#include "mtrec/status.h"
 
 namespace mtrec {
-
-struct DownloadEvent {
-  enum class Kind {
-    kStarted,    // url -> destination; progress.bytes_done > 0 when resuming
-    kProgress,   // progress
-    kRetrying,   // detail: why
-    kVerifying,  // detail: "sha256" or "md5"
-    kDone,       // destination holds the verified archive
-  };
-  Kind kind = Kind::kStarted;
-  std::string url;
-  std::filesystem::path destination;
-  TransferProgress progress;
-  std::string detail;
-};
 
 struct DownloadOptions {
   std::string base_url;  // empty: MovieLensBaseUrl()

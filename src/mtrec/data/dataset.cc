@@ -1,8 +1,9 @@
-#include "mtrec/data/dataset.h"
+#include "mtrec/dataset.h"
 
 #include <optional>
 
 #include "mtrec/data/dataset_source.h"
+#include "mtrec/data/duplicates.h"
 #include "mtrec/data/item_titles.h"
 #include "mtrec/data/ratings_parser.h"
 #include "mtrec/io/zip_archive.h"

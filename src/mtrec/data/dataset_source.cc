@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <system_error>
 
+#include "mtrec/data/archive_download.h"
 #include "mtrec/io/zip_archive.h"
 
 namespace mtrec {
@@ -49,7 +50,7 @@ Result<DatasetSource> FromFolder(const fs::path& folder, const MovieLensSet* set
     return source;
   }
   return Status::NotFound(
-      "--dataset " + folder.string() + ": the folder holds no " +
+      "dataset " + folder.string() + ": the folder holds no " +
       (set != nullptr ? std::string(set->ratings_file) : "u.data, ratings.dat or ratings.csv") +
       " (point --dataset at the ratings file itself, with --format/--columns for its layout)");
 }
@@ -115,7 +116,7 @@ Result<DatasetSource> ResolveDatasetSource(const DataConfig& config) {
   }
   const MovieLensSet* set = FindMovieLensSet(dataset);
   if (set == nullptr) {
-    return Status::NotFound("--dataset " + dataset +
+    return Status::NotFound("dataset " + dataset +
                             ": no such file or folder, and not a data set name (" +
                             MovieLensSetNames() + ")");
   }

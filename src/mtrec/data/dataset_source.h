@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <string>
 
-#include "mtrec/core/result.h"
-#include "mtrec/data/dataset.h"
 #include "mtrec/data/movielens_catalog.h"
+#include "mtrec/dataset.h"
+#include "mtrec/status.h"
 
 namespace mtrec {
 

@@ -27,8 +27,8 @@ constexpr EnumName<DuplicatePolicy> kPolicyNames[] = {{DuplicatePolicy::kKeep, "
 Status ParseDuplicatePolicy(std::string_view text, DuplicatePolicy* policy) {
   const std::optional<DuplicatePolicy> named = ValueNamed(kPolicyNames, text);
   if (!named) {
-    return Status::InvalidArgument("--duplicates: expected " + NameChoices(kPolicyNames) +
-                                   ", got '" + std::string(text) + "'");
+    return Status::InvalidArgument("duplicates: expected " + NameChoices(kPolicyNames) + ", got '" +
+                                   std::string(text) + "'");
   }
   *policy = *named;
   return Status::Ok();

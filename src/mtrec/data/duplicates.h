@@ -10,13 +10,12 @@
 #include <cstdint>
 #include <string_view>
 
-#include "mtrec/core/result.h"
-#include "mtrec/data/id_map.h"
-#include "mtrec/data/interactions.h"
+#include "mtrec/data/user_item_sets.h"
+#include "mtrec/dataset.h"
+#include "mtrec/id_map.h"
+#include "mtrec/status.h"
 
 namespace mtrec {
-
-enum class DuplicatePolicy { kKeep, kFirst, kLast, kError };
 
 // Parses a --duplicates value. Errors name the flag.
 Status ParseDuplicatePolicy(std::string_view text, DuplicatePolicy* policy);

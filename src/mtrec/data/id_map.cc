@@ -1,4 +1,4 @@
-#include "mtrec/data/id_map.h"
+#include "mtrec/id_map.h"
 
 #include <algorithm>
 #include <charconv>

@@ -1,4 +1,4 @@
-#include "mtrec/data/interactions.h"
+#include "mtrec/interactions.h"
 
 #include <algorithm>
 
@@ -20,31 +20,6 @@ Interactions Interactions::Select(std::span<const int64_t> order) const {
     if (!timestamps.empty()) out.timestamps[k] = timestamps[r];
   }
   return out;
-}
-
-UserItemSets UserItemSets::Build(const Interactions& x) {
-  UserItemSets s;
-  s.offsets.assign(static_cast<size_t>(x.num_users) + 1, 0);
-  for (UserId u : x.users) ++s.offsets[u + 1];
-  for (size_t u = 0; u < static_cast<size_t>(x.num_users); ++u) s.offsets[u + 1] += s.offsets[u];
-  s.items.resize(x.size());
-  std::vector<int64_t> cursor(s.offsets.begin(), s.offsets.end() - 1);
-  for (size_t k = 0; k < x.size(); ++k) s.items[cursor[x.users[k]]++] = x.items[k];
-  // Sort and deduplicate each row, then compact.
-  int64_t write = 0;
-  for (size_t u = 0; u < static_cast<size_t>(x.num_users); ++u) {
-    auto begin = s.items.begin() + s.offsets[u];
-    auto end = s.items.begin() + s.offsets[u + 1];
-    std::sort(begin, end);
-    end = std::unique(begin, end);
-    s.offsets[u] = write;
-    auto dest = s.items.begin() + write;
-    if (dest != begin) std::copy(begin, end, dest);  // dest < begin: a left shift
-    write += end - begin;
-  }
-  s.offsets[x.num_users] = write;
-  s.items.resize(write);
-  return s;
 }
 
 }  // namespace mtrec

@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "mtrec/core/result.h"
-#include "mtrec/data/id_map.h"
+#include "mtrec/id_map.h"
+#include "mtrec/status.h"
 
 namespace mtrec {
 

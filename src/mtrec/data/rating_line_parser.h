@@ -16,9 +16,9 @@
 #include <string>
 #include <string_view>
 
-#include "mtrec/core/result.h"
 #include "mtrec/data/field_splitter.h"
 #include "mtrec/data/ratings_format.h"
+#include "mtrec/status.h"
 
 namespace mtrec {
 

@@ -60,7 +60,7 @@ std::string RatingsFormat::Describe() const {
 
 Status ParseFormatFlag(std::string_view text, RatingsFormat* format) {
   const auto bad = [&] {
-    return Status::InvalidArgument("--format: " + std::string(kFormatHelp) + ", got '" +
+    return Status::InvalidArgument("format: " + std::string(kFormatHelp) + ", got '" +
                                    std::string(text) + "'");
   };
   std::string_view name = text;
@@ -106,20 +106,20 @@ Status ParseColumnsFlag(std::string_view text, RatingsFormat* format) {
       column = RatingsColumn::kSkip;
     } else {
       return Status::InvalidArgument(
-          "--columns: expected a comma list of user, item, rating, timestamp and skip (e.g. "
+          "columns: expected a comma list of user, item, rating, timestamp and skip (e.g. "
           "user,item,rating,timestamp), got '" +
           std::string(name) + "' in '" + std::string(text) + "'");
     }
     if (column != RatingsColumn::kSkip &&
         std::find(columns.begin(), columns.end(), column) != columns.end()) {
-      return Status::InvalidArgument("--columns: '" + std::string(name) + "' is named twice in '" +
+      return Status::InvalidArgument("columns: '" + std::string(name) + "' is named twice in '" +
                                      std::string(text) + "'");
     }
     columns.push_back(column);
   }
   for (RatingsColumn required : {RatingsColumn::kUser, RatingsColumn::kItem}) {
     if (std::find(columns.begin(), columns.end(), required) == columns.end()) {
-      return Status::InvalidArgument("--columns: '" + std::string(text) + "' has no " +
+      return Status::InvalidArgument("columns: '" + std::string(text) + "' has no " +
                                      std::string(ColumnName(required)) + " column");
     }
   }

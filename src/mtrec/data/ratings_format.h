@@ -16,26 +16,10 @@
 #include <string_view>
 #include <vector>
 
-#include "mtrec/core/result.h"
+#include "mtrec/dataset.h"
+#include "mtrec/status.h"
 
 namespace mtrec {
-
-enum class RatingsColumn { kUser, kItem, kRating, kTimestamp, kSkip };
-enum class HeaderMode { kAuto, kPresent, kAbsent };
-
-struct RatingsFormat {
-  bool auto_separator = true;  // guess `separator` from the file (GuessSeparator)
-  std::string separator;       // empty: any run of spaces/TABs; else the literal text
-  HeaderMode header = HeaderMode::kAuto;
-  std::vector<RatingsColumn> columns = {RatingsColumn::kUser, RatingsColumn::kItem,
-                                        RatingsColumn::kRating, RatingsColumn::kTimestamp};
-
-  // A fixed separator ("" = spaces/TABs) and header mode, default columns.
-  static RatingsFormat Fixed(std::string separator, HeaderMode header);
-
-  // e.g. "',' with a header, columns user,item,rating,timestamp", for messages.
-  std::string Describe() const;
-};
 
 // Parses a --format value into `format` (its columns are kept). Errors name the flag.
 Status ParseFormatFlag(std::string_view text, RatingsFormat* format);

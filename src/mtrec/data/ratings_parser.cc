@@ -339,7 +339,7 @@ Result<ParsedRatings> ParseRatings(ByteSource& source, const RatingsParseOptions
   if (columns.size() > RatingLineParser::kMaxColumns ||
       std::count(columns.begin(), columns.end(), RatingsColumn::kUser) != 1 ||
       std::count(columns.begin(), columns.end(), RatingsColumn::kItem) != 1) {
-    return Status::InvalidArgument("--columns: " + options.format.Describe() +
+    return Status::InvalidArgument("columns: " + options.format.Describe() +
                                    ": expected one user and one item column, at most " +
                                    std::to_string(RatingLineParser::kMaxColumns) + " columns");
   }

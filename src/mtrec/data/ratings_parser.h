@@ -16,12 +16,12 @@
 #include <string>
 #include <string_view>
 
-#include "mtrec/core/result.h"
-#include "mtrec/data/id_map.h"
-#include "mtrec/data/interactions.h"
 #include "mtrec/data/rating_line_parser.h"
 #include "mtrec/data/ratings_format.h"
+#include "mtrec/data/user_item_sets.h"
+#include "mtrec/id_map.h"
 #include "mtrec/io/byte_source.h"
+#include "mtrec/status.h"
 
 namespace mtrec {
 

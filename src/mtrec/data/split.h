@@ -5,17 +5,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "mtrec/data/interactions.h"
+#include "mtrec/dataset.h"
 
 namespace mtrec {
-
-inline constexpr uint32_t kOriginalSplitSeed = 123;
-
-struct TrainTestSplit {
-  Interactions train;
-  Interactions test;
-  std::vector<int64_t> permutation;  // row order: train = first cutoff rows, test = the rest
-};
 
 // idx = arange(n); RandomState(seed).shuffle(idx); cutoff = int((1.0 - f) * n);
 // train = rows idx[:cutoff], test = rows idx[cutoff:]. The product is computed in

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <span>
 
-#include "mtrec/data/interactions.h"
+#include "mtrec/data/user_item_sets.h"
 
 namespace mtrec {
 

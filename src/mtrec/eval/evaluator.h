@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "mtrec/data/interactions.h"
+#include "mtrec/data/user_item_sets.h"
 
 namespace mtrec {
 

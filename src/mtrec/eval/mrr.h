@@ -16,7 +16,7 @@
 #include <span>
 #include <vector>
 
-#include "mtrec/data/interactions.h"
+#include "mtrec/data/user_item_sets.h"
 #include "mtrec/eval/block_scorer.h"
 
 namespace mtrec {

@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <span>
 
-#include "mtrec/data/interactions.h"
+#include "mtrec/data/user_item_sets.h"
 #include "mtrec/eval/block_scorer.h"
 
 namespace mtrec {

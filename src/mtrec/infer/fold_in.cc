@@ -29,7 +29,7 @@ std::unique_ptr<MultiTaskNet> WithNewUser(const MultiTaskNet& net) {
 
 Result<FoldInResult> FoldInUser(const MultiTaskNet& base, std::span<const RatedItem> ratings,
                                 const TrainConfig& train, const FoldInConfig& config) {
-  if (ratings.empty()) return Status::InvalidArgument("--ratings: at least one rating is needed");
+  if (ratings.empty()) return Status::InvalidArgument("ratings: at least one rating is needed");
   FoldInResult result;
   result.net = WithNewUser(base);
   MultiTaskNet& net = *result.net;

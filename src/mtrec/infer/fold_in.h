@@ -20,9 +20,9 @@
 #include <memory>
 #include <span>
 
-#include "mtrec/core/result.h"
+#include "mtrec/config.h"
 #include "mtrec/model/multitask_net.h"
-#include "mtrec/train/train_config.h"
+#include "mtrec/status.h"
 
 namespace mtrec {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "mtrec/backend/backend.h"
-#include "mtrec/data/interactions.h"
+#include "mtrec/data/user_item_sets.h"
 
 namespace mtrec {
 

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <string_view>
 
-#include "mtrec/core/status.h"
+#include "mtrec/status.h"
 
 namespace mtrec {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "mtrec/core/result.h"
+#include "mtrec/status.h"
 
 namespace mtrec {
 

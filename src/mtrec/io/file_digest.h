@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "mtrec/core/result.h"
+#include "mtrec/status.h"
 
 namespace mtrec {
 

@@ -10,16 +10,10 @@
 #include <functional>
 #include <string>
 
-#include "mtrec/core/result.h"
+#include "mtrec/dataset.h"
+#include "mtrec/status.h"
 
 namespace mtrec {
-
-struct TransferProgress {
-  int64_t bytes_done = 0;    // in the file, including any resumed prefix
-  int64_t bytes_total = -1;  // -1 until the server has said
-  double bytes_per_second = 0;
-  double eta_seconds = -1;  // -1 when unknown
-};
 
 struct HttpOptions {
   double connect_timeout_seconds = 30;

@@ -27,7 +27,7 @@
 #include <string>
 #include <vector>
 
-#include "mtrec/core/result.h"
+#include "mtrec/status.h"
 
 namespace mtrec {
 

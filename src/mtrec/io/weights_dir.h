@@ -9,7 +9,7 @@
 
 #include <filesystem>
 
-#include "mtrec/core/status.h"
+#include "mtrec/status.h"
 
 namespace mtrec {
 

@@ -16,8 +16,8 @@
 #include <string_view>
 #include <vector>
 
-#include "mtrec/core/result.h"
 #include "mtrec/io/byte_source.h"
+#include "mtrec/status.h"
 
 struct zip;
 

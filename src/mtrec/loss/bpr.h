@@ -6,15 +6,11 @@
 #include <optional>
 #include <string_view>
 
+#include "mtrec/config.h"
 #include "mtrec/core/enum_names.h"
 #include "mtrec/loss/loss_and_grad.h"
 
 namespace mtrec {
-
-enum class BprLoss {
-  kSigmoid,  // the original's 1 - sigmoid(x) (Spotlight's bpr_loss); bounded in (0, 1)
-  kLog,      // the classic BPR of Rendle et al.: -log sigmoid(x) = softplus(-x)
-};
 
 // "sigmoid" or "log" (the --bpr_loss spelling), and back.
 inline constexpr EnumName<BprLoss> kBprLossNames[] = {{BprLoss::kSigmoid, "sigmoid"},

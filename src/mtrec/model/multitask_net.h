@@ -22,10 +22,10 @@
 #include <span>
 #include <vector>
 
+#include "mtrec/config.h"
 #include "mtrec/core/huge_pages.h"
-#include "mtrec/data/interactions.h"
+#include "mtrec/data/user_item_sets.h"
 #include "mtrec/model/mlp.h"
-#include "mtrec/model/model_config.h"
 #include "mtrec/model/parameters.h"
 
 namespace mtrec {

@@ -19,23 +19,10 @@ constexpr EnumName<OptimizerKind> kOptimizerNames[] = {{OptimizerKind::kAdam, "a
 
 const char* OptimizerName(OptimizerKind kind) { return NameOf(kOptimizerNames, kind); }
 
-double DefaultLearningRate(OptimizerKind kind) {
-  switch (kind) {
-    case OptimizerKind::kAdam:
-    case OptimizerKind::kLazyAdam:
-      return 1e-3;
-    case OptimizerKind::kAdagrad:
-      return 0.1;
-    case OptimizerKind::kSgd:
-      return 20.0;
-  }
-  return 1e-3;
-}
-
 Result<OptimizerKind> ParseOptimizerKind(std::string_view name) {
   if (std::optional<OptimizerKind> kind = ValueNamed(kOptimizerNames, name)) return *kind;
-  return Status::InvalidArgument("--optimizer: expected " + NameChoices(kOptimizerNames) +
-                                 ", got '" + std::string(name) + "'");
+  return Status::InvalidArgument("optimizer: expected " + NameChoices(kOptimizerNames) + ", got '" +
+                                 std::string(name) + "'");
 }
 
 std::unique_ptr<Optimizer> MakeOptimizer(const OptimizerConfig& config, int64_t num_params) {

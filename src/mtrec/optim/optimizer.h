@@ -7,36 +7,16 @@
 #include <string>
 #include <vector>
 
-#include "mtrec/core/result.h"
+#include "mtrec/config.h"
 #include "mtrec/optim/sparse_rows.h"
+#include "mtrec/status.h"
 
 namespace mtrec {
 
 class ThreadPool;
 
-enum class OptimizerKind {
-  kAdam,      // dense Adam, PyTorch semantics: every parameter moves every step (the original)
-  kLazyAdam,  // Adam on the touched rows only (PyTorch SparseAdam / TF LazyAdam)
-  kAdagrad,   // Adagrad (PyTorch semantics); rows without gradient do not move
-  kSgd,       // plain SGD; rows without gradient do not move
-};
-
-struct OptimizerConfig {
-  OptimizerKind kind = OptimizerKind::kAdam;
-  double learning_rate = 1e-3;
-  double weight_decay = 0.0;  // L2 added to the gradient (torch's weight_decay)
-  double beta1 = 0.9;         // Adam
-  double beta2 = 0.999;       // Adam
-  double eps = 1e-8;          // Adam; Adagrad uses 1e-10 as torch does
-};
-
 // "adam", "lazy_adam", "adagrad", "sgd"
 const char* OptimizerName(OptimizerKind kind);
-// The learning rate an optimizer gets when none is given: 1e-3 for Adam (the
-// original's), 0.1 for Adagrad, 20 for SGD (the best of a small grid on
-// ML-100K; SGD needs a large rate because the batch-mean losses and the
-// regression weight scale its gradient down, which Adam's update ignores).
-double DefaultLearningRate(OptimizerKind kind);
 Result<OptimizerKind> ParseOptimizerKind(std::string_view name);
 
 class Optimizer {

@@ -6,6 +6,8 @@
 #include "mtrec/core/version.h"
 #include "mtrec/data/split.h"
 #include "mtrec/io/atomic_file.h"
+#include "mtrec/loss/bpr.h"
+#include "mtrec/optim/optimizer.h"
 
 namespace mtrec {
 

@@ -23,7 +23,7 @@
 #include <string_view>
 #include <vector>
 
-#include "mtrec/core/result.h"
+#include "mtrec/status.h"
 #include "mtrec/train/experiment.h"
 
 namespace mtrec {

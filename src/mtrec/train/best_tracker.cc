@@ -10,10 +10,10 @@ namespace {
 constexpr EnumName<Metric> kMetricNames[] = {{Metric::kMrr, "mrr"}, {Metric::kMse, "mse"}};
 }  // namespace
 
-Result<Metric> ParseMetric(std::string_view text, std::string_view flag) {
+Result<Metric> ParseMetric(std::string_view text, std::string_view field) {
   if (std::optional<Metric> metric = ValueNamed(kMetricNames, text)) return *metric;
-  return Status::InvalidArgument("--" + std::string(flag) + ": expected " +
-                                 NameChoices(kMetricNames) + ", got '" + std::string(text) + "'");
+  return Status::InvalidArgument(std::string(field) + ": expected " + NameChoices(kMetricNames) +
+                                 ", got '" + std::string(text) + "'");
 }
 
 const char* MetricName(Metric metric) {

@@ -5,18 +5,13 @@
 #include <string>
 #include <string_view>
 
-#include "mtrec/core/result.h"
+#include "mtrec/config.h"
+#include "mtrec/status.h"
 
 namespace mtrec {
 
-enum class Metric {
-  kNone,
-  kMrr,  // mean reciprocal rank: higher is better
-  kMse,  // mean squared rating error: lower is better
-};
-
-// "mrr" or "mse"; anything else is InvalidArgument naming `flag`.
-Result<Metric> ParseMetric(std::string_view text, std::string_view flag);
+// "mrr" or "mse"; anything else is InvalidArgument naming `field`.
+Result<Metric> ParseMetric(std::string_view text, std::string_view field);
 const char* MetricName(Metric metric);  // "mrr", "mse", "none"
 
 class BestTracker {

@@ -5,9 +5,13 @@
 
 #include "mtrec/backend/backend.h"
 #include "mtrec/core/version.h"
+#include "mtrec/data/duplicates.h"
+#include "mtrec/data/ratings_format.h"
 #include "mtrec/data/split.h"
 #include "mtrec/io/tensor_file.h"
+#include "mtrec/loss/bpr.h"
 #include "mtrec/model/multitask_net.h"
+#include "mtrec/optim/optimizer.h"
 #include "mtrec/train/experiment_data.h"
 #include "mtrec/train/trainer.h"
 

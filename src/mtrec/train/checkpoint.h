@@ -37,7 +37,7 @@
 #include <utility>
 #include <vector>
 
-#include "mtrec/core/result.h"
+#include "mtrec/status.h"
 #include "mtrec/train/experiment.h"
 
 namespace mtrec {

@@ -58,40 +58,6 @@ std::string BestCheckpointPath(const std::string& path) {
   return (p.parent_path() / (p.stem().string() + ".best" + p.extension().string())).string();
 }
 
-Status ExperimentConfig::Validate() const {
-  if (!(test_fraction > 0.0 && test_fraction < 1.0)) {
-    return Status::InvalidArgument("--test_fraction: expected a number in (0, 1), got " +
-                                   std::to_string(test_fraction));
-  }
-  if (!(validation_fraction >= 0.0 && validation_fraction < 1.0)) {
-    return Status::InvalidArgument("--validation_fraction: expected a number in [0, 1), got " +
-                                   std::to_string(validation_fraction));
-  }
-  if (epochs < 1) {
-    return Status::InvalidArgument("--epochs: expected an integer >= 1, got " +
-                                   std::to_string(epochs));
-  }
-  if (threads < 0 || threads > kMaxThreads) {
-    return Status::InvalidArgument("--threads: expected an integer in [1, " +
-                                   std::to_string(kMaxThreads) + "], got " +
-                                   std::to_string(threads));
-  }
-  if (early_stopping.metric != Metric::kNone) {
-    if (early_stopping.patience < 1) {
-      return Status::InvalidArgument("--patience: expected an integer >= 1, got " +
-                                     std::to_string(early_stopping.patience));
-    }
-    if (validation_fraction == 0) {
-      return Status::InvalidArgument(
-          "--early_stopping needs a validation split: pass --validation_fraction F with F > 0");
-    }
-  }
-  MTREC_RETURN_IF_ERROR(train.Validate());
-  ModelConfig shape = model;
-  shape.num_users = shape.num_items = 1;  // the data's sizes are checked once loaded
-  return shape.Validate();
-}
-
 Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOptions& options,
                                  const std::vector<TrainingObserver*>& observers) {
   MTREC_RETURN_IF_ERROR(config.Validate());
@@ -99,7 +65,7 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   const Interactions& all = data.dataset.interactions;
   const TrainingCheckpoint* resume = options.resume;
   if (resume != nullptr && resume->fingerprint != data.fingerprint) {
-    return Status::InvalidArgument("--resume: " + data.dataset.path +
+    return Status::InvalidArgument("resume: " + data.dataset.path +
                                    " is not the data set the checkpoint was trained on (" +
                                    resume->data_path + ")");
   }
@@ -119,7 +85,7 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   if (resume != nullptr &&
       (resume->state == "early_stopped" ||
        (resume->state == "completed" && resume->config.early_stopping.metric != Metric::kNone))) {
-    return Status::InvalidArgument("--resume: the run in the checkpoint is over (it " +
+    return Status::InvalidArgument("resume: the run in the checkpoint is over (it " +
                                    std::string(resume->state == "early_stopped"
                                                    ? "stopped early"
                                                    : "ended with its best epoch's weights") +
@@ -127,7 +93,7 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   }
   if (resume != nullptr) {
     ckpt = *resume;
-    MTREC_RETURN_IF_ERROR(RestoreTrainingState(*resume, "--resume", backend.get(), &trainer));
+    MTREC_RETURN_IF_ERROR(RestoreTrainingState(*resume, "resume", backend.get(), &trainer));
     const TrackerState& e = resume->early_stopping_best;
     run.early.Restore(e.epoch, e.value, e.epochs_since_best);
     const TrackerState& b = resume->save_best;

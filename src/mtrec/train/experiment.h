@@ -12,41 +12,14 @@
 #include <string>
 #include <vector>
 
-#include "mtrec/core/result.h"
-#include "mtrec/data/dataset.h"
+#include "mtrec/config.h"
+#include "mtrec/dataset.h"
 #include "mtrec/eval/evaluator.h"
-#include "mtrec/model/model_config.h"
+#include "mtrec/status.h"
 #include "mtrec/train/best_tracker.h"
-#include "mtrec/train/train_config.h"
 #include "mtrec/train/trainer.h"
 
 namespace mtrec {
-
-struct EarlyStoppingConfig {
-  Metric metric = Metric::kNone;  // measured on the validation split; kNone: off
-  int patience = 10;              // epochs without improvement before stopping
-};
-
-struct ExperimentConfig {
-  DataConfig data;
-  double test_fraction = 0.05;
-  // Fraction of the TRAINING rows held out for validation (0: none), carved with
-  // the same split procedure and seed kValidationSplitSeed.
-  double validation_fraction = 0;
-  int epochs = 1;
-  ModelConfig model;  // num_users/num_items are filled in from the data
-  TrainConfig train;
-  static constexpr int kMaxThreads = 1024;
-  int threads = 0;           // 0: every hardware thread; else 1..kMaxThreads
-  std::string init_weights;  // optional: a PyTorch dump to start from (io/weights_dir.h)
-  // Stops when the validation metric has not improved for `patience` epochs, and
-  // in any case ends the run with the weights of the best validation epoch.
-  EarlyStoppingConfig early_stopping;
-
-  // Checks every field; messages name the CLI flag. (Data-dependent checks
-  // happen in RunExperiment.)
-  Status Validate() const;
-};
 
 struct EpochStats {
   int epoch = 0;  // 1-based

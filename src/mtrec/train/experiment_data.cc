@@ -28,7 +28,7 @@ Result<ExperimentData> PrepareExperimentData(const ExperimentConfig& config) {
   const Interactions& all = data.dataset.interactions;
   TrainTestSplit split = RandomTrainTestSplit(all, config.test_fraction);
   if (split.train.size() == 0 || split.test.size() == 0) {
-    return Status::InvalidArgument("--test_fraction " + std::to_string(config.test_fraction) +
+    return Status::InvalidArgument("test_fraction " + std::to_string(config.test_fraction) +
                                    " leaves an empty train or test set for " +
                                    std::to_string(all.size()) + " interactions");
   }
@@ -37,7 +37,7 @@ Result<ExperimentData> PrepareExperimentData(const ExperimentConfig& config) {
     TrainTestSplit carved =
         RandomTrainTestSplit(split.train, config.validation_fraction, kValidationSplitSeed);
     if (carved.train.size() == 0 || carved.test.size() == 0) {
-      return Status::InvalidArgument("--validation_fraction " +
+      return Status::InvalidArgument("validation_fraction " +
                                      std::to_string(config.validation_fraction) +
                                      " leaves an empty train or validation set for " +
                                      std::to_string(split.train.size()) + " training interactions");

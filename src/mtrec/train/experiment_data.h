@@ -6,9 +6,9 @@
 
 #include <cstdint>
 
-#include "mtrec/core/result.h"
-#include "mtrec/data/dataset.h"
-#include "mtrec/data/interactions.h"
+#include "mtrec/data/user_item_sets.h"
+#include "mtrec/dataset.h"
+#include "mtrec/status.h"
 
 namespace mtrec {
 

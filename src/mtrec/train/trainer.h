@@ -22,12 +22,12 @@
 #include <vector>
 
 #include "mtrec/backend/backend.h"
+#include "mtrec/config.h"
 #include "mtrec/core/huge_pages.h"
 #include "mtrec/core/numpy_rng.h"
-#include "mtrec/core/result.h"
-#include "mtrec/data/interactions.h"
+#include "mtrec/data/user_item_sets.h"
+#include "mtrec/status.h"
 #include "mtrec/train/batch.h"
-#include "mtrec/train/train_config.h"
 
 namespace mtrec {
 

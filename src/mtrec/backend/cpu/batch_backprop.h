@@ -18,7 +18,7 @@
 #include <span>
 #include <vector>
 
-#include "mtrec/data/interactions.h"
+#include "mtrec/data/user_item_sets.h"
 #include "mtrec/loss/bpr.h"
 #include "mtrec/model/mlp.h"
 #include "mtrec/model/multitask_net.h"

@@ -1,10 +1,11 @@
-// Interactions: a list of (user, item, rating, timestamp) events, column-wise.
+// Interactions: a list of (user, item, rating, timestamp) events, column-wise,
+// with ids that are rows of the model's tables. Part of the public API.
 //
 // Ids are non-negative indices into the model's tables. For the MovieLens sets
 // mtrec follows the original and uses the raw 1-based ids, so row 0 of every
 // table is a phantom entity that never occurs in the data yet is part of the
-// model (ranked in MRR, drawable as a negative). Other files are numbered
-// densely from 0; Dataset's IdMaps translate back (data/dataset.h).
+// model (ranked in MRR, drawable as a negative). Other data are numbered
+// densely from 0; a Dataset's IdMaps translate back (mtrec/dataset.h).
 #pragma once
 
 #include <cstdint>
@@ -30,19 +31,6 @@ struct Interactions {
 
   // Rows `order[k]` of this, in that order (the same table sizes).
   Interactions Select(std::span<const int64_t> order) const;
-};
-
-// For each user, the distinct items it has in `x`, ascending (a CSR matrix's
-// column indices, as scipy's coo->csr gives them: duplicate pairs appear once).
-struct UserItemSets {
-  std::vector<int64_t> offsets;  // size num_users + 1
-  std::vector<ItemId> items;
-
-  static UserItemSets Build(const Interactions& x);
-  std::span<const ItemId> Of(UserId u) const {
-    return {items.data() + offsets[u], items.data() + offsets[u + 1]};
-  }
-  int32_t num_users() const { return static_cast<int32_t>(offsets.size()) - 1; }
 };
 
 }  // namespace mtrec

@@ -1,0 +1,128 @@
+// The configuration of a model, its training and a whole experiment, with
+// every default mtrec has (the CLI's flags show and use these). Part of the
+// public API.
+//
+// Validate() messages name the configuration field and what was expected
+// ("learning_rate: expected a finite number > 0, got 0"); the CLI alone turns
+// field names into flag names.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mtrec/dataset.h"
+#include "mtrec/status.h"
+
+namespace mtrec {
+
+// The seed of initialisation and training stream when none is given.
+inline constexpr uint32_t kDefaultSeed = 42;
+// The validation fraction early stopping uses when none is given.
+inline constexpr double kDefaultValidationFraction = 0.05;
+
+struct ModelConfig {
+  int32_t num_users = 0;  // table rows; ids are < these (phantom row 0 included)
+  int32_t num_items = 0;
+  int embedding_dim = 32;
+  // Hidden widths of the regression MLP. Its input is [u, q, u*q] (3 x embedding_dim)
+  // and its output one rating, so the default {64} is the original's
+  // Linear(96, 64), ReLU, Linear(64, 1).
+  std::vector<int> hidden_layers = {64};
+  bool shared_embeddings = true;  // one U/Q pair for both heads, or separate pairs
+  bool user_bias = false;         // the 2022 variant's user bias A (inert: see model.h)
+
+  // Checks the shape (positive sizes, at least one hidden layer, widths that
+  // fit in memory). Messages name the field.
+  Status Validate() const;
+};
+
+enum class BprLoss {
+  kSigmoid,  // the original's 1 - sigmoid(x) (Spotlight's bpr_loss); bounded in (0, 1)
+  kLog,      // the classic BPR of Rendle et al.: -log sigmoid(x) = softplus(-x)
+};
+
+enum class OptimizerKind {
+  kAdam,      // dense Adam, PyTorch semantics: every parameter moves every step (the original)
+  kLazyAdam,  // Adam on the touched rows only (PyTorch SparseAdam / TF LazyAdam)
+  kAdagrad,   // Adagrad (PyTorch semantics); rows without gradient do not move
+  kSgd,       // plain SGD; rows without gradient do not move
+};
+
+// The learning rate an optimizer gets when none is given: 1e-3 for Adam (the
+// original's), 0.1 for Adagrad, 20 for SGD (the best of a small grid on
+// ML-100K; SGD needs a large rate because the batch-mean losses and the
+// regression weight scale its gradient down, which Adam's update ignores).
+constexpr double DefaultLearningRate(OptimizerKind kind) {
+  switch (kind) {
+    case OptimizerKind::kAdam:
+    case OptimizerKind::kLazyAdam:
+      return 1e-3;
+    case OptimizerKind::kAdagrad:
+      return 0.1;
+    case OptimizerKind::kSgd:
+      return 20.0;
+  }
+  return 1e-3;
+}
+
+struct OptimizerConfig {
+  OptimizerKind kind = OptimizerKind::kAdam;
+  double learning_rate = DefaultLearningRate(OptimizerKind::kAdam);  // set it with the kind
+  double weight_decay = 0.0;  // L2 added to the gradient (torch's weight_decay)
+  double beta1 = 0.9;         // Adam
+  double beta2 = 0.999;       // Adam
+  double eps = 1e-8;          // Adam; Adagrad uses 1e-10 as torch does
+};
+
+struct TrainConfig {
+  // joint loss = factorization_weight * BPR + regression_weight * MSE
+  double factorization_weight = 0.995;
+  double regression_weight = 0.005;
+  BprLoss bpr_loss = BprLoss::kSigmoid;
+  int batch_size = 1024;  // the original's (the homework starter used 256)
+  // The original's Adam by default: lr 1e-3, betas 0.9/0.999, eps 1e-8,
+  // weight_decay = --l2.
+  OptimizerConfig optimizer;
+  // Seeds the initialisation and the training stream (per-epoch shuffle and
+  // negatives, numpy's RandomState(seed) draw for draw).
+  uint32_t seed = kDefaultSeed;
+
+  // Messages name the field.
+  Status Validate() const;
+};
+
+enum class Metric {
+  kNone,
+  kMrr,  // mean reciprocal rank: higher is better
+  kMse,  // mean squared rating error: lower is better
+};
+
+struct EarlyStoppingConfig {
+  Metric metric = Metric::kNone;  // measured on the validation split; kNone: off
+  int patience = 10;              // epochs without improvement before stopping
+};
+
+struct ExperimentConfig {
+  DataConfig data;
+  double test_fraction = 0.05;
+  // Fraction of the TRAINING rows held out for validation (0: none), carved with
+  // the same split procedure and seed kValidationSplitSeed; early stopping
+  // without one uses kDefaultValidationFraction.
+  double validation_fraction = 0;
+  int epochs = 1;
+  ModelConfig model;  // num_users/num_items are filled in from the data
+  TrainConfig train;
+  static constexpr int kMaxThreads = 1024;
+  int threads = 0;           // 0: every hardware thread; else 1..kMaxThreads
+  std::string init_weights;  // optional: a PyTorch dump to start from (io/weights_dir.h)
+  // Stops when the validation metric has not improved for `patience` epochs, and
+  // in any case ends the run with the weights of the best validation epoch.
+  EarlyStoppingConfig early_stopping;
+
+  // Checks every field; messages name the field ("train.learning_rate" is
+  // named "learning_rate"). Data-dependent checks happen when the data is there.
+  Status Validate() const;
+};
+
+}  // namespace mtrec
