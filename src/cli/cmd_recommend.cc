@@ -145,7 +145,7 @@ int RunRecommend(std::span<const std::string> args) {
       return CommandFailure("recommend", s);
     }
     Result<FoldInResult> folded =
-        FoldInUser(*model->net, rated, model->checkpoint.config.train, r.fold_in);
+        FoldInUser(*model->net, rated, model->checkpoint.config.train, r.fold_in, pool);
     if (!folded.ok()) return CommandFailure("recommend", folded.status());
     std::vector<uint8_t> candidate = candidates.For(-1, /*include_seen=*/true);
     if (!r.include_seen) {
