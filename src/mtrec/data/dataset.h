@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "mtrec/core/enum_names.h"
 #include "mtrec/core/result.h"
 #include "mtrec/data/archive_download.h"
 #include "mtrec/data/duplicates.h"
@@ -33,6 +34,9 @@ enum class IdPolicy {
   kRaw,    // ids are integers used as table rows (table size = max id + 1)
   kRemap,  // ids of any form numbered densely (--remap_ids)
 };
+// As checkpoints and config.json spell them.
+inline constexpr EnumName<IdPolicy> kIdPolicyNames[] = {
+    {IdPolicy::kAuto, "auto"}, {IdPolicy::kRaw, "raw"}, {IdPolicy::kRemap, "remap"}};
 
 struct DataConfig {
   std::string dataset = "ml-100k";  // a name, a ratings file, a folder or a zip

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "mtrec/core/enum_names.h"
 #include "mtrec/core/result.h"
 #include "mtrec/data/id_map.h"
 #include "mtrec/data/interactions.h"
@@ -18,9 +19,12 @@ namespace mtrec {
 
 enum class DuplicatePolicy { kKeep, kFirst, kLast, kError };
 
-// Parses a --duplicates value. Errors name the flag.
-Status ParseDuplicatePolicy(std::string_view text, DuplicatePolicy* policy);
-std::string_view DuplicatePolicyName(DuplicatePolicy policy);
+// As --duplicates, checkpoints and config.json spell them.
+inline constexpr EnumName<DuplicatePolicy> kDuplicatePolicyNames[] = {
+    {DuplicatePolicy::kKeep, "keep"},
+    {DuplicatePolicy::kFirst, "first"},
+    {DuplicatePolicy::kLast, "last"},
+    {DuplicatePolicy::kError, "error"}};
 
 // Applies `policy` to x in place (row order is kept) and returns the number of
 // rows removed. Under kError a repeated pair is a Corruption naming `source`,

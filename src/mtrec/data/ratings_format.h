@@ -16,12 +16,25 @@
 #include <string_view>
 #include <vector>
 
+#include "mtrec/core/enum_names.h"
 #include "mtrec/core/result.h"
 
 namespace mtrec {
 
 enum class RatingsColumn { kUser, kItem, kRating, kTimestamp, kSkip };
 enum class HeaderMode { kAuto, kPresent, kAbsent };
+
+// As --columns (which also takes `_` for skip), checkpoints and messages spell them.
+inline constexpr EnumName<RatingsColumn> kRatingsColumnNames[] = {
+    {RatingsColumn::kUser, "user"},
+    {RatingsColumn::kItem, "item"},
+    {RatingsColumn::kRating, "rating"},
+    {RatingsColumn::kTimestamp, "timestamp"},
+    {RatingsColumn::kSkip, "skip"}};
+// As checkpoints and config.json spell them (--format says +header/+noheader).
+inline constexpr EnumName<HeaderMode> kHeaderModeNames[] = {{HeaderMode::kAuto, "auto"},
+                                                            {HeaderMode::kPresent, "present"},
+                                                            {HeaderMode::kAbsent, "absent"}};
 
 struct RatingsFormat {
   bool auto_separator = true;  // guess `separator` from the file (GuessSeparator)
@@ -49,7 +62,5 @@ std::string GuessSeparator(std::string_view file_name, std::string_view first_li
 
 // Human-readable separator: "TAB", "','", "'::'", "spaces/TABs".
 std::string SeparatorName(std::string_view separator);
-
-std::string_view ColumnName(RatingsColumn column);
 
 }  // namespace mtrec

@@ -16,15 +16,9 @@ enum class BprLoss {
   kLog,      // the classic BPR of Rendle et al.: -log sigmoid(x) = softplus(-x)
 };
 
-// "sigmoid" or "log" (the --bpr_loss spelling), and back.
+// "sigmoid" or "log" (the --bpr_loss spelling).
 inline constexpr EnumName<BprLoss> kBprLossNames[] = {{BprLoss::kSigmoid, "sigmoid"},
                                                       {BprLoss::kLog, "log"}};
-inline const char* BprLossName(BprLoss kind) { return NameOf(kBprLossNames, kind); }
-inline bool ParseBprLoss(std::string_view name, BprLoss* kind) {
-  const std::optional<BprLoss> named = ValueNamed(kBprLossNames, name);
-  if (named) *kind = *named;
-  return named.has_value();
-}
 
 inline float Sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 

@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,12 +17,6 @@ namespace mtrec {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-constexpr EnumName<HeaderMode> kHeaderModeNames[] = {{HeaderMode::kAuto, "auto"},
-                                                     {HeaderMode::kPresent, "present"},
-                                                     {HeaderMode::kAbsent, "absent"}};
-constexpr EnumName<IdPolicy> kIdPolicyNames[] = {
-    {IdPolicy::kAuto, "auto"}, {IdPolicy::kRaw, "raw"}, {IdPolicy::kRemap, "remap"}};
 
 // A parser's message names its CLI flag ("--optimizer: expected ..."); read
 // from a file, the key is named instead.
@@ -94,14 +87,15 @@ class FieldReader {
   // A name from the enum's table.
   template <class E, size_t N>
   void Read(const char* key, const EnumName<E> (&names)[N], E* out) const {
-    ReadText(key, [&](const std::string& text) {
-      const std::optional<E> value = ValueNamed(names, text);
-      if (!value) {
-        return Status::InvalidArgument("expected " + NameChoices(names) + ", got '" + text + "'");
-      }
+    std::string text;
+    Read(key, &text);
+    if (!status_->ok()) return;
+    Result<E> value = ParseNamed(names, text, Path(key));
+    if (value.ok()) {
       *out = *value;
-      return Status::Ok();
-    });
+    } else {
+      *status_ = value.status();
+    }
   }
   // A string converted by `parse`, whose error (its flag prefix dropped) is
   // reported under the key.
@@ -168,7 +162,7 @@ class FieldReader {
 
 Json FormatToJson(const RatingsFormat& f) {
   std::vector<std::string> columns;
-  for (RatingsColumn c : f.columns) columns.emplace_back(ColumnName(c));
+  for (RatingsColumn c : f.columns) columns.emplace_back(NameOf(kRatingsColumnNames, c));
   return {{"auto_separator", f.auto_separator},
           {"separator", f.separator},
           {"header", NameOf(kHeaderModeNames, f.header)},
@@ -195,7 +189,7 @@ Json ExperimentConfigToJson(const ExperimentConfig& x) {
         {"data_dir", x.data.data_dir},
         {"format", FormatToJson(x.data.format)},
         {"ids", NameOf(kIdPolicyNames, x.data.ids)},
-        {"duplicates", std::string(DuplicatePolicyName(x.data.duplicates))},
+        {"duplicates", NameOf(kDuplicatePolicyNames, x.data.duplicates)},
         {"test_fraction", x.test_fraction},
         {"split_seed", kOriginalSplitSeed},
         {"validation_fraction", x.validation_fraction},
@@ -211,7 +205,7 @@ Json ExperimentConfigToJson(const ExperimentConfig& x) {
        {{"epochs", x.epochs},
         {"factorization_weight", x.train.factorization_weight},
         {"regression_weight", x.train.regression_weight},
-        {"bpr_loss", BprLossName(x.train.bpr_loss)},
+        {"bpr_loss", NameOf(kBprLossNames, x.train.bpr_loss)},
         {"batch_size", x.train.batch_size},
         {"optimizer", OptimizerName(x.train.optimizer.kind)},
         {"learning_rate", x.train.optimizer.learning_rate},
@@ -239,8 +233,7 @@ Status ExperimentConfigFromJson(const Json& json, ExperimentConfig* config) {
   d.Read("data_dir", &x.data.data_dir);
   FormatFromJson(d.Object("format"), &x.data.format);
   d.Read("ids", kIdPolicyNames, &x.data.ids);
-  d.ReadText("duplicates",
-             [&](const std::string& s) { return ParseDuplicatePolicy(s, &x.data.duplicates); });
+  d.Read("duplicates", kDuplicatePolicyNames, &x.data.duplicates);
   d.Read("test_fraction", &x.test_fraction);
   d.Read("validation_fraction", &x.validation_fraction);
   for (const auto& [key, seed] : {std::pair{"split_seed", kOriginalSplitSeed},
