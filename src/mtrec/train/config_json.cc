@@ -133,19 +133,13 @@ class FieldReader {
 
   template <std::integral T>
   static bool ToInteger(const Json& v, T* out) {
-    if (v.is_number_unsigned()) {
-      const auto x = v.get<uint64_t>();
+    const auto fits = [out](auto x) {
       if (!std::in_range<T>(x)) return false;
       *out = static_cast<T>(x);
       return true;
-    }
-    if (v.is_number_integer()) {
-      const auto x = v.get<int64_t>();
-      if (!std::in_range<T>(x)) return false;
-      *out = static_cast<T>(x);
-      return true;
-    }
-    return false;
+    };
+    if (v.is_number_unsigned()) return fits(v.get<uint64_t>());
+    return v.is_number_integer() && fits(v.get<int64_t>());
   }
 
   // A value as it reads in the file, shortened for a message.
