@@ -16,8 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)mtrec::ParseFormatFlag(text, &format);
   (void)mtrec::ParseColumnsFlag(text, &format);
   (void)format.Describe();
-  mtrec::DuplicatePolicy policy;
-  (void)mtrec::ParseDuplicatePolicy(text, &policy);
+  (void)mtrec::ParseNamed(mtrec::kDuplicatePolicyNames, text, "--duplicates");
   if (!mtrec::IsValidUtf8(mtrec::Latin1ToUtf8(text))) std::abort();
   if (!mtrec::IsValidUtf8(mtrec::ToUtf8(text))) std::abort();
   return 0;

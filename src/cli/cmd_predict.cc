@@ -32,10 +32,9 @@ int RunPredict(std::span<const std::string> args) {
   }
   Result<TrainedModel> model = LoadTrainedModel(f.model, BackendOptions{1});
   if (!model.ok()) return CommandFailure("predict", model.status());
-  const TrainingCheckpoint& c = model->checkpoint;
-  Result<int32_t> u = LookupRow(c.user_ids, c.config.model.num_users, user, "user");
+  Result<int32_t> u = LookupRow(model->users, user, "user");
   if (!u.ok()) return CommandFailure("predict", u.status());
-  Result<int32_t> i = LookupRow(c.item_ids, c.config.model.num_items, item, "item");
+  Result<int32_t> i = LookupRow(model->items, item, "item");
   if (!i.ok()) return CommandFailure("predict", i.status());
   const Recommendation p = PredictPair(*model->backend, *u, *i);
   if (f.json) {

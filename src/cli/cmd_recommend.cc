@@ -44,9 +44,8 @@ Status ParseRatings(std::string_view text, const TrainedModel& model, std::vecto
       return Status::InvalidArgument("--ratings: expected ITEM:RATING[,ITEM:RATING...], got '" +
                                      std::string(pair) + "'");
     }
-    MTREC_ASSIGN_OR_RETURN(const int32_t item, LookupRow(model.checkpoint.item_ids,
-                                                         model.checkpoint.config.model.num_items,
-                                                         pair.substr(0, colon), "--ratings: item"));
+    MTREC_ASSIGN_OR_RETURN(const int32_t item,
+                           LookupRow(model.items, pair.substr(0, colon), "--ratings: item"));
     out->push_back({item, static_cast<float>(rating)});
   }
   return Status::Ok();
@@ -54,7 +53,7 @@ Status ParseRatings(std::string_view text, const TrainedModel& model, std::vecto
 
 void Print(bool json, const std::string& user, const std::vector<Recommendation>& recs,
            const TrainedModel& model, const std::vector<std::string>& titles, int64_t candidates) {
-  const auto& ids = model.checkpoint.item_ids;
+  const IdMap& ids = model.items;
   if (json) {
     nlohmann::ordered_json j;
     j["user"] = user;
@@ -62,7 +61,7 @@ void Print(bool json, const std::string& user, const std::vector<Recommendation>
     for (size_t r = 0; r < recs.size(); ++r) {
       nlohmann::ordered_json item;
       item["rank"] = r + 1;
-      item["item"] = RawId(ids, recs[r].item);
+      item["item"] = ids.Name(recs[r].item);
       item["score"] = recs[r].score;
       item["predicted_rating"] = recs[r].rating;
       item["title"] = titles[recs[r].item];
@@ -75,8 +74,8 @@ void Print(bool json, const std::string& user, const std::vector<Recommendation>
               static_cast<long long>(candidates));
   std::printf("%4s %8s %9s %7s  %s\n", "rank", "item", "score", "rating", "title");
   for (size_t r = 0; r < recs.size(); ++r) {
-    std::printf("%4zu %8s %9.4f %7.2f  %s\n", r + 1, RawId(ids, recs[r].item).c_str(),
-                recs[r].score, recs[r].rating, titles[recs[r].item].c_str());
+    std::printf("%4zu %8s %9.4f %7.2f  %s\n", r + 1, ids.Name(recs[r].item).c_str(), recs[r].score,
+                recs[r].rating, titles[recs[r].item].c_str());
   }
 }
 
@@ -145,7 +144,8 @@ int RunRecommend(std::span<const std::string> args) {
       return CommandFailure("recommend", s);
     }
     Result<FoldInResult> folded =
-        FoldInUser(model->backend->net(), rated, model->checkpoint.config.train, r.fold_in);
+        FoldInUser(model->backend->net(), rated, model->checkpoint.config.train, r.fold_in,
+                   model->backend->host_pool());
     if (!folded.ok()) return CommandFailure("recommend", folded.status());
     std::vector<uint8_t> candidate = candidates.For(-1, /*include_seen=*/true);
     if (!r.include_seen) {
@@ -170,7 +170,7 @@ int RunRecommend(std::span<const std::string> args) {
     users = std::move(listed).value();
   }
   for (size_t n = 0; n < users.size(); ++n) {
-    Result<int32_t> row = LookupRow(model->checkpoint.user_ids, all.num_users, users[n], "user");
+    Result<int32_t> row = LookupRow(model->users, users[n], "user");
     if (!row.ok()) return CommandFailure("recommend", row.status());
     const std::vector<uint8_t> candidate = candidates.For(*row, r.include_seen);
     if (n > 0 && !f.json) std::printf("\n");

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "mtrec/core/config_names.h"
 #include "mtrec/loss/bpr.h"
 #include "mtrec/optim/optimizer.h"
 
@@ -39,7 +40,7 @@ Status ConsoleReport::OnStart(const ExperimentConfig& config, const RunInfo& inf
                "%d threads%s%s\n",
                config.epochs, config.train.batch_size, OptimizerName(config.train.optimizer.kind),
                config.train.optimizer.learning_rate, config.train.optimizer.weight_decay,
-               config.train.factorization_weight, BprLossName(config.train.bpr_loss),
+               config.train.factorization_weight, NameOf(kBprLossNames, config.train.bpr_loss),
                config.train.regression_weight, config.train.seed, info.threads,
                config.init_weights.empty() ? "" : ", init from ", config.init_weights.c_str());
   if (!info.history.empty()) {

@@ -35,8 +35,11 @@ void AddDataFlags(FlagSet& flags, DataConfig& c) {
   flags.AddValue("duplicates", "POLICY",
                  "a (user, item) pair rated more than once: keep (every rating, as the "
                  "original), first, last, or error",
-                 "keep",
-                 [&c](std::string_view v) { return ParseDuplicatePolicy(v, &c.duplicates); });
+                 "keep", [&c](std::string_view v) -> Status {
+                   MTREC_ASSIGN_OR_RETURN(c.duplicates,
+                                          ParseNamed(kDuplicatePolicyNames, v, "--duplicates"));
+                   return Status::Ok();
+                 });
   flags.AddValue(
       "download_timeout", "SECONDS", "give up a download that receives nothing for this long", "60",
       [&c](std::string_view v) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli/data_flags.h"
+#include "mtrec/core/config_names.h"
 #include "mtrec/loss/bpr.h"
 #include "mtrec/optim/optimizer.h"
 
@@ -57,11 +58,9 @@ void AddExperimentFlags(FlagSet& flags, ExperimentConfig& c) {
                   [&c] { c.model.user_bias = true; });
   flags.AddValue("bpr_loss", "sigmoid|log",
                  "factorisation loss: the original's 1 - sigmoid(pos - neg), or -log sigmoid",
-                 "sigmoid", [&c](std::string_view v) {
-                   if (!ParseBprLoss(v, &c.train.bpr_loss)) {
-                     return Status::InvalidArgument("--bpr_loss: expected sigmoid or log, got '" +
-                                                    std::string(v) + "'");
-                   }
+                 "sigmoid", [&c](std::string_view v) -> Status {
+                   MTREC_ASSIGN_OR_RETURN(c.train.bpr_loss,
+                                          ParseNamed(kBprLossNames, v, "--bpr_loss"));
                    return Status::Ok();
                  });
 }

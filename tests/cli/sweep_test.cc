@@ -47,8 +47,8 @@ TEST(Sweep, RunsTheGridAndSummarisesIt) {
       const auto lines = ReadLines(dir / "metrics.jsonl");
       ASSERT_EQ(lines.size(), 3u) << dir;
       const auto cfg = nlohmann::json::parse(testing::ReadFile(dir / "config.json"));
-      EXPECT_EQ(cfg["model"]["shared_embeddings"].get<bool>(), c == 0);
-      EXPECT_EQ(cfg["train"]["seed"].get<int>(), seed == std::string("seed=4") ? 4 : 9);
+      EXPECT_EQ(cfg["config"]["model"]["shared_embeddings"].get<bool>(), c == 0);
+      EXPECT_EQ(cfg["config"]["train"]["seed"].get<int>(), seed == std::string("seed=4") ? 4 : 9);
       final_mrr.push_back(nlohmann::json::parse(lines.back())["mrr"].get<double>());
       double best = 1e300;
       for (const auto& l : lines)

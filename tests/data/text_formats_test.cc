@@ -162,10 +162,9 @@ TEST(Duplicates, KeepFirstLastAndError) {
   EXPECT_EQ(r.status().message(),
             "r.csv: user 1 rated item 5 more than once (ratings #1 and #4); choose --duplicates "
             "keep, first or last");
-  DuplicatePolicy policy;
-  EXPECT_FALSE(ParseDuplicatePolicy("mean", &policy).ok());
-  ASSERT_TRUE(ParseDuplicatePolicy("last", &policy).ok());
-  EXPECT_EQ(policy, DuplicatePolicy::kLast);
+  EXPECT_EQ(ParseNamed(kDuplicatePolicyNames, "mean", "--duplicates").status().message(),
+            "--duplicates: expected keep, first, last or error, got 'mean'");
+  EXPECT_EQ(*ParseNamed(kDuplicatePolicyNames, "last", "--duplicates"), DuplicatePolicy::kLast);
 }
 
 }  // namespace

@@ -16,11 +16,11 @@
 
 #include "mtrec/backend/backend.h"
 #include "mtrec/backend/backend_registry.h"
-#include "mtrec/data/interactions.h"
-#include "mtrec/model/model_config.h"
+#include "mtrec/config.h"
+#include "mtrec/data/user_item_sets.h"
 #include "mtrec/model/multitask_net.h"
+#include "mtrec/optim/optimizer.h"
 #include "mtrec/train/batch.h"
-#include "mtrec/train/train_config.h"
 
 namespace mtrec::testing {
 

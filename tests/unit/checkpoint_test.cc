@@ -5,10 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <nlohmann/json.hpp>
 
 #include "mtrec/io/tensor_file.h"
 #include "mtrec/model/multitask_net.h"
+#include "mtrec/train/config_json.h"
 #include "support/files.h"
+#include "support/golden_file.h"
 #include "support/run_command.h"
 #include "support/synthetic.h"
 #include "support/temp_dir.h"
@@ -72,6 +75,90 @@ TEST(Checkpoint, RoundTripsEveryField) {
   EXPECT_EQ(loaded->history[0].eval.mrr, c.history[0].eval.mrr);
   EXPECT_TRUE(loaded->history[1].has_validation);
   EXPECT_EQ(loaded->history[1].epoch, 2);
+}
+
+// A file written by mtrec before the configuration had one codec (format
+// version 1, the 2344a59 binary: a 6-user, 8-item model with string ids,
+// separate embeddings, validation and early stopping, every configuration
+// field away from its default) loads with every value, and saving it again
+// writes the same `config` object.
+TEST(Checkpoint, ReadsAVersion1FileWrittenBeforeTheSharedCodec) {
+  const std::string v1 = testing::TestDataPath("checkpoints/v1_separate_string_ids.mtrec");
+  auto loaded = LoadCheckpoint(v1);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  const ExperimentConfig& x = loaded->config;
+  EXPECT_EQ(x.data.dataset, "/tmp/fx/ratings.csv");
+  EXPECT_EQ(x.data.data_dir, "");
+  EXPECT_FALSE(x.data.format.auto_separator);
+  EXPECT_EQ(x.data.format.separator, ";");
+  EXPECT_EQ(x.data.format.header, HeaderMode::kPresent);
+  EXPECT_EQ(x.data.format.columns,
+            (std::vector<RatingsColumn>{RatingsColumn::kUser, RatingsColumn::kItem,
+                                        RatingsColumn::kRating}));
+  EXPECT_EQ(x.data.ids, IdPolicy::kRemap);
+  EXPECT_EQ(x.data.duplicates, DuplicatePolicy::kLast);
+  EXPECT_EQ(x.test_fraction, 0.2);
+  EXPECT_EQ(x.validation_fraction, 0.25);
+  EXPECT_EQ(x.model.num_users, 6);
+  EXPECT_EQ(x.model.num_items, 8);
+  EXPECT_EQ(x.model.embedding_dim, 2);
+  EXPECT_EQ(x.model.hidden_layers, (std::vector<int>{3, 2}));
+  EXPECT_FALSE(x.model.shared_embeddings);
+  EXPECT_TRUE(x.model.user_bias);
+  EXPECT_EQ(x.epochs, 2);
+  EXPECT_EQ(x.train.factorization_weight, 0.9);
+  EXPECT_EQ(x.train.regression_weight, 0.1);
+  EXPECT_EQ(x.train.bpr_loss, BprLoss::kLog);
+  EXPECT_EQ(x.train.batch_size, 4);
+  EXPECT_EQ(x.train.optimizer.kind, OptimizerKind::kLazyAdam);
+  EXPECT_EQ(x.train.optimizer.learning_rate, 0.01);
+  EXPECT_EQ(x.train.optimizer.weight_decay, 0.001);
+  EXPECT_EQ(x.train.seed, 7u);
+  EXPECT_EQ(x.early_stopping.metric, Metric::kMse);
+  EXPECT_EQ(x.early_stopping.patience, 3);
+  EXPECT_EQ(loaded->data_path, "ratings.csv");
+  EXPECT_EQ(loaded->interactions, 30);
+  EXPECT_EQ(loaded->fingerprint, 4149847067u);
+  EXPECT_EQ(loaded->user_ids, (std::vector<std::string>{"u1", "u2", "u3", "u4", "u5", "u6"}));
+  EXPECT_EQ(loaded->item_ids.size(), 8u);
+  EXPECT_EQ(loaded->state, "completed");
+  EXPECT_EQ(loaded->history.size(), 2u);
+  EXPECT_EQ(loaded->optimizer, "lazy_adam");
+
+  TempDir tmp;
+  ASSERT_TRUE(SaveCheckpoint(tmp / "again.mtrec", *loaded).ok());
+  auto again = LoadCheckpoint(tmp / "again.mtrec");
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->params, loaded->params);
+  EXPECT_EQ(again->best_params, loaded->best_params);
+  EXPECT_EQ(ExperimentConfigToJson(again->config), ExperimentConfigToJson(loaded->config));
+  // The same `config` object, key for key (nlohmann::json compares objects
+  // whatever their key order).
+  const auto config_of = [](const std::filesystem::path& path) {
+    auto file = ReadTensorFile(path);
+    EXPECT_TRUE(file.ok());
+    return nlohmann::json::parse(file->metadata.at("mtrec")).at("config");
+  };
+  EXPECT_EQ(config_of(tmp / "again.mtrec"), config_of(v1));
+}
+
+TEST(Checkpoint, RefusesAnUnknownConfigurationValueNamingItsKey) {
+  TempDir tmp;
+  ASSERT_TRUE(SaveCheckpoint(tmp / "m.ckpt", MakeCheckpoint(4)).ok());
+  auto file = ReadTensorFile(tmp / "m.ckpt");
+  ASSERT_TRUE(file.ok());
+  auto doc = nlohmann::json::parse(file->metadata["mtrec"]);
+  doc["config"]["train"]["bpr_loss"] = "hinge";
+  file->metadata["mtrec"] = doc.dump();
+  ASSERT_TRUE(WriteTensorFile(tmp / "bad.ckpt", *file).ok());
+  auto loaded = LoadCheckpoint(tmp / "bad.ckpt");
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.status().code(), Status::Code::kCorruption);
+  EXPECT_NE(loaded.status().message().find(
+                "bad.ckpt: bad configuration: config.train.bpr_loss: expected sigmoid or log, got "
+                "'hinge'"),
+            std::string::npos)
+      << loaded.status().message();
 }
 
 TEST(Checkpoint, RefusesATruncatedFile) {

@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string>
+
+#include "mtrec/core/config_names.h"
+#include "mtrec/dataset.h"
+#include "mtrec/loss/bpr.h"
 #include "mtrec/optim/optimizer.h"
 
 namespace mtrec {
@@ -19,6 +25,29 @@ TEST(EnumNames, NamesParsesAndListsChoices) {
   EXPECT_EQ(ValueNamed(kColorNames, ""), std::nullopt);
   EXPECT_EQ(NameChoices(kColorNames), "red, green or blue");
   static_assert(NameOf(kColorNames, Color::kRed)[0] == 'r');
+  EXPECT_EQ(*ParseNamed(kColorNames, "green", "--color"), Color::kGreen);
+  const Result<Color> bad = ParseNamed(kColorNames, "pink", "--color");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(bad.status().message(), "--color: expected red, green or blue, got 'pink'");
+}
+
+// Every name of a table reads back to its value, and no two values share a name.
+template <class E, size_t N>
+void ExpectRoundTrip(const EnumName<E> (&names)[N]) {
+  std::set<std::string> seen;
+  for (const EnumName<E>& n : names) {
+    EXPECT_EQ(ValueNamed(names, NameOf(names, n.value)), n.value) << n.name;
+    EXPECT_TRUE(seen.insert(n.name).second) << n.name;
+  }
+}
+
+TEST(EnumNames, EveryTableRoundTrips) {
+  ExpectRoundTrip(kDuplicatePolicyNames);
+  ExpectRoundTrip(kRatingsColumnNames);
+  ExpectRoundTrip(kHeaderModeNames);
+  ExpectRoundTrip(kIdPolicyNames);
+  ExpectRoundTrip(kBprLossNames);
 }
 
 // Every optimizer name parses back to its kind; an unknown one is refused with the choices.

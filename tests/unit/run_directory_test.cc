@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <string>
+
+#include "mtrec/train/config_json.h"
 
 namespace mtrec {
 namespace {
@@ -36,6 +39,44 @@ TEST(RunDirectory, EpochLinesRoundTripNumbersAndWriteNanAsNull) {
   s.validation.mrr = 0.5;
   const std::string with_val = EpochJson(s);
   EXPECT_LT(with_val.find("\"val_mrr\":0.5"), with_val.find("\"train_seconds\"")) << with_val;
+}
+
+// config.json: the configuration in the codec's form (readable back with it,
+// the table sizes from the data) and the run's facts beside it.
+TEST(RunDirectory, ConfigJsonHoldsTheCodecsConfigurationAndTheRunsFacts) {
+  ExperimentConfig config;
+  config.epochs = 4;
+  config.train.seed = 5;
+  config.threads = 3;
+  RunInfo info;
+  info.dataset_path = "/data/u.data";
+  info.num_users = 944;
+  info.num_items = 1683;
+  info.interactions = 100000;
+  info.train_size = 95000;
+  info.test_size = 5000;
+  info.test_users = 842;
+  info.parameters = 92020;
+  info.threads = 2;
+  const std::string text = ConfigJson(config, info);
+  EXPECT_EQ(text.back(), '\n');
+  const auto j = nlohmann::ordered_json::parse(text);
+  EXPECT_EQ(j.begin().key(), "mtrec_version");
+  ExperimentConfig read;
+  const Status s = ExperimentConfigFromJson(j.at("config"), &read);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(read.epochs, 4);
+  EXPECT_EQ(read.train.seed, 5u);
+  EXPECT_EQ(read.model.num_users, 944);
+  EXPECT_EQ(read.model.num_items, 1683);
+  const auto& run = j.at("run");
+  EXPECT_EQ(run.at("threads"), 2);
+  EXPECT_EQ(run.at("parameters"), 92020);
+  EXPECT_EQ(run.at("data_path"), "/data/u.data");
+  EXPECT_EQ(run.at("interactions"), 100000);
+  EXPECT_EQ(run.at("train_size"), 95000);
+  EXPECT_EQ(run.at("test_size"), 5000);
+  EXPECT_EQ(run.at("test_users"), 842);
 }
 
 }  // namespace

@@ -5,12 +5,20 @@
 //   NameOf(kColorNames, Color::kRed)    -> "red"
 //   ValueNamed(kColorNames, "blue")     -> Color::kBlue (nullopt for an unknown name)
 //   NameChoices(kColorNames)            -> "red or blue" (for error messages)
+//   ParseNamed(kColorNames, "pink", "--color")
+//                                       -> InvalidArgument "--color: expected red or blue, got
+//                                       'pink'"
+//
+// A table lives beside its enum (inline constexpr in the enum's header), so
+// that flags, files and reports all spell the values from it.
 #pragma once
 
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "mtrec/status.h"
 
 namespace mtrec {
 
@@ -46,6 +54,15 @@ std::string NameChoices(const EnumName<E> (&names)[N]) {
     out += names[k].name;
   }
   return out;
+}
+
+// The value named `name`, or InvalidArgument naming `what` (the flag or key
+// that gave the name) with the choices.
+template <class E, size_t N>
+Result<E> ParseNamed(const EnumName<E> (&names)[N], std::string_view name, std::string_view what) {
+  if (std::optional<E> value = ValueNamed(names, name)) return *value;
+  return Status::InvalidArgument(std::string(what) + ": expected " + NameChoices(names) +
+                                 ", got '" + std::string(name) + "'");
 }
 
 }  // namespace mtrec

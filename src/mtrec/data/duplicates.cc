@@ -2,11 +2,8 @@
 
 #include <algorithm>
 #include <numeric>
-#include <optional>
 #include <string>
 #include <vector>
-
-#include "mtrec/core/enum_names.h"
 
 namespace mtrec {
 
@@ -17,26 +14,7 @@ uint64_t PairKey(const Interactions& x, size_t row) {
          static_cast<uint32_t>(x.items[row]);
 }
 
-constexpr EnumName<DuplicatePolicy> kPolicyNames[] = {{DuplicatePolicy::kKeep, "keep"},
-                                                      {DuplicatePolicy::kFirst, "first"},
-                                                      {DuplicatePolicy::kLast, "last"},
-                                                      {DuplicatePolicy::kError, "error"}};
-
 }  // namespace
-
-Status ParseDuplicatePolicy(std::string_view text, DuplicatePolicy* policy) {
-  const std::optional<DuplicatePolicy> named = ValueNamed(kPolicyNames, text);
-  if (!named) {
-    return Status::InvalidArgument("duplicates: expected " + NameChoices(kPolicyNames) + ", got '" +
-                                   std::string(text) + "'");
-  }
-  *policy = *named;
-  return Status::Ok();
-}
-
-std::string_view DuplicatePolicyName(DuplicatePolicy policy) {
-  return NameOf(kPolicyNames, policy);
-}
 
 Result<int64_t> ApplyDuplicatePolicy(DuplicatePolicy policy, Interactions& x, const IdMap& users,
                                      const IdMap& items, std::string_view source) {

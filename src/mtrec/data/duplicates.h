@@ -10,16 +10,13 @@
 #include <cstdint>
 #include <string_view>
 
+#include "mtrec/core/config_names.h"
 #include "mtrec/data/user_item_sets.h"
 #include "mtrec/dataset.h"
 #include "mtrec/id_map.h"
 #include "mtrec/status.h"
 
 namespace mtrec {
-
-// Parses a --duplicates value. Errors name the flag.
-Status ParseDuplicatePolicy(std::string_view text, DuplicatePolicy* policy);
-std::string_view DuplicatePolicyName(DuplicatePolicy policy);
 
 // Applies `policy` to x in place (row order is kept) and returns the number of
 // rows removed. Under kError a repeated pair is a Corruption naming `source`,

@@ -79,7 +79,7 @@ RatingLineParser::RatingLineParser(const std::vector<RatingsColumn>& columns, st
         break;
     }
     if (k > 0) expected_ += k + 1 == columns_.size() && min_fields_ < max_fields_ ? "[," : ",";
-    expected_ += ColumnName(columns_[k]);
+    expected_ += NameOf(kRatingsColumnNames, columns_[k]);
   }
   if (min_fields_ < max_fields_) expected_ += "]";
 }

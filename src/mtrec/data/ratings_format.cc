@@ -3,18 +3,11 @@
 #include <algorithm>
 #include <optional>
 
-#include "mtrec/core/enum_names.h"
 #include "mtrec/core/split_list.h"
 
 namespace mtrec {
 
 namespace {
-
-constexpr EnumName<RatingsColumn> kColumnNames[] = {{RatingsColumn::kUser, "user"},
-                                                    {RatingsColumn::kItem, "item"},
-                                                    {RatingsColumn::kRating, "rating"},
-                                                    {RatingsColumn::kTimestamp, "timestamp"},
-                                                    {RatingsColumn::kSkip, "skip"}};
 
 constexpr std::string_view kFormatHelp =
     "expected auto, tsv, csv, dat, space or sep=S, optionally followed by +header or +noheader";
@@ -29,8 +22,6 @@ std::string_view BaseName(std::string_view path) {
 }
 
 }  // namespace
-
-std::string_view ColumnName(RatingsColumn column) { return NameOf(kColumnNames, column); }
 
 std::string SeparatorName(std::string_view separator) {
   if (separator.empty()) return "spaces/TABs";
@@ -53,7 +44,7 @@ std::string RatingsFormat::Describe() const {
   out += ", columns ";
   for (size_t k = 0; k < columns.size(); ++k) {
     if (k > 0) out += ',';
-    out += ColumnName(columns[k]);
+    out += NameOf(kRatingsColumnNames, columns[k]);
   }
   return out;
 }
@@ -100,7 +91,7 @@ Status ParseColumnsFlag(std::string_view text, RatingsFormat* format) {
   std::vector<RatingsColumn> columns;
   for (std::string_view name : SplitList(text)) {
     RatingsColumn column;
-    if (std::optional<RatingsColumn> named = ValueNamed(kColumnNames, name)) {
+    if (std::optional<RatingsColumn> named = ValueNamed(kRatingsColumnNames, name)) {
       column = *named;
     } else if (name == "_") {
       column = RatingsColumn::kSkip;
@@ -120,7 +111,7 @@ Status ParseColumnsFlag(std::string_view text, RatingsFormat* format) {
   for (RatingsColumn required : {RatingsColumn::kUser, RatingsColumn::kItem}) {
     if (std::find(columns.begin(), columns.end(), required) == columns.end()) {
       return Status::InvalidArgument("columns: '" + std::string(text) + "' has no " +
-                                     std::string(ColumnName(required)) + " column");
+                                     NameOf(kRatingsColumnNames, required) + " column");
     }
   }
   format->columns = std::move(columns);

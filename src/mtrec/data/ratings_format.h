@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mtrec/core/config_names.h"
 #include "mtrec/dataset.h"
 #include "mtrec/status.h"
 
@@ -33,7 +34,5 @@ std::string GuessSeparator(std::string_view file_name, std::string_view first_li
 
 // Human-readable separator: "TAB", "','", "'::'", "spaces/TABs".
 std::string SeparatorName(std::string_view separator);
-
-std::string_view ColumnName(RatingsColumn column);
 
 }  // namespace mtrec

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
 
+#include "mtrec/backend/cpu/batch_backprop.h"
+#include "mtrec/backend/cpu/batch_rows.h"
 #include "mtrec/core/numpy_rng.h"
-#include "mtrec/loss/bpr.h"
-#include "mtrec/model/mlp.h"
+#include "mtrec/core/thread_pool.h"
 #include "mtrec/optim/optimizer.h"
 
 namespace mtrec {
@@ -25,98 +27,84 @@ std::unique_ptr<MultiTaskNet> WithNewUser(const MultiTaskNet& net) {
   return out;
 }
 
+// The user tables: U when shared, else U_fact and U_reg.
+std::vector<int> UserBlocks(const MultiTaskNet& net) {
+  const MultiTaskNet::Roles& roles = net.roles();
+  if (roles.u_fact == roles.u_reg) return {roles.u_fact};
+  return {roles.u_fact, roles.u_reg};
+}
+
 }  // namespace
 
 Result<FoldInResult> FoldInUser(const MultiTaskNet& base, std::span<const RatedItem> ratings,
-                                const TrainConfig& train, const FoldInConfig& config) {
+                                const TrainConfig& train, const FoldInConfig& config,
+                                ThreadPool& pool) {
   if (ratings.empty()) return Status::InvalidArgument("ratings: at least one rating is needed");
   FoldInResult result;
   result.net = WithNewUser(base);
   MultiTaskNet& net = *result.net;
   result.user = base.config().num_users;
-  const int d = net.embedding_dim();
-  const int n = static_cast<int>(ratings.size());
-  const auto& roles = net.roles();
-  const bool shared = roles.u_fact == roles.u_reg;
-  float* u_fact =
-      net.params().data() + net.layout().block(roles.u_fact).offset + int64_t{result.user} * d;
-  float* u_reg =
-      net.params().data() + net.layout().block(roles.u_reg).offset + int64_t{result.user} * d;
-  const MlpShape& mlp = net.mlp();
-  MlpPackedWeights packed;  // the MLP is frozen: packed once
-  packed.Pack(mlp, net.params().data() + roles.mlp_offset);
-  const int stride = mlp.padded_in(0);
+  const std::span<float> params = net.params();
+  const ParameterLayout& layout = net.layout();
 
-  MlpWorkspace ws;
-  ws.Reserve(mlp, n);
-  std::vector<float> z(static_cast<size_t>(n) * stride, 0.0f), dy(n), mlp_grads(mlp.partial_size());
-  std::vector<float> grad_fact(d), grad_reg(d), m(2 * d, 0.0f), v(2 * d, 0.0f);
+  // One batch of every rating of the new user; only its negatives change from step to step.
+  const size_t n = ratings.size();
+  const std::vector<UserId> users(n, result.user);
+  std::vector<ItemId> items(n), negatives(n);
+  std::vector<float> values(n);
+  for (size_t s = 0; s < n; ++s) {
+    items[s] = ratings[s].item;
+    values[s] = ratings[s].rating;
+  }
+  const Batch batch{users, items, values, negatives};
+  BatchBackprop backprop(net, {train.factorization_weight, train.regression_weight, train.bpr_loss},
+                         static_cast<int>(n), pool.num_threads());
+  BatchRows batch_rows;
+  SparseRows read;  // the rows the batch reads, hence writes a gradient to
+
+  // The training optimizer, on the new user's row(s) only: items, biases and
+  // the MLP (from dense_begin = the end) stay frozen.
+  OptimizerConfig adam;  // torch's Adam defaults, as training uses
+  adam.kind = OptimizerKind::kLazyAdam;
+  adam.learning_rate = config.learning_rate;
+  adam.weight_decay = 2 * config.l2;  // d/du of l2 |u|^2
+  const std::unique_ptr<Optimizer> optimizer = MakeOptimizer(adam, std::ssize(params));
+  SparseRows user_rows;
+  for (int block : UserBlocks(net)) {
+    const ParamBlock& b = layout.block(block);
+    user_rows.tables.push_back({b.offset, b.cols, {result.user}});
+  }
+  user_rows.dense_begin = std::ssize(params);
+  std::vector<float> grads(params.size(), 0.0f);
+
   NumpyLegacyRng rng(config.seed);
-  const double wf = train.factorization_weight / n, wr = train.regression_weight / n;
-  const OptimizerConfig adam;  // torch's Adam defaults, as training uses
-  const double beta1 = adam.beta1, beta2 = adam.beta2, eps = adam.eps;
-
   for (int step = 1; step <= config.steps; ++step) {
-    std::fill(grad_fact.begin(), grad_fact.end(), 0.0f);
-    std::fill(grad_reg.begin(), grad_reg.end(), 0.0f);
-    double loss = 0;
-    // Factorisation head.
-    for (const RatedItem& s : ratings) {
-      const auto j =
-          static_cast<ItemId>(rng.RandInt(static_cast<uint32_t>(net.config().num_items)));
-      const float* qi = net.Row(roles.q_fact, s.item);
-      const float* qj = net.Row(roles.q_fact, j);
-      float x = *net.Row(roles.item_bias, s.item) - *net.Row(roles.item_bias, j);
-      for (int c = 0; c < d; ++c) x += u_fact[c] * (qi[c] - qj[c]);
-      const LossAndGrad l = BprLossAndGrad(train.bpr_loss, x);
-      loss += train.factorization_weight * l.value / n;
-      for (int c = 0; c < d; ++c) grad_fact[c] += static_cast<float>(wf * l.grad) * (qi[c] - qj[c]);
+    rng.RandIntFill(static_cast<uint32_t>(net.config().num_items), std::span<ItemId>(negatives));
+    batch_rows.Collect(net, batch, pool, read);
+    const BatchLosses losses = backprop.Run(net, batch, grads, pool);
+    double loss = losses.joint;
+    for (const SparseRows::Table& t : user_rows.tables) {
+      const float* u = params.data() + t.offset + int64_t{result.user} * t.cols;
+      for (int64_t c = 0; c < t.cols; ++c) loss += config.l2 * u[c] * u[c];
     }
-    // Regression head.
-    for (int s = 0; s < n; ++s) {
-      net.RegressionInput(result.user, ratings[s].item,
-                          z.data() + static_cast<int64_t>(s) * stride);
-    }
-    MlpForward(mlp, packed, z.data(), n, ws);
-    for (int s = 0; s < n; ++s) {
-      const float diff = ws.output(s) - ratings[s].rating;
-      loss += train.regression_weight * diff * diff / n;
-      dy[s] = static_cast<float>(wr * 2.0 * diff);
-    }
-    MlpBackward(mlp, packed, z.data(), n, dy.data(), mlp_grads.data(), ws);
-    for (int s = 0; s < n; ++s) {
-      const float* q = net.Row(roles.q_reg, ratings[s].item);
-      const float* gz = ws.grad_input.data() + static_cast<int64_t>(s) * stride;
-      for (int c = 0; c < d; ++c) grad_reg[c] += gz[c] + gz[2 * d + c] * q[c];
-    }
-    // L2 on the fitted row(s).
-    for (int c = 0; c < d; ++c) {
-      loss += config.l2 * u_fact[c] * u_fact[c];
-      grad_fact[c] += static_cast<float>(2 * config.l2) * u_fact[c];
-      if (!shared) {
-        loss += config.l2 * u_reg[c] * u_reg[c];
-        grad_reg[c] += static_cast<float>(2 * config.l2) * u_reg[c];
-      }
+    if (!std::isfinite(loss)) {
+      return Status::InvalidArgument("fold-in diverged: the loss is not finite at step " +
+                                     std::to_string(step) +
+                                     " (try a smaller --fold_in_learning_rate)");
     }
     if (step == 1) result.first_loss = loss;
     result.last_loss = loss;
-    // Adam on [u_fact, u_reg] (one vector when shared: the gradients add up).
-    if (shared) {
-      for (int c = 0; c < d; ++c) grad_fact[c] += grad_reg[c];
+    // The sparse optimizer reads only the user rows and REQUIRES every other
+    // gradient to be zero: drop what the frozen rows and the MLP received.
+    for (const SparseRows::Table& t : read.tables) {
+      const bool user_table =
+          std::any_of(user_rows.tables.begin(), user_rows.tables.end(),
+                      [&](const SparseRows::Table& u) { return u.offset == t.offset; });
+      if (user_table) continue;
+      for (int32_t row : t.rows) std::fill_n(grads.begin() + t.offset + row * t.cols, t.cols, 0.0f);
     }
-    const double bc1 = 1.0 - std::pow(beta1, step), bc2 = 1.0 - std::pow(beta2, step);
-    const int blocks = shared ? 1 : 2;
-    for (int b = 0; b < blocks; ++b) {
-      float* u = b == 0 ? u_fact : u_reg;
-      const std::vector<float>& g = b == 0 ? grad_fact : grad_reg;
-      for (int c = 0; c < d; ++c) {
-        float& mc = m[b * d + c];
-        float& vc = v[b * d + c];
-        mc = static_cast<float>(beta1 * mc + (1 - beta1) * g[c]);
-        vc = static_cast<float>(beta2 * vc + (1 - beta2) * g[c] * g[c]);
-        u[c] -= static_cast<float>(config.learning_rate * (mc / bc1) / (std::sqrt(vc / bc2) + eps));
-      }
-    }
+    std::fill(grads.begin() + read.dense_begin, grads.end(), 0.0f);
+    optimizer->Step(params, grads, user_rows, pool);
   }
   return result;
 }

@@ -8,12 +8,15 @@
 // over the user's ratings s, with a fresh uniform negative j_s per rating at
 // every step (numpy-compatible stream seeded with `seed`), minimised by
 // full-batch Adam from u = 0. Only u's row(s) move: U (shared embeddings) or
-// U_fact and U_reg (separate). Gradients, with x = p(u,i) - p(u,j) and the MLP
-// input z = [u_r, q_i, u_r * q_i]:
-//   dJ/du_f = wF/N * bpr'(x) * (Q_f[i] - Q_f[j])
-//   dJ/du_r = wR/N * 2 (y - r) * (dy/dz[0:d] + dy/dz[2d:3d] * Q_r[i])
-// (+ 2 l2 u for each). The L2 term keeps a handful of ratings from blowing the
-// embedding up to extreme scores and out-of-scale predicted ratings.
+// U_fact and U_reg (separate). The L2 term keeps a handful of ratings from
+// blowing the embedding up to extreme scores and out-of-scale predicted ratings.
+//
+// It is computed by training's own pieces: each step is one Batch of the
+// user's ratings through BatchBackprop (the first two terms and their
+// gradient), and the update is training's lazy Adam (torch's defaults but the
+// learning rate) on u's row(s) only, the L2 term entering as its weight_decay
+// 2 * l2 (the gradient of l2 |u|^2 is 2 l2 u; weight_decay adds wd * u).
+// The result is bit-identical for any number of threads.
 #pragma once
 
 #include <cstdint>
@@ -26,11 +29,13 @@
 
 namespace mtrec {
 
+class ThreadPool;
+
 struct FoldInConfig {
-  int steps = 300;
-  double learning_rate = 0.05;
-  double l2 = 0.01;
-  uint32_t seed = 42;
+  int steps = 300;              // Adam steps
+  double learning_rate = 0.05;  // Adam's
+  double l2 = 0.01;             // the objective's l2 * |u|^2 (not a weight_decay)
+  uint32_t seed = 42;           // the negatives' stream
 };
 
 struct RatedItem {
@@ -45,9 +50,12 @@ struct FoldInResult {
   double last_loss = 0;
 };
 
-// REQUIRES: every item < net.config().num_items. Empty `ratings` is InvalidArgument.
-// `train` supplies the loss weights and the BPR variant the model was trained with.
+// REQUIRES: every item < net.config().num_items. Empty `ratings` is InvalidArgument,
+// and so is a loss that stops being finite (too large a learning rate).
+// `train` supplies the loss weights and the BPR variant the model was trained
+// with; the work of each step is spread over `pool`.
 Result<FoldInResult> FoldInUser(const MultiTaskNet& net, std::span<const RatedItem> ratings,
-                                const TrainConfig& train, const FoldInConfig& config);
+                                const TrainConfig& train, const FoldInConfig& config,
+                                ThreadPool& pool);
 
 }  // namespace mtrec

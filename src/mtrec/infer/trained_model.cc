@@ -1,21 +1,45 @@
 #include "mtrec/infer/trained_model.h"
 
-#include <charconv>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "mtrec/backend/backend_registry.h"
 #include "mtrec/train/experiment.h"
 
 namespace mtrec {
 
+namespace {
+
+// The map of one of the checkpoint's id lists: row k is ids[k], or with an
+// empty list the raw ids are the rows [0, rows).
+Result<IdMap> MapOf(const std::vector<std::string>& ids, int32_t rows, const std::string& source,
+                    const char* what) {
+  if (ids.empty()) return IdMap::Identity(rows);
+  IdMap map;
+  for (const std::string& id : ids) map.Intern(id);
+  if (map.size() != std::ssize(ids)) {
+    return Status::Corruption(source + ": the checkpoint's " + what + " ids repeat an id");
+  }
+  return map;
+}
+
+}  // namespace
+
 Result<TrainedModel> LoadTrainedModel(const std::filesystem::path& path,
                                       const BackendOptions& options) {
   TrainedModel model;
   MTREC_ASSIGN_OR_RETURN(model.checkpoint, LoadCheckpoint(path));
-  MTREC_ASSIGN_OR_RETURN(model.backend, MakeBackend("cpu", model.checkpoint.config.model, options));
+  const TrainingCheckpoint& c = model.checkpoint;
+  MTREC_ASSIGN_OR_RETURN(model.backend, MakeBackend("cpu", c.config.model, options));
   Status restored;
   model.backend->WriteParams(
-      [&](MultiTaskNet& net) { restored = RestoreWeights(model.checkpoint, path.string(), &net); });
+      [&](MultiTaskNet& net) { restored = RestoreWeights(c, path.string(), &net); });
   MTREC_RETURN_IF_ERROR(restored);
+  MTREC_ASSIGN_OR_RETURN(model.users,
+                         MapOf(c.user_ids, c.config.model.num_users, path.string(), "user"));
+  MTREC_ASSIGN_OR_RETURN(model.items,
+                         MapOf(c.item_ids, c.config.model.num_items, path.string(), "item"));
   return model;
 }
 
@@ -38,25 +62,10 @@ Result<ExperimentData> LoadTrainingData(const TrainingCheckpoint& checkpoint,
   return data;
 }
 
-Result<int32_t> LookupRow(const std::vector<std::string>& ids, int32_t rows, std::string_view raw,
-                          std::string_view what) {
-  if (ids.empty()) {
-    int64_t row = -1;
-    const auto [ptr, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), row);
-    if (ec == std::errc() && ptr == raw.data() + raw.size() && row >= 0 && row < rows) {
-      return static_cast<int32_t>(row);
-    }
-  } else {
-    for (size_t k = 0; k < ids.size(); ++k) {
-      if (ids[k] == raw) return static_cast<int32_t>(k);
-    }
-  }
+Result<int32_t> LookupRow(const IdMap& ids, std::string_view raw, std::string_view what) {
+  if (const std::optional<int32_t> row = ids.Find(raw)) return *row;
   return Status::NotFound(std::string(what) + " '" + std::string(raw) + "' is not in the model (" +
-                          std::to_string(rows) + " rows)");
-}
-
-std::string RawId(const std::vector<std::string>& ids, int32_t row) {
-  return ids.empty() ? std::to_string(row) : ids[row];
+                          std::to_string(ids.size()) + " rows)");
 }
 
 }  // namespace mtrec

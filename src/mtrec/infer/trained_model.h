@@ -6,9 +6,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "mtrec/backend/backend.h"
+#include "mtrec/id_map.h"
 #include "mtrec/status.h"
 #include "mtrec/train/checkpoint.h"
 #include "mtrec/train/experiment_data.h"
@@ -18,6 +18,10 @@ namespace mtrec {
 struct TrainedModel {
   TrainingCheckpoint checkpoint;
   std::unique_ptr<Backend> backend;  // holding the checkpoint's weights
+  // Raw id <-> table row, built once from the checkpoint's id lists (hashed;
+  // an identity map where the list is empty: the raw ids are the row numbers).
+  IdMap users;
+  IdMap items;
 };
 
 // Loads and verifies the checkpoint, and builds its model on the CPU backend.
@@ -30,11 +34,8 @@ Result<TrainedModel> LoadTrainedModel(const std::filesystem::path& path,
 Result<ExperimentData> LoadTrainingData(const TrainingCheckpoint& checkpoint,
                                         const std::string& dataset, const std::string& data_dir);
 
-// The table row of a raw id: its position in `ids`, or with empty `ids` the id
-// itself as an integer in [0, rows). NotFound names `what` and the id.
-Result<int32_t> LookupRow(const std::vector<std::string>& ids, int32_t rows, std::string_view raw,
-                          std::string_view what);
-// The raw id of a row (the row number when `ids` is empty).
-std::string RawId(const std::vector<std::string>& ids, int32_t row);
+// The table row of the raw id `raw` (ids.Name(row) gives it back). NotFound
+// names `what` and the id.
+Result<int32_t> LookupRow(const IdMap& ids, std::string_view raw, std::string_view what);
 
 }  // namespace mtrec

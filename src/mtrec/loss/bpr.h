@@ -3,24 +3,11 @@
 #pragma once
 
 #include <cmath>
-#include <optional>
-#include <string_view>
 
 #include "mtrec/config.h"
-#include "mtrec/core/enum_names.h"
 #include "mtrec/loss/loss_and_grad.h"
 
 namespace mtrec {
-
-// "sigmoid" or "log" (the --bpr_loss spelling), and back.
-inline constexpr EnumName<BprLoss> kBprLossNames[] = {{BprLoss::kSigmoid, "sigmoid"},
-                                                      {BprLoss::kLog, "log"}};
-inline const char* BprLossName(BprLoss kind) { return NameOf(kBprLossNames, kind); }
-inline bool ParseBprLoss(std::string_view name, BprLoss* kind) {
-  const std::optional<BprLoss> named = ValueNamed(kBprLossNames, name);
-  if (named) *kind = *named;
-  return named.has_value();
-}
 
 inline float Sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 

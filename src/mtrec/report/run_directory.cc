@@ -4,10 +4,8 @@
 #include <system_error>
 
 #include "mtrec/core/version.h"
-#include "mtrec/data/split.h"
 #include "mtrec/io/atomic_file.h"
-#include "mtrec/loss/bpr.h"
-#include "mtrec/optim/optimizer.h"
+#include "mtrec/train/config_json.h"
 
 namespace mtrec {
 
@@ -18,37 +16,18 @@ using Json = nlohmann::ordered_json;
 }  // namespace
 
 std::string ConfigJson(const ExperimentConfig& config, const RunInfo& info) {
+  ExperimentConfig resolved = config;  // the table sizes come from the data
+  resolved.model.num_users = info.num_users;
+  resolved.model.num_items = info.num_items;
   const Json root = {
       {"mtrec_version", kVersion},
-      {"model",
-       {{"embedding_dim", config.model.embedding_dim},
-        {"hidden_layers", config.model.hidden_layers},
-        {"shared_embeddings", config.model.shared_embeddings},
-        {"user_bias", config.model.user_bias},
-        {"parameters", info.parameters}}},
-      {"train",
-       {{"epochs", config.epochs},
-        {"factorization_weight", config.train.factorization_weight},
-        {"regression_weight", config.train.regression_weight},
-        {"bpr_loss", BprLossName(config.train.bpr_loss)},
-        {"batch_size", config.train.batch_size},
-        {"optimizer", OptimizerName(config.train.optimizer.kind)},
-        {"learning_rate", config.train.optimizer.learning_rate},
-        {"l2", config.train.optimizer.weight_decay},
-        {"seed", config.train.seed},
-        {"threads", info.threads},
-        {"init_weights", config.init_weights},
-        {"early_stopping", MetricName(config.early_stopping.metric)},
-        {"patience", config.early_stopping.patience}}},
-      {"data",
-       {{"dataset", config.data.dataset},
-        {"path", info.dataset_path},
+      {"config", ExperimentConfigToJson(resolved)},
+      {"run",
+       {{"threads", info.threads},
+        {"parameters", info.parameters},
+        {"data_path", info.dataset_path},
+        {"ids_remapped", info.ids_remapped},
         {"interactions", info.interactions},
-        {"num_users", info.num_users},
-        {"num_items", info.num_items},
-        {"test_fraction", config.test_fraction},
-        {"split_seed", kOriginalSplitSeed},
-        {"validation_fraction", config.validation_fraction},
         {"train_size", info.train_size},
         {"validation_size", info.validation_size},
         {"test_size", info.test_size},

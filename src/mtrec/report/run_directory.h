@@ -1,6 +1,10 @@
 // RunDirectory: the files a run leaves in its --logdir.
 //
-//   config.json    the resolved configuration, the data set and split facts
+//   config.json    {"mtrec_version", "config": the resolved configuration in
+//                  train/config_json.h's form (the model's table sizes from
+//                  the data), "run": facts of this run (threads, parameters,
+//                  data_path, ids_remapped, interactions, train_size,
+//                  validation_size, test_size, test_users)}
 //   metrics.jsonl  one JSON object per epoch: epoch, factorization_loss,
 //                  regression_loss, joint_loss, mrr, mse, mrr_users,
 //                  train_seconds, eval_seconds (+ val_mrr, val_mse with a

@@ -1,6 +1,6 @@
 #include "mtrec/train/best_tracker.h"
 
-#include <optional>
+#include <string>
 
 #include "mtrec/core/enum_names.h"
 
@@ -11,9 +11,7 @@ constexpr EnumName<Metric> kMetricNames[] = {{Metric::kMrr, "mrr"}, {Metric::kMs
 }  // namespace
 
 Result<Metric> ParseMetric(std::string_view text, std::string_view field) {
-  if (std::optional<Metric> metric = ValueNamed(kMetricNames, text)) return *metric;
-  return Status::InvalidArgument(std::string(field) + ": expected " + NameChoices(kMetricNames) +
-                                 ", got '" + std::string(text) + "'");
+  return ParseNamed(kMetricNames, text, field);
 }
 
 const char* MetricName(Metric metric) {

@@ -5,21 +5,19 @@
 
 #include "mtrec/backend/backend.h"
 #include "mtrec/core/version.h"
-#include "mtrec/data/duplicates.h"
-#include "mtrec/data/ratings_format.h"
-#include "mtrec/data/split.h"
 #include "mtrec/io/tensor_file.h"
 #include "mtrec/loss/bpr.h"
 #include "mtrec/model/multitask_net.h"
 #include "mtrec/optim/optimizer.h"
-#include "mtrec/train/experiment_data.h"
+#include "mtrec/train/config_json.h"
 #include "mtrec/train/trainer.h"
 
 namespace mtrec {
 
 namespace {
 
-using Json = nlohmann::json;
+// Keys in insertion order (older files, written with sorted keys, read the same).
+using Json = nlohmann::ordered_json;
 
 constexpr const char* kFormat = "mtrec.checkpoint";
 
@@ -48,131 +46,16 @@ TrackerState TrackerFrom(const Json& j) {
           j.at("epochs_since_best").get<int>()};
 }
 
-Json FormatToJson(const RatingsFormat& f) {
-  std::vector<std::string> columns;
-  for (RatingsColumn c : f.columns) columns.emplace_back(ColumnName(c));
-  return {{"auto_separator", f.auto_separator},
-          {"separator", f.separator},
-          {"header", f.header == HeaderMode::kPresent  ? "present"
-                     : f.header == HeaderMode::kAbsent ? "absent"
-                                                       : "auto"},
-          {"columns", columns}};
-}
-
-RatingsFormat FormatFromJson(const Json& j) {
-  RatingsFormat f;
-  f.auto_separator = j.at("auto_separator").get<bool>();
-  f.separator = j.at("separator").get<std::string>();
-  const std::string header = j.at("header").get<std::string>();
-  f.header = header == "present"  ? HeaderMode::kPresent
-             : header == "absent" ? HeaderMode::kAbsent
-                                  : HeaderMode::kAuto;
-  std::string columns;
-  for (const Json& c : j.at("columns"))
-    columns += (columns.empty() ? "" : ",") + c.get<std::string>();
-  if (!ParseColumnsFlag(columns, &f).ok()) throw std::runtime_error("bad columns");
-  return f;
-}
-
+// The checkpoint's `config` object: the shared codec's output, with the data
+// facts of the run (path, interactions, fingerprint) added to its `data`
+// object, where format version 1 keeps them.
 Json ConfigToJson(const TrainingCheckpoint& c) {
-  const ExperimentConfig& x = c.config;
-  return {
-      {"data",
-       {{"dataset", x.data.dataset},
-        {"data_dir", x.data.data_dir},
-        {"format", FormatToJson(x.data.format)},
-        {"ids", x.data.ids == IdPolicy::kRemap ? "remap"
-                : x.data.ids == IdPolicy::kRaw ? "raw"
-                                               : "auto"},
-        {"duplicates", std::string(DuplicatePolicyName(x.data.duplicates))},
-        {"path", c.data_path},
-        {"interactions", c.interactions},
-        {"fingerprint", c.fingerprint},
-        {"test_fraction", x.test_fraction},
-        {"split_seed", kOriginalSplitSeed},
-        {"validation_fraction", x.validation_fraction},
-        {"validation_seed", kValidationSplitSeed}}},
-      {"model",
-       {{"num_users", x.model.num_users},
-        {"num_items", x.model.num_items},
-        {"embedding_dim", x.model.embedding_dim},
-        {"hidden_layers", x.model.hidden_layers},
-        {"shared_embeddings", x.model.shared_embeddings},
-        {"user_bias", x.model.user_bias}}},
-      {"train",
-       {{"epochs", x.epochs},
-        {"factorization_weight", x.train.factorization_weight},
-        {"regression_weight", x.train.regression_weight},
-        {"bpr_loss", BprLossName(x.train.bpr_loss)},
-        {"batch_size", x.train.batch_size},
-        {"optimizer", OptimizerName(x.train.optimizer.kind)},
-        {"learning_rate", x.train.optimizer.learning_rate},
-        {"beta1", x.train.optimizer.beta1},
-        {"beta2", x.train.optimizer.beta2},
-        {"eps", x.train.optimizer.eps},
-        {"l2", x.train.optimizer.weight_decay},
-        {"seed", x.train.seed},
-        {"init_weights", x.init_weights}}},
-      {"early_stopping",
-       {{"metric", MetricName(x.early_stopping.metric)}, {"patience", x.early_stopping.patience}}},
-  };
-}
-
-void ConfigFromJson(const Json& j, TrainingCheckpoint* c) {
-  ExperimentConfig& x = c->config;
-  const Json& d = j.at("data");
-  x.data.dataset = d.at("dataset").get<std::string>();
-  x.data.data_dir = d.at("data_dir").get<std::string>();
-  x.data.format = FormatFromJson(d.at("format"));
-  const std::string ids = d.at("ids").get<std::string>();
-  x.data.ids = ids == "remap" ? IdPolicy::kRemap : ids == "raw" ? IdPolicy::kRaw : IdPolicy::kAuto;
-  if (!ParseDuplicatePolicy(d.at("duplicates").get<std::string>(), &x.data.duplicates).ok()) {
-    throw std::runtime_error("unknown duplicates policy");
-  }
-  c->data_path = d.at("path").get<std::string>();
-  c->interactions = d.at("interactions").get<int64_t>();
-  c->fingerprint = d.at("fingerprint").get<uint32_t>();
-  x.test_fraction = d.at("test_fraction").get<double>();
-  x.validation_fraction = d.at("validation_fraction").get<double>();
-  if (d.at("split_seed").get<uint32_t>() != kOriginalSplitSeed ||
-      d.at("validation_seed").get<uint32_t>() != kValidationSplitSeed) {
-    throw std::runtime_error("unsupported split seeds");
-  }
-  const Json& m = j.at("model");
-  x.model.num_users = m.at("num_users").get<int32_t>();
-  x.model.num_items = m.at("num_items").get<int32_t>();
-  x.model.embedding_dim = m.at("embedding_dim").get<int>();
-  x.model.hidden_layers = m.at("hidden_layers").get<std::vector<int>>();
-  x.model.shared_embeddings = m.at("shared_embeddings").get<bool>();
-  x.model.user_bias = m.at("user_bias").get<bool>();
-  const Json& t = j.at("train");
-  x.epochs = t.at("epochs").get<int>();
-  x.train.factorization_weight = t.at("factorization_weight").get<double>();
-  x.train.regression_weight = t.at("regression_weight").get<double>();
-  if (!ParseBprLoss(t.at("bpr_loss").get<std::string>(), &x.train.bpr_loss)) {
-    throw std::runtime_error("unknown bpr_loss");
-  }
-  x.train.batch_size = t.at("batch_size").get<int>();
-  const Result<OptimizerKind> optimizer = ParseOptimizerKind(t.at("optimizer").get<std::string>());
-  if (!optimizer.ok()) throw std::runtime_error("unknown optimizer");
-  x.train.optimizer.kind = *optimizer;
-  x.train.optimizer.learning_rate = t.at("learning_rate").get<double>();
-  x.train.optimizer.beta1 = t.at("beta1").get<double>();
-  x.train.optimizer.beta2 = t.at("beta2").get<double>();
-  x.train.optimizer.eps = t.at("eps").get<double>();
-  x.train.optimizer.weight_decay = t.at("l2").get<double>();
-  x.train.seed = t.at("seed").get<uint32_t>();
-  x.init_weights = t.at("init_weights").get<std::string>();
-  const Json& e = j.at("early_stopping");
-  const std::string metric = e.at("metric").get<std::string>();
-  if (metric == "none") {
-    x.early_stopping.metric = Metric::kNone;
-  } else {
-    const Result<Metric> parsed = ParseMetric(metric, "early_stopping");
-    if (!parsed.ok()) throw std::runtime_error("unknown early-stopping metric");
-    x.early_stopping.metric = *parsed;
-  }
-  x.early_stopping.patience = e.at("patience").get<int>();
+  Json config = ExperimentConfigToJson(c.config);
+  Json& data = config["data"];
+  data["path"] = c.data_path;
+  data["interactions"] = c.interactions;
+  data["fingerprint"] = c.fingerprint;
+  return config;
 }
 
 Json EpochToJson(const EpochStats& s) {
@@ -273,7 +156,14 @@ Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path) {
   try {
     c.state = doc.at("state").get<std::string>();
     c.logdir = doc.at("logdir").get<std::string>();
-    ConfigFromJson(doc.at("config"), &c);
+    const Json& config = doc.at("config");
+    if (Status s = ExperimentConfigFromJson(config, &c.config); !s.ok()) {
+      return Status::Corruption(where + ": bad configuration: config." + s.message());
+    }
+    const Json& data = config.at("data");
+    c.data_path = data.at("path").get<std::string>();
+    c.interactions = data.at("interactions").get<int64_t>();
+    c.fingerprint = data.at("fingerprint").get<uint32_t>();
     c.user_ids = doc.at("ids").at("users").get<std::vector<std::string>>();
     c.item_ids = doc.at("ids").at("items").get<std::vector<std::string>>();
     c.optimizer = doc.at("optimizer").at("name").get<std::string>();

@@ -8,14 +8,9 @@
 //   __metadata__.mtrec           a JSON document (as a string):
 //     mtrec_version, logdir (the run folder), state ("running" | "interrupted" |
 //     "completed" | "early_stopped"),
-//     config {data {dataset, data_dir, format {auto_separator, separator, header,
-//       columns}, ids ("raw" | "remap" | "auto"), duplicates, path, interactions,
-//       fingerprint (CRC-32C of the users/items/ratings columns), test_fraction, split_seed,
-//       validation_fraction, validation_seed}, model {num_users, num_items,
-//       embedding_dim, hidden_layers, shared_embeddings, user_bias}, train
-//       {epochs, factorization_weight, regression_weight, bpr_loss, batch_size,
-//       optimizer, learning_rate, beta1, beta2, eps, l2, seed, init_weights},
-//       early_stopping {metric, patience}},
+//     config: train/config_json.h's form of the ExperimentConfig (data, model,
+//       train, early_stopping), its data object also holding the run's path,
+//       interactions and fingerprint (CRC-32C of the users/items/ratings columns),
 //     ids {users: [...], items: [...]}  (raw id strings of rows 0..n-1; empty:
 //       the raw ids are the row numbers),
 //     optimizer {name, steps}, progress {epochs_done, batches_done, sums
