@@ -61,7 +61,7 @@ int RunEvaluate(std::span<const std::string> args) {
   if (!model.ok()) return CommandFailure("evaluate", model.status());
   Result<ExperimentData> data = LoadTrainingData(model->checkpoint, f.dataset, f.data_dir);
   if (!data.ok()) return CommandFailure("evaluate", data.status());
-  const ModelEvaluation e = EvaluateModel(*model->backend, *data, k);
+  const ModelEvaluation e = EvaluateModel(*model->backend, data->train, data->test, k);
 
   const std::string at = "@" + std::to_string(k);
   const auto value = [&](const std::string& name) {

@@ -5,6 +5,7 @@
 #include "mtrec/core/config_names.h"
 #include "mtrec/loss/bpr.h"
 #include "mtrec/optim/optimizer.h"
+#include "mtrec/train/best_tracker.h"
 
 namespace mtrec::cli {
 

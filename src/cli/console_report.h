@@ -3,7 +3,7 @@
 
 #include <cstdio>
 
-#include "mtrec/train/experiment.h"
+#include "mtrec/train/run_observer.h"
 
 namespace mtrec::cli {
 

@@ -8,7 +8,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "mtrec/train/experiment.h"
+#include "mtrec/train/run_observer.h"
 
 namespace mtrec::cli {
 

@@ -7,17 +7,11 @@
 #include <vector>
 
 #include "mtrec/data/user_item_sets.h"
+#include "mtrec/metrics.h"
 
 namespace mtrec {
 
 class Backend;
-
-struct EvalResult {
-  double mrr = 0;
-  double mse = 0;
-  int64_t mrr_users = 0;  // users with at least one test item
-  int64_t test_size = 0;  // test interactions
-};
 
 class Evaluator {
  public:

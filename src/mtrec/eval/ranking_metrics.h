@@ -16,20 +16,11 @@
 
 #include "mtrec/data/user_item_sets.h"
 #include "mtrec/eval/block_scorer.h"
+#include "mtrec/metrics.h"
 
 namespace mtrec {
 
 class ThreadPool;
-
-struct RankingMetrics {
-  int k = 10;
-  double precision = 0;
-  double recall = 0;
-  double ndcg = 0;
-  double hit_rate = 0;
-  double auc = 0;
-  int64_t users = 0;  // users averaged
-};
 
 // Ranks by `scorer` (for a model: FactorizationScorer, whose scores are those
 // MRR ranks by). Parallel over users; the result does not depend on the pool.

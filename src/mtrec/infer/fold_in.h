@@ -24,24 +24,13 @@
 #include <span>
 
 #include "mtrec/config.h"
+#include "mtrec/metrics.h"
 #include "mtrec/model/multitask_net.h"
 #include "mtrec/status.h"
 
 namespace mtrec {
 
 class ThreadPool;
-
-struct FoldInConfig {
-  int steps = 300;              // Adam steps
-  double learning_rate = 0.05;  // Adam's
-  double l2 = 0.01;             // the objective's l2 * |u|^2 (not a weight_decay)
-  uint32_t seed = 42;           // the negatives' stream
-};
-
-struct RatedItem {
-  ItemId item = 0;
-  float rating = 0;
-};
 
 struct FoldInResult {
   std::unique_ptr<MultiTaskNet> net;  // the model with one more user row

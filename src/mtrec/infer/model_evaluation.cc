@@ -5,13 +5,14 @@
 
 namespace mtrec {
 
-ModelEvaluation EvaluateModel(const Backend& model, const ExperimentData& data, int k) {
+ModelEvaluation EvaluateModel(const Backend& model, const Interactions& train,
+                              const Interactions& test, int k) {
   ModelEvaluation out;
-  const Evaluator evaluator(data.train, data.test);
+  const Evaluator evaluator(train, test);
   std::vector<float> predicted;
   out.base = evaluator.Evaluate(model, &predicted);
   out.rmse = std::sqrt(out.base.mse);
-  out.mae = MeanAbsoluteError(data.test.ratings, predicted);
+  out.mae = MeanAbsoluteError(test.ratings, predicted);
   out.ranking = EvaluateRanking(*model.MakeScorer(), evaluator.test_items(),
                                 evaluator.train_items(), k, model.host_pool());
   return out;

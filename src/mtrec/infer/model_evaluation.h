@@ -6,18 +6,13 @@
 #include "mtrec/backend/backend.h"
 #include "mtrec/eval/evaluator.h"
 #include "mtrec/eval/ranking_metrics.h"
-#include "mtrec/train/experiment_data.h"
+#include "mtrec/metrics.h"
 
 namespace mtrec {
 
-struct ModelEvaluation {
-  EvalResult base;  // mrr, mse (as metrics.jsonl), mrr_users, test_size
-  double rmse = 0;
-  double mae = 0;
-  RankingMetrics ranking;
-};
-
-// Ranks exclude the rows the model was trained on (data.train). REQUIRES: k >= 1.
-ModelEvaluation EvaluateModel(const Backend& model, const ExperimentData& data, int k);
+// The evaluation of `model` on `test`; ranks exclude the rows it was trained on
+// (`train`). REQUIRES: k >= 1; both cover the model's tables.
+ModelEvaluation EvaluateModel(const Backend& model, const Interactions& train,
+                              const Interactions& test, int k);
 
 }  // namespace mtrec

@@ -8,14 +8,9 @@
 
 #include "mtrec/backend/backend.h"
 #include "mtrec/data/user_item_sets.h"
+#include "mtrec/metrics.h"
 
 namespace mtrec {
-
-struct Recommendation {
-  ItemId item = 0;
-  float score = 0;   // factorisation score p(u, i)
-  float rating = 0;  // predicted rating r(u, i)
-};
 
 // The k best items for `user` among those with candidate[i] != 0, best first
 // (ties to the lower id). REQUIRES: candidate.size() == num_items.

@@ -5,7 +5,8 @@
 #include <vector>
 
 #include "mtrec/backend/backend_registry.h"
-#include "mtrec/train/experiment.h"
+#include "mtrec/config.h"
+#include "mtrec/metrics.h"
 
 namespace mtrec {
 

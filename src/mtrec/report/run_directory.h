@@ -18,7 +18,7 @@
 #include <filesystem>
 #include <string>
 
-#include "mtrec/train/experiment.h"
+#include "mtrec/train/run_observer.h"
 
 namespace mtrec {
 

@@ -32,8 +32,9 @@
 #include <utility>
 #include <vector>
 
+#include "mtrec/config.h"
+#include "mtrec/metrics.h"
 #include "mtrec/status.h"
-#include "mtrec/train/experiment.h"
 
 namespace mtrec {
 

@@ -13,6 +13,7 @@
 #include "mtrec/data/ratings_format.h"
 #include "mtrec/data/split.h"
 #include "mtrec/optim/optimizer.h"
+#include "mtrec/train/best_tracker.h"
 #include "mtrec/train/experiment_data.h"
 
 namespace mtrec {

@@ -27,8 +27,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mtrec/config.h"
+#include "mtrec/metrics.h"
 #include "mtrec/status.h"
-#include "mtrec/train/experiment.h"
 
 namespace mtrec {
 

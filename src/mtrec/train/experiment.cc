@@ -8,10 +8,12 @@
 #include "mtrec/backend/backend_registry.h"
 #include "mtrec/core/enum_names.h"
 #include "mtrec/core/thread_pool.h"
+#include "mtrec/eval/evaluator.h"
 #include "mtrec/io/weights_dir.h"
 #include "mtrec/model/multitask_net.h"
 #include "mtrec/train/checkpoint.h"
 #include "mtrec/train/experiment_data.h"
+#include "mtrec/train/trainer.h"
 
 namespace mtrec {
 

@@ -14,76 +14,12 @@
 
 #include "mtrec/config.h"
 #include "mtrec/dataset.h"
-#include "mtrec/eval/evaluator.h"
+#include "mtrec/metrics.h"
 #include "mtrec/status.h"
 #include "mtrec/train/best_tracker.h"
-#include "mtrec/train/trainer.h"
+#include "mtrec/train/run_observer.h"
 
 namespace mtrec {
-
-struct EpochStats {
-  int epoch = 0;  // 1-based
-  EpochLosses losses;
-  EvalResult eval;  // on the test split (the original's per-epoch evaluation)
-  bool has_validation = false;
-  EvalResult validation;  // on the validation split, when there is one
-  double train_seconds = 0;
-  double eval_seconds = 0;
-};
-
-// Facts about the data and the split, for reports.
-struct RunInfo {
-  std::string dataset_path;
-  bool ids_remapped = false;  // dense ids with a map back, else the file's raw ids
-  int64_t interactions = 0;
-  int32_t num_users = 0;
-  int32_t num_items = 0;
-  int64_t train_size = 0;  // rows trained on (validation rows excluded)
-  int64_t validation_size = 0;
-  int64_t test_size = 0;
-  int64_t test_users = 0;  // users with at least one test item (the MRR average)
-  int64_t parameters = 0;
-  int threads = 0;
-  // A resumed run: the epochs recorded in the checkpoint (empty for a new run),
-  // and the step the run resumes at.
-  std::vector<EpochStats> history;
-  int64_t resumed_at_step = 0;
-};
-
-// What a progress display sees after every optimiser step.
-struct StepProgress {
-  int epoch = 0;        // 1-based
-  int epochs = 0;       // the run's last epoch
-  int64_t batch = 0;    // 1-based, within the epoch
-  int64_t batches = 0;  // per epoch
-  int64_t samples = 0;  // trained in this epoch so far
-  int64_t epoch_samples = 0;
-  EpochLosses sums;  // loss sums over the epoch's batches so far
-};
-
-enum class StopReason { kCompleted, kEarlyStopped, kInterrupted };
-
-struct RunSummary {
-  RunInfo info;
-  std::vector<EpochStats> epochs;  // the whole run, a resumed run's earlier epochs included
-  StopReason stop_reason = StopReason::kCompleted;
-  int best_epoch = 0;                // with early stopping: the epoch whose weights the model has
-  std::string checkpoint_path;       // written at the end (empty: none)
-  std::string best_checkpoint_path;  // --save_best's file (empty: none)
-  int64_t steps = 0;
-};
-
-class TrainingObserver {
- public:
-  virtual ~TrainingObserver() = default;
-  // A non-OK Status from an observer stops the run with that error.
-  virtual Status OnStart(const ExperimentConfig& config, const RunInfo& info) = 0;
-  virtual Status OnEpoch(const EpochStats& stats) = 0;
-  // After every optimiser step; must be cheap (it runs between steps).
-  virtual void OnStep(const StepProgress& /*progress*/) {}
-  // Once, when the run ends without an error.
-  virtual Status OnEnd(const RunSummary& /*summary*/) { return Status::Ok(); }
-};
 
 struct TrainingCheckpoint;
 

@@ -2,9 +2,10 @@
 
 #include <string>
 
+#include "mtrec/config.h"
 #include "mtrec/data/split.h"
 #include "mtrec/io/crc32c.h"
-#include "mtrec/train/experiment.h"
+#include "mtrec/metrics.h"
 
 namespace mtrec {
 

@@ -26,17 +26,11 @@
 #include "mtrec/core/huge_pages.h"
 #include "mtrec/core/numpy_rng.h"
 #include "mtrec/data/user_item_sets.h"
+#include "mtrec/metrics.h"
 #include "mtrec/status.h"
 #include "mtrec/train/batch.h"
 
 namespace mtrec {
-
-struct EpochLosses {
-  double factorization = 0;
-  double regression = 0;
-  double joint = 0;
-  int64_t batches = 0;
-};
 
 // What a step hook sees of each optimiser step.
 struct StepView {

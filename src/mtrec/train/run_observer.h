@@ -1,0 +1,60 @@
+// What a training run reports while it runs (train/experiment.h drives it):
+// its facts at the start, every epoch, every step and its end, to observers
+// such as the console table, the run folder and TensorBoard. A light header:
+// observers need nothing of the trainer's internals.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mtrec/config.h"
+#include "mtrec/metrics.h"
+#include "mtrec/status.h"
+
+namespace mtrec {
+
+// Facts about the data and the split, for reports.
+struct RunInfo {
+  std::string dataset_path;
+  bool ids_remapped = false;  // dense ids with a map back, else the file's raw ids
+  int64_t interactions = 0;
+  int32_t num_users = 0;
+  int32_t num_items = 0;
+  int64_t train_size = 0;  // rows trained on (validation rows excluded)
+  int64_t validation_size = 0;
+  int64_t test_size = 0;
+  int64_t test_users = 0;  // users with at least one test item (the MRR average)
+  int64_t parameters = 0;
+  int threads = 0;
+  // A resumed run: the epochs recorded in the checkpoint (empty for a new run),
+  // and the step the run resumes at.
+  std::vector<EpochStats> history;
+  int64_t resumed_at_step = 0;
+};
+
+enum class StopReason { kCompleted, kEarlyStopped, kInterrupted };
+
+struct RunSummary {
+  RunInfo info;
+  std::vector<EpochStats> epochs;  // the whole run, a resumed run's earlier epochs included
+  StopReason stop_reason = StopReason::kCompleted;
+  int best_epoch = 0;                // with early stopping: the epoch whose weights the model has
+  std::string checkpoint_path;       // written at the end (empty: none)
+  std::string best_checkpoint_path;  // --save_best's file (empty: none)
+  int64_t steps = 0;
+};
+
+class TrainingObserver {
+ public:
+  virtual ~TrainingObserver() = default;
+  // A non-OK Status from an observer stops the run with that error.
+  virtual Status OnStart(const ExperimentConfig& config, const RunInfo& info) = 0;
+  virtual Status OnEpoch(const EpochStats& stats) = 0;
+  // After every optimiser step; must be cheap (it runs between steps).
+  virtual void OnStep(const StepProgress& /*progress*/) {}
+  // Once, when the run ends without an error.
+  virtual Status OnEnd(const RunSummary& /*summary*/) { return Status::Ok(); }
+};
+
+}  // namespace mtrec
