@@ -203,6 +203,7 @@ std::string Shape(int64_t rows, int64_t cols) {
 Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoint& c) {
   Json doc = {{"mtrec_version", kVersion},
               {"logdir", c.logdir},
+              {"run_id", c.run_id},
               {"state", c.state},
               {"config", ConfigToJson(c)},
               {"ids", {{"users", c.user_ids}, {"items", c.item_ids}}},
@@ -268,6 +269,7 @@ Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path) {
   try {
     c.state = doc.at("state").get<std::string>();
     c.logdir = doc.at("logdir").get<std::string>();
+    c.run_id = doc.value("run_id", "");  // absent in checkpoints of older versions
     ConfigFromJson(doc.at("config"), &c);
     c.user_ids = doc.at("ids").at("users").get<std::vector<std::string>>();
     c.item_ids = doc.at("ids").at("items").get<std::vector<std::string>>();

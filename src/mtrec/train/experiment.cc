@@ -138,6 +138,7 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   }
   ckpt.config = config;
   ckpt.logdir = options.logdir;
+  ckpt.run_id = options.run_id;
   ckpt.config.model = model_config;
   ckpt.data_path = data.dataset.path;
   ckpt.interactions = static_cast<int64_t>(all.size());
