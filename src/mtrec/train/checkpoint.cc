@@ -7,6 +7,7 @@
 #include "mtrec/data/split.h"
 #include "mtrec/io/tensor_file.h"
 #include "mtrec/model/multitask_net.h"
+#include "mtrec/train/checkpoint_checks.h"
 #include "mtrec/train/experiment_data.h"
 #include "mtrec/train/trainer.h"
 
@@ -224,10 +225,10 @@ Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoin
   try {
     file.metadata["mtrec"] = doc.dump();  // exact text or nothing: ids are looked up by it
   } catch (const Json::type_error& e) {
-    return Status::InvalidArgument(path.string() +
-                                   ": cannot save the checkpoint: the data's ids or path are not "
-                                   "UTF-8 text (re-encode the ratings file as UTF-8): " +
-                                   e.what());
+    return Status::Corruption(path.string() +
+                              ": cannot save the checkpoint: the data's ids or path are not "
+                              "UTF-8 text (re-encode the ratings file as UTF-8): " +
+                              e.what());
   }
   file.metadata["rng"] = c.rng_state;
   const MultiTaskNet layout_net(c.config.model);
@@ -258,9 +259,9 @@ Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path) {
                               "', expected '" + kFormat + "')");
   }
   if (meta("format_version") != std::to_string(kCheckpointFormatVersion)) {
-    return Status::InvalidArgument(where + ": checkpoint format version " + meta("format_version") +
-                                   " is not supported (this mtrec " + kVersion + " reads version " +
-                                   std::to_string(kCheckpointFormatVersion) + ")");
+    return Status::Unavailable(where + ": checkpoint format version " + meta("format_version") +
+                               " is not supported (this mtrec " + kVersion + " reads version " +
+                               std::to_string(kCheckpointFormatVersion) + ")");
   }
   TrainingCheckpoint c;
   c.rng_state = meta("rng");
@@ -285,6 +286,7 @@ Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path) {
   } catch (const std::exception& e) {
     return Status::Corruption(where + ": malformed 'mtrec' metadata: " + e.what());
   }
+  MTREC_RETURN_IF_ERROR(CheckCheckpointProgress(c, where));
   if (Status s = c.config.model.Validate(); !s.ok()) {
     return Status::Corruption(where + ": bad model configuration: " + s.message());
   }

@@ -1,5 +1,6 @@
 #include "mtrec/train/experiment.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -10,7 +11,9 @@
 #include "mtrec/io/weights_dir.h"
 #include "mtrec/model/multitask_net.h"
 #include "mtrec/train/checkpoint.h"
+#include "mtrec/train/checkpoint_checks.h"
 #include "mtrec/train/experiment_data.h"
+#include "mtrec/train/memory_estimate.h"
 
 namespace mtrec {
 
@@ -107,9 +110,17 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   model_config.num_users = all.num_users;
   model_config.num_items = all.num_items;
   MTREC_RETURN_IF_ERROR(model_config.Validate());
+  // A batch of at least all the training rows is one partial batch either way,
+  // so the batch buffers are sized for the rows (results are identical).
+  TrainConfig train_config = config.train;
+  train_config.batch_size = static_cast<int>(
+      std::min<int64_t>(train_config.batch_size, std::max<size_t>(data.train.size(), 1)));
+  MTREC_RETURN_IF_ERROR(CheckTrainingFitsInMemory(model_config, train_config,
+                                                  train_config.batch_size,
+                                                  config.early_stopping.metric != Metric::kNone));
   MultiTaskNet net(model_config);
   ThreadPool pool(config.threads > 0 ? config.threads : HardwareThreads());
-  Trainer trainer(config.train, &net, &pool);
+  Trainer trainer(train_config, &net, &pool);
 
   RunState run;
   run.early = BestTracker(config.early_stopping.metric);
@@ -160,6 +171,8 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
     for (int32_t i = 0; i < data.dataset.items.size(); ++i)
       ckpt.item_ids.push_back(data.dataset.items.Name(i));
   }
+
+  if (!options.save_path.empty()) MTREC_RETURN_IF_ERROR(CheckCheckpointText(ckpt, "--save"));
 
   const Evaluator evaluator(data.train, data.test);
   std::optional<Evaluator> validator;
