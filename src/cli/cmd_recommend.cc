@@ -1,6 +1,8 @@
 // mtrec recommend: top-k items for a known user, a batch of users, or a new
 // user folded in from a few ratings.
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -34,7 +36,10 @@ struct RecommendFlags {
   FoldInConfig fold_in;
 };
 
-Status ParseRatings(std::string_view text, const TrainedModel& model, std::vector<RatedItem>* out) {
+// `lo`, `hi`: the range of the data set's ratings; a fold-in rating outside it
+// would fit the new user to values the model never saw.
+Status ParseRatings(std::string_view text, const TrainedModel& model, float lo, float hi,
+                    std::vector<RatedItem>* out) {
   for (std::string_view pair : SplitList(text)) {
     const size_t colon = pair.find(':');
     double rating = 0;
@@ -42,6 +47,13 @@ Status ParseRatings(std::string_view text, const TrainedModel& model, std::vecto
         !ParseDoubleFlag("ratings", pair.substr(colon + 1), &rating).ok()) {
       return Status::InvalidArgument("--ratings: expected ITEM:RATING[,ITEM:RATING...], got '" +
                                      std::string(pair) + "'");
+    }
+    if (!(rating >= lo && rating <= hi)) {
+      char range[64];
+      std::snprintf(range, sizeof(range), "[%g, %g]", lo, hi);
+      return Status::InvalidArgument("--ratings: rating " + std::string(pair.substr(colon + 1)) +
+                                     " of item " + std::string(pair.substr(0, colon)) +
+                                     " is outside the data set's ratings " + range);
     }
     MTREC_ASSIGN_OR_RETURN(const int32_t item, LookupRow(model.checkpoint.item_ids,
                                                          model.checkpoint.config.model.num_items,
@@ -79,13 +91,32 @@ void Print(bool json, const std::string& user, const std::vector<Recommendation>
   }
 }
 
-Result<std::vector<std::string>> ReadUsers(const std::string& path) {
+struct ListedUser {
+  std::string id;
+  int64_t line = 0;
+};
+
+// One id per line; spaces, tabs and CR around it are ignored, blank lines skipped.
+Result<std::vector<ListedUser>> ReadUsers(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return Status::InvalidArgument("--users " + path +
+                                   " is a folder; expected a file with one user id per line");
+  }
   std::ifstream in(path);
   if (!in) return Status::NotFound("--users " + path + ": cannot open for reading");
-  std::vector<std::string> users;
+  std::vector<ListedUser> users;
+  int64_t number = 0;
   for (std::string line; std::getline(in, line);) {
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-    if (!line.empty()) users.push_back(line);
+    ++number;
+    const size_t begin = line.find_first_not_of(" \t\r");
+    if (begin == std::string::npos) continue;
+    const size_t end = line.find_last_not_of(" \t\r");
+    users.push_back({line.substr(begin, end - begin + 1), number});
+  }
+  if (in.bad()) return Status::IOError("--users " + path + ": read failed");
+  if (users.empty()) {
+    return Status::Corruption("--users " + path + " holds no user ids (one per line expected)");
   }
   return users;
 }
@@ -141,7 +172,8 @@ int RunRecommend(std::span<const std::string> args) {
 
   if (!r.ratings.empty()) {
     std::vector<RatedItem> rated;
-    if (Status s = ParseRatings(r.ratings, *model, &rated); !s.ok()) {
+    const auto [lo, hi] = std::minmax_element(all.ratings.begin(), all.ratings.end());
+    if (Status s = ParseRatings(r.ratings, *model, *lo, *hi, &rated); !s.ok()) {
       return CommandFailure("recommend", s);
     }
     Result<FoldInResult> folded =
@@ -160,21 +192,34 @@ int RunRecommend(std::span<const std::string> args) {
     return kExitOk;
   }
 
-  std::vector<std::string> users = {r.user};
-  if (!r.users_file.empty()) {
-    Result<std::vector<std::string>> listed = ReadUsers(r.users_file);
-    if (!listed.ok()) return CommandFailure("recommend", listed.status());
-    users = std::move(listed).value();
-  }
-  for (size_t n = 0; n < users.size(); ++n) {
-    Result<int32_t> row = LookupRow(model->checkpoint.user_ids, all.num_users, users[n], "user");
+  if (r.users_file.empty()) {
+    Result<int32_t> row = LookupRow(model->checkpoint.user_ids, all.num_users, r.user, "user");
     if (!row.ok()) return CommandFailure("recommend", row.status());
     const std::vector<uint8_t> candidate = candidates.For(*row, r.include_seen);
-    if (n > 0 && !f.json) std::printf("\n");
-    Print(f.json, users[n], Recommend(*model->net, *row, candidate, r.k, pool), *model, titles,
+    Print(f.json, r.user, Recommend(*model->net, *row, candidate, r.k, pool), *model, titles,
+          Count(candidate));
+    return kExitOk;
+  }
+  Result<std::vector<ListedUser>> listed = ReadUsers(r.users_file);
+  if (!listed.ok()) return CommandFailure("recommend", listed.status());
+  // An unknown id is reported (one line, with its line number) and skipped; the
+  // rest of the list is still served, and the exit code says that one failed.
+  int failed = 0, printed = 0;
+  for (const ListedUser& user : *listed) {
+    Result<int32_t> row = LookupRow(model->checkpoint.user_ids, all.num_users, user.id, "user");
+    if (!row.ok()) {
+      std::fflush(stdout);
+      std::fprintf(stderr, "mtrec recommend: --users %s line %lld: %s\n", r.users_file.c_str(),
+                   static_cast<long long>(user.line), row.status().message().c_str());
+      ++failed;
+      continue;
+    }
+    const std::vector<uint8_t> candidate = candidates.For(*row, r.include_seen);
+    if (printed++ > 0 && !f.json) std::printf("\n");
+    Print(f.json, user.id, Recommend(*model->net, *row, candidate, r.k, pool), *model, titles,
           Count(candidate));
   }
-  return kExitOk;
+  return failed > 0 ? kExitRuntimeError : kExitOk;
 }
 
 }  // namespace mtrec::cli

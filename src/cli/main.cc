@@ -3,8 +3,8 @@
 // commands) that prints or exits.
 #include <cstdio>
 #include <new>
-#include <stdexcept>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 

@@ -101,9 +101,9 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   const Interactions& all = data.dataset.interactions;
   const TrainingCheckpoint* resume = options.resume;
   if (resume != nullptr && resume->fingerprint != data.fingerprint) {
-    return Status::InvalidArgument("--resume: " + data.dataset.path +
-                                   " is not the data set the checkpoint was trained on (" +
-                                   resume->data_path + ")");
+    return Status::NotFound("--resume: " + data.dataset.path +
+                            " is not the data set the checkpoint was trained on (" +
+                            resume->data_path + ")");
   }
 
   ModelConfig model_config = config.model;
@@ -185,6 +185,8 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   info.interactions = static_cast<int64_t>(all.size());
   info.num_users = all.num_users;
   info.num_items = all.num_items;
+  info.users_occurring = data.users_occurring;
+  info.items_occurring = data.items_occurring;
   info.train_size = static_cast<int64_t>(data.train.size());
   info.validation_size = static_cast<int64_t>(data.validation.size());
   info.test_size = static_cast<int64_t>(data.test.size());
