@@ -127,7 +127,7 @@ TEST(ClaimCheckpointTarget, RefusesUnusableTargetsBeforeAnyWork) {
   }
   EXPECT_FALSE(fs::exists(tmp.path() / "m.mtrec.lock"));  // removed with the reservation
   EXPECT_EQ(ReadFile(tmp.path() / "m.mtrec"), "model");   // never touched by a claim
-  if (::geteuid() != 0) {  // root writes anywhere
+  if (::geteuid() != 0) {                                 // root writes anywhere
     fs::create_directories(tmp.path() / "ro");
     fs::permissions(tmp.path() / "ro", fs::perms::owner_read | fs::perms::owner_exec);
     auto ro = claim(tmp.path() / "ro" / "m.mtrec");
