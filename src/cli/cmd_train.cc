@@ -183,7 +183,8 @@ Status ClaimCheckpoints(const TrainFlags& f, std::vector<FileLock>* locks) {
     CheckpointTarget target;
     target.path = path;
     target.flag = path == f.options.save_path ? "--save" : "--save_best: the file";
-    target.may_replace = f.overwrite || path != f.options.save_path;  // .best: the run's own
+    // A resumed run's <stem>.best<ext> is its own earlier best.
+    target.may_replace = f.overwrite || (!f.resume.empty() && path != f.options.save_path);
     target.resumed_from = f.resume;
     target.inputs = {f.config.data.dataset, f.config.init_weights};
     MTREC_ASSIGN_OR_RETURN(FileLock lock, ClaimCheckpointTarget(target));
