@@ -25,8 +25,10 @@ constexpr const char* kUsage =
     "Prints the top-k items by the model's ranking score, with the predicted rating and the\n"
     "title (from u.item beside the ratings file, when present). Items the user rated\n"
     "anywhere in the data set are left out unless --include_seen; so are ids that occur\n"
-    "nowhere in it. --users FILE reads one user id per line. --ratings recommends for a\n"
-    "new user: an embedding is fitted to those ratings against the frozen model (fold-in).\n"
+    "nowhere in it. --users FILE reads one user id per line (an unknown id is reported\n"
+    "with its line and skipped; the exit code is then 1). --ratings recommends for a new\n"
+    "user: an embedding is fitted to those ratings (each within the data set's rating\n"
+    "range) against the frozen model (fold-in).\n"
     "JSON output is one object per user per line.\n";
 
 struct RecommendFlags {

@@ -67,8 +67,9 @@ FlagSet MakeFlags(TrainFlags& f) {
                   "write a checkpoint (model, optimizer, training state) to PATH at the end, "
                   "and when stopped by Ctrl-C (default with --resume: the resumed file); PATH "
                   "is checked before any work and must not exist unless --overwrite");
-  flags.AddInt("save_every", &f.options.save_every,
-               "also write the --save checkpoint every N epochs (0: only at the end)");
+  flags.AddInt(
+      "save_every", &f.options.save_every,
+      "also write the --save checkpoint every N epochs (0: only at the end; needs --save)");
   flags.AddString(
       "save_best", &f.save_best, "mrr|mse",
       "also keep the checkpoint of the best epoch by this metric (on the validation "
