@@ -97,6 +97,11 @@ TEST_F(InputChecks, DataAndCheckpointProblemsAreRuntimeErrors) {
               "checkpoint format version 2 is not supported");
   ExpectError(RunMtrec({"train", "--resume", tmp_ / "newer.mtrec", "--epochs", "3"}), 1,
               "format version 2");
+  fs::create_directories(tmp_.path() / "other");
+  testing::WriteGroupedRatings(tmp_.path() / "other", 50, 30, 10, 3);
+  ExpectError(RunMtrec({"train", "--resume", tmp_ / "m.mtrec", "--epochs", "3", "--dataset",
+                        tmp_ / "other/u.data"}),
+              1, "is not the data set the checkpoint was trained on");
   // Data moved away, no --dataset given: the message does not invent one.
   fs::rename(tmp_.path() / "u.data", tmp_.path() / "moved.data");
   const auto r = RunMtrec({"evaluate", "--model", tmp_ / "m.mtrec"});
@@ -141,6 +146,21 @@ TEST_F(InputChecks, InputThatWasSilentlyMisreadIsRefused) {
   });
   ExpectError(RunMtrec({"train", "--resume", tmp_ / "edited.mtrec", "--epochs", "3"}), 1,
               "epochs_done -5");
+}
+
+// Item 5: an allocation that fails anyway (here a hand-edited checkpoint whose
+// model would need 238 GiB) is one line and exit 1, not an abort.
+TEST_F(InputChecks, AnAllocationFailureIsOneLineNotAnAbort) {
+  ASSERT_EQ(Train({"--logdir", tmp_ / "run", "--save", tmp_ / "m.mtrec"}).exit_code, 0);
+  EditCheckpoint(tmp_ / "m.mtrec", tmp_ / "huge.mtrec", [](TensorFile& f) {
+    Json doc = Json::parse(f.metadata["mtrec"]);
+    doc["config"]["model"]["num_users"] = 2000000000;
+    f.metadata["mtrec"] = doc.dump();
+  });
+  const auto r =
+      testing::RunCommand("ulimit -v 2500000 && " + testing::ShellQuote(testing::MtrecBinary()) +
+                          " evaluate --model " + testing::ShellQuote(tmp_ / "huge.mtrec"));
+  ExpectError(r, 1, "mtrec evaluate: out of memory");
 }
 
 // Item 9: each problem is reported as itself.
