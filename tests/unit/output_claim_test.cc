@@ -30,6 +30,7 @@ TEST(ClaimRunFolder, NewFoldersGetSuffixesAndAreNeverShared) {
   auto second = ClaimRunFolder(base, RunFolderMode::kNewWithSuffix, "id2", "--logdir");
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->dir, fs::path(base.string() + "_2"));
+  WriteFile(base / "config.json", "{}");
   first->lock.Release();
   auto third = ClaimRunFolder(base, RunFolderMode::kNewWithSuffix, "id3", "--logdir");
   ASSERT_TRUE(third.ok());
@@ -39,6 +40,20 @@ TEST(ClaimRunFolder, NewFoldersGetSuffixesAndAreNeverShared) {
   EXPECT_EQ(exact.status().code(), Status::Code::kInvalidArgument);
   EXPECT_NE(exact.status().message().find("already holds a run; pass --overwrite"),
             std::string::npos);
+}
+
+TEST(ClaimRunFolder, AFolderOfARunKilledBeforeWritingAnythingIsFreeAgain) {
+  TempDir tmp;
+  const fs::path dir = tmp.path() / "run";
+  {
+    auto killed = ClaimRunFolder(dir, RunFolderMode::kNew, "killed", "--logdir");
+    ASSERT_TRUE(killed.ok());
+    auto busy = ClaimRunFolder(dir, RunFolderMode::kNew, "other", "--logdir");
+    EXPECT_FALSE(busy.ok());  // not while its run lives
+  }                           // the lock goes with the process; the marker stays
+  auto claim = ClaimRunFolder(dir, RunFolderMode::kNew, "next", "--logdir");
+  ASSERT_TRUE(claim.ok()) << claim.status().message();
+  EXPECT_EQ(RunIdOf(dir), "next");
 }
 
 TEST(ClaimRunFolder, AFolderWrittenByAnOlderMtrecCountsAsTaken) {

@@ -95,6 +95,30 @@ fs::path Absolute(const fs::path& p) {
 
 enum class Outcome { kClaimed, kTaken };
 
+// Whether `dir` holds nothing but its marker.
+bool OnlyMarker(const fs::path& dir) {
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().filename() != kRunMarkerName) return false;
+  }
+  return !ec;
+}
+
+// A marker whose run is gone (no lock held) and that wrote nothing at all: a
+// run killed while it loaded its data. The folder is free again.
+Result<Outcome> TakeOverAbandoned(const fs::path& dir, const std::string& run_id, FileLock* lock) {
+  const fs::path marker = dir / kRunMarkerName;
+  const int fd = ::open(marker.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return Outcome::kTaken;
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0 || !SameInode(fd, marker) || !OnlyMarker(dir)) {
+    ::close(fd);
+    return Outcome::kTaken;
+  }
+  *lock = FileLock(fd, {});
+  MTREC_RETURN_IF_ERROR(WriteRunId(fd, marker, run_id));
+  return Outcome::kClaimed;
+}
+
 // One attempt at `dir` (which exists). kTaken: another run has it (kNew modes).
 Result<Outcome> TryClaim(const fs::path& dir, RunFolderMode mode, const std::string& run_id,
                          const std::string& flag, FileLock* lock) {
@@ -102,7 +126,7 @@ Result<Outcome> TryClaim(const fs::path& dir, RunFolderMode mode, const std::str
   if (mode == RunFolderMode::kNew || mode == RunFolderMode::kNewWithSuffix) {
     const int fd = ::open(marker.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) {
-      if (errno == EEXIST) return Outcome::kTaken;
+      if (errno == EEXIST) return TakeOverAbandoned(dir, run_id, lock);
       return OsError(marker, "cannot create the run marker");
     }
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {  // a replacing run got to it first

@@ -9,7 +9,8 @@
 // replacing (`--overwrite`) or continuing (`--resume`) run can tell a finished
 // run from one still writing. A folder without a marker but with run files
 // (config.json, metrics.jsonl, event files, a sweep's summary files) was written
-// by an older mtrec and counts as taken too.
+// by an older mtrec and counts as taken too. A folder holding nothing but an
+// unlocked marker (its run was killed before writing anything) is free again.
 //
 // Checkpoint target. The path is checked (its folder exists and is writable, it
 // is not a folder, not an input of the run, not an existing file unless
