@@ -82,7 +82,11 @@ int RunEvaluate(std::span<const std::string> args) {
   };
   if (f.json) {
     nlohmann::ordered_json j;
+    const WeightsEpoch w = WeightsEpochOf(model->checkpoint);
     j["model"] = f.model;
+    j["epoch"] = w.epoch;
+    if (w.extra_batches > 0) j["extra_batches"] = w.extra_batches;
+    if (w.best_restored) j["best_restored"] = true;
     j["data"] = data->dataset.path;
     j["test_interactions"] = e.base.test_size;
     j["test_users"] = e.base.mrr_users;
@@ -90,9 +94,10 @@ int RunEvaluate(std::span<const std::string> args) {
     for (const std::string& m : metrics) j["metrics"][label(m)] = value(m);
     PrintJson(j, /*indent=*/2);
   } else {
-    std::printf("model  %s (epoch %d)\ndata   %s: %lld test interactions, %lld test users\n\n",
-                f.model.c_str(), model->checkpoint.epochs_done, data->dataset.path.c_str(),
-                static_cast<long long>(e.base.test_size), static_cast<long long>(e.base.mrr_users));
+    std::printf("model  %s (%s)\ndata   %s: %lld test interactions, %lld test users\n\n",
+                f.model.c_str(), DescribeWeights(model->checkpoint).c_str(),
+                data->dataset.path.c_str(), static_cast<long long>(e.base.test_size),
+                static_cast<long long>(e.base.mrr_users));
     std::printf("%-14s %10s\n", "metric", "value");
     for (const std::string& m : metrics) std::printf("%-14s %10.6f\n", label(m).c_str(), value(m));
   }

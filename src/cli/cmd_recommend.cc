@@ -1,6 +1,8 @@
 // mtrec recommend: top-k items for a known user, a batch of users, or a new
 // user folded in from a few ratings.
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -24,8 +26,10 @@ constexpr const char* kUsage =
     "Prints the top-k items by the model's ranking score, with the predicted rating and the\n"
     "title (from u.item beside the ratings file, when present). Items the user rated\n"
     "anywhere in the data set are left out unless --include_seen; so are ids that occur\n"
-    "nowhere in it. --users FILE reads one user id per line. --ratings recommends for a\n"
-    "new user: an embedding is fitted to those ratings against the frozen model (fold-in).\n"
+    "nowhere in it. --users FILE reads one user id per line (an unknown id is reported\n"
+    "with its line and skipped; the exit code is then 1). --ratings recommends for a new\n"
+    "user: an embedding is fitted to those ratings (each within the data set's rating\n"
+    "range) against the frozen model (fold-in).\n"
     "JSON output is one object per user per line.\n";
 
 struct RecommendFlags {
@@ -35,7 +39,10 @@ struct RecommendFlags {
   FoldInConfig fold_in;
 };
 
-Status ParseRatings(std::string_view text, const TrainedModel& model, std::vector<RatedItem>* out) {
+// `lo`, `hi`: the range of the data set's ratings; a fold-in rating outside it
+// would fit the new user to values the model never saw.
+Status ParseRatings(std::string_view text, const TrainedModel& model, float lo, float hi,
+                    std::vector<RatedItem>* out) {
   for (std::string_view pair : SplitList(text)) {
     const size_t colon = pair.find(':');
     double rating = 0;
@@ -43,6 +50,13 @@ Status ParseRatings(std::string_view text, const TrainedModel& model, std::vecto
         !ParseDoubleFlag("ratings", pair.substr(colon + 1), &rating).ok()) {
       return Status::InvalidArgument("--ratings: expected ITEM:RATING[,ITEM:RATING...], got '" +
                                      std::string(pair) + "'");
+    }
+    if (!(rating >= lo && rating <= hi)) {
+      char range[64];
+      std::snprintf(range, sizeof(range), "[%g, %g]", lo, hi);
+      return Status::InvalidArgument("--ratings: rating " + std::string(pair.substr(colon + 1)) +
+                                     " of item " + std::string(pair.substr(0, colon)) +
+                                     " is outside the data set's ratings " + range);
     }
     MTREC_ASSIGN_OR_RETURN(const int32_t item,
                            LookupRow(model.items, pair.substr(0, colon), "--ratings: item"));
@@ -79,13 +93,32 @@ void Print(bool json, const std::string& user, const std::vector<Recommendation>
   }
 }
 
-Result<std::vector<std::string>> ReadUsers(const std::string& path) {
+struct ListedUser {
+  std::string id;
+  int64_t line = 0;
+};
+
+// One id per line; spaces, tabs and CR around it are ignored, blank lines skipped.
+Result<std::vector<ListedUser>> ReadUsers(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return Status::InvalidArgument("--users " + path +
+                                   " is a folder; expected a file with one user id per line");
+  }
   std::ifstream in(path);
   if (!in) return Status::NotFound("--users " + path + ": cannot open for reading");
-  std::vector<std::string> users;
+  std::vector<ListedUser> users;
+  int64_t number = 0;
   for (std::string line; std::getline(in, line);) {
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-    if (!line.empty()) users.push_back(line);
+    ++number;
+    const size_t begin = line.find_first_not_of(" \t\r");
+    if (begin == std::string::npos) continue;
+    const size_t end = line.find_last_not_of(" \t\r");
+    users.push_back({line.substr(begin, end - begin + 1), number});
+  }
+  if (in.bad()) return Status::IOError("--users " + path + ": read failed");
+  if (users.empty()) {
+    return Status::Corruption("--users " + path + " holds no user ids (one per line expected)");
   }
   return users;
 }
@@ -140,7 +173,8 @@ int RunRecommend(std::span<const std::string> args) {
 
   if (!r.ratings.empty()) {
     std::vector<RatedItem> rated;
-    if (Status s = ParseRatings(r.ratings, *model, &rated); !s.ok()) {
+    const auto [lo, hi] = std::minmax_element(all.ratings.begin(), all.ratings.end());
+    if (Status s = ParseRatings(r.ratings, *model, *lo, *hi, &rated); !s.ok()) {
       return CommandFailure("recommend", s);
     }
     Result<FoldInResult> folded =
@@ -163,21 +197,34 @@ int RunRecommend(std::span<const std::string> args) {
     return kExitOk;
   }
 
-  std::vector<std::string> users = {r.user};
-  if (!r.users_file.empty()) {
-    Result<std::vector<std::string>> listed = ReadUsers(r.users_file);
-    if (!listed.ok()) return CommandFailure("recommend", listed.status());
-    users = std::move(listed).value();
-  }
-  for (size_t n = 0; n < users.size(); ++n) {
-    Result<int32_t> row = LookupRow(model->users, users[n], "user");
+  if (r.users_file.empty()) {
+    Result<int32_t> row = LookupRow(model->users, r.user, "user");
     if (!row.ok()) return CommandFailure("recommend", row.status());
     const std::vector<uint8_t> candidate = candidates.For(*row, r.include_seen);
-    if (n > 0 && !f.json) std::printf("\n");
-    Print(f.json, users[n], Recommend(*model->backend, *row, candidate, r.k), *model, titles,
+    Print(f.json, r.user, Recommend(*model->backend, *row, candidate, r.k), *model, titles,
+          Count(candidate));
+    return kExitOk;
+  }
+  Result<std::vector<ListedUser>> listed = ReadUsers(r.users_file);
+  if (!listed.ok()) return CommandFailure("recommend", listed.status());
+  // An unknown id is reported (one line, with its line number) and skipped; the
+  // rest of the list is still served, and the exit code says that one failed.
+  int failed = 0, printed = 0;
+  for (const ListedUser& user : *listed) {
+    Result<int32_t> row = LookupRow(model->users, user.id, "user");
+    if (!row.ok()) {
+      std::fflush(stdout);
+      std::fprintf(stderr, "mtrec recommend: --users %s line %lld: %s\n", r.users_file.c_str(),
+                   static_cast<long long>(user.line), row.status().message().c_str());
+      ++failed;
+      continue;
+    }
+    const std::vector<uint8_t> candidate = candidates.For(*row, r.include_seen);
+    if (printed++ > 0 && !f.json) std::printf("\n");
+    Print(f.json, user.id, Recommend(*model->backend, *row, candidate, r.k), *model, titles,
           Count(candidate));
   }
-  return kExitOk;
+  return failed > 0 ? kExitRuntimeError : kExitOk;
 }
 
 }  // namespace mtrec::cli

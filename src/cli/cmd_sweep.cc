@@ -1,5 +1,6 @@
 // mtrec sweep: a grid of configurations x seeds, each run in its own folder,
 // then a summary table (Markdown, CSV) and a plot of the test curves (SVG).
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -13,6 +14,7 @@
 #include "mtrec/core/split_list.h"
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/io/atomic_file.h"
+#include "mtrec/io/output_claim.h"
 #include "mtrec/report/run_directory.h"
 #include "mtrec/report/svg_plot.h"
 #include "mtrec/report/sweep_summary.h"
@@ -52,6 +54,13 @@ Status ParseGrid(std::string_view text, std::vector<GridPoint>* out) {
     named.train.factorization_weight = p.factorization_weight;
     named.train.regression_weight = p.regression_weight;
     p.name = RunName(named);
+    for (const GridPoint& q : *out) {
+      if (q.name == p.name) {
+        return Status::InvalidArgument("--grid: '" + std::string(item) +
+                                       "' is repeated (both would train " + p.name +
+                                       "); list each configuration once");
+      }
+    }
     out->push_back(p);
   }
   return Status::Ok();
@@ -63,6 +72,11 @@ Status ParseSeeds(std::string_view text, std::vector<uint32_t>* out) {
   out->clear();
   for (int v : values) {
     if (v < 0) return Status::InvalidArgument("--seeds: expected non-negative integers");
+    if (std::find(out->begin(), out->end(), static_cast<uint32_t>(v)) != out->end()) {
+      return Status::InvalidArgument("--seeds: seed " + std::to_string(v) +
+                                     " is repeated; list each seed once (a repeat would train "
+                                     "the same run again)");
+    }
     out->push_back(static_cast<uint32_t>(v));
   }
   return Status::Ok();
@@ -100,7 +114,9 @@ int RunSweep(std::span<const std::string> args) {
   flags.AddString("out", &out_dir, "DIR",
                   "sweep folder: DIR/<configuration>/seed=<S>/ per run, DIR/summary.md, "
                   "DIR/summary.csv, DIR/curves.svg");
-  flags.AddSwitch("overwrite", "allow --out to name a folder that already holds a sweep",
+  flags.AddSwitch("overwrite",
+                  "allow --out to name a folder that holds a finished sweep (its summary and "
+                  "the runs of this grid are replaced)",
                   [&overwrite] { overwrite = true; });
   flags.AddSwitch("save", "also write each run's checkpoint to its folder as model.mtrec",
                   [&save_models] { save_models = true; });
@@ -120,16 +136,16 @@ int RunSweep(std::span<const std::string> args) {
         flags.Help().c_str());
     return kExitOk;
   }
-  ResolveExperimentDefaults(flags, base);
+  if (Status s = ResolveExperimentDefaults(flags, base); !s.ok()) return Fail(s);
+  MakePathsAbsolute(base);
   if (Status s = base.Validate(); !s.ok()) return Fail(s);
   if (seeds.empty() || grid.empty()) return Fail(Status::InvalidArgument("--grid/--seeds: empty"));
-  const std::filesystem::path out = out_dir;
-  std::error_code ec;
-  if (std::filesystem::exists(out / "summary.md", ec) && !overwrite) {
-    return Fail(Status::InvalidArgument("--out " + out_dir +
-                                        " already holds a sweep; pass --overwrite or choose "
-                                        "another folder"));
-  }
+  // The sweep folder is claimed as a whole (two sweeps never share one), and
+  // each run folder in it again as the run starts.
+  const RunFolderMode mode = overwrite ? RunFolderMode::kReplace : RunFolderMode::kNew;
+  Result<RunFolderClaim> out_claim = ClaimRunFolder(out_dir, mode, NewRunId(), "--out");
+  if (!out_claim.ok()) return Fail(out_claim.status());
+  const std::filesystem::path out = out_claim->dir;
 
   RunOptions options;
   options.stop = &InstallInterruptHandler();
@@ -143,7 +159,11 @@ int RunSweep(std::span<const std::string> args) {
       config.train.regression_weight = point.regression_weight;
       config.train.seed = seed;
       if (Status s = config.Validate(); !s.ok()) return Fail(s);
-      const std::filesystem::path dir = out / point.name / ("seed=" + std::to_string(seed));
+      options.run_id = NewRunId();
+      Result<RunFolderClaim> claim = ClaimRunFolder(
+          out / point.name / ("seed=" + std::to_string(seed)), mode, options.run_id, "--out");
+      if (!claim.ok()) return Fail(claim.status());
+      const std::filesystem::path dir = claim->dir;
       options.save_path = save_models ? (dir / "model.mtrec").string() : "";
       options.logdir = dir.string();
       RunDirectory run_dir(dir);
@@ -151,7 +171,15 @@ int RunSweep(std::span<const std::string> args) {
       ProgressLine progress(stderr);
       Result<RunSummary> summary =
           RunExperiment(config, options, {&progress, &run_dir, &tensorboard});
-      if (!summary.ok()) return Fail(summary.status().WithContext(dir.string()));
+      if (!summary.ok()) {
+        ReleaseUnusedRunFolder(*claim);
+        if (runs.empty()) {  // nothing done: leave no empty folders behind
+          std::error_code ec;
+          std::filesystem::remove(out / point.name, ec);  // only if empty
+          ReleaseUnusedRunFolder(*out_claim);
+        }
+        return Fail(summary.status().WithContext(dir.string()));
+      }
       if (summary->stop_reason == StopReason::kInterrupted) {
         if (Status s = WriteSummary(out, runs); !s.ok()) return Fail(s);
         std::fprintf(stderr, "mtrec sweep: stopped; summarised the %zu finished runs in %s\n",

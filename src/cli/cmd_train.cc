@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "cli/commands.h"
@@ -16,6 +17,7 @@
 #include "cli/interrupt.h"
 #include "cli/progress_line.h"
 #include "mtrec/core/thread_pool.h"
+#include "mtrec/io/output_claim.h"
 #include "mtrec/report/run_directory.h"
 #include "mtrec/report/tfevents_writer.h"
 #include "mtrec/train/checkpoint.h"
@@ -31,12 +33,6 @@ constexpr uint32_t kDefaultSeed = 42;
 const std::set<std::string> kResumeFlags = {"resume",    "epochs",  "threads",    "logdir",
                                             "overwrite", "save",    "save_every", "save_best",
                                             "max_steps", "dataset", "data_dir",   "gpu"};
-
-bool HoldsRun(const std::filesystem::path& dir) {
-  std::error_code ec;
-  return std::filesystem::exists(dir / "config.json", ec) ||
-         std::filesystem::exists(dir / "metrics.jsonl", ec);
-}
 
 struct TrainFlags {
   ExperimentConfig config;
@@ -57,7 +53,9 @@ FlagSet MakeFlags(TrainFlags& f) {
                   "run folder for config.json, metrics.jsonl and the TensorBoard event file "
                   "(default: runs/shared=<bool>_LF=<wF>_LR=<wR>, with _2, _3, ... appended if "
                   "taken; with --resume: the checkpoint's run folder)");
-  flags.AddSwitch("overwrite", "allow --logdir to name a folder that already holds a run",
+  flags.AddSwitch("overwrite",
+                  "allow --logdir to name a folder that holds a finished run (its files are "
+                  "removed first) and --save a file that exists (it is replaced)",
                   [&f] { f.overwrite = true; });
   flags.AddOptionalBool("gpu", &f.gpu,
                         "train on a GPU (no GPU backend exists yet: --gpu is refused)");
@@ -67,9 +65,11 @@ FlagSet MakeFlags(TrainFlags& f) {
                   "start from parameters dumped by reference/train_reference.py --dump_init");
   flags.AddString("save", &f.options.save_path, "PATH",
                   "write a checkpoint (model, optimizer, training state) to PATH at the end, "
-                  "and when stopped by Ctrl-C (default with --resume: the resumed file)");
-  flags.AddInt("save_every", &f.options.save_every,
-               "also write the --save checkpoint every N epochs (0: only at the end)");
+                  "and when stopped by Ctrl-C (default with --resume: the resumed file); PATH "
+                  "is checked before any work and must not exist unless --overwrite");
+  flags.AddInt(
+      "save_every", &f.options.save_every,
+      "also write the --save checkpoint every N epochs (0: only at the end; needs --save)");
   flags.AddString(
       "save_best", &f.save_best, "mrr|mse",
       "also keep the checkpoint of the best epoch by this metric (on the validation "
@@ -105,6 +105,30 @@ void PrintHelp(const FlagSet& flags) {
 
 int Fail(const Status& s) { return CommandFailure("train", s); }
 
+// A note on stderr when raw ids leave most table rows unused (ml-latest-small:
+// 193,610 item rows for 9,724 items): memory and time grow with the rows, and
+// most sampled negatives are ids that never occur.
+class SparseIdsNote final : public TrainingObserver {
+ public:
+  Status OnStart(const ExperimentConfig& /*config*/, const RunInfo& info) override {
+    constexpr int kSparseFactor = 4;
+    for (const auto& [what, rows, used] :
+         {std::tuple{"item", info.num_items, info.items_occurring},
+          std::tuple{"user", info.num_users, info.users_occurring}}) {
+      if (info.ids_remapped || used <= 0 || rows <= kSparseFactor * int64_t{used} + 1000) {
+        continue;
+      }
+      std::fprintf(stderr,
+                   "mtrec train: note: raw %s ids: %d table rows for %d %ss that occur (%.0fx "
+                   "the memory and time, and most sampled negatives never occur); --remap_ids "
+                   "numbers the ids densely\n",
+                   what, rows, used, what, static_cast<double>(rows) / used);
+    }
+    return Status::Ok();
+  }
+  Status OnEpoch(const EpochStats& /*stats*/) override { return Status::Ok(); }
+};
+
 // Takes the run's configuration from the checkpoint, applying the few flags allowed.
 Status ApplyResume(const FlagSet& flags, const TrainingCheckpoint& ckpt, TrainFlags& f) {
   for (const std::string& name : flags.given()) {
@@ -130,18 +154,44 @@ Status ApplyResume(const FlagSet& flags, const TrainingCheckpoint& ckpt, TrainFl
   }
   f.config = c;
   if (f.options.save_path.empty()) f.options.save_path = f.resume;
-  if (f.logdir.empty()) {
-    f.logdir = ckpt.logdir;
-    f.overwrite = true;  // continuing the run in its own folder
-  }
   return Status::Ok();
 }
 
-std::filesystem::path DefaultLogdir(const ExperimentConfig& c) {
-  const std::string base = "runs/" + RunName(c);
-  std::filesystem::path logdir = base;
-  for (int k = 2; HoldsRun(logdir); ++k) logdir = base + "_" + std::to_string(k);
-  return logdir;
+// Claims the run folder: the default one (with a free _N suffix), --logdir, or
+// with --resume the run's own folder.
+Result<RunFolderClaim> ClaimLogdir(const TrainFlags& f, const TrainingCheckpoint* resumed,
+                                   const std::string& run_id) {
+  if (resumed != nullptr && (f.logdir.empty() || RunIdOf(AbsolutePath(f.logdir)) == run_id)) {
+    const std::string dir = f.logdir.empty() ? resumed->logdir : f.logdir;
+    return ClaimRunFolder(dir, RunFolderMode::kContinue, run_id,
+                          f.logdir.empty() ? "--resume: the run folder" : "--logdir");
+  }
+  if (f.logdir.empty()) {
+    return ClaimRunFolder("runs/" + RunName(f.config), RunFolderMode::kNewWithSuffix, run_id,
+                          "--logdir");
+  }
+  return ClaimRunFolder(f.logdir, f.overwrite ? RunFolderMode::kReplace : RunFolderMode::kNew,
+                        run_id, "--logdir");
+}
+
+// Checks and reserves the checkpoint files the run will write (--save and
+// --save_best's <stem>.best<ext>), before any data is read.
+Status ClaimCheckpoints(const TrainFlags& f, std::vector<FileLock>* locks) {
+  if (f.options.save_path.empty()) return Status::Ok();
+  std::vector<std::string> paths = {f.options.save_path};
+  if (f.options.save_best != Metric::kNone) paths.push_back(BestCheckpointPath(paths[0]));
+  for (const std::string& path : paths) {
+    CheckpointTarget target;
+    target.path = path;
+    target.flag = path == f.options.save_path ? "--save" : "--save_best: the file";
+    // A resumed run's <stem>.best<ext> is its own earlier best.
+    target.may_replace = f.overwrite || (!f.resume.empty() && path != f.options.save_path);
+    target.resumed_from = f.resume;
+    target.inputs = {f.config.data.dataset, f.config.init_weights};
+    MTREC_ASSIGN_OR_RETURN(FileLock lock, ClaimCheckpointTarget(target));
+    locks->push_back(std::move(lock));
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -163,7 +213,7 @@ int RunTrain(std::span<const std::string> args) {
                  "run without --gpu\n");
     return kExitUsage;
   }
-  ResolveExperimentDefaults(flags, f.config);
+  if (Status s = ResolveExperimentDefaults(flags, f.config); !s.ok()) return Fail(s);
   if (!f.save_best.empty()) {
     Result<Metric> metric = ParseMetric(f.save_best, "save_best");
     if (!metric.ok()) return Fail(metric.status());
@@ -175,27 +225,34 @@ int RunTrain(std::span<const std::string> args) {
   if (f.options.save_every < 0) {
     return Fail(Status::InvalidArgument("--save_every: expected an integer >= 0"));
   }
+  if (f.options.save_every > 0 && f.options.save_path.empty() && f.resume.empty()) {
+    return Fail(Status::InvalidArgument("--save_every needs --save PATH"));
+  }
+  // Everything recorded (config.json, checkpoints) is absolute, so that a model
+  // or a run folder works the same from any working folder.
+  f.resume = AbsolutePath(f.resume);
   std::optional<TrainingCheckpoint> checkpoint;
   if (!f.resume.empty()) {
     Result<TrainingCheckpoint> loaded = LoadCheckpoint(f.resume);
-    if (!loaded.ok()) return Fail(Status::IOError("--resume " + loaded.status().message()));
+    if (!loaded.ok()) return Fail(loaded.status().WithContext("--resume"));
     checkpoint = std::move(loaded).value();
     if (Status s = ApplyResume(flags, *checkpoint, f); !s.ok()) return Fail(s);
     f.options.resume = &*checkpoint;
   }
+  MakePathsAbsolute(f.config);
+  f.options.save_path = AbsolutePath(f.options.save_path);
   if (Status s = f.config.Validate(); !s.ok()) return Fail(s);
 
-  std::filesystem::path logdir = f.logdir;
-  if (logdir.empty()) {
-    logdir = DefaultLogdir(f.config);
-  } else if (HoldsRun(logdir) && !f.overwrite) {
-    std::fprintf(stderr,
-                 "mtrec train: --logdir %s already holds a run; pass --overwrite to replace it "
-                 "or choose another folder\n",
-                 logdir.string().c_str());
-    return kExitUsage;
-  }
+  // Claim every output before any work: the checkpoint files, then the run folder.
+  std::vector<FileLock> checkpoint_locks;
+  if (Status s = ClaimCheckpoints(f, &checkpoint_locks); !s.ok()) return Fail(s);
+  const std::string run_id =
+      checkpoint && !checkpoint->run_id.empty() ? checkpoint->run_id : NewRunId();
+  Result<RunFolderClaim> claim = ClaimLogdir(f, checkpoint ? &*checkpoint : nullptr, run_id);
+  if (!claim.ok()) return Fail(claim.status());
+  const std::filesystem::path logdir = claim->dir;
   f.options.logdir = logdir.string();
+  f.options.run_id = run_id;
   f.options.stop = &InstallInterruptHandler();
 
   DownloadProgress download_progress = DownloadProgress::ForStderr();
@@ -206,9 +263,14 @@ int RunTrain(std::span<const std::string> args) {
   TensorBoardObserver tensorboard(logdir);
   ProgressLine progress(stderr);
   ConsoleReport console(stdout);
-  const std::vector<TrainingObserver*> observers = {&progress, &console, &run_dir, &tensorboard};
+  SparseIdsNote sparse_ids_note;
+  const std::vector<TrainingObserver*> observers = {&sparse_ids_note, &progress, &console, &run_dir,
+                                                    &tensorboard};
   Result<RunSummary> summary = RunExperiment(f.config, f.options, observers);
-  if (!summary.ok()) return Fail(summary.status());
+  if (!summary.ok()) {
+    ReleaseUnusedRunFolder(*claim);
+    return Fail(summary.status());
+  }
   std::printf("run folder: %s\n", logdir.string().c_str());
   if (!summary->checkpoint_path.empty()) {
     std::printf("checkpoint: %s\n", summary->checkpoint_path.c_str());

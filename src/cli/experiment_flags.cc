@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "cli/data_flags.h"
@@ -85,17 +86,30 @@ std::string RunName(const ExperimentConfig& c) {
   return buf;
 }
 
-void ResolveExperimentDefaults(const FlagSet& flags, ExperimentConfig& c) {
-  const auto& given = flags.given();
-  const auto was_given = [&](const char* name) {
-    return std::find(given.begin(), given.end(), name) != given.end();
-  };
-  if (c.early_stopping.metric != Metric::kNone && !was_given("validation_fraction")) {
+Status ResolveExperimentDefaults(const FlagSet& flags, ExperimentConfig& c) {
+  MTREC_RETURN_IF_ERROR(flags.CheckExclusive("raw_ids", "remap_ids"));
+  MTREC_RETURN_IF_ERROR(flags.CheckExclusive("shared_embeddings", "no_shared_embeddings"));
+  if (c.early_stopping.metric != Metric::kNone && !flags.was_given("validation_fraction")) {
     c.validation_fraction = kDefaultValidationFraction;
   }
-  if (!was_given("learning_rate")) {
+  if (!flags.was_given("learning_rate")) {
     c.train.optimizer.learning_rate = DefaultLearningRate(c.train.optimizer.kind);
   }
+  return Status::Ok();
+}
+
+std::string AbsolutePath(const std::string& path) {
+  if (path.empty()) return path;
+  std::error_code ec;
+  const std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+  return ec ? path : absolute.lexically_normal().string();
+}
+
+void MakePathsAbsolute(ExperimentConfig& c) {
+  std::error_code ec;
+  if (std::filesystem::exists(c.data.dataset, ec)) c.data.dataset = AbsolutePath(c.data.dataset);
+  c.data.data_dir = AbsolutePath(c.data.data_dir);
+  c.init_weights = AbsolutePath(c.init_weights);
 }
 
 }  // namespace mtrec::cli

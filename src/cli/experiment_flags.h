@@ -16,8 +16,18 @@ void AddExperimentFlags(FlagSet& flags, ExperimentConfig& config);
 
 // Fills in what depends on several flags: --early_stopping without
 // --validation_fraction holds out 5% of the training rows; without
-// --learning_rate the optimizer's customary rate is used.
-void ResolveExperimentDefaults(const FlagSet& flags, ExperimentConfig& config);
+// --learning_rate the optimizer's customary rate is used. Contradictory flags
+// (--raw_ids with --remap_ids, --shared_embeddings with --no_shared_embeddings)
+// are InvalidArgument.
+Status ResolveExperimentDefaults(const FlagSet& flags, ExperimentConfig& config);
+
+// Makes the paths of `config` absolute (a --dataset that names an existing file
+// or folder, --data_dir, --init_weights), so that what a run records in
+// config.json and its checkpoints reads the same from any working folder.
+void MakePathsAbsolute(ExperimentConfig& config);
+
+// `path` made absolute against the working folder ("" stays "").
+std::string AbsolutePath(const std::string& path);
 
 // The flags that set the loss weights and the embedding sharing.
 void AddObjectiveFlags(FlagSet& flags, ExperimentConfig& config);

@@ -145,8 +145,13 @@ void FlagSet::AddDouble(std::string name, double* target, std::string help) {
 
 void FlagSet::AddString(std::string name, std::string* target, std::string metavar,
                         std::string help) {
+  const std::string flag = name;
   AddValue(std::move(name), std::move(metavar), std::move(help), *target,
-           [target](std::string_view v) {
+           [flag, target](std::string_view v) {
+             // An empty path or id is never meant: "" would silently mean "not given".
+             if (v.empty()) {
+               return Status::InvalidArgument("--" + flag + ": expected a value, got ''");
+             }
              *target = std::string(v);
              return Status::Ok();
            });
@@ -170,6 +175,18 @@ const FlagSet::Flag* FlagSet::Lookup(std::string_view name, Status* error) const
         Status::InvalidArgument("ambiguous flag --" + std::string(name) + ": could be " + names);
   }
   return nullptr;
+}
+
+bool FlagSet::was_given(std::string_view name) const {
+  return std::find(given_.begin(), given_.end(), name) != given_.end();
+}
+
+Status FlagSet::CheckExclusive(std::string_view a, std::string_view b) const {
+  if (was_given(a) && was_given(b)) {
+    return Status::InvalidArgument("--" + std::string(a) + " and --" + std::string(b) +
+                                   " contradict each other: give one of them");
+  }
+  return Status::Ok();
 }
 
 Status FlagSet::Parse(std::span<const std::string> args, bool* help_requested) const {

@@ -36,6 +36,7 @@ class FlagSet {
   void AddIntInRange(std::string name, int* target, int lo, int hi, std::string help);
   void AddUint32(std::string name, uint32_t* target, std::string help);
   void AddDouble(std::string name, double* target, std::string help);
+  // A non-empty string (an empty value is an error naming the flag).
   void AddString(std::string name, std::string* target, std::string metavar, std::string help);
 
   // Parses every argument. `--help`/`-h` sets *help_requested and stops.
@@ -46,6 +47,9 @@ class FlagSet {
 
   // The full names of the flags the last Parse saw, in order (repeats included).
   const std::vector<std::string>& given() const { return given_; }
+  bool was_given(std::string_view name) const;
+  // InvalidArgument if both `a` and `b` were given (they contradict each other).
+  Status CheckExclusive(std::string_view a, std::string_view b) const;
 
  private:
   struct Flag {

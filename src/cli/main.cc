@@ -2,7 +2,9 @@
 // its own cmd_*.cc and returns an exit code. This is the only place (with the
 // commands) that prints or exits.
 #include <cstdio>
+#include <new>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -56,7 +58,23 @@ int main(int argc, char** argv) {
     return mtrec::cli::kExitOk;
   }
   for (const Command& c : kCommands) {
-    if (args[0] == c.name) return c.run(std::span<const std::string>(args).subspan(1));
+    if (args[0] != c.name) continue;
+    // Sizes from input and flags are bounded before allocation (the batch, the
+    // tables, the layers); anything that still runs out of memory ends here as
+    // one line and a runtime error, not an abort.
+    try {
+      return c.run(std::span<const std::string>(args).subspan(1));
+    } catch (const std::bad_alloc&) {
+      std::fprintf(stderr,
+                   "mtrec %s: out of memory (an allocation failed); use a smaller data set, "
+                   "--embedding_dim, --layers or --batch_size, or --remap_ids for sparse ids\n",
+                   c.name);
+      return mtrec::cli::kExitRuntimeError;
+    } catch (const std::length_error&) {
+      std::fprintf(stderr, "mtrec %s: out of memory (a size exceeds what can be allocated)\n",
+                   c.name);
+      return mtrec::cli::kExitRuntimeError;
+    }
   }
   std::fprintf(stderr, "mtrec: unknown command '%s' (see mtrec --help)\n", args[0].c_str());
   return mtrec::cli::kExitUsage;

@@ -32,6 +32,32 @@ Status ValidateModelFlags(const ModelFlags& f) {
   return Status::Ok();
 }
 
+WeightsEpoch WeightsEpochOf(const TrainingCheckpoint& c) {
+  WeightsEpoch w;
+  w.epoch = c.epochs_done;
+  w.best_restored = c.config.early_stopping.metric != Metric::kNone &&
+                    (c.state == "early_stopped" || c.state == "completed") &&
+                    c.early_stopping_best.epoch > 0;
+  if (w.best_restored) {
+    w.epoch = c.early_stopping_best.epoch;
+  } else {
+    w.extra_batches = c.batches_done;
+  }
+  return w;
+}
+
+std::string DescribeWeights(const TrainingCheckpoint& c) {
+  const WeightsEpoch w = WeightsEpochOf(c);
+  std::string text = "epoch " + std::to_string(w.epoch);
+  if (w.best_restored) {
+    text += ": the best of " + std::to_string(c.epochs_done) + ", restored by early stopping";
+  } else if (w.extra_batches > 0) {
+    text += " + " + std::to_string(w.extra_batches) + " batches of epoch " +
+            std::to_string(w.epoch + 1) + " (saved mid-epoch: no metrics.jsonl line matches)";
+  }
+  return text;
+}
+
 void PrintJson(const nlohmann::ordered_json& j, int indent) {
   std::printf("%s\n",
               j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());

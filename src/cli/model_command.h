@@ -27,6 +27,18 @@ void AddModelFlags(FlagSet& flags, ModelFlags& f, bool reads_data = true);
 // Checks that --model was given (--threads is range-checked as it is parsed).
 Status ValidateModelFlags(const ModelFlags& f);
 
+// Which training state a checkpoint's weights are: the epoch whose metrics.jsonl
+// line they match, or the steps they are past it.
+struct WeightsEpoch {
+  int epoch = 0;               // the last whole epoch in the weights (the best one, if restored)
+  int64_t extra_batches = 0;   // > 0: saved mid-epoch, this many batches into epoch + 1
+  bool best_restored = false;  // early stopping ended the run with the best epoch's weights
+};
+WeightsEpoch WeightsEpochOf(const TrainingCheckpoint& checkpoint);
+// "epoch 13", "epoch 13: the best of 15, restored by early stopping", "epoch 13
+// + 40 batches of epoch 14 (saved mid-epoch: no metrics.jsonl line matches)".
+std::string DescribeWeights(const TrainingCheckpoint& checkpoint);
+
 // Prints `j` on one line (indent < 0) or indented, with any bytes that are not
 // UTF-8 (a raw id or a path from the data) replaced rather than thrown on.
 void PrintJson(const nlohmann::ordered_json& j, int indent = -1);

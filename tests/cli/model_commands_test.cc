@@ -76,7 +76,7 @@ TEST_F(ModelCommands, EvaluateRefusesOtherDataAndBadInput) {
   TempDir other;
   testing::WriteGroupedRatings(other.path(), 60, 40, 15, 12);
   auto r = RunMtrec({"evaluate", "--model", *tmp_ / "m.ckpt", "--dataset", other / "u.data"});
-  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.exit_code, 1);  // the data's problem, not the command line's
   EXPECT_NE(r.err.find("is not the data set the model was trained on"), std::string::npos) << r.err;
   r = RunMtrec({"evaluate", "--model", *tmp_ / "missing.ckpt"});
   EXPECT_EQ(r.exit_code, 1);
@@ -175,7 +175,7 @@ TEST_F(ModelCommands, FoldInLearnsANewUsersTaste) {
 // String ids (checkpoints carry the id lists) are looked up by raw id. Ids that
 // are not UTF-8 cannot go into the checkpoint's JSON: training still runs (its
 // config.json shows them replaced), and --save is refused with one clear line
-// instead of an uncaught exception.
+// before the first epoch instead of after the last.
 TEST(ModelCommandsStringIds, LookUpRawIdsAndRefuseNonUtf8CleanlyOnSave) {
   TempDir tmp;
   auto write = [&](const std::string& first_user) {
@@ -207,9 +207,11 @@ TEST(ModelCommandsStringIds, LookUpRawIdsAndRefuseNonUtf8CleanlyOnSave) {
   write("caf\xe9");  // Latin-1
   train = RunMtrec({"train", "--dataset", tmp / "ratings.csv", "--epochs", "1", "--logdir",
                     tmp / "run2", "--save", tmp / "m2.ckpt"});
-  EXPECT_EQ(train.exit_code, 2) << train.err;
+  EXPECT_EQ(train.exit_code, 1) << train.err;  // the data's problem: a runtime error
   EXPECT_NE(train.err.find("not UTF-8"), std::string::npos) << train.err;
+  EXPECT_NE(train.err.find("checked before training"), std::string::npos) << train.err;
   EXPECT_FALSE(std::filesystem::exists(tmp / "m2.ckpt"));
+  EXPECT_FALSE(std::filesystem::exists(tmp / "run2"));  // refused before any epoch
   train = RunMtrec(
       {"train", "--dataset", tmp / "ratings.csv", "--epochs", "1", "--logdir", tmp / "run3"});
   EXPECT_EQ(train.exit_code, 0) << train.err;

@@ -98,7 +98,7 @@ TEST(Sweep, RunsTheGridAndSummarisesIt) {
 
   const auto again = RunMtrec({"sweep", "--dataset", tmp / "u.data", "--out", tmp / "sw"});
   EXPECT_EQ(again.exit_code, 2);
-  EXPECT_NE(again.err.find("already holds a sweep"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("already holds a run"), std::string::npos) << again.err;
   const auto bad = RunMtrec({"sweep", "--grid", "shared/0.5"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("--grid: expected shared|separate/WF/WR"), std::string::npos) << bad.err;

@@ -114,6 +114,12 @@ Result<DatasetSource> ResolveDatasetSource(const DataConfig& config) {
     if (as_path.extension() == ".zip") return FromArchive(as_path, nullptr);
     return FromFile(as_path);
   }
+  if (fs::exists(as_path, ec)) {  // a FIFO, /dev/stdin, a process substitution, a device
+    return Status::IOError("--dataset " + dataset +
+                           " is not a regular file or folder (a pipe or a device): the data is "
+                           "read again by evaluate, recommend and --resume; save it to a file "
+                           "first");
+  }
   const MovieLensSet* set = FindMovieLensSet(dataset);
   if (set == nullptr) {
     return Status::NotFound("dataset " + dataset +

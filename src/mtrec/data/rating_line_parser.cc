@@ -184,6 +184,10 @@ Result<bool> RatingLineParser::Parse(std::string_view line, RatingRow* row,
     if (!std::isfinite(row->rating)) {
       return Status::Corruption("rating '" + std::string(text) + "' is not a finite number");
     }
+    if (std::fabs(row->rating) > kMaxAbsRating) {  // would overflow the squared error
+      return Status::Corruption("rating '" + std::string(text) +
+                                "' is out of range (expected |rating| <= 1000000)");
+    }
   }
   row->timestamp = 0;
   if (timestamp_ >= 0 && static_cast<size_t>(timestamp_) < n &&

@@ -24,6 +24,8 @@ namespace mtrec {
 
 // Largest raw id accepted: a raw id sizes the embedding tables (id + 1 rows).
 inline constexpr int64_t kMaxRawId = 100'000'000;
+// The largest rating magnitude accepted: its square stays far from float overflow.
+inline constexpr float kMaxAbsRating = 1e6f;
 
 struct RatingRow {
   std::string_view user_name, item_name;  // remap mode: the ids as written

@@ -237,6 +237,13 @@ Result<ParsedRatings> Parser::Run() {
 
   // The first chunk decides: a byte-order mark, blank lines, the separator, a header.
   const std::string_view head(buffer_.get(), filled);
+  // UTF-16 (or binary) text would otherwise be cut at its first NUL byte.
+  if (head.starts_with("\xFF\xFE") || head.starts_with("\xFE\xFF") ||
+      head.substr(0, 4096).find('\0') != std::string_view::npos) {
+    return Status::Corruption(name +
+                              ": the file holds NUL bytes: it looks like UTF-16 (or binary), "
+                              "not text; re-encode it as UTF-8");
+  }
   const size_t bom = head.size() - StripBom(head).size();
   size_t start = bom;
   int64_t first_line = 1;

@@ -51,14 +51,21 @@ Result<ExperimentData> LoadTrainingData(const TrainingCheckpoint& checkpoint,
   // checkpoint's data settings (format, ids, duplicates) are kept either way.
   if (!dataset.empty()) config.data.dataset = dataset;
   if (!data_dir.empty()) config.data.data_dir = data_dir;
-  MTREC_ASSIGN_OR_RETURN(ExperimentData data, PrepareExperimentData(config));
+  Result<ExperimentData> prepared = PrepareExperimentData(config);
+  if (!prepared.ok() && dataset.empty() && data_dir.empty()) {
+    // The location came from the checkpoint, not from a --dataset the user gave.
+    std::string message = prepared.status().message();
+    if (message.starts_with("--dataset ")) message.erase(0, 10);
+    return Status::NotFound("the data set recorded in the checkpoint: " + message +
+                            " (pass --dataset PATH if it moved)");
+  }
+  MTREC_ASSIGN_OR_RETURN(ExperimentData data, std::move(prepared));
   if (data.fingerprint != checkpoint.fingerprint ||
       data.dataset.interactions.num_users != checkpoint.config.model.num_users ||
       data.dataset.interactions.num_items != checkpoint.config.model.num_items) {
-    return Status::InvalidArgument(
-        data.dataset.path + " is not the data set the model was trained on (" +
-        checkpoint.data_path + ", " + std::to_string(checkpoint.interactions) +
-        " ratings); point --dataset at that file");
+    return Status::NotFound(data.dataset.path + " is not the data set the model was trained on (" +
+                            checkpoint.data_path + ", " + std::to_string(checkpoint.interactions) +
+                            " ratings); point --dataset at that file");
   }
   return data;
 }

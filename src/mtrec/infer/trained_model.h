@@ -30,7 +30,7 @@ Result<TrainedModel> LoadTrainedModel(const std::filesystem::path& path,
 
 // The data set and split recorded in the checkpoint. A non-empty `dataset` or
 // `data_dir` replaces the recorded location; the data found must be the very
-// data trained on (same fingerprint), else InvalidArgument naming both.
+// data trained on (same fingerprint), else NotFound naming both (exit 1).
 Result<ExperimentData> LoadTrainingData(const TrainingCheckpoint& checkpoint,
                                         const std::string& dataset, const std::string& data_dir);
 

@@ -9,7 +9,9 @@
 #include "mtrec/loss/bpr.h"
 #include "mtrec/model/multitask_net.h"
 #include "mtrec/optim/optimizer.h"
+#include "mtrec/train/checkpoint_checks.h"
 #include "mtrec/train/config_json.h"
+#include "mtrec/train/experiment_data.h"
 #include "mtrec/train/trainer.h"
 
 namespace mtrec {
@@ -91,6 +93,7 @@ std::string Shape(int64_t rows, int64_t cols) {
 Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoint& c) {
   Json doc = {{"mtrec_version", kVersion},
               {"logdir", c.logdir},
+              {"run_id", c.run_id},
               {"state", c.state},
               {"config", ConfigToJson(c)},
               {"ids", {{"users", c.user_ids}, {"items", c.item_ids}}},
@@ -111,10 +114,10 @@ Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoin
   try {
     file.metadata["mtrec"] = doc.dump();  // exact text or nothing: ids are looked up by it
   } catch (const Json::type_error& e) {
-    return Status::InvalidArgument(path.string() +
-                                   ": cannot save the checkpoint: the data's ids or path are not "
-                                   "UTF-8 text (re-encode the ratings file as UTF-8): " +
-                                   e.what());
+    return Status::Corruption(path.string() +
+                              ": cannot save the checkpoint: the data's ids or path are not "
+                              "UTF-8 text (re-encode the ratings file as UTF-8): " +
+                              e.what());
   }
   file.metadata["rng"] = c.rng_state;
   const MultiTaskNet layout_net(c.config.model);
@@ -145,9 +148,9 @@ Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path) {
                               "', expected '" + kFormat + "')");
   }
   if (meta("format_version") != std::to_string(kCheckpointFormatVersion)) {
-    return Status::InvalidArgument(where + ": checkpoint format version " + meta("format_version") +
-                                   " is not supported (this mtrec " + kVersion + " reads version " +
-                                   std::to_string(kCheckpointFormatVersion) + ")");
+    return Status::Unavailable(where + ": checkpoint format version " + meta("format_version") +
+                               " is not supported (this mtrec " + kVersion + " reads version " +
+                               std::to_string(kCheckpointFormatVersion) + ")");
   }
   TrainingCheckpoint c;
   c.rng_state = meta("rng");
@@ -156,6 +159,7 @@ Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path) {
   try {
     c.state = doc.at("state").get<std::string>();
     c.logdir = doc.at("logdir").get<std::string>();
+    c.run_id = doc.value("run_id", "");  // absent in checkpoints of older versions
     const Json& config = doc.at("config");
     if (Status s = ExperimentConfigFromJson(config, &c.config); !s.ok()) {
       return Status::Corruption(where + ": bad configuration: config." + s.message());
@@ -178,6 +182,7 @@ Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path) {
   } catch (const std::exception& e) {
     return Status::Corruption(where + ": malformed 'mtrec' metadata: " + e.what());
   }
+  MTREC_RETURN_IF_ERROR(CheckCheckpointProgress(c, where));
   if (Status s = c.config.model.Validate(); !s.ok()) {
     return Status::Corruption(where + ": bad model configuration: " + s.message());
   }

@@ -53,6 +53,7 @@ struct TrackerState {
 struct TrainingCheckpoint {
   std::string state = "running";
   std::string logdir;       // the run folder of the run that wrote it
+  std::string run_id;       // that run's id, as in its folder's marker ("": an older checkpoint)
   ExperimentConfig config;  // config.model holds the table sizes
   std::string data_path;    // the ratings file trained on
   int64_t interactions = 0;

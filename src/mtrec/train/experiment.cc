@@ -1,5 +1,6 @@
 #include "mtrec/train/experiment.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -12,7 +13,9 @@
 #include "mtrec/io/weights_dir.h"
 #include "mtrec/model/multitask_net.h"
 #include "mtrec/train/checkpoint.h"
+#include "mtrec/train/checkpoint_checks.h"
 #include "mtrec/train/experiment_data.h"
+#include "mtrec/train/memory_estimate.h"
 #include "mtrec/train/trainer.h"
 
 namespace mtrec {
@@ -67,18 +70,26 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   const Interactions& all = data.dataset.interactions;
   const TrainingCheckpoint* resume = options.resume;
   if (resume != nullptr && resume->fingerprint != data.fingerprint) {
-    return Status::InvalidArgument("resume: " + data.dataset.path +
-                                   " is not the data set the checkpoint was trained on (" +
-                                   resume->data_path + ")");
+    return Status::NotFound("resume: " + data.dataset.path +
+                            " is not the data set the checkpoint was trained on (" +
+                            resume->data_path + ")");
   }
 
   ModelConfig model_config = config.model;
   model_config.num_users = all.num_users;
   model_config.num_items = all.num_items;
   MTREC_RETURN_IF_ERROR(model_config.Validate());
+  // A batch of at least all the training rows is one partial batch either way,
+  // so the batch buffers are sized for the rows (results are identical).
+  TrainConfig train_config = config.train;
+  train_config.batch_size = static_cast<int>(
+      std::min<int64_t>(train_config.batch_size, std::max<size_t>(data.train.size(), 1)));
+  MTREC_RETURN_IF_ERROR(CheckTrainingFitsInMemory(model_config, train_config,
+                                                  train_config.batch_size,
+                                                  config.early_stopping.metric != Metric::kNone));
   MTREC_ASSIGN_OR_RETURN(const std::unique_ptr<Backend> backend,
                          MakeBackend("cpu", model_config, BackendOptions{config.threads}));
-  Trainer trainer(config.train, backend.get());
+  Trainer trainer(train_config, backend.get());
 
   RunState run;
   run.early = BestTracker(config.early_stopping.metric);
@@ -110,6 +121,7 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   }
   ckpt.config = config;
   ckpt.logdir = options.logdir;
+  ckpt.run_id = options.run_id;
   ckpt.config.model = model_config;
   ckpt.data_path = data.dataset.path;
   ckpt.interactions = static_cast<int64_t>(all.size());
@@ -132,6 +144,8 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
       ckpt.item_ids.push_back(data.dataset.items.Name(i));
   }
 
+  if (!options.save_path.empty()) MTREC_RETURN_IF_ERROR(CheckCheckpointText(ckpt, "--save"));
+
   const Evaluator evaluator(data.train, data.test);
   std::optional<Evaluator> validator;
   if (!data.validation.users.empty()) validator.emplace(data.train, data.validation);
@@ -143,6 +157,8 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   info.interactions = static_cast<int64_t>(all.size());
   info.num_users = all.num_users;
   info.num_items = all.num_items;
+  info.users_occurring = data.users_occurring;
+  info.items_occurring = data.items_occurring;
   info.train_size = static_cast<int64_t>(data.train.size());
   info.validation_size = static_cast<int64_t>(data.validation.size());
   info.test_size = static_cast<int64_t>(data.test.size());

@@ -32,6 +32,7 @@ struct RunOptions {
   int64_t max_steps = 0;  // stop after this many optimiser steps in all (0: no limit)
   const TrainingCheckpoint* resume = nullptr;  // continue this run (its config must be `config`)
   std::string logdir;                          // recorded in checkpoints
+  std::string run_id;                          // recorded in checkpoints (io/output_claim.h)
 };
 
 // <stem>.best<ext> beside `path` (model.mtrec -> model.best.mtrec).

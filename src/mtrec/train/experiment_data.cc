@@ -27,6 +27,10 @@ Result<ExperimentData> PrepareExperimentData(const ExperimentConfig& config) {
   ExperimentData data;
   MTREC_ASSIGN_OR_RETURN(data.dataset, LoadDataset(config.data));
   const Interactions& all = data.dataset.interactions;
+  if (all.size() < 2) {
+    return Status::Corruption(data.dataset.path + ": only " + std::to_string(all.size()) +
+                              " rating; training needs at least 2 (one to train on, one to test)");
+  }
   TrainTestSplit split = RandomTrainTestSplit(all, config.test_fraction);
   if (split.train.size() == 0 || split.test.size() == 0) {
     return Status::InvalidArgument("test_fraction " + std::to_string(config.test_fraction) +
@@ -49,6 +53,12 @@ Result<ExperimentData> PrepareExperimentData(const ExperimentConfig& config) {
     data.train = std::move(split.train);
   }
   data.fingerprint = DataFingerprint(all);
+  std::vector<uint8_t> seen_users(all.num_users), seen_items(all.num_items);
+  for (size_t k = 0; k < all.size(); ++k) {
+    data.users_occurring += !seen_users[all.users[k]];
+    data.items_occurring += !seen_items[all.items[k]];
+    seen_users[all.users[k]] = seen_items[all.items[k]] = 1;
+  }
   return data;
 }
 

@@ -23,6 +23,10 @@ struct ExperimentData {
   Interactions validation;  // empty unless config.validation_fraction > 0
   Interactions test;
   uint32_t fingerprint = 0;  // DataFingerprint(dataset.interactions)
+  // Rows of the tables that occur in the data (with raw ids, max id + 1 rows are
+  // allocated whether or not every id occurs).
+  int32_t users_occurring = 0;
+  int32_t items_occurring = 0;
 };
 
 // Loads config.data and splits it: test = RandomTrainTestSplit(all,

@@ -21,6 +21,8 @@ struct RunInfo {
   int64_t interactions = 0;
   int32_t num_users = 0;
   int32_t num_items = 0;
+  int32_t users_occurring = 0;  // table rows whose id occurs in the data
+  int32_t items_occurring = 0;
   int64_t train_size = 0;  // rows trained on (validation rows excluded)
   int64_t validation_size = 0;
   int64_t test_size = 0;

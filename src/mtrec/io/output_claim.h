@@ -1,0 +1,106 @@
+// Claiming a run's outputs before it does any work, so that two runs never
+// share a run folder or a checkpoint file, and nothing that was there before is
+// replaced unless the caller asked for it.
+//
+// Run folder. A folder belongs to a run once that run has created its marker
+// file `.mtrec-run` (holding the run's id) with O_CREAT|O_EXCL: of any number of
+// processes racing for one folder exactly one succeeds. The claiming process
+// also holds an flock(2) on the marker for as long as it lives, so that a
+// replacing (`--overwrite`) or continuing (`--resume`) run can tell a finished
+// run from one still writing. A folder without a marker but with run files
+// (config.json, metrics.jsonl, event files, a sweep's summary files) was written
+// by an older mtrec and counts as taken too. A folder holding nothing but an
+// unlocked marker (its run was killed before writing anything) is free again.
+//
+// Checkpoint target. The path is checked (its folder exists and is writable, it
+// is not a folder, not an input of the run, not an existing file unless
+// replacing is allowed) and reserved by an flock on `<path>.lock`, which is
+// removed when the reservation ends. The file itself is only ever written by an
+// atomic rename (io/atomic_file.h), so a killed run leaves the previous version
+// or none, never a partial one; its stale temporary files are removed by the
+// next claim.
+//
+// Status codes: InvalidArgument (exit 2) when the user chose a target that
+// cannot be used (taken, missing folder, a folder, an input); IOError (exit 1)
+// when the OS refuses (permissions, a full disk).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "mtrec/status.h"
+
+namespace mtrec {
+
+// An flock held on an open file; released (and the file optionally removed)
+// when the object goes away. Movable, not copyable.
+class FileLock {
+ public:
+  FileLock() = default;
+  FileLock(int fd, std::filesystem::path remove_on_release)
+      : fd_(fd), remove_on_release_(std::move(remove_on_release)) {}
+  FileLock(FileLock&& other) noexcept;
+  FileLock& operator=(FileLock&& other) noexcept;
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+  ~FileLock() { Release(); }
+
+  bool held() const { return fd_ >= 0; }
+  int fd() const { return fd_; }
+  void Release();
+
+ private:
+  int fd_ = -1;
+  std::filesystem::path remove_on_release_;  // empty: keep the file
+};
+
+// The marker that makes a folder a run's.
+inline constexpr const char* kRunMarkerName = ".mtrec-run";
+
+enum class RunFolderMode {
+  kNew,            // the folder must not hold a run
+  kNewWithSuffix,  // the folder, else <folder>_2, <folder>_3, ...: the first not holding a run
+  kReplace,        // take it even if it holds a finished run, removing that run's files
+  kContinue,       // it must hold the run `run_id` (or nothing): a resumed run
+};
+
+struct RunFolderClaim {
+  std::filesystem::path dir;  // absolute: the folder claimed (with its suffix)
+  FileLock lock;              // on the marker, for the claimer's lifetime
+  RunFolderMode mode = RunFolderMode::kNew;
+  bool created = false;  // the folder did not exist before
+};
+
+// Creates (with its parents) and claims a run folder for the run `run_id`.
+// `flag` names the option in messages (e.g. "--logdir"). A folder held by a run
+// that is still going is refused in every mode.
+Result<RunFolderClaim> ClaimRunFolder(const std::filesystem::path& dir, RunFolderMode mode,
+                                      const std::string& run_id, const std::string& flag);
+
+// For a run that failed before writing anything: gives a new folder back (its
+// marker, and the folder if the claim created it) so that no empty run folder
+// is left behind. Folders claimed to replace or continue a run are kept.
+void ReleaseUnusedRunFolder(RunFolderClaim& claim);
+
+// The id recorded in a run folder's marker ("" if none).
+std::string RunIdOf(const std::filesystem::path& dir);
+
+// A fresh random run id (32 hex digits).
+std::string NewRunId();
+
+struct CheckpointTarget {
+  std::filesystem::path path;  // where the checkpoint will be written
+  std::string flag;            // e.g. "--save", for messages
+  bool may_replace = false;    // an existing file may be replaced (--overwrite)
+  // The run's own earlier checkpoint (--resume): may always be replaced.
+  std::filesystem::path resumed_from;
+  // Files and folders the run reads (--dataset, --init_weights): never targets.
+  std::vector<std::filesystem::path> inputs;
+};
+
+// Checks `target` as described above and reserves it; the lock ends the
+// reservation (and removes `<path>.lock`) when it goes away.
+Result<FileLock> ClaimCheckpointTarget(const CheckpointTarget& target);
+
+}  // namespace mtrec

@@ -1,0 +1,71 @@
+#include "mtrec/train/checkpoint_checks.h"
+
+#include "mtrec/data/text_encoding.h"
+
+namespace mtrec {
+
+namespace {
+
+Status Bad(const std::string& where, const std::string& what) {
+  return Status::Corruption(where + ": inconsistent training progress: " + what);
+}
+
+Status CheckTracker(const TrackerState& t, int epochs_done, const std::string& name,
+                    const std::string& where) {
+  if (t.epoch < 0 || t.epoch > epochs_done || t.epochs_since_best < 0) {
+    return Bad(where, name + ".epoch " + std::to_string(t.epoch) + " is not in [0, " +
+                          std::to_string(epochs_done) + "]");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status CheckCheckpointProgress(const TrainingCheckpoint& c, const std::string& where) {
+  if (c.epochs_done < 0 || c.epochs_done > c.config.epochs) {
+    return Bad(where, "epochs_done " + std::to_string(c.epochs_done) + " is not in [0, " +
+                          std::to_string(c.config.epochs) + "]");
+  }
+  if (c.history.size() != static_cast<size_t>(c.epochs_done)) {
+    return Bad(where, std::to_string(c.history.size()) + " history entries for epochs_done " +
+                          std::to_string(c.epochs_done));
+  }
+  for (size_t k = 0; k < c.history.size(); ++k) {
+    if (c.history[k].epoch != static_cast<int>(k) + 1) {
+      return Bad(where, "history entry " + std::to_string(k + 1) + " is numbered " +
+                            std::to_string(c.history[k].epoch));
+    }
+  }
+  if (c.batches_done < 0 || c.optimizer_steps < 0) {
+    return Bad(where, "batches_done " + std::to_string(c.batches_done) + " and optimizer steps " +
+                          std::to_string(c.optimizer_steps) + " must be >= 0");
+  }
+  if (c.state != "running" && c.state != "interrupted" && c.state != "completed" &&
+      c.state != "early_stopped") {
+    return Bad(where, "unknown state '" + c.state + "'");
+  }
+  MTREC_RETURN_IF_ERROR(
+      CheckTracker(c.early_stopping_best, c.epochs_done, "early_stopping_best", where));
+  return CheckTracker(c.save_best, c.epochs_done, "save_best", where);
+}
+
+Status CheckCheckpointText(const TrainingCheckpoint& c, const std::string& flag) {
+  const auto bad = [&](const std::string& what, const std::string& text) {
+    return Status::Corruption(flag + ": a checkpoint cannot hold " + what + " '" + ToUtf8(text) +
+                              "' (shown as Latin-1): it is not UTF-8 text; re-encode the "
+                              "ratings file as UTF-8 (checked before training)");
+  };
+  for (const std::string& id : c.user_ids) {
+    if (!IsValidUtf8(id)) return bad("the user id", id);
+  }
+  for (const std::string& id : c.item_ids) {
+    if (!IsValidUtf8(id)) return bad("the item id", id);
+  }
+  for (const std::string* path : {&c.data_path, &c.config.data.dataset, &c.config.data.data_dir,
+                                  &c.logdir, &c.config.init_weights}) {
+    if (!IsValidUtf8(*path)) return bad("the path", *path);
+  }
+  return Status::Ok();
+}
+
+}  // namespace mtrec

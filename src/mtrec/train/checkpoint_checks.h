@@ -1,0 +1,24 @@
+// Checks on a checkpoint's content beyond its framing (train/checkpoint.h):
+// that a hand-edited or foreign file cannot start a run from an impossible
+// state, and that a run's checkpoint can be written before the run trains.
+#pragma once
+
+#include <string>
+
+#include "mtrec/status.h"
+#include "mtrec/train/checkpoint.h"
+
+namespace mtrec {
+
+// The training progress is consistent: 0 <= epochs_done <= config.epochs, one
+// history entry per epoch done, numbered 1.., batches_done and optimizer steps
+// >= 0, a known state, trackers within the epochs done. Corruption naming
+// `where` and the field otherwise.
+Status CheckCheckpointProgress(const TrainingCheckpoint& checkpoint, const std::string& where);
+
+// Every text a checkpoint stores (ids, paths) is UTF-8, as its JSON header
+// requires; Corruption naming `flag` (e.g. "--save"), the first bad id and the
+// fix otherwise. Run before training, so a run is never trained to be lost.
+Status CheckCheckpointText(const TrainingCheckpoint& checkpoint, const std::string& flag);
+
+}  // namespace mtrec

@@ -1,0 +1,168 @@
+// io/output_claim.h: run folders and checkpoint targets are claimed once, by
+// one claimer, and nothing already there is replaced unless asked for.
+#include "mtrec/io/output_claim.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "support/files.h"
+#include "support/temp_dir.h"
+
+namespace mtrec {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::ReadFile;
+using testing::TempDir;
+using testing::WriteFile;
+
+TEST(ClaimRunFolder, NewFoldersGetSuffixesAndAreNeverShared) {
+  TempDir tmp;
+  const fs::path base = tmp.path() / "runs" / "a";
+  auto first = ClaimRunFolder(base, RunFolderMode::kNewWithSuffix, "id1", "--logdir");
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_EQ(first->dir, base);
+  EXPECT_EQ(RunIdOf(base), "id1");
+  // Taken while its run is going, and after it ended (the marker stays).
+  auto second = ClaimRunFolder(base, RunFolderMode::kNewWithSuffix, "id2", "--logdir");
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->dir, fs::path(base.string() + "_2"));
+  WriteFile(base / "config.json", "{}");
+  first->lock.Release();
+  auto third = ClaimRunFolder(base, RunFolderMode::kNewWithSuffix, "id3", "--logdir");
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->dir, fs::path(base.string() + "_3"));
+  auto exact = ClaimRunFolder(base, RunFolderMode::kNew, "id4", "--logdir");
+  ASSERT_FALSE(exact.ok());
+  EXPECT_EQ(exact.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(exact.status().message().find("already holds a run; pass --overwrite"),
+            std::string::npos);
+}
+
+TEST(ClaimRunFolder, AFolderOfARunKilledBeforeWritingAnythingIsFreeAgain) {
+  TempDir tmp;
+  const fs::path dir = tmp.path() / "run";
+  {
+    auto killed = ClaimRunFolder(dir, RunFolderMode::kNew, "killed", "--logdir");
+    ASSERT_TRUE(killed.ok());
+    auto busy = ClaimRunFolder(dir, RunFolderMode::kNew, "other", "--logdir");
+    EXPECT_FALSE(busy.ok());  // not while its run lives
+  }                           // the lock goes with the process; the marker stays
+  auto claim = ClaimRunFolder(dir, RunFolderMode::kNew, "next", "--logdir");
+  ASSERT_TRUE(claim.ok()) << claim.status().message();
+  EXPECT_EQ(RunIdOf(dir), "next");
+}
+
+TEST(ClaimRunFolder, AFolderWrittenByAnOlderMtrecCountsAsTaken) {
+  TempDir tmp;
+  fs::create_directories(tmp.path() / "old");
+  WriteFile(tmp.path() / "old" / "metrics.jsonl", "{}\n");
+  auto claim = ClaimRunFolder(tmp.path() / "old", RunFolderMode::kNew, "id", "--logdir");
+  EXPECT_FALSE(claim.ok());
+  EXPECT_FALSE(fs::exists(tmp.path() / "old" / kRunMarkerName));  // left as it was
+  // An empty folder the user made is free.
+  fs::create_directories(tmp.path() / "empty");
+  EXPECT_TRUE(ClaimRunFolder(tmp.path() / "empty", RunFolderMode::kNew, "id", "--logdir").ok());
+}
+
+TEST(ClaimRunFolder, ReplaceRemovesThePreviousRunsFilesButNotARunningOnes) {
+  TempDir tmp;
+  const fs::path dir = tmp.path() / "run";
+  {
+    auto claim = ClaimRunFolder(dir, RunFolderMode::kNew, "old", "--logdir");
+    ASSERT_TRUE(claim.ok());
+    WriteFile(dir / "config.json", "{}");
+    WriteFile(dir / "metrics.jsonl", "{}\n");
+    WriteFile(dir / "events.out.tfevents.1.host.1.0", "x");
+    WriteFile(dir / "metrics.jsonl.tmp.999", "partial");
+    WriteFile(dir / "notes.txt", "the user's");
+    auto busy = ClaimRunFolder(dir, RunFolderMode::kReplace, "new", "--logdir");
+    ASSERT_FALSE(busy.ok());
+    EXPECT_NE(busy.status().message().find("in use by a running mtrec"), std::string::npos);
+  }
+  auto claim = ClaimRunFolder(dir, RunFolderMode::kReplace, "new", "--logdir");
+  ASSERT_TRUE(claim.ok()) << claim.status().message();
+  EXPECT_EQ(RunIdOf(dir), "new");
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename());
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{kRunMarkerName, "notes.txt"}));
+}
+
+TEST(ClaimRunFolder, ContinueOnlyTheRunTheFolderHolds) {
+  TempDir tmp;
+  const fs::path dir = tmp.path() / "run";
+  ASSERT_TRUE(ClaimRunFolder(dir, RunFolderMode::kNew, "mine", "--logdir").ok());
+  EXPECT_TRUE(ClaimRunFolder(dir, RunFolderMode::kContinue, "mine", "--logdir").ok());
+  auto other = ClaimRunFolder(dir, RunFolderMode::kContinue, "theirs", "--logdir");
+  ASSERT_FALSE(other.ok());
+  EXPECT_NE(other.status().message().find("now holds another run"), std::string::npos);
+}
+
+TEST(ClaimRunFolder, AnUnusedNewFolderIsGivenBack) {
+  TempDir tmp;
+  auto claim = ClaimRunFolder(tmp.path() / "r", RunFolderMode::kNew, "id", "--logdir");
+  ASSERT_TRUE(claim.ok());
+  ReleaseUnusedRunFolder(*claim);
+  EXPECT_FALSE(fs::exists(tmp.path() / "r"));
+}
+
+TEST(ClaimCheckpointTarget, RefusesUnusableTargetsBeforeAnyWork) {
+  TempDir tmp;
+  const auto claim = [&](const fs::path& path, bool replace = false) {
+    CheckpointTarget t;
+    t.path = path;
+    t.flag = "--save";
+    t.may_replace = replace;
+    t.inputs = {tmp.path() / "ratings.csv"};
+    return ClaimCheckpointTarget(t);
+  };
+  const auto message = [](const Result<FileLock>& r) {
+    return r.ok() ? std::string("ok") : r.status().message();
+  };
+  EXPECT_NE(message(claim(tmp.path() / "missing" / "m.mtrec")).find("does not exist"),
+            std::string::npos);
+  EXPECT_NE(message(claim(tmp.path())).find("is a folder"), std::string::npos);
+  WriteFile(tmp.path() / "ratings.csv", "1,2,3\n");
+  EXPECT_NE(message(claim(tmp.path() / "ratings.csv", true)).find("is an input of this run"),
+            std::string::npos);
+  WriteFile(tmp.path() / "m.mtrec", "model");
+  auto existing = claim(tmp.path() / "m.mtrec");
+  EXPECT_NE(message(existing).find("already exists; pass --overwrite"), std::string::npos);
+  EXPECT_EQ(existing.status().code(), Status::Code::kInvalidArgument);
+  {
+    auto held = claim(tmp.path() / "m.mtrec", true);
+    ASSERT_TRUE(held.ok()) << message(held);
+    EXPECT_TRUE(fs::exists(tmp.path() / "m.mtrec.lock"));
+    EXPECT_NE(message(claim(tmp.path() / "m.mtrec", true)).find("being written by another"),
+              std::string::npos);
+  }
+  EXPECT_FALSE(fs::exists(tmp.path() / "m.mtrec.lock"));  // removed with the reservation
+  EXPECT_EQ(ReadFile(tmp.path() / "m.mtrec"), "model");   // never touched by a claim
+  if (::geteuid() != 0) {                                 // root writes anywhere
+    fs::create_directories(tmp.path() / "ro");
+    fs::permissions(tmp.path() / "ro", fs::perms::owner_read | fs::perms::owner_exec);
+    auto ro = claim(tmp.path() / "ro" / "m.mtrec");
+    EXPECT_NE(message(ro).find("cannot write in the folder"), std::string::npos);
+    EXPECT_EQ(ro.status().code(), Status::Code::kIOError);
+    fs::permissions(tmp.path() / "ro", fs::perms::owner_all);
+  }
+}
+
+TEST(ClaimCheckpointTarget, AStaleLockAndTempFilesOfAKilledRunAreTakenOver) {
+  TempDir tmp;
+  WriteFile(tmp.path() / "m.mtrec.lock", "");
+  WriteFile(tmp.path() / "m.mtrec.tmp.12345", "partial");
+  CheckpointTarget t;
+  t.path = tmp.path() / "m.mtrec";
+  t.flag = "--save";
+  auto lock = ClaimCheckpointTarget(t);
+  ASSERT_TRUE(lock.ok()) << lock.status().message();
+  EXPECT_FALSE(fs::exists(tmp.path() / "m.mtrec.tmp.12345"));
+}
+
+}  // namespace
+}  // namespace mtrec
