@@ -10,23 +10,6 @@
 
 namespace mtrec {
 
-namespace {
-
-// The map of one of the checkpoint's id lists: row k is ids[k], or with an
-// empty list the raw ids are the rows [0, rows).
-Result<IdMap> MapOf(const std::vector<std::string>& ids, int32_t rows, const std::string& source,
-                    const char* what) {
-  if (ids.empty()) return IdMap::Identity(rows);
-  IdMap map;
-  for (const std::string& id : ids) map.Intern(id);
-  if (map.size() != std::ssize(ids)) {
-    return Status::Corruption(source + ": the checkpoint's " + what + " ids repeat an id");
-  }
-  return map;
-}
-
-}  // namespace
-
 Result<TrainedModel> LoadTrainedModel(const std::filesystem::path& path,
                                       const BackendOptions& options) {
   TrainedModel model;
@@ -37,10 +20,10 @@ Result<TrainedModel> LoadTrainedModel(const std::filesystem::path& path,
   model.backend->WriteParams(
       [&](MultiTaskNet& net) { restored = RestoreWeights(c, path.string(), &net); });
   MTREC_RETURN_IF_ERROR(restored);
-  MTREC_ASSIGN_OR_RETURN(model.users,
-                         MapOf(c.user_ids, c.config.model.num_users, path.string(), "user"));
-  MTREC_ASSIGN_OR_RETURN(model.items,
-                         MapOf(c.item_ids, c.config.model.num_items, path.string(), "item"));
+  MTREC_ASSIGN_OR_RETURN(
+      model.users, CheckpointIdMap(c.user_ids, c.config.model.num_users, path.string(), "user"));
+  MTREC_ASSIGN_OR_RETURN(
+      model.items, CheckpointIdMap(c.item_ids, c.config.model.num_items, path.string(), "item"));
   return model;
 }
 

@@ -286,4 +286,23 @@ Status RestoreTrainingState(const TrainingCheckpoint& c, const std::string& sour
   return Status::Ok();
 }
 
+Result<IdMap> CheckpointIdMap(const std::vector<std::string>& ids, int32_t rows,
+                              const std::string& source, const char* what) {
+  if (ids.empty()) return IdMap::Identity(rows);
+  IdMap map;
+  for (const std::string& id : ids) map.Intern(id);
+  if (map.size() != std::ssize(ids)) {
+    return Status::Corruption(source + ": the checkpoint's " + what + " ids repeat an id");
+  }
+  return map;
+}
+
+void CheckpointIdLists(const IdMap& users, const IdMap& items, TrainingCheckpoint* c) {
+  c->user_ids.clear();
+  c->item_ids.clear();
+  if (users.is_identity() && items.is_identity()) return;
+  for (int32_t u = 0; u < users.size(); ++u) c->user_ids.push_back(users.Name(u));
+  for (int32_t i = 0; i < items.size(); ++i) c->item_ids.push_back(items.Name(i));
+}
+
 }  // namespace mtrec

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "mtrec/config.h"
+#include "mtrec/id_map.h"
 #include "mtrec/metrics.h"
 #include "mtrec/status.h"
 
@@ -85,6 +86,15 @@ void CaptureTrainingState(const Backend& backend, const Trainer& trainer,
 // InvalidArgument/Corruption naming `source`.
 Status RestoreTrainingState(const TrainingCheckpoint& checkpoint, const std::string& source,
                             Backend* backend, Trainer* trainer);
+// The map of one of the checkpoint's id lists: row k is ids[k], or with an
+// empty list the raw ids are the rows [0, rows). A repeated id is Corruption
+// naming `source`.
+Result<IdMap> CheckpointIdMap(const std::vector<std::string>& ids, int32_t rows,
+                              const std::string& source, const char* what);
+// The id lists a checkpoint stores for `users` and `items`: both empty when
+// both are identity maps (the raw ids are the rows), else every row's id.
+void CheckpointIdLists(const IdMap& users, const IdMap& items, TrainingCheckpoint* checkpoint);
+
 // Restores the weights only (for evaluation and inference).
 Status RestoreWeights(const TrainingCheckpoint& checkpoint, const std::string& source,
                       MultiTaskNet* net);

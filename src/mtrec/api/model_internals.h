@@ -1,0 +1,52 @@
+// The inside of a Model (include/mtrec/model.h), for the library's own pieces
+// that drive one: the run policy (train/experiment.h) saves checkpoints with
+// the run's facts and restores a run from one. Not part of the public API.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mtrec/backend/backend.h"
+#include "mtrec/infer/recommend.h"
+#include "mtrec/model.h"
+#include "mtrec/train/checkpoint.h"
+#include "mtrec/train/trainer.h"
+
+namespace mtrec {
+
+struct Model::Impl {
+  ModelOptions options;
+  std::unique_ptr<Backend> backend;
+  std::unique_ptr<Trainer> trainer;  // the stream and the optimizer's state live on
+  std::vector<EpochStats> history;
+  IdMap users;
+  IdMap items;
+  std::optional<RecommendationCandidates> candidates;  // from the known interactions
+  // What checkpoints record about the data and the run (the run policy fills
+  // in the rest; an in-memory model leaves the data facts empty).
+  ExperimentConfig experiment;
+  std::string data_path;
+  int64_t interactions = 0;
+  uint32_t fingerprint = 0;
+};
+
+struct ModelInternals {
+  static Model::Impl& Of(Model& model) { return *model.impl_; }
+  static const Model::Impl& Of(const Model& model) { return *model.impl_; }
+
+  // A model of `config`'s shape on its backend, parameters zero, ready to train.
+  static Result<Model> Make(const ModelOptions& options, const IdMap& users, const IdMap& items);
+
+  // Copies the model's state into `checkpoint`: configuration, data facts, ids,
+  // weights, optimizer, stream, progress and history.
+  static void Capture(const Model& model, TrainingCheckpoint* checkpoint);
+  // A model continuing the run in `checkpoint` with `options` (the
+  // checkpoint's shape and training, perhaps a smaller batch buffer and other
+  // threads); errors name `source`.
+  static Result<Model> FromCheckpoint(const TrainingCheckpoint& checkpoint,
+                                      const std::string& source, const ModelOptions& options);
+};
+
+}  // namespace mtrec
