@@ -1,6 +1,7 @@
 #include "mtrec/data/split.h"
 
 #include <numeric>
+#include <string>
 
 #include "mtrec/core/check.h"
 #include "mtrec/core/numpy_rng.h"
@@ -19,6 +20,21 @@ TrainTestSplit RandomTrainTestSplit(const Interactions& all, double test_fractio
   const std::span<const int64_t> perm(split.permutation);
   split.train = all.Select(perm.subspan(0, cutoff));
   split.test = all.Select(perm.subspan(cutoff));
+  return split;
+}
+
+Result<TrainTestSplit> SplitInteractions(const Interactions& data, double test_fraction,
+                                         uint32_t seed) {
+  if (!(test_fraction > 0.0 && test_fraction < 1.0)) {
+    return Status::InvalidArgument("test_fraction: expected a number in (0, 1), got " +
+                                   std::to_string(test_fraction));
+  }
+  TrainTestSplit split = RandomTrainTestSplit(data, test_fraction, seed);
+  if (split.train.size() == 0 || split.test.size() == 0) {
+    return Status::InvalidArgument("test_fraction " + std::to_string(test_fraction) + " of " +
+                                   std::to_string(data.size()) +
+                                   " interactions leaves the train or the test part empty");
+  }
   return split;
 }
 
