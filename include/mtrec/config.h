@@ -114,8 +114,9 @@ struct ExperimentConfig {
   ModelConfig model;  // num_users/num_items are filled in from the data
   TrainConfig train;
   static constexpr int kMaxThreads = 1024;
-  int threads = 0;           // 0: every hardware thread; else 1..kMaxThreads
-  std::string init_weights;  // optional: a PyTorch dump to start from (io/weights_dir.h)
+  int threads = 0;  // 0: every hardware thread; else 1..kMaxThreads
+  std::string
+      init_weights;  // optional: a PyTorch dump to start from (src/mtrec/model/weights_dir.h)
   // Stops when the validation metric has not improved for `patience` epochs, and
   // in any case ends the run with the weights of the best validation epoch.
   EarlyStoppingConfig early_stopping;

@@ -24,7 +24,7 @@ namespace mtrec {
 
 class IdMap {
  public:
-  // An identity map over [0, size). REQUIRES: size >= 0.
+  // An identity map over [0, size) (empty for a negative size).
   static IdMap Identity(int32_t size);
   // An empty dense map; ids are added by Intern.
   IdMap() = default;
@@ -34,14 +34,16 @@ class IdMap {
     return identity_ ? identity_size_ : static_cast<int32_t>(offsets_.size() - 1);
   }
 
-  // The index of `raw`, adding it if new. REQUIRES: !is_identity(), size() < INT32_MAX.
+  // The index of `raw`, adding it if new (a dense map). An identity map adds
+  // nothing: it returns the row a canonical integer id names, or -1.
+  // REQUIRES: size() < INT32_MAX.
   int32_t Intern(std::string_view raw);
 
   // The index of the user's id `raw`, or nullopt if the data has no such id.
   std::optional<int32_t> Find(std::string_view raw) const;
 
   // The user's own id of `index` (its decimal text for an identity map).
-  // REQUIRES: 0 <= index < size().
+  // "" outside [0, size()).
   std::string Name(int32_t index) const;
 
  private:

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "mtrec/io/weights_dir.h"
 #include "mtrec/model/multitask_net.h"
+#include "mtrec/model/weights_dir.h"
 #include "support/files.h"
 #include "support/run_command.h"
 #include "support/synthetic.h"

@@ -6,8 +6,8 @@
 #include <fstream>
 
 #include "mtrec/io/atomic_file.h"
-#include "mtrec/io/weights_dir.h"
 #include "mtrec/model/multitask_net.h"
+#include "mtrec/model/weights_dir.h"
 #include "support/files.h"
 #include "support/run_command.h"
 #include "support/synthetic.h"

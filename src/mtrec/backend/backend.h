@@ -93,8 +93,9 @@ class Backend {
   // Steps taken so far (restored with the optimizer state).
   virtual int64_t steps() const = 0;
   virtual OptimizerState SaveOptimizerState() const = 0;
-  // InvalidArgument naming `source` if the state is another optimizer's or
-  // another size. REQUIRES: StartTraining was called.
+  // InvalidArgument naming `source` if the state is another optimizer's,
+  // Corruption if its tensors are not this optimizer's or not the model's
+  // size. REQUIRES: StartTraining was called.
   virtual Status LoadOptimizerState(const OptimizerState& state, const std::string& source) = 0;
 
   // --- scoring ---

@@ -8,15 +8,17 @@ namespace mtrec {
 
 namespace {
 
-using Factory = std::unique_ptr<Backend> (*)(const ModelConfig&, const BackendOptions&);
+// A backend that cannot run here (no device, an old driver) returns
+// Unavailable saying what is missing.
+using Factory = Result<std::unique_ptr<Backend>> (*)(const ModelConfig&, const BackendOptions&);
 
 struct Entry {
   const char* name;
   Factory make;
 };
 
-std::unique_ptr<Backend> MakeCpu(const ModelConfig& config, const BackendOptions& options) {
-  return std::make_unique<CpuBackend>(config, options);
+Result<std::unique_ptr<Backend>> MakeCpu(const ModelConfig& config, const BackendOptions& options) {
+  return std::unique_ptr<Backend>(std::make_unique<CpuBackend>(config, options));
 }
 
 constexpr Entry kBackends[] = {

@@ -4,8 +4,6 @@
 #include <charconv>
 #include <cstring>
 
-#include "mtrec/core/check.h"
-
 namespace mtrec {
 
 namespace {
@@ -52,10 +50,9 @@ bool SmallCanonicalInteger(std::string_view s, uint32_t limit, uint32_t* value) 
 }  // namespace
 
 IdMap IdMap::Identity(int32_t size) {
-  MTREC_CHECK(size >= 0);
   IdMap map;
   map.identity_ = true;
-  map.identity_size_ = size;
+  map.identity_size_ = std::max(size, 0);
   return map;
 }
 
@@ -87,7 +84,7 @@ int32_t IdMap::Append(std::string_view raw, uint64_t hash) {
 }
 
 int32_t IdMap::Intern(std::string_view raw) {
-  MTREC_DCHECK(!identity_);
+  if (identity_) return Find(raw).value_or(-1);
   if (uint32_t v; SmallCanonicalInteger(raw, kDirectLimit, &v)) {
     if (v >= direct_.size()) {
       direct_.resize(std::min<size_t>(kDirectLimit, std::max<size_t>(v + 1, 2 * direct_.size())),
@@ -125,7 +122,7 @@ std::optional<int32_t> IdMap::Find(std::string_view raw) const {
 }
 
 std::string IdMap::Name(int32_t index) const {
-  MTREC_CHECK(index >= 0 && index < size());
+  if (index < 0 || index >= size()) return "";
   return identity_ ? std::to_string(index) : std::string(DenseName(index));
 }
 

@@ -5,9 +5,9 @@
 #include <limits>
 
 #include "mtrec/core/check.h"
+#include "mtrec/core/gemm.h"
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/eval/rank_counting.h"
-#include "mtrec/model/gemm.h"
 
 namespace mtrec {
 

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "mtrec/model/gemm.h"
-#include "mtrec/model/kernels.h"
+#include "mtrec/core/gemm.h"
+#include "mtrec/core/vector_kernels.h"
 
 namespace mtrec {
 

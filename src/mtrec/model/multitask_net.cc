@@ -8,7 +8,7 @@
 
 #include "mtrec/core/check.h"
 #include "mtrec/core/thread_pool.h"
-#include "mtrec/model/kernels.h"
+#include "mtrec/core/vector_kernels.h"
 
 namespace mtrec {
 

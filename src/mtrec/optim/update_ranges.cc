@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "mtrec/core/thread_pool.h"
-#include "mtrec/model/kernels.h"
+#include "mtrec/core/vector_kernels.h"
 
 namespace mtrec {
 

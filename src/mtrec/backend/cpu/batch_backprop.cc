@@ -4,8 +4,8 @@
 
 #include "mtrec/core/check.h"
 #include "mtrec/core/thread_pool.h"
+#include "mtrec/core/vector_kernels.h"
 #include "mtrec/loss/mse.h"
-#include "mtrec/model/kernels.h"
 
 namespace mtrec {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "mtrec/core/check.h"
-#include "mtrec/model/gemm.h"
+#include "mtrec/core/gemm.h"
 #include "mtrec/model/multitask_net.h"
 
 namespace mtrec {

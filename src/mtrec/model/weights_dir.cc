@@ -1,4 +1,4 @@
-#include "mtrec/io/weights_dir.h"
+#include "mtrec/model/weights_dir.h"
 
 #include <bit>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "mtrec/model/gemm.h"
+#include "mtrec/core/gemm.h"
 
 #include <cstring>
 
