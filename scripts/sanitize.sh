@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Builds the library and the test suite with ASan+UBSan into build-asan/ and
+# runs the tests of the library's API and of every backend under them (CI runs
+# this after scripts/test.sh). Tests that cap the address space (ulimit -v) or
+# kill processes are left out: ASan reserves terabytes of virtual memory.
+#   scripts/sanitize.sh [extra ctest -R regex]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install_deps.sh
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMTREC_BUILD_TESTS=ON \
+  -DMTREC_SANITIZE=address,undefined -DMTREC_WERROR=ON >/dev/null
+cmake --build build-asan -j"$(nproc)"
+pattern="${1:-^(ModelApi|Api|Example|AllBackends|Backend|Checkpoint|ConfigJson|TrainedModel|FoldIn|Embeddings|Mrr|Ranking|IdMap|Interactions|Optimizer|EnumNames|TrainCli|EarlyStopping|Resume)}"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  ctest --test-dir build-asan --output-on-failure -j"$(nproc)" -R "$pattern"
