@@ -8,6 +8,9 @@
 
 namespace mtrec {
 
+// The cut-off of the top-k metrics and of recommendations when none is given.
+inline constexpr int kDefaultTopK = 10;
+
 // Means of the per-batch losses over an epoch (a partial last batch counts as
 // a full one, as the original's np.mean over the batch list does); as sums
 // while the epoch runs.
@@ -53,7 +56,7 @@ struct StepProgress {
 // ranked last): precision, recall, NDCG and hit rate at k, and AUC (ties 1/2),
 // macro-averaged over users with test items.
 struct RankingMetrics {
-  int k = 10;
+  int k = kDefaultTopK;
   double precision = 0;
   double recall = 0;
   double ndcg = 0;

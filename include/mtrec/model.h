@@ -102,7 +102,7 @@ class Model {
   // The original's MRR/MSE plus RMSE, MAE and top-k metrics on `test`; ranks
   // exclude `train`'s items. InvalidArgument for k < 1 or rows outside the tables.
   Result<ModelEvaluation> Evaluate(const Interactions& test, const Interactions& train,
-                                   int k = 10) const;
+                                   int k = kDefaultTopK) const;
   // The factorisation (ranking) score of a pair.
   Result<float> Score(UserId user, ItemId item) const;
   // The regression head's rating and the ranking score of a pair.

@@ -44,7 +44,7 @@ Status ParseMetricList(std::string_view text, std::vector<std::string>* out) {
 
 int RunEvaluate(std::span<const std::string> args) {
   ModelFlags f;
-  int k = 10;
+  int k = kDefaultTopK;
   std::vector<std::string> metrics = kMetricNames;
   FlagSet flags;
   AddModelFlags(flags, f);

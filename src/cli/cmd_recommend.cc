@@ -34,7 +34,7 @@ constexpr const char* kUsage =
 
 struct RecommendFlags {
   std::string user, users_file, ratings;
-  int k = 10;
+  int k = kDefaultTopK;
   bool include_seen = false;
   FoldInConfig fold_in;
 };

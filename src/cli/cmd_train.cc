@@ -27,8 +27,6 @@ namespace mtrec::cli {
 
 namespace {
 
-constexpr uint32_t kDefaultSeed = 42;
-
 // Flags that may accompany --resume: they do not change the run's results.
 const std::set<std::string> kResumeFlags = {"resume",    "epochs",  "threads",    "logdir",
                                             "overwrite", "save",    "save_every", "save_best",
@@ -198,7 +196,6 @@ Status ClaimCheckpoints(const TrainFlags& f, std::vector<FileLock>* locks) {
 
 int RunTrain(std::span<const std::string> args) {
   TrainFlags f;
-  f.config.train.seed = kDefaultSeed;
   f.config.threads = HardwareThreads();
   FlagSet flags = MakeFlags(f);
   bool help = false;

@@ -12,10 +12,6 @@
 
 namespace mtrec::cli {
 
-namespace {
-constexpr double kDefaultValidationFraction = 0.05;
-}  // namespace
-
 void AddExperimentFlags(FlagSet& flags, ExperimentConfig& c) {
   AddDataFlags(flags, c.data);
   flags.AddDouble("test_fraction", &c.test_fraction, "fraction of the data held out for testing");
