@@ -81,7 +81,8 @@ struct NamedTensor {
 class Model {
  public:
   // A new model with `data`'s table sizes and ids, initialised from
-  // options.train.seed. InvalidArgument names the field of a bad configuration.
+  // options.train.seed. InvalidArgument names the field of a bad configuration;
+  // tables that do not fit in memory are Unavailable (here and in Load, Fit).
   static Result<Model> Create(const ModelOptions& options, const Dataset& data);
   // A model saved by Save (or `mtrec train --save`): weights, ids, and the
   // state to continue training with Fit. NotFound / Corruption name the file.
@@ -140,6 +141,11 @@ class Model {
  private:
   struct Impl;
   explicit Model(std::unique_ptr<Impl> impl);
+  // The bodies of Create, Load and Fit, which turn an allocation failure into
+  // a Status.
+  static Result<Model> CreateModel(const ModelOptions& options, const Dataset& data);
+  static Result<Model> LoadModel(const std::filesystem::path& path, int threads);
+  Result<FitResult> FitModel(const Interactions& train, const FitOptions& options);
   std::unique_ptr<Impl> impl_;
   friend struct ModelInternals;
 };

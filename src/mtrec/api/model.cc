@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <new>
 #include <optional>
 
 #include "mtrec/api/model_internals.h"
@@ -58,6 +59,19 @@ Status CheckItem(ItemId item, const ModelConfig& model) {
                                  std::to_string(model.num_items) + " items");
 }
 
+// `make()`, or a one-line error instead of std::bad_alloc escaping to the
+// caller: a model's tables are sized by its data and configuration.
+template <class T, class F>
+Result<T> WithoutBadAlloc(const char* what, F&& make) {
+  try {
+    return make();
+  } catch (const std::bad_alloc&) {
+    return Status::Unavailable(std::string(what) +
+                               ": out of memory (the model's tables, optimizer state or the "
+                               "data's buffers do not fit)");
+  }
+}
+
 // Clears the trainer's hooks when a Fit ends, however it ends: they refer to
 // the Fit's locals.
 class HookReset {
@@ -102,6 +116,18 @@ Result<Model> ModelInternals::Make(const ModelOptions& options, const IdMap& use
 }
 
 Result<Model> Model::Create(const ModelOptions& options, const Dataset& data) {
+  return WithoutBadAlloc<Model>("Model::Create", [&] { return CreateModel(options, data); });
+}
+
+Result<Model> Model::Load(const std::filesystem::path& path, int threads) {
+  return WithoutBadAlloc<Model>("Model::Load", [&] { return LoadModel(path, threads); });
+}
+
+Result<FitResult> Model::Fit(const Interactions& train, const FitOptions& options) {
+  return WithoutBadAlloc<FitResult>("Model::Fit", [&] { return FitModel(train, options); });
+}
+
+Result<Model> Model::CreateModel(const ModelOptions& options, const Dataset& data) {
   ModelOptions o = options;
   const Interactions& x = data.interactions;
   if (o.model.num_users == 0) o.model.num_users = x.num_users;
@@ -125,7 +151,7 @@ Result<Model> Model::Create(const ModelOptions& options, const Dataset& data) {
   return model;
 }
 
-Result<Model> Model::Load(const std::filesystem::path& path, int threads) {
+Result<Model> Model::LoadModel(const std::filesystem::path& path, int threads) {
   MTREC_ASSIGN_OR_RETURN(const TrainingCheckpoint checkpoint, LoadCheckpoint(path));
   ModelOptions options;
   options.model = checkpoint.config.model;
@@ -134,7 +160,7 @@ Result<Model> Model::Load(const std::filesystem::path& path, int threads) {
   return ModelInternals::FromCheckpoint(checkpoint, path.string(), options);
 }
 
-Result<FitResult> Model::Fit(const Interactions& train, const FitOptions& options) {
+Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& options) {
   Impl& m = *impl_;
   const ModelConfig& shape = m.backend->net().config();
   if (options.epochs < 0) {
