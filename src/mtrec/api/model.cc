@@ -150,6 +150,9 @@ Result<FitResult> Model::Fit(const Interactions& train, const FitOptions& option
   if (options.validation != nullptr) {
     MTREC_RETURN_IF_ERROR(CheckRows(*options.validation, shape, "validation"));
   }
+  // Recommend offers the items of the training data, as documented (Create's
+  // were the whole data set's, test items included).
+  m.candidates.emplace(train);
   std::optional<Evaluator> tester, validator;
   if (options.test != nullptr) tester.emplace(train, *options.test);
   if (options.validation != nullptr) validator.emplace(train, *options.validation);
