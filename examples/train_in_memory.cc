@@ -114,7 +114,7 @@ int main(int argc, char** argv) {
   //    Recommend (which items to offer and which each user has seen).
   Check(model.Save(checkpoint), "Save");
   mtrec::Model loaded = Check(mtrec::Model::Load(checkpoint, /*threads=*/2), "Model::Load");
-  loaded.SetKnownInteractions(split.train);
+  Check(loaded.SetKnownInteractions(split.train), "SetKnownInteractions");
   if (loaded.users().Find("u17") != user) Fail("the loaded model numbers users differently");
   int64_t pairs = 0;
   for (int32_t u = 0; u < model.num_users(); u += 7) {

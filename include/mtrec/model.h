@@ -118,7 +118,8 @@ class Model {
                                                           const FoldInConfig& config = {}) const;
   // Which items Recommend offers and which it excludes per user (Fit sets it
   // from its training data; a loaded model needs it before Recommend).
-  void SetKnownInteractions(const Interactions& data);
+  // InvalidArgument, and nothing changed, when `data` does not fit the tables.
+  Status SetKnownInteractions(const Interactions& data);
 
   // Raw ids <-> rows.
   const IdMap& users() const;

@@ -204,7 +204,15 @@ TEST_F(ApiErrors, ALoadedModelRecommendsOnlyAfterSetKnownInteractions) {
   Result<Model> loaded = Model::Load(tmp / "m.mtrec", 1);
   ASSERT_TRUE(loaded.ok()) << loaded.status().message();
   EXPECT_TRUE(Invalid(loaded->Recommend(0, 5).status(), "SetKnownInteractions"));
-  loaded->SetKnownInteractions(split_.train);
+  // Interactions of another data set, or rows outside the tables, are refused
+  // (they would index past the tables) and leave the model as it was.
+  const Dataset other = MakeDataset(MakeColumns(50, 20, 300, 4));
+  EXPECT_TRUE(Invalid(loaded->SetKnownInteractions(other.interactions), "data"));
+  Interactions outside = split_.train;
+  outside.items[2] = loaded->num_items();
+  EXPECT_TRUE(Invalid(loaded->SetKnownInteractions(outside), "data: row 2"));
+  EXPECT_TRUE(Invalid(loaded->Recommend(0, 5).status(), "SetKnownInteractions"));
+  ASSERT_TRUE(loaded->SetKnownInteractions(split_.train).ok());
   EXPECT_TRUE(loaded->Recommend(0, 5).ok());
 }
 

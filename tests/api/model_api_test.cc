@@ -363,6 +363,21 @@ TEST_F(ModelApi, RecommendOffersTheTrainingItemsTheUserHasNotSeen) {
                                                                         /*include_seen=*/true);
   ASSERT_TRUE(with_seen.ok());
   EXPECT_EQ(with_seen->size(), std::set<ItemId>(train.items.begin(), train.items.end()).size());
+
+  // A loaded model told the same training data recommends the same list.
+  testing::TempDir tmp;
+  ASSERT_TRUE(model.Save(tmp / "m.mtrec").ok());
+  Result<Model> loaded = Model::Load(tmp / "m.mtrec", 1);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  ASSERT_TRUE(loaded->SetKnownInteractions(train).ok());
+  const Result<std::vector<Recommendation>> again = loaded->Recommend(user, model.num_items());
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  ASSERT_EQ(again->size(), all->size());
+  for (size_t k = 0; k < all->size(); ++k) {
+    EXPECT_EQ((*again)[k].item, (*all)[k].item);
+    EXPECT_TRUE(SameBits((*again)[k].score, (*all)[k].score));
+    EXPECT_TRUE(SameBits((*again)[k].rating, (*all)[k].rating));
+  }
 }
 
 TEST_F(ModelApi, ResultsDoNotDependOnTheThreadCount) {

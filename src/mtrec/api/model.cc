@@ -287,7 +287,12 @@ Result<std::vector<Recommendation>> Model::RecommendForRatings(std::span<const R
   return ::mtrec::Recommend(*backend, folded.user, candidate, k);
 }
 
-void Model::SetKnownInteractions(const Interactions& data) { impl_->candidates.emplace(data); }
+Status Model::SetKnownInteractions(const Interactions& data) {
+  // Other table sizes or rows outside them would index past the candidates.
+  MTREC_RETURN_IF_ERROR(CheckRows(data, impl_->backend->net().config(), "data"));
+  impl_->candidates.emplace(data);
+  return Status::Ok();
+}
 
 const IdMap& Model::users() const { return impl_->users; }
 const IdMap& Model::items() const { return impl_->items; }
