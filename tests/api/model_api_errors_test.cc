@@ -114,6 +114,19 @@ TEST_F(ApiErrors, EveryInvalidConfigurationFieldIsAStatusNamingIt) {
   }
 }
 
+TEST_F(ApiErrors, CreateRefusesTablesTooLargeForMemoryBeforeAllocating) {
+  // Raw ids are table rows: one id of two billion asks for ~2^31 user rows.
+  const std::vector<int64_t> users = {2'000'000'000, 1}, items = {1, 2};
+  const std::vector<float> ratings = {4, 5};
+  Result<Dataset> huge = DatasetFromArrays(users, items, ratings, {}, IdPolicy::kRaw);
+  ASSERT_TRUE(huge.ok()) << huge.status().message();
+  ASSERT_EQ(huge->interactions.num_users, 2'000'000'001);
+  ModelOptions wide = SmallOptions();
+  wide.model.embedding_dim = 4096;  // ~10^14 bytes: more than any machine running this
+  const Result<Model> m = Model::Create(wide, *huge);
+  EXPECT_TRUE(FailsNaming(m.status(), Status::Code::kUnavailable, "2000000001 user rows"));
+}
+
 TEST_F(ApiErrors, ValidateNamesTheFieldWithoutAModel) {
   TrainConfig t;
   EXPECT_TRUE(t.Validate().ok());

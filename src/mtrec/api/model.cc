@@ -12,6 +12,7 @@
 #include "mtrec/infer/fold_in.h"
 #include "mtrec/infer/model_evaluation.h"
 #include "mtrec/train/experiment_data.h"
+#include "mtrec/train/memory_estimate.h"
 
 namespace mtrec {
 
@@ -112,6 +113,12 @@ Result<Model> Model::Create(const ModelOptions& options, const Dataset& data) {
         std::to_string(o.model.num_items) + ") are not the data's (" + std::to_string(x.num_users) +
         " x " + std::to_string(x.num_items) + "); leave them 0");
   }
+  // Before anything is allocated: raw ids size the tables by the largest id.
+  MTREC_RETURN_IF_ERROR(o.model.Validate());
+  MTREC_RETURN_IF_ERROR(o.train.Validate());
+  MTREC_RETURN_IF_ERROR(CheckTrainingFitsInMemory(
+      o.model, o.train, std::min<int64_t>(o.train.batch_size, std::max<size_t>(x.size(), 1)),
+      /*early_stopping=*/false));
   const IdMap users = data.users.size() == x.num_users ? data.users : IdMap::Identity(x.num_users);
   const IdMap items = data.items.size() == x.num_items ? data.items : IdMap::Identity(x.num_items);
   MTREC_ASSIGN_OR_RETURN(Model model, ModelInternals::Make(o, users, items));
