@@ -323,6 +323,17 @@ TEST(ApiDataErrors, SplitInteractionsNamesTestFraction) {
   for (double f : {0.0, 1.0, kNaN, -0.5, 1.5}) {
     EXPECT_TRUE(Invalid(SplitInteractions(d.interactions, f).status(), "test_fraction")) << f;
   }
+  // Columns of unequal lengths (a hand-made Interactions).
+  for (int column = 0; column < 3; ++column) {
+    Interactions ragged = d.interactions;
+    if (column == 0) ragged.items.pop_back();
+    if (column == 1) ragged.ratings.pop_back();
+    if (column == 2) ragged.timestamps.pop_back();
+    EXPECT_TRUE(Invalid(SplitInteractions(ragged, 0.2).status(), "columns")) << column;
+  }
+  Interactions no_timestamps = d.interactions;
+  no_timestamps.timestamps.clear();
+  EXPECT_TRUE(SplitInteractions(no_timestamps, 0.2).ok());
   // Too few rows: one interaction cannot be split into two non-empty parts.
   const Dataset one = MakeDataset(Columns{{"u"}, {"i"}, {3.0f}, {}});
   EXPECT_TRUE(Invalid(SplitInteractions(one.interactions, 0.5).status(), "test_fraction"));
