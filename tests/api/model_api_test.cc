@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "api/api_test_data.h"
@@ -395,6 +396,45 @@ TEST_F(ModelApi, ResultsDoNotDependOnTheThreadCount) {
   EXPECT_EQ(a->ranking.ndcg, b->ranking.ndcg);
   EXPECT_EQ(a->ranking.auc, b->ranking.auc);
   EXPECT_EQ(a->base.mrr, one.history().back().eval.mrr);  // Evaluate agrees with Fit's
+}
+
+// model.h: const methods may run concurrently. Four callers evaluate, predict,
+// recommend and fold in at once on one model and get the serial answers.
+TEST(ModelApiThreads, ConstMethodsMayRunConcurrently) {
+  const Dataset data = MakeDataset(MakeColumns(300, 400, 20000, 13));
+  const TrainTestSplit split = SplitInteractions(data.interactions, 0.1).value();
+  Result<Model> created = Model::Create(SmallOptions(/*threads=*/2), data);
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  Model& model = *created;
+  FitOptions fit;
+  ASSERT_TRUE(model.Fit(split.train, fit).ok());
+
+  const std::vector<RatedItem> rated = {{1, 5.0f}, {2, 4.0f}, {3, 1.0f}};
+  FoldInConfig fold;
+  fold.steps = 20;
+  const ModelEvaluation e = model.Evaluate(split.test, split.train).value();
+  const std::vector<Recommendation> top = model.Recommend(3, 10).value();
+  const std::vector<Recommendation> folded = model.RecommendForRatings(rated, 5, fold).value();
+  const Recommendation pair = model.Predict(3, 4).value();
+
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> callers;
+  for (int t = 0; t < 4; ++t) {
+    callers.emplace_back([&] {
+      for (int round = 0; round < 10; ++round) {
+        const Result<ModelEvaluation> e2 = model.Evaluate(split.test, split.train);
+        if (!e2.ok() || e2->base.mrr != e.base.mrr || e2->ranking.ndcg != e.ranking.ndcg) ++wrong;
+        const Result<std::vector<Recommendation>> top2 = model.Recommend(3, 10);
+        if (!top2.ok() || top2->size() != top.size() || (*top2)[0].item != top[0].item) ++wrong;
+        const Result<std::vector<Recommendation>> f2 = model.RecommendForRatings(rated, 5, fold);
+        if (!f2.ok() || f2->size() != folded.size() || (*f2)[0].item != folded[0].item) ++wrong;
+        const Result<Recommendation> p2 = model.Predict(3, 4);
+        if (!p2.ok() || !SameBits(p2->rating, pair.rating)) ++wrong;
+      }
+    });
+  }
+  for (std::thread& t : callers) t.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 }  // namespace

@@ -233,6 +233,7 @@ Result<ModelEvaluation> Model::Evaluate(const Interactions& test, const Interact
   if (k < 1) return Status::InvalidArgument("k: expected >= 1, got " + std::to_string(k));
   MTREC_RETURN_IF_ERROR(CheckRows(test, shape, "test"));
   MTREC_RETURN_IF_ERROR(CheckRows(train, shape, "train"));
+  const std::lock_guard<std::mutex> lock(impl_->backend_mutex);
   return EvaluateModel(*impl_->backend, train, test, k);
 }
 
@@ -247,6 +248,7 @@ Result<Recommendation> Model::Predict(UserId user, ItemId item) const {
   const ModelConfig& shape = impl_->backend->net().config();
   MTREC_RETURN_IF_ERROR(CheckUser(user, shape));
   MTREC_RETURN_IF_ERROR(CheckItem(item, shape));
+  const std::lock_guard<std::mutex> lock(impl_->backend_mutex);
   return PredictPair(*impl_->backend, user, item);
 }
 
@@ -259,7 +261,9 @@ Result<std::vector<Recommendation>> Model::Recommend(UserId user, int k, bool in
         "Recommend: the model knows no interactions to recommend from; call "
         "SetKnownInteractions (or Fit) first");
   }
-  return ::mtrec::Recommend(*m.backend, user, m.candidates->For(user, include_seen), k);
+  const std::vector<uint8_t> candidate = m.candidates->For(user, include_seen);
+  const std::lock_guard<std::mutex> lock(m.backend_mutex);
+  return ::mtrec::Recommend(*m.backend, user, candidate, k);
 }
 
 Result<std::vector<Recommendation>> Model::RecommendForRatings(std::span<const RatedItem> ratings,
@@ -282,8 +286,10 @@ Result<std::vector<Recommendation>> Model::RecommendForRatings(std::span<const R
                                      " is not a finite number");
     }
   }
+  std::unique_lock<std::mutex> lock(m.backend_mutex);  // FoldInUser runs on the backend's pool
   MTREC_ASSIGN_OR_RETURN(FoldInResult folded, FoldInUser(m.backend->net(), ratings, m.options.train,
                                                          config, m.backend->host_pool()));
+  lock.unlock();
   MTREC_ASSIGN_OR_RETURN(
       std::unique_ptr<Backend> backend,
       MakeBackendFrom(m.backend->name(), *folded.net, BackendOptions{m.options.threads}));
