@@ -437,5 +437,65 @@ TEST(ModelApiThreads, ConstMethodsMayRunConcurrently) {
   EXPECT_EQ(wrong.load(), 0);
 }
 
+// Every optimizer, loss and embedding layout: two Fits equal one, and a saved
+// and loaded model (its optimizer state included) continues identically.
+class ModelApiVariants : public ::testing::TestWithParam<int> {};
+
+TEST_P(ModelApiVariants, FitContinuesAcrossCallsAndSaveLoad) {
+  const Dataset data = MakeDataset(MakeColumns(50, 70, 2500, 11));
+  const TrainTestSplit split = SplitInteractions(data.interactions, 0.05).value();
+  ModelOptions o = SmallOptions();
+  switch (GetParam()) {
+    case 1:
+      o.model.shared_embeddings = false;
+      break;
+    case 2:
+      o.model.user_bias = true;
+      break;
+    case 3:
+      o.train.optimizer.kind = OptimizerKind::kLazyAdam;
+      break;
+    case 4:
+      o.train.optimizer.kind = OptimizerKind::kAdagrad;
+      o.train.optimizer.learning_rate = DefaultLearningRate(OptimizerKind::kAdagrad);
+      break;
+    case 5:
+      o.train.optimizer.kind = OptimizerKind::kSgd;
+      o.train.optimizer.learning_rate = DefaultLearningRate(OptimizerKind::kSgd);
+      break;
+    case 6:
+      o.train.bpr_loss = BprLoss::kLog;
+      o.train.optimizer.weight_decay = 1e-4;
+      break;
+    default:
+      break;
+  }
+  Result<Model> a = Model::Create(o, data), b = Model::Create(o, data);
+  ASSERT_TRUE(a.ok() && b.ok()) << a.status().message();
+  FitOptions fit;
+  fit.test = &split.test;
+  fit.epochs = 2;
+  ASSERT_TRUE(a->Fit(split.train, fit).ok());
+  testing::TempDir tmp;
+  ASSERT_TRUE(a->Save(tmp / "m.mtrec").ok());
+  Result<Model> c = Model::Load(tmp / "m.mtrec", 1);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->options().train.optimizer.kind, o.train.optimizer.kind);
+  EXPECT_EQ(c->options().train.bpr_loss, o.train.bpr_loss);
+  EXPECT_EQ(c->options().model.shared_embeddings, o.model.shared_embeddings);
+  EXPECT_EQ(c->options().model.user_bias, o.model.user_bias);
+  fit.epochs = 1;
+  ASSERT_TRUE(a->Fit(split.train, fit).ok());
+  ASSERT_TRUE(c->Fit(split.train, fit).ok());
+  fit.epochs = 3;
+  ASSERT_TRUE(b->Fit(split.train, fit).ok());
+  EXPECT_TRUE(SameParameters(a->Parameters(), b->Parameters()));
+  EXPECT_TRUE(SameParameters(c->Parameters(), b->Parameters()));
+  ExpectSameHistory(a->history(), b->history());
+  ExpectSameHistory(c->history(), b->history());
+}
+
+INSTANTIATE_TEST_SUITE_P(Variants, ModelApiVariants, ::testing::Range(0, 7));
+
 }  // namespace
 }  // namespace mtrec
