@@ -159,6 +159,13 @@ TEST_F(ApiErrors, FitRefusesBadArgumentsAndTrainsNothing) {
   outside.items[0] = -1;
   EXPECT_TRUE(Invalid(model.Fit(outside, fit).status(), "train: row 0"));
 
+  Interactions nan_rating = train;
+  nan_rating.ratings[4] = kNaNf;
+  EXPECT_TRUE(Invalid(model.Fit(nan_rating, fit).status(), "train: the rating of row 4"));
+  FitOptions nan_test = fit;
+  nan_test.test = &nan_rating;
+  EXPECT_TRUE(Invalid(model.Fit(train, nan_test).status(), "test: the rating of row 4"));
+
   Interactions ragged = train;
   ragged.ratings.pop_back();
   EXPECT_TRUE(Invalid(model.Fit(ragged, fit).status(), "train"));

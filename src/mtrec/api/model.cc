@@ -43,6 +43,10 @@ Status CheckRows(const Interactions& x, const ModelConfig& model, const char* wh
                                      std::to_string(x.users[k]) + ", item " +
                                      std::to_string(x.items[k]) + ") is outside the tables");
     }
+    if (!std::isfinite(x.ratings[k])) {  // would turn every weight into NaN part-way
+      return Status::InvalidArgument(name + ": the rating of row " + std::to_string(k) +
+                                     " is not a finite number");
+    }
   }
   return Status::Ok();
 }
