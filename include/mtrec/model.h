@@ -3,8 +3,9 @@
 // queried, saved and loaded. Part of the public API.
 //
 //   mtrec::Result<mtrec::Dataset> data = mtrec::DatasetFromArrays(users, items, ratings);
-//   mtrec::Result<mtrec::TrainTestSplit> split = mtrec::SplitInteractions(data->interactions,
-//   0.05); mtrec::Result<mtrec::Model> model = mtrec::Model::Create(mtrec::ModelOptions{}, *data);
+//   mtrec::Result<mtrec::TrainTestSplit> split =
+//       mtrec::SplitInteractions(data->interactions, 0.05);
+//   mtrec::Result<mtrec::Model> model = mtrec::Model::Create(mtrec::ModelOptions{}, *data);
 //   mtrec::FitOptions fit;
 //   fit.epochs = 20;
 //   fit.test = &split->test;
@@ -16,9 +17,10 @@
 // Ids: every call takes and returns table rows (UserId, ItemId); users() and
 // items() translate to and from the data's own ids.
 //
-// Thread-safety: const methods may run concurrently; Fit, Save's caller and
-// the setters must run alone. The model's work runs on its own threads
-// (ModelOptions::threads) and results do not depend on their number.
+// Thread-safety: const methods may run concurrently (those that use the
+// model's threads take turns); Fit, Save's caller and the setters must run
+// alone. The model's work runs on its own threads (ModelOptions::threads) and
+// results do not depend on their number.
 #pragma once
 
 #include <atomic>
@@ -119,7 +121,8 @@ class Model {
                                                           const FoldInConfig& config = {}) const;
   // Which items Recommend offers and which it excludes per user (Fit sets it
   // from its training data; a loaded model needs it before Recommend).
-  void SetKnownInteractions(const Interactions& data);
+  // InvalidArgument, and nothing changed, when `data` does not fit the tables.
+  Status SetKnownInteractions(const Interactions& data);
 
   // Raw ids <-> rows.
   const IdMap& users() const;

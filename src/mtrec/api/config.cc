@@ -66,10 +66,11 @@ Status TrainConfig::Validate() const {
     return Field("weight_decay",
                  "expected a finite number >= 0, got " + Num(optimizer.weight_decay));
   }
-  if (!(optimizer.beta1 >= 0 && optimizer.beta1 < 1) ||
-      !(optimizer.beta2 >= 0 && optimizer.beta2 < 1)) {
-    return Field("beta1", "Adam's betas must be in [0, 1), got " + Num(optimizer.beta1) + " and " +
-                              Num(optimizer.beta2));
+  if (!(optimizer.beta1 >= 0 && optimizer.beta1 < 1)) {
+    return Field("beta1", "expected a number in [0, 1), got " + Num(optimizer.beta1));
+  }
+  if (!(optimizer.beta2 >= 0 && optimizer.beta2 < 1)) {
+    return Field("beta2", "expected a number in [0, 1), got " + Num(optimizer.beta2));
   }
   if (!std::isfinite(optimizer.eps) || optimizer.eps <= 0) {
     return Field("eps", "expected a finite number > 0, got " + Num(optimizer.eps));

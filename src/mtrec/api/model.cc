@@ -13,6 +13,7 @@
 #include "mtrec/infer/fold_in.h"
 #include "mtrec/infer/model_evaluation.h"
 #include "mtrec/train/experiment_data.h"
+#include "mtrec/train/memory_estimate.h"
 
 namespace mtrec {
 
@@ -42,6 +43,10 @@ Status CheckRows(const Interactions& x, const ModelConfig& model, const char* wh
       return Status::InvalidArgument(name + ": row " + std::to_string(k) + " (user " +
                                      std::to_string(x.users[k]) + ", item " +
                                      std::to_string(x.items[k]) + ") is outside the tables");
+    }
+    if (!std::isfinite(x.ratings[k])) {  // would turn every weight into NaN part-way
+      return Status::InvalidArgument(name + ": the rating of row " + std::to_string(k) +
+                                     " is not a finite number");
     }
   }
   return Status::Ok();
@@ -138,6 +143,12 @@ Result<Model> Model::CreateModel(const ModelOptions& options, const Dataset& dat
         std::to_string(o.model.num_items) + ") are not the data's (" + std::to_string(x.num_users) +
         " x " + std::to_string(x.num_items) + "); leave them 0");
   }
+  // Before anything is allocated: raw ids size the tables by the largest id.
+  MTREC_RETURN_IF_ERROR(o.model.Validate());
+  MTREC_RETURN_IF_ERROR(o.train.Validate());
+  MTREC_RETURN_IF_ERROR(CheckTrainingFitsInMemory(
+      o.model, o.train, std::min<int64_t>(o.train.batch_size, std::max<size_t>(x.size(), 1)),
+      /*early_stopping=*/false));
   const IdMap users = data.users.size() == x.num_users ? data.users : IdMap::Identity(x.num_users);
   const IdMap items = data.items.size() == x.num_items ? data.items : IdMap::Identity(x.num_items);
   MTREC_ASSIGN_OR_RETURN(Model model, ModelInternals::Make(o, users, items));
@@ -176,6 +187,9 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
   if (options.validation != nullptr) {
     MTREC_RETURN_IF_ERROR(CheckRows(*options.validation, shape, "validation"));
   }
+  // Recommend offers the items of the training data, as documented (Create's
+  // were the whole data set's, test items included).
+  m.candidates.emplace(train);
   std::optional<Evaluator> tester, validator;
   if (options.test != nullptr) tester.emplace(train, *options.test);
   if (options.validation != nullptr) validator.emplace(train, *options.validation);
@@ -249,6 +263,7 @@ Result<ModelEvaluation> Model::Evaluate(const Interactions& test, const Interact
   if (k < 1) return Status::InvalidArgument("k: expected >= 1, got " + std::to_string(k));
   MTREC_RETURN_IF_ERROR(CheckRows(test, shape, "test"));
   MTREC_RETURN_IF_ERROR(CheckRows(train, shape, "train"));
+  const std::lock_guard<std::mutex> lock(impl_->backend_mutex);
   return EvaluateModel(*impl_->backend, train, test, k);
 }
 
@@ -263,6 +278,7 @@ Result<Recommendation> Model::Predict(UserId user, ItemId item) const {
   const ModelConfig& shape = impl_->backend->net().config();
   MTREC_RETURN_IF_ERROR(CheckUser(user, shape));
   MTREC_RETURN_IF_ERROR(CheckItem(item, shape));
+  const std::lock_guard<std::mutex> lock(impl_->backend_mutex);
   return PredictPair(*impl_->backend, user, item);
 }
 
@@ -275,7 +291,9 @@ Result<std::vector<Recommendation>> Model::Recommend(UserId user, int k, bool in
         "Recommend: the model knows no interactions to recommend from; call "
         "SetKnownInteractions (or Fit) first");
   }
-  return ::mtrec::Recommend(*m.backend, user, m.candidates->For(user, include_seen), k);
+  const std::vector<uint8_t> candidate = m.candidates->For(user, include_seen);
+  const std::lock_guard<std::mutex> lock(m.backend_mutex);
+  return ::mtrec::Recommend(*m.backend, user, candidate, k);
 }
 
 Result<std::vector<Recommendation>> Model::RecommendForRatings(std::span<const RatedItem> ratings,
@@ -298,8 +316,10 @@ Result<std::vector<Recommendation>> Model::RecommendForRatings(std::span<const R
                                      " is not a finite number");
     }
   }
+  std::unique_lock<std::mutex> lock(m.backend_mutex);  // FoldInUser runs on the backend's pool
   MTREC_ASSIGN_OR_RETURN(FoldInResult folded, FoldInUser(m.backend->net(), ratings, m.options.train,
                                                          config, m.backend->host_pool()));
+  lock.unlock();
   MTREC_ASSIGN_OR_RETURN(
       std::unique_ptr<Backend> backend,
       MakeBackendFrom(m.backend->name(), *folded.net, BackendOptions{m.options.threads}));
@@ -310,7 +330,12 @@ Result<std::vector<Recommendation>> Model::RecommendForRatings(std::span<const R
   return ::mtrec::Recommend(*backend, folded.user, candidate, k);
 }
 
-void Model::SetKnownInteractions(const Interactions& data) { impl_->candidates.emplace(data); }
+Status Model::SetKnownInteractions(const Interactions& data) {
+  // Other table sizes or rows outside them would index past the candidates.
+  MTREC_RETURN_IF_ERROR(CheckRows(data, impl_->backend->net().config(), "data"));
+  impl_->candidates.emplace(data);
+  return Status::Ok();
+}
 
 const IdMap& Model::users() const { return impl_->users; }
 const IdMap& Model::items() const { return impl_->items; }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,10 @@ struct Model::Impl {
   IdMap users;
   IdMap items;
   std::optional<RecommendationCandidates> candidates;  // from the known interactions
+  // The backend's thread pool runs one job at a time (core/thread_pool.h), so
+  // the const calls that use the backend take turns: they may be called
+  // concurrently, as model.h promises.
+  mutable std::mutex backend_mutex;
   // What checkpoints record about the data and the run (the run policy fills
   // in the rest; an in-memory model leaves the data facts empty).
   ExperimentConfig experiment;

@@ -29,6 +29,16 @@ Result<TrainTestSplit> SplitInteractions(const Interactions& data, double test_f
     return Status::InvalidArgument("test_fraction: expected a number in (0, 1), got " +
                                    std::to_string(test_fraction));
   }
+  // Select reads every column at every row: a shorter one would be read past its end.
+  const size_t n = data.users.size();
+  if (data.items.size() != n || data.ratings.size() != n ||
+      (!data.timestamps.empty() && data.timestamps.size() != n)) {
+    return Status::InvalidArgument(
+        "data: the items, ratings and timestamps columns need one entry per user entry (" +
+        std::to_string(n) + "), got " + std::to_string(data.items.size()) + ", " +
+        std::to_string(data.ratings.size()) + " and " + std::to_string(data.timestamps.size()) +
+        " (timestamps may be empty)");
+  }
   TrainTestSplit split = RandomTrainTestSplit(data, test_fraction, seed);
   if (split.train.size() == 0 || split.test.size() == 0) {
     return Status::InvalidArgument("test_fraction " + std::to_string(test_fraction) + " of " +

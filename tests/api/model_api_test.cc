@@ -1,0 +1,501 @@
+// The public API's behaviour: Fit continues one stream across calls, stops
+// when asked and resumes to the uninterrupted result, matches the CLI bit for
+// bit, survives Save/Load, and does not depend on the thread count. Public
+// headers only (plus the CLI binary for the comparison with `mtrec train`).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/api_test_data.h"
+#include "mtrec/dataset.h"
+#include "mtrec/model.h"
+#include "support/files.h"
+#include "support/run_command.h"
+#include "support/temp_dir.h"
+
+namespace mtrec {
+namespace {
+
+using api_test::ExpectSameHistory;
+using api_test::MakeColumns;
+using api_test::MakeDataset;
+using api_test::SameBits;
+using api_test::SameParameters;
+using api_test::SmallOptions;
+
+class ModelApi : public ::testing::Test {
+ protected:
+  ModelApi() : columns_(MakeColumns(50, 70, 2500, 11)), data_(MakeDataset(columns_)) {
+    Result<TrainTestSplit> split = SplitInteractions(data_.interactions, 0.05);
+    EXPECT_TRUE(split.ok()) << split.status().message();
+    split_ = std::move(split).value();
+  }
+
+  Model NewModel(const ModelOptions& options = SmallOptions()) {
+    Result<Model> m = Model::Create(options, data_);
+    EXPECT_TRUE(m.ok()) << m.status().message();
+    return std::move(m).value();
+  }
+
+  FitOptions Epochs(int epochs) const {
+    FitOptions fit;
+    fit.epochs = epochs;
+    fit.test = &split_.test;
+    return fit;
+  }
+
+  // Trains `model` for `epochs` epochs, evaluating on the test split.
+  void Train(Model& model, int epochs) {
+    Result<FitResult> r = model.Fit(split_.train, Epochs(epochs));
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(r->epochs, epochs);
+    EXPECT_FALSE(r->interrupted);
+  }
+
+  int64_t BatchesPerEpoch() const {
+    const int64_t b = SmallOptions().train.batch_size;
+    return (static_cast<int64_t>(split_.train.size()) + b - 1) / b;
+  }
+
+  api_test::Columns columns_;
+  Dataset data_;
+  TrainTestSplit split_;
+};
+
+TEST_F(ModelApi, TwoFitsOfNEpochsEqualOneFitOf2N) {
+  Model twice = NewModel(), once = NewModel();
+  Train(twice, 2);
+  Train(twice, 2);
+  Train(once, 4);
+  EXPECT_TRUE(SameParameters(twice.Parameters(), once.Parameters()));
+  ExpectSameHistory(twice.history(), once.history());
+  ASSERT_EQ(once.history().size(), 4u);
+  EXPECT_EQ(twice.history().back().epoch, 4);
+  // The model learns something: later epochs have a lower loss than the first.
+  EXPECT_LT(once.history().back().losses.joint, once.history().front().losses.joint);
+  // The second call trained further, so parameters are not just equal by accident.
+  Model two = NewModel();
+  Train(two, 2);
+  EXPECT_FALSE(SameParameters(two.Parameters(), once.Parameters()));
+}
+
+TEST_F(ModelApi, OnEpochReturningFalseStopsAfterThatEpoch) {
+  Model model = NewModel();
+  FitOptions fit = Epochs(5);
+  std::vector<int> seen;
+  fit.on_epoch = [&](const EpochStats& s) {
+    seen.push_back(s.epoch);
+    EXPECT_GT(s.eval.test_size, 0);
+    return s.epoch < 2;
+  };
+  Result<FitResult> r = model.Fit(split_.train, fit);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->epochs, 2);
+  EXPECT_TRUE(r->stopped_by_callback);
+  EXPECT_FALSE(r->interrupted);
+  EXPECT_EQ(model.history().size(), 2u);
+  EXPECT_EQ(seen, (std::vector<int>{1, 2}));
+}
+
+TEST_F(ModelApi, MaxStepsStopsMidEpochAndALaterFitReachesTheUninterruptedResult) {
+  Model straight = NewModel();
+  Train(straight, 3);
+
+  const int64_t per_epoch = BatchesPerEpoch();
+  ASSERT_GT(per_epoch, 4);
+  Model stopped = NewModel();
+  FitOptions fit = Epochs(3);
+  fit.max_steps = per_epoch + per_epoch / 2;  // half-way through epoch 2
+  int64_t steps = 0;
+  fit.on_step = [&](const StepProgress& p) {
+    ++steps;
+    EXPECT_EQ(p.batches, per_epoch);
+    EXPECT_LE(p.batch, per_epoch);
+  };
+  Result<FitResult> r = stopped.Fit(split_.train, fit);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->interrupted);
+  EXPECT_EQ(r->epochs, 1);
+  EXPECT_EQ(steps, fit.max_steps);
+  EXPECT_EQ(stopped.history().size(), 1u);
+
+  // The rest of epoch 2, then epoch 3.
+  Result<FitResult> rest = stopped.Fit(split_.train, Epochs(2));
+  ASSERT_TRUE(rest.ok()) << rest.status().message();
+  EXPECT_EQ(rest->epochs, 2);
+  EXPECT_FALSE(rest->interrupted);
+  EXPECT_TRUE(SameParameters(stopped.Parameters(), straight.Parameters()));
+  ExpectSameHistory(stopped.history(), straight.history());
+}
+
+TEST_F(ModelApi, StopFlagStopsAfterTheStepInProgressAndFitContinues) {
+  Model straight = NewModel();
+  Train(straight, 2);
+
+  Model stopped = NewModel();
+  std::atomic<bool> stop{false};
+  FitOptions fit = Epochs(2);
+  fit.stop = &stop;
+  int64_t steps = 0;
+  fit.on_step = [&](const StepProgress& p) {
+    ++steps;
+    if (p.batch == 3) stop = true;
+  };
+  Result<FitResult> r = stopped.Fit(split_.train, fit);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->interrupted);
+  EXPECT_EQ(r->epochs, 0);
+  EXPECT_EQ(steps, 3);
+  EXPECT_TRUE(stopped.history().empty());
+
+  ASSERT_TRUE(stopped.Fit(split_.train, Epochs(2)).ok());
+  EXPECT_TRUE(SameParameters(stopped.Parameters(), straight.Parameters()));
+  ExpectSameHistory(stopped.history(), straight.history());
+}
+
+// `mtrec train` on the same ratings written to a CSV file: the CLI numbers the
+// string ids in order of first appearance (as DatasetFromStrings does), splits
+// with SplitInteractions(data, 0.05) and the default seed, and trains with
+// Fit; every epoch's losses and metrics must be the very same numbers.
+TEST_F(ModelApi, MatchesTheCliOnTheSameDataBitForBit) {
+  testing::TempDir tmp;
+  const std::string csv = tmp / "ratings.csv";
+  {
+    std::ofstream out(csv);
+    out << "user,item,rating,timestamp\n";
+    for (size_t k = 0; k < columns_.users.size(); ++k) {
+      char rating[32];
+      std::snprintf(rating, sizeof(rating), "%.9g", static_cast<double>(columns_.ratings[k]));
+      out << columns_.users[k] << ',' << columns_.items[k] << ',' << rating << ','
+          << columns_.timestamps[k] << '\n';
+    }
+  }
+  const auto cli =
+      testing::RunMtrec({"train", "--dataset", csv, "--epochs", "3", "--seed", "9", "--threads",
+                         "2", "--embedding_dim", "8", "--layers", "16", "--batch_size", "128",
+                         "--logdir", tmp / "run", "--save", tmp / "cli.mtrec"});
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+
+  Model model = NewModel(SmallOptions(/*threads=*/2, /*seed=*/9));
+  Train(model, 3);
+  const std::vector<std::string> lines = testing::ReadLines(tmp.path() / "run" / "metrics.jsonl");
+  ASSERT_EQ(lines.size(), 3u);
+  ASSERT_EQ(model.history().size(), 3u);
+  for (size_t e = 0; e < lines.size(); ++e) {
+    SCOPED_TRACE(lines[e]);
+    const nlohmann::json j = nlohmann::json::parse(lines[e]);
+    const EpochStats& s = model.history()[e];
+    EXPECT_EQ(j["epoch"].get<int>(), s.epoch);
+    EXPECT_EQ(j["factorization_loss"].get<double>(), s.losses.factorization);
+    EXPECT_EQ(j["regression_loss"].get<double>(), s.losses.regression);
+    EXPECT_EQ(j["joint_loss"].get<double>(), s.losses.joint);
+    EXPECT_EQ(j["mrr"].get<double>(), s.eval.mrr);
+    EXPECT_EQ(j["mse"].get<double>(), s.eval.mse);
+    EXPECT_EQ(j["mrr_users"].get<int64_t>(), s.eval.mrr_users);
+  }
+
+  // The CLI's checkpoint is the API's: the same weights, ids and history, and
+  // training continues from it as from the API's model.
+  Result<Model> saved = Model::Load(tmp / "cli.mtrec", 2);
+  ASSERT_TRUE(saved.ok()) << saved.status().message();
+  EXPECT_TRUE(SameParameters(saved->Parameters(), model.Parameters()));
+  ExpectSameHistory(saved->history(), model.history());
+  EXPECT_EQ(saved->users().Name(0), model.users().Name(0));
+  Train(model, 1);
+  Train(*saved, 1);
+  EXPECT_TRUE(SameParameters(saved->Parameters(), model.Parameters()));
+}
+
+TEST_F(ModelApi, DatasetFromArraysKeepsRawRowsOrNumbersIdsDensely) {
+  const std::vector<int64_t> users = {30, 10, 30}, items = {5, 2, 7};
+  const std::vector<float> ratings = {4, 3, 5};
+  Result<Dataset> raw = DatasetFromArrays(users, items, ratings, {}, IdPolicy::kRaw);
+  ASSERT_TRUE(raw.ok()) << raw.status().message();
+  EXPECT_EQ(raw->interactions.num_users, 31);  // max id + 1, as MovieLens
+  EXPECT_EQ(raw->interactions.num_items, 8);
+  EXPECT_EQ(raw->interactions.users, (std::vector<UserId>{30, 10, 30}));
+  EXPECT_TRUE(raw->users.is_identity());
+
+  Result<Dataset> dense = DatasetFromArrays(users, items, ratings);
+  ASSERT_TRUE(dense.ok()) << dense.status().message();
+  EXPECT_EQ(dense->interactions.num_users, 2);
+  EXPECT_EQ(dense->interactions.users, (std::vector<UserId>{0, 1, 0}));
+  EXPECT_EQ(dense->interactions.items, (std::vector<ItemId>{0, 1, 2}));
+  EXPECT_EQ(dense->users.Name(0), "30");
+  EXPECT_EQ(dense->items.Find("7"), 2);
+  EXPECT_EQ(dense->interactions.ratings, ratings);
+
+  Result<Dataset> implicit = DatasetFromArrays(users, items, {});
+  ASSERT_TRUE(implicit.ok());
+  EXPECT_EQ(implicit->interactions.ratings, (std::vector<float>{1, 1, 1}));
+}
+
+TEST_F(ModelApi, SaveAndLoadRoundTripAndContinueTrainingIdentically) {
+  testing::TempDir tmp;
+  Model model = NewModel();
+  Train(model, 2);
+  ASSERT_TRUE(model.Save(tmp / "m.mtrec").ok());
+  Result<Model> loaded = Model::Load(tmp / "m.mtrec", 1);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+
+  EXPECT_TRUE(SameParameters(loaded->Parameters(), model.Parameters()));
+  ExpectSameHistory(loaded->history(), model.history());
+  EXPECT_EQ(loaded->num_users(), model.num_users());
+  EXPECT_EQ(loaded->num_items(), model.num_items());
+  EXPECT_EQ(loaded->options().model.embedding_dim, 8);
+  EXPECT_EQ(loaded->options().model.hidden_layers, (std::vector<int>{16}));
+  for (int32_t u = 0; u < model.num_users(); ++u) {
+    ASSERT_EQ(loaded->users().Name(u), model.users().Name(u));
+  }
+  for (int32_t i = 0; i < model.num_items(); ++i) {
+    ASSERT_EQ(loaded->items().Name(i), model.items().Name(i));
+  }
+
+  // Both continue for one more epoch: the same stream, optimizer state and result.
+  Train(model, 1);
+  Train(*loaded, 1);
+  EXPECT_TRUE(SameParameters(loaded->Parameters(), model.Parameters()));
+  ExpectSameHistory(loaded->history(), model.history());
+  EXPECT_EQ(loaded->history().size(), 3u);
+}
+
+TEST_F(ModelApi, ACheckpointSavedMidEpochContinuesToTheUninterruptedResult) {
+  testing::TempDir tmp;
+  Model straight = NewModel();
+  Train(straight, 2);
+
+  Model stopped = NewModel();
+  FitOptions fit = Epochs(2);
+  fit.max_steps = BatchesPerEpoch() + 2;
+  Result<FitResult> r = stopped.Fit(split_.train, fit);
+  ASSERT_TRUE(r.ok() && r->interrupted);
+  ASSERT_TRUE(stopped.Save(tmp / "mid.mtrec").ok());
+  Result<Model> loaded = Model::Load(tmp / "mid.mtrec", 2);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  ASSERT_TRUE(loaded->Fit(split_.train, Epochs(1)).ok());
+  EXPECT_TRUE(SameParameters(loaded->Parameters(), straight.Parameters()));
+  ExpectSameHistory(loaded->history(), straight.history());
+}
+
+TEST_F(ModelApi, ParametersAndSetParametersRoundTrip) {
+  Model trained = NewModel();
+  Train(trained, 1);
+  Model other = NewModel(SmallOptions(2, /*seed=*/77));
+  const std::vector<NamedTensor> params = trained.Parameters();
+  ASSERT_FALSE(SameParameters(other.Parameters(), params));  // a different start
+  for (const NamedTensor& t : params) {
+    EXPECT_FALSE(t.name.empty());
+    EXPECT_EQ(static_cast<int64_t>(t.values.size()), t.rows * t.cols) << t.name;
+  }
+  ASSERT_TRUE(other.SetParameters(params).ok());
+  EXPECT_TRUE(SameParameters(other.Parameters(), params));
+  for (UserId u = 0; u < trained.num_users(); u += 5) {
+    for (ItemId i = 0; i < trained.num_items(); i += 3) {
+      const Result<Recommendation> a = trained.Predict(u, i), b = other.Predict(u, i);
+      ASSERT_TRUE(a.ok() && b.ok());
+      EXPECT_TRUE(SameBits(a->score, b->score) && SameBits(a->rating, b->rating)) << u << " " << i;
+      EXPECT_TRUE(SameBits(*trained.Score(u, i), a->score));
+    }
+  }
+}
+
+TEST_F(ModelApi, StringIdsRoundTripThroughUsersAndItems) {
+  Model model = NewModel();
+  const Interactions& x = data_.interactions;
+  ASSERT_EQ(x.size(), columns_.users.size());
+  std::set<std::string> distinct(columns_.users.begin(), columns_.users.end());
+  EXPECT_EQ(static_cast<size_t>(model.num_users()), distinct.size());
+  for (size_t k = 0; k < x.size(); ++k) {
+    ASSERT_EQ(model.users().Name(x.users[k]), columns_.users[k]);
+    ASSERT_EQ(model.items().Name(x.items[k]), columns_.items[k]);
+    ASSERT_EQ(model.users().Find(columns_.users[k]), x.users[k]);
+    ASSERT_EQ(model.items().Find(columns_.items[k]), x.items[k]);
+  }
+  EXPECT_EQ(model.users().Name(0), columns_.users[0]);  // first appearance is row 0
+  EXPECT_FALSE(model.users().Find("nobody").has_value());
+  EXPECT_FALSE(model.items().Find("u1").has_value());  // a user id is no item id
+}
+
+TEST_F(ModelApi, RecommendOffersTheTrainingItemsTheUserHasNotSeen) {
+  Model model = NewModel();
+  Train(model, 1);
+  const Interactions& train = split_.train;
+  const Interactions& test = split_.test;
+  // A user with a test item they did not also rate in training.
+  UserId user = -1;
+  std::set<ItemId> seen;
+  for (size_t k = 0; k < test.size() && user < 0; ++k) {
+    std::set<ItemId> mine;
+    for (size_t j = 0; j < train.size(); ++j) {
+      if (train.users[j] == test.users[k]) mine.insert(train.items[j]);
+    }
+    if (!mine.empty() && !mine.count(test.items[k])) user = test.users[k], seen = mine;
+  }
+  ASSERT_GE(user, 0);
+  std::set<ItemId> expected(train.items.begin(), train.items.end());
+  for (ItemId i : seen) expected.erase(i);
+
+  const Result<std::vector<Recommendation>> all = model.Recommend(user, model.num_items());
+  ASSERT_TRUE(all.ok()) << all.status().message();
+  std::set<ItemId> offered;
+  for (size_t k = 0; k < all->size(); ++k) {
+    offered.insert((*all)[k].item);
+    EXPECT_TRUE(SameBits((*all)[k].score, *model.Score(user, (*all)[k].item)));
+    if (k > 0) {
+      EXPECT_GE((*all)[k - 1].score, (*all)[k].score);
+    }
+  }
+  EXPECT_EQ(offered, expected);
+
+  const Result<std::vector<Recommendation>> top = model.Recommend(user, 5);
+  ASSERT_TRUE(top.ok());
+  ASSERT_EQ(top->size(), 5u);
+  for (size_t k = 0; k < 5; ++k) EXPECT_EQ((*top)[k].item, (*all)[k].item);
+
+  const Result<std::vector<Recommendation>> with_seen = model.Recommend(user, model.num_items(),
+                                                                        /*include_seen=*/true);
+  ASSERT_TRUE(with_seen.ok());
+  EXPECT_EQ(with_seen->size(), std::set<ItemId>(train.items.begin(), train.items.end()).size());
+
+  // A loaded model told the same training data recommends the same list.
+  testing::TempDir tmp;
+  ASSERT_TRUE(model.Save(tmp / "m.mtrec").ok());
+  Result<Model> loaded = Model::Load(tmp / "m.mtrec", 1);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  ASSERT_TRUE(loaded->SetKnownInteractions(train).ok());
+  const Result<std::vector<Recommendation>> again = loaded->Recommend(user, model.num_items());
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  ASSERT_EQ(again->size(), all->size());
+  for (size_t k = 0; k < all->size(); ++k) {
+    EXPECT_EQ((*again)[k].item, (*all)[k].item);
+    EXPECT_TRUE(SameBits((*again)[k].score, (*all)[k].score));
+    EXPECT_TRUE(SameBits((*again)[k].rating, (*all)[k].rating));
+  }
+}
+
+TEST_F(ModelApi, ResultsDoNotDependOnTheThreadCount) {
+  Model one = NewModel(SmallOptions(/*threads=*/1));
+  Model two = NewModel(SmallOptions(/*threads=*/2));
+  Train(one, 2);
+  Train(two, 2);
+  EXPECT_TRUE(SameParameters(one.Parameters(), two.Parameters()));
+  ExpectSameHistory(one.history(), two.history());
+  const Result<ModelEvaluation> a = one.Evaluate(split_.test, split_.train);
+  const Result<ModelEvaluation> b = two.Evaluate(split_.test, split_.train);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->base.mrr, b->base.mrr);
+  EXPECT_EQ(a->rmse, b->rmse);
+  EXPECT_EQ(a->ranking.ndcg, b->ranking.ndcg);
+  EXPECT_EQ(a->ranking.auc, b->ranking.auc);
+  EXPECT_EQ(a->base.mrr, one.history().back().eval.mrr);  // Evaluate agrees with Fit's
+}
+
+// model.h: const methods may run concurrently. Four callers evaluate, predict,
+// recommend and fold in at once on one model and get the serial answers.
+TEST(ModelApiThreads, ConstMethodsMayRunConcurrently) {
+  const Dataset data = MakeDataset(MakeColumns(300, 400, 20000, 13));
+  const TrainTestSplit split = SplitInteractions(data.interactions, 0.1).value();
+  Result<Model> created = Model::Create(SmallOptions(/*threads=*/2), data);
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  Model& model = *created;
+  FitOptions fit;
+  ASSERT_TRUE(model.Fit(split.train, fit).ok());
+
+  const std::vector<RatedItem> rated = {{1, 5.0f}, {2, 4.0f}, {3, 1.0f}};
+  FoldInConfig fold;
+  fold.steps = 20;
+  const ModelEvaluation e = model.Evaluate(split.test, split.train).value();
+  const std::vector<Recommendation> top = model.Recommend(3, 10).value();
+  const std::vector<Recommendation> folded = model.RecommendForRatings(rated, 5, fold).value();
+  const Recommendation pair = model.Predict(3, 4).value();
+
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> callers;
+  for (int t = 0; t < 4; ++t) {
+    callers.emplace_back([&] {
+      for (int round = 0; round < 10; ++round) {
+        const Result<ModelEvaluation> e2 = model.Evaluate(split.test, split.train);
+        if (!e2.ok() || e2->base.mrr != e.base.mrr || e2->ranking.ndcg != e.ranking.ndcg) ++wrong;
+        const Result<std::vector<Recommendation>> top2 = model.Recommend(3, 10);
+        if (!top2.ok() || top2->size() != top.size() || (*top2)[0].item != top[0].item) ++wrong;
+        const Result<std::vector<Recommendation>> f2 = model.RecommendForRatings(rated, 5, fold);
+        if (!f2.ok() || f2->size() != folded.size() || (*f2)[0].item != folded[0].item) ++wrong;
+        const Result<Recommendation> p2 = model.Predict(3, 4);
+        if (!p2.ok() || !SameBits(p2->rating, pair.rating)) ++wrong;
+      }
+    });
+  }
+  for (std::thread& t : callers) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+}
+
+// Every optimizer, loss and embedding layout: two Fits equal one, and a saved
+// and loaded model (its optimizer state included) continues identically.
+class ModelApiVariants : public ::testing::TestWithParam<int> {};
+
+TEST_P(ModelApiVariants, FitContinuesAcrossCallsAndSaveLoad) {
+  const Dataset data = MakeDataset(MakeColumns(50, 70, 2500, 11));
+  const TrainTestSplit split = SplitInteractions(data.interactions, 0.05).value();
+  ModelOptions o = SmallOptions();
+  switch (GetParam()) {
+    case 1:
+      o.model.shared_embeddings = false;
+      break;
+    case 2:
+      o.model.user_bias = true;
+      break;
+    case 3:
+      o.train.optimizer.kind = OptimizerKind::kLazyAdam;
+      break;
+    case 4:
+      o.train.optimizer.kind = OptimizerKind::kAdagrad;
+      o.train.optimizer.learning_rate = DefaultLearningRate(OptimizerKind::kAdagrad);
+      break;
+    case 5:
+      o.train.optimizer.kind = OptimizerKind::kSgd;
+      o.train.optimizer.learning_rate = DefaultLearningRate(OptimizerKind::kSgd);
+      break;
+    case 6:
+      o.train.bpr_loss = BprLoss::kLog;
+      o.train.optimizer.weight_decay = 1e-4;
+      break;
+    default:
+      break;
+  }
+  Result<Model> a = Model::Create(o, data), b = Model::Create(o, data);
+  ASSERT_TRUE(a.ok() && b.ok()) << a.status().message();
+  FitOptions fit;
+  fit.test = &split.test;
+  fit.epochs = 2;
+  ASSERT_TRUE(a->Fit(split.train, fit).ok());
+  testing::TempDir tmp;
+  ASSERT_TRUE(a->Save(tmp / "m.mtrec").ok());
+  Result<Model> c = Model::Load(tmp / "m.mtrec", 1);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->options().train.optimizer.kind, o.train.optimizer.kind);
+  EXPECT_EQ(c->options().train.bpr_loss, o.train.bpr_loss);
+  EXPECT_EQ(c->options().model.shared_embeddings, o.model.shared_embeddings);
+  EXPECT_EQ(c->options().model.user_bias, o.model.user_bias);
+  fit.epochs = 1;
+  ASSERT_TRUE(a->Fit(split.train, fit).ok());
+  ASSERT_TRUE(c->Fit(split.train, fit).ok());
+  fit.epochs = 3;
+  ASSERT_TRUE(b->Fit(split.train, fit).ok());
+  EXPECT_TRUE(SameParameters(a->Parameters(), b->Parameters()));
+  EXPECT_TRUE(SameParameters(c->Parameters(), b->Parameters()));
+  ExpectSameHistory(a->history(), b->history());
+  ExpectSameHistory(c->history(), b->history());
+}
+
+INSTANTIATE_TEST_SUITE_P(Variants, ModelApiVariants, ::testing::Range(0, 7));
+
+}  // namespace
+}  // namespace mtrec
