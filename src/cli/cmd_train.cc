@@ -159,7 +159,9 @@ Status ApplyResume(const FlagSet& flags, const TrainingCheckpoint& ckpt, TrainFl
 // with --resume the run's own folder.
 Result<RunFolderClaim> ClaimLogdir(const TrainFlags& f, const TrainingCheckpoint* resumed,
                                    const std::string& run_id) {
-  if (resumed != nullptr && (f.logdir.empty() || RunIdOf(AbsolutePath(f.logdir)) == run_id)) {
+  // A checkpoint saved through the library (Model::Save) names no run folder.
+  if (resumed != nullptr && !(f.logdir.empty() && resumed->logdir.empty()) &&
+      (f.logdir.empty() || RunIdOf(AbsolutePath(f.logdir)) == run_id)) {
     const std::string dir = f.logdir.empty() ? resumed->logdir : f.logdir;
     return ClaimRunFolder(dir, RunFolderMode::kContinue, run_id,
                           f.logdir.empty() ? "--resume: the run folder" : "--logdir");
@@ -182,8 +184,11 @@ Status ClaimCheckpoints(const TrainFlags& f, std::vector<FileLock>* locks) {
     CheckpointTarget target;
     target.path = path;
     target.flag = path == f.options.save_path ? "--save" : "--save_best: the file";
-    // A resumed run's <stem>.best<ext> is its own earlier best.
-    target.may_replace = f.overwrite || (!f.resume.empty() && path != f.options.save_path);
+    // A resumed run's <stem>.best<ext> beside the checkpoint it resumes is its
+    // own earlier best; any other existing file needs --overwrite.
+    target.may_replace =
+        f.overwrite || (!f.resume.empty() && path != f.options.save_path &&
+                        AbsolutePath(path) == AbsolutePath(BestCheckpointPath(f.resume)));
     target.resumed_from = f.resume;
     target.inputs = {f.config.data.dataset, f.config.init_weights};
     MTREC_ASSIGN_OR_RETURN(FileLock lock, ClaimCheckpointTarget(target));

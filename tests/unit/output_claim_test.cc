@@ -92,6 +92,41 @@ TEST(ClaimRunFolder, ReplaceRemovesThePreviousRunsFilesButNotARunningOnes) {
   EXPECT_EQ(names, (std::vector<std::string>{kRunMarkerName, "notes.txt"}));
 }
 
+TEST(ClaimRunFolder, ReplaceLeavesAProjectsOwnFilesInAFolderNoRunMarked) {
+  // `train --logdir . --overwrite` in a project folder: its own summary.md and
+  // curves.svg are not a sweep's (no mtrec run marked the folder), so they stay;
+  // the run files of an older mtrec (config.json, metrics.jsonl) go.
+  TempDir tmp;
+  const fs::path dir = tmp.path() / "project";
+  fs::create_directories(dir);
+  WriteFile(dir / "summary.md", "# my notes\n");
+  WriteFile(dir / "curves.svg", "<svg/>");
+  WriteFile(dir / "config.json", "{}");
+  auto claim = ClaimRunFolder(dir, RunFolderMode::kReplace, "id1", "--logdir");
+  ASSERT_TRUE(claim.ok()) << claim.status().message();
+  EXPECT_EQ(ReadFile(dir / "summary.md"), "# my notes\n");
+  EXPECT_TRUE(fs::exists(dir / "curves.svg"));
+  EXPECT_FALSE(fs::exists(dir / "config.json"));
+  // Once marked, a later --overwrite removes a sweep's summary as its own.
+  claim->lock.Release();
+  WriteFile(dir / "summary.csv", "a,b\n");
+  auto again = ClaimRunFolder(dir, RunFolderMode::kReplace, "id2", "--logdir");
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_FALSE(fs::exists(dir / "summary.csv"));
+}
+
+TEST(ClaimRunFolder, AFolderThatCannotBeCreatedIsAnIOErrorOrAFileInTheWay) {
+  TempDir tmp;
+  WriteFile(tmp.path() / "file", "x");
+  auto in_the_way = ClaimRunFolder(tmp.path() / "file", RunFolderMode::kNew, "id", "--logdir");
+  ASSERT_FALSE(in_the_way.ok());
+  EXPECT_NE(in_the_way.status().message().find("--logdir"), std::string::npos);
+  // Below a file: the OS refuses (ENOTDIR), which is no usage error.
+  auto below = ClaimRunFolder(tmp.path() / "file" / "run", RunFolderMode::kNew, "id", "--logdir");
+  ASSERT_FALSE(below.ok());
+  EXPECT_EQ(below.status().code(), Status::Code::kIOError) << below.status().message();
+}
+
 TEST(ClaimRunFolder, ContinueOnlyTheRunTheFolderHolds) {
   TempDir tmp;
   const fs::path dir = tmp.path() / "run";

@@ -156,6 +156,11 @@ Result<Model> Model::CreateModel(const ModelOptions& options, const Dataset& dat
   Impl& m = *model.impl_;
   m.backend->WriteParams([&](MultiTaskNet& net) { net.InitRandom(o.train.seed); });
   m.data_path = data.path;
+  // Checkpoints name the data as it was given (an in-memory set is not found
+  // again by name) and how its ids were numbered.
+  m.experiment.data.dataset = data.path;
+  m.experiment.data.ids =
+      users.is_identity() && items.is_identity() ? IdPolicy::kRaw : IdPolicy::kRemap;
   m.interactions = static_cast<int64_t>(x.size());
   m.fingerprint = DataFingerprint(x);
   m.candidates.emplace(x);
@@ -167,6 +172,11 @@ Result<Model> Model::LoadModel(const std::filesystem::path& path, int threads) {
   ModelOptions options;
   options.model = checkpoint.config.model;
   options.train = checkpoint.config.train;
+  // The batch buffers need not exceed the rows trained on (a larger batch is
+  // one partial batch, as the run that wrote the checkpoint had it).
+  if (checkpoint.interactions > 0 && checkpoint.interactions < options.train.batch_size) {
+    options.train.batch_size = static_cast<int>(checkpoint.interactions);
+  }
   options.threads = threads;
   return ModelInternals::FromCheckpoint(checkpoint, path.string(), options);
 }

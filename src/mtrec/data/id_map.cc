@@ -30,7 +30,7 @@ uint64_t HashBytes(std::string_view s) {
     h = Mix(h ^ w);
   }
   uint64_t w = 0;
-  std::memcpy(&w, s.data() + i, s.size() - i);
+  if (s.size() > i) std::memcpy(&w, s.data() + i, s.size() - i);
   h = Mix(h ^ w);
   return h == kDirect ? 1 : h;
 }

@@ -20,16 +20,26 @@ namespace {
 
 // The files that make up a run (train) or a sweep's summary: a folder holding
 // one of them holds a run; replacing a run removes them.
-constexpr std::array<std::string_view, 5> kRunFiles = {"config.json", "metrics.jsonl", "summary.md",
-                                                       "summary.csv", "curves.svg"};
+// What a training run writes, and what a sweep adds in its folder. A sweep's
+// names are common words (a project's own summary.md), so they count as a
+// run's only in a folder an mtrec run has marked.
+constexpr std::array<std::string_view, 2> kTrainFiles = {"config.json", "metrics.jsonl"};
+constexpr std::array<std::string_view, 3> kSweepFiles = {"summary.md", "summary.csv", "curves.svg"};
 constexpr std::string_view kEventFilePrefix = "events.out.tfevents.";
 
-bool IsRunFile(const std::string& name) {
-  for (std::string_view f : kRunFiles) {
+bool IsRunFile(const std::string& name, bool marked) {
+  for (std::string_view f : kTrainFiles) {
     if (name == f) return true;
+  }
+  for (std::string_view f : kSweepFiles) {
+    if (marked && name == f) return true;
   }
   return name.starts_with(kEventFilePrefix);
 }
+
+// Whether a run has marked `dir` as its own: its marker names a run (a marker
+// being created right now is still empty).
+bool IsMarked(const fs::path& dir) { return !RunIdOf(dir).empty(); }
 
 // A temporary file of io/atomic_file.h for `target` ("<target>.tmp.<pid>").
 bool IsTempOf(const std::string& name, std::string_view target) {
@@ -38,22 +48,25 @@ bool IsTempOf(const std::string& name, std::string_view target) {
 }
 
 bool HoldsRunFiles(const fs::path& dir) {
+  const bool marked = IsMarked(dir);
   std::error_code ec;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    if (IsRunFile(it->path().filename().string())) return true;
+    if (IsRunFile(it->path().filename().string(), marked)) return true;
   }
   return false;
 }
 
 // Removes the previous run's files and any temporary file left by a killed run.
 Status RemoveRunFiles(const fs::path& dir, bool previous_run_too) {
+  const bool marked = IsMarked(dir);
   std::error_code ec;
   std::vector<fs::path> doomed;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
     bool temp = false;
-    for (std::string_view f : kRunFiles) temp = temp || IsTempOf(name, f);
-    if (temp || (previous_run_too && IsRunFile(name))) doomed.push_back(it->path());
+    for (std::string_view f : kTrainFiles) temp = temp || IsTempOf(name, f);
+    for (std::string_view f : kSweepFiles) temp = temp || (marked && IsTempOf(name, f));
+    if (temp || (previous_run_too && IsRunFile(name, marked))) doomed.push_back(it->path());
   }
   if (ec) return Status::IOError(dir.string() + ": cannot list the run folder: " + ec.message());
   for (const fs::path& p : doomed) {
@@ -234,11 +247,15 @@ Result<RunFolderClaim> ClaimRunFolder(const fs::path& dir, RunFolderMode mode,
     std::error_code ec;
     const bool existed = fs::exists(candidate, ec);
     fs::create_directories(candidate, ec);
-    if (!fs::is_directory(candidate)) {
-      if (mode == RunFolderMode::kNewWithSuffix) continue;
+    std::error_code dir_ec;
+    if (!fs::is_directory(candidate, dir_ec)) {
+      if (mode == RunFolderMode::kNewWithSuffix && !ec && !dir_ec) continue;  // a file there
+      if (ec || dir_ec) {  // the OS refused (permissions, a full disk)
+        return Status::IOError(flag + " " + candidate.string() +
+                               ": cannot create the run folder: " + (ec ? ec : dir_ec).message());
+      }
       return Status::InvalidArgument(flag + " " + candidate.string() +
-                                     ": cannot create the run folder" +
-                                     (ec ? ": " + ec.message() : ": a file is in the way"));
+                                     ": cannot create the run folder: a file is in the way");
     }
     RunFolderClaim claim;
     claim.dir = candidate;

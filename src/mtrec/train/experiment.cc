@@ -182,7 +182,13 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
     run.best_params = resume->best_params;
   }
   if (!options.save_path.empty()) {
-    MTREC_RETURN_IF_ERROR(CheckCheckpointText(CheckpointOf(model, run, "running"), "--save"));
+    // The texts a checkpoint will hold (ids, paths), without its tensors.
+    TrainingCheckpoint texts;
+    texts.config = m.experiment;
+    texts.logdir = run.logdir;
+    texts.data_path = m.data_path;
+    CheckpointIdLists(m.users, m.items, &texts);
+    MTREC_RETURN_IF_ERROR(CheckCheckpointText(texts, "--save"));
   }
 
   RunSummary summary;

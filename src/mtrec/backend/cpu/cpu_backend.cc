@@ -24,7 +24,10 @@ void CpuBackend::StartTraining(const TrainConfig& config) {
 BatchLosses CpuBackend::TrainStep(const Batch& batch, const GradientInspector* inspect) {
   if (optimizer_->sparse()) batch_rows_.Collect(net_, batch, *pool_, touched_);
   const BatchLosses losses = backprop_->Run(net_, batch, grads_, *pool_);
-  if (!std::isfinite(losses.joint)) return losses;  // diverged: no update
+  if (!std::isfinite(losses.joint)) {  // diverged: no update, and no NaN left behind
+    std::fill(grads_.begin(), grads_.end(), 0.0f);
+    return losses;
+  }
   if (inspect != nullptr) (*inspect)(losses, grads_);
   optimizer_->Step(net_.params(), grads_, touched_, *pool_);
   return losses;
