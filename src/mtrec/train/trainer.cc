@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <string>
 
 #include "mtrec/core/check.h"
@@ -78,12 +79,14 @@ Result<EpochLosses> Trainer::TrainEpoch(const Interactions& train) {
         negatives,
     };
     const int64_t step = steps();
-    const Backend::GradientInspector inspect = [&](const BatchLosses& l,
-                                                   std::span<const float> grads) {
-      step_hook_(StepView{step, batch, l, grads});
-    };
-    const bool inspect_gradient = step_hook_ && hook_needs_gradient_;
-    const BatchLosses losses = backend_->TrainStep(batch, inspect_gradient ? &inspect : nullptr);
+    // The inspector (a std::function) only when a hook wants the gradient.
+    std::optional<Backend::GradientInspector> inspect;
+    if (step_hook_ && hook_needs_gradient_) {
+      inspect.emplace([&](const BatchLosses& l, std::span<const float> grads) {
+        step_hook_(StepView{step, batch, l, grads});
+      });
+    }
+    const BatchLosses losses = backend_->TrainStep(batch, inspect ? &*inspect : nullptr);
     if (!std::isfinite(losses.joint)) {
       return Status::InvalidArgument("training diverged: the joint loss is not finite at step " +
                                      std::to_string(step) + " (try a smaller learning_rate)");
