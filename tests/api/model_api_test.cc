@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -53,6 +54,19 @@ class ModelApi : public ::testing::Test {
   }
 
   // Trains `model` for `epochs` epochs, evaluating on the test split.
+  // The data set as a CSV file the CLI reads back to the same rows and ids.
+  std::string WriteCsv(const std::string& csv) const {
+    std::ofstream out(csv);
+    out << "user,item,rating,timestamp\n";
+    for (size_t k = 0; k < columns_.users.size(); ++k) {
+      char rating[32];
+      std::snprintf(rating, sizeof(rating), "%.9g", static_cast<double>(columns_.ratings[k]));
+      out << columns_.users[k] << ',' << columns_.items[k] << ',' << rating << ','
+          << columns_.timestamps[k] << '\n';
+    }
+    return csv;
+  }
+
   void Train(Model& model, int epochs) {
     Result<FitResult> r = model.Fit(split_.train, Epochs(epochs));
     ASSERT_TRUE(r.ok()) << r.status().message();
@@ -167,17 +181,7 @@ TEST_F(ModelApi, StopFlagStopsAfterTheStepInProgressAndFitContinues) {
 // Fit; every epoch's losses and metrics must be the very same numbers.
 TEST_F(ModelApi, MatchesTheCliOnTheSameDataBitForBit) {
   testing::TempDir tmp;
-  const std::string csv = tmp / "ratings.csv";
-  {
-    std::ofstream out(csv);
-    out << "user,item,rating,timestamp\n";
-    for (size_t k = 0; k < columns_.users.size(); ++k) {
-      char rating[32];
-      std::snprintf(rating, sizeof(rating), "%.9g", static_cast<double>(columns_.ratings[k]));
-      out << columns_.users[k] << ',' << columns_.items[k] << ',' << rating << ','
-          << columns_.timestamps[k] << '\n';
-    }
-  }
+  const std::string csv = WriteCsv(tmp / "ratings.csv");
   const auto cli =
       testing::RunMtrec({"train", "--dataset", csv, "--epochs", "3", "--seed", "9", "--threads",
                          "2", "--embedding_dim", "8", "--layers", "16", "--batch_size", "128",
@@ -212,6 +216,31 @@ TEST_F(ModelApi, MatchesTheCliOnTheSameDataBitForBit) {
   Train(model, 1);
   Train(*saved, 1);
   EXPECT_TRUE(SameParameters(saved->Parameters(), model.Parameters()));
+}
+
+TEST_F(ModelApi, ACheckpointOfTheApiResumesInTheCliIntoANewRunFolder) {
+  // Model::Save names no run folder; `mtrec train --resume` continues it in a
+  // new default folder, to the result the API reaches by training on.
+  testing::TempDir tmp;
+  WriteCsv(tmp / "ratings.csv");
+  Model model = NewModel(SmallOptions(/*threads=*/2, /*seed=*/9));
+  Train(model, 2);
+  ASSERT_TRUE(model.Save(tmp / "api.mtrec").ok());
+  const auto cli = testing::RunCommand("cd " + testing::ShellQuote(tmp.path().string()) + " && " +
+                                       testing::ShellQuote(testing::MtrecBinary()) +
+                                       " train --resume api.mtrec --dataset ratings.csv "
+                                       "--epochs 3 --threads 2 2>&1");
+  ASSERT_EQ(cli.exit_code, 0) << cli.out << cli.err;
+  int folders = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(tmp.path() / "runs")) {
+    ++folders;
+    EXPECT_EQ(testing::ReadLines(entry.path() / "metrics.jsonl").size(), 3u);
+  }
+  EXPECT_EQ(folders, 1);
+  Train(model, 1);
+  Result<Model> resumed = Model::Load(tmp / "api.mtrec", 2);
+  ASSERT_TRUE(resumed.ok()) << resumed.status().message();
+  EXPECT_TRUE(SameParameters(resumed->Parameters(), model.Parameters()));
 }
 
 TEST_F(ModelApi, DatasetFromArraysKeepsRawRowsOrNumbersIdsDensely) {
