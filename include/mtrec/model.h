@@ -68,7 +68,7 @@ struct FitOptions {
 
 struct FitResult {
   int epochs = 0;            // epochs completed in this call
-  bool interrupted = false;  // stopped mid-epoch by `stop` or `max_steps`
+  bool interrupted = false;  // stopped by `stop` or `max_steps`, mid-epoch or between epochs
   bool stopped_by_callback = false;
 };
 

@@ -6,12 +6,9 @@
 #include "mtrec/backend/backend.h"
 #include "mtrec/core/version.h"
 #include "mtrec/io/tensor_file.h"
-#include "mtrec/loss/bpr.h"
 #include "mtrec/model/multitask_net.h"
-#include "mtrec/optim/optimizer.h"
 #include "mtrec/train/checkpoint_checks.h"
 #include "mtrec/train/config_json.h"
-#include "mtrec/train/experiment_data.h"
 #include "mtrec/train/trainer.h"
 
 namespace mtrec {
