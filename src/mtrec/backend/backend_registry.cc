@@ -2,8 +2,9 @@
 
 #include <algorithm>
 
+#include "mtrec/backend/backend_config.h"  // generated: MTREC_HAVE_CUDA_HOST, MTREC_HAVE_CUDA
 #include "mtrec/backend/cpu/cpu_backend.h"
-#if defined(MTREC_HAVE_CUDA_HOST) || defined(MTREC_HAVE_CUDA)
+#if MTREC_HAVE_CUDA_HOST || MTREC_HAVE_CUDA
 #include "mtrec/backend/cuda/cuda_backends.h"
 #endif
 
@@ -26,10 +27,10 @@ Result<std::unique_ptr<Backend>> MakeCpu(const ModelConfig& config, const Backen
 
 constexpr Entry kBackends[] = {
     {"cpu", &MakeCpu},
-#ifdef MTREC_HAVE_CUDA_HOST
+#if MTREC_HAVE_CUDA_HOST
     {"cuda-host", &MakeCudaHostBackend},  // the CUDA backend's code on the CPU (CI)
 #endif
-#ifdef MTREC_HAVE_CUDA
+#if MTREC_HAVE_CUDA
     {"cuda", &MakeCudaBackend},
 #endif
 };
@@ -42,7 +43,7 @@ constexpr const char* kNoCudaBackend =
 Status BackendUsable(std::string_view name) {
   for (const Entry& e : kBackends) {
     if (name != e.name) continue;
-#ifdef MTREC_HAVE_CUDA
+#if MTREC_HAVE_CUDA
     if (name == "cuda") return CudaDeviceStatus();
 #endif
     return Status::Ok();
