@@ -32,7 +32,7 @@ set -e
 tail -n 5 build-gpu/gpu_tests.log
 passed=$(grep -c '^\[       OK \]' build-gpu/gpu_tests.log || true)
 skipped=$(grep -c '^\[  SKIPPED \]' build-gpu/gpu_tests.log || true)
-say "backend tests on cuda: exit $tests_rc, $(grep -o '[0-9]* tests\? ran' build-gpu/gpu_tests.log | head -1), skipped lines $skipped, passed lines $passed"
+say "backend tests on cuda: exit $tests_rc, $(grep -o '[0-9]* tests\? from [0-9]* test suites\? ran' build-gpu/gpu_tests.log | head -1), skipped lines $skipped, passed lines $passed"
 
 # ML-100K-sized synthetic ratings (943 users, 1682 items, 100,000 ratings).
 tmp=$(mktemp -d)
