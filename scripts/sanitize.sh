@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install_deps.sh
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMTREC_BUILD_TESTS=ON \
-  -DMTREC_SANITIZE=address,undefined -DMTREC_WERROR=ON >/dev/null
+  -DMTREC_SANITIZE=address,undefined -DMTREC_WERROR=ON -DMTREC_PYTHON=OFF >/dev/null
 cmake --build build-asan -j"$(nproc)"
 pattern="${1:-^(ModelApi|Api|Example|AllBackends|Backend|Checkpoint|ConfigJson|TrainedModel|FoldIn|Embeddings|Mrr|Ranking|IdMap|Interactions|Optimizer|EnumNames|TrainCli|EarlyStopping|Resume)}"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
