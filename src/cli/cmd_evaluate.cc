@@ -57,7 +57,7 @@ int RunEvaluate(std::span<const std::string> args) {
   if (Status s = ValidateModelFlags(f); !s.ok()) return CommandFailure("evaluate", s);
   if (k < 1) return CommandFailure("evaluate", Status::InvalidArgument("--k: expected >= 1"));
 
-  Result<TrainedModel> model = LoadTrainedModel(f.model, BackendOptions{f.threads});
+  Result<TrainedModel> model = LoadTrainedModel(f.model, BackendOptions{f.threads}, f.backend());
   if (!model.ok()) return CommandFailure("evaluate", model.status());
   Result<ExperimentData> data = LoadTrainingData(model->checkpoint, f.dataset, f.data_dir);
   if (!data.ok()) return CommandFailure("evaluate", data.status());

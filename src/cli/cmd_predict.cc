@@ -30,7 +30,7 @@ int RunPredict(std::span<const std::string> args) {
   if (user.empty() || item.empty()) {
     return CommandFailure("predict", Status::InvalidArgument("--user and --item are required"));
   }
-  Result<TrainedModel> model = LoadTrainedModel(f.model, BackendOptions{1});
+  Result<TrainedModel> model = LoadTrainedModel(f.model, BackendOptions{1}, f.backend());
   if (!model.ok()) return CommandFailure("predict", model.status());
   Result<int32_t> u = LookupRow(model->users, user, "user");
   if (!u.ok()) return CommandFailure("predict", u.status());

@@ -161,7 +161,7 @@ int RunRecommend(std::span<const std::string> args) {
                                              "> 0, --fold_in_l2 >= 0"));
   }
 
-  Result<TrainedModel> model = LoadTrainedModel(f.model, BackendOptions{f.threads});
+  Result<TrainedModel> model = LoadTrainedModel(f.model, BackendOptions{f.threads}, f.backend());
   if (!model.ok()) return CommandFailure("recommend", model.status());
   Result<ExperimentData> data = LoadTrainingData(model->checkpoint, f.dataset, f.data_dir);
   if (!data.ok()) return CommandFailure("recommend", data.status());

@@ -16,6 +16,7 @@
 #include "cli/flags.h"
 #include "cli/interrupt.h"
 #include "cli/progress_line.h"
+#include "mtrec/backend/backend_registry.h"
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/io/output_claim.h"
 #include "mtrec/report/run_directory.h"
@@ -55,8 +56,10 @@ FlagSet MakeFlags(TrainFlags& f) {
                   "allow --logdir to name a folder that holds a finished run (its files are "
                   "removed first) and --save a file that exists (it is replaced)",
                   [&f] { f.overwrite = true; });
-  flags.AddOptionalBool("gpu", &f.gpu,
-                        "train on a GPU (no GPU backend exists yet: --gpu is refused)");
+  flags.AddOptionalBool(
+      "gpu", &f.gpu,
+      "train and evaluate on the GPU (the CUDA backend; needs a build with "
+      "-DMTREC_CUDA=ON, a CUDA 13 driver (>= 580) and compute capability >= 8.0)");
   flags.AddUint32("seed", &c.train.seed,
                   "seeds the initialisation and the training stream (shuffle, negatives)");
   flags.AddString("init_weights", &c.init_weights, "DIR",
@@ -209,11 +212,9 @@ int RunTrain(std::span<const std::string> args) {
     PrintHelp(flags);
     return kExitOk;
   }
-  if (f.gpu) {
-    std::fprintf(stderr,
-                 "mtrec train: --gpu: mtrec has no GPU backend yet, it trains on the CPU; "
-                 "run without --gpu\n");
-    return kExitUsage;
+  if (f.gpu) {  // checked before any work: a build or machine without CUDA is exit 1
+    if (Status s = BackendUsable("cuda"); !s.ok()) return Fail(s.WithContext("--gpu"));
+    f.options.backend = "cuda";
   }
   if (Status s = ResolveExperimentDefaults(flags, f.config); !s.ok()) return Fail(s);
   if (!f.save_best.empty()) {

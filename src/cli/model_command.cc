@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "mtrec/backend/backend_registry.h"
 #include "mtrec/train/experiment.h"
 
 namespace mtrec::cli {
@@ -17,6 +18,8 @@ void AddModelFlags(FlagSet& flags, ModelFlags& f, bool reads_data) {
     flags.AddString("data_dir", &f.data_dir, "DIR", "where data set names are looked up");
     flags.AddIntInRange("threads", &f.threads, 1, ExperimentConfig::kMaxThreads, "worker threads");
   }
+  flags.AddOptionalBool("gpu", &f.gpu,
+                        "score on the GPU (the CUDA backend; needs a build with -DMTREC_CUDA=ON)");
   flags.AddValue("format", "table|json", "output format", "table", [&f](std::string_view v) {
     if (v != "table" && v != "json") {
       return Status::InvalidArgument("--format: expected table or json, got '" + std::string(v) +
@@ -29,6 +32,7 @@ void AddModelFlags(FlagSet& flags, ModelFlags& f, bool reads_data) {
 
 Status ValidateModelFlags(const ModelFlags& f) {
   if (f.model.empty()) return Status::InvalidArgument("--model PATH is required");
+  if (f.gpu) return BackendUsable(f.backend()).WithContext("--gpu");
   return Status::Ok();
 }
 

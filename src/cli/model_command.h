@@ -18,13 +18,17 @@ struct ModelFlags {
   std::string data_dir;
   bool json = false;  // --format json
   int threads = HardwareThreads();
+  bool gpu = false;  // --gpu: the model runs on the "cuda" backend
+  const char* backend() const { return gpu ? "cuda" : "cpu"; }
 };
 
 // --model and --format; with reads_data also --dataset, --data_dir and
 // --threads (a command that needs only the checkpoint offers none of them).
 void AddModelFlags(FlagSet& flags, ModelFlags& f, bool reads_data = true);
 
-// Checks that --model was given (--threads is range-checked as it is parsed).
+// Checks that --model was given (--threads is range-checked as it is parsed),
+// and with --gpu that this build and machine can run the CUDA backend
+// (Unavailable saying what is missing: exit 1).
 Status ValidateModelFlags(const ModelFlags& f);
 
 // Which training state a checkpoint's weights are: the epoch whose metrics.jsonl

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "mtrec/backend/backend_registry.h"
 #include "mtrec/model/multitask_net.h"
 #include "mtrec/model/weights_dir.h"
 #include "support/files.h"
@@ -65,8 +66,6 @@ TEST_F(TrainCli, BadFlagsAreUsageErrorsNamingTheFlag) {
   ExpectOneLineError(Train("--e 3"), 2, "ambiguous flag --e");
   ExpectOneLineError(Train("--epochs"), 2, "--epochs: expected a value");
   ExpectOneLineError(Train("stray"), 2, "unexpected argument 'stray'");
-  ExpectOneLineError(Train("--gpu"), 2, "--gpu");
-  ExpectOneLineError(Train("--gpu True"), 2, "--gpu");
   EXPECT_FALSE(std::filesystem::exists(dir_ + "/run"));
 }
 
@@ -115,6 +114,32 @@ TEST_F(TrainCli, HelpDocumentsEveryFlag) {
   }
   EXPECT_EQ(RunCommand(testing::ShellQuote(MtrecBinary()) + " --help").exit_code, 0);
   EXPECT_EQ(RunCommand(testing::ShellQuote(MtrecBinary()) + " frobnicate").exit_code, 2);
+}
+
+// Without a usable CUDA backend (a build without -DMTREC_CUDA=ON, or no GPU or
+// driver), --gpu is a one-line runtime error saying what is missing, before
+// any work, for train and for the commands that load a model.
+TEST_F(TrainCli, GpuWithoutAUsableCudaBackendIsAOneLineRuntimeError) {
+  const Status usable = BackendUsable("cuda");
+  if (usable.ok()) GTEST_SKIP() << "this build and machine can run the CUDA backend";
+  EXPECT_EQ(usable.code(), Status::Code::kUnavailable) << usable.message();
+  const std::string why = usable.message();
+  for (const char* flag : {"--gpu", "--gpu True"}) {
+    const auto r = Train(flag);
+    ExpectOneLineError(r, 1, "--gpu: " + why);
+  }
+  for (const char* command : {"evaluate", "recommend --user 1", "predict --user 1 --item 2"}) {
+    const auto r = RunCommand(testing::ShellQuote(MtrecBinary()) + " " + command + " --model " +
+                              dir_ + "/no.mtrec --gpu");
+    ExpectOneLineError(r, 1, "--gpu: " + why);
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/run"));
+  const std::vector<std::string> names = BackendNames();
+  if (std::find(names.begin(), names.end(), "cuda") == names.end()) {
+    EXPECT_NE(why.find("rebuild with -DMTREC_CUDA=ON"), std::string::npos) << why;
+  } else {
+    EXPECT_EQ(why.rfind("cuda: ", 0), 0u) << why;  // what the machine lacks
+  }
 }
 
 TEST_F(TrainCli, GpuFalseIsAccepted) {

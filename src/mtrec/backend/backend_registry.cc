@@ -3,6 +3,9 @@
 #include <algorithm>
 
 #include "mtrec/backend/cpu/cpu_backend.h"
+#if defined(MTREC_HAVE_CUDA_HOST) || defined(MTREC_HAVE_CUDA)
+#include "mtrec/backend/cuda/cuda_backends.h"
+#endif
 
 namespace mtrec {
 
@@ -23,9 +26,30 @@ Result<std::unique_ptr<Backend>> MakeCpu(const ModelConfig& config, const Backen
 
 constexpr Entry kBackends[] = {
     {"cpu", &MakeCpu},
+#ifdef MTREC_HAVE_CUDA_HOST
+    {"cuda-host", &MakeCudaHostBackend},  // the CUDA backend's code on the CPU (CI)
+#endif
+#ifdef MTREC_HAVE_CUDA
+    {"cuda", &MakeCudaBackend},
+#endif
 };
 
+constexpr const char* kNoCudaBackend =
+    "backend 'cuda': this build has no CUDA backend (rebuild with -DMTREC_CUDA=ON)";
+
 }  // namespace
+
+Status BackendUsable(std::string_view name) {
+  for (const Entry& e : kBackends) {
+    if (name != e.name) continue;
+#ifdef MTREC_HAVE_CUDA
+    if (name == "cuda") return CudaDeviceStatus();
+#endif
+    return Status::Ok();
+  }
+  if (name == "cuda") return Status::Unavailable(kNoCudaBackend);
+  return Status::InvalidArgument("backend: unknown backend '" + std::string(name) + "'");
+}
 
 std::vector<std::string> BackendNames() {
   std::vector<std::string> names;
@@ -43,6 +67,7 @@ Result<std::unique_ptr<Backend>> MakeBackend(std::string_view name, const ModelC
   for (const Entry& e : kBackends) {
     if (name == e.name) return e.make(config, options);
   }
+  if (name == "cuda") return Status::Unavailable(kNoCudaBackend);
   std::string known;
   for (const Entry& e : kBackends) known += (known.empty() ? "" : ", ") + std::string(e.name);
   return Status::InvalidArgument("backend: unknown backend '" + std::string(name) +

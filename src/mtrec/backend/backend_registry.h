@@ -16,6 +16,11 @@ namespace mtrec {
 // The registered names, the reference ("cpu") first.
 std::vector<std::string> BackendNames();
 
+// OK when backend `name` can run here, checked before any work (a CLI's
+// --gpu): Unavailable saying what is missing (a build without CUDA, no
+// device, an old driver), InvalidArgument for an unknown name.
+Status BackendUsable(std::string_view name);
+
 // A backend `name` holding a model of shape `config`, its parameters zero.
 // InvalidArgument naming `backend` for an unknown name, and for a config that
 // fails ModelConfig::Validate. A backend that cannot run here (no device)

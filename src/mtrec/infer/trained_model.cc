@@ -11,11 +11,11 @@
 namespace mtrec {
 
 Result<TrainedModel> LoadTrainedModel(const std::filesystem::path& path,
-                                      const BackendOptions& options) {
+                                      const BackendOptions& options, std::string_view backend) {
   TrainedModel model;
   MTREC_ASSIGN_OR_RETURN(model.checkpoint, LoadCheckpoint(path));
   const TrainingCheckpoint& c = model.checkpoint;
-  MTREC_ASSIGN_OR_RETURN(model.backend, MakeBackend("cpu", c.config.model, options));
+  MTREC_ASSIGN_OR_RETURN(model.backend, MakeBackend(backend, c.config.model, options));
   Status restored;
   model.backend->WriteParams(
       [&](MultiTaskNet& net) { restored = RestoreWeights(c, path.string(), &net); });

@@ -24,9 +24,11 @@ struct TrainedModel {
   IdMap items;
 };
 
-// Loads and verifies the checkpoint, and builds its model on the CPU backend.
+// Loads and verifies the checkpoint, and builds its model on backend `backend`
+// (backend_registry.h; a checkpoint evaluates the same on every backend).
 Result<TrainedModel> LoadTrainedModel(const std::filesystem::path& path,
-                                      const BackendOptions& options);
+                                      const BackendOptions& options,
+                                      std::string_view backend = "cpu");
 
 // The data set and split recorded in the checkpoint. A non-empty `dataset` or
 // `data_dir` replaces the recorded location; the data found must be the very

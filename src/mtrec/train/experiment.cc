@@ -149,6 +149,7 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   model_options.train.batch_size = static_cast<int>(
       std::min<int64_t>(config.train.batch_size, std::max<size_t>(data.train.size(), 1)));
   model_options.threads = config.threads;
+  model_options.backend = options.backend;
   MTREC_RETURN_IF_ERROR(CheckTrainingFitsInMemory(model_options.model, model_options.train,
                                                   model_options.train.batch_size,
                                                   config.early_stopping.metric != Metric::kNone));

@@ -33,6 +33,7 @@ struct RunOptions {
   const TrainingCheckpoint* resume = nullptr;  // continue this run (its config must be `config`)
   std::string logdir;                          // recorded in checkpoints
   std::string run_id;                          // recorded in checkpoints (io/output_claim.h)
+  std::string backend = "cpu";  // where the model runs (backend_registry.h); not recorded
 };
 
 // <stem>.best<ext> beside `path` (model.mtrec -> model.best.mtrec).

@@ -1,0 +1,336 @@
+// The CUDA backend's element-wise kernels: __host__ __device__ functors that
+// Thrust runs over an index range, on the GPU (nvcc, THRUST_DEVICE_SYSTEM_CUDA)
+// or sequentially on the host (THRUST_DEVICE_SYSTEM_CPP, the cuda-host backend).
+// Each writes only its own element (no atomics), and each sum runs in a fixed
+// order, so results are the same run after run.
+//
+// The math is BatchBackprop's (backend/cpu/batch_backprop.h) and the
+// optimizers' (optim/*.h); pointers are device pointers into the flat
+// parameter buffer (the net's layout) or the backend's scratch.
+#pragma once
+
+#ifndef MTREC_CUDA_NS
+#error "define MTREC_CUDA_NS (the namespace of this build of the CUDA backend) first"
+#endif
+
+#include <cfloat>
+#include <cmath>
+#include <cstdint>
+
+#include "mtrec/backend/cuda/portability.h"
+
+namespace mtrec::MTREC_CUDA_NS {
+
+// Where each table starts in the flat parameter buffer, and the row width.
+struct TableOffsets {
+  int64_t u_fact = 0, q_fact = 0, u_reg = 0, q_reg = 0, item_bias = 0;
+  int64_t user_bias = -1;  // -1: the model has no user bias
+  int d = 0;
+};
+
+// --- factorisation head -----------------------------------------------------
+
+// p(u, i) = U_f[u] . Q_f[i] + B[i] (+ A[u]): the one definition every scoring
+// path (ScoreBlock, ScoreOne, ScoreAllItems, MRR) calls, so they agree bit for bit.
+MTREC_HD inline float FactorizationScore(const float* p, const TableOffsets& t, int64_t u,
+                                         int64_t i) {
+  const float* uf = p + t.u_fact + u * t.d;
+  const float* qf = p + t.q_fact + i * t.d;
+  float dot = 0;
+  for (int k = 0; k < t.d; ++k) dot += uf[k] * qf[k];
+  const float user_bias = t.user_bias >= 0 ? p[t.user_bias + u] : 0.0f;
+  return dot + p[t.item_bias + i] + user_bias;
+}
+
+// out[r * width + c] = p(users[r], item_begin + c), or the original's MRR pred
+// of it (-score; NaN ranks last) when as_pred.
+struct ScoreBlockKernel {
+  const float* p;
+  TableOffsets t;
+  const int32_t* users;
+  int64_t item_begin;
+  int64_t width;
+  bool as_pred;
+  float* out;
+  MTREC_HD void operator()(int64_t e) const {
+    const float s = FactorizationScore(p, t, users[e / width], item_begin + e % width);
+    out[e] = !as_pred ? s : (s != s ? INFINITY : -s);
+  }
+};
+
+// pred[rows[e] * ld + items[e]] = FLT_MAX: a train item ranks last.
+struct MaskTrainItems {
+  const int32_t* rows;
+  const int32_t* items;
+  int64_t ld;
+  float* pred;
+  MTREC_HD void operator()(int64_t e) const { pred[rows[e] * ld + items[e]] = FLT_MAX; }
+};
+
+// rr[e] = 1 / rank of test pair e in its user's row of preds, ties at their
+// average rank (scipy's rankdata): below + (equal + 1) / 2 (eval/mrr.h).
+struct ReciprocalRank {
+  const float* pred;
+  const int32_t* rows;
+  const int32_t* items;
+  int64_t num_items;
+  double* rr;
+  MTREC_HD void operator()(int64_t e) const {
+    const float* row = pred + rows[e] * num_items;
+    const float v = row[items[e]];
+    int64_t below = 0, equal = 0;
+    for (int64_t c = 0; c < num_items; ++c) {
+      below += row[c] < v;
+      equal += row[c] == v;
+    }
+    rr[e] = 1.0 / (static_cast<double>(below) + (static_cast<double>(equal) + 1.0) / 2.0);
+  }
+};
+
+// --- regression head (MLP) ---------------------------------------------------
+
+// x[s] = [U_r[u], Q_r[i], U_r[u] * Q_r[i], 0 padding] over rows of `stride` floats.
+struct RegressionInputKernel {
+  const float* p;
+  TableOffsets t;
+  const int32_t* users;
+  const int32_t* items;
+  int stride;
+  float* x;
+  MTREC_HD void operator()(int64_t e) const {
+    const int64_t s = e / stride;
+    const int c = static_cast<int>(e % stride);
+    const int d = t.d;
+    const float* u = p + t.u_reg + int64_t{users[s]} * d;
+    const float* q = p + t.q_reg + int64_t{items[s]} * d;
+    float v = 0;
+    if (c < d) {
+      v = u[c];
+    } else if (c < 2 * d) {
+      v = q[c - d];
+    } else if (c < 3 * d) {
+      v = u[c - 2 * d] * q[c - 2 * d];
+    }
+    x[e] = v;
+  }
+};
+
+// The per-step weight copies the GEMMs read: W^T [pin x pout] (forward) and W
+// [out x pin] (backward), zero-padded; W is nn.Linear's [out x in].
+struct PackTransposed {
+  const float* w;
+  int in, out, pout;
+  float* wt;
+  MTREC_HD void operator()(int64_t e) const {
+    const int r = static_cast<int>(e / pout), c = static_cast<int>(e % pout);
+    wt[e] = r < in && c < out ? w[int64_t{c} * in + r] : 0.0f;
+  }
+};
+struct PackPadded {
+  const float* w;
+  int in, pin;
+  float* wp;
+  MTREC_HD void operator()(int64_t e) const {
+    const int64_t o = e / pin;
+    const int c = static_cast<int>(e % pin);
+    wp[e] = c < in ? w[o * in + c] : 0.0f;
+  }
+};
+
+// act[s, c] = (relu)(act[s, c] + b[c]) for c < out; 0 in the padding.
+struct AddBiasActivate {
+  const float* b;
+  int out, pout;
+  bool relu;
+  float* act;
+  MTREC_HD void operator()(int64_t e) const {
+    const int c = static_cast<int>(e % pout);
+    float v = c < out ? act[e] + b[c] : 0.0f;
+    if (relu && v < 0) v = 0;
+    act[e] = v;
+  }
+};
+
+// g[e] = 0 where the ReLU was off (its output is 0).
+struct ReluBackward {
+  const float* act;
+  float* g;
+  MTREC_HD void operator()(int64_t e) const {
+    if (!(act[e] > 0)) g[e] = 0;
+  }
+};
+
+// grads[w + o * in + c] += dw[o * pin + c]: a padded weight gradient into the layout.
+struct AddWeightGrad {
+  const float* dw;
+  int in, pin;
+  float* grads_w;
+  MTREC_HD void operator()(int64_t e) const {
+    const int64_t o = e / in;
+    const int c = static_cast<int>(e % in);
+    grads_w[e] += dw[o * pin + c];
+  }
+};
+
+// db[o] += sum over the n samples of g[s, o], in sample order.
+struct AddBiasGrad {
+  const float* g;
+  int64_t n;
+  int pout;
+  float* grads_b;
+  MTREC_HD void operator()(int64_t o) const {
+    float sum = 0;
+    for (int64_t s = 0; s < n; ++s) sum += g[s * pout + o];
+    grads_b[o] += sum;
+  }
+};
+
+// --- losses and per-sample gradients ----------------------------------------
+
+// For sample s with prediction y[s * y_stride]:
+//   dJ/dy = wR / n * 2 (y - r),  dJ/dpos = wF / n * bpr'(pos - neg)
+// and the per-sample loss values (bpr/loss.h, loss/mse.h).
+struct SampleLosses {
+  const float* p;
+  TableOffsets t;
+  const int32_t* users;
+  const int32_t* items;
+  const int32_t* negatives;
+  const float* ratings;
+  const float* y;
+  int y_stride;
+  float w_fact, w_reg;  // the loss weights over the batch size
+  bool log_bpr;
+  float* bpr_values;
+  float* squared_errors;
+  float* dy;  // [n x y_stride], column 0 set, the rest 0
+  float* grad_pos;
+  MTREC_HD void operator()(int64_t s) const {
+    const float diff = y[s * y_stride] - ratings[s];
+    squared_errors[s] = diff * diff;
+    for (int c = 0; c < y_stride; ++c) dy[s * y_stride + c] = c == 0 ? w_reg * 2.0f * diff : 0.0f;
+    const int d = t.d;
+    const float* u = p + t.u_fact + int64_t{users[s]} * d;
+    const float* qi = p + t.q_fact + int64_t{items[s]} * d;
+    const float* qj = p + t.q_fact + int64_t{negatives[s]} * d;
+    float pos = 0, neg = 0;
+    for (int k = 0; k < d; ++k) {
+      pos += u[k] * qi[k];
+      neg += u[k] * qj[k];
+    }
+    const float x = (pos + p[t.item_bias + items[s]]) - (neg + p[t.item_bias + negatives[s]]);
+    const float sig = 1.0f / (1.0f + expf(-x));
+    float value, grad;
+    if (!log_bpr) {
+      value = 1.0f - sig;
+      grad = -sig * (1.0f - sig);
+    } else {  // softplus(-x), stable for large |x|
+      value = fmaxf(-x, 0.0f) + log1pf(expf(-fabsf(x)));
+      grad = sig - 1.0f;
+    }
+    bpr_values[s] = value;
+    grad_pos[s] = w_fact * grad;
+  }
+};
+
+// Per-sample embedding row gradients, element (s, k):
+//   dU_f[u] = dpos Q_f[i] - dpos Q_f[j];  dQ_f[i] = dpos U_f[u];  dQ_f[j] = -dpos U_f[u]
+//   dU_r[u] = dx_u + dx_uq * Q_r[i];     dQ_r[i] = dx_q + dx_uq * U_r[u]
+// where dx = dJ/dx of the regression input x = [U_r[u], Q_r[i], U_r[u] * Q_r[i]].
+// With shared tables the regression rows are added to the factorisation rows.
+struct RowGradients {
+  const float* p;
+  TableOffsets t;
+  const int32_t* users;
+  const int32_t* items;
+  const int32_t* negatives;
+  const float* grad_pos;
+  const float* x;   // [n x x_stride]
+  const float* dx;  // [n x x_stride]
+  int x_stride;
+  bool shared;
+  float *g_user, *g_pos, *g_neg;   // [n x d]
+  float *g_user_reg, *g_item_reg;  // [n x d], separate tables only
+  MTREC_HD void operator()(int64_t e) const {
+    const int d = t.d;
+    const int64_t s = e / d;
+    const int k = static_cast<int>(e % d);
+    const float dpos = grad_pos[s], dneg = -dpos;
+    const float u = p[t.u_fact + int64_t{users[s]} * d + k];
+    const float qi = p[t.q_fact + int64_t{items[s]} * d + k];
+    const float qj = p[t.q_fact + int64_t{negatives[s]} * d + k];
+    const float* xs = x + s * x_stride;
+    const float* dxs = dx + s * x_stride;
+    const float du = dxs[k] + dxs[2 * d + k] * xs[d + k];
+    const float dq = dxs[d + k] + dxs[2 * d + k] * xs[k];
+    float gu = dpos * qi + dneg * qj;
+    float gqi = dpos * u;
+    g_neg[e] = dneg * u;
+    if (shared) {
+      gu += du;
+      gqi += dq;
+    } else {
+      g_user_reg[e] = du;
+      g_item_reg[e] = dq;
+    }
+    g_user[e] = gu;
+    g_pos[e] = gqi;
+  }
+};
+
+// --- optimizers (optim/*.h): one parameter k; each zeroes the gradient it read -
+
+struct AdamUpdate {  // torch.optim.Adam, scalars computed in double on the host
+  float *p, *g, *m, *v;
+  float beta1, beta2, one_minus_beta1, one_minus_beta2, step_size, bc2_sqrt, eps, weight_decay;
+  MTREC_HD void operator()(int64_t k) const {
+    const float gk = g[k] + weight_decay * p[k];
+    m[k] = m[k] * beta1 + one_minus_beta1 * gk;
+    v[k] = v[k] * beta2 + one_minus_beta2 * gk * gk;
+    const float denom = sqrtf(v[k]) / bc2_sqrt + eps;
+    p[k] -= step_size * (m[k] / denom);
+    g[k] = 0.0f;
+  }
+};
+
+struct AdagradUpdate {  // torch.optim.Adagrad (eps 1e-10)
+  float *p, *g, *sum;
+  float lr, weight_decay;
+  MTREC_HD void operator()(int64_t k) const {
+    const float gk = g[k] + weight_decay * p[k];
+    sum[k] += gk * gk;
+    p[k] -= lr * (gk / (sqrtf(sum[k]) + 1e-10f));
+    g[k] = 0.0f;
+  }
+};
+
+struct SgdUpdate {
+  float *p, *g;
+  float lr, weight_decay;
+  MTREC_HD void operator()(int64_t k) const {
+    p[k] -= lr * (g[k] + weight_decay * p[k]);
+    g[k] = 0.0f;
+  }
+};
+
+// Runs `update` on every element of the listed rows of one table.
+template <typename Update>
+struct OnTableRows {
+  Update update;
+  const int32_t* rows;
+  int64_t offset;
+  int cols;
+  MTREC_HD void operator()(int64_t e) const {
+    update(offset + int64_t{rows[e / cols]} * cols + e % cols);
+  }
+};
+
+// Runs `update` on element base + e.
+template <typename Update>
+struct Shifted {
+  Update update;
+  int64_t base;
+  MTREC_HD void operator()(int64_t e) const { update(base + e); }
+};
+
+}  // namespace mtrec::MTREC_CUDA_NS
