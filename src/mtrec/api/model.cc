@@ -203,8 +203,8 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
   // were the whole data set's, test items included).
   m.candidates.emplace(train);
   std::optional<Evaluator> tester, validator;
-  if (options.test != nullptr) tester.emplace(train, *options.test);
-  if (options.validation != nullptr) validator.emplace(train, *options.validation);
+  if (options.test != nullptr) tester.emplace(train, *options.test, m.comm);
+  if (options.validation != nullptr) validator.emplace(train, *options.validation, m.comm);
 
   Trainer& trainer = *m.trainer;
   const HookReset reset(trainer);

@@ -32,6 +32,8 @@ class Communicator {
   // `data`.
   virtual void AllGatherInPlace(std::span<float> data, std::span<const int> counts,
                                 std::span<const int> offsets) = 0;
+  virtual void AllGatherInPlace(std::span<double> data, std::span<const int> counts,
+                                std::span<const int> offsets) = 0;
   // Every rank's `value`, in rank order.
   virtual std::vector<uint64_t> AllGather(uint64_t value) = 0;
   // True on every rank if `value` is true on any.

@@ -20,12 +20,11 @@ class MpiCommunicator final : public Communicator {
 
   void AllGatherInPlace(std::span<float> data, std::span<const int> counts,
                         std::span<const int> offsets) override {
-    int64_t total = 0;
-    for (int c : counts) total += c;
-    const int64_t mine = counts[rank_];
-    Count(mine * (size_ - 1) * int64_t{sizeof(float)}, (total - mine) * int64_t{sizeof(float)});
-    MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, data.data(), counts.data(), offsets.data(),
-                   MPI_FLOAT, MPI_COMM_WORLD);
+    AllGatherV(data.data(), MPI_FLOAT, sizeof(float), counts, offsets);
+  }
+  void AllGatherInPlace(std::span<double> data, std::span<const int> counts,
+                        std::span<const int> offsets) override {
+    AllGatherV(data.data(), MPI_DOUBLE, sizeof(double), counts, offsets);
   }
 
   std::vector<uint64_t> AllGather(uint64_t value) override {
@@ -43,6 +42,16 @@ class MpiCommunicator final : public Communicator {
   }
 
  private:
+  void AllGatherV(void* data, MPI_Datatype type, int64_t bytes_each, std::span<const int> counts,
+                  std::span<const int> offsets) {
+    int64_t total = 0;
+    for (int c : counts) total += c;
+    const int64_t mine = counts[rank_];
+    Count(mine * (size_ - 1) * bytes_each, (total - mine) * bytes_each);
+    MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, data, counts.data(), offsets.data(), type,
+                   MPI_COMM_WORLD);
+  }
+
   int rank_ = 0;
   int size_ = 1;
 };

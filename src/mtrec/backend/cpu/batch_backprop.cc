@@ -95,7 +95,7 @@ void BatchBackprop::ExchangeBlocks(int n) {
   int offset = 0;
   for (int r = 0; r < size; ++r) {
     block_range[r] = RangeOfRank(blocks, r, size);
-    sample_range[r] = {block_range[r].begin * kBlockSize,
+    sample_range[r] = {std::min<int64_t>(block_range[r].begin * kBlockSize, n),
                        std::min<int64_t>(block_range[r].end * kBlockSize, n)};
     const int64_t samples = sample_range[r].end - sample_range[r].begin;
     counts[r] = static_cast<int>((block_range[r].end - block_range[r].begin) * partial_size_ +
