@@ -14,6 +14,8 @@ packages=(
   # data layer's fuzz targets build with clang's libFuzzer
   protobuf-compiler python3 python3-crc32c
   clang-14 libclang-rt-14-dev
+  # data-parallel training (-DMTREC_MPI, on when found) and its mpirun tests
+  libopenmpi-dev openmpi-bin
 )
 
 missing=()

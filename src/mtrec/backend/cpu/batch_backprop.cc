@@ -10,8 +10,9 @@
 namespace mtrec {
 
 BatchBackprop::BatchBackprop(const MultiTaskNet& net, const LossWeights& weights, int max_batch,
-                             int num_threads)
-    : weights_(weights),
+                             int num_threads, Communicator& comm)
+    : comm_(comm),
+      weights_(weights),
       dim_(net.embedding_dim()),
       x_stride_(net.mlp().padded_in(0)),
       partial_size_(net.mlp().partial_size()) {
@@ -35,6 +36,11 @@ BatchBackprop::BatchBackprop(const MultiTaskNet& net, const LossWeights& weights
   grad_pos_.resize(max_batch);
   bpr_values_.resize(max_batch);
   squared_errors_.resize(max_batch);
+  if (comm_.size() > 1) {
+    const int per_sample = (net.config().shared_embeddings ? 3 : 5) * dim_ + 3;
+    exchange_.resize(static_cast<size_t>(blocks) * partial_size_ +
+                     static_cast<size_t>(max_batch) * per_sample);
+  }
 }
 
 BatchLosses BatchBackprop::Run(const MultiTaskNet& net, const Batch& batch, std::span<float> grads,
@@ -46,7 +52,11 @@ BatchLosses BatchBackprop::Run(const MultiTaskNet& net, const Batch& batch, std:
   inv_batch_ = 1.0f / static_cast<float>(n);
   const int blocks = (n + kBlockSize - 1) / kBlockSize;
   packed_.Pack(net.mlp(), net.params().data() + net.roles().mlp_offset);
-  pool.Run(blocks, [&](int block, int thread) { RunBlock(net, batch, block, scratch_[thread]); });
+  const RankRange mine = RangeOfRank(blocks, comm_.rank(), comm_.size());
+  pool.Run(static_cast<int>(mine.end - mine.begin), [&](int k, int thread) {
+    RunBlock(net, batch, static_cast<int>(mine.begin) + k, scratch_[thread]);
+  });
+  if (comm_.size() > 1) ExchangeBlocks(n);
 
   // MLP gradient: the block partials summed in block order into block 0's.
   float* partials = mlp_partials_.data();
@@ -69,6 +79,51 @@ BatchLosses BatchBackprop::Run(const MultiTaskNet& net, const Batch& batch, std:
   losses.joint = static_cast<float>(weights_.factorization * losses.factorization +
                                     weights_.regression * losses.regression);
   return losses;
+}
+
+void BatchBackprop::ExchangeBlocks(int n) {
+  // Rank r's part: its blocks' MLP partials, then its samples' rows of each
+  // per-sample array (all contiguous, as its blocks are).
+  const int blocks = (n + kBlockSize - 1) / kBlockSize;
+  const int size = comm_.size();
+  std::vector<float>* const rows[] = {&grad_user_fact_, &grad_item_pos_, &grad_item_neg_,
+                                      &grad_user_reg_, &grad_item_reg_};
+  std::vector<float>* const values[] = {&grad_pos_, &bpr_values_, &squared_errors_};
+  const int num_rows = grad_user_reg_.empty() ? 3 : 5;
+  std::vector<int> counts(size), offsets(size);
+  std::vector<RankRange> block_range(size), sample_range(size);
+  int offset = 0;
+  for (int r = 0; r < size; ++r) {
+    block_range[r] = RangeOfRank(blocks, r, size);
+    sample_range[r] = {std::min<int64_t>(block_range[r].begin * kBlockSize, n),
+                       std::min<int64_t>(block_range[r].end * kBlockSize, n)};
+    const int64_t samples = sample_range[r].end - sample_range[r].begin;
+    counts[r] = static_cast<int>((block_range[r].end - block_range[r].begin) * partial_size_ +
+                                 samples * (num_rows * dim_ + 3));
+    offsets[r] = offset;
+    offset += counts[r];
+  }
+  // Copies rank r's part between the arrays and the exchange buffer.
+  const auto copy_part = [&](int r, bool pack) {
+    float* at = exchange_.data() + offsets[r];
+    const auto move = [&](float* array, int64_t begin, int64_t count) {
+      if (pack) {
+        std::copy(array + begin, array + begin + count, at);
+      } else {
+        std::copy(at, at + count, array + begin);
+      }
+      at += count;
+    };
+    const RankRange b = block_range[r], s = sample_range[r];
+    move(mlp_partials_.data(), b.begin * partial_size_, (b.end - b.begin) * partial_size_);
+    for (int k = 0; k < num_rows; ++k) move(rows[k]->data(), s.begin * dim_, (s.end - s.begin) * dim_);
+    for (std::vector<float>* v : values) move(v->data(), s.begin, s.end - s.begin);
+  };
+  copy_part(comm_.rank(), /*pack=*/true);
+  comm_.AllGatherInPlace(exchange_, counts, offsets);
+  for (int r = 0; r < size; ++r) {
+    if (r != comm_.rank()) copy_part(r, /*pack=*/false);
+  }
 }
 
 namespace {
