@@ -7,6 +7,9 @@
 //   joint = wF * mean_s bpr(pos - neg) + wR * mean_s (r - y)^2
 // The MLP runs on positives only (the original also ran it on the negatives and
 // discarded the result, a pure waste). Repeated ids accumulate, as an index-add.
+// A head whose weight is 0 is not computed (with wR = 0 no MLP runs: a plain
+// BPR-MF step; with wF = 0 no dot products): its gradient is exactly zero
+// anyway, and its loss is reported as 0.
 //
 // Determinism: the batch is cut into fixed blocks of kBlockSize samples whatever
 // the thread count; each block writes its own MLP gradient partial and its own
