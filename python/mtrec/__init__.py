@@ -283,8 +283,9 @@ class MultitaskModel:
                  l2: float = 0.0, batch_size: int = 1024, seed: int = 42, threads: int = 0,
                  device: str = "cpu", user_bias: bool = False) -> None:
         if device not in devices():
-            raise ValueError(f"device: unknown device {device!r} (this build has: "
-                             f"{', '.join(devices())})")
+            why = ("this build has no CUDA backend (rebuild with -DMTREC_CUDA=ON)"
+                   if device == "cuda" else f"unknown device {device!r}")
+            raise ValueError(f"device: {why} (this build has: {', '.join(devices())})")
         self._config: Dict[str, Any] = dict(
             embedding_dim=embedding_dim, layers=tuple(int(w) for w in layers),
             shared_embeddings=bool(shared_embeddings),

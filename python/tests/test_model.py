@@ -36,6 +36,13 @@ def test_bad_configuration_is_a_value_error_naming_the_argument(kwargs, message)
         mtrec.MultitaskModel(**kwargs)
 
 
+def test_cuda_device_needs_a_cuda_build():
+    if "cuda" in mtrec.devices():
+        pytest.skip("this build has the CUDA backend")
+    with pytest.raises(ValueError, match=r"^device: this build has no CUDA backend \(rebuild"):
+        mtrec.MultitaskModel(device="cuda")
+
+
 def test_fit_history_and_continuation(split):
     train, test = split
     once = mtrec.MultitaskModel(threads=1, seed=9)
