@@ -76,7 +76,7 @@ TEST_P(BackendDataParallel, EveryRankEndsWithTheOneProcessResult) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Cases, BackendDataParallel,
+    Backend, BackendDataParallel,
     ::testing::Values(Case{true, OptimizerKind::kAdam}, Case{false, OptimizerKind::kLazyAdam},
                       Case{true, OptimizerKind::kLazyAdam}, Case{false, OptimizerKind::kAdam}),
     [](const ::testing::TestParamInfo<Case>& param) {
