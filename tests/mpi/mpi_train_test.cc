@@ -134,7 +134,7 @@ TEST_F(MpiTrain, ResumesAcrossRankCounts) {
   EXPECT_EQ(MetricsWithoutTimes(tmp_.path() / "full"), MetricsWithoutTimes(tmp_.path() / "cut"));
 }
 
-TEST_F(MpiTrain, RefusesRanksWhoseDataDiffers) {
+TEST_F(MpiTrain, RefusesRanksWhoseDataOrFlagsDiffer) {
   // Rank 1 reads a file with one rating changed.
   std::string other = ReadFile(tmp_.path() / "u.data");
   other[other.find('\t', other.find('\t') + 1) + 1] ^= 1;  // 1<->0, 2<->3, 4<->5 in a rating
@@ -148,6 +148,13 @@ TEST_F(MpiTrain, RefusesRanksWhoseDataDiffers) {
   EXPECT_NE(r.err.find("rank 1's data set differs from rank 0's"), std::string::npos) << r.err;
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
   EXPECT_TRUE(ReadLines(tmp_.path() / "mismatch" / "metrics.jsonl").empty());
+
+  // The same data, but rank 2 was given another seed.
+  r = RunOnEachRank(3,
+                    "train --dataset u.data --seed $((4 + $OMPI_COMM_WORLD_RANK / 2)) "
+                    "--logdir flags");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("rank 2's configuration differs from rank 0's"), std::string::npos) << r.err;
 }
 
 TEST_F(MpiTrain, ARankThatCannotReadItsDataEndsTheJob) {
