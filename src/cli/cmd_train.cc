@@ -101,7 +101,10 @@ void PrintHelp(const FlagSet& flags) {
       "TensorBoard event file to the run folder. Ctrl-C stops after the current step (and\n"
       "saves the checkpoint if --save is given); a second Ctrl-C quits at once.\n"
       "Exit codes: 0 done, 1 runtime error, 2 usage error, 130 stopped by Ctrl-C or\n"
-      "--max_steps.\n\nflags:\n%s",
+      "--max_steps.\n\n"
+      "Under mpirun or srun, the processes train together (data parallel), with the\n"
+      "result of one process; rank 0 writes every output (README: Data-parallel\n"
+      "training).\n\nflags:\n%s",
       flags.Help().c_str());
 }
 

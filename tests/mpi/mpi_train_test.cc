@@ -60,9 +60,9 @@ class MpiTrain : public ::testing::Test {
   void SetUp() override { testing::WriteGroupedRatings(tmp_.path(), 150, 60, 20, 7); }
 
   std::vector<std::string> Train(const std::string& name, std::vector<std::string> extra) const {
-    std::vector<std::string> args = {MTREC_CLI_PATH, "train",        "--dataset", tmp_ / "u.data",
-                                     "--logdir",     tmp_ / name,    "--seed",    "4",
-                                     "--batch_size", "300",          "--epochs",  "3"};
+    std::vector<std::string> args = {MTREC_CLI_PATH, "train",     "--dataset", tmp_ / "u.data",
+                                     "--logdir",     tmp_ / name, "--seed",    "4",
+                                     "--batch_size", "300",       "--epochs",  "3"};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }
@@ -74,8 +74,8 @@ class MpiTrain : public ::testing::Test {
   // Runs `mtrec <script>` through sh on each rank (so that $OMPI_COMM_WORLD_RANK
   // can choose a rank's arguments).
   testing::CommandResult RunOnEachRank(int ranks, const std::string& script) const {
-    return RunCommand("cd " + ShellQuote(tmp_.path().string()) + " && " + Mpirun(ranks) +
-                      "sh -c " + ShellQuote(ShellQuote(MTREC_CLI_PATH) + " " + script));
+    return RunCommand("cd " + ShellQuote(tmp_.path().string()) + " && " + Mpirun(ranks) + "sh -c " +
+                      ShellQuote(ShellQuote(MTREC_CLI_PATH) + " " + script));
   }
   TempDir tmp_;
 };
@@ -97,7 +97,7 @@ TEST_F(MpiTrain, AnyNumberOfRanksAndThreadsGivesTheOneProcessResult) {
     };
     auto one = Run(0, Train("one" + tag, extra("2", "one" + tag)));
     ASSERT_EQ(one.exit_code, 0) << one.err;
-    EXPECT_NE(one.out.find("2 threads x 1 ranks"), std::string::npos) << one.out;
+    EXPECT_NE(one.out.find("2 threads x 1 rank\n"), std::string::npos) << one.out;
     const auto expected = MetricsWithoutTimes(tmp_.path() / ("one" + tag));
     ASSERT_EQ(expected.size(), 3u);
     for (const auto& [ranks, threads] : {std::pair{2, "1"}, std::pair{3, "2"}}) {
@@ -112,8 +112,9 @@ TEST_F(MpiTrain, AnyNumberOfRanksAndThreadsGivesTheOneProcessResult) {
           << r.out;
       EXPECT_EQ(r.out.find("factorization  train_mse"), r.out.rfind("factorization  train_mse"))
           << r.out;
-      EXPECT_NE(ReadFile(tmp_.path() / run / "config.json").find("\"ranks\":" + std::to_string(ranks)),
-                std::string::npos);
+      EXPECT_NE(
+          ReadFile(tmp_.path() / run / "config.json").find("\"ranks\":" + std::to_string(ranks)),
+          std::string::npos);
       EXPECT_NE(r.err.find(std::to_string(ranks) + " ranks; rank 0 sent"), std::string::npos)
           << r.err;
     }
@@ -133,7 +134,7 @@ TEST_F(MpiTrain, ResumesAcrossRankCounts) {
   EXPECT_EQ(MetricsWithoutTimes(tmp_.path() / "full"), MetricsWithoutTimes(tmp_.path() / "cut"));
 }
 
-TEST_F(MpiTrain, RefusesRanksWhoseDataDiffers) {
+TEST_F(MpiTrain, RefusesRanksWhoseDataOrFlagsDiffer) {
   // Rank 1 reads a file with one rating changed.
   std::string other = ReadFile(tmp_.path() / "u.data");
   other[other.find('\t', other.find('\t') + 1) + 1] ^= 1;  // 1<->0, 2<->3, 4<->5 in a rating
@@ -147,6 +148,13 @@ TEST_F(MpiTrain, RefusesRanksWhoseDataDiffers) {
   EXPECT_NE(r.err.find("rank 1's data set differs from rank 0's"), std::string::npos) << r.err;
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
   EXPECT_TRUE(ReadLines(tmp_.path() / "mismatch" / "metrics.jsonl").empty());
+
+  // The same data, but rank 2 was given another seed.
+  r = RunOnEachRank(3,
+                    "train --dataset u.data --seed $((4 + $OMPI_COMM_WORLD_RANK / 2)) "
+                    "--logdir flags");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("rank 2's configuration differs from rank 0's"), std::string::npos) << r.err;
 }
 
 TEST_F(MpiTrain, ARankThatCannotReadItsDataEndsTheJob) {
@@ -170,18 +178,18 @@ TEST_F(MpiTrain, AKilledRankEndsTheJobWithinSeconds) {
   const auto start = std::chrono::steady_clock::now();
   auto r = RunCommand("cd " + ShellQuote(tmp_.path().string()) + " && " + Mpirun(2) + "sh -c " +
                       ShellQuote("if [ $OMPI_COMM_WORLD_RANK = 1 ]; then (sleep 1; kill -9 $$) & "
-                                 "fi; exec " + train));
+                                 "fi; exec " +
+                                 train));
   const auto elapsed = std::chrono::steady_clock::now() - start;
   EXPECT_NE(r.exit_code, 0) << r.err;
   EXPECT_LT(elapsed, std::chrono::seconds(15));
 }
 
 TEST_F(MpiTrain, CtrlCStopsEveryRankAndRankZeroSaves) {
-  std::vector<std::string> args = {"/bin/sh", "-c",
-                                   "cd " + ShellQuote(tmp_.path().string()) + " && exec " +
-                                       Mpirun(2) +
-                                       Join(Train("sig", {"--epochs", "100000", "--save",
-                                                          tmp_ / "sig.ckpt"}))};
+  std::vector<std::string> args = {
+      "/bin/sh", "-c",
+      "cd " + ShellQuote(tmp_.path().string()) + " && exec " + Mpirun(2) +
+          Join(Train("sig", {"--epochs", "100000", "--save", tmp_ / "sig.ckpt"}))};
   const pid_t pid = ::fork();
   if (pid == 0) {
     std::vector<char*> argv;
@@ -208,7 +216,8 @@ TEST_F(MpiTrain, CtrlCStopsEveryRankAndRankZeroSaves) {
   auto rest = Run(0, {MTREC_CLI_PATH, "train", "--resume", tmp_ / "sig.ckpt", "--epochs",
                       std::to_string(target)});
   ASSERT_EQ(rest.exit_code, 0) << rest.err;
-  auto full = Run(0, Train("full", {"--epochs", std::to_string(target), "--save", tmp_ / "full.ckpt"}));
+  auto full =
+      Run(0, Train("full", {"--epochs", std::to_string(target), "--save", tmp_ / "full.ckpt"}));
   ASSERT_EQ(full.exit_code, 0) << full.err;
   ExpectSameWeights(tmp_ / "full.ckpt", tmp_ / "sig.ckpt");
 }

@@ -1,7 +1,9 @@
 // WorldCommunicator in an MPI build: MPI_COMM_WORLD when started by a launcher.
 #include <mpi.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 
 #include "mtrec/dist/world_communicator.h"
 
@@ -30,14 +32,18 @@ class MpiCommunicator final : public Communicator {
   std::vector<uint64_t> AllGather(uint64_t value) override {
     std::vector<uint64_t> all(size_);
     Count(int64_t{sizeof(value)} * (size_ - 1), int64_t{sizeof(value)} * (size_ - 1));
-    MPI_Allgather(&value, 1, MPI_UINT64_T, all.data(), 1, MPI_UINT64_T, MPI_COMM_WORLD);
+    MPI_Request request;
+    MPI_Iallgather(&value, 1, MPI_UINT64_T, all.data(), 1, MPI_UINT64_T, MPI_COMM_WORLD, &request);
+    Wait(request);
     return all;
   }
 
   bool AnyTrue(bool value) override {
     int mine = value ? 1 : 0, any = 0;
     Count(sizeof(int), sizeof(int));
-    MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_LOR, MPI_COMM_WORLD);
+    MPI_Request request;
+    MPI_Iallreduce(&mine, &any, 1, MPI_INT, MPI_LOR, MPI_COMM_WORLD, &request);
+    Wait(request);
     return any != 0;
   }
 
@@ -48,8 +54,27 @@ class MpiCommunicator final : public Communicator {
     for (int c : counts) total += c;
     const int64_t mine = counts[rank_];
     Count(mine * (size_ - 1) * bytes_each, (total - mine) * bytes_each);
-    MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, data, counts.data(), offsets.data(), type,
-                   MPI_COMM_WORLD);
+    MPI_Request request;
+    MPI_Iallgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, data, counts.data(), offsets.data(), type,
+                    MPI_COMM_WORLD, &request);
+    Wait(request);
+  }
+
+  // Polls `request` to completion: busily for a few microseconds (the other
+  // ranks are usually about done), then with short sleeps, so that a rank that
+  // waits leaves its core to the ranks still computing when there are more
+  // ranks than cores (a blocking MPI call would spin on it).
+  static void Wait(MPI_Request& request) {
+    constexpr auto kSpin = std::chrono::microseconds(50);
+    const auto start = std::chrono::steady_clock::now();
+    int done = 0;
+    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+    while (done == 0) {
+      if (std::chrono::steady_clock::now() - start > kSpin) {
+        std::this_thread::sleep_for(std::chrono::microseconds(20));
+      }
+      MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+    }
   }
 
   int rank_ = 0;

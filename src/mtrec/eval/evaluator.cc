@@ -23,7 +23,8 @@ Evaluator::Evaluator(const Interactions& train, const Interactions& test, Commun
     const RankRange range = RangeOfRank(static_cast<int64_t>(users.size()), r, comm->size());
     users_of_rank_.push_back(static_cast<int>(range.end - range.begin));
   }
-  const RankRange mine = RangeOfRank(static_cast<int64_t>(users.size()), comm->rank(), comm->size());
+  const RankRange mine =
+      RangeOfRank(static_cast<int64_t>(users.size()), comm->rank(), comm->size());
   std::vector<int64_t> rows;
   if (mine.end > mine.begin) {
     const UserId first = users[mine.begin], last = users[mine.end - 1];

@@ -69,8 +69,8 @@ Result<Model> StartingModel(const ExperimentConfig& config, const ModelOptions& 
   if (resume != nullptr) {
     return ModelInternals::FromCheckpoint(*resume, "resume", options, comm);
   }
-  MTREC_ASSIGN_OR_RETURN(Model model, ModelInternals::Make(options, data.dataset.users,
-                                                           data.dataset.items, comm));
+  MTREC_ASSIGN_OR_RETURN(
+      Model model, ModelInternals::Make(options, data.dataset.users, data.dataset.items, comm));
   Backend& backend = *ModelInternals::Of(model).backend;
   if (config.init_weights.empty()) {
     backend.WriteParams([&](MultiTaskNet& net) { net.InitRandom(config.train.seed); });
@@ -114,12 +114,12 @@ Status CheckRanksAgree(Communicator& comm, const ExperimentConfig& config,
   for (int r = 1; r < comm.size(); ++r) {
     if (data_prints[r] != data_prints[0]) {
       return Status::InvalidArgument(
-          "ranks: rank " + std::to_string(r) + "'s data set differs from rank 0's (fingerprint " +
+          "dataset: rank " + std::to_string(r) + "'s data set differs from rank 0's (fingerprint " +
           std::to_string(data_prints[r]) + " vs " + std::to_string(data_prints[0]) +
           "): every rank must read the same file");
     }
     if (config_prints[r] != config_prints[0]) {
-      return Status::InvalidArgument("ranks: rank " + std::to_string(r) +
+      return Status::InvalidArgument("flags: rank " + std::to_string(r) +
                                      "'s configuration differs from rank 0's: every rank must "
                                      "be started with the same flags");
     }
@@ -198,7 +198,8 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
                                                    : "ended with its best epoch's weights") +
                                    "); start a new run instead");
   }
-  MTREC_ASSIGN_OR_RETURN(Model model, StartingModel(config, model_options, data, resume, options.comm));
+  MTREC_ASSIGN_OR_RETURN(Model model,
+                         StartingModel(config, model_options, data, resume, options.comm));
   auto& m = ModelInternals::Of(model);
   m.experiment = RecordedConfig(config, model_options.model, data);
   m.data_path = data.dataset.path;

@@ -119,7 +119,8 @@ void BatchBackprop::ExchangeBlocks(int n) {
     };
     const RankRange b = block_range[r], s = sample_range[r];
     move(mlp_partials_.data(), b.begin * partial_size_, (b.end - b.begin) * partial_size_);
-    for (int k = 0; k < num_rows; ++k) move(rows[k]->data(), s.begin * dim_, (s.end - s.begin) * dim_);
+    for (int k = 0; k < num_rows; ++k)
+      move(rows[k]->data(), s.begin * dim_, (s.end - s.begin) * dim_);
     for (std::vector<float>* v : values) move(v->data(), s.begin, s.end - s.begin);
   };
   copy_part(comm_.rank(), /*pack=*/true);

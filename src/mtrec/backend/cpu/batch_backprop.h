@@ -54,8 +54,8 @@ class BatchBackprop {
 
   // Scratch for batches of up to max_batch samples on `num_threads` threads;
   // `comm` (which must outlive it) shares the blocks between its ranks.
-  BatchBackprop(const MultiTaskNet& net, const LossWeights& weights, int max_batch,
-                int num_threads, Communicator& comm = SingleProcess());
+  BatchBackprop(const MultiTaskNet& net, const LossWeights& weights, int max_batch, int num_threads,
+                Communicator& comm = SingleProcess());
 
   // Computes the batch's losses and ADDS the gradient of the joint loss into
   // `grads` (the net's flat layout); only the rows BatchRows lists get a
