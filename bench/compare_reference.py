@@ -14,6 +14,11 @@ Needs Debian's python3-torch (run with /usr/bin/python3) and, for a fair
 baseline, OpenBLAS (libopenblas0-pthread); with netlib's reference BLAS the
 PyTorch numbers are several times slower and the script says so.
 
+With --python, the mtrec Python package (build/python) runs the same training
+too, as a third contestant: its fit() against the CLI, and its overhead per
+epoch (the time between two epochs' callbacks minus the engine's train and
+eval seconds of that epoch, i.e. what the Python layer adds).
+
 Example (the original's settings, ML-100K):
   /usr/bin/python3 bench/compare_reference.py --data ~/data/ml-100k/u.data \
       --epochs 10 --repeats 3 --threads 2
@@ -44,6 +49,29 @@ def run_measured(cmd, env=None):
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{err}")
     return wall, rusage.ru_maxrss / 1024.0
+
+
+# The Python package's run: the same data, split and settings as the CLI's;
+# writes metrics.jsonl lines plus each epoch's wall time between callbacks.
+PYTHON_RUN = """
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+import mtrec
+args = json.loads(sys.argv[2])
+data = mtrec.load_dataset(args["data"])
+train, test = mtrec.random_train_test_split(data)
+model = mtrec.MultitaskModel(embedding_dim=args["embedding_dim"], layers=args["layers"],
+                             shared_embeddings=not args["no_shared_embeddings"],
+                             factorization_weight=args["factorization_weight"],
+                             regression_weight=args["regression_weight"],
+                             batch_size=args["batch_size"], seed=1, threads=args["threads"])
+marks = [time.perf_counter()]
+model.fit(train, epochs=args["epochs"], test=test,
+          callback=lambda e: marks.append(time.perf_counter()))
+with open(args["out"], "w") as f:
+    for e, (a, b) in zip(model.history, zip(marks, marks[1:])):
+        f.write(json.dumps({**e, "epoch_wall_seconds": b - a}) + "\\n")
+"""
 
 
 def read_metrics(path):
@@ -97,6 +125,9 @@ def main():
     p.add_argument("--no_shared_embeddings", action="store_true")
     p.add_argument("--mtrec", default=os.path.join(ROOT, "build", "mtrec"))
     p.add_argument("--skip_reference", action="store_true", help="time mtrec alone")
+    p.add_argument("--python", action="store_true",
+                   help="also time the mtrec Python package (build/python)")
+    p.add_argument("--python_path", default=os.path.join(ROOT, "build", "python"))
     args = p.parse_args()
 
     common = ["--epochs", str(args.epochs), "--batch_size", str(args.batch_size),
@@ -106,8 +137,8 @@ def main():
     if args.no_shared_embeddings:
         common.append("--no_shared_embeddings")
     work = tempfile.mkdtemp(prefix="mtrec_bench_")
-    results = {"mtrec": {"train": [], "eval": [], "wall": [], "rss": []},
-               "reference": {"train": [], "eval": [], "wall": [], "rss": []}}
+    results = {name: {"train": [], "eval": [], "wall": [], "rss": [], "overhead": []}
+               for name in ("mtrec", "python", "reference")}
     try:
         for r in range(args.repeats):
             logdir = os.path.join(work, f"run{r}")
@@ -119,6 +150,19 @@ def main():
             m["eval"] += [x["eval_seconds"] for x in rows]
             m["wall"].append(wall)
             m["rss"].append(rss)
+            if args.python:
+                out = os.path.join(work, f"py{r}.jsonl")
+                settings = dict(vars(args), layers=[int(w) for w in args.layers.split(",")], out=out)
+                wall, rss = run_measured(["/usr/bin/python3", "-c", PYTHON_RUN, args.python_path,
+                                          json.dumps(settings)])
+                rows = read_metrics(out)
+                m = results["python"]
+                m["train"] += [x["train_seconds"] for x in rows]
+                m["eval"] += [x["eval_seconds"] for x in rows]
+                m["overhead"] += [x["epoch_wall_seconds"] - x["train_seconds"] - x["eval_seconds"]
+                                  for x in rows]
+                m["wall"].append(wall)
+                m["rss"].append(rss)
             if args.skip_reference:
                 continue
             out = os.path.join(work, f"ref{r}.jsonl")
@@ -145,6 +189,20 @@ def main():
           f"batch {args.batch_size}, {'separate' if args.no_shared_embeddings else 'shared'}, "
           f"mtrec {args.threads} threads, reference 1 thread")
     print(f"# BLAS for the reference: {blas_in_use()}")
+    if args.python:
+        print("| measure | mtrec CLI | mtrec Python | Python / CLI |")
+        print("|---|---|---|---|")
+        for label, key, agg, fmt in [("train s/epoch (median)", "train", med, "{:.4f}"),
+                                     ("eval s/epoch (median)", "eval", med, "{:.4f}"),
+                                     ("whole run wall s (median)", "wall", med, "{:.2f}"),
+                                     ("peak RSS MiB (max)", "rss", max, "{:.0f}")]:
+            a, b = agg(results["mtrec"][key]), agg(results["python"][key])
+            print(f"| {label} | {fmt.format(a)} | {fmt.format(b)} | {b / a:.3f} |")
+        over = results["python"]["overhead"]
+        cli_epoch = med([t + e for t, e in zip(results["mtrec"]["train"], results["mtrec"]["eval"])])
+        print(f"# Python layer per epoch: median {1e3 * med(over):.3f} ms, max {1e3 * max(over):.3f} ms "
+              f"= {100 * med(over) / cli_epoch:.2f}% of the CLI's epoch ({1e3 * cli_epoch:.1f} ms "
+              f"train+eval)")
     print(f"| measure | mtrec | reference | reference / mtrec |")
     print(f"|---|---|---|---|")
     rows = [("train s/epoch (median)", "train", med, "{:.4f}"),

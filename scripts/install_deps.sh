@@ -6,12 +6,16 @@ set -euo pipefail
 packages=(
   g++ cmake make pkg-config
   nlohmann-json3-dev
+  # the Python package (python/): Debian's python3 with numpy and pandas, pybind11
+  python3-dev python3-numpy python3-pandas pybind11-dev python3-pytest
   libgtest-dev libgmock-dev
   libcurl4-openssl-dev libssl-dev libzip-dev
   # test-only: the TensorBoard test decodes event files independently; the
   # data layer's fuzz targets build with clang's libFuzzer
   protobuf-compiler python3 python3-crc32c
   clang-14 libclang-rt-14-dev
+  # data-parallel training (-DMTREC_MPI, on when found) and its mpirun tests
+  libopenmpi-dev openmpi-bin
 )
 
 missing=()

@@ -135,6 +135,11 @@ Result<Dataset> DatasetFromArrays(std::span<const int64_t> users, std::span<cons
                                   std::span<const float> ratings,
                                   std::span<const int64_t> timestamps = {},
                                   IdPolicy ids = IdPolicy::kRemap);
+// The same with 32-bit ids (numpy int32 columns are read in place).
+Result<Dataset> DatasetFromArrays(std::span<const int32_t> users, std::span<const int32_t> items,
+                                  std::span<const float> ratings,
+                                  std::span<const int64_t> timestamps = {},
+                                  IdPolicy ids = IdPolicy::kRemap);
 // The same with ids of any text ("u42", "tt0114709"), always numbered densely.
 Result<Dataset> DatasetFromStrings(std::span<const std::string> users,
                                    std::span<const std::string> items,

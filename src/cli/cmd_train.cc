@@ -18,6 +18,7 @@
 #include "cli/progress_line.h"
 #include "mtrec/backend/backend_registry.h"
 #include "mtrec/core/thread_pool.h"
+#include "mtrec/dist/world_communicator.h"
 #include "mtrec/io/output_claim.h"
 #include "mtrec/report/run_directory.h"
 #include "mtrec/report/tfevents_writer.h"
@@ -100,11 +101,20 @@ void PrintHelp(const FlagSet& flags) {
       "TensorBoard event file to the run folder. Ctrl-C stops after the current step (and\n"
       "saves the checkpoint if --save is given); a second Ctrl-C quits at once.\n"
       "Exit codes: 0 done, 1 runtime error, 2 usage error, 130 stopped by Ctrl-C or\n"
-      "--max_steps.\n\nflags:\n%s",
+      "--max_steps.\n\n"
+      "Under mpirun or srun, the processes train together (data parallel), with the\n"
+      "result of one process; rank 0 writes every output (README: Data-parallel\n"
+      "training).\n\nflags:\n%s",
       flags.Help().c_str());
 }
 
-int Fail(const Status& s) { return CommandFailure("train", s); }
+// Under mpirun/srun: "rank R of N: " before an error, so that the failing rank
+// is named ("" in a plain run).
+std::string g_rank_prefix;
+
+int Fail(const Status& s) {
+  return CommandFailure("train", g_rank_prefix.empty() ? s : s.WithContext(g_rank_prefix));
+}
 
 // A note on stderr when raw ids leave most table rows unused (ml-latest-small:
 // 193,610 item rows for 9,724 items): memory and time grow with the rows, and
@@ -200,9 +210,37 @@ Status ClaimCheckpoints(const TrainFlags& f, std::vector<FileLock>* locks) {
   return Status::Ok();
 }
 
-}  // namespace
+// The job's ranks, rank 0 the one that writes: it alone claims and writes the
+// run folder and the checkpoints and prints the table; the others compute.
+struct Ranks {
+  Communicator* comm;
+  bool writes;
+};
 
-int RunTrain(std::span<const std::string> args) {
+// A rank other than 0: the same run, with no outputs (no run folder, no
+// checkpoint, no table), stopping with the others.
+int TrainWithoutOutputs(TrainFlags& f) {
+  f.options.save_path.clear();
+  f.options.stop = &InstallInterruptHandler(/*second_quits=*/false);
+  Result<RunSummary> summary = RunExperiment(f.config, f.options, {});
+  if (!summary.ok()) return Fail(summary.status());
+  return summary->stop_reason == StopReason::kInterrupted ? kExitInterrupted : kExitOk;
+}
+
+// Under mpirun: what the training steps exchanged, per step (stderr).
+void PrintExchange(const Communicator& comm, const RunSummary& summary) {
+  const int64_t taken = summary.steps - summary.info.resumed_at_step;
+  if (comm.size() < 2 || taken <= 0) return;
+  const auto steps = static_cast<double>(taken);
+  std::fprintf(stderr,
+               "mtrec train: %d ranks; rank 0 sent %.1f KiB and received %.1f KiB per step "
+               "(%lld steps, %lld collectives in all)\n",
+               comm.size(), static_cast<double>(comm.bytes_sent()) / 1024.0 / steps,
+               static_cast<double>(comm.bytes_received()) / 1024.0 / steps,
+               static_cast<long long>(taken), static_cast<long long>(comm.collectives()));
+}
+
+int Train(std::span<const std::string> args, const Ranks& ranks) {
   TrainFlags f;
   f.config.threads = HardwareThreads();
   FlagSet flags = MakeFlags(f);
@@ -246,6 +284,9 @@ int RunTrain(std::span<const std::string> args) {
   f.options.save_path = AbsolutePath(f.options.save_path);
   if (Status s = f.config.Validate(); !s.ok()) return Fail(s);
 
+  f.options.comm = ranks.comm;
+  if (!ranks.writes) return TrainWithoutOutputs(f);
+
   // Claim every output before any work: the checkpoint files, then the run folder.
   std::vector<FileLock> checkpoint_locks;
   if (Status s = ClaimCheckpoints(f, &checkpoint_locks); !s.ok()) return Fail(s);
@@ -256,7 +297,7 @@ int RunTrain(std::span<const std::string> args) {
   const std::filesystem::path logdir = claim->dir;
   f.options.logdir = logdir.string();
   f.options.run_id = run_id;
-  f.options.stop = &InstallInterruptHandler();
+  f.options.stop = &InstallInterruptHandler(/*second_quits=*/ranks.comm->size() == 1);
 
   DownloadProgress download_progress = DownloadProgress::ForStderr();
   f.config.data.on_download = [&download_progress](const DownloadEvent& e) {
@@ -281,7 +322,22 @@ int RunTrain(std::span<const std::string> args) {
   if (!summary->best_checkpoint_path.empty()) {
     std::printf("best checkpoint: %s\n", summary->best_checkpoint_path.c_str());
   }
+  PrintExchange(*ranks.comm, *summary);
   return summary->stop_reason == StopReason::kInterrupted ? kExitInterrupted : kExitOk;
+}
+
+}  // namespace
+
+int RunTrain(std::span<const std::string> args) {
+  WorldCommunicator world;
+  Communicator& comm = world.get();
+  if (world.distributed()) {
+    g_rank_prefix = "rank " + std::to_string(comm.rank()) + " of " + std::to_string(comm.size());
+  }
+  const int code = Train(args, Ranks{&comm, comm.rank() == 0});
+  // A failed rank ends the whole job now: the others may be waiting for it.
+  if (code != kExitOk && code != kExitInterrupted) world.Abort(code);
+  return code;
 }
 
 }  // namespace mtrec::cli

@@ -38,12 +38,13 @@ Status ConsoleReport::OnStart(const ExperimentConfig& config, const RunInfo& inf
                config.model.user_bias ? ", user bias" : "");
   std::fprintf(out_,
                "train   %d epochs, batch %d, %s lr %g l2 %g, loss %g*BPR(%s) + %g*MSE, seed %u, "
-               "%d threads%s%s\n",
+               "%d threads x %d rank%s%s%s\n",
                config.epochs, config.train.batch_size, OptimizerName(config.train.optimizer.kind),
                config.train.optimizer.learning_rate, config.train.optimizer.weight_decay,
                config.train.factorization_weight, NameOf(kBprLossNames, config.train.bpr_loss),
-               config.train.regression_weight, config.train.seed, info.threads,
-               config.init_weights.empty() ? "" : ", init from ", config.init_weights.c_str());
+               config.train.regression_weight, config.train.seed, info.threads, info.ranks,
+               info.ranks == 1 ? "" : "s", config.init_weights.empty() ? "" : ", init from ",
+               config.init_weights.c_str());
   if (!info.history.empty()) {
     std::fprintf(out_, "resume  at epoch %d (step %lld) from a checkpoint\n",
                  info.history.back().epoch + 1, static_cast<long long>(info.resumed_at_step));

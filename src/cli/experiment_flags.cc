@@ -64,9 +64,11 @@ void AddExperimentFlags(FlagSet& flags, ExperimentConfig& c) {
 
 void AddObjectiveFlags(FlagSet& flags, ExperimentConfig& c) {
   flags.AddDouble("factorization_weight", &c.train.factorization_weight,
-                  "weight of the factorisation (BPR) loss in the joint loss");
+                  "weight of the factorisation (BPR) loss in the joint loss (0: that head is "
+                  "not computed)");
   flags.AddDouble("regression_weight", &c.train.regression_weight,
-                  "weight of the regression (MSE) loss in the joint loss");
+                  "weight of the regression (MSE) loss in the joint loss (0: the MLP is not "
+                  "computed: plain BPR-MF)");
   flags.AddSwitch("shared_embeddings", "share U and Q between both heads (the default)",
                   [&c] { c.model.shared_embeddings = true; });
   flags.AddSwitch("no_shared_embeddings",

@@ -7,8 +7,12 @@
 
 namespace mtrec::cli {
 
-// Installs the handlers (idempotent) and returns the flag they set.
-const std::atomic<bool>& InstallInterruptHandler();
+// Installs the handlers (idempotent) and returns the flag they set. With
+// second_quits false, later signals change nothing: under mpirun, whose Ctrl-C
+// reaches a rank twice (SIGINT from the terminal, then mpirun's SIGTERM), and
+// which itself sends SIGKILL if the job has not ended a little later
+// (--mca odls_base_sigkill_timeout, 1 s by default).
+const std::atomic<bool>& InstallInterruptHandler(bool second_quits = true);
 
 // The exit code of a command stopped by Ctrl-C (128 + SIGINT, as shells report it).
 inline constexpr int kExitInterrupted = 130;

@@ -300,7 +300,7 @@ TEST(ApiDataErrors, DatasetFromArraysNamesTheColumnAndEntry) {
   EXPECT_TRUE(Invalid(DatasetFromArrays(users, two, ratings).status(), "items"));
   EXPECT_TRUE(Invalid(DatasetFromArrays(users, items, two_ratings).status(), "ratings"));
   EXPECT_TRUE(Invalid(DatasetFromArrays(users, items, ratings, two).status(), "timestamps"));
-  EXPECT_TRUE(Invalid(DatasetFromArrays({}, {}, {}).status(), "users"));
+  EXPECT_TRUE(Invalid(DatasetFromArrays(std::span<const int64_t>{}, {}, {}).status(), "users"));
 
   const std::vector<int64_t> negative = {1, -2, 3};
   EXPECT_TRUE(Invalid(DatasetFromArrays(negative, items, ratings, {}, IdPolicy::kRaw).status(),

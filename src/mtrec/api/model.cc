@@ -9,6 +9,7 @@
 #include "mtrec/api/model_internals.h"
 #include "mtrec/backend/backend_registry.h"
 #include "mtrec/core/thread_pool.h"
+#include "mtrec/dist/communicator.h"
 #include "mtrec/eval/evaluator.h"
 #include "mtrec/infer/fold_in.h"
 #include "mtrec/infer/model_evaluation.h"
@@ -99,7 +100,7 @@ Model& Model::operator=(Model&&) noexcept = default;
 Model::~Model() = default;
 
 Result<Model> ModelInternals::Make(const ModelOptions& options, const IdMap& users,
-                                   const IdMap& items) {
+                                   const IdMap& items, Communicator* comm) {
   MTREC_RETURN_IF_ERROR(options.model.Validate());
   MTREC_RETURN_IF_ERROR(options.train.Validate());
   if (options.threads < 0 || options.threads > ExperimentConfig::kMaxThreads) {
@@ -109,8 +110,9 @@ Result<Model> ModelInternals::Make(const ModelOptions& options, const IdMap& use
   }
   auto impl = std::make_unique<Model::Impl>();
   impl->options = options;
-  MTREC_ASSIGN_OR_RETURN(
-      impl->backend, MakeBackend(options.backend, options.model, BackendOptions{options.threads}));
+  impl->comm = comm;
+  MTREC_ASSIGN_OR_RETURN(impl->backend, MakeBackend(options.backend, options.model,
+                                                    BackendOptions{options.threads, comm}));
   impl->trainer = std::make_unique<Trainer>(options.train, impl->backend.get());
   impl->users = users;
   impl->items = items;
@@ -201,8 +203,8 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
   // were the whole data set's, test items included).
   m.candidates.emplace(train);
   std::optional<Evaluator> tester, validator;
-  if (options.test != nullptr) tester.emplace(train, *options.test);
-  if (options.validation != nullptr) validator.emplace(train, *options.validation);
+  if (options.test != nullptr) tester.emplace(train, *options.test, m.comm);
+  if (options.validation != nullptr) validator.emplace(train, *options.validation, m.comm);
 
   Trainer& trainer = *m.trainer;
   const HookReset reset(trainer);
@@ -222,8 +224,10 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
     if (options.on_step) options.on_step(progress);
   });
   const auto stop_requested = [&] {
-    return (options.stop != nullptr && options.stop->load(std::memory_order_relaxed)) ||
-           (options.max_steps > 0 && trainer.steps() >= options.max_steps);
+    const bool stop = (options.stop != nullptr && options.stop->load(std::memory_order_relaxed)) ||
+                      (options.max_steps > 0 && trainer.steps() >= options.max_steps);
+    // Several ranks stop together, after the same step, whichever was asked.
+    return m.comm != nullptr && m.comm->size() > 1 ? m.comm->AnyTrue(stop) : stop;
   };
   trainer.SetStopCondition(stop_requested);
 
@@ -412,12 +416,12 @@ void ModelInternals::Capture(const Model& model, TrainingCheckpoint* c) {
 }
 
 Result<Model> ModelInternals::FromCheckpoint(const TrainingCheckpoint& c, const std::string& source,
-                                             const ModelOptions& options) {
+                                             const ModelOptions& options, Communicator* comm) {
   MTREC_ASSIGN_OR_RETURN(const IdMap users,
                          CheckpointIdMap(c.user_ids, c.config.model.num_users, source, "user"));
   MTREC_ASSIGN_OR_RETURN(const IdMap items,
                          CheckpointIdMap(c.item_ids, c.config.model.num_items, source, "item"));
-  MTREC_ASSIGN_OR_RETURN(Model model, Make(options, users, items));
+  MTREC_ASSIGN_OR_RETURN(Model model, Make(options, users, items, comm));
   Model::Impl& m = Of(model);
   MTREC_RETURN_IF_ERROR(RestoreTrainingState(c, source, m.backend.get(), m.trainer.get()));
   m.history = c.history;

@@ -19,6 +19,9 @@ namespace mtrec {
 
 struct Model::Impl {
   ModelOptions options;
+  // Data parallel: the ranks that train this model together, bit-identical to
+  // one process (dist/communicator.h); null: this process alone.
+  Communicator* comm = nullptr;
   std::unique_ptr<Backend> backend;
   std::unique_ptr<Trainer> trainer;  // the stream and the optimizer's state live on
   std::vector<EpochStats> history;
@@ -41,8 +44,10 @@ struct ModelInternals {
   static Model::Impl& Of(Model& model) { return *model.impl_; }
   static const Model::Impl& Of(const Model& model) { return *model.impl_; }
 
-  // A model of `config`'s shape on its backend, parameters zero, ready to train.
-  static Result<Model> Make(const ModelOptions& options, const IdMap& users, const IdMap& items);
+  // A model of `config`'s shape on its backend, parameters zero, ready to
+  // train; with `comm`, by its ranks together (it must outlive the model).
+  static Result<Model> Make(const ModelOptions& options, const IdMap& users, const IdMap& items,
+                            Communicator* comm = nullptr);
 
   // Copies the model's state into `checkpoint`: configuration, data facts, ids,
   // weights, optimizer, stream, progress and history.
@@ -51,7 +56,8 @@ struct ModelInternals {
   // checkpoint's shape and training, perhaps a smaller batch buffer and other
   // threads); errors name `source`.
   static Result<Model> FromCheckpoint(const TrainingCheckpoint& checkpoint,
-                                      const std::string& source, const ModelOptions& options);
+                                      const std::string& source, const ModelOptions& options,
+                                      Communicator* comm = nullptr);
 };
 
 }  // namespace mtrec

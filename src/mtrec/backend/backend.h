@@ -39,10 +39,15 @@
 
 namespace mtrec {
 
+class Communicator;
 class ThreadPool;
 
 struct BackendOptions {
   int threads = 0;  // host worker threads; 0: every hardware thread
+  // The ranks that share each training step (data parallel, results
+  // bit-identical to one process); null: this process alone. Must outlive
+  // the backend.
+  Communicator* comm = nullptr;
 };
 
 // An optimizer's state as the checkpoint stores it: host copies.

@@ -51,13 +51,14 @@ Status FillValues(std::span<const float> ratings, std::span<const int64_t> times
 
 // Numbers raw integer ids densely into `map` (first appearance order), or
 // checks them as rows. Sets *rows to the table size.
-Status Number(std::span<const int64_t> raw, bool as_rows, const char* what, IdMap& map,
+template <typename Id>
+Status Number(std::span<const Id> raw, bool as_rows, const char* what, IdMap& map,
               std::vector<int32_t>& out, int32_t* rows) {
   out.resize(raw.size());
   if (as_rows) {
     int64_t max_id = -1;
     for (size_t k = 0; k < raw.size(); ++k) {
-      if (raw[k] < 0 || raw[k] >= INT32_MAX) {
+      if (raw[k] < 0 || int64_t{raw[k]} >= INT32_MAX) {
         return Status::InvalidArgument(std::string(what) + "[" + std::to_string(k) +
                                        "]: raw ids are table rows and must be in [0, 2^31 - 1), "
                                        "got " +
@@ -65,7 +66,7 @@ Status Number(std::span<const int64_t> raw, bool as_rows, const char* what, IdMa
                                        " (number ids densely instead: IdPolicy::kRemap)");
       }
       out[k] = static_cast<int32_t>(raw[k]);
-      max_id = std::max(max_id, raw[k]);
+      max_id = std::max<int64_t>(max_id, raw[k]);
     }
     *rows = static_cast<int32_t>(max_id + 1);
     map = IdMap::Identity(*rows);
@@ -77,11 +78,10 @@ Status Number(std::span<const int64_t> raw, bool as_rows, const char* what, IdMa
   return Status::Ok();
 }
 
-}  // namespace
-
-Result<Dataset> DatasetFromArrays(std::span<const int64_t> users, std::span<const int64_t> items,
-                                  std::span<const float> ratings,
-                                  std::span<const int64_t> timestamps, IdPolicy ids) {
+template <typename Id>
+Result<Dataset> FromIntegerIds(std::span<const Id> users, std::span<const Id> items,
+                               std::span<const float> ratings, std::span<const int64_t> timestamps,
+                               IdPolicy ids) {
   MTREC_RETURN_IF_ERROR(
       CheckLengths(users.size(), items.size(), ratings.size(), timestamps.size()));
   Dataset d;
@@ -92,6 +92,20 @@ Result<Dataset> DatasetFromArrays(std::span<const int64_t> users, std::span<cons
   MTREC_RETURN_IF_ERROR(Number(items, as_rows, "items", d.items, x.items, &x.num_items));
   MTREC_RETURN_IF_ERROR(FillValues(ratings, timestamps, x));
   return d;
+}
+
+}  // namespace
+
+Result<Dataset> DatasetFromArrays(std::span<const int64_t> users, std::span<const int64_t> items,
+                                  std::span<const float> ratings,
+                                  std::span<const int64_t> timestamps, IdPolicy ids) {
+  return FromIntegerIds(users, items, ratings, timestamps, ids);
+}
+
+Result<Dataset> DatasetFromArrays(std::span<const int32_t> users, std::span<const int32_t> items,
+                                  std::span<const float> ratings,
+                                  std::span<const int64_t> timestamps, IdPolicy ids) {
+  return FromIntegerIds(users, items, ratings, timestamps, ids);
 }
 
 Result<Dataset> DatasetFromStrings(std::span<const std::string> users,

@@ -1,6 +1,11 @@
 // Evaluator: the original's per-epoch evaluation of a model on a test set: MRR
 // of the factorisation head (train items ranked last) and MSE of the regression
 // head, both computed by the model's backend. Builds the per-user item sets once.
+//
+// Data parallel (a Communicator of several ranks): each rank ranks a
+// contiguous share of the test users, and the per-user values are gathered
+// and averaged in user order, so the MRR is bit-identical to one process's.
+// The rating predictions (cheap) are computed by every rank.
 #pragma once
 
 #include <cstdint>
@@ -12,11 +17,13 @@
 namespace mtrec {
 
 class Backend;
+class Communicator;
 
 class Evaluator {
  public:
-  // Copies what it needs; train and test need not outlive it.
-  Evaluator(const Interactions& train, const Interactions& test);
+  // Copies what it needs; train and test need not outlive it. With `comm`,
+  // Evaluate is a collective of its ranks (comm must outlive the Evaluator).
+  Evaluator(const Interactions& train, const Interactions& test, Communicator* comm = nullptr);
 
   EvalResult Evaluate(const Backend& backend) const;
   // The same, leaving the regression head's test predictions in *predicted,
@@ -30,6 +37,11 @@ class Evaluator {
   UserItemSets train_items_;
   UserItemSets test_items_;
   Interactions test_;
+  // Several ranks: this rank's share of the test users' items, and how many
+  // test users each rank ranks.
+  Communicator* comm_ = nullptr;
+  UserItemSets test_share_;
+  std::vector<int> users_of_rank_;
 };
 
 }  // namespace mtrec

@@ -131,10 +131,14 @@ MrrResult MeanReciprocalRank(const BlockScorer& scorer, const UserItemSets& test
   MrrResult result;
   result.per_user = std::move(per_user);
   result.users = static_cast<int64_t>(result.per_user.size());
-  double sum = 0;
-  for (double v : result.per_user) sum += v;
-  result.mrr = result.users > 0 ? sum / static_cast<double>(result.users) : 0.0;
+  result.mrr = MeanOfUsers(result.per_user);
   return result;
+}
+
+double MeanOfUsers(std::span<const double> per_user) {
+  double sum = 0;
+  for (double v : per_user) sum += v;
+  return per_user.empty() ? 0.0 : sum / static_cast<double>(per_user.size());
 }
 
 }  // namespace mtrec

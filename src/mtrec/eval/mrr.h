@@ -44,4 +44,8 @@ double UserReciprocalRank(std::span<float> scores, std::span<const ItemId> train
 MrrResult MeanReciprocalRank(const BlockScorer& scorer, const UserItemSets& test,
                              const UserItemSets& train, ThreadPool& pool);
 
+// The MRR of per-user values (MrrResult::per_user), summed in their order: 0
+// for none. Shards of users gathered back in order give the same bits.
+double MeanOfUsers(std::span<const double> per_user);
+
 }  // namespace mtrec

@@ -24,6 +24,7 @@ std::string ConfigJson(const ExperimentConfig& config, const RunInfo& info) {
       {"config", ExperimentConfigToJson(resolved)},
       {"run",
        {{"threads", info.threads},
+        {"ranks", info.ranks},
         {"parameters", info.parameters},
         {"data_path", info.dataset_path},
         {"ids_remapped", info.ids_remapped},

@@ -7,11 +7,14 @@
 #include "mtrec/api/model_internals.h"
 #include "mtrec/core/enum_names.h"
 #include "mtrec/core/thread_pool.h"
+#include "mtrec/dist/communicator.h"
+#include "mtrec/io/crc32c.h"
 #include "mtrec/model.h"
 #include "mtrec/model/multitask_net.h"
 #include "mtrec/model/weights_dir.h"
 #include "mtrec/train/checkpoint.h"
 #include "mtrec/train/checkpoint_checks.h"
+#include "mtrec/train/config_json.h"
 #include "mtrec/train/experiment_data.h"
 #include "mtrec/train/memory_estimate.h"
 
@@ -61,12 +64,13 @@ Status Save(const std::string& path, const char* state, const Model& model, cons
 // The model a run starts from: a checkpoint's (resume), a PyTorch dump's, or
 // the seeded initialisation.
 Result<Model> StartingModel(const ExperimentConfig& config, const ModelOptions& options,
-                            const ExperimentData& data, const TrainingCheckpoint* resume) {
+                            const ExperimentData& data, const TrainingCheckpoint* resume,
+                            Communicator* comm) {
   if (resume != nullptr) {
-    return ModelInternals::FromCheckpoint(*resume, "resume", options);
+    return ModelInternals::FromCheckpoint(*resume, "resume", options, comm);
   }
-  MTREC_ASSIGN_OR_RETURN(Model model,
-                         ModelInternals::Make(options, data.dataset.users, data.dataset.items));
+  MTREC_ASSIGN_OR_RETURN(
+      Model model, ModelInternals::Make(options, data.dataset.users, data.dataset.items, comm));
   Backend& backend = *ModelInternals::Of(model).backend;
   if (config.init_weights.empty()) {
     backend.WriteParams([&](MultiTaskNet& net) { net.InitRandom(config.train.seed); });
@@ -95,6 +99,34 @@ ExperimentConfig RecordedConfig(const ExperimentConfig& config, const ModelConfi
   return c;
 }
 
+// Data parallel: every rank must train on the same data (fingerprint) with the
+// same configuration, else the ranks' steps would differ. Every rank gets the
+// same answer, naming the first rank that differs from rank 0.
+Status CheckRanksAgree(Communicator& comm, const ExperimentConfig& config,
+                       const ExperimentData& data, const TrainingCheckpoint* resume) {
+  ExperimentConfig c = config;  // where each node keeps the data may differ
+  c.data.dataset.clear();
+  c.data.data_dir.clear();
+  std::string text = ExperimentConfigToJson(c).dump();
+  if (resume != nullptr) text += "resume " + std::to_string(resume->optimizer_steps);
+  const std::vector<uint64_t> data_prints = comm.AllGather(data.fingerprint);
+  const std::vector<uint64_t> config_prints = comm.AllGather(Crc32c(text));
+  for (int r = 1; r < comm.size(); ++r) {
+    if (data_prints[r] != data_prints[0]) {
+      return Status::InvalidArgument(
+          "dataset: rank " + std::to_string(r) + "'s data set differs from rank 0's (fingerprint " +
+          std::to_string(data_prints[r]) + " vs " + std::to_string(data_prints[0]) +
+          "): every rank must read the same file");
+    }
+    if (config_prints[r] != config_prints[0]) {
+      return Status::InvalidArgument("flags: rank " + std::to_string(r) +
+                                     "'s configuration differs from rank 0's: every rank must "
+                                     "be started with the same flags");
+    }
+  }
+  return Status::Ok();
+}
+
 RunInfo InfoOf(const ExperimentData& data, const Model& model) {
   const Interactions& all = data.dataset.interactions;
   const auto& m = ModelInternals::Of(model);
@@ -114,6 +146,7 @@ RunInfo InfoOf(const ExperimentData& data, const Model& model) {
   for (uint8_t t : tested) info.test_users += t;
   info.parameters = static_cast<int64_t>(m.backend->net().params().size());
   info.threads = m.backend->host_pool().num_threads();
+  info.ranks = m.comm != nullptr ? m.comm->size() : 1;
   info.history = m.history;
   info.resumed_at_step = m.trainer->steps();
   return info;
@@ -132,6 +165,9 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   MTREC_ASSIGN_OR_RETURN(const ExperimentData data, PrepareExperimentData(config));
   const Interactions& all = data.dataset.interactions;
   const TrainingCheckpoint* resume = options.resume;
+  if (options.comm != nullptr && options.comm->size() > 1) {
+    MTREC_RETURN_IF_ERROR(CheckRanksAgree(*options.comm, config, data, resume));
+  }
   if (resume != nullptr && resume->fingerprint != data.fingerprint) {
     return Status::NotFound("resume: " + data.dataset.path +
                             " is not the data set the checkpoint was trained on (" +
@@ -162,7 +198,8 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
                                                    : "ended with its best epoch's weights") +
                                    "); start a new run instead");
   }
-  MTREC_ASSIGN_OR_RETURN(Model model, StartingModel(config, model_options, data, resume));
+  MTREC_ASSIGN_OR_RETURN(Model model,
+                         StartingModel(config, model_options, data, resume, options.comm));
   auto& m = ModelInternals::Of(model);
   m.experiment = RecordedConfig(config, model_options.model, data);
   m.data_path = data.dataset.path;

@@ -21,6 +21,7 @@
 
 namespace mtrec {
 
+class Communicator;
 struct TrainingCheckpoint;
 
 // How a run is driven; none of this changes its results.
@@ -34,6 +35,12 @@ struct RunOptions {
   std::string logdir;                          // recorded in checkpoints
   std::string run_id;                          // recorded in checkpoints (io/output_claim.h)
   std::string backend = "cpu";  // where the model runs (backend_registry.h); not recorded
+  // Data parallel: the ranks that run this experiment together, each with the
+  // same config and data (checked at start: a rank that differs is named in
+  // the error every rank returns); the results are bit-identical to one
+  // process. Only the caller's observers and save_path write anything, so a
+  // caller gives them to one rank only. Null: this process alone.
+  Communicator* comm = nullptr;
 };
 
 // <stem>.best<ext> beside `path` (model.mtrec -> model.best.mtrec).

@@ -29,6 +29,7 @@ struct RunInfo {
   int64_t test_users = 0;  // users with at least one test item (the MRR average)
   int64_t parameters = 0;
   int threads = 0;
+  int ranks = 1;  // processes training together (data parallel; 1: a plain run)
   // A resumed run: the epochs recorded in the checkpoint (empty for a new run),
   // and the step the run resumes at.
   std::vector<EpochStats> history;

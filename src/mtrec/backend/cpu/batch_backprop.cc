@@ -10,8 +10,9 @@
 namespace mtrec {
 
 BatchBackprop::BatchBackprop(const MultiTaskNet& net, const LossWeights& weights, int max_batch,
-                             int num_threads)
-    : weights_(weights),
+                             int num_threads, Communicator& comm)
+    : comm_(comm),
+      weights_(weights),
       dim_(net.embedding_dim()),
       x_stride_(net.mlp().padded_in(0)),
       partial_size_(net.mlp().partial_size()) {
@@ -35,6 +36,11 @@ BatchBackprop::BatchBackprop(const MultiTaskNet& net, const LossWeights& weights
   grad_pos_.resize(max_batch);
   bpr_values_.resize(max_batch);
   squared_errors_.resize(max_batch);
+  if (comm_.size() > 1) {
+    const int per_sample = (net.config().shared_embeddings ? 3 : 5) * dim_ + 3;
+    exchange_.resize(static_cast<size_t>(blocks) * partial_size_ +
+                     static_cast<size_t>(max_batch) * per_sample);
+  }
 }
 
 BatchLosses BatchBackprop::Run(const MultiTaskNet& net, const Batch& batch, std::span<float> grads,
@@ -46,16 +52,23 @@ BatchLosses BatchBackprop::Run(const MultiTaskNet& net, const Batch& batch, std:
   inv_batch_ = 1.0f / static_cast<float>(n);
   const int blocks = (n + kBlockSize - 1) / kBlockSize;
   packed_.Pack(net.mlp(), net.params().data() + net.roles().mlp_offset);
-  pool.Run(blocks, [&](int block, int thread) { RunBlock(net, batch, block, scratch_[thread]); });
+  const RankRange mine = RangeOfRank(blocks, comm_.rank(), comm_.size());
+  pool.Run(static_cast<int>(mine.end - mine.begin), [&](int k, int thread) {
+    RunBlock(net, batch, static_cast<int>(mine.begin) + k, scratch_[thread]);
+  });
+  if (comm_.size() > 1) ExchangeBlocks(n);
 
   // MLP gradient: the block partials summed in block order into block 0's.
-  float* partials = mlp_partials_.data();
-  const int64_t partial_size = partial_size_;
-  pool.ParallelFor(partial_size, [=](int64_t begin, int64_t end, int) {
-    for (int b = 1; b < blocks; ++b)
-      AddTo(partials + b * partial_size + begin, partials + begin, end - begin);
-  });
-  MlpAddPartial(net.mlp(), partials, grads.data() + net.roles().mlp_offset);
+  // (None when the regression head is off: its gradient is zero.)
+  if (weights_.regression != 0) {
+    float* partials = mlp_partials_.data();
+    const int64_t partial_size = partial_size_;
+    pool.ParallelFor(partial_size, [=](int64_t begin, int64_t end, int) {
+      for (int b = 1; b < blocks; ++b)
+        AddTo(partials + b * partial_size + begin, partials + begin, end - begin);
+    });
+    MlpAddPartial(net.mlp(), partials, grads.data() + net.roles().mlp_offset);
+  }
   Scatter(net, batch, grads, pool);
 
   double bpr_sum = 0, se_sum = 0;
@@ -69,6 +82,52 @@ BatchLosses BatchBackprop::Run(const MultiTaskNet& net, const Batch& batch, std:
   losses.joint = static_cast<float>(weights_.factorization * losses.factorization +
                                     weights_.regression * losses.regression);
   return losses;
+}
+
+void BatchBackprop::ExchangeBlocks(int n) {
+  // Rank r's part: its blocks' MLP partials, then its samples' rows of each
+  // per-sample array (all contiguous, as its blocks are).
+  const int blocks = (n + kBlockSize - 1) / kBlockSize;
+  const int size = comm_.size();
+  std::vector<float>* const rows[] = {&grad_user_fact_, &grad_item_pos_, &grad_item_neg_,
+                                      &grad_user_reg_, &grad_item_reg_};
+  std::vector<float>* const values[] = {&grad_pos_, &bpr_values_, &squared_errors_};
+  const int num_rows = grad_user_reg_.empty() ? 3 : 5;
+  std::vector<int> counts(size), offsets(size);
+  std::vector<RankRange> block_range(size), sample_range(size);
+  int offset = 0;
+  for (int r = 0; r < size; ++r) {
+    block_range[r] = RangeOfRank(blocks, r, size);
+    sample_range[r] = {std::min<int64_t>(block_range[r].begin * kBlockSize, n),
+                       std::min<int64_t>(block_range[r].end * kBlockSize, n)};
+    const int64_t samples = sample_range[r].end - sample_range[r].begin;
+    counts[r] = static_cast<int>((block_range[r].end - block_range[r].begin) * partial_size_ +
+                                 samples * (num_rows * dim_ + 3));
+    offsets[r] = offset;
+    offset += counts[r];
+  }
+  // Copies rank r's part between the arrays and the exchange buffer.
+  const auto copy_part = [&](int r, bool pack) {
+    float* at = exchange_.data() + offsets[r];
+    const auto move = [&](float* array, int64_t begin, int64_t count) {
+      if (pack) {
+        std::copy(array + begin, array + begin + count, at);
+      } else {
+        std::copy(at, at + count, array + begin);
+      }
+      at += count;
+    };
+    const RankRange b = block_range[r], s = sample_range[r];
+    move(mlp_partials_.data(), b.begin * partial_size_, (b.end - b.begin) * partial_size_);
+    for (int k = 0; k < num_rows; ++k)
+      move(rows[k]->data(), s.begin * dim_, (s.end - s.begin) * dim_);
+    for (std::vector<float>* v : values) move(v->data(), s.begin, s.end - s.begin);
+  };
+  copy_part(comm_.rank(), /*pack=*/true);
+  comm_.AllGatherInPlace(exchange_, counts, offsets);
+  for (int r = 0; r < size; ++r) {
+    if (r != comm_.rank()) copy_part(r, /*pack=*/false);
+  }
 }
 
 namespace {
@@ -131,6 +190,10 @@ void BatchBackprop::RunBlock(const MultiTaskNet& net, const Batch& batch, int bl
   const float* user_fact = net.Row(roles.u_fact, 0);
   const float* item_fact = net.Row(roles.q_fact, 0);
   const float* item_bias = net.Row(roles.item_bias, 0);
+  // A head whose loss has weight 0 is not computed at all: its gradient is
+  // zero, and its loss is reported as 0.
+  const bool ranking = weights_.factorization != 0;
+  const bool rating = weights_.regression != 0;
 
   // Regression head forward on x = [u_r, q_r, u_r * q_r]. The rows every later
   // phase reads are prefetched a few samples ahead.
@@ -140,20 +203,24 @@ void BatchBackprop::RunBlock(const MultiTaskNet& net, const Batch& batch, int bl
   for (int s = 0; s < count; ++s) {
     if (s + kPrefetchAhead < count) {
       const int a = begin + s + kPrefetchAhead;
-      PrefetchRow(user_reg + int64_t{batch.users[a]} * d, d);
-      PrefetchRow(item_reg + int64_t{batch.items[a]} * d, d);
+      if (rating) {
+        PrefetchRow(user_reg + int64_t{batch.users[a]} * d, d);
+        PrefetchRow(item_reg + int64_t{batch.items[a]} * d, d);
+      }
       PrefetchRow(item_fact + int64_t{batch.negatives[a]} * d, d);
       __builtin_prefetch(item_bias + batch.items[a]);
       __builtin_prefetch(item_bias + batch.negatives[a]);
-      if (user_reg != user_fact) {
+      if (user_reg != user_fact || !rating) {
         PrefetchRow(user_fact + int64_t{batch.users[a]} * d, d);
         PrefetchRow(item_fact + int64_t{batch.items[a]} * d, d);
       }
     }
-    net.RegressionInput(batch.users[begin + s], batch.items[begin + s],
-                        x + static_cast<int64_t>(s) * x_stride_);
+    if (rating) {
+      net.RegressionInput(batch.users[begin + s], batch.items[begin + s],
+                          x + static_cast<int64_t>(s) * x_stride_);
+    }
   }
-  MlpForward(net.mlp(), packed_, x, count, scratch.mlp);
+  if (rating) MlpForward(net.mlp(), packed_, x, count, scratch.mlp);
   const float* y = scratch.mlp.acts.back().data();
 
   // Losses and their derivatives with respect to each head's output:
@@ -162,9 +229,18 @@ void BatchBackprop::RunBlock(const MultiTaskNet& net, const Batch& batch, int bl
   // A user bias A[u] would appear in both pos and neg and cancel: it is left out.
   for (int s = 0; s < count; ++s) {
     const int gs = begin + s;
-    const LossAndGrad se = SquaredErrorAndGrad(y[s], batch.ratings[gs]);
-    squared_errors_[gs] = se.value;
-    scratch.dy[s] = w_reg * se.grad;
+    if (rating) {
+      const LossAndGrad se = SquaredErrorAndGrad(y[s], batch.ratings[gs]);
+      squared_errors_[gs] = se.value;
+      scratch.dy[s] = w_reg * se.grad;
+    } else {
+      squared_errors_[gs] = 0;
+    }
+    if (!ranking) {
+      bpr_values_[gs] = 0;
+      grad_pos_[gs] = 0;
+      continue;
+    }
     const ItemId i = batch.items[gs], j = batch.negatives[gs];
     float neg;
     const float pos =
@@ -178,7 +254,7 @@ void BatchBackprop::RunBlock(const MultiTaskNet& net, const Batch& batch, int bl
 
   // Regression head backward: MLP parameters into this block's partial, dJ/dx out.
   float* partial = mlp_partials_.data() + static_cast<int64_t>(block) * partial_size_;
-  MlpBackward(net.mlp(), packed_, x, count, scratch.dy.data(), partial, scratch.mlp);
+  if (rating) MlpBackward(net.mlp(), packed_, x, count, scratch.dy.data(), partial, scratch.mlp);
   const float* dx = scratch.mlp.grad_input.data();
 
   // Per-sample embedding row gradients; with shared tables the two heads' row
@@ -189,14 +265,19 @@ void BatchBackprop::RunBlock(const MultiTaskNet& net, const Batch& batch, int bl
     const int64_t row = static_cast<int64_t>(gs) * d;
     float* gu = grad_user_fact_.data() + row;
     float* gqi = grad_item_pos_.data() + row;
-    FactorizationRowGrads(grad_pos_[gs], user_fact + int64_t{batch.users[gs]} * d,
-                          item_fact + int64_t{batch.items[gs]} * d,
-                          item_fact + int64_t{batch.negatives[gs]} * d, gu, gqi,
-                          grad_item_neg_.data() + row, d);
+    if (ranking) {
+      FactorizationRowGrads(grad_pos_[gs], user_fact + int64_t{batch.users[gs]} * d,
+                            item_fact + int64_t{batch.items[gs]} * d,
+                            item_fact + int64_t{batch.negatives[gs]} * d, gu, gqi,
+                            grad_item_neg_.data() + row, d);
+    }
+    if (!rating) continue;
     const float* dxs = dx + static_cast<int64_t>(s) * x_stride_;
     const float* xs = x + static_cast<int64_t>(s) * x_stride_;
-    if (shared) {
+    if (shared && ranking) {
       RegressionRowGrads<true>(dxs, xs, gu, gqi, d);
+    } else if (shared) {
+      RegressionRowGrads<false>(dxs, xs, gu, gqi, d);
     } else {
       RegressionRowGrads<false>(dxs, xs, grad_user_reg_.data() + row, grad_item_reg_.data() + row,
                                 d);
@@ -211,6 +292,10 @@ void BatchBackprop::Scatter(const MultiTaskNet& net, const Batch& batch, std::sp
   const int d = dim_;
   const int64_t n = static_cast<int64_t>(batch.size());
   const bool separate = !net.config().shared_embeddings;
+  // Rows a head whose weight is 0 did not write are left out (RunBlock).
+  const bool ranking = weights_.factorization != 0;
+  const bool fact_rows = ranking || !separate;  // shared rows also carry the rating head's
+  const bool reg_rows = separate && weights_.regression != 0;
   float* user_fact = grads.data() + layout.block(roles.u_fact).offset;
   float* item_fact = grads.data() + layout.block(roles.q_fact).offset;
   float* user_reg = grads.data() + layout.block(roles.u_reg).offset;
@@ -236,15 +321,15 @@ void BatchBackprop::Scatter(const MultiTaskNet& net, const Batch& batch, std::sp
         if (ja >= i_lo && ja < i_hi) PrefetchRow(item_fact + ja * d, d);
       }
       if (u >= u_lo && u < u_hi) {
-        AddTo(grad_user_fact_.data() + off, user_fact + u * d, d);
-        if (separate) AddTo(grad_user_reg_.data() + off, user_reg + u * d, d);
+        if (fact_rows) AddTo(grad_user_fact_.data() + off, user_fact + u * d, d);
+        if (reg_rows) AddTo(grad_user_reg_.data() + off, user_reg + u * d, d);
       }
       if (i >= i_lo && i < i_hi) {
-        AddTo(grad_item_pos_.data() + off, item_fact + i * d, d);
-        if (separate) AddTo(grad_item_reg_.data() + off, item_reg + i * d, d);
-        item_bias[i] += grad_pos_[s];
+        if (fact_rows) AddTo(grad_item_pos_.data() + off, item_fact + i * d, d);
+        if (reg_rows) AddTo(grad_item_reg_.data() + off, item_reg + i * d, d);
+        if (ranking) item_bias[i] += grad_pos_[s];
       }
-      if (j >= i_lo && j < i_hi) {
+      if (ranking && j >= i_lo && j < i_hi) {
         AddTo(grad_item_neg_.data() + off, item_fact + j * d, d);
         item_bias[j] -= grad_pos_[s];
       }

@@ -7,11 +7,22 @@
 //   joint = wF * mean_s bpr(pos - neg) + wR * mean_s (r - y)^2
 // The MLP runs on positives only (the original also ran it on the negatives and
 // discarded the result, a pure waste). Repeated ids accumulate, as an index-add.
+// A head whose weight is 0 is not computed (with wR = 0 no MLP runs: a plain
+// BPR-MF step; with wF = 0 no dot products): its gradient is exactly zero
+// anyway, and its loss is reported as 0.
 //
 // Determinism: the batch is cut into fixed blocks of kBlockSize samples whatever
 // the thread count; each block writes its own MLP gradient partial and its own
 // per-sample embedding gradients, and these are summed in block/sample order.
 // So the gradient is bit-identical for any number of threads.
+//
+// Data parallel (several ranks, dist/communicator.h): rank r computes only its
+// contiguous share of the blocks (RangeOfRank), then one all-gather gives every
+// rank every block's outputs (its MLP partial and its samples' row gradients
+// and losses), exactly the arrays one process would have computed; the sums
+// then run unchanged on every rank. So the gradient is also bit-identical for
+// any number of ranks, and a step exchanges O(batch x dim + blocks x MLP
+// size) floats, whatever the table sizes.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +30,7 @@
 #include <vector>
 
 #include "mtrec/data/user_item_sets.h"
+#include "mtrec/dist/communicator.h"
 #include "mtrec/loss/bpr.h"
 #include "mtrec/model/mlp.h"
 #include "mtrec/model/multitask_net.h"
@@ -40,9 +52,10 @@ class BatchBackprop {
   // 256: no faster at batch 1024, and a batch of 256 would be one block).
   static constexpr int kBlockSize = 128;
 
-  // Scratch for batches of up to max_batch samples on `num_threads` threads.
-  BatchBackprop(const MultiTaskNet& net, const LossWeights& weights, int max_batch,
-                int num_threads);
+  // Scratch for batches of up to max_batch samples on `num_threads` threads;
+  // `comm` (which must outlive it) shares the blocks between its ranks.
+  BatchBackprop(const MultiTaskNet& net, const LossWeights& weights, int max_batch, int num_threads,
+                Communicator& comm = SingleProcess());
 
   // Computes the batch's losses and ADDS the gradient of the joint loss into
   // `grads` (the net's flat layout); only the rows BatchRows lists get a
@@ -59,10 +72,13 @@ class BatchBackprop {
   };
 
   void RunBlock(const MultiTaskNet& net, const Batch& batch, int block, ThreadScratch& scratch);
+  // Gives every rank the outputs of every rank's blocks of an n-sample batch.
+  void ExchangeBlocks(int n);
   // Adds the per-sample row gradients into `grads`.
   void Scatter(const MultiTaskNet& net, const Batch& batch, std::span<float> grads,
                ThreadPool& pool);
 
+  Communicator& comm_;
   const LossWeights weights_;
   const int dim_;
   const int x_stride_;          // padded width of a regression input row
@@ -75,6 +91,7 @@ class BatchBackprop {
   std::vector<float> grad_user_fact_, grad_item_pos_, grad_item_neg_;
   std::vector<float> grad_user_reg_, grad_item_reg_;
   std::vector<float> grad_pos_, bpr_values_, squared_errors_;
+  std::vector<float> exchange_;  // every rank's block outputs, packed (several ranks only)
 };
 
 }  // namespace mtrec

@@ -9,15 +9,16 @@ namespace mtrec {
 
 CpuBackend::CpuBackend(const ModelConfig& config, const BackendOptions& options)
     : net_(config),
-      pool_(std::make_unique<ThreadPool>(options.threads > 0 ? options.threads
-                                                             : HardwareThreads())) {}
+      pool_(
+          std::make_unique<ThreadPool>(options.threads > 0 ? options.threads : HardwareThreads())),
+      comm_(options.comm != nullptr ? *options.comm : SingleProcess()) {}
 
 void CpuBackend::StartTraining(const TrainConfig& config) {
   const int64_t n = static_cast<int64_t>(net_.params().size());
   optimizer_ = MakeOptimizer(config.optimizer, n);
   const LossWeights weights{config.factorization_weight, config.regression_weight, config.bpr_loss};
-  backprop_ =
-      std::make_unique<BatchBackprop>(net_, weights, config.batch_size, pool_->num_threads());
+  backprop_ = std::make_unique<BatchBackprop>(net_, weights, config.batch_size,
+                                              pool_->num_threads(), comm_);
   grads_.assign(n, 0.0f);
 }
 

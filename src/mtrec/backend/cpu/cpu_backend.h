@@ -1,7 +1,8 @@
 // CpuBackend: the reference backend. Parameters, gradients and optimizer state
 // in host memory (huge pages); the training step is BatchBackprop (fixed
 // 128-sample blocks summed in a fixed order) then the optimizer; scoring is the
-// panel-ordered FactorizationScorer. Bit-identical for any thread count.
+// panel-ordered FactorizationScorer. Bit-identical for any thread count and,
+// with BackendOptions::comm, any number of ranks.
 #pragma once
 
 #include <memory>
@@ -41,6 +42,7 @@ class CpuBackend final : public Backend {
  private:
   MultiTaskNet net_;
   const std::unique_ptr<ThreadPool> pool_;
+  Communicator& comm_;  // shares the training steps' blocks (batch_backprop.h)
   // Training (after StartTraining).
   std::unique_ptr<Optimizer> optimizer_;
   std::unique_ptr<BatchBackprop> backprop_;

@@ -1,0 +1,495 @@
+"""mtrec: a multitask recommender (BPR matrix factorisation + an MLP rating head).
+
+Trains one model on implicit feedback (ranking, BPR loss) and explicit ratings
+(regression, MSE loss) at once, on the C++ engine of the ``mtrec`` command.
+Results are the CLI's: the same data, split, configuration and seed give the
+same model, bit for bit, whatever the number of threads.
+
+    import mtrec
+    data = mtrec.load_dataset("ml-100k")
+    train, test = mtrec.random_train_test_split(data)
+    model = mtrec.MultitaskModel()
+    history = model.fit(train, epochs=20, test=test)
+    print(model.evaluate(test))
+    items, scores = model.recommend(196, k=10)
+
+Ids: every function takes and returns the data's own user and item ids (int
+or str, as the data has them); the model's table rows stay inside.
+
+Errors: a bad argument is a ValueError (or TypeError) naming it, a missing
+file FileNotFoundError, an unknown id KeyError, a corrupt file or another
+failure of the engine :class:`Error` (a RuntimeError).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from . import _mtrec
+
+__all__ = [
+    "Error",
+    "Interactions",
+    "MultitaskModel",
+    "load",
+    "load_dataset",
+    "random_train_test_split",
+    "devices",
+    "__version__",
+]
+
+#: The version of mtrec (the library and CLI it was built with).
+__version__: str = _mtrec.__version__
+
+#: A failure of the engine: a corrupt checkpoint or data file, an I/O error,
+#: an unavailable device. Its message is the one line the CLI prints.
+Error = _mtrec.Error
+
+#: Every metric :meth:`MultitaskModel.evaluate` computes.
+METRICS: Tuple[str, ...] = (
+    "mrr", "mse", "rmse", "mae", "precision", "recall", "ndcg", "hit_rate", "auc")
+
+Ids = Union[int, str, Sequence[Any], np.ndarray]
+
+
+def devices() -> List[str]:
+    """The compute devices (backends) of this build, e.g. ``["cpu"]``."""
+    return list(_mtrec.devices())
+
+
+def _is_text(values: Any) -> bool:
+    """Whether an id column holds text (str) rather than integers."""
+    if isinstance(values, np.ndarray):
+        if values.dtype.kind in "US":
+            return True
+        if values.dtype.kind != "O":
+            return False
+        return values.size > 0 and isinstance(values.flat[0], str)
+    return len(values) > 0 and isinstance(next(iter(values)), str)
+
+
+def _as_column(values: Any) -> Any:
+    """A pandas Series or other array-like as something numpy reads in place."""
+    if hasattr(values, "to_numpy"):
+        return values.to_numpy()
+    return values
+
+
+class Interactions:
+    """(user, item, rating, timestamp) events with the data set's ids.
+
+    ``Interactions(users, items, ratings=None, timestamps=None)`` builds them
+    from columns: numpy arrays or lists, int or str ids (contiguous int32,
+    int64 and float32 arrays are read without a copy). Ids are numbered
+    densely for the model's tables and mapped back in every result; with
+    ``raw_ids=True`` integer ids are the table rows themselves (the original's
+    MovieLens convention). ``ratings=None`` means implicit feedback (every
+    rating 1).
+
+    The parts of :func:`random_train_test_split` share their data set's ids,
+    so a model fitted on one part evaluates on the other.
+    """
+
+    def __init__(self, users: Any, items: Any, ratings: Any = None, timestamps: Any = None,
+                 *, raw_ids: bool = False) -> None:
+        users, items = _as_column(users), _as_column(items)
+        ratings = None if ratings is None else _as_column(ratings)
+        timestamps = None if timestamps is None else _as_column(timestamps)
+        if _is_text(users) or _is_text(items):
+            if raw_ids:
+                raise ValueError("raw_ids: text ids cannot be table rows")
+            self._data = _mtrec.from_strings([str(u) for u in users], [str(i) for i in items],
+                                             ratings, timestamps)
+        else:
+            self._data = _mtrec.from_arrays(users, items, ratings, timestamps, raw_ids)
+        self._ids: Dict[str, np.ndarray] = {}
+
+    @classmethod
+    def _wrap(cls, data: Any) -> "Interactions":
+        self = cls.__new__(cls)
+        self._data = data
+        self._ids = {}
+        return self
+
+    @classmethod
+    def from_pandas(cls, df: Any, user_col: str = "userId", item_col: str = "movieId",
+                    rating_col: Optional[str] = "rating",
+                    timestamp_col: Optional[str] = None, *, raw_ids: bool = False
+                    ) -> "Interactions":
+        """Interactions from a pandas DataFrame's columns (rating_col=None: implicit)."""
+        for name, col in (("user_col", user_col), ("item_col", item_col),
+                          ("rating_col", rating_col), ("timestamp_col", timestamp_col)):
+            if col is not None and col not in df.columns:
+                raise KeyError(f"{name}: the DataFrame has no column {col!r} "
+                               f"(it has {list(df.columns)})")
+        return cls(df[user_col], df[item_col],
+                   None if rating_col is None else df[rating_col],
+                   None if timestamp_col is None else df[timestamp_col], raw_ids=raw_ids)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return (f"<mtrec.Interactions: {len(self)} interactions, {self.num_users} users x "
+                f"{self.num_items} items>")
+
+    @property
+    def num_users(self) -> int:
+        """Rows of the user table (ids numbered densely, or max raw id + 1)."""
+        return self._data.num_users
+
+    @property
+    def num_items(self) -> int:
+        """Rows of the item table."""
+        return self._data.num_items
+
+    def _id_array(self, which: str) -> np.ndarray:
+        if which not in self._ids:
+            self._ids[which] = getattr(self._data, which)
+        return self._ids[which]
+
+    @property
+    def users(self) -> np.ndarray:
+        """The user id of every interaction (the data's own ids)."""
+        return self._id_array("user_ids")[self._data.user_rows]
+
+    @property
+    def items(self) -> np.ndarray:
+        """The item id of every interaction."""
+        return self._id_array("item_ids")[self._data.item_rows]
+
+    @property
+    def ratings(self) -> np.ndarray:
+        """The rating of every interaction (float32; 1 for implicit data)."""
+        return self._data.ratings
+
+    @property
+    def timestamps(self) -> np.ndarray:
+        """The timestamp of every interaction (int64; empty if the data has none)."""
+        return self._data.timestamps
+
+    @property
+    def user_rows(self) -> np.ndarray:
+        """The table row of every interaction's user (int32)."""
+        return self._data.user_rows
+
+    @property
+    def item_rows(self) -> np.ndarray:
+        """The table row of every interaction's item (int32)."""
+        return self._data.item_rows
+
+    @property
+    def item_titles(self) -> List[str]:
+        """Titles by item row (MovieLens sets; empty when the data has none)."""
+        return self._data.item_titles
+
+    def title(self, item_id: Any) -> str:
+        """The title of an item, or "" when unknown."""
+        titles = self.item_titles
+        rows = np.nonzero(self._id_array("item_ids") == item_id)[0]
+        if len(rows) == 0:
+            raise KeyError(f"item id {item_id!r} is not in the data")
+        return titles[rows[0]] if rows[0] < len(titles) else ""
+
+    def to_pandas(self) -> Any:
+        """The interactions as a pandas DataFrame (user, item, rating[, timestamp])."""
+        import pandas as pd
+        columns = {"user": self.users, "item": self.items, "rating": self.ratings}
+        if len(self.timestamps) == len(self):
+            columns["timestamp"] = self.timestamps
+        return pd.DataFrame(columns)
+
+
+def load_dataset(dataset: str = "ml-100k", data_dir: Optional[str] = None, *,
+                 format: Optional[str] = None, columns: Optional[str] = None,
+                 remap_ids: Optional[bool] = None, duplicates: str = "keep",
+                 threads: int = 0) -> Interactions:
+    """Reads a data set as ``mtrec train --dataset`` does.
+
+    ``dataset`` is a MovieLens name (ml-100k, ml-1m, ..., downloaded into
+    ``data_dir`` on first use; default $MTREC_DATA_DIR, else ~/.cache/mtrec),
+    a ratings file, a folder holding one, or a MovieLens zip. ``format`` and
+    ``columns`` are the CLI's ``--format``/``--columns`` (auto-detected when
+    None); ``remap_ids`` True numbers ids densely, False uses integer ids as
+    rows (None: raw for MovieLens, dense otherwise); ``duplicates`` is keep,
+    first, last or error.
+    """
+    return Interactions._wrap(_mtrec.load_dataset(
+        dataset, data_dir=data_dir, format=format, columns=columns, remap_ids=remap_ids,
+        duplicates=duplicates, threads=threads))
+
+
+def random_train_test_split(data: Interactions, test_fraction: float = 0.05,
+                            seed: int = 123) -> Tuple[Interactions, Interactions]:
+    """The original's split (Spotlight's random_train_test_split, RandomState(seed)).
+
+    Rows are shuffled by numpy's legacy Fisher-Yates; the first
+    int((1 - test_fraction) * n) are train, the rest test. Both parts keep the
+    data set's ids and table sizes.
+    """
+    if not isinstance(data, Interactions):
+        raise TypeError(f"data: expected mtrec.Interactions, got {type(data).__name__}")
+    train, test = _mtrec.split(data._data, float(test_fraction), int(seed))
+    return Interactions._wrap(train), Interactions._wrap(test)
+
+
+_TABLE_HEADER = ("epoch factorization  train_mse      joint  test_mrr  test_mse", "  train_s  eval_s")
+
+
+def _table_row(e: Dict[str, Any]) -> str:
+    """One epoch as a row of the CLI's table."""
+    row = (f"{e['epoch']:5d} {e['factorization_loss']:13.6f} {e['regression_loss']:10.6f} "
+           f"{e['joint_loss']:10.6f} {e.get('mrr', float('nan')):9.6f} "
+           f"{e.get('mse', float('nan')):9.6f}")
+    if "val_mrr" in e:
+        row += f" {e['val_mrr']:9.6f} {e['val_mse']:9.6f}"
+    return row + f" {e['train_seconds']:8.3f} {e['eval_seconds']:7.3f}"
+
+
+class MultitaskModel:
+    """The multitask model: BPR matrix factorisation and an MLP rating regression.
+
+    Args:
+        embedding_dim: size of the user and item embeddings.
+        layers: hidden widths of the regression MLP (input 3 x embedding_dim:
+            [u, q, u * q]; output one rating).
+        shared_embeddings: one embedding pair for both heads, or one per head.
+        factorization_weight, regression_weight: the joint loss is
+            factorization_weight * BPR + regression_weight * MSE.
+        bpr_loss: "sigmoid" (the original's 1 - sigmoid(pos - neg)) or "log"
+            (-log sigmoid).
+        optimizer: "adam" (dense, the original's), "lazy_adam" (touched rows
+            only), "adagrad" or "sgd".
+        learning_rate: None for the optimizer's default (1e-3 for Adam).
+        l2: L2 penalty added to the gradient (torch's weight_decay).
+        batch_size: minibatch size.
+        seed: seeds the initialisation and the training stream.
+        threads: worker threads (0: every hardware thread); results do not
+            depend on it.
+        device: a compute backend of :func:`devices` ("cpu").
+        user_bias: the 2022 variant's user bias (inert under BPR).
+
+    The defaults are the library's and the CLI's. The model's tables are
+    made at the first :meth:`fit`, from the data set the training data
+    belongs to.
+    """
+
+    def __init__(self, embedding_dim: int = 32, layers: Sequence[int] = (64,),
+                 shared_embeddings: bool = True, factorization_weight: float = 0.995,
+                 regression_weight: float = 0.005, bpr_loss: str = "sigmoid",
+                 optimizer: str = "adam", learning_rate: Optional[float] = None,
+                 l2: float = 0.0, batch_size: int = 1024, seed: int = 42, threads: int = 0,
+                 device: str = "cpu", user_bias: bool = False) -> None:
+        if device not in devices():
+            why = ("this build has no CUDA backend (rebuild with -DMTREC_CUDA=ON)"
+                   if device == "cuda" else f"unknown device {device!r}")
+            raise ValueError(f"device: {why} (this build has: {', '.join(devices())})")
+        self._config: Dict[str, Any] = dict(
+            embedding_dim=embedding_dim, layers=tuple(int(w) for w in layers),
+            shared_embeddings=bool(shared_embeddings),
+            factorization_weight=float(factorization_weight),
+            regression_weight=float(regression_weight), bpr_loss=bpr_loss, optimizer=optimizer,
+            learning_rate=None if learning_rate is None else float(learning_rate),
+            l2=float(l2), batch_size=int(batch_size), seed=int(seed), threads=int(threads),
+            device=device, user_bias=bool(user_bias))
+        _mtrec.check_config(**self._config)
+        self._model: Any = None
+        self._ids: Dict[str, np.ndarray] = {}
+
+    @classmethod
+    def _wrap(cls, model: Any) -> "MultitaskModel":
+        self = cls.__new__(cls)
+        self._config = dict(model.config())
+        self._model = model
+        self._ids = {}
+        return self
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self._config.items())
+        state = "not fitted" if self._model is None else f"{len(self.history)} epochs"
+        return f"<mtrec.MultitaskModel({args}): {state}>"
+
+    @property
+    def config(self) -> Dict[str, Any]:
+        """The model's configuration (the constructor's arguments)."""
+        return dict(self._config)
+
+    def _fitted(self) -> Any:
+        if self._model is None:
+            raise Error("the model has not been fitted: call fit() first (or mtrec.load())")
+        return self._model
+
+    def fit(self, train: Interactions, epochs: int = 1, test: Optional[Interactions] = None,
+            validation: Optional[Interactions] = None,
+            callback: Optional[Callable[[Dict[str, Any]], Optional[bool]]] = None,
+            verbose: bool = False, max_steps: int = 0) -> List[Dict[str, Any]]:
+        """Trains for ``epochs`` epochs and returns their history.
+
+        Each epoch is a dict with the keys of the CLI's metrics.jsonl (epoch,
+        factorization_loss, regression_loss, joint_loss, mrr, mse, mrr_users
+        when ``test`` is given, val_mrr and val_mse with ``validation``,
+        train_seconds, eval_seconds). A second fit continues the same
+        training stream, so two fits of N epochs give one fit of 2N.
+        ``callback(epoch_dict)`` runs after every epoch; returning False stops
+        training. ``verbose`` prints the CLI's table, one row per epoch.
+        Ctrl-C stops after the optimiser step in progress and raises
+        KeyboardInterrupt; the model stays usable and a later fit finishes
+        the interrupted epoch. ``max_steps`` > 0 stops once the model has taken
+        that many optimiser steps in all.
+        """
+        for name, value in (("train", train), ("test", test), ("validation", validation)):
+            if value is not None and not isinstance(value, Interactions):
+                raise TypeError(f"{name}: expected mtrec.Interactions, got "
+                                f"{type(value).__name__}")
+        if self._model is None:
+            self._model = _mtrec.Model.create(train._data, **self._config)
+            self._ids = {}
+        if verbose:
+            has_val = validation is not None
+            print(_TABLE_HEADER[0] + ("   val_mrr   val_mse" if has_val else "")
+                  + _TABLE_HEADER[1], flush=True)
+
+        def on_epoch(epoch: Dict[str, Any]) -> bool:
+            if verbose:
+                print(_table_row(epoch), flush=True)
+            if callback is None:
+                return True
+            return callback(epoch) is not False
+
+        return self._model.fit(train._data, int(epochs),
+                               None if test is None else test._data,
+                               None if validation is None else validation._data,
+                               on_epoch, int(max_steps))
+
+    @property
+    def history(self) -> List[Dict[str, Any]]:
+        """Every epoch trained so far (a loaded model's included), as fit returns them."""
+        return [] if self._model is None else self._model.history
+
+    def evaluate(self, test: Interactions, metrics: Optional[Iterable[str]] = None, k: int = 10,
+                 train: Optional[Interactions] = None) -> Dict[str, float]:
+        """Test metrics as ``mtrec evaluate`` computes them.
+
+        mrr and mse are the original's (MRR on full rankings with the
+        training items ranked last); rmse and mae of the rating head;
+        precision, recall, ndcg and hit_rate at ``k`` and auc on full rankings
+        without the training items. ``train`` is the data whose items are
+        excluded (default: the last fit's training data). ``metrics`` selects
+        keys (default: all of :data:`METRICS`).
+        """
+        wanted = list(METRICS if metrics is None else metrics)
+        for m in wanted:
+            if m not in METRICS:
+                raise ValueError(f"metrics: unknown metric {m!r} (expected some of "
+                                 f"{', '.join(METRICS)})")
+        result = self._fitted().evaluate(test._data, None if train is None else train._data,
+                                         int(k))
+        return {m: result[m] for m in wanted}
+
+    def _item_ids(self) -> np.ndarray:
+        if "items" not in self._ids:
+            self._ids["items"] = self._fitted().item_ids
+        return self._ids["items"]
+
+    def _items_of(self, rows: np.ndarray) -> np.ndarray:
+        """Item ids of table rows; -1 (int ids) or None (str ids) for row -1."""
+        ids = self._item_ids()
+        out = ids[np.maximum(rows, 0)]
+        missing = rows < 0
+        if missing.any():
+            out[missing] = -1 if ids.dtype.kind in "iu" else None
+        return out
+
+    def recommend(self, user_ids: Ids, k: int = 10,
+                  exclude_seen: bool = True) -> Tuple[np.ndarray, np.ndarray]:
+        """The k best items for each user, best first.
+
+        ``user_ids`` is one id (results of shape (k,)) or a sequence (shape
+        (n, k)). Returns (item ids, factorisation scores); where fewer than k
+        items are left the row ends with -1 (None for str ids) and NaN.
+        Items are those of the training data; with exclude_seen each user's
+        own training items are left out. Unknown users raise KeyError.
+        """
+        rows, scores, scalar = self._fitted().recommend(user_ids, int(k), bool(exclude_seen))
+        items = self._items_of(rows)
+        return (items[0], scores[0]) if scalar else (items, scores)
+
+    def predict(self, user_ids: Ids, item_ids: Ids) -> Tuple[np.ndarray, np.ndarray]:
+        """(predicted ratings, factorisation scores) for the pairs (user_ids[k], item_ids[k])."""
+        ratings, scores, scalar = self._fitted().predict(user_ids, item_ids)
+        return (ratings[0], scores[0]) if scalar else (ratings, scores)
+
+    def recommend_for_ratings(self, ratings: Any, k: int = 10, steps: int = 300,
+                              learning_rate: float = 0.05, l2: float = 0.01,
+                              seed: int = 42) -> Tuple[np.ndarray, np.ndarray]:
+        """Recommendations for a new user from their ratings ({item_id: rating}).
+
+        Fold-in: an embedding for the user fitted against the frozen model
+        (``steps`` Adam steps at ``learning_rate``, penalty l2 * |u|^2); the
+        rated items are excluded. Returns (item ids, scores) of shape (k,).
+        """
+        if hasattr(ratings, "items") and callable(ratings.items):
+            pairs = list(ratings.items())
+        else:
+            pairs = list(ratings)
+        item_ids = [p[0] for p in pairs]
+        values = np.asarray([p[1] for p in pairs], dtype=np.float32)
+        rows, scores = self._fitted().recommend_for_ratings(
+            item_ids, values, int(k), int(steps), float(learning_rate), float(l2), int(seed))
+        return self._items_of(rows), scores
+
+    def set_known_interactions(self, data: Interactions) -> None:
+        """Which items recommend offers and excludes (fit sets them; a loaded model needs them)."""
+        self._fitted().set_known_interactions(data._data)
+
+    def save(self, path: str) -> None:
+        """Writes the checkpoint (the CLI's format: ``mtrec evaluate/recommend`` read it).
+
+        Written to a temporary file and renamed; an existing file is replaced.
+        """
+        self._fitted().save(str(path))
+
+    def parameters(self) -> Dict[str, np.ndarray]:
+        """Copies of every weight tensor, named as PyTorch's state_dict (U, Q, B, mlp_layers.0.weight, ...)."""
+        return self._fitted().parameters()
+
+    def _factorization_table(self, shared: str, separate: str) -> np.ndarray:
+        params = self.parameters()
+        return params[shared] if shared in params else params[separate]
+
+    @property
+    def user_embeddings(self) -> np.ndarray:
+        """The factorisation head's user embeddings, (num_users, embedding_dim), a copy."""
+        return self._factorization_table("U", "U_fact")
+
+    @property
+    def item_embeddings(self) -> np.ndarray:
+        """The factorisation head's item embeddings, (num_items, embedding_dim), a copy."""
+        return self._factorization_table("Q", "Q_fact")
+
+    @property
+    def item_biases(self) -> np.ndarray:
+        """The item biases, (num_items,), a copy."""
+        return self.parameters()["B"].reshape(-1)
+
+    @property
+    def user_ids(self) -> np.ndarray:
+        """The user id of every table row."""
+        return self._fitted().user_ids
+
+    @property
+    def item_ids(self) -> np.ndarray:
+        """The item id of every table row."""
+        return self._item_ids()
+
+
+def load(path: str, threads: int = 0) -> MultitaskModel:
+    """A model saved by :meth:`MultitaskModel.save` or ``mtrec train --save``.
+
+    It continues training with fit; for recommend, give it the training data
+    with :meth:`MultitaskModel.set_known_interactions`. A missing file raises
+    FileNotFoundError, a corrupt one :class:`Error`.
+    """
+    return MultitaskModel._wrap(_mtrec.Model.load(str(path), int(threads)))

@@ -1,0 +1,154 @@
+#include "arrays.h"
+
+#include <charconv>
+#include <string_view>
+
+#include "errors.h"
+
+namespace mtrec::python {
+
+namespace {
+
+// `values` as a 1-D array; ValueError naming `name` otherwise.
+void CheckOneDimensional(const py::array& a, const char* name) {
+  if (a.ndim() != 1) {
+    std::string shape;
+    for (py::ssize_t k = 0; k < a.ndim(); ++k)
+      shape += (k ? ", " : "") + std::to_string(a.shape(k));
+    throw py::value_error(std::string(name) + ": expected a 1-D array, got shape (" + shape + ")");
+  }
+}
+
+template <class T>
+py::array_t<T> AsContiguous(py::handle values, const char* name) {
+  auto a = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(values);
+  if (!a) {
+    PyErr_Clear();
+    throw py::type_error(std::string(name) + ": expected an array of numbers, got " +
+                         std::string(py::str(py::type::of(values).attr("__name__"))));
+  }
+  CheckOneDimensional(a, name);
+  return a;
+}
+
+bool ParseInt64(std::string_view text, int64_t* value) {
+  if (text.empty()) return false;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, *value);
+  // Canonical only: "42", "-7"; not "042", "+1", "4 2".
+  if (ec != std::errc() || ptr != end) return false;
+  const size_t digits_start = text[0] == '-' ? 1 : 0;
+  return text.size() == digits_start + 1 || text[digits_start] != '0';
+}
+
+std::string IdText(py::handle id) {
+  if (py::isinstance<py::str>(id)) return id.cast<std::string>();
+  if (py::isinstance<py::bool_>(id)) throw py::type_error("ids must be int or str, got bool");
+  if (py::hasattr(id, "__index__")) return std::to_string(py::reinterpret_borrow<py::object>(id).cast<int64_t>());
+  throw py::type_error("ids must be int or str, got " +
+                       std::string(py::str(py::type::of(id).attr("__name__"))));
+}
+
+}  // namespace
+
+IntColumn ReadIntColumn(py::handle values, const char* name) {
+  IntColumn out;
+  if (py::isinstance<py::array>(values)) {
+    auto a = py::reinterpret_borrow<py::array>(values);
+    const bool contiguous = (a.flags() & py::array::c_style) != 0;
+    if (contiguous && a.ndim() == 1 && py::isinstance<py::array_t<int32_t>>(a)) {
+      out.array = a;
+      out.int32 = {static_cast<const int32_t*>(a.data()), static_cast<size_t>(a.size())};
+      return out;
+    }
+    if (a.dtype().kind() != 'i' && a.dtype().kind() != 'u') {
+      throw py::type_error(std::string(name) + ": expected integer ids, got an array of dtype " +
+                           std::string(py::str(a.dtype())));
+    }
+  }
+  py::array_t<int64_t> a = AsContiguous<int64_t>(values, name);
+  out.array = a;
+  out.int64 = {a.data(), static_cast<size_t>(a.size())};
+  return out;
+}
+
+FloatColumn ReadFloatColumn(py::handle values, const char* name) {
+  FloatColumn out;
+  out.array = AsContiguous<float>(values, name);
+  out.values = {out.array.data(), static_cast<size_t>(out.array.size())};
+  return out;
+}
+
+Int64Column ReadInt64Column(py::handle values, const char* name) {
+  Int64Column out;
+  out.array = AsContiguous<int64_t>(values, name);
+  out.values = {out.array.data(), static_cast<size_t>(out.array.size())};
+  return out;
+}
+
+bool HasIntegerIds(const IdMap& map) {
+  if (map.is_identity()) return true;
+  int64_t value = 0;
+  for (int32_t k = 0; k < map.size(); ++k) {
+    if (!ParseInt64(map.Name(k), &value)) return false;
+  }
+  return true;
+}
+
+py::array RowIds(const IdMap& map, bool integer_ids) {
+  const int32_t n = map.size();
+  if (integer_ids) {
+    py::array_t<int64_t> out(n);
+    int64_t* data = out.mutable_data();
+    for (int32_t k = 0; k < n; ++k) {
+      if (map.is_identity()) {
+        data[k] = k;
+      } else {
+        ParseInt64(map.Name(k), &data[k]);
+      }
+    }
+    return out;
+  }
+  py::list names(n);
+  for (int32_t k = 0; k < n; ++k) names[k] = py::str(map.Name(k));
+  py::array out = py::module_::import("numpy").attr("array")(names, py::arg("dtype") = "O");
+  return out;
+}
+
+Rows RowsOf(const IdMap& map, py::handle ids, const char* what) {
+  Rows out;
+  auto lookup = [&](const std::string& text, py::handle id) {
+    const std::optional<int32_t> row = map.Find(text);
+    if (!row) ThrowKeyError(std::string(what) + " id " + std::string(py::repr(id)) +
+                            " is not in the model");
+    out.rows.push_back(*row);
+  };
+  if (py::isinstance<py::str>(ids) || !py::isinstance<py::iterable>(ids)) {
+    out.scalar = true;
+    lookup(IdText(ids), ids);
+    return out;
+  }
+  if (py::isinstance<py::array>(ids)) {
+    auto a = py::reinterpret_borrow<py::array>(ids);
+    if (a.ndim() != 1) {
+      throw py::value_error(std::string(what) + "_ids: expected a 1-D array of ids");
+    }
+    if (a.dtype().kind() == 'i' || a.dtype().kind() == 'u') {
+      auto ints = py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(a);
+      out.rows.reserve(static_cast<size_t>(ints.size()));
+      for (py::ssize_t k = 0; k < ints.size(); ++k) {
+        const int64_t v = ints.data()[k];
+        const std::optional<int32_t> row = map.Find(std::to_string(v));
+        if (!row) {
+          ThrowKeyError(std::string(what) + " id " + std::to_string(v) + " is not in the model");
+        }
+        out.rows.push_back(*row);
+      }
+      return out;
+    }
+  }
+  for (py::handle id : ids) lookup(IdText(id), id);
+  return out;
+}
+
+}  // namespace mtrec::python

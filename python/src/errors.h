@@ -1,0 +1,43 @@
+// How the library's Status becomes the Python exception the package documents.
+//
+//   InvalidArgument        -> ValueError
+//   NotFound               -> FileNotFoundError
+//   Cancelled              -> KeyboardInterrupt
+//   anything else          -> mtrec.Error (a RuntimeError): corrupt files,
+//                             I/O errors, an unavailable device or memory
+// The message is the library's one line, with its configuration field names
+// spelled as the Python arguments are (hidden_layers -> layers,
+// weight_decay -> l2, backend -> device).
+//
+// REQUIRES: the GIL is held (these raise Python exceptions).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#include "mtrec/status.h"
+
+namespace mtrec::python {
+
+// The C++ side of mtrec.Error; pybind11 translates it (module.cc registers it).
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The message with its leading configuration field named as in Python.
+std::string PythonMessage(const std::string& message);
+
+// Throws the Python exception of a failed status; returns if it is ok.
+void ThrowIfError(const Status& status);
+
+// Raises KeyError(message).
+[[noreturn]] void ThrowKeyError(const std::string& message);
+
+template <class T>
+T ValueOrThrow(Result<T> result) {
+  ThrowIfError(result.status());
+  return std::move(result).value();
+}
+
+}  // namespace mtrec::python

@@ -1,0 +1,421 @@
+#include "model.h"
+
+#include <pybind11/functional.h>
+#include <pybind11/stl.h>
+
+#include <atomic>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "arrays.h"
+#include "data.h"
+#include "errors.h"
+#include "interrupt.h"
+#include "mtrec/backend/backend_registry.h"
+#include "mtrec/core/config_names.h"
+#include "mtrec/model.h"
+#include "mtrec/optim/optimizer.h"
+
+namespace py = pybind11;
+
+namespace mtrec::python {
+
+namespace {
+
+// Whether two id maps number the same ids the same way.
+bool SameIds(const IdMap& a, const IdMap& b) {
+  if (a.size() != b.size() || a.is_identity() != b.is_identity()) return false;
+  if (a.is_identity()) return true;
+  for (int32_t k = 0; k < a.size(); ++k) {
+    if (a.Name(k) != b.Name(k)) return false;
+  }
+  return true;
+}
+
+// One epoch as a dict with the keys of metrics.jsonl (test metrics only when
+// there was a test set).
+py::dict EpochDict(const EpochStats& s, bool has_test) {
+  py::dict d;
+  d["epoch"] = s.epoch;
+  d["factorization_loss"] = s.losses.factorization;
+  d["regression_loss"] = s.losses.regression;
+  d["joint_loss"] = s.losses.joint;
+  if (has_test) {
+    d["mrr"] = s.eval.mrr;
+    d["mse"] = s.eval.mse;
+    d["mrr_users"] = s.eval.mrr_users;
+  }
+  if (s.has_validation) {
+    d["val_mrr"] = s.validation.mrr;
+    d["val_mse"] = s.validation.mse;
+  }
+  d["train_seconds"] = s.train_seconds;
+  d["eval_seconds"] = s.eval_seconds;
+  return d;
+}
+
+OptimizerKind OptimizerNamed(const std::string& name) {
+  for (OptimizerKind k : {OptimizerKind::kAdam, OptimizerKind::kLazyAdam, OptimizerKind::kAdagrad,
+                          OptimizerKind::kSgd}) {
+    if (name == OptimizerName(k)) return k;
+  }
+  throw py::value_error("optimizer: expected adam, lazy_adam, adagrad or sgd, got '" + name + "'");
+}
+
+// The options of MultitaskModel's arguments (every one given: the Python
+// layer passes its defaults); ValueError names a bad one.
+ModelOptions OptionsFrom(const py::kwargs& c) {
+  ModelOptions o;
+  o.model.embedding_dim = c["embedding_dim"].cast<int>();
+  o.model.hidden_layers = c["layers"].cast<std::vector<int>>();
+  o.model.shared_embeddings = c["shared_embeddings"].cast<bool>();
+  o.model.user_bias = c["user_bias"].cast<bool>();
+  o.train.factorization_weight = c["factorization_weight"].cast<double>();
+  o.train.regression_weight = c["regression_weight"].cast<double>();
+  o.train.bpr_loss =
+      ValueOrThrow(ParseNamed(kBprLossNames, c["bpr_loss"].cast<std::string>(), "bpr_loss"));
+  o.train.optimizer.kind = OptimizerNamed(c["optimizer"].cast<std::string>());
+  o.train.optimizer.learning_rate = c["learning_rate"].is_none()
+                                        ? DefaultLearningRate(o.train.optimizer.kind)
+                                        : c["learning_rate"].cast<double>();
+  o.train.optimizer.weight_decay = c["l2"].cast<double>();
+  o.train.batch_size = c["batch_size"].cast<int>();
+  const auto seed = c["seed"].cast<int64_t>();
+  if (seed < 0 || seed > std::numeric_limits<uint32_t>::max()) {
+    throw py::value_error("seed: expected an integer in [0, 2^32), got " + std::to_string(seed));
+  }
+  o.train.seed = static_cast<uint32_t>(seed);
+  o.threads = c["threads"].cast<int>();
+  if (o.threads < 0) throw py::value_error("threads: expected >= 0 (0: every hardware thread)");
+  o.backend = c["device"].cast<std::string>();
+  return o;
+}
+
+// Checks a configuration before there is data (tables of one row stand in).
+void CheckConfig(const py::kwargs& config) {
+  ModelOptions o = OptionsFrom(config);
+  o.model.num_users = o.model.num_items = 1;
+  ThrowIfError(o.model.Validate());
+  ThrowIfError(o.train.Validate());
+}
+
+// `o` as MultitaskModel's arguments.
+py::dict OptionsDict(const ModelOptions& o) {
+  py::dict d;
+  d["embedding_dim"] = o.model.embedding_dim;
+  d["layers"] = py::tuple(py::cast(o.model.hidden_layers));
+  d["shared_embeddings"] = o.model.shared_embeddings;
+  d["factorization_weight"] = o.train.factorization_weight;
+  d["regression_weight"] = o.train.regression_weight;
+  d["bpr_loss"] = NameOf(kBprLossNames, o.train.bpr_loss);
+  d["optimizer"] = OptimizerName(o.train.optimizer.kind);
+  d["learning_rate"] = o.train.optimizer.learning_rate;
+  d["l2"] = o.train.optimizer.weight_decay;
+  d["batch_size"] = o.train.batch_size;
+  d["seed"] = o.train.seed;
+  d["threads"] = o.threads;
+  d["device"] = o.backend;
+  d["user_bias"] = o.model.user_bias;
+  return d;
+}
+
+// The library's defaults as MultitaskModel's arguments.
+py::dict Defaults() {
+  static const ModelOptions* const defaults = new ModelOptions();
+  return OptionsDict(*defaults);
+}
+
+class PyModel {
+ public:
+  PyModel(Model model, std::shared_ptr<const Dataset> source)
+      : model_(std::move(model)), source_(std::move(source)) {
+    integer_user_ids_ = HasIntegerIds(model_.users());
+    integer_item_ids_ = HasIntegerIds(model_.items());
+  }
+
+  static std::unique_ptr<PyModel> Create(const Data& data, const py::kwargs& config) {
+    const ModelOptions options = OptionsFrom(config);
+    Result<Model> made = Status::Unavailable("not made");
+    {
+      py::gil_scoped_release release;
+      made = Model::Create(options, *data.source);
+    }
+    return std::make_unique<PyModel>(ValueOrThrow(std::move(made)), data.source);
+  }
+
+  static std::unique_ptr<PyModel> Load(const std::string& path, int threads) {
+    if (threads < 0) throw py::value_error("threads: expected >= 0 (0: every hardware thread)");
+    Result<Model> loaded = Status::Unavailable("not loaded");
+    {
+      py::gil_scoped_release release;
+      loaded = Model::Load(path, threads);
+    }
+    return std::make_unique<PyModel>(ValueOrThrow(std::move(loaded)), nullptr);
+  }
+
+  // Refuses data whose ids are numbered otherwise than the model's.
+  void CheckIds(const Data& data, const char* what) const {
+    if (data.source == source_) return;
+    if (!SameIds(data.source->users, model_.users()) ||
+        !SameIds(data.source->items, model_.items())) {
+      throw py::value_error(std::string(what) +
+                            ": its ids are numbered differently from the model's (use data "
+                            "from the data set the model was made from, or a split of it)");
+    }
+  }
+
+  py::list Fit(const Data& train, int epochs, const Data* test, const Data* validation,
+               const py::object& on_epoch, int64_t max_steps) {
+    CheckIds(train, "train");
+    if (test != nullptr) CheckIds(*test, "test");
+    if (validation != nullptr) CheckIds(*validation, "validation");
+    py::list epochs_done;
+    std::optional<py::error_already_set> callback_error;
+    std::atomic<bool> stop{false};
+    FitOptions options;
+    options.epochs = epochs;
+    options.test = test != nullptr ? test->rows.get() : nullptr;
+    options.validation = validation != nullptr ? validation->rows.get() : nullptr;
+    options.stop = &stop;
+    options.max_steps = max_steps;
+    const bool has_test = test != nullptr;
+    options.on_epoch = [&](const EpochStats& s) {
+      py::gil_scoped_acquire acquire;
+      py::dict d = EpochDict(s, has_test);
+      epochs_done.append(d);
+      if (on_epoch.is_none()) return true;
+      try {
+        py::object keep_going = on_epoch(d);
+        return keep_going.is_none() || keep_going.cast<bool>();
+      } catch (py::error_already_set& e) {
+        callback_error.emplace(std::move(e));
+        return false;
+      }
+    };
+    Result<FitResult> done = Status::Unavailable("not trained");
+    InterruptGuard interrupt(&stop);
+    {
+      py::gil_scoped_release release;
+      done = model_.Fit(*train.rows, options);
+    }
+    const bool interrupted = interrupt.Release();
+    train_ = train.rows;
+    if (callback_error) throw std::move(*callback_error);
+    ThrowIfError(done.status());
+    if (interrupted && PyErr_CheckSignals() != 0) throw py::error_already_set();
+    return epochs_done;
+  }
+
+  py::list History() const {
+    py::list out;
+    for (const EpochStats& s : model_.history()) out.append(EpochDict(s, s.eval.test_size > 0));
+    return out;
+  }
+
+  py::dict Evaluate(const Data& test, const Data* train, int k) const {
+    CheckIds(test, "test");
+    std::shared_ptr<const Interactions> known = train_;
+    if (train != nullptr) {
+      CheckIds(*train, "train");
+      known = train->rows;
+    }
+    if (known == nullptr) {
+      throw py::value_error(
+          "train: the model has not been fitted in this session; pass the training data "
+          "(train=...) so that its items are excluded from the rankings");
+    }
+    Result<ModelEvaluation> result = Status::Unavailable("not evaluated");
+    {
+      py::gil_scoped_release release;
+      result = model_.Evaluate(*test.rows, *known, k);
+    }
+    const ModelEvaluation e = ValueOrThrow(std::move(result));
+    py::dict d;
+    d["mrr"] = e.base.mrr;
+    d["mse"] = e.base.mse;
+    d["rmse"] = e.rmse;
+    d["mae"] = e.mae;
+    d["precision"] = e.ranking.precision;
+    d["recall"] = e.ranking.recall;
+    d["ndcg"] = e.ranking.ndcg;
+    d["hit_rate"] = e.ranking.hit_rate;
+    d["auc"] = e.ranking.auc;
+    d["k"] = e.ranking.k;
+    d["users"] = e.ranking.users;
+    d["test_size"] = e.base.test_size;
+    return d;
+  }
+
+  // Rows in, rows out: (items (n, k) int32, -1 where fewer than k; scores
+  // (n, k) float32, NaN there).
+  py::tuple Recommend(const py::handle& user_ids, int k, bool exclude_seen) const {
+    if (k < 1) throw py::value_error("k: expected >= 1, got " + std::to_string(k));
+    if (train_ == nullptr) {
+      throw Error(
+          "recommend: the model knows no training interactions to recommend from: fit it, or "
+          "give a loaded model its training data with set_known_interactions(train)");
+    }
+    const Rows users = RowsOf(model_.users(), user_ids, "user");
+    const auto n = static_cast<py::ssize_t>(users.rows.size());
+    py::array_t<int32_t> items({n, static_cast<py::ssize_t>(k)});
+    py::array_t<float> scores({n, static_cast<py::ssize_t>(k)});
+    int32_t* item_out = items.mutable_data();
+    float* score_out = scores.mutable_data();
+    Status status;
+    {
+      py::gil_scoped_release release;
+      for (py::ssize_t u = 0; u < n && status.ok(); ++u) {
+        Result<std::vector<Recommendation>> top =
+            model_.Recommend(users.rows[u], k, /*include_seen=*/!exclude_seen);
+        if (!top.ok()) {
+          status = top.status();
+          break;
+        }
+        for (int j = 0; j < k; ++j) {
+          const bool has = j < static_cast<int>(top->size());
+          item_out[u * k + j] = has ? (*top)[j].item : -1;
+          score_out[u * k + j] = has ? (*top)[j].score : std::numeric_limits<float>::quiet_NaN();
+        }
+      }
+    }
+    ThrowIfError(status);
+    return py::make_tuple(items, scores, users.scalar);
+  }
+
+  py::tuple Predict(const py::handle& user_ids, const py::handle& item_ids) const {
+    const Rows users = RowsOf(model_.users(), user_ids, "user");
+    const Rows items = RowsOf(model_.items(), item_ids, "item");
+    if (users.rows.size() != items.rows.size()) {
+      throw py::value_error("item_ids: expected " + std::to_string(users.rows.size()) +
+                            " ids (one per user id), got " + std::to_string(items.rows.size()));
+    }
+    const auto n = static_cast<py::ssize_t>(users.rows.size());
+    py::array_t<float> ratings(n), scores(n);
+    float* rating_out = ratings.mutable_data();
+    float* score_out = scores.mutable_data();
+    Status status;
+    {
+      py::gil_scoped_release release;
+      for (py::ssize_t k = 0; k < n; ++k) {
+        Result<Recommendation> p = model_.Predict(users.rows[k], items.rows[k]);
+        if (!p.ok()) {
+          status = p.status();
+          break;
+        }
+        rating_out[k] = p->rating;
+        score_out[k] = p->score;
+      }
+    }
+    ThrowIfError(status);
+    return py::make_tuple(ratings, scores, users.scalar && items.scalar);
+  }
+
+  py::tuple RecommendForRatings(const py::handle& item_ids, const py::handle& ratings, int k,
+                                int steps, double learning_rate, double l2, int64_t seed) const {
+    const Rows items = RowsOf(model_.items(), item_ids, "item");
+    const FloatColumn values = ReadFloatColumn(ratings, "ratings");
+    if (values.values.size() != items.rows.size()) {
+      throw py::value_error("ratings: expected one rating per item id");
+    }
+    std::vector<RatedItem> rated;
+    for (size_t j = 0; j < items.rows.size(); ++j) rated.push_back({items.rows[j], values.values[j]});
+    FoldInConfig config;
+    config.steps = steps;
+    config.learning_rate = learning_rate;
+    config.l2 = l2;
+    config.seed = static_cast<uint32_t>(seed);
+    Result<std::vector<Recommendation>> top = Status::Unavailable("not folded in");
+    {
+      py::gil_scoped_release release;
+      top = model_.RecommendForRatings(rated, k, config);
+    }
+    const std::vector<Recommendation> best = ValueOrThrow(std::move(top));
+    py::array_t<int32_t> out_items(static_cast<py::ssize_t>(best.size()));
+    py::array_t<float> out_scores(static_cast<py::ssize_t>(best.size()));
+    for (size_t j = 0; j < best.size(); ++j) {
+      out_items.mutable_data()[j] = best[j].item;
+      out_scores.mutable_data()[j] = best[j].score;
+    }
+    return py::make_tuple(out_items, out_scores);
+  }
+
+  void SetKnownInteractions(const Data& data) {
+    CheckIds(data, "data");
+    ThrowIfError(model_.SetKnownInteractions(*data.rows));
+    train_ = data.rows;
+  }
+
+  void Save(const std::string& path) const {
+    Status saved;
+    {
+      py::gil_scoped_release release;
+      saved = model_.Save(path);
+    }
+    ThrowIfError(saved);
+  }
+
+  // name -> float32 array (rows, cols), state_dict order.
+  py::dict Parameters() const {
+    py::dict out;
+    for (const NamedTensor& t : model_.Parameters()) {
+      py::array_t<float> a({static_cast<py::ssize_t>(t.rows), static_cast<py::ssize_t>(t.cols)});
+      std::copy(t.values.begin(), t.values.end(), a.mutable_data());
+      out[py::str(t.name)] = a;
+    }
+    return out;
+  }
+
+  py::dict Config() const { return OptionsDict(model_.options()); }
+  py::array UserIds() const { return RowIds(model_.users(), integer_user_ids_); }
+  py::array ItemIds() const { return RowIds(model_.items(), integer_item_ids_); }
+  int32_t num_users() const { return model_.num_users(); }
+  int32_t num_items() const { return model_.num_items(); }
+  std::vector<std::string> ItemTitles() const {
+    return source_ != nullptr ? source_->item_titles : std::vector<std::string>{};
+  }
+
+ private:
+  Model model_;
+  std::shared_ptr<const Dataset> source_;        // null for a loaded model
+  std::shared_ptr<const Interactions> train_;   // the last fit's (evaluate excludes its items)
+  bool integer_user_ids_ = true;
+  bool integer_item_ids_ = true;
+};
+
+}  // namespace
+
+void BindModel(py::module_& m) {
+  m.def("check_config", &CheckConfig, "ValueError naming a bad MultitaskModel argument.");
+  m.def("defaults", &Defaults,
+        "The library's defaults of MultitaskModel's arguments.");
+  py::class_<PyModel>(m, "Model", "A trained or trainable mtrec model (see mtrec.MultitaskModel).")
+      .def_static("create", &PyModel::Create, py::arg("data"))
+      .def_static("load", &PyModel::Load, py::arg("path"), py::arg("threads") = 0)
+      .def("fit", &PyModel::Fit, py::arg("train"), py::arg("epochs"), py::arg("test") = nullptr,
+           py::arg("validation") = nullptr, py::arg("on_epoch") = py::none(),
+           py::arg("max_steps") = 0)
+      .def_property_readonly("history", &PyModel::History)
+      .def("evaluate", &PyModel::Evaluate, py::arg("test"), py::arg("train") = nullptr,
+           py::arg("k") = kDefaultTopK)
+      .def("recommend", &PyModel::Recommend, py::arg("user_ids"), py::arg("k"),
+           py::arg("exclude_seen"))
+      .def("predict", &PyModel::Predict, py::arg("user_ids"), py::arg("item_ids"))
+      .def("recommend_for_ratings", &PyModel::RecommendForRatings, py::arg("item_ids"),
+           py::arg("ratings"), py::arg("k"), py::arg("steps"), py::arg("learning_rate"),
+           py::arg("l2"), py::arg("seed"))
+      .def("set_known_interactions", &PyModel::SetKnownInteractions, py::arg("data"))
+      .def("save", &PyModel::Save, py::arg("path"))
+      .def("parameters", &PyModel::Parameters)
+      .def("config", &PyModel::Config)
+      .def_property_readonly("user_ids", &PyModel::UserIds)
+      .def_property_readonly("item_ids", &PyModel::ItemIds)
+      .def_property_readonly("num_users", &PyModel::num_users)
+      .def_property_readonly("num_items", &PyModel::num_items)
+      .def_property_readonly("item_titles", &PyModel::ItemTitles);
+}
+
+}  // namespace mtrec::python

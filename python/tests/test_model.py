@@ -1,0 +1,241 @@
+"""MultitaskModel: configuration, fit, evaluate, recommend, predict, save/load."""
+
+import numpy as np
+import pytest
+
+import mtrec
+from mtrec import _mtrec
+
+
+def test_version_and_defaults_are_the_librarys():
+    assert mtrec.__version__ == _mtrec.__version__
+    assert mtrec.__version__.count(".") == 2
+    lib = _mtrec.defaults()
+    model = mtrec.MultitaskModel()
+    for key, value in model.config.items():
+        if key == "learning_rate":  # None: the optimizer's default, 1e-3 for Adam
+            assert value is None and lib[key] == pytest.approx(1e-3)
+        else:
+            assert value == lib[key], key
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(learning_rate=0.0), r"^learning_rate: expected a finite number > 0, got 0"),
+    (dict(layers=()), r"^layers: "),
+    (dict(l2=-1.0), r"^l2: "),
+    (dict(embedding_dim=0), r"^embedding_dim: "),
+    (dict(batch_size=0), r"^batch_size: "),
+    (dict(optimizer="adamw"), r"^optimizer: expected adam, lazy_adam, adagrad or sgd"),
+    (dict(bpr_loss="hinge"), r"^bpr_loss: expected sigmoid or log"),
+    (dict(device="tpu"), r"^device: unknown device 'tpu' \(this build has: cpu"),
+    (dict(seed=-1), r"^seed: "),
+    (dict(threads=-2), r"^threads: "),
+])
+def test_bad_configuration_is_a_value_error_naming_the_argument(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        mtrec.MultitaskModel(**kwargs)
+
+
+def test_cuda_device_needs_a_cuda_build():
+    if "cuda" in mtrec.devices():
+        pytest.skip("this build has the CUDA backend")
+    with pytest.raises(ValueError, match=r"^device: this build has no CUDA backend \(rebuild"):
+        mtrec.MultitaskModel(device="cuda")
+
+
+def test_fit_history_and_continuation(split):
+    train, test = split
+    once = mtrec.MultitaskModel(threads=1, seed=9)
+    h = once.fit(train, epochs=2, test=test)
+    assert [e["epoch"] for e in h] == [1, 2]
+    assert set(h[0]) == {"epoch", "factorization_loss", "regression_loss", "joint_loss", "mrr",
+                         "mse", "mrr_users", "train_seconds", "eval_seconds"}
+    assert h[1]["joint_loss"] < h[0]["joint_loss"]
+    twice = mtrec.MultitaskModel(threads=2, seed=9)
+    twice.fit(train, epochs=1, test=test)
+    more = twice.fit(train, epochs=1, test=test)
+    assert [e["epoch"] for e in more] == [2]
+    strip = lambda e: {k: v for k, v in e.items() if not k.endswith("seconds")}
+    assert [strip(e) for e in twice.history] == [strip(e) for e in once.history]
+
+
+def test_fit_without_test_and_with_validation(split):
+    train, test = split
+    model = mtrec.MultitaskModel(threads=2)
+    h = model.fit(train, epochs=1)
+    assert "mrr" not in h[0] and "val_mrr" not in h[0]
+    h = model.fit(train, epochs=1, validation=test)
+    assert 0 < h[0]["val_mrr"] <= 1 and h[0]["val_mse"] > 0
+
+
+def test_callback_stops_and_verbose_prints_the_table(split, capsys):
+    train, test = split
+    seen = []
+    model = mtrec.MultitaskModel(threads=2)
+    h = model.fit(train, epochs=5, test=test, verbose=True,
+                  callback=lambda e: seen.append(e["epoch"]) or e["epoch"] < 2)
+    assert seen == [1, 2] and len(h) == 2
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split()[:3] == ["epoch", "factorization", "train_mse"]
+    assert len(out) == 3 and out[2].split()[0] == "2"
+    assert float(out[1].split()[4]) == pytest.approx(h[0]["mrr"], abs=1e-6)
+    quiet = mtrec.MultitaskModel(threads=2)
+    quiet.fit(train, epochs=1, test=test)
+    assert capsys.readouterr().out == ""
+
+
+def test_callback_exception_propagates(split):
+    train, _ = split
+
+    def boom(epoch):
+        raise RuntimeError("from the callback")
+
+    model = mtrec.MultitaskModel(threads=2)
+    with pytest.raises(RuntimeError, match="from the callback"):
+        model.fit(train, epochs=3, callback=boom)
+    assert len(model.history) == 1
+
+
+def test_evaluate(fitted, split):
+    train, test = split
+    result = fitted.evaluate(test)
+    assert set(result) == set(mtrec.METRICS)
+    assert result["mrr"] == pytest.approx(fitted.history[-1]["mrr"], rel=1e-12)
+    assert result["mse"] == pytest.approx(fitted.history[-1]["mse"], rel=1e-12)
+    assert result["rmse"] == pytest.approx(np.sqrt(result["mse"]), rel=1e-9)
+    assert 0 <= result["precision"] <= 1 and 0.5 < result["auc"] <= 1
+    assert set(fitted.evaluate(test, metrics=["ndcg"], k=5)) == {"ndcg"}
+    with pytest.raises(ValueError, match="^metrics: unknown metric 'map'"):
+        fitted.evaluate(test, metrics=["map"])
+    with pytest.raises(ValueError, match="^k: "):
+        fitted.evaluate(test, k=0)
+
+
+def test_recommend(fitted, split):
+    train, _ = split
+    user = int(train.users[0])
+    items, scores = fitted.recommend(user, k=10)
+    assert items.shape == (10,) and scores.shape == (10,)
+    assert np.all(np.diff(scores) <= 0)
+    seen = set(train.items[train.users == user])
+    assert not seen & set(items)
+    with_seen, _ = fitted.recommend(user, k=10, exclude_seen=False)
+    assert len(with_seen) == 10
+    batch_items, batch_scores = fitted.recommend([user, int(train.users[1])], k=10)
+    assert batch_items.shape == (2, 10)
+    np.testing.assert_array_equal(batch_items[0], items)
+    np.testing.assert_array_equal(batch_scores[0], scores)
+    np.testing.assert_array_equal(fitted.recommend(np.array([user]), k=10)[0][0], items)
+    with pytest.raises(KeyError, match="user id 99999 is not in the model"):
+        fitted.recommend(99999)
+    with pytest.raises(ValueError, match="^k: expected >= 1"):
+        fitted.recommend(user, k=0)
+
+
+def test_recommend_pads_when_fewer_items_than_k():
+    d = mtrec.Interactions(["a", "a", "b"], ["x", "y", "z"], [5.0, 4.0, 3.0])
+    model = mtrec.MultitaskModel(threads=1, batch_size=2)
+    model.fit(d, epochs=1)
+    items, scores = model.recommend("a", k=3)
+    assert items[0] == "z" and items[1] is None and np.isnan(scores[1])
+
+
+def test_predict(fitted, split):
+    _, test = split
+    users, items = test.users, test.items
+    ratings, scores = fitted.predict(users, items)
+    assert ratings.shape == (len(test),) and ratings.dtype == np.float32
+    # The predictions are those evaluate's MSE is computed from.
+    mse = float(np.mean((ratings.astype(np.float64) - test.ratings) ** 2))
+    assert mse == pytest.approx(fitted.evaluate(test, metrics=["mse"])["mse"], rel=1e-6)
+    one_rating, one_score = fitted.predict(int(users[3]), int(items[3]))
+    assert one_rating == ratings[3] and one_score == scores[3]
+    # The factorisation score is the dot product plus the item bias.
+    row_u = np.nonzero(fitted.user_ids == users[3])[0][0]
+    row_i = np.nonzero(fitted.item_ids == items[3])[0][0]
+    expected = fitted.user_embeddings[row_u] @ fitted.item_embeddings[row_i] + \
+        fitted.item_biases[row_i]
+    assert one_score == pytest.approx(expected, rel=1e-5, abs=1e-6)
+    with pytest.raises(ValueError, match="^item_ids: expected 2 ids"):
+        fitted.predict(users[:2], items[:3])
+    with pytest.raises(KeyError, match="item id 123456"):
+        fitted.predict(int(users[0]), 123456)
+
+
+def test_recommend_for_ratings(fitted, split):
+    train, _ = split
+    liked = {int(i): 5.0 for i in train.items[:5]}
+    items, scores = fitted.recommend_for_ratings(liked, k=7)
+    assert items.shape == (7,) and not set(liked) & set(items)
+    assert np.all(np.diff(scores) <= 0)
+    with pytest.raises(KeyError):
+        fitted.recommend_for_ratings({-5: 4.0})
+
+
+def test_embeddings_and_parameters(fitted, data):
+    assert fitted.user_embeddings.shape == (data.num_users, 32)
+    assert fitted.item_embeddings.shape == (data.num_items, 32)
+    assert fitted.item_biases.shape == (data.num_items,)
+    params = fitted.parameters()
+    assert list(params)[:3] == ["U", "Q", "B"]
+    assert params["mlp_layers.0.weight"].shape == (64, 96)
+    copy = fitted.user_embeddings
+    copy[:] = 0
+    assert np.any(fitted.user_embeddings != 0)  # a copy, not a view
+
+
+def test_separate_embeddings_and_str_ids():
+    rng = np.random.default_rng(1)
+    users = [f"u{k}" for k in rng.integers(0, 50, 2000)]
+    items = [f"i{k}" for k in rng.integers(0, 80, 2000)]
+    d = mtrec.Interactions(users, items, rng.integers(1, 6, 2000).astype(np.float32))
+    train, test = mtrec.random_train_test_split(d)
+    model = mtrec.MultitaskModel(shared_embeddings=False, optimizer="lazy_adam", threads=2)
+    model.fit(train, epochs=2, test=test)
+    items_out, _ = model.recommend("u3", k=5)
+    assert all(isinstance(i, str) and i.startswith("i") for i in items_out)
+    assert model.user_embeddings.shape == (50, 32)
+    assert "U_reg" in model.parameters()
+
+
+def test_data_of_another_numbering_is_refused(fitted):
+    other = mtrec.Interactions(np.array([5, 6]), np.array([7, 8]))
+    with pytest.raises(ValueError, match="^test: its ids are numbered differently"):
+        fitted.evaluate(other)
+    with pytest.raises(ValueError, match="^train: its ids are numbered differently"):
+        fitted.fit(other)
+
+
+def test_save_and_load(fitted, split, tmp_path):
+    train, test = split
+    path = tmp_path / "model.mtrec"
+    fitted.save(str(path))
+    loaded = mtrec.load(str(path))
+    assert loaded.config["seed"] == 5 and loaded.config["learning_rate"] == 1e-3
+    assert len(loaded.history) == 3
+    assert loaded.history[-1]["mrr"] == fitted.history[-1]["mrr"]
+    users, items = test.users[:20], test.items[:20]
+    np.testing.assert_array_equal(loaded.predict(users, items)[0], fitted.predict(users, items)[0])
+    with pytest.raises(mtrec.Error, match="fit"):
+        loaded.recommend(int(users[0]))  # knows no interactions yet
+    loaded.set_known_interactions(train)
+    np.testing.assert_array_equal(loaded.recommend(int(users[0]))[0],
+                                  fitted.recommend(int(users[0]))[0])
+    assert loaded.evaluate(test) == fitted.evaluate(test)
+    # Training continues where the saved model stopped.
+    h = loaded.fit(train, epochs=1, test=test)
+    assert h[0]["epoch"] == 4
+
+
+def test_load_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="missing.mtrec"):
+        mtrec.load(str(tmp_path / "missing.mtrec"))
+    bad = tmp_path / "bad.mtrec"
+    bad.write_bytes(b"not a checkpoint at all")
+    with pytest.raises(mtrec.Error, match="bad.mtrec"):
+        mtrec.load(str(bad))
+
+
+def test_unfitted_model_says_so():
+    with pytest.raises(mtrec.Error, match="not been fitted"):
+        mtrec.MultitaskModel().recommend(1)

@@ -1,0 +1,83 @@
+// ThreadRanks: N ranks of a Communicator inside one process, one thread each,
+// for testing data-parallel code without MPI (and under the sanitizers).
+// Collectives meet at a barrier and copy through shared memory.
+#pragma once
+
+#include <algorithm>
+#include <barrier>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <thread>
+#include <vector>
+
+#include "mtrec/dist/communicator.h"
+
+namespace mtrec::testing {
+
+class ThreadRanks {
+ public:
+  explicit ThreadRanks(int size) : barrier_(size), slots_(size), size_(size) {}
+
+  // Runs body(comm) on every rank, each in its own thread, and waits.
+  void Run(const std::function<void(Communicator&)>& body) {
+    std::vector<std::thread> threads;
+    for (int r = 0; r < size_; ++r) {
+      threads.emplace_back([this, r, &body] {
+        Rank rank(this, r);
+        body(rank);
+      });
+    }
+    for (std::thread& t : threads) t.join();
+  }
+
+ private:
+  class Rank final : public Communicator {
+   public:
+    Rank(ThreadRanks* group, int rank) : group_(group), rank_(rank) {}
+    int rank() const override { return rank_; }
+    int size() const override { return group_->size_; }
+    void AllGatherInPlace(std::span<float> data, std::span<const int> counts,
+                          std::span<const int> offsets) override {
+      Gather(data, counts, offsets);
+    }
+    void AllGatherInPlace(std::span<double> data, std::span<const int> counts,
+                          std::span<const int> offsets) override {
+      Gather(data, counts, offsets);
+    }
+    std::vector<uint64_t> AllGather(uint64_t value) override {
+      std::vector<uint64_t> all(size());
+      all[rank_] = value;
+      std::vector<int> counts(size(), 1), offsets(size());
+      for (int r = 0; r < size(); ++r) offsets[r] = r;
+      Gather(std::span<uint64_t>(all), counts, offsets);
+      return all;
+    }
+    bool AnyTrue(bool value) override {
+      const std::vector<uint64_t> all = AllGather(value ? 1 : 0);
+      return std::any_of(all.begin(), all.end(), [](uint64_t v) { return v != 0; });
+    }
+
+   private:
+    // Each rank publishes its buffer, then copies the others' parts from theirs.
+    template <typename T>
+    void Gather(std::span<T> data, std::span<const int> counts, std::span<const int> offsets) {
+      group_->slots_[rank_] = data.data();
+      group_->barrier_.arrive_and_wait();
+      for (int r = 0; r < size(); ++r) {
+        if (r == rank_) continue;
+        const T* from = static_cast<const T*>(group_->slots_[r]) + offsets[r];
+        std::copy(from, from + counts[r], data.data() + offsets[r]);
+      }
+      group_->barrier_.arrive_and_wait();  // nobody reuses its buffer before all have read
+    }
+    ThreadRanks* group_;
+    int rank_;
+  };
+
+  std::barrier<> barrier_;
+  std::vector<const void*> slots_;
+  int size_;
+};
+
+}  // namespace mtrec::testing
