@@ -102,24 +102,7 @@ TEST_F(Resume, FromMidEpochEqualsAnUninterruptedRun) {
 int InterruptAfterEpochs(std::vector<std::string> args, const std::filesystem::path& logdir,
                          size_t epochs, int signal) {
   args.insert(args.begin(), MTREC_CLI_PATH);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (freopen("/dev/null", "w", stdout) == nullptr) ::_exit(126);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < deadline &&
-         ReadLines(logdir / "metrics.jsonl").size() < epochs) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ::kill(pid, signal);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return status;
+  return testing::SignalAfterLines(std::move(args), logdir / "metrics.jsonl", epochs, signal);
 }
 
 TEST_F(Resume, SaveEveryLeavesACheckpointEvenAfterAHardKill) {

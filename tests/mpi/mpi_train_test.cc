@@ -190,23 +190,7 @@ TEST_F(MpiTrain, CtrlCStopsEveryRankAndRankZeroSaves) {
       "/bin/sh", "-c",
       "cd " + ShellQuote(tmp_.path().string()) + " && exec " + Mpirun(2) +
           Join(Train("sig", {"--epochs", "100000", "--save", tmp_ / "sig.ckpt"}))};
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (freopen("/dev/null", "w", stdout) == nullptr) ::_exit(126);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < deadline &&
-         ReadLines(tmp_.path() / "sig" / "metrics.jsonl").size() < 2) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ::kill(pid, SIGINT);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
+  testing::SignalAfterLines(std::move(args), tmp_.path() / "sig" / "metrics.jsonl", 2, SIGINT);
   auto stopped = LoadCheckpoint(tmp_ / "sig.ckpt");
   ASSERT_TRUE(stopped.ok()) << stopped.status().message();
   EXPECT_EQ(stopped->state, "interrupted");

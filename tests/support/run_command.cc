@@ -1,12 +1,15 @@
 #include "support/run_command.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "support/files.h"
 
@@ -82,6 +85,27 @@ CommandResult RunMtrec(const std::vector<std::string>& args) {
   std::vector<std::string> argv = {MTREC_CLI_PATH};
   argv.insert(argv.end(), args.begin(), args.end());
   return RunProgram(argv);
+}
+
+int SignalAfterLines(std::vector<std::string> argv, const std::filesystem::path& progress_file,
+                     size_t lines, int signal) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    if (freopen("/dev/null", "w", stdout) == nullptr) ::_exit(126);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline && ReadLines(progress_file).size() < lines) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(pid, signal);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return status;
 }
 
 }  // namespace mtrec::testing

@@ -2,6 +2,8 @@
 // its exit code.
 #pragma once
 
+#include <cstddef>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -27,5 +29,10 @@ std::string MtrecBinary();
 CommandResult RunProgram(const std::vector<std::string>& argv);
 // Runs the mtrec binary under test with `args`.
 CommandResult RunMtrec(const std::vector<std::string>& args);
+
+// Starts `argv` (argv[0] a path; stdout to /dev/null), waits up to 60 s until
+// `progress_file` has `lines` lines, sends `signal` and returns the wait status.
+int SignalAfterLines(std::vector<std::string> argv, const std::filesystem::path& progress_file,
+                     size_t lines, int signal);
 
 }  // namespace mtrec::testing
