@@ -31,6 +31,10 @@ struct ModelConfig {
   std::vector<int> hidden_layers = {64};
   bool shared_embeddings = true;  // one U/Q pair for both heads, or separate pairs
   bool user_bias = false;         // the 2022 variant's user bias A (inert: see model.h)
+  // mtrec's rating head: r(u, i) = MLP(x) + C[u] + D[i], a user and an item
+  // rating bias (blocks "rating_user_bias", "rating_item_bias"); training then
+  // starts the MLP's output bias at the training ratings' mean. Off: the original's.
+  bool rating_biases = false;
 
   // Checks the shape (positive sizes, at least one hidden layer, widths that
   // fit in memory). Messages name the field.
@@ -80,6 +84,16 @@ struct TrainConfig {
   double factorization_weight = 0.995;
   double regression_weight = 0.005;
   BprLoss bpr_loss = BprLoss::kSigmoid;
+  // Negative candidates drawn per positive; the BPR term uses the one the model
+  // scores highest (the hardest; the first on a tie). 1: the original's single
+  // uniform draw, the stream unchanged. mtrec's own for more than 1.
+  static constexpr int kMaxNegatives = 1000;
+  int negatives = 1;
+  // L2 penalty on the rating head's embedding rows, per rating sample:
+  // regression_weight * rating_l2 * (|U_r[u]|^2 + |Q_r[i]|^2) joins the
+  // joint loss (its gradient only; reported losses are the data terms, as
+  // with weight_decay). 0: the original's (none). mtrec's own.
+  double rating_l2 = 0;
   int batch_size = 1024;  // the original's (the homework starter used 256)
   // The original's Adam by default: lr 1e-3, betas 0.9/0.999, eps 1e-8,
   // weight_decay = --l2.
@@ -101,6 +115,11 @@ enum class Metric {
 struct EarlyStoppingConfig {
   Metric metric = Metric::kNone;  // measured on the validation split; kNone: off
   int patience = 10;              // epochs without improvement before stopping
+  // Each head by its own metric (metric is then kMrr): the ranking head's
+  // parameters from the epoch of best validation MRR, the rating head's from
+  // the epoch of best validation MSE; stops when neither has improved for
+  // `patience` epochs. Needs separate embeddings (shared tables serve both).
+  bool per_head = false;
 };
 
 struct ExperimentConfig {

@@ -270,6 +270,13 @@ class MultitaskModel:
             depend on it.
         device: a compute backend of :func:`devices` ("cpu").
         user_bias: the 2022 variant's user bias (inert under BPR).
+        rating_biases: mtrec's rating head: a user and an item rating bias
+            added to the MLP's output, which starts at the training ratings'
+            mean (the CLI's --rating_biases).
+        rating_l2: L2 penalty on the rating head's embedding rows, per rating
+            sample (0: none, the original's).
+        negatives: negative candidates drawn per positive; the BPR term uses
+            the highest-scored one (1: the original's single uniform draw).
 
     The defaults are the library's and the CLI's. The model's tables are
     made at the first :meth:`fit`, from the data set the training data
@@ -281,7 +288,8 @@ class MultitaskModel:
                  regression_weight: float = 0.005, bpr_loss: str = "sigmoid",
                  optimizer: str = "adam", learning_rate: Optional[float] = None,
                  l2: float = 0.0, batch_size: int = 1024, seed: int = 42, threads: int = 0,
-                 device: str = "cpu", user_bias: bool = False) -> None:
+                 device: str = "cpu", user_bias: bool = False, rating_biases: bool = False,
+                 rating_l2: float = 0.0, negatives: int = 1) -> None:
         if device not in devices():
             why = ("this build has no CUDA backend (rebuild with -DMTREC_CUDA=ON)"
                    if device == "cuda" else f"unknown device {device!r}")
@@ -293,7 +301,8 @@ class MultitaskModel:
             regression_weight=float(regression_weight), bpr_loss=bpr_loss, optimizer=optimizer,
             learning_rate=None if learning_rate is None else float(learning_rate),
             l2=float(l2), batch_size=int(batch_size), seed=int(seed), threads=int(threads),
-            device=device, user_bias=bool(user_bias))
+            device=device, user_bias=bool(user_bias), rating_biases=bool(rating_biases),
+            rating_l2=float(rating_l2), negatives=int(negatives))
         _mtrec.check_config(**self._config)
         self._model: Any = None
         self._ids: Dict[str, np.ndarray] = {}

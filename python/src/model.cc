@@ -74,10 +74,13 @@ ModelOptions OptionsFrom(const py::kwargs& c) {
   o.model.hidden_layers = c["layers"].cast<std::vector<int>>();
   o.model.shared_embeddings = c["shared_embeddings"].cast<bool>();
   o.model.user_bias = c["user_bias"].cast<bool>();
+  o.model.rating_biases = c["rating_biases"].cast<bool>();
   o.train.factorization_weight = c["factorization_weight"].cast<double>();
   o.train.regression_weight = c["regression_weight"].cast<double>();
   o.train.bpr_loss =
       ValueOrThrow(ParseNamed(kBprLossNames, c["bpr_loss"].cast<std::string>(), "bpr_loss"));
+  o.train.negatives = c["negatives"].cast<int>();
+  o.train.rating_l2 = c["rating_l2"].cast<double>();
   o.train.optimizer.kind = OptimizerNamed(c["optimizer"].cast<std::string>());
   o.train.optimizer.learning_rate = c["learning_rate"].is_none()
                                         ? DefaultLearningRate(o.train.optimizer.kind)
@@ -112,6 +115,8 @@ py::dict OptionsDict(const ModelOptions& o) {
   d["factorization_weight"] = o.train.factorization_weight;
   d["regression_weight"] = o.train.regression_weight;
   d["bpr_loss"] = NameOf(kBprLossNames, o.train.bpr_loss);
+  d["negatives"] = o.train.negatives;
+  d["rating_l2"] = o.train.rating_l2;
   d["optimizer"] = OptimizerName(o.train.optimizer.kind);
   d["learning_rate"] = o.train.optimizer.learning_rate;
   d["l2"] = o.train.optimizer.weight_decay;
@@ -120,6 +125,7 @@ py::dict OptionsDict(const ModelOptions& o) {
   d["threads"] = o.threads;
   d["device"] = o.backend;
   d["user_bias"] = o.model.user_bias;
+  d["rating_biases"] = o.model.rating_biases;
   return d;
 }
 
@@ -322,7 +328,8 @@ class PyModel {
       throw py::value_error("ratings: expected one rating per item id");
     }
     std::vector<RatedItem> rated;
-    for (size_t j = 0; j < items.rows.size(); ++j) rated.push_back({items.rows[j], values.values[j]});
+    for (size_t j = 0; j < items.rows.size(); ++j)
+      rated.push_back({items.rows[j], values.values[j]});
     FoldInConfig config;
     config.steps = steps;
     config.learning_rate = learning_rate;
@@ -380,8 +387,8 @@ class PyModel {
 
  private:
   Model model_;
-  std::shared_ptr<const Dataset> source_;        // null for a loaded model
-  std::shared_ptr<const Interactions> train_;   // the last fit's (evaluate excludes its items)
+  std::shared_ptr<const Dataset> source_;      // null for a loaded model
+  std::shared_ptr<const Interactions> train_;  // the last fit's (evaluate excludes its items)
   bool integer_user_ids_ = true;
   bool integer_item_ids_ = true;
 };
@@ -390,8 +397,7 @@ class PyModel {
 
 void BindModel(py::module_& m) {
   m.def("check_config", &CheckConfig, "ValueError naming a bad MultitaskModel argument.");
-  m.def("defaults", &Defaults,
-        "The library's defaults of MultitaskModel's arguments.");
+  m.def("defaults", &Defaults, "The library's defaults of MultitaskModel's arguments.");
   py::class_<PyModel>(m, "Model", "A trained or trainable mtrec model (see mtrec.MultitaskModel).")
       .def_static("create", &PyModel::Create, py::arg("data"))
       .def_static("load", &PyModel::Load, py::arg("path"), py::arg("threads") = 0)

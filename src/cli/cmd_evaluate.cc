@@ -87,6 +87,9 @@ int RunEvaluate(std::span<const std::string> args) {
     j["epoch"] = w.epoch;
     if (w.extra_batches > 0) j["extra_batches"] = w.extra_batches;
     if (w.best_restored) j["best_restored"] = true;
+    if (w.best_restored && model->checkpoint.config.early_stopping.per_head) {
+      j["rating_epoch"] = model->checkpoint.rating_best.epoch;
+    }
     j["data"] = data->dataset.path;
     j["test_interactions"] = e.base.test_size;
     j["test_users"] = e.base.mrr_users;

@@ -16,6 +16,7 @@
 #include "cli/flags.h"
 #include "cli/interrupt.h"
 #include "cli/progress_line.h"
+#include "cli/recipe.h"
 #include "mtrec/backend/backend_registry.h"
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/dist/world_communicator.h"
@@ -42,11 +43,13 @@ struct TrainFlags {
   std::string save_best;
   bool overwrite = false;
   bool gpu = false;
+  std::string recipe;
 };
 
 FlagSet MakeFlags(TrainFlags& f) {
   ExperimentConfig& c = f.config;
   FlagSet flags;
+  AddRecipeFlag(flags, &f.recipe);
   AddExperimentFlags(flags, c);
   AddObjectiveFlags(flags, c);
   flags.AddString("logdir", &f.logdir, "DIR",
@@ -240,12 +243,20 @@ void PrintExchange(const Communicator& comm, const RunSummary& summary) {
                static_cast<long long>(taken), static_cast<long long>(comm.collectives()));
 }
 
-int Train(std::span<const std::string> args, const Ranks& ranks) {
+int Train(std::span<const std::string> user_args, const Ranks& ranks) {
   TrainFlags f;
   f.config.threads = HardwareThreads();
   FlagSet flags = MakeFlags(f);
   bool help = false;
-  if (Status s = flags.Parse(args, &help); !s.ok()) return Fail(s);
+  if (Status s = flags.Parse(user_args, &help); !s.ok()) return Fail(s);
+  // A recipe's flags go first, so that the user's override them.
+  Result<std::vector<std::string>> args = ArgumentsWithRecipe(f.recipe, flags, user_args);
+  if (!args.ok()) return Fail(args.status());
+  if (!help && args->size() != user_args.size()) {
+    f = TrainFlags{};  // the flag table refers to f's members, which stay put
+    f.config.threads = HardwareThreads();
+    if (Status s = flags.Parse(*args, &help); !s.ok()) return Fail(s);
+  }
   if (help) {
     PrintHelp(flags);
     return kExitOk;

@@ -72,7 +72,15 @@ Status ConsoleReport::OnEnd(const RunSummary& summary) {
   } else if (summary.stop_reason == StopReason::kEarlyStopped) {
     std::fprintf(out_, "early stopping: no improvement for the patience window\n");
   }
-  if (summary.best_epoch > 0) {
+  if (summary.best_epoch > 0 && summary.best_rating_epoch > 0) {
+    const EpochStats& rank = summary.epochs[summary.best_epoch - 1];
+    const EpochStats& rate = summary.epochs[summary.best_rating_epoch - 1];
+    std::fprintf(out_,
+                 "best    ranking head: epoch %d (validation mrr %.6f); rating head: epoch %d "
+                 "(validation mse %.6f); the model has their weights: test mrr %.6f, mse %.6f\n",
+                 rank.epoch, rank.validation.mrr, rate.epoch, rate.validation.mse, rank.eval.mrr,
+                 rate.eval.mse);
+  } else if (summary.best_epoch > 0) {
     const EpochStats& best = summary.epochs[summary.best_epoch - 1];
     std::fprintf(out_,
                  "best    epoch %d (validation mrr %.6f, mse %.6f); the model has its weights: "

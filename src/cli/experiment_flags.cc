@@ -18,14 +18,26 @@ void AddExperimentFlags(FlagSet& flags, ExperimentConfig& c) {
   flags.AddDouble("validation_fraction", &c.validation_fraction,
                   "fraction of the training rows held out for validation (early stopping, "
                   "--save_best); 0.05 when --early_stopping is given without it");
-  flags.AddValue("early_stopping", "mrr|mse",
-                 "stop when this validation metric has not improved for --patience epochs, and "
-                 "end with the best epoch's weights",
-                 "off", [&c](std::string_view v) -> Status {
-                   MTREC_ASSIGN_OR_RETURN(c.early_stopping.metric,
-                                          ParseMetric(v, "early_stopping"));
-                   return Status::Ok();
-                 });
+  flags.AddValue(
+      "early_stopping", "mrr|mse|per_head",
+      "stop when this validation metric has not improved for --patience epochs, and "
+      "end with the best epoch's weights; per_head (separate embeddings): the ranking "
+      "head's weights of the best mrr epoch and the rating head's of the best mse "
+      "epoch, stopping when neither improves",
+      "off", [&c](std::string_view v) -> Status {
+        c.early_stopping.per_head = v == "per_head";
+        if (c.early_stopping.per_head) {
+          c.early_stopping.metric = Metric::kMrr;
+          return Status::Ok();
+        }
+        const Result<Metric> metric = ParseMetric(v, "early_stopping");
+        if (!metric.ok()) {
+          return Status::InvalidArgument("early_stopping: expected mrr, mse or per_head, got '" +
+                                         std::string(v) + "'");
+        }
+        c.early_stopping.metric = *metric;
+        return Status::Ok();
+      });
   flags.AddInt("patience", &c.early_stopping.patience,
                "epochs without improvement before --early_stopping stops the run");
   flags.AddInt("epochs", &c.epochs, "number of training epochs");
@@ -44,6 +56,9 @@ void AddExperimentFlags(FlagSet& flags, ExperimentConfig& c) {
                   "adagrad, 20 for sgd");
   flags.AddDouble("l2", &c.train.optimizer.weight_decay,
                   "L2 penalty added to the gradient (torch's weight_decay)");
+  flags.AddDouble("rating_l2", &c.train.rating_l2,
+                  "L2 penalty on the rating head's embedding rows, per rating sample (0: none, "
+                  "the original's)");
   flags.AddInt("embedding_dim", &c.model.embedding_dim, "embedding size");
   flags.AddValue("layers", "W[,W...]",
                  "hidden widths of the regression MLP; its input is 3 x embedding_dim and its "
@@ -53,6 +68,10 @@ void AddExperimentFlags(FlagSet& flags, ExperimentConfig& c) {
                  });
   flags.AddSwitch("user_bias", "add the 2022 variant's user bias (inert under BPR: stays 0)",
                   [&c] { c.model.user_bias = true; });
+  flags.AddSwitch("rating_biases",
+                  "mtrec's rating head: add a user and an item rating bias to the MLP's output, "
+                  "which starts at the training ratings' mean",
+                  [&c] { c.model.rating_biases = true; });
   flags.AddValue("bpr_loss", "sigmoid|log",
                  "factorisation loss: the original's 1 - sigmoid(pos - neg), or -log sigmoid",
                  "sigmoid", [&c](std::string_view v) -> Status {
@@ -60,6 +79,9 @@ void AddExperimentFlags(FlagSet& flags, ExperimentConfig& c) {
                                           ParseNamed(kBprLossNames, v, "--bpr_loss"));
                    return Status::Ok();
                  });
+  flags.AddInt("negatives", &c.train.negatives,
+               "negative candidates drawn per positive; the BPR term uses the one the model "
+               "scores highest (1: the original's single uniform draw)");
 }
 
 void AddObjectiveFlags(FlagSet& flags, ExperimentConfig& c) {

@@ -53,7 +53,11 @@ WeightsEpoch WeightsEpochOf(const TrainingCheckpoint& c) {
 std::string DescribeWeights(const TrainingCheckpoint& c) {
   const WeightsEpoch w = WeightsEpochOf(c);
   std::string text = "epoch " + std::to_string(w.epoch);
-  if (w.best_restored) {
+  if (w.best_restored && c.config.early_stopping.per_head && c.rating_best.epoch > 0) {
+    text = "ranking head of epoch " + std::to_string(w.epoch) + ", rating head of epoch " +
+           std::to_string(c.rating_best.epoch) + ": each head's best of " +
+           std::to_string(c.epochs_done) + ", restored by early stopping";
+  } else if (w.best_restored) {
     text += ": the best of " + std::to_string(c.epochs_done) + ", restored by early stopping";
   } else if (w.extra_batches > 0) {
     text += " + " + std::to_string(w.extra_batches) + " batches of epoch " +

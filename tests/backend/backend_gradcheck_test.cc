@@ -46,6 +46,7 @@ struct GradCase {
   // on every backend alike.)
   double factorization_weight = 0.7;
   double regression_weight = 0.3;
+  bool rating_biases = false;
 };
 std::string CaseName(const GradCase& c) { return c.name; }
 void PrintTo(const GradCase& c, std::ostream* os) { *os << c.name; }
@@ -58,6 +59,7 @@ ModelConfig TinyModel(const GradCase& c) {
   mc.hidden_layers = c.hidden;
   mc.shared_embeddings = c.shared;
   mc.user_bias = c.user_bias;
+  mc.rating_biases = c.rating_biases;
   return mc;
 }
 
@@ -162,8 +164,73 @@ INSTANTIATE_TEST_SUITE_P(
                 "separate_log_userbias_mlp6x3_batch200", false, true, BprLoss::kLog, {6, 3}, 200},
             GradCase{"shared_ranking_only", true, false, BprLoss::kLog, {4}, 150, 1.0, 0.0},
             GradCase{"separate_ranking_only", false, false, BprLoss::kSigmoid, {4}, 150, 1.0, 0.0},
-            GradCase{"shared_rating_only", true, false, BprLoss::kSigmoid, {4}, 150, 0.0, 0.3})),
+            GradCase{"shared_rating_only", true, false, BprLoss::kSigmoid, {4}, 150, 0.0, 0.3},
+            GradCase{
+                "shared_rating_biases", true, false, BprLoss::kSigmoid, {4}, 6, 0.7, 0.3, true},
+            GradCase{"separate_log_rating_biases",
+                     false,
+                     false,
+                     BprLoss::kLog,
+                     {2},
+                     6,
+                     0.7,
+                     0.3,
+                     true})),
     testing::BackendCaseParamName<GradCase>());
+
+// The rating L2 penalty is in the gradient only (reported losses are the data
+// terms, as with weight_decay): its part of the gradient is exactly
+// 2 wR rating_l2 / n summed over the rating samples' rows of U_r and Q_r, and
+// nothing else.
+class BackendRatingPenalty : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override { MTREC_SKIP_IF_BACKEND_UNAVAILABLE(GetParam()); }
+};
+
+TEST_P(BackendRatingPenalty, AddsTwiceLambdaTimesTheRowsOfEachRatingSample) {
+  for (bool shared : {true, false}) {
+    SCOPED_TRACE(shared ? "shared" : "separate");
+    const GradCase c{"penalty", shared, false, BprLoss::kSigmoid, {4}, 150, 0.6, 0.4, true};
+    const ModelConfig mc = TinyModel(c);
+    const testing::OwnedBatch owned = TinyBatch(mc, c.batch_size);
+    std::vector<float> without, with;
+    std::unique_ptr<Backend> backend;
+    for (double lambda : {0.0, 0.25}) {
+      backend = testing::NewBackend(GetParam(), mc, /*threads=*/2);
+      testing::FillUniform(*backend, 0.8f, 5);
+      TrainConfig tc = TinyTrainConfig(c);
+      tc.rating_l2 = lambda;
+      backend->StartTraining(tc);
+      std::vector<float>& g = lambda == 0 ? without : with;
+      g.assign(backend->net().params().size(), 0.0f);
+      const BatchLosses l = backend->ComputeGradient(owned.view(), g);
+      EXPECT_GT(l.regression, 0.0f);
+    }
+    const MultiTaskNet& net = backend->net();
+    std::vector<double> expected(without.size(), 0.0);
+    const double factor = 2 * 0.25 * 0.4 / c.batch_size;
+    const int d = net.embedding_dim();
+    for (size_t s = 0; s < owned.size(); ++s) {
+      const ParamBlock& u = net.layout().block(net.roles().u_reg);
+      const ParamBlock& q = net.layout().block(net.roles().q_reg);
+      for (int k = 0; k < d; ++k) {
+        const int64_t pu = u.offset + int64_t{owned.users[s]} * d + k;
+        const int64_t pq = q.offset + int64_t{owned.items[s]} * d + k;
+        expected[pu] += factor * net.params()[pu];
+        expected[pq] += factor * net.params()[pq];
+      }
+    }
+    double scale = 0;
+    for (double e : expected) scale = std::max(scale, std::fabs(e));
+    ASSERT_GT(scale, 1e-3);
+    for (size_t k = 0; k < expected.size(); ++k) {
+      EXPECT_NEAR(with[k] - without[k], expected[k], 1e-5) << "parameter " << k;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllBackends, BackendRatingPenalty, ::testing::ValuesIn(BackendNames()),
+                         testing::BackendParamName());
 
 class BackendComputeGradient : public ::testing::TestWithParam<std::string> {
  protected:

@@ -109,7 +109,8 @@ TEST(EarlyStopping, NeedsAValidationSplit) {
       << run.err;
   const auto bad = RunMtrec({"train", "--dataset", tmp / "u.data", "--early_stopping", "auc"});
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_NE(bad.err.find("--early_stopping: expected mrr or mse, got 'auc'"), std::string::npos)
+  EXPECT_NE(bad.err.find("--early_stopping: expected mrr, mse or per_head, got 'auc'"),
+            std::string::npos)
       << bad.err;
 }
 

@@ -152,6 +152,10 @@ double ReferencePrediction(const MultiTaskNet& net, std::span<const double> para
     }
     in = std::move(out);
   }
+  if (roles.rating_user_bias >= 0) {
+    return in.at(0) + (*RowOf(net, params, roles.rating_user_bias, u) +
+                       *RowOf(net, params, roles.rating_item_bias, i));
+  }
   return in.at(0);
 }
 

@@ -55,6 +55,13 @@ Status TrainConfig::Validate() const {
     return Field("factorization_weight",
                  "factorization_weight and regression_weight are both 0: at least one must be > 0");
   }
+  if (!std::isfinite(rating_l2) || rating_l2 < 0) {
+    return Field("rating_l2", "expected a finite number >= 0, got " + Num(rating_l2));
+  }
+  if (negatives < 1 || negatives > kMaxNegatives) {
+    return Field("negatives", "expected an integer in [1, " + std::to_string(kMaxNegatives) +
+                                  "], got " + std::to_string(negatives));
+  }
   if (batch_size < 1) {
     return Field("batch_size", "expected an integer >= 1, got " + std::to_string(batch_size));
   }
@@ -99,6 +106,15 @@ Status ExperimentConfig::Validate() const {
     if (validation_fraction == 0) {
       return Field("early_stopping",
                    "needs a validation split: set validation_fraction to a number > 0");
+    }
+    if (early_stopping.per_head && early_stopping.metric != Metric::kMrr) {
+      return Field("early_stopping",
+                   "per_head selection needs metric mrr (the ranking head's; the rating head's "
+                   "is mse)");
+    }
+    if (early_stopping.per_head && model.shared_embeddings) {
+      return Field("early_stopping",
+                   "per_head needs separate embeddings (shared tables serve both heads)");
     }
   }
   MTREC_RETURN_IF_ERROR(train.Validate());

@@ -207,6 +207,14 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
   if (options.validation != nullptr) validator.emplace(train, *options.validation, m.comm);
 
   Trainer& trainer = *m.trainer;
+  if (shape.rating_biases && m.history.empty() && trainer.steps() == 0) {
+    // mtrec's rating head starts at the global mean: the MLP and the biases
+    // then learn deviations from it.
+    double sum = 0;
+    for (float r : train.ratings) sum += r;
+    const auto mean = static_cast<float>(sum / static_cast<double>(train.size()));
+    m.backend->WriteParams([&](MultiTaskNet& net) { net.SetRatingOffset(mean); });
+  }
   const HookReset reset(trainer);
   const int64_t n = static_cast<int64_t>(train.size());
   const int64_t batch_size = m.options.train.batch_size;

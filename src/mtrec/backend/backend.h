@@ -113,6 +113,12 @@ class Backend {
   // Factorisation scores of `user` for every item (out.size() == num_items),
   // bit-identical to MakeScorer()'s for the same pairs.
   virtual void ScoreAllItems(UserId user, std::span<float> out) const = 0;
+  // Factorisation scores p(users[s], items[s * per_user + c]) into
+  // out[s * per_user + c], for c < per_user: the candidates a training step
+  // chooses its negatives from. REQUIRES: items.size() == out.size() ==
+  // users.size() * per_user; ids in range.
+  virtual void ScoreCandidates(std::span<const UserId> users, std::span<const ItemId> items,
+                               int per_user, std::span<float> out) const = 0;
   // Regression predictions r(users[k], items[k]) for every k.
   virtual void PredictRatings(std::span<const UserId> users, std::span<const ItemId> items,
                               std::span<float> out) const = 0;

@@ -52,6 +52,10 @@ MultiTaskNet::MultiTaskNet(const ModelConfig& config)
   }
   roles_.item_bias = layout_.Add("B", ni, 1);
   if (config.user_bias) roles_.user_bias = layout_.Add("A", nu, 1);
+  if (config.rating_biases) {
+    roles_.rating_user_bias = layout_.Add("rating_user_bias", nu, 1);
+    roles_.rating_item_bias = layout_.Add("rating_item_bias", ni, 1);
+  }
   roles_.mlp_offset = layout_.total_size();
   for (int l = 0; l < mlp_.num_layers(); ++l) {
     // nn.Sequential numbers Linear, ReLU, Linear, ...: the Linears are 0, 2, 4, ...
@@ -69,7 +73,7 @@ void MultiTaskNet::InitRandom(uint64_t seed) {
   int64_t fan_in = 0;  // of the last nn.Linear weight seen; its bias comes next
   for (const ParamBlock& b : layout_.blocks()) {
     std::span<float> values(params_.data() + b.offset, b.size());
-    if (b.name == "B" || b.name == "A") {
+    if (b.name == "B" || b.name == "A" || b.name.starts_with("rating_")) {
       std::fill(values.begin(), values.end(), 0.0f);  // ZeroEmbedding
     } else if (b.name.starts_with("mlp_layers.")) {
       // kaiming_uniform_(a=sqrt(5)) for the weight and the bias rule both give
@@ -115,6 +119,11 @@ float MultiTaskNet::Score(UserId u, ItemId i) const {
   return acc + *Row(roles_.item_bias, i) + user_bias;
 }
 
+void MultiTaskNet::SetRatingOffset(float value) {
+  const int last = mlp_.num_layers() - 1;
+  params_[roles_.mlp_offset + mlp_.bias_offset(last)] = value;
+}
+
 void MultiTaskNet::RegressionInput(UserId u, ItemId i, float* x) const {
   const int d = config_.embedding_dim;
   const float* ur = Row(roles_.u_reg, u);
@@ -147,7 +156,9 @@ void MultiTaskNet::PredictRatings(std::span<const UserId> users, std::span<const
       RegressionInput(users[begin + s], items[begin + s], x.data() + int64_t{s} * stride);
     }
     MlpForward(mlp_, packed, x.data(), count, ws);
-    for (int s = 0; s < count; ++s) out[begin + s] = ws.output(s);
+    for (int s = 0; s < count; ++s) {
+      out[begin + s] = ws.output(s) + RatingBias(users[begin + s], items[begin + s]);
+    }
   });
 }
 

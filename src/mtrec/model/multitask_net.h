@@ -1,7 +1,8 @@
 // MultiTaskNet: the original's model (docs/semantics.md §3).
 //
 //   factorisation head:  p(u, i) = U_f[u] . Q_f[i] + B[i] (+ A[u] with user_bias)
-//   regression head:     r(u, i) = MLP([U_r[u], Q_r[i], U_r[u] * Q_r[i]])
+//   regression head:     r(u, i) = MLP([U_r[u], Q_r[i], U_r[u] * Q_r[i]]) (+ C[u] + D[i]
+//                        with rating_biases, mtrec's own head; not the original's)
 //
 // With shared embeddings U_f = U_r = U and Q_f = Q_r = Q; otherwise the heads
 // have their own tables (U_fact/Q_fact and U_reg/Q_reg). B feeds only the
@@ -11,7 +12,8 @@
 //
 // Parameters live in one flat float32 buffer, blocks in the original's creation
 // (state_dict) order: shared: U, Q, B, [A], mlp_layers.*; separate: U_reg,
-// Q_reg, U_fact, Q_fact, B, [A], mlp_layers.*. MLP block names follow
+// Q_reg, U_fact, Q_fact, B, [A], mlp_layers.*; with rating_biases the blocks
+// rating_user_bias (C) and rating_item_bias (D) come before mlp_layers.*. MLP block names follow
 // nn.Sequential: mlp_layers.0.weight, mlp_layers.0.bias, mlp_layers.2.weight, ...
 //
 // Thread-safety: const methods may run concurrently; nothing else may run with
@@ -57,6 +59,7 @@ class MultiTaskNet {
   // user_bias is -1 without a user bias.
   struct Roles {
     int u_fact = -1, q_fact = -1, u_reg = -1, q_reg = -1, item_bias = -1, user_bias = -1;
+    int rating_user_bias = -1, rating_item_bias = -1;  // -1 without rating_biases
     int64_t mlp_offset = 0;  // flat offset of the MLP region (it runs to the end)
   };
   const Roles& roles() const { return roles_; }
@@ -77,6 +80,15 @@ class MultiTaskNet {
   void ScoreAllItems(UserId u, std::span<float> out) const;
   // The factorisation score of one pair, bit-identical to ScoreAllItems's.
   float Score(UserId u, ItemId i) const;
+
+  // The rating biases C[u] + D[i] the regression head adds to the MLP's output
+  // (0 without rating_biases); every path adds them in this order.
+  float RatingBias(UserId u, ItemId i) const {
+    if (roles_.rating_user_bias < 0) return 0.0f;
+    return *Row(roles_.rating_user_bias, u) + *Row(roles_.rating_item_bias, i);
+  }
+  // Sets the MLP's output bias (the rating head's global offset).
+  void SetRatingOffset(float value);
 
   // Regression predictions r(users[k], items[k]) for every k, spread over `pool`.
   void PredictRatings(std::span<const UserId> users, std::span<const ItemId> items,

@@ -100,6 +100,7 @@ Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoin
                 {"batches_done", c.batches_done},
                 {"sums", LossesJson(c.sums)}}},
               {"early_stopping_best", TrackerJson(c.early_stopping_best)},
+              {"rating_best", TrackerJson(c.rating_best)},
               {"save_best", TrackerJson(c.save_best)}};
   Json history = Json::array();
   for (const EpochStats& s : c.history) history.push_back(EpochToJson(s));
@@ -176,6 +177,7 @@ Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path) {
     for (const Json& e : doc.at("history")) c.history.push_back(EpochFromJson(e));
     c.early_stopping_best = TrackerFrom(doc.at("early_stopping_best"));
     c.save_best = TrackerFrom(doc.at("save_best"));
+    if (doc.contains("rating_best")) c.rating_best = TrackerFrom(doc.at("rating_best"));
   } catch (const std::exception& e) {
     return Status::Corruption(where + ": malformed 'mtrec' metadata: " + e.what());
   }
@@ -250,7 +252,8 @@ Status RestoreWeights(const TrainingCheckpoint& c, const std::string& source, Mu
   const ModelConfig& b = net->config();
   if (a.num_users != b.num_users || a.num_items != b.num_items ||
       a.embedding_dim != b.embedding_dim || a.hidden_layers != b.hidden_layers ||
-      a.shared_embeddings != b.shared_embeddings || a.user_bias != b.user_bias) {
+      a.shared_embeddings != b.shared_embeddings || a.user_bias != b.user_bias ||
+      a.rating_biases != b.rating_biases) {
     return Status::InvalidArgument(
         source + ": the checkpoint holds a different model shape (" + std::to_string(a.num_users) +
         " users x " + std::to_string(a.num_items) + " items, dim " +

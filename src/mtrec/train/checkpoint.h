@@ -71,6 +71,7 @@ struct TrainingCheckpoint {
   EpochLosses sums;          // their loss sums
   std::vector<EpochStats> history;
   TrackerState early_stopping_best;
+  TrackerState rating_best;  // per-head early stopping: the rating head's (MSE)
   TrackerState save_best;
   std::vector<float> best_params;  // with early stopping: the best epoch's weights
 };

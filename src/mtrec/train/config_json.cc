@@ -60,6 +60,12 @@ class FieldReader {
   void Read(const char* key, bool* out) const {
     if (const Json* v = Find(key, &Json::is_boolean, "true or false")) *out = v->get<bool>();
   }
+  // A field later versions added: absent in older files, which then keep the
+  // default (the original's behaviour).
+  template <class T>
+  void ReadAdded(const char* key, T* out) const {
+    if (json_ != nullptr && json_->contains(key)) Read(key, out);
+  }
   void Read(const char* key, double* out) const {
     if (const Json* v = Find(key, &Json::is_number, "a number")) *out = v->get<double>();
   }
@@ -185,7 +191,7 @@ void FormatFromJson(const FieldReader& r, RatingsFormat* f) {
 }  // namespace
 
 Json ExperimentConfigToJson(const ExperimentConfig& x) {
-  return {
+  Json j = {
       {"data",
        {{"dataset", x.data.dataset},
         {"data_dir", x.data.data_dir},
@@ -208,6 +214,7 @@ Json ExperimentConfigToJson(const ExperimentConfig& x) {
         {"factorization_weight", x.train.factorization_weight},
         {"regression_weight", x.train.regression_weight},
         {"bpr_loss", NameOf(kBprLossNames, x.train.bpr_loss)},
+
         {"batch_size", x.train.batch_size},
         {"optimizer", OptimizerName(x.train.optimizer.kind)},
         {"learning_rate", x.train.optimizer.learning_rate},
@@ -220,6 +227,13 @@ Json ExperimentConfigToJson(const ExperimentConfig& x) {
       {"early_stopping",
        {{"metric", MetricName(x.early_stopping.metric)}, {"patience", x.early_stopping.patience}}},
   };
+  // Fields added for mtrec's own recipe are written only when set, so that a
+  // run of the original's model keeps the configuration it always had.
+  if (x.model.rating_biases) j["model"]["rating_biases"] = true;
+  if (x.train.negatives != 1) j["train"]["negatives"] = x.train.negatives;
+  if (x.train.rating_l2 != 0) j["train"]["rating_l2"] = x.train.rating_l2;
+  if (x.early_stopping.per_head) j["early_stopping"]["per_head"] = true;
+  return j;
 }
 
 Status ExperimentConfigFromJson(const Json& json, ExperimentConfig* config) {
@@ -255,6 +269,7 @@ Status ExperimentConfigFromJson(const Json& json, ExperimentConfig* config) {
   m.Read("hidden_layers", &x.model.hidden_layers);
   m.Read("shared_embeddings", &x.model.shared_embeddings);
   m.Read("user_bias", &x.model.user_bias);
+  m.ReadAdded("rating_biases", &x.model.rating_biases);
 
   const FieldReader t = root.Object("train");
   OptimizerConfig& opt = x.train.optimizer;
@@ -262,6 +277,8 @@ Status ExperimentConfigFromJson(const Json& json, ExperimentConfig* config) {
   t.Read("factorization_weight", &x.train.factorization_weight);
   t.Read("regression_weight", &x.train.regression_weight);
   t.Read("bpr_loss", kBprLossNames, &x.train.bpr_loss);
+  t.ReadAdded("negatives", &x.train.negatives);
+  t.ReadAdded("rating_l2", &x.train.rating_l2);
   t.Read("batch_size", &x.train.batch_size);
   t.ReadText("optimizer", [&](const std::string& s) {
     MTREC_ASSIGN_OR_RETURN(opt.kind, ParseOptimizerKind(s));
@@ -285,6 +302,7 @@ Status ExperimentConfigFromJson(const Json& json, ExperimentConfig* config) {
     return Status::Ok();
   });
   e.Read("patience", &x.early_stopping.patience);
+  e.ReadAdded("per_head", &x.early_stopping.per_head);
 
   if (!status.ok()) return status;
   *config = std::move(x);

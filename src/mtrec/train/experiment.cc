@@ -38,10 +38,39 @@ double SelectionValue(const EpochStats& s, Metric metric) {
 struct RunState {
   std::string logdir;
   std::string run_id;
-  BestTracker early;
+  BestTracker early;         // per head: the ranking head's (MRR)
+  BestTracker early_rating;  // per head: the rating head's (MSE); else off
   BestTracker save_best;
   std::vector<float> best_params;  // with early stopping: the best epoch's weights
 };
+
+// The flat ranges [begin, end) of the ranking head's own parameters (its
+// tables and biases); with separate embeddings every other parameter is the
+// rating head's.
+std::vector<std::pair<int64_t, int64_t>> RankingRanges(const MultiTaskNet& net) {
+  const MultiTaskNet::Roles& r = net.roles();
+  std::vector<std::pair<int64_t, int64_t>> out;
+  for (int block : {r.u_fact, r.q_fact, r.item_bias, r.user_bias}) {
+    if (block < 0) continue;
+    const ParamBlock& b = net.layout().block(block);
+    out.emplace_back(b.offset, b.offset + b.size());
+  }
+  return out;
+}
+
+// Copies the ranking head's parameters (ranking) or all the others from
+// `params` into `best`.
+void KeepHead(const MultiTaskNet& net, bool ranking, std::span<const float> params,
+              std::vector<float>& best) {
+  if (best.size() != params.size()) best.assign(params.begin(), params.end());
+  std::vector<uint8_t> is_ranking(params.size(), 0);
+  for (const auto& [begin, end] : RankingRanges(net)) {
+    std::fill(is_ranking.begin() + begin, is_ranking.begin() + end, 1);
+  }
+  for (size_t k = 0; k < params.size(); ++k) {
+    if ((is_ranking[k] != 0) == ranking) best[k] = params[k];
+  }
+}
 
 TrainingCheckpoint CheckpointOf(const Model& model, const RunState& run, const char* state) {
   TrainingCheckpoint c;
@@ -51,6 +80,8 @@ TrainingCheckpoint CheckpointOf(const Model& model, const RunState& run, const c
   c.run_id = run.run_id;
   c.early_stopping_best = {run.early.best_epoch(), run.early.best_value(),
                            run.early.epochs_since_best()};
+  c.rating_best = {run.early_rating.best_epoch(), run.early_rating.best_value(),
+                   run.early_rating.epochs_since_best()};
   c.save_best = {run.save_best.best_epoch(), run.save_best.best_value(),
                  run.save_best.epochs_since_best()};
   c.best_params = run.best_params;
@@ -210,10 +241,13 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   run.logdir = options.logdir;
   run.run_id = options.run_id;
   run.early = BestTracker(config.early_stopping.metric);
+  if (config.early_stopping.per_head) run.early_rating = BestTracker(Metric::kMse);
   run.save_best = BestTracker(options.save_best);
   if (resume != nullptr) {
     const TrackerState& e = resume->early_stopping_best;
     run.early.Restore(e.epoch, e.value, e.epochs_since_best);
+    const TrackerState& h = resume->rating_best;
+    if (run.early_rating.enabled()) run.early_rating.Restore(h.epoch, h.value, h.epochs_since_best);
     const TrackerState& b = resume->save_best;
     if (run.save_best.enabled()) run.save_best.Restore(b.epoch, b.value, b.epochs_since_best);
     run.best_params = resume->best_params;
@@ -249,7 +283,16 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
       policy = o->OnEpoch(stats);
       if (!policy.ok()) return false;
     }
-    if (run.early.enabled() && run.early.Update(epoch, SelectionValue(stats, run.early.metric()))) {
+    if (run.early_rating.enabled()) {  // per head: each head's parameters by its metric
+      const MultiTaskNet& net = m.backend->net();
+      if (run.early.Update(epoch, SelectionValue(stats, Metric::kMrr))) {
+        KeepHead(net, /*ranking=*/true, net.params(), run.best_params);
+      }
+      if (run.early_rating.Update(epoch, SelectionValue(stats, Metric::kMse))) {
+        KeepHead(net, /*ranking=*/false, net.params(), run.best_params);
+      }
+    } else if (run.early.enabled() &&
+               run.early.Update(epoch, SelectionValue(stats, run.early.metric()))) {
       run.best_params.assign(m.backend->net().params().begin(), m.backend->net().params().end());
     }
     if (!options.save_path.empty() && run.save_best.enabled() &&
@@ -263,7 +306,9 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
       policy = Save(options.save_path, "running", model, run);
       if (!policy.ok()) return false;
     }
-    if (run.early.enabled() && run.early.epochs_since_best() >= config.early_stopping.patience) {
+    const int patience = config.early_stopping.patience;
+    if (run.early.enabled() && run.early.epochs_since_best() >= patience &&
+        (!run.early_rating.enabled() || run.early_rating.epochs_since_best() >= patience)) {
       summary.stop_reason = StopReason::kEarlyStopped;
       return false;
     }
@@ -286,6 +331,7 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
       std::copy(run.best_params.begin(), run.best_params.end(), net.params().begin());
     });
     summary.best_epoch = run.early.best_epoch();
+    summary.best_rating_epoch = run.early_rating.best_epoch();
   }
   if (!options.save_path.empty()) {
     MTREC_RETURN_IF_ERROR(

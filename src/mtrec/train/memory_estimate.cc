@@ -38,7 +38,8 @@ int64_t EstimateTrainingBytes(const ModelConfig& m, const TrainConfig& t, int64_
   const int64_t d = m.embedding_dim;
   const int64_t tables = m.shared_embeddings ? 1 : 2;
   int64_t params = tables * (int64_t{m.num_users} + m.num_items) * d + m.num_items +
-                   (m.user_bias ? m.num_users : 0);
+                   (m.user_bias ? m.num_users : 0) +
+                   (m.rating_biases ? int64_t{m.num_users} + m.num_items : 0);
   int64_t in = 3 * d, widest = in;
   for (int w : m.hidden_layers) {
     params += in * w + w;

@@ -42,7 +42,10 @@ struct RunSummary {
   RunInfo info;
   std::vector<EpochStats> epochs;  // the whole run, a resumed run's earlier epochs included
   StopReason stop_reason = StopReason::kCompleted;
-  int best_epoch = 0;                // with early stopping: the epoch whose weights the model has
+  int best_epoch = 0;  // with early stopping: the epoch whose weights the model has
+  // With per-head early stopping: best_epoch is the ranking head's, and this
+  // the epoch whose rating head the model has (0: not per head).
+  int best_rating_epoch = 0;
   std::string checkpoint_path;       // written at the end (empty: none)
   std::string best_checkpoint_path;  // --save_best's file (empty: none)
   int64_t steps = 0;

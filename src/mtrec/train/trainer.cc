@@ -19,6 +19,10 @@ Trainer::Trainer(const TrainConfig& config, Backend* backend)
   batch_items_.resize(config.batch_size);
   batch_ratings_.resize(config.batch_size);
   negatives_.resize(config.batch_size);
+  if (config.negatives > 1) {
+    candidates_.resize(static_cast<size_t>(config.batch_size) * config.negatives);
+    candidate_scores_.resize(candidates_.size());
+  }
 }
 
 EpochCursor Trainer::cursor() const {
@@ -59,8 +63,11 @@ Result<EpochLosses> Trainer::TrainEpoch(const Interactions& train) {
   int64_t batch_index = 0;
   for (int64_t begin = 0; begin < n; begin += config_.batch_size, ++batch_index) {
     const int64_t size = std::min<int64_t>(config_.batch_size, n - begin);
+    const int per_row = config_.negatives;
     std::span<ItemId> negatives(negatives_.data(), size);
-    rng_.RandIntFill(static_cast<uint32_t>(train.num_items), negatives);
+    std::span<ItemId> candidates =
+        per_row > 1 ? std::span<ItemId>(candidates_.data(), size * per_row) : negatives;
+    rng_.RandIntFill(static_cast<uint32_t>(train.num_items), candidates);
     if (batch_index < cursor_.batches_done) continue;  // trained before the checkpoint
     // Gather the batch's rows (random reads: prefetched ahead, split over the pool).
     pool.ParallelFor(size, [&](int64_t lo, int64_t hi, int) {
@@ -72,6 +79,7 @@ Result<EpochLosses> Trainer::TrainEpoch(const Interactions& train) {
         batch_ratings_[s] = row.rating;
       }
     });
+    if (per_row > 1) ChooseHardestNegatives(size, per_row);
     const Batch batch{
         std::span<const UserId>(batch_users_.data(), size),
         std::span<const ItemId>(batch_items_.data(), size),
@@ -109,6 +117,21 @@ Result<EpochLosses> Trainer::TrainEpoch(const Interactions& train) {
     epoch.joint /= static_cast<double>(epoch.batches);
   }
   return epoch;
+}
+
+void Trainer::ChooseHardestNegatives(int64_t size, int per_row) {
+  const std::span<float> scores(candidate_scores_.data(), size * per_row);
+  backend_->ScoreCandidates(std::span<const UserId>(batch_users_.data(), size),
+                            std::span<const ItemId>(candidates_.data(), size * per_row), per_row,
+                            scores);
+  for (int64_t s = 0; s < size; ++s) {
+    const int64_t first = s * per_row;
+    int64_t best = first;
+    for (int64_t c = first + 1; c < first + per_row; ++c) {
+      if (scores[c] > scores[best]) best = c;
+    }
+    negatives_[s] = candidates_[best];
+  }
 }
 
 }  // namespace mtrec

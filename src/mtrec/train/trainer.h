@@ -5,7 +5,10 @@
 //   2. consecutive minibatches of batch_size rows, the last one partial
 //   3. per batch: negatives = rng.randint(0, num_items, len(batch)) (item 0
 //      included, positives not rejected), gradient of the joint loss, one
-//      optimiser step
+//      optimiser step. With TrainConfig::negatives = K > 1 (mtrec's own),
+//      rng.randint(0, num_items, K * len(batch)) draws K candidates per row
+//      (row s's are draws s*K .. s*K+K-1) and the one the current model scores
+//      highest is the row's negative (the first on a tie).
 // and returns the unweighted means of the per-batch losses (a partial last
 // batch counts as a full one, as np.mean over the list of .item()s does).
 //
@@ -85,6 +88,9 @@ class Trainer {
   int64_t steps() const { return backend_->steps(); }
 
  private:
+  // Sets negatives_[s] to the highest-scored of row s's candidates.
+  void ChooseHardestNegatives(int64_t size, int per_row);
+
   const TrainConfig config_;
   Backend* const backend_;
   NumpyLegacyRng rng_;
@@ -102,7 +108,8 @@ class Trainer {
   LargeVector<PackedRow> packed_;  // the training rows, one record each
   LargeVector<int32_t> order_;
   std::vector<UserId> batch_users_;
-  std::vector<ItemId> batch_items_, negatives_;
+  std::vector<ItemId> batch_items_, negatives_, candidates_;
+  std::vector<float> candidate_scores_;
   std::vector<float> batch_ratings_;
 };
 

@@ -36,8 +36,9 @@ BatchBackprop::BatchBackprop(const MultiTaskNet& net, const LossWeights& weights
   grad_pos_.resize(max_batch);
   bpr_values_.resize(max_batch);
   squared_errors_.resize(max_batch);
+  grad_rating_.resize(max_batch);
   if (comm_.size() > 1) {
-    const int per_sample = (net.config().shared_embeddings ? 3 : 5) * dim_ + 3;
+    const int per_sample = (net.config().shared_embeddings ? 3 : 5) * dim_ + 4;
     exchange_.resize(static_cast<size_t>(blocks) * partial_size_ +
                      static_cast<size_t>(max_batch) * per_sample);
   }
@@ -91,7 +92,7 @@ void BatchBackprop::ExchangeBlocks(int n) {
   const int size = comm_.size();
   std::vector<float>* const rows[] = {&grad_user_fact_, &grad_item_pos_, &grad_item_neg_,
                                       &grad_user_reg_, &grad_item_reg_};
-  std::vector<float>* const values[] = {&grad_pos_, &bpr_values_, &squared_errors_};
+  std::vector<float>* const values[] = {&grad_pos_, &bpr_values_, &squared_errors_, &grad_rating_};
   const int num_rows = grad_user_reg_.empty() ? 3 : 5;
   std::vector<int> counts(size), offsets(size);
   std::vector<RankRange> block_range(size), sample_range(size);
@@ -102,7 +103,7 @@ void BatchBackprop::ExchangeBlocks(int n) {
                        std::min<int64_t>(block_range[r].end * kBlockSize, n)};
     const int64_t samples = sample_range[r].end - sample_range[r].begin;
     counts[r] = static_cast<int>((block_range[r].end - block_range[r].begin) * partial_size_ +
-                                 samples * (num_rows * dim_ + 3));
+                                 samples * (num_rows * dim_ + 4));
     offsets[r] = offset;
     offset += counts[r];
   }
@@ -152,13 +153,18 @@ inline void FactorizationRowGrads(float dpos, const float* __restrict u, const f
 // With x = [u_r, q_r, u_r * q_r] and dx = dJ/dx:
 //   dU_r[u] = dx_u + dx_uq * q_r;  dQ_r[i] = dx_q + dx_uq * u_r
 // kAdd adds to gu/gq (shared tables: the factorisation rows are already there).
-template <bool kAdd>
-inline void RegressionRowGrads(const float* __restrict dx, const float* __restrict x,
+// With the rating L2 penalty, c = 2 wR rating_l2 / n more: + c u_r and + c q_r.
+template <bool kAdd, bool kPenalty>
+inline void RegressionRowGrads(const float* __restrict dx, const float* __restrict x, float c,
                                float* __restrict gu, float* __restrict gq, int d) {
 #pragma omp simd
   for (int k = 0; k < d; ++k) {
-    const float du = dx[k] + dx[2 * d + k] * x[d + k];
-    const float dq = dx[d + k] + dx[2 * d + k] * x[k];
+    float du = dx[k] + dx[2 * d + k] * x[d + k];
+    float dq = dx[d + k] + dx[2 * d + k] * x[k];
+    if (kPenalty) {
+      du += c * x[k];
+      dq += c * x[d + k];
+    }
     gu[k] = kAdd ? gu[k] + du : du;
     gq[k] = kAdd ? gq[k] + dq : dq;
   }
@@ -230,9 +236,11 @@ void BatchBackprop::RunBlock(const MultiTaskNet& net, const Batch& batch, int bl
   for (int s = 0; s < count; ++s) {
     const int gs = begin + s;
     if (rating) {
-      const LossAndGrad se = SquaredErrorAndGrad(y[s], batch.ratings[gs]);
+      const float r = y[s] + net.RatingBias(batch.users[gs], batch.items[gs]);
+      const LossAndGrad se = SquaredErrorAndGrad(r, batch.ratings[gs]);
       squared_errors_[gs] = se.value;
       scratch.dy[s] = w_reg * se.grad;
+      grad_rating_[gs] = scratch.dy[s];
     } else {
       squared_errors_[gs] = 0;
     }
@@ -260,6 +268,7 @@ void BatchBackprop::RunBlock(const MultiTaskNet& net, const Batch& batch, int bl
   // Per-sample embedding row gradients; with shared tables the two heads' row
   // gradients are summed before the scatter.
   const bool shared = net.config().shared_embeddings;
+  const float penalty = 2.0f * static_cast<float>(weights_.rating_l2) * w_reg;
   for (int s = 0; s < count; ++s) {
     const int gs = begin + s;
     const int64_t row = static_cast<int64_t>(gs) * d;
@@ -274,13 +283,18 @@ void BatchBackprop::RunBlock(const MultiTaskNet& net, const Batch& batch, int bl
     if (!rating) continue;
     const float* dxs = dx + static_cast<int64_t>(s) * x_stride_;
     const float* xs = x + static_cast<int64_t>(s) * x_stride_;
-    if (shared && ranking) {
-      RegressionRowGrads<true>(dxs, xs, gu, gqi, d);
-    } else if (shared) {
-      RegressionRowGrads<false>(dxs, xs, gu, gqi, d);
+    float* gu_reg = shared ? gu : grad_user_reg_.data() + row;
+    float* gq_reg = shared ? gqi : grad_item_reg_.data() + row;
+    if (penalty != 0) {
+      if (shared && ranking) {
+        RegressionRowGrads<true, true>(dxs, xs, penalty, gu_reg, gq_reg, d);
+      } else {
+        RegressionRowGrads<false, true>(dxs, xs, penalty, gu_reg, gq_reg, d);
+      }
+    } else if (shared && ranking) {
+      RegressionRowGrads<true, false>(dxs, xs, 0, gu_reg, gq_reg, d);
     } else {
-      RegressionRowGrads<false>(dxs, xs, grad_user_reg_.data() + row, grad_item_reg_.data() + row,
-                                d);
+      RegressionRowGrads<false, false>(dxs, xs, 0, gu_reg, gq_reg, d);
     }
   }
 }
@@ -301,6 +315,11 @@ void BatchBackprop::Scatter(const MultiTaskNet& net, const Batch& batch, std::sp
   float* user_reg = grads.data() + layout.block(roles.u_reg).offset;
   float* item_reg = grads.data() + layout.block(roles.q_reg).offset;
   float* item_bias = grads.data() + layout.block(roles.item_bias).offset;
+  const bool rating_biases = roles.rating_user_bias >= 0 && weights_.regression != 0;
+  float* rating_user_bias =
+      rating_biases ? grads.data() + layout.block(roles.rating_user_bias).offset : nullptr;
+  float* rating_item_bias =
+      rating_biases ? grads.data() + layout.block(roles.rating_item_bias).offset : nullptr;
   // Each part owns a contiguous range of user rows and of item rows and adds,
   // in sample order, the row gradients that land there. Every row thus sums
   // its terms in the same order whatever the number of parts.
@@ -323,11 +342,13 @@ void BatchBackprop::Scatter(const MultiTaskNet& net, const Batch& batch, std::sp
       if (u >= u_lo && u < u_hi) {
         if (fact_rows) AddTo(grad_user_fact_.data() + off, user_fact + u * d, d);
         if (reg_rows) AddTo(grad_user_reg_.data() + off, user_reg + u * d, d);
+        if (rating_biases) rating_user_bias[u] += grad_rating_[s];
       }
       if (i >= i_lo && i < i_hi) {
         if (fact_rows) AddTo(grad_item_pos_.data() + off, item_fact + i * d, d);
         if (reg_rows) AddTo(grad_item_reg_.data() + off, item_reg + i * d, d);
         if (ranking) item_bias[i] += grad_pos_[s];
+        if (rating_biases) rating_item_bias[i] += grad_rating_[s];
       }
       if (ranking && j >= i_lo && j < i_hi) {
         AddTo(grad_item_neg_.data() + off, item_fact + j * d, d);

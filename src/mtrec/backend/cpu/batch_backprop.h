@@ -44,6 +44,7 @@ struct LossWeights {
   double factorization = 0.995;
   double regression = 0.005;
   BprLoss bpr = BprLoss::kSigmoid;
+  double rating_l2 = 0;  // TrainConfig::rating_l2
 };
 
 class BatchBackprop {
@@ -91,7 +92,8 @@ class BatchBackprop {
   std::vector<float> grad_user_fact_, grad_item_pos_, grad_item_neg_;
   std::vector<float> grad_user_reg_, grad_item_reg_;
   std::vector<float> grad_pos_, bpr_values_, squared_errors_;
-  std::vector<float> exchange_;  // every rank's block outputs, packed (several ranks only)
+  std::vector<float> grad_rating_;  // dJ/dr per sample: the rating biases' gradient
+  std::vector<float> exchange_;     // every rank's block outputs, packed (several ranks only)
 };
 
 }  // namespace mtrec

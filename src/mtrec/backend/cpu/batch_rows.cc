@@ -72,6 +72,10 @@ void BatchRows::Collect(const MultiTaskNet& net, const Batch& batch, ThreadPool&
     table(roles.u_reg, &PartRows::users);
     table(roles.q_reg, &PartRows::reg_items);
   }
+  if (roles.rating_user_bias >= 0) {
+    table(roles.rating_user_bias, &PartRows::users);
+    table(roles.rating_item_bias, &PartRows::reg_items);
+  }
   // The user bias A is read by no head that gives it a gradient (it cancels),
   // so a sparse optimizer leaves it alone.
   rows.tables.resize(count);

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "mtrec/backend/cpu/factorization_scorer.h"
+#include "mtrec/core/check.h"
 
 namespace mtrec {
 
@@ -16,7 +17,8 @@ CpuBackend::CpuBackend(const ModelConfig& config, const BackendOptions& options)
 void CpuBackend::StartTraining(const TrainConfig& config) {
   const int64_t n = static_cast<int64_t>(net_.params().size());
   optimizer_ = MakeOptimizer(config.optimizer, n);
-  const LossWeights weights{config.factorization_weight, config.regression_weight, config.bpr_loss};
+  const LossWeights weights{config.factorization_weight, config.regression_weight, config.bpr_loss,
+                            config.rating_l2};
   backprop_ = std::make_unique<BatchBackprop>(net_, weights, config.batch_size,
                                               pool_->num_threads(), comm_);
   grads_.assign(n, 0.0f);
@@ -76,6 +78,17 @@ std::unique_ptr<BlockScorer> CpuBackend::MakeScorer() const {
 MrrResult CpuBackend::MeanReciprocalRank(const UserItemSets& test,
                                          const UserItemSets& train) const {
   return ::mtrec::MeanReciprocalRank(FactorizationScorer(net_), test, train, *pool_);
+}
+
+void CpuBackend::ScoreCandidates(std::span<const UserId> users, std::span<const ItemId> items,
+                                 int per_user, std::span<float> out) const {
+  MTREC_CHECK(items.size() == out.size() && items.size() == users.size() * per_user);
+  pool_->ParallelFor(static_cast<int64_t>(users.size()), [&](int64_t lo, int64_t hi, int) {
+    for (int64_t s = lo; s < hi; ++s) {
+      for (int64_t c = s * per_user; c < (s + 1) * per_user; ++c)
+        out[c] = net_.Score(users[s], items[c]);
+    }
+  });
 }
 
 void CpuBackend::ScoreAllItems(UserId user, std::span<float> out) const {

@@ -36,6 +36,8 @@ class CpuBackend final : public Backend {
   std::unique_ptr<BlockScorer> MakeScorer() const override;
   MrrResult MeanReciprocalRank(const UserItemSets& test, const UserItemSets& train) const override;
   void ScoreAllItems(UserId user, std::span<float> out) const override;
+  void ScoreCandidates(std::span<const UserId> users, std::span<const ItemId> items, int per_user,
+                       std::span<float> out) const override;
   void PredictRatings(std::span<const UserId> users, std::span<const ItemId> items,
                       std::span<float> out) const override;
 

@@ -24,7 +24,8 @@ namespace mtrec::MTREC_CUDA_NS {
 // Where each table starts in the flat parameter buffer, and the row width.
 struct TableOffsets {
   int64_t u_fact = 0, q_fact = 0, u_reg = 0, q_reg = 0, item_bias = 0;
-  int64_t user_bias = -1;  // -1: the model has no user bias
+  int64_t user_bias = -1;                                // -1: the model has no user bias
+  int64_t rating_user_bias = -1, rating_item_bias = -1;  // -1: no rating biases
   int d = 0;
 };
 
@@ -41,6 +42,19 @@ MTREC_HD inline float FactorizationScore(const float* p, const TableOffsets& t, 
   const float user_bias = t.user_bias >= 0 ? p[t.user_bias + u] : 0.0f;
   return dot + p[t.item_bias + i] + user_bias;
 }
+
+// out[e] = p(users[e / per_user], items[e]): the candidates of a step's negatives.
+struct CandidateScores {
+  const float* p;
+  TableOffsets t;
+  const int32_t* users;
+  const int32_t* items;
+  int per_user;
+  float* out;
+  MTREC_HD void operator()(int64_t e) const {
+    out[e] = FactorizationScore(p, t, users[e / per_user], items[e]);
+  }
+};
 
 // out[r * width + c] = p(users[r], item_begin + c), or the original's MRR pred
 // of it (-score; NaN ranks last) when as_pred.
@@ -187,8 +201,8 @@ struct AddBiasGrad {
 
 // --- losses and per-sample gradients ----------------------------------------
 
-// For sample s with prediction y[s * y_stride]:
-//   dJ/dy = wR / n * 2 (y - r),  dJ/dpos = wF / n * bpr'(pos - neg)
+// For sample s with prediction r = y[s * y_stride] (+ C[u] + D[i] with rating biases):
+//   dJ/dy = wR / n * 2 (r - rating),  dJ/dpos = wF / n * bpr'(pos - neg)
 // and the per-sample loss values (bpr/loss.h, loss/mse.h).
 struct SampleLosses {
   const float* p;
@@ -205,10 +219,16 @@ struct SampleLosses {
   float* squared_errors;
   float* dy;  // [n x y_stride], column 0 set, the rest 0
   float* grad_pos;
+  float* grad_rating;  // dJ/dr per sample
   MTREC_HD void operator()(int64_t s) const {
-    const float diff = y[s * y_stride] - ratings[s];
+    float r = y[s * y_stride];
+    if (t.rating_user_bias >= 0) {
+      r = r + (p[t.rating_user_bias + users[s]] + p[t.rating_item_bias + items[s]]);
+    }
+    const float diff = r - ratings[s];
     squared_errors[s] = diff * diff;
-    for (int c = 0; c < y_stride; ++c) dy[s * y_stride + c] = c == 0 ? w_reg * 2.0f * diff : 0.0f;
+    grad_rating[s] = w_reg * 2.0f * diff;
+    for (int c = 0; c < y_stride; ++c) dy[s * y_stride + c] = c == 0 ? grad_rating[s] : 0.0f;
     const int d = t.d;
     const float* u = p + t.u_fact + int64_t{users[s]} * d;
     const float* qi = p + t.q_fact + int64_t{items[s]} * d;
@@ -249,6 +269,7 @@ struct RowGradients {
   const float* dx;  // [n x x_stride]
   int x_stride;
   bool shared;
+  float penalty;                   // 2 wR rating_l2 / n: the rating L2 penalty's factor
   float *g_user, *g_pos, *g_neg;   // [n x d]
   float *g_user_reg, *g_item_reg;  // [n x d], separate tables only
   MTREC_HD void operator()(int64_t e) const {
@@ -261,8 +282,12 @@ struct RowGradients {
     const float qj = p[t.q_fact + int64_t{negatives[s]} * d + k];
     const float* xs = x + s * x_stride;
     const float* dxs = dx + s * x_stride;
-    const float du = dxs[k] + dxs[2 * d + k] * xs[d + k];
-    const float dq = dxs[d + k] + dxs[2 * d + k] * xs[k];
+    float du = dxs[k] + dxs[2 * d + k] * xs[d + k];
+    float dq = dxs[d + k] + dxs[2 * d + k] * xs[k];
+    if (penalty != 0) {  // the rating L2 penalty: 2 wR rating_l2 / n
+      du += penalty * xs[k];
+      dq += penalty * xs[d + k];
+    }
     float gu = dpos * qi + dneg * qj;
     float gqi = dpos * u;
     g_neg[e] = dneg * u;

@@ -144,6 +144,10 @@ class ThrustBackend final : public Backend {
     tables_.q_reg = layout.block(r.q_reg).offset;
     tables_.item_bias = layout.block(r.item_bias).offset;
     tables_.user_bias = r.user_bias >= 0 ? layout.block(r.user_bias).offset : -1;
+    if (r.rating_user_bias >= 0) {
+      tables_.rating_user_bias = layout.block(r.rating_user_bias).offset;
+      tables_.rating_item_bias = layout.block(r.rating_item_bias).offset;
+    }
     tables_.d = host_.embedding_dim();
     params_.assign(host_.params().size(), 0.0f);
   }
@@ -172,7 +176,8 @@ class ThrustBackend final : public Backend {
     const int64_t batch = config.batch_size;
     const int d = tables_.d;
     optimizer_ = config.optimizer;
-    weights_ = {config.factorization_weight, config.regression_weight, config.bpr_loss};
+    weights_ = {config.factorization_weight, config.regression_weight, config.bpr_loss,
+                config.rating_l2};
     training_ = true;
     steps_ = 0;
     grads_.assign(n, 0.0f);
@@ -184,7 +189,9 @@ class ThrustBackend final : public Backend {
     mlp_.Reserve(plan_, batch);
     negatives_.resize(batch);
     ratings_.resize(batch);
-    for (DeviceVector<float>* v : {&bpr_values_, &squared_errors_, &grad_pos_}) v->resize(batch);
+    for (DeviceVector<float>* v : {&bpr_values_, &squared_errors_, &grad_pos_, &grad_rating_}) {
+      v->resize(batch);
+    }
     dy_.resize(batch * plan_.pout.back());
     backward_.resize(plan_.layers());
     for (int l = 0; l < plan_.layers(); ++l) backward_[l].resize(batch * plan_.pout[l]);
@@ -337,6 +344,7 @@ class ThrustBackend final : public Backend {
 
   void PredictRatings(std::span<const UserId> users, std::span<const ItemId> items,
                       std::span<float> out) const override {
+    const MultiTaskNet& host = net();  // the rating biases, added on the host
     DeviceVector<float> packed(plan_.packed_size);
     Pack(Raw(packed));
     MlpBuffers buffers;
@@ -354,8 +362,23 @@ class ThrustBackend final : public Backend {
       ToDevice(chunk_items.data(), chunk_items.size(), buffers.items);
       Forward(Raw(packed), kPredictRows, buffers);
       thrust::copy(buffers.acts[last].begin(), buffers.acts[last].end(), y.begin());
-      for (size_t s = 0; s < n; ++s) out[first + s] = y[s * plan_.pout[last]];
+      for (size_t s = 0; s < n; ++s) {
+        out[first + s] =
+            y[s * plan_.pout[last]] + host.RatingBias(users[first + s], items[first + s]);
+      }
     }
+  }
+
+  void ScoreCandidates(std::span<const UserId> users, std::span<const ItemId> items, int per_user,
+                       std::span<float> out) const override {
+    MTREC_CHECK(items.size() == out.size() && items.size() == users.size() * per_user);
+    DeviceVector<int32_t> dev_users(users.begin(), users.end());
+    DeviceVector<int32_t> dev_items(items.begin(), items.end());
+    DeviceVector<float> scores(items.size());
+    ForEach(static_cast<int64_t>(items.size()),
+            CandidateScores{Raw(params_), tables_, Raw(dev_users), Raw(dev_items), per_user,
+                            Raw(scores)});
+    thrust::copy(scores.begin(), scores.end(), out.begin());
   }
 
   // out[r * ld + c] = p(users[r], item_begin + c) for c < width.
@@ -459,24 +482,31 @@ class ThrustBackend final : public Backend {
                             static_cast<float>(weights_.factorization) * inv_n,
                             static_cast<float>(weights_.regression) * inv_n,
                             weights_.bpr == BprLoss::kLog, Raw(bpr_values_), Raw(squared_errors_),
-                            Raw(dy_), Raw(grad_pos_)});
+                            Raw(dy_), Raw(grad_pos_), Raw(grad_rating_)});
     Backward(n);
 
     const bool shared = host_.config().shared_embeddings;
-    ForEach(n * d, RowGradients{Raw(params_), tables_, Raw(mlp_.users), Raw(mlp_.items),
-                                Raw(negatives_), Raw(grad_pos_), Raw(mlp_.x), Raw(grad_input_),
-                                plan_.pin[0], shared, Raw(g_user_), Raw(g_pos_), Raw(g_neg_),
-                                Raw(g_user_reg_), Raw(g_item_reg_)});
+    ForEach(n * d, RowGradients{
+                       Raw(params_), tables_, Raw(mlp_.users), Raw(mlp_.items), Raw(negatives_),
+                       Raw(grad_pos_), Raw(mlp_.x), Raw(grad_input_), plan_.pin[0], shared,
+                       2.0f * static_cast<float>(weights_.rating_l2) *
+                           (static_cast<float>(weights_.regression) * inv_n),
+                       Raw(g_user_), Raw(g_pos_), Raw(g_neg_), Raw(g_user_reg_), Raw(g_item_reg_)});
     users_rows_.Build(Raw(mlp_.users), nullptr, n);
     items_rows_.Build(Raw(mlp_.items), Raw(negatives_), n);
     float* g = Raw(grads_);
     users_rows_.AddTo(Raw(g_user_), nullptr, 0, d, g + tables_.u_fact);
     items_rows_.AddTo(Raw(g_pos_), Raw(g_neg_), 1.0f, d, g + tables_.q_fact);
     items_rows_.AddTo(Raw(grad_pos_), Raw(grad_pos_), -1.0f, 1, g + tables_.item_bias);
+    const bool rating_biases = tables_.rating_user_bias >= 0;
+    if (!shared || rating_biases) reg_items_rows_.Build(Raw(mlp_.items), nullptr, n);
     if (!shared) {
-      reg_items_rows_.Build(Raw(mlp_.items), nullptr, n);
       users_rows_.AddTo(Raw(g_user_reg_), nullptr, 0, d, g + tables_.u_reg);
       reg_items_rows_.AddTo(Raw(g_item_reg_), nullptr, 0, d, g + tables_.q_reg);
+    }
+    if (rating_biases) {
+      users_rows_.AddTo(Raw(grad_rating_), nullptr, 0, 1, g + tables_.rating_user_bias);
+      reg_items_rows_.AddTo(Raw(grad_rating_), nullptr, 0, 1, g + tables_.rating_item_bias);
     }
     // A user bias A[u] receives dpos + dneg = 0 exactly: nothing to add.
 
@@ -513,6 +543,10 @@ class ThrustBackend final : public Backend {
     if (!host_.config().shared_embeddings) {
       rows(users_rows_, tables_.u_reg, d);
       rows(reg_items_rows_, tables_.q_reg, d);
+    }
+    if (tables_.rating_user_bias >= 0) {
+      rows(users_rows_, tables_.rating_user_bias, 1);
+      rows(reg_items_rows_, tables_.rating_item_bias, 1);
     }
     const int64_t dense = host_.roles().mlp_offset;
     ForEach(total - dense, Shifted<Update>{update, dense});
@@ -570,6 +604,7 @@ class ThrustBackend final : public Backend {
   struct {
     double factorization = 0, regression = 0;
     BprLoss bpr = BprLoss::kSigmoid;
+    double rating_l2 = 0;
   } weights_;
   int64_t steps_ = 0;
   int64_t capacity_ = 0;
@@ -577,7 +612,7 @@ class ThrustBackend final : public Backend {
   DeviceVector<float> state0_, state1_;  // m and v (Adam), sum (Adagrad)
   MlpBuffers mlp_;                       // the batch's users, items, x and activations
   DeviceVector<int32_t> negatives_;
-  DeviceVector<float> ratings_, bpr_values_, squared_errors_, grad_pos_, dy_;
+  DeviceVector<float> ratings_, bpr_values_, squared_errors_, grad_pos_, grad_rating_, dy_;
   std::vector<DeviceVector<float>> backward_;  // dJ/d(layer l's output)
   DeviceVector<float> grad_input_, dw_, packed_;
   DeviceVector<float> g_user_, g_pos_, g_neg_, g_user_reg_, g_item_reg_;  // [n x d] row gradients
