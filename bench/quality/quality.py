@@ -196,8 +196,11 @@ def _esc(s):
 
 
 def curves_svg(series, title):
-    """series: {label: (colour, [(epoch, val_mrr, val_mse)])} -> SVG text, two panels."""
-    W, H = 960, 420
+    """series: {label: (colour, [(epoch, val_mrr, val_mse)], chosen epoch)} -> SVG, two panels.
+
+    The chosen epoch (the saved model's) is marked with a dot on each curve.
+    """
+    W, H = 960, 420 + 20 * len(series)
     panels = [("val_mrr", "validation MRR (higher is better)", 1),
               ("val_mse", "validation MSE (lower is better)", 2)]
     pw, ph, top, left_pad = 380, 300, 60, 70
@@ -207,7 +210,7 @@ def curves_svg(series, title):
            f'<text x="{W / 2}" y="24" text-anchor="middle" font-size="15">{_esc(title)}</text>']
     for p, (key, label, col) in enumerate(panels):
         x0 = left_pad + p * (pw + 100)
-        pts_all = [(q[0], q[col]) for _, (c, pts) in series.items() for q in pts
+        pts_all = [(q[0], q[col]) for _, (c, pts, _) in series.items() for q in pts
                    if q[col] is not None and math.isfinite(q[col])]
         if not pts_all:
             continue
@@ -240,18 +243,23 @@ def curves_svg(series, title):
                            f'text-anchor="end">{t:g}</text>')
         out.append(f'<text x="{x0 + pw / 2}" y="{top + ph + 36}" text-anchor="middle">epoch</text>')
         out.append(f'<text x="{x0 + pw / 2}" y="{top - 8}" text-anchor="middle">{_esc(label)}</text>')
-        for lab, (colour, pts) in series.items():
+        for lab, (colour, pts, chosen) in series.items():
             good = [(q[0], q[col]) for q in pts if q[col] is not None and math.isfinite(q[col])]
             if good:
                 d = " ".join(f"{X(e):.1f},{Y(v):.1f}" for e, v in good)
                 out.append(f'<polyline points="{d}" fill="none" stroke="{colour}" '
                            f'stroke-width="1.6"/>')
-    ly = H - 22
-    lx = left_pad
-    for lab, (colour, _) in series.items():
-        out.append(f'<line x1="{lx}" y1="{ly}" x2="{lx + 24}" y2="{ly}" stroke="{colour}" '
-                   f'stroke-width="3"/><text x="{lx + 30}" y="{ly + 4}">{_esc(lab)}</text>')
-        lx += 30 + 8 * len(lab) + 30
+                for e, v in good:
+                    if e == chosen:
+                        out.append(f'<circle cx="{X(e):.1f}" cy="{Y(v):.1f}" r="4" '
+                                   f'fill="{colour}" stroke="black"/>')
+    ly = top + ph + 66
+    for lab, (colour, _, chosen) in series.items():
+        out.append(f'<line x1="{left_pad}" y1="{ly}" x2="{left_pad + 24}" y2="{ly}" '
+                   f'stroke="{colour}" stroke-width="3"/><text x="{left_pad + 30}" '
+                   f'y="{ly + 4}" font-size="11">{_esc(lab)} (dot: the saved model, '
+                   f'epoch {chosen})</text>')
+        ly += 20
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -345,9 +353,11 @@ def main():
     colours = {"original": "#1f77b4", "recipe": "#d62728"}
     for r in rows:
         if r["data set"] == args.curves_dataset and r["seed"] == args.curves_seed:
-            curves[f"{r['model']}: {flags[r['model']]}"[:90]] = (
+            lab = f"{r['model']}: {flags[r['model']]}"
+            curves[lab if len(lab) <= 110 else lab[:107] + "..."] = (
                 colours[r["model"]],
-                [(c["epoch"], c["val_mrr"], c["val_mse"]) for c in r["curves"]])
+                [(c["epoch"], c["val_mrr"], c["val_mse"]) for c in r["curves"]],
+                r["model_epoch"])
     if curves:
         with open(os.path.join(out_dir, "curves.svg"), "w") as f:
             f.write(curves_svg(curves, f"{DATASETS[args.curves_dataset][2]}, seed "

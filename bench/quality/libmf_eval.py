@@ -1,0 +1,119 @@
+#!/usr/bin/python3
+"""Scores LIBMF model files on mtrec's split (it only reads files: it builds and runs nothing).
+
+Given the split folder written by splits.py (train.txt, val.txt, test.txt,
+meta.json) and LIBMF model files (mf-train's output), it computes for each
+model, on the validation rows and on the test rows:
+  rmse  sqrt of the mean squared error of p_u . q_i (LIBMF's mf_predict: a row
+        or column LIBMF never saw, or a NaN product, predicts the model's b)
+  mrr   the original's MRR (ranking.py): every item row of mtrec's table
+        ranked by p_u . q_i (b where LIBMF has no vector), the user's
+        training items (train.txt) ranked last, ties at their average rank
+and picks the model with the best validation figure (--select rmse: lowest,
+--select mrr: highest). The test figures of every model are printed too, but
+only the selected one's is meant to be reported.
+
+Model files are named by the caller; a name like `bpr_l2-0.01_t-50.model`
+is shown as its parameters. Output: a Markdown table and (--json) a JSON file.
+
+Example:
+  /usr/bin/python3 bench/quality/libmf_eval.py --split /tmp/splits/ml-100k \\
+      --select mrr /tmp/libmf-runs/ml-100k/bpr_*.model
+"""
+
+import argparse
+import glob
+import json
+import math
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ranking  # noqa: E402
+
+
+def read_model(path):
+    """LIBMF's text model file -> (header dict, P (m, k), Q (n, k)); NaN rows where 'F'."""
+    header, P, Q = {}, [], []
+    with open(path) as f:
+        for line in f:
+            tok = line.split()
+            if not tok:
+                continue
+            if tok[0][0] in "pq" and len(tok) > 1 and tok[1] in ("T", "F"):
+                k = int(header["k"])
+                vec = ([float(x) for x in tok[2:2 + k]] if tok[1] == "T" else [math.nan] * k)
+                (P if tok[0][0] == "p" else Q).append(vec)
+            else:
+                header[tok[0]] = float(tok[1])
+    k = int(header["k"])
+    return (header, np.array(P, dtype=np.float32).reshape(-1, k),
+            np.array(Q, dtype=np.float32).reshape(-1, k))
+
+
+def read_split(path):
+    a = np.loadtxt(path, dtype=np.float64, ndmin=2)
+    return a[:, 0].astype(np.int64), a[:, 1].astype(np.int64), a[:, 2]
+
+
+def pad(M, rows):
+    """LIBMF's table covers the training rows' max index + 1; mtrec's may be larger."""
+    if M.shape[0] >= rows:
+        return M[:rows]
+    return np.vstack([M, np.full((rows - M.shape[0], M.shape[1]), np.nan, dtype=np.float32)])
+
+
+def evaluate(model_path, split, meta, train_sets):
+    header, P, Q = read_model(model_path)
+    b = np.float32(header["b"])
+    P, Q = pad(P, meta["num_users"]), pad(Q, meta["num_items"])
+    out = {}
+    score = ranking.dot_scorer(P, Q, fallback=b)
+    for part in ("val", "test"):
+        u, i, r = split[part]
+        pred = np.einsum("ij,ij->i", P[u], Q[i]).astype(np.float32)
+        pred = np.where(np.isnan(pred), b, pred)
+        out[f"{part}_rmse"] = float(np.sqrt(np.mean((pred.astype(np.float64) - r) ** 2)))
+        out[f"{part}_mrr"], _ = ranking.mean_reciprocal_rank(score, train_sets,
+                                                             ranking.item_sets(u, i))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog=__doc__.split("\n\n", 1)[1])
+    ap.add_argument("--split", required=True, help="a folder written by splits.py")
+    ap.add_argument("--select", choices=["rmse", "mrr"], required=True,
+                    help="the validation figure that picks the model")
+    ap.add_argument("--json", help="also write the figures here")
+    ap.add_argument("models", nargs="+", help="LIBMF model files (globs allowed)")
+    args = ap.parse_args()
+
+    with open(os.path.join(args.split, "meta.json")) as f:
+        meta = json.load(f)
+    split = {p: read_split(os.path.join(args.split, f"{p}.txt")) for p in ("train", "val", "test")}
+    train_sets = ranking.item_sets(split["train"][0], split["train"][1])
+    paths = sorted({p for m in args.models for p in (glob.glob(m) or [m])})
+    rows = []
+    for p in paths:
+        rows.append({"model": os.path.basename(p), **evaluate(p, split, meta, train_sets)})
+    key = f"val_{args.select}"
+    best = (min if args.select == "rmse" else max)(rows, key=lambda r: r[key])
+    print(f"| model file | val RMSE | val MRR | test RMSE | test MRR |\n|---|---|---|---|---|")
+    for r in rows:
+        mark = " **(chosen on validation " + args.select + ")**" if r is best else ""
+        print(f"| {r['model']}{mark} | {r['val_rmse']:.4f} | {r['val_mrr']:.4f} | "
+              f"{r['test_rmse']:.4f} | {r['test_mrr']:.4f} |")
+    print(f"\nchosen on validation {args.select}: {best['model']}: test RMSE "
+          f"{best['test_rmse']:.4f}, test MRR {best['test_mrr']:.4f}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"split": meta, "select": args.select, "chosen": best, "models": rows},
+                      f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
