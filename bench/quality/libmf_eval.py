@@ -9,12 +9,15 @@ model, on the validation rows and on the test rows:
   mrr   the original's MRR (ranking.py): every item row of mtrec's table
         ranked by p_u . q_i (b where LIBMF has no vector), the user's
         training items (train.txt) ranked last, ties at their average rank
-and picks the model with the best validation figure (--select rmse: lowest,
---select mrr: highest). The test figures of every model are printed too, but
-only the selected one's is meant to be reported.
+LIBMF with more than one thread is not deterministic (its threads' schedule
+changes the updates), so a setting is trained several times: files whose names
+differ only in a `_rep<N>` part (`bpr_l2-0.01_t-50_rep1.model`, `..._rep2...`)
+are the repeats of one setting. The setting with the best MEAN validation
+figure is chosen (--select rmse: lowest, --select mrr: highest), and its
+repeats' test figures are reported as mean +- sd. The test figures of every
+setting are printed too, but only the chosen one's is meant to be reported.
 
-Model files are named by the caller; a name like `bpr_l2-0.01_t-50.model`
-is shown as its parameters. Output: a Markdown table and (--json) a JSON file.
+Output: a Markdown table and (--json) a JSON file.
 
 Example:
   /usr/bin/python3 bench/quality/libmf_eval.py --split /tmp/splits/ml-100k \\
@@ -26,6 +29,8 @@ import glob
 import json
 import math
 import os
+import re
+import statistics
 import sys
 
 import numpy as np
@@ -97,23 +102,37 @@ def main():
     split = {p: read_split(os.path.join(args.split, f"{p}.txt")) for p in ("train", "val", "test")}
     train_sets = ranking.item_sets(split["train"][0], split["train"][1])
     paths = sorted({p for m in args.models for p in (glob.glob(m) or [m])})
-    rows = []
+    groups = {}
     for p in paths:
-        rows.append({"model": os.path.basename(p), **evaluate(p, split, meta, train_sets)})
+        key = re.sub(r"_rep\d+", "", os.path.basename(p))
+        groups.setdefault(key, []).append({"model": os.path.basename(p),
+                                           **evaluate(p, split, meta, train_sets)})
+    figs = ("val_rmse", "val_mrr", "test_rmse", "test_mrr")
+    rows = []
+    for key, reps in groups.items():
+        row = {"setting": key, "repeats": len(reps), "models": reps}
+        for f in figs:
+            v = [r[f] for r in reps]
+            row[f] = statistics.fmean(v)
+            row[f + "_sd"] = statistics.stdev(v) if len(v) > 1 else 0.0
+        rows.append(row)
     key = f"val_{args.select}"
     best = (min if args.select == "rmse" else max)(rows, key=lambda r: r[key])
-    print(f"| model file | val RMSE | val MRR | test RMSE | test MRR |\n|---|---|---|---|---|")
+
+    def ms(r, f):
+        return f"{r[f]:.4f} ± {r[f + '_sd']:.4f}" if r["repeats"] > 1 else f"{r[f]:.4f}"
+    print("| setting | repeats | val RMSE | val MRR | test RMSE | test MRR |")
+    print("|---|---|---|---|---|---|")
     for r in rows:
-        mark = " **(chosen on validation " + args.select + ")**" if r is best else ""
-        print(f"| {r['model']}{mark} | {r['val_rmse']:.4f} | {r['val_mrr']:.4f} | "
-              f"{r['test_rmse']:.4f} | {r['test_mrr']:.4f} |")
-    print(f"\nchosen on validation {args.select}: {best['model']}: test RMSE "
-          f"{best['test_rmse']:.4f}, test MRR {best['test_mrr']:.4f}")
+        mark = f" **(chosen on validation {args.select})**" if r is best else ""
+        print(f"| {r['setting']}{mark} | {r['repeats']} | " +
+              " | ".join(ms(r, f) for f in figs) + " |")
+    print(f"\nchosen on mean validation {args.select}: {best['setting']} ({best['repeats']} "
+          f"repeats): test RMSE {ms(best, 'test_rmse')}, test MRR {ms(best, 'test_mrr')}")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"split": meta, "select": args.select, "chosen": best, "models": rows},
+            json.dump({"split": meta, "select": args.select, "chosen": best, "settings": rows},
                       f, indent=1)
-
 
 if __name__ == "__main__":
     main()
