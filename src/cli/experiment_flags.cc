@@ -68,10 +68,9 @@ void AddExperimentFlags(FlagSet& flags, ExperimentConfig& c) {
                  });
   flags.AddSwitch("user_bias", "add the 2022 variant's user bias (inert under BPR: stays 0)",
                   [&c] { c.model.user_bias = true; });
-  flags.AddSwitch("rating_biases",
-                  "mtrec's rating head: add a user and an item rating bias to the MLP's output, "
-                  "which starts at the training ratings' mean",
-                  [&c] { c.model.rating_biases = true; });
+  flags.AddOptionalBool("rating_biases", &c.model.rating_biases,
+                        "mtrec's rating head: add a user and an item rating bias to the MLP's "
+                        "output, which starts at the training ratings' mean");
   flags.AddValue("bpr_loss", "sigmoid|log",
                  "factorisation loss: the original's 1 - sigmoid(pos - neg), or -log sigmoid",
                  "sigmoid", [&c](std::string_view v) -> Status {
