@@ -4,6 +4,10 @@
 //                                     # alternating epoch pairs, and of interleaved steps
 //   build/mtrec_bench_scale ml25m     # ML-25M-sized: one lazy_adam epoch, full-ranking MRR
 //                                     # over all users, peak memory
+//   build/mtrec_bench_scale bpr [threads] [pairs]
+//                                     # ML-25M-sized: one lazy_adam epoch of the original
+//                                     # model and one of BPR-only (regression_weight 0),
+//                                     # alternating, and their ratio
 //   build/mtrec_bench_scale custom RATINGS USERS ITEMS OPTIMIZER THREADS
 //                                     # any size: one epoch and one evaluation
 //
@@ -195,6 +199,55 @@ int Ml25m(int threads) {
   return 0;
 }
 
+// One lazy_adam epoch (seconds) from the same initial model, with the loss
+// weights given and every other setting at TrainConfig's defaults.
+double LazyAdamEpoch(const TrainTestSplit& split, const Interactions& all, int threads,
+                     double factorization_weight, double regression_weight) {
+  ModelConfig mc;
+  mc.num_users = all.num_users;
+  mc.num_items = all.num_items;
+  CpuBackend backend(mc, BackendOptions{threads});
+  backend.WriteParams([](MultiTaskNet& net) { net.InitRandom(1); });
+  TrainConfig tc;
+  tc.factorization_weight = factorization_weight;
+  tc.regression_weight = regression_weight;
+  tc.optimizer.kind = OptimizerKind::kLazyAdam;
+  tc.seed = 1;
+  Trainer trainer(tc, &backend);
+  const double start = Now();
+  if (!trainer.TrainEpoch(split.train).ok()) std::abort();
+  return Now() - start;
+}
+
+// The ML-25M-sized set of Ml25m; `pairs` alternating epochs of the original
+// model (weights 0.995/0.005) and of BPR-only (1/0), both lazy_adam.
+int Bpr(int threads, int pairs) {
+  if (threads <= 0 || pairs <= 0) {
+    std::fprintf(stderr, "bad arguments\n");
+    return 2;
+  }
+  std::printf(
+      "# ML-25M-sized generated data (25,000,000 ratings, 162,541 users, 59,047 items), "
+      "lazy_adam, batch 1024, dim 32, shared embeddings, %d threads\n",
+      threads);
+  const Interactions all = Generate(25'000'000, 162541, 59047, 25);
+  const TrainTestSplit split = RandomTrainTestSplit(all, 0.05);
+  std::vector<double> original, bpr, ratios;
+  for (int pair = 0; pair < pairs; ++pair) {
+    original.push_back(LazyAdamEpoch(split, all, threads, 0.995, 0.005));
+    bpr.push_back(LazyAdamEpoch(split, all, threads, 1.0, 0.0));
+    ratios.push_back(original.back() / bpr.back());
+    std::printf("pair %d: original %.2f s, BPR-only %.2f s, ratio %.2fx\n", pair + 1,
+                original.back(), bpr.back(), ratios.back());
+  }
+  std::printf("| epoch (median of %d) | seconds | target |\n|---|---|---|\n", pairs);
+  std::printf("| original model, lazy_adam (0.995/0.005) | %.2f | |\n", Median(original));
+  std::printf("| BPR-only, lazy_adam (1/0) | %.2f | <= 3 |\n", Median(bpr));
+  std::printf("ratio original / BPR-only: %.2fx (median of %d pairs; target >= 4x)\n",
+              Median(ratios), pairs);
+  return 0;
+}
+
 // Any size: ratings users items optimizer threads.
 int Custom(char** argv) {
   const int64_t ratings = std::atoll(argv[0]);
@@ -224,9 +277,12 @@ int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "scaling") return mtrec::Scaling();
   if (mode == "ml25m") return mtrec::Ml25m(argc > 2 ? std::atoi(argv[2]) : 2);
+  if (mode == "bpr") {
+    return mtrec::Bpr(argc > 2 ? std::atoi(argv[2]) : 2, argc > 3 ? std::atoi(argv[3]) : 1);
+  }
   if (mode == "custom" && argc == 7) return mtrec::Custom(argv + 2);
   std::fprintf(stderr,
-               "usage: mtrec_bench_scale scaling | ml25m [threads] | "
+               "usage: mtrec_bench_scale scaling | ml25m [threads] | bpr [threads] [pairs] | "
                "custom RATINGS USERS ITEMS OPTIMIZER THREADS\n");
   return 2;
 }
