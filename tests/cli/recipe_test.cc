@@ -29,25 +29,26 @@ TEST(Recipe, MtrecSetsItsFlagsAndTheUsersOverrideThem) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const nlohmann::json a = ConfigOf(tmp.path() / "a");
   EXPECT_EQ(a["model"]["shared_embeddings"], false);
-  EXPECT_EQ(a["model"]["embedding_dim"], 64);
+  EXPECT_EQ(a["model"]["rating_biases"], true);
   EXPECT_EQ(a["train"]["negatives"], 5);
-  EXPECT_EQ(a["train"]["rating_l2"], 10.0);
+  EXPECT_EQ(a["train"]["rating_l2"], 30.0);
   EXPECT_EQ(a["train"]["epochs"], 2);  // given: overrides the recipe's 200
   EXPECT_EQ(a["early_stopping"]["metric"], "mrr");
   EXPECT_EQ(a["early_stopping"]["per_head"], true);
   EXPECT_EQ(a["data"]["validation_fraction"], 0.05);
 
-  const auto over = RunMtrec({"train", "--dataset", tmp / "u.data", "--logdir", tmp / "b",
-                              "--shared_embeddings", "--recipe", "mtrec", "--negatives", "2",
-                              "--rating_biases", "--early_stopping", "mse", "--epochs", "1"});
+  const auto over =
+      RunMtrec({"train", "--dataset", tmp / "u.data", "--logdir", tmp / "b", "--shared_embeddings",
+                "--recipe", "mtrec", "--negatives", "2", "--rating_biases", "false",
+                "--early_stopping", "mse", "--epochs", "1"});
   ASSERT_EQ(over.exit_code, 0) << over.err;
   const nlohmann::json b = ConfigOf(tmp.path() / "b");
   EXPECT_EQ(b["model"]["shared_embeddings"], true);
   EXPECT_EQ(b["train"]["negatives"], 2);
   EXPECT_EQ(b["early_stopping"]["metric"], "mse");
   EXPECT_FALSE(b["early_stopping"].contains("per_head"));
-  EXPECT_EQ(b["model"]["rating_biases"], true);  // an element of no recipe, given
-  EXPECT_EQ(b["model"]["embedding_dim"], 64);    // not overridden
+  EXPECT_FALSE(b["model"].contains("rating_biases"));  // turned off
+  EXPECT_EQ(b["train"]["rating_l2"], 30.0);            // not overridden
 
   // The original's run records none of the recipe's fields.
   const auto plain = RunMtrec(
