@@ -30,6 +30,8 @@ def test_version_and_defaults_are_the_librarys():
     (dict(device="tpu"), r"^device: unknown device 'tpu' \(this build has: cpu"),
     (dict(seed=-1), r"^seed: "),
     (dict(threads=-2), r"^threads: "),
+    (dict(negatives=0), r"^negatives: expected an integer in \[1, 1000\], got 0"),
+    (dict(rating_l2=-1.0), r"^rating_l2: "),
 ])
 def test_bad_configuration_is_a_value_error_naming_the_argument(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -225,6 +227,32 @@ def test_save_and_load(fitted, split, tmp_path):
     # Training continues where the saved model stopped.
     h = loaded.fit(train, epochs=1, test=test)
     assert h[0]["epoch"] == 4
+
+
+def test_recipe_elements_train_save_and_load(split, tmp_path):
+    train, test = split
+    kwargs = dict(shared_embeddings=False, rating_biases=True, rating_l2=2.0, negatives=3,
+                  factorization_weight=0.5, regression_weight=0.5, threads=2, seed=4)
+    model = mtrec.MultitaskModel(**kwargs)
+    h = model.fit(train, epochs=3, test=test)
+    assert h[-1]["factorization_loss"] < h[0]["factorization_loss"]
+    names = list(model.parameters())
+    assert "rating_user_bias" in names and "rating_item_bias" in names
+    # The same options in a second model give the same run (the stream of
+    # candidates is seeded), and the options differ from the original's run.
+    again = mtrec.MultitaskModel(**kwargs)
+    again.fit(train, epochs=3, test=test)
+    assert [e["mrr"] for e in again.history] == [e["mrr"] for e in h]
+    plain = mtrec.MultitaskModel(shared_embeddings=False, factorization_weight=0.5,
+                                 regression_weight=0.5, threads=2, seed=4)
+    plain.fit(train, epochs=3, test=test)
+    assert [e["mrr"] for e in plain.history] != [e["mrr"] for e in h]
+    path = tmp_path / "recipe.mtrec"
+    model.save(str(path))
+    loaded = mtrec.load(str(path))
+    for key in ("rating_biases", "rating_l2", "negatives"):
+        assert loaded.config[key] == kwargs[key], key
+    assert loaded.evaluate(test, train=train) == model.evaluate(test)
 
 
 def test_load_errors(tmp_path):
