@@ -21,15 +21,16 @@ void Adagrad::Step(std::span<float> params, std::span<float> grads, const Sparse
   const auto lr = static_cast<float>(config_.learning_rate);
   const auto weight_decay = static_cast<float>(config_.weight_decay);
   float* p = params.data();
-  float* g = grads.data();
   float* s = sum_.data();
-  ForEachUpdateRange(&touched, static_cast<int64_t>(sum_.size()), pool, {p, g, s},
-                     [=](int64_t begin, int64_t end) {
+  ForEachUpdateRange(&touched, static_cast<int64_t>(sum_.size()), grads.data(), pool, {p, s},
+                     [=](int64_t begin, int64_t end, float* g) {
+                       float* __restrict pk = p + begin;
+                       float* __restrict sk = s + begin;
 #pragma omp simd
-                       for (int64_t k = begin; k < end; ++k) {
-                         const float gk = g[k] + weight_decay * p[k];
-                         s[k] += gk * gk;
-                         p[k] -= lr * (gk / (std::sqrt(s[k]) + kAdagradEps));
+                       for (int64_t k = 0; k < end - begin; ++k) {
+                         const float gk = g[k] + weight_decay * pk[k];
+                         sk[k] += gk * gk;
+                         pk[k] -= lr * (gk / (std::sqrt(sk[k]) + kAdagradEps));
                          g[k] = 0.0f;
                        }
                      });

@@ -30,20 +30,22 @@ void Adam::Step(std::span<float> params, std::span<float> grads, const SparseRow
   const auto eps = static_cast<float>(config_.eps);
   const auto weight_decay = static_cast<float>(config_.weight_decay);
   float* p = params.data();
-  float* g = grads.data();
   float* m = m_.data();
   float* v = v_.data();
-  ForEachUpdateRange(sparse() ? &touched : nullptr, static_cast<int64_t>(m_.size()), pool,
-                     {p, g, m, v}, [=](int64_t begin, int64_t end) {
+  ForEachUpdateRange(sparse() ? &touched : nullptr, static_cast<int64_t>(m_.size()), grads.data(),
+                     pool, {p, m, v}, [=](int64_t begin, int64_t end, float* __restrict g) {
   // g += wd p;  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
   // p -= step_size * m / (sqrt(v) / sqrt(bc2) + eps)
+                       float* __restrict pk = p + begin;
+                       float* __restrict mk = m + begin;
+                       float* __restrict vk = v + begin;
 #pragma omp simd
-                       for (int64_t k = begin; k < end; ++k) {
-                         const float gk = g[k] + weight_decay * p[k];
-                         m[k] = m[k] * beta1 + one_minus_beta1 * gk;
-                         v[k] = v[k] * beta2 + one_minus_beta2 * gk * gk;
-                         const float denom = std::sqrt(v[k]) / bc2_sqrt + eps;
-                         p[k] -= step_size * (m[k] / denom);
+                       for (int64_t k = 0; k < end - begin; ++k) {
+                         const float gk = g[k] + weight_decay * pk[k];
+                         mk[k] = mk[k] * beta1 + one_minus_beta1 * gk;
+                         vk[k] = vk[k] * beta2 + one_minus_beta2 * gk * gk;
+                         const float denom = std::sqrt(vk[k]) / bc2_sqrt + eps;
+                         pk[k] -= step_size * (mk[k] / denom);
                          g[k] = 0.0f;
                        }
                      });

@@ -16,6 +16,13 @@ struct SparseRows {
     int64_t offset = 0;         // flat offset of the table's row 0
     int64_t cols = 0;           // floats per row
     std::vector<int32_t> rows;  // distinct rows the batch reads (and may give a gradient)
+    // Where these rows' gradients are: null, in the flat gradient buffer (at
+    // offset + row * cols); otherwise compact, rows.size() x cols floats with
+    // row rows[k]'s gradient at grads + k * cols, and the flat buffer's entries
+    // for the table are zero and unused. A compact buffer on large tables spares
+    // the optimizer a random read and write of a gradient row per touched row.
+    // The optimizer zeroes what it reads, flat or compact.
+    float* grads = nullptr;
   };
   // The row-indexed tables of the model that carry gradients (embeddings and
   // item biases), each with the rows this step touches.

@@ -14,9 +14,9 @@ namespace {
 constexpr int64_t kPrefetchRows = 12;
 }  // namespace
 
-void ForEachUpdateRange(const SparseRows* touched, int64_t total, ThreadPool& pool,
+void ForEachUpdateRange(const SparseRows* touched, int64_t total, float* grads, ThreadPool& pool,
                         std::initializer_list<const float*> arrays,
-                        const std::function<void(int64_t begin, int64_t end)>& fn) {
+                        const std::function<void(int64_t begin, int64_t end, float* g)>& fn) {
   const int64_t dense_begin = touched == nullptr ? 0 : touched->dense_begin;
   if (touched != nullptr) {
     // Rows of all tables, numbered consecutively.
@@ -33,17 +33,21 @@ void ForEachUpdateRange(const SparseRows* touched, int64_t total, ThreadPool& po
       };
       for (int64_t k = begin; k < end; ++k) {
         while (k >= first_row[t + 1]) ++t;
+        const SparseRows::Table& tab = touched->tables[t];
         if (k + kPrefetchRows < first_row[t + 1]) {
           const int64_t ahead = row_start(t, k + kPrefetchRows);
-          for (const float* a : arrays) PrefetchRow(a + ahead, touched->tables[t].cols);
+          for (const float* a : arrays) PrefetchRow(a + ahead, tab.cols);
+          if (tab.grads == nullptr) PrefetchRow(grads + ahead, tab.cols);
         }
         const int64_t start = row_start(t, k);
-        fn(start, start + touched->tables[t].cols);
+        float* g = tab.grads == nullptr ? grads + start
+                                        : tab.grads + (k - first_row[t]) * tab.cols;
+        fn(start, start + tab.cols, g);
       }
     });
   }
   pool.ParallelFor(total - dense_begin, [&](int64_t begin, int64_t end, int) {
-    fn(dense_begin + begin, dense_begin + end);
+    fn(dense_begin + begin, dense_begin + end, grads + dense_begin + begin);
   });
 }
 

@@ -11,14 +11,17 @@ namespace mtrec {
 
 class ThreadPool;
 
-// Calls fn(begin, end) for element ranges that together cover exactly:
+// Calls fn(begin, end, g) for element ranges that together cover exactly:
 //  - sparse: every row listed in `touched` plus [touched.dense_begin, total);
 //  - dense (touched == nullptr): [0, total).
+// g[0, end - begin) is the gradient of elements [begin, end): grads + begin, or
+// the row's place in its table's compact buffer (SparseRows::Table::grads).
 // Ranges are disjoint, so fn may update them concurrently. `arrays` are the
-// flat buffers fn reads (parameters, gradients, state): the touched rows of
-// each are prefetched a few rows ahead, since on large tables they are misses.
-void ForEachUpdateRange(const SparseRows* touched, int64_t total, ThreadPool& pool,
+// other flat buffers fn reads (parameters, state): the touched rows of each
+// (and of `grads` for a table without a compact buffer) are prefetched a few
+// rows ahead, since on large tables they are misses.
+void ForEachUpdateRange(const SparseRows* touched, int64_t total, float* grads, ThreadPool& pool,
                         std::initializer_list<const float*> arrays,
-                        const std::function<void(int64_t begin, int64_t end)>& fn);
+                        const std::function<void(int64_t begin, int64_t end, float* g)>& fn);
 
 }  // namespace mtrec

@@ -45,7 +45,7 @@ BatchBackprop::BatchBackprop(const MultiTaskNet& net, const LossWeights& weights
 }
 
 BatchLosses BatchBackprop::Run(const MultiTaskNet& net, const Batch& batch, std::span<float> grads,
-                               ThreadPool& pool) {
+                               ThreadPool& pool, const CompactRowGradients* compact) {
   const int n = static_cast<int>(batch.size());
   MTREC_CHECK(n > 0 && static_cast<size_t>(n) <= grad_pos_.size());
   MTREC_CHECK(pool.num_threads() <= static_cast<int>(scratch_.size()));
@@ -70,7 +70,7 @@ BatchLosses BatchBackprop::Run(const MultiTaskNet& net, const Batch& batch, std:
     });
     MlpAddPartial(net.mlp(), partials, grads.data() + net.roles().mlp_offset);
   }
-  Scatter(net, batch, grads, pool);
+  Scatter(net, batch, grads, compact, pool);
 
   double bpr_sum = 0, se_sum = 0;
   for (int s = 0; s < n; ++s) {
@@ -300,7 +300,8 @@ void BatchBackprop::RunBlock(const MultiTaskNet& net, const Batch& batch, int bl
 }
 
 void BatchBackprop::Scatter(const MultiTaskNet& net, const Batch& batch, std::span<float> grads,
-                            ThreadPool& pool) {
+                            const CompactRowGradients* compact, ThreadPool& pool) {
+  if (compact != nullptr) return ScatterCompact(net, batch, *compact, pool);
   const MultiTaskNet::Roles& roles = net.roles();
   const ParameterLayout& layout = net.layout();
   const int d = dim_;
@@ -355,6 +356,49 @@ void BatchBackprop::Scatter(const MultiTaskNet& net, const Batch& batch, std::sp
         item_bias[j] -= grad_pos_[s];
       }
       // A[u] receives dpos + dneg = 0 exactly: nothing to add.
+    }
+  });
+}
+
+void BatchBackprop::ScatterCompact(const MultiTaskNet& net, const Batch& batch,
+                                   const CompactRowGradients& compact, ThreadPool& pool) {
+  const int d = dim_;
+  const int64_t n = static_cast<int64_t>(batch.size());
+  const bool separate = !net.config().shared_embeddings;
+  const bool ranking = weights_.factorization != 0;
+  const bool fact_rows = ranking || !separate;
+  const bool reg_rows = separate && weights_.regression != 0;
+  // As in Scatter: each part owns a range of user rows and of item rows and
+  // adds, in sample order, the row gradients that land there; the buffers are
+  // small and hot, so nothing is prefetched.
+  const int parts = pool.num_threads();
+  const int64_t users_per_part = (net.config().num_users + parts - 1) / parts;
+  const int64_t items_per_part = (net.config().num_items + parts - 1) / parts;
+  pool.Run(parts, [&](int part, int) {
+    const int64_t u_lo = part * users_per_part, u_hi = u_lo + users_per_part;
+    const int64_t i_lo = part * items_per_part, i_hi = i_lo + items_per_part;
+    for (int64_t s = 0; s < n; ++s) {
+      const int64_t off = s * d;
+      const int64_t u = batch.users[s], i = batch.items[s], j = batch.negatives[s];
+      if (u >= u_lo && u < u_hi) {
+        const int64_t row = int64_t{compact.user_slot[u]} * d;
+        if (fact_rows) AddTo(grad_user_fact_.data() + off, compact.user_fact + row, d);
+        if (reg_rows) AddTo(grad_user_reg_.data() + off, compact.user_reg + row, d);
+      }
+      if (i >= i_lo && i < i_hi) {
+        const int32_t slot = compact.item_slot[i];
+        if (fact_rows) AddTo(grad_item_pos_.data() + off, compact.item_fact + int64_t{slot} * d, d);
+        if (reg_rows) {
+          AddTo(grad_item_reg_.data() + off,
+                compact.item_reg + int64_t{compact.reg_item_slot[i]} * d, d);
+        }
+        if (ranking) compact.item_bias[slot] += grad_pos_[s];
+      }
+      if (ranking && j >= i_lo && j < i_hi) {
+        const int32_t slot = compact.item_slot[j];
+        AddTo(grad_item_neg_.data() + off, compact.item_fact + int64_t{slot} * d, d);
+        compact.item_bias[slot] -= grad_pos_[s];
+      }
     }
   });
 }

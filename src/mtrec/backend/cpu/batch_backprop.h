@@ -40,6 +40,21 @@ namespace mtrec {
 
 class ThreadPool;
 
+// Where Run adds the embedding-table row gradients when they are not to go to
+// the flat buffer: each table's compact buffer (SparseRows::Table::grads), row
+// r of a table at its slot, slot[r] * cols. Filled by BatchRows::Collect; the
+// tables a configuration lacks (the regression ones when shared) are null.
+struct CompactRowGradients {
+  float* user_fact = nullptr;
+  float* item_fact = nullptr;
+  float* item_bias = nullptr;
+  float* user_reg = nullptr;
+  float* item_reg = nullptr;
+  const int32_t* user_slot = nullptr;      // users' rows in user_fact and user_reg
+  const int32_t* item_slot = nullptr;      // items' (and negatives') rows in item_fact, item_bias
+  const int32_t* reg_item_slot = nullptr;  // items' rows in item_reg
+};
+
 struct LossWeights {
   double factorization = 0.995;
   double regression = 0.005;
@@ -60,10 +75,13 @@ class BatchBackprop {
 
   // Computes the batch's losses and ADDS the gradient of the joint loss into
   // `grads` (the net's flat layout); only the rows BatchRows lists get a
-  // non-zero embedding gradient. REQUIRES: 0 < batch.size() <= max_batch, every
-  // id in range, pool.num_threads() <= num_threads.
+  // non-zero embedding gradient. With `compact`, the embedding-table rows'
+  // gradients are added there instead (the same sums in the same order, so
+  // the same values) and `grads` gets the MLP's only. REQUIRES: 0 <
+  // batch.size() <= max_batch, every id in range, pool.num_threads() <=
+  // num_threads; `compact` from BatchRows::Collect of this batch.
   BatchLosses Run(const MultiTaskNet& net, const Batch& batch, std::span<float> grads,
-                  ThreadPool& pool);
+                  ThreadPool& pool, const CompactRowGradients* compact = nullptr);
 
  private:
   struct ThreadScratch {
@@ -77,7 +95,10 @@ class BatchBackprop {
   void ExchangeBlocks(int n);
   // Adds the per-sample row gradients into `grads`.
   void Scatter(const MultiTaskNet& net, const Batch& batch, std::span<float> grads,
-               ThreadPool& pool);
+               const CompactRowGradients* compact, ThreadPool& pool);
+  // Scatter into compact row buffers: the same additions in the same order.
+  void ScatterCompact(const MultiTaskNet& net, const Batch& batch,
+                      const CompactRowGradients& compact, ThreadPool& pool);
 
   Communicator& comm_;
   const LossWeights weights_;

@@ -1,11 +1,13 @@
 #include "mtrec/backend/cpu/batch_rows.h"
 
+#include <algorithm>
+
 #include "mtrec/core/thread_pool.h"
 
 namespace mtrec {
 
 void BatchRows::Collect(const MultiTaskNet& net, const Batch& batch, ThreadPool& pool,
-                        SparseRows& rows) {
+                        SparseRows& rows, CompactRowGradients* compact) {
   const MultiTaskNet::Roles& roles = net.roles();
   const ParameterLayout& layout = net.layout();
   const int64_t num_users = net.config().num_users, num_items = net.config().num_items;
@@ -64,13 +66,23 @@ void BatchRows::Collect(const MultiTaskNet& net, const Batch& batch, ThreadPool&
     t.rows.clear();
     for (const PartRows& p : parts_)
       t.rows.insert(t.rows.end(), (p.*list).begin(), (p.*list).end());
+    t.grads = nullptr;
+    if (compact == nullptr) return static_cast<float*>(nullptr);
+    // Growing appends zeros; what a shorter list leaves beyond its end was
+    // zeroed by the optimizer that read it.
+    if (grads_.size() < count) grads_.resize(count);
+    std::vector<float>& g = grads_[count - 1];
+    g.resize(t.rows.size() * static_cast<size_t>(t.cols));
+    t.grads = g.data();
+    return t.grads;
   };
-  table(roles.u_fact, &PartRows::users);
-  table(roles.q_fact, &PartRows::items);
-  table(roles.item_bias, &PartRows::items);
+  CompactRowGradients out;
+  out.user_fact = table(roles.u_fact, &PartRows::users);
+  out.item_fact = table(roles.q_fact, &PartRows::items);
+  out.item_bias = table(roles.item_bias, &PartRows::items);
   if (!net.config().shared_embeddings) {
-    table(roles.u_reg, &PartRows::users);
-    table(roles.q_reg, &PartRows::reg_items);
+    out.user_reg = table(roles.u_reg, &PartRows::users);
+    out.item_reg = table(roles.q_reg, &PartRows::reg_items);
   }
   if (roles.rating_user_bias >= 0) {
     table(roles.rating_user_bias, &PartRows::users);
@@ -80,6 +92,25 @@ void BatchRows::Collect(const MultiTaskNet& net, const Batch& batch, ThreadPool&
   // so a sparse optimizer leaves it alone.
   rows.tables.resize(count);
   rows.dense_begin = roles.mlp_offset;
+  if (compact == nullptr) return;
+  // Each listed row's slot: its index in its table's list.
+  auto number = [](std::vector<int32_t>& slot, int64_t size, const std::vector<int32_t>& list) {
+    slot.resize(size);
+    for (size_t k = 0; k < list.size(); ++k) slot[list[k]] = static_cast<int32_t>(k);
+  };
+  number(user_slot_, num_users, rows.tables[0].rows);
+  number(item_slot_, num_items, rows.tables[1].rows);
+  out.user_slot = user_slot_.data();
+  out.item_slot = item_slot_.data();
+  if (!net.config().shared_embeddings) {
+    number(reg_item_slot_, num_items, rows.tables[4].rows);
+    out.reg_item_slot = reg_item_slot_.data();
+  }
+  *compact = out;
+}
+
+void BatchRows::ClearGradients() {
+  for (std::vector<float>& g : grads_) std::fill(g.begin(), g.end(), 0.0f);
 }
 
 }  // namespace mtrec

@@ -25,10 +25,18 @@ void CpuBackend::StartTraining(const TrainConfig& config) {
 }
 
 BatchLosses CpuBackend::TrainStep(const Batch& batch, const GradientInspector* inspect) {
-  if (optimizer_->sparse()) batch_rows_.Collect(net_, batch, *pool_, touched_);
-  const BatchLosses losses = backprop_->Run(net_, batch, grads_, *pool_);
+  // A sparse optimizer takes the embedding rows' gradients in compact buffers,
+  // unless the inspector is to see them in the flat buffer.
+  CompactRowGradients compact;
+  const bool use_compact = optimizer_->sparse() && inspect == nullptr;
+  if (optimizer_->sparse()) {
+    batch_rows_.Collect(net_, batch, *pool_, touched_, use_compact ? &compact : nullptr);
+  }
+  const BatchLosses losses =
+      backprop_->Run(net_, batch, grads_, *pool_, use_compact ? &compact : nullptr);
   if (!std::isfinite(losses.joint)) {  // diverged: no update, and no NaN left behind
     std::fill(grads_.begin(), grads_.end(), 0.0f);
+    if (use_compact) batch_rows_.ClearGradients();
     return losses;
   }
   if (inspect != nullptr) (*inspect)(losses, grads_);
