@@ -52,7 +52,10 @@ BatchLosses BatchBackprop::Run(const MultiTaskNet& net, const Batch& batch, std:
   MTREC_CHECK(grads.size() == net.params().size());
   inv_batch_ = 1.0f / static_cast<float>(n);
   const int blocks = (n + kBlockSize - 1) / kBlockSize;
-  packed_.Pack(net.mlp(), net.params().data() + net.roles().mlp_offset);
+  // The MLP's weights are read only when the regression head is on.
+  if (weights_.regression != 0) {
+    packed_.Pack(net.mlp(), net.params().data() + net.roles().mlp_offset);
+  }
   const RankRange mine = RangeOfRank(blocks, comm_.rank(), comm_.size());
   pool.Run(static_cast<int>(mine.end - mine.begin), [&](int k, int thread) {
     RunBlock(net, batch, static_cast<int>(mine.begin) + k, scratch_[thread]);
