@@ -295,18 +295,23 @@ TEST_P(BackendOptimizerState, RestoredBackendContinuesBitIdentically) {
 // A step whose gradient an inspector reads and one without give bit-identical
 // parameters and state (the CPU backend hands a sparse optimizer the rows'
 // gradients in compact buffers unless an inspector is to see the flat one),
-// for every optimizer, both table layouts and with the regression head off;
-// the batches repeat rows, so the order of each row's sum is exercised.
+// for every optimizer, both table layouts, with and without rating biases and
+// with the regression head off; the batches repeat rows, so the order of each
+// row's sum is exercised.
 TEST_P(BackendOptimizerState, InspectingTheGradientChangesNoStep) {
   const Backend::GradientInspector inspect = [](const BatchLosses&, std::span<const float>) {};
-  for (bool shared : {true, false}) {
-    const ModelConfig mc = StepModel(shared);
+  for (int layout = 0; layout < 4; ++layout) {
+    const bool shared = layout % 2 == 0;
+    ModelConfig mc = StepModel(shared);
+    mc.rating_biases = layout >= 2;
     std::vector<testing::OwnedBatch> batches;
-    for (uint32_t seed = 1; seed <= 4; ++seed) batches.push_back(testing::RandomBatch(mc, 24, seed));
+    for (uint32_t seed = 1; seed <= 4; ++seed)
+      batches.push_back(testing::RandomBatch(mc, 24, seed));
     for (double regression : {0.4, 0.0}) {
       for (OptimizerKind kind : kAllKinds) {
         SCOPED_TRACE(std::string(OptimizerName(kind)) + (shared ? " shared" : " separate") +
-                     " regression " + std::to_string(regression));
+                     (mc.rating_biases ? " rating biases" : "") + " regression " +
+                     std::to_string(regression));
         TrainConfig tc = StepTrainConfig({"", kind, 0.05, 0.01});
         tc.regression_weight = regression;
         tc.batch_size = 24;

@@ -371,6 +371,7 @@ void BatchBackprop::ScatterCompact(const MultiTaskNet& net, const Batch& batch,
   const bool ranking = weights_.factorization != 0;
   const bool fact_rows = ranking || !separate;
   const bool reg_rows = separate && weights_.regression != 0;
+  const bool rating_biases = compact.rating_user_bias != nullptr && weights_.regression != 0;
   // As in Scatter: each part owns a range of user rows and of item rows and
   // adds, in sample order, the row gradients that land there; the buffers are
   // small and hot, so nothing is prefetched.
@@ -387,6 +388,7 @@ void BatchBackprop::ScatterCompact(const MultiTaskNet& net, const Batch& batch,
         const int64_t row = int64_t{compact.user_slot[u]} * d;
         if (fact_rows) AddTo(grad_user_fact_.data() + off, compact.user_fact + row, d);
         if (reg_rows) AddTo(grad_user_reg_.data() + off, compact.user_reg + row, d);
+        if (rating_biases) compact.rating_user_bias[compact.user_slot[u]] += grad_rating_[s];
       }
       if (i >= i_lo && i < i_hi) {
         const int32_t slot = compact.item_slot[i];
@@ -396,6 +398,7 @@ void BatchBackprop::ScatterCompact(const MultiTaskNet& net, const Batch& batch,
                 compact.item_reg + int64_t{compact.reg_item_slot[i]} * d, d);
         }
         if (ranking) compact.item_bias[slot] += grad_pos_[s];
+        if (rating_biases) compact.rating_item_bias[compact.reg_item_slot[i]] += grad_rating_[s];
       }
       if (ranking && j >= i_lo && j < i_hi) {
         const int32_t slot = compact.item_slot[j];

@@ -50,9 +50,11 @@ struct CompactRowGradients {
   float* item_bias = nullptr;
   float* user_reg = nullptr;
   float* item_reg = nullptr;
-  const int32_t* user_slot = nullptr;      // users' rows in user_fact and user_reg
+  float* rating_user_bias = nullptr;  // with rating biases
+  float* rating_item_bias = nullptr;
+  const int32_t* user_slot = nullptr;      // users' rows in user_fact, user_reg, rating_user_bias
   const int32_t* item_slot = nullptr;      // items' (and negatives') rows in item_fact, item_bias
-  const int32_t* reg_item_slot = nullptr;  // items' rows in item_reg
+  const int32_t* reg_item_slot = nullptr;  // items' rows in item_reg and rating_item_bias
 };
 
 struct LossWeights {

@@ -85,9 +85,10 @@ void BatchRows::Collect(const MultiTaskNet& net, const Batch& batch, ThreadPool&
     out.item_reg = table(roles.q_reg, &PartRows::reg_items);
   }
   if (roles.rating_user_bias >= 0) {
-    table(roles.rating_user_bias, &PartRows::users);
-    table(roles.rating_item_bias, &PartRows::reg_items);
+    out.rating_user_bias = table(roles.rating_user_bias, &PartRows::users);
+    out.rating_item_bias = table(roles.rating_item_bias, &PartRows::reg_items);
   }
+  const size_t reg_items_table = count - 1;  // a list of the positives, if any table has one
   // The user bias A is read by no head that gives it a gradient (it cancels),
   // so a sparse optimizer leaves it alone.
   rows.tables.resize(count);
@@ -102,8 +103,8 @@ void BatchRows::Collect(const MultiTaskNet& net, const Batch& batch, ThreadPool&
   number(item_slot_, num_items, rows.tables[1].rows);
   out.user_slot = user_slot_.data();
   out.item_slot = item_slot_.data();
-  if (!net.config().shared_embeddings) {
-    number(reg_item_slot_, num_items, rows.tables[4].rows);
+  if (!net.config().shared_embeddings || roles.rating_user_bias >= 0) {
+    number(reg_item_slot_, num_items, rows.tables[reg_items_table].rows);
     out.reg_item_slot = reg_item_slot_.data();
   }
   *compact = out;
