@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -77,13 +78,20 @@ struct EpochTiming {
   EvalResult eval;
 };
 
-EpochTiming TrainOneEpoch(const TrainTestSplit& split, const Interactions& all, int threads,
-                          OptimizerKind optimizer, bool evaluate) {
+// The original's model for `all`'s tables, initialised with seed 1.
+std::unique_ptr<CpuBackend> FreshModel(const Interactions& all, int threads) {
   ModelConfig mc;
   mc.num_users = all.num_users;
   mc.num_items = all.num_items;
-  CpuBackend backend(mc, BackendOptions{threads});
-  backend.WriteParams([](MultiTaskNet& net) { net.InitRandom(1); });
+  auto backend = std::make_unique<CpuBackend>(mc, BackendOptions{threads});
+  backend->WriteParams([](MultiTaskNet& net) { net.InitRandom(1); });
+  return backend;
+}
+
+EpochTiming TrainOneEpoch(const TrainTestSplit& split, const Interactions& all, int threads,
+                          OptimizerKind optimizer, bool evaluate) {
+  const std::unique_ptr<CpuBackend> model = FreshModel(all, threads);
+  CpuBackend& backend = *model;
   TrainConfig tc;
   tc.factorization_weight = 0.99;
   tc.regression_weight = 0.01;
@@ -216,11 +224,8 @@ struct EpochCost {
 // and every other setting at TrainConfig's defaults.
 EpochCost LazyAdamEpoch(const TrainTestSplit& split, const Interactions& all, int threads,
                         double factorization_weight, double regression_weight) {
-  ModelConfig mc;
-  mc.num_users = all.num_users;
-  mc.num_items = all.num_items;
-  CpuBackend backend(mc, BackendOptions{threads});
-  backend.WriteParams([](MultiTaskNet& net) { net.InitRandom(1); });
+  const std::unique_ptr<CpuBackend> model = FreshModel(all, threads);
+  CpuBackend& backend = *model;
   TrainConfig tc;
   tc.factorization_weight = factorization_weight;
   tc.regression_weight = regression_weight;

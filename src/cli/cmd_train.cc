@@ -250,12 +250,11 @@ int Train(std::span<const std::string> user_args, const Ranks& ranks) {
   bool help = false;
   if (Status s = flags.Parse(user_args, &help); !s.ok()) return Fail(s);
   // A recipe's flags go first, so that the user's override them.
-  Result<std::vector<std::string>> args = ArgumentsWithRecipe(f.recipe, flags, user_args);
-  if (!args.ok()) return Fail(args.status());
-  if (!help && args->size() != user_args.size()) {
+  const std::vector<std::string> args = ArgumentsWithRecipe(f.recipe, flags, user_args);
+  if (!help && args.size() != user_args.size()) {
     f = TrainFlags{};  // the flag table refers to f's members, which stay put
     f.config.threads = HardwareThreads();
-    if (Status s = flags.Parse(*args, &help); !s.ok()) return Fail(s);
+    if (Status s = flags.Parse(args, &help); !s.ok()) return Fail(s);
   }
   if (help) {
     PrintHelp(flags);

@@ -47,9 +47,8 @@ void AddRecipeFlag(FlagSet& flags, std::string* recipe) {
                  });
 }
 
-Result<std::vector<std::string>> ArgumentsWithRecipe(const std::string& recipe,
-                                                     const FlagSet& parsed,
-                                                     std::span<const std::string> args) {
+std::vector<std::string> ArgumentsWithRecipe(const std::string& recipe, const FlagSet& parsed,
+                                             std::span<const std::string> args) {
   std::vector<std::string> out;
   if (recipe == "mtrec") {
     for (const RecipeFlag& f : kMtrecRecipe) {
@@ -59,8 +58,6 @@ Result<std::vector<std::string>> ArgumentsWithRecipe(const std::string& recipe,
       out.push_back(std::string("--") + f.name);
       if (f.value != nullptr) out.emplace_back(f.value);
     }
-  } else if (!recipe.empty() && recipe != "original") {
-    return Status::InvalidArgument("--recipe: expected original or mtrec, got '" + recipe + "'");
   }
   out.insert(out.end(), args.begin(), args.end());
   return out;

@@ -20,28 +20,14 @@ TEST(EarlyStopping, StopsAfterPatienceAndKeepsTheBestWeights) {
   TempDir tmp;
   testing::WriteGroupedRatings(tmp.path(), 60, 40, 15, 11);
   const int patience = 3, epochs = 60;
-  // A large step and a heavy regression weight: the rating head overfits fast.
-  const auto run = RunMtrec({"train",
-                             "--dataset",
-                             tmp / "u.data",
-                             "--logdir",
-                             tmp / "run",
-                             "--epochs",
-                             std::to_string(epochs),
-                             "--early_stopping",
-                             "mse",
-                             "--patience",
-                             std::to_string(patience),
-                             "--learning_rate",
-                             "0.03",
-                             "--batch_size",
-                             "100",
-                             "--factorization_weight",
-                             "0.5",
-                             "--regression_weight",
-                             "0.5",
-                             "--save",
-                             tmp / "m.ckpt"});
+  std::vector<std::string> args = {
+      "train",       "--dataset",  tmp / "u.data",           "--logdir",
+      tmp / "run",   "--epochs",   std::to_string(epochs),   "--early_stopping",
+      "mse",         "--patience", std::to_string(patience), "--save",
+      tmp / "m.ckpt"};
+  const std::vector<std::string> overfit = testing::FastOverfittingFlags();
+  args.insert(args.end(), overfit.begin(), overfit.end());
+  const auto run = RunMtrec(args);
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto lines = testing::ReadLines(tmp.path() / "run" / "metrics.jsonl");
   ASSERT_LT(lines.size(), static_cast<size_t>(epochs)) << "expected an early stop";

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mtrec/train/checkpoint.h"
+#include "support/checkpoint_compare.h"
 #include "support/files.h"
 #include "support/run_command.h"
 #include "support/synthetic.h"
@@ -70,12 +72,10 @@ TEST(EarlyStopping, PerHeadKeepsEachHeadsBestEpoch) {
   const int patience = 3, epochs = 60;
   std::vector<std::string> args = {"train",     "--dataset", tmp / "u.data", "--logdir",
                                    tmp / "run", "--save",    tmp / "m.ckpt"};
-  // A large step and a heavy regression weight: the heads peak at different epochs.
-  for (const char* a :
-       {"--no_shared_embeddings", "--early_stopping", "per_head", "--learning_rate", "0.03",
-        "--batch_size", "100", "--factorization_weight", "0.5", "--regression_weight", "0.5"}) {
-    args.emplace_back(a);
-  }
+  // Under these flags the heads peak at different epochs.
+  const std::vector<std::string> overfit = testing::FastOverfittingFlags();
+  args.insert(args.end(), overfit.begin(), overfit.end());
+  args.insert(args.end(), {"--no_shared_embeddings", "--early_stopping", "per_head"});
   args.insert(args.end(),
               {"--epochs", std::to_string(epochs), "--patience", std::to_string(patience)});
   const auto run = RunMtrec(args);
@@ -113,8 +113,46 @@ TEST(EarlyStopping, PerHeadKeepsEachHeadsBestEpoch) {
       RunMtrec({"evaluate", "--model", tmp / "m.ckpt", "--format", "json", "--metrics", "mrr,mse"});
   ASSERT_EQ(eval.exit_code, 0) << eval.err;
   const auto j = nlohmann::json::parse(eval.out);
+  EXPECT_EQ(j["epoch"], best_mrr_epoch) << eval.out;
+  EXPECT_EQ(j["rating_epoch"], best_mse_epoch) << eval.out;
   EXPECT_NEAR(j["metrics"]["mrr"].get<double>(), test_mrr, 1e-12) << eval.out;
   EXPECT_NEAR(j["metrics"]["mse"].get<double>(), test_mse, 1e-9) << eval.out;
+}
+
+// An interrupted per-head run resumes with both heads' trackers and best
+// weights, and ends as the uninterrupted run does.
+TEST(EarlyStopping, PerHeadResumesWithBothHeadsBest) {
+  TempDir tmp;
+  testing::WriteGroupedRatings(tmp.path(), 60, 40, 15, 11);
+  std::vector<std::string> flags = testing::FastOverfittingFlags();
+  flags.insert(flags.end(), {"--no_shared_embeddings", "--early_stopping", "per_head", "--patience",
+                             "3", "--epochs", "30", "--dataset", tmp / "u.data"});
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "train");
+    args.insert(args.end(), flags.begin(), flags.end());
+    return args;
+  };
+  const auto whole = RunMtrec(with({"--logdir", tmp / "a", "--save", tmp / "a.ckpt"}));
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  auto a = LoadCheckpoint(tmp / "a.ckpt");
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  // Interrupted mid-epoch after the rating head's best epoch, so that the
+  // resumed run must know that best to end with it.
+  const int64_t steps_per_epoch = a->optimizer_steps / a->epochs_done;
+  ASSERT_GT(a->rating_best.epoch, 0);
+  ASSERT_LT(a->rating_best.epoch + 1, a->epochs_done);
+  const int64_t cut = steps_per_epoch * (a->rating_best.epoch + 1) + 1;
+  const auto part = RunMtrec(
+      with({"--logdir", tmp / "b", "--save", tmp / "b.ckpt", "--max_steps", std::to_string(cut)}));
+  ASSERT_EQ(part.exit_code, 130) << part.err;
+  const auto rest = RunMtrec({"train", "--resume", tmp / "b.ckpt", "--epochs", "30"});
+  ASSERT_EQ(rest.exit_code, 0) << rest.err;
+  testing::ExpectSameWeights(tmp / "a.ckpt", tmp / "b.ckpt");
+  auto b = LoadCheckpoint(tmp / "b.ckpt");
+  ASSERT_TRUE(b.ok()) << b.status().message();
+  EXPECT_EQ(a->rating_best.epoch, b->rating_best.epoch);
+  EXPECT_EQ(a->early_stopping_best.epoch, b->early_stopping_best.epoch);
+  EXPECT_EQ(a->state, b->state);
 }
 
 TEST(EarlyStopping, PerHeadNeedsSeparateEmbeddings) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "mtrec/train/checkpoint.h"
+#include "support/checkpoint_compare.h"
 #include "support/files.h"
 #include "support/run_command.h"
 #include "support/synthetic.h"
@@ -42,16 +43,7 @@ std::string Join(const std::vector<std::string>& args) {
   return s;
 }
 
-void ExpectSameWeights(const std::string& a_path, const std::string& b_path) {
-  auto a = LoadCheckpoint(a_path);
-  auto b = LoadCheckpoint(b_path);
-  ASSERT_TRUE(a.ok()) << a.status().message();
-  ASSERT_TRUE(b.ok()) << b.status().message();
-  EXPECT_EQ(a->params, b->params);
-  EXPECT_EQ(a->optimizer_state, b->optimizer_state);
-  EXPECT_EQ(a->optimizer_steps, b->optimizer_steps);
-  EXPECT_EQ(a->rng_state, b->rng_state);
-}
+using testing::ExpectSameWeights;
 
 class MpiTrain : public ::testing::Test {
  protected:

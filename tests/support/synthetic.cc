@@ -74,4 +74,9 @@ void WriteGroupedRatings(const std::filesystem::path& dir, int users, int items,
   }
 }
 
+std::vector<std::string> FastOverfittingFlags() {
+  return {"--learning_rate",        "0.03", "--batch_size",        "100",
+          "--factorization_weight", "0.5",  "--regression_weight", "0.5"};
+}
+
 }  // namespace mtrec::testing

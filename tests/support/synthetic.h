@@ -25,4 +25,9 @@ void WriteUData(const std::string& path, const Interactions& x);
 void WriteGroupedRatings(const std::filesystem::path& dir, int users, int items, int per_user,
                          uint32_t seed);
 
+// `mtrec train` flags under which both heads overfit grouped data within a few
+// epochs (a large step, a heavy regression weight): for tests of the
+// selection of epochs.
+std::vector<std::string> FastOverfittingFlags();
+
 }  // namespace mtrec::testing

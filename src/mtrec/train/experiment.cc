@@ -44,32 +44,29 @@ struct RunState {
   std::vector<float> best_params;  // with early stopping: the best epoch's weights
 };
 
-// The flat ranges [begin, end) of the ranking head's own parameters (its
-// tables and biases); with separate embeddings every other parameter is the
-// rating head's.
-std::vector<std::pair<int64_t, int64_t>> RankingRanges(const MultiTaskNet& net) {
-  const MultiTaskNet::Roles& r = net.roles();
-  std::vector<std::pair<int64_t, int64_t>> out;
-  for (int block : {r.u_fact, r.q_fact, r.item_bias, r.user_bias}) {
-    if (block < 0) continue;
-    const ParamBlock& b = net.layout().block(block);
-    out.emplace_back(b.offset, b.offset + b.size());
-  }
-  return out;
-}
-
-// Copies the ranking head's parameters (ranking) or all the others from
-// `params` into `best`.
+// Copies the ranking head's own parameters (its tables and biases) or, with
+// ranking false, all the others (with separate tables: the rating head's)
+// from `params` into `best`.
 void KeepHead(const MultiTaskNet& net, bool ranking, std::span<const float> params,
               std::vector<float>& best) {
   if (best.size() != params.size()) best.assign(params.begin(), params.end());
-  std::vector<uint8_t> is_ranking(params.size(), 0);
-  for (const auto& [begin, end] : RankingRanges(net)) {
-    std::fill(is_ranking.begin() + begin, is_ranking.begin() + end, 1);
+  const MultiTaskNet::Roles& r = net.roles();
+  std::vector<std::pair<int64_t, int64_t>> ranges;  // the ranking head's, in buffer order
+  for (int block : {r.u_fact, r.q_fact, r.item_bias, r.user_bias}) {
+    if (block < 0) continue;
+    const ParamBlock& b = net.layout().block(block);
+    ranges.emplace_back(b.offset, b.offset + b.size());
   }
-  for (size_t k = 0; k < params.size(); ++k) {
-    if ((is_ranking[k] != 0) == ranking) best[k] = params[k];
+  std::sort(ranges.begin(), ranges.end());
+  const auto copy = [&](int64_t begin, int64_t end) {
+    std::copy(params.begin() + begin, params.begin() + end, best.begin() + begin);
+  };
+  int64_t at = 0;  // the end of the last ranking range
+  for (const auto& [begin, end] : ranges) {
+    ranking ? copy(begin, end) : copy(at, begin);
+    at = end;
   }
+  if (!ranking) copy(at, static_cast<int64_t>(params.size()));
 }
 
 TrainingCheckpoint CheckpointOf(const Model& model, const RunState& run, const char* state) {

@@ -304,9 +304,16 @@ void BatchBackprop::RunBlock(const MultiTaskNet& net, const Batch& batch, int bl
 
 void BatchBackprop::Scatter(const MultiTaskNet& net, const Batch& batch, std::span<float> grads,
                             const CompactRowGradients* compact, ThreadPool& pool) {
-  if (compact != nullptr) return ScatterCompact(net, batch, *compact, pool);
+  // The flat buffer is the compact layout with every row at its own index.
   const MultiTaskNet::Roles& roles = net.roles();
-  const ParameterLayout& layout = net.layout();
+  const auto table = [&](int block) {
+    return block >= 0 ? grads.data() + net.layout().block(block).offset : nullptr;
+  };
+  const CompactRowGradients flat{table(roles.u_fact),          table(roles.q_fact),
+                                 table(roles.item_bias),       table(roles.u_reg),
+                                 table(roles.q_reg),           table(roles.rating_user_bias),
+                                 table(roles.rating_item_bias)};
+  const CompactRowGradients& to = compact != nullptr ? *compact : flat;
   const int d = dim_;
   const int64_t n = static_cast<int64_t>(batch.size());
   const bool separate = !net.config().shared_embeddings;
@@ -314,16 +321,9 @@ void BatchBackprop::Scatter(const MultiTaskNet& net, const Batch& batch, std::sp
   const bool ranking = weights_.factorization != 0;
   const bool fact_rows = ranking || !separate;  // shared rows also carry the rating head's
   const bool reg_rows = separate && weights_.regression != 0;
-  float* user_fact = grads.data() + layout.block(roles.u_fact).offset;
-  float* item_fact = grads.data() + layout.block(roles.q_fact).offset;
-  float* user_reg = grads.data() + layout.block(roles.u_reg).offset;
-  float* item_reg = grads.data() + layout.block(roles.q_reg).offset;
-  float* item_bias = grads.data() + layout.block(roles.item_bias).offset;
-  const bool rating_biases = roles.rating_user_bias >= 0 && weights_.regression != 0;
-  float* rating_user_bias =
-      rating_biases ? grads.data() + layout.block(roles.rating_user_bias).offset : nullptr;
-  float* rating_item_bias =
-      rating_biases ? grads.data() + layout.block(roles.rating_item_bias).offset : nullptr;
+  const bool rating_biases = to.rating_user_bias != nullptr && weights_.regression != 0;
+  // The slot of row r in a table: its place in the batch's list, or r itself.
+  const auto slot = [](const int32_t* slots, int64_t r) { return slots ? slots[r] : r; };
   // Each part owns a contiguous range of user rows and of item rows and adds,
   // in sample order, the row gradients that land there. Every row thus sums
   // its terms in the same order whatever the number of parts.
@@ -336,75 +336,32 @@ void BatchBackprop::Scatter(const MultiTaskNet& net, const Batch& batch, std::sp
     for (int64_t s = 0; s < n; ++s) {
       const int64_t off = s * d;
       const int64_t u = batch.users[s], i = batch.items[s], j = batch.negatives[s];
-      if (s + kPrefetchAhead < n) {
+      if (compact == nullptr && s + kPrefetchAhead < n) {  // compact buffers are small and hot
         const int64_t a = s + kPrefetchAhead;
         const int64_t ua = batch.users[a], ia = batch.items[a], ja = batch.negatives[a];
-        if (ua >= u_lo && ua < u_hi) PrefetchRow(user_fact + ua * d, d);
-        if (ia >= i_lo && ia < i_hi) PrefetchRow(item_fact + ia * d, d);
-        if (ja >= i_lo && ja < i_hi) PrefetchRow(item_fact + ja * d, d);
+        if (ua >= u_lo && ua < u_hi) PrefetchRow(to.user_fact + ua * d, d);
+        if (ia >= i_lo && ia < i_hi) PrefetchRow(to.item_fact + ia * d, d);
+        if (ja >= i_lo && ja < i_hi) PrefetchRow(to.item_fact + ja * d, d);
       }
       if (u >= u_lo && u < u_hi) {
-        if (fact_rows) AddTo(grad_user_fact_.data() + off, user_fact + u * d, d);
-        if (reg_rows) AddTo(grad_user_reg_.data() + off, user_reg + u * d, d);
-        if (rating_biases) rating_user_bias[u] += grad_rating_[s];
+        const int64_t us = slot(to.user_slot, u);
+        if (fact_rows) AddTo(grad_user_fact_.data() + off, to.user_fact + us * d, d);
+        if (reg_rows) AddTo(grad_user_reg_.data() + off, to.user_reg + us * d, d);
+        if (rating_biases) to.rating_user_bias[us] += grad_rating_[s];
       }
       if (i >= i_lo && i < i_hi) {
-        if (fact_rows) AddTo(grad_item_pos_.data() + off, item_fact + i * d, d);
-        if (reg_rows) AddTo(grad_item_reg_.data() + off, item_reg + i * d, d);
-        if (ranking) item_bias[i] += grad_pos_[s];
-        if (rating_biases) rating_item_bias[i] += grad_rating_[s];
+        const int64_t is = slot(to.item_slot, i), rs = slot(to.reg_item_slot, i);
+        if (fact_rows) AddTo(grad_item_pos_.data() + off, to.item_fact + is * d, d);
+        if (reg_rows) AddTo(grad_item_reg_.data() + off, to.item_reg + rs * d, d);
+        if (ranking) to.item_bias[is] += grad_pos_[s];
+        if (rating_biases) to.rating_item_bias[rs] += grad_rating_[s];
       }
       if (ranking && j >= i_lo && j < i_hi) {
-        AddTo(grad_item_neg_.data() + off, item_fact + j * d, d);
-        item_bias[j] -= grad_pos_[s];
+        const int64_t js = slot(to.item_slot, j);
+        AddTo(grad_item_neg_.data() + off, to.item_fact + js * d, d);
+        to.item_bias[js] -= grad_pos_[s];
       }
       // A[u] receives dpos + dneg = 0 exactly: nothing to add.
-    }
-  });
-}
-
-void BatchBackprop::ScatterCompact(const MultiTaskNet& net, const Batch& batch,
-                                   const CompactRowGradients& compact, ThreadPool& pool) {
-  const int d = dim_;
-  const int64_t n = static_cast<int64_t>(batch.size());
-  const bool separate = !net.config().shared_embeddings;
-  const bool ranking = weights_.factorization != 0;
-  const bool fact_rows = ranking || !separate;
-  const bool reg_rows = separate && weights_.regression != 0;
-  const bool rating_biases = compact.rating_user_bias != nullptr && weights_.regression != 0;
-  // As in Scatter: each part owns a range of user rows and of item rows and
-  // adds, in sample order, the row gradients that land there; the buffers are
-  // small and hot, so nothing is prefetched.
-  const int parts = pool.num_threads();
-  const int64_t users_per_part = (net.config().num_users + parts - 1) / parts;
-  const int64_t items_per_part = (net.config().num_items + parts - 1) / parts;
-  pool.Run(parts, [&](int part, int) {
-    const int64_t u_lo = part * users_per_part, u_hi = u_lo + users_per_part;
-    const int64_t i_lo = part * items_per_part, i_hi = i_lo + items_per_part;
-    for (int64_t s = 0; s < n; ++s) {
-      const int64_t off = s * d;
-      const int64_t u = batch.users[s], i = batch.items[s], j = batch.negatives[s];
-      if (u >= u_lo && u < u_hi) {
-        const int64_t row = int64_t{compact.user_slot[u]} * d;
-        if (fact_rows) AddTo(grad_user_fact_.data() + off, compact.user_fact + row, d);
-        if (reg_rows) AddTo(grad_user_reg_.data() + off, compact.user_reg + row, d);
-        if (rating_biases) compact.rating_user_bias[compact.user_slot[u]] += grad_rating_[s];
-      }
-      if (i >= i_lo && i < i_hi) {
-        const int32_t slot = compact.item_slot[i];
-        if (fact_rows) AddTo(grad_item_pos_.data() + off, compact.item_fact + int64_t{slot} * d, d);
-        if (reg_rows) {
-          AddTo(grad_item_reg_.data() + off,
-                compact.item_reg + int64_t{compact.reg_item_slot[i]} * d, d);
-        }
-        if (ranking) compact.item_bias[slot] += grad_pos_[s];
-        if (rating_biases) compact.rating_item_bias[compact.reg_item_slot[i]] += grad_rating_[s];
-      }
-      if (ranking && j >= i_lo && j < i_hi) {
-        const int32_t slot = compact.item_slot[j];
-        AddTo(grad_item_neg_.data() + off, compact.item_fact + int64_t{slot} * d, d);
-        compact.item_bias[slot] -= grad_pos_[s];
-      }
     }
   });
 }

@@ -42,8 +42,9 @@ class ThreadPool;
 
 // Where Run adds the embedding-table row gradients when they are not to go to
 // the flat buffer: each table's compact buffer (SparseRows::Table::grads), row
-// r of a table at its slot, slot[r] * cols. Filled by BatchRows::Collect; the
-// tables a configuration lacks (the regression ones when shared) are null.
+// r of a table at its slot, slot[r] * cols (a null slot array: at r * cols, as
+// in the flat buffer). Filled by BatchRows::Collect; the tables a
+// configuration lacks (the regression ones when shared) are null.
 struct CompactRowGradients {
   float* user_fact = nullptr;
   float* item_fact = nullptr;
@@ -98,9 +99,6 @@ class BatchBackprop {
   // Adds the per-sample row gradients into `grads`.
   void Scatter(const MultiTaskNet& net, const Batch& batch, std::span<float> grads,
                const CompactRowGradients* compact, ThreadPool& pool);
-  // Scatter into compact row buffers: the same additions in the same order.
-  void ScatterCompact(const MultiTaskNet& net, const Batch& batch,
-                      const CompactRowGradients& compact, ThreadPool& pool);
 
   Communicator& comm_;
   const LossWeights weights_;

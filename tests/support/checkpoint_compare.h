@@ -1,0 +1,12 @@
+// Assertions over checkpoints written by CLI runs.
+#pragma once
+
+#include <string>
+
+namespace mtrec::testing {
+
+// The two checkpoints hold the same training state, bit for bit: parameters,
+// optimizer state and steps, and the training stream's state.
+void ExpectSameWeights(const std::string& a_path, const std::string& b_path);
+
+}  // namespace mtrec::testing
