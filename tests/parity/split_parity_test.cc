@@ -70,6 +70,29 @@ TEST(SplitParity, ShuffleThenRandIntShareOneStream) {
   for (size_t k = 0; k < expected.size(); ++k) ASSERT_EQ(got[k], expected[k]);
 }
 
+// Shuffle draws ahead of its swaps (to prefetch); the result, and the stream
+// left for the next draw, must be the plain Fisher-Yates loop's for every size
+// (around the look-ahead's length too) and element type.
+TEST(SplitParity, ShuffleIsThePlainLoopForAnySizeAndType) {
+  struct Record {
+    int32_t user, item;
+    float rating;
+  };
+  for (const size_t n : {0, 1, 2, 3, 15, 16, 17, 18, 33, 1000, 100003}) {
+    std::vector<Record> got(n), expected(n);
+    for (size_t k = 0; k < n; ++k) got[k] = expected[k] = {int32_t(k), int32_t(3 * k), float(k)};
+    NumpyLegacyRng rng(17), plain(17);
+    rng.Shuffle(std::span<Record>(got));
+    for (size_t i = n; i-- > 1;) std::swap(expected[i], expected[plain.Interval(uint32_t(i))]);
+    for (size_t k = 0; k < n; ++k) {
+      ASSERT_EQ(got[k].user, expected[k].user) << "n " << n << " at " << k;
+      ASSERT_EQ(got[k].item, expected[k].item);
+      ASSERT_EQ(got[k].rating, expected[k].rating);
+    }
+    EXPECT_EQ(rng.NextUint32(), plain.NextUint32()) << "n " << n;
+  }
+}
+
 // docs/semantics.md §2: the ML-100K permutation (100,000 rows, RandomState(123)).
 TEST(SplitParity, MovieLens100kPermutationMatchesSpec) {
   const TrainTestSplit split = RandomTrainTestSplit(Rows(100000), 0.05);

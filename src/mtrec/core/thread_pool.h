@@ -45,6 +45,7 @@ class ThreadPool {
   void Drain(int thread);
 
   const int num_threads_;
+  const bool oversubscribed_;  // more threads than hardware threads
   std::vector<std::thread> workers_;
 
   std::mutex mutex_;

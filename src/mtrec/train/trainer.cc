@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <optional>
 #include <string>
 
@@ -46,18 +45,15 @@ Result<EpochLosses> Trainer::TrainEpoch(const Interactions& train) {
   }
   const int64_t n = static_cast<int64_t>(train.size());
   MTREC_CHECK(n < (int64_t{1} << 31));
-  // The shuffle permutes an index (numpy shuffles arange(n); the element type
-  // does not change the draws), and each batch gathers its rows.
-  order_.resize(n);
-  std::iota(order_.begin(), order_.end(), 0);
-  rng_.Shuffle(std::span<int32_t>(order_));
-  // One packed record per row, so that a batch's random gather reads one cache
-  // line per sample instead of one per column (it matters on ML-25M).
+  // The rows are packed into one record each and shuffled as records: the
+  // permutation is numpy's shuffle of arange(n) (the element type does not
+  // change the draws), and each batch is then a contiguous run of records.
   packed_.resize(n);
   pool.ParallelFor(n, [&](int64_t lo, int64_t hi, int) {
     for (int64_t k = lo; k < hi; ++k)
       packed_[k] = {train.users[k], train.items[k], train.ratings[k]};
   });
+  rng_.Shuffle(std::span<PackedRow>(packed_));
 
   EpochLosses epoch = cursor_.sums;
   int64_t batch_index = 0;
@@ -69,16 +65,12 @@ Result<EpochLosses> Trainer::TrainEpoch(const Interactions& train) {
         per_row > 1 ? std::span<ItemId>(candidates_.data(), size * per_row) : negatives;
     rng_.RandIntFill(static_cast<uint32_t>(train.num_items), candidates);
     if (batch_index < cursor_.batches_done) continue;  // trained before the checkpoint
-    // Gather the batch's rows (random reads: prefetched ahead, split over the pool).
-    pool.ParallelFor(size, [&](int64_t lo, int64_t hi, int) {
-      for (int64_t s = lo; s < hi; ++s) {
-        if (s + 16 < hi) __builtin_prefetch(&packed_[order_[begin + s + 16]]);
-        const PackedRow& row = packed_[order_[begin + s]];
-        batch_users_[s] = row.user;
-        batch_items_[s] = row.item;
-        batch_ratings_[s] = row.rating;
-      }
-    });
+    for (int64_t s = 0; s < size; ++s) {
+      const PackedRow& row = packed_[begin + s];
+      batch_users_[s] = row.user;
+      batch_items_[s] = row.item;
+      batch_ratings_[s] = row.rating;
+    }
     if (per_row > 1) ChooseHardestNegatives(size, per_row);
     const Batch batch{
         std::span<const UserId>(batch_users_.data(), size),

@@ -105,8 +105,7 @@ class Trainer {
     ItemId item;
     float rating;
   };
-  LargeVector<PackedRow> packed_;  // the training rows, one record each
-  LargeVector<int32_t> order_;
+  LargeVector<PackedRow> packed_;  // the training rows, one record each, in this epoch's order
   std::vector<UserId> batch_users_;
   std::vector<ItemId> batch_items_, negatives_, candidates_;
   std::vector<float> candidate_scores_;
