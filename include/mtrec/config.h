@@ -120,6 +120,10 @@ struct EarlyStoppingConfig {
   // the epoch of best validation MSE; stops when neither has improved for
   // `patience` epochs. Needs separate embeddings (shared tables serve both).
   bool per_head = false;
+
+  // Checks patience, and per_head against the metric and `model`'s tables (the
+  // validation split is the caller's to check). Off (kNone) is always valid.
+  Status Validate(const ModelConfig& model) const;
 };
 
 struct ExperimentConfig {

@@ -64,12 +64,23 @@ struct FitOptions {
   const std::atomic<bool>* stop = nullptr;
   // Stop once the model has taken this many optimizer steps in all (0: no limit).
   int64_t max_steps = 0;
+  // Early stopping on `validation` (which it needs), within this call: stops
+  // once the metric has not improved for `patience` epochs (per_head: neither
+  // head's), and the call ends with the best epoch's weights (per_head: the
+  // ranking head's of the best-MRR epoch, the rating head's of the best-MSE
+  // epoch), unless interrupted. Off by default (metric kNone).
+  EarlyStoppingConfig early_stopping;
 };
 
 struct FitResult {
   int epochs = 0;            // epochs completed in this call
   bool interrupted = false;  // stopped by `stop` or `max_steps`, mid-epoch or between epochs
   bool stopped_by_callback = false;
+  bool stopped_early = false;  // by early stopping's patience
+  // With early stopping: the epoch (history numbering) whose weights the model
+  // now has, per_head the ranking head's; 0 when none were restored.
+  int best_epoch = 0;
+  int best_rating_epoch = 0;  // per_head: the rating head's epoch
 };
 
 // A named parameter tensor, row-major, a copy of the model's.

@@ -333,7 +333,8 @@ class MultitaskModel:
     def fit(self, train: Interactions, epochs: int = 1, test: Optional[Interactions] = None,
             validation: Optional[Interactions] = None,
             callback: Optional[Callable[[Dict[str, Any]], Optional[bool]]] = None,
-            verbose: bool = False, max_steps: int = 0) -> List[Dict[str, Any]]:
+            verbose: bool = False, max_steps: int = 0, early_stopping: Optional[str] = None,
+            patience: int = 10) -> List[Dict[str, Any]]:
         """Trains for ``epochs`` epochs and returns their history.
 
         Each epoch is a dict with the keys of the CLI's metrics.jsonl (epoch,
@@ -347,6 +348,21 @@ class MultitaskModel:
         KeyboardInterrupt; the model stays usable and a later fit finishes
         the interrupted epoch. ``max_steps`` > 0 stops once the model has taken
         that many optimiser steps in all.
+
+        ``early_stopping`` ("mrr", "mse" or "per_head"; needs ``validation``)
+        stops once the validation metric has not improved for ``patience``
+        epochs and leaves the model with the best epoch's weights (see
+        :attr:`best_epoch`); "per_head" (separate embeddings) keeps the
+        ranking head's weights of the best-MRR epoch and the rating head's of
+        the best-MSE epoch, and stops when neither improves, as the CLI's
+        ``--early_stopping per_head``. The CLI's ``--recipe mtrec`` is::
+
+            model = mtrec.MultitaskModel(shared_embeddings=False, rating_biases=True,
+                                         rating_l2=30, negatives=5,
+                                         factorization_weight=0.5, regression_weight=0.5)
+            model.fit(train, 200, validation=val, early_stopping="per_head", patience=30)
+
+        with ``train, val = mtrec.random_train_test_split(train_rows, 0.05, seed=321)``.
         """
         for name, value in (("train", train), ("test", test), ("validation", validation)):
             if value is not None and not isinstance(value, Interactions):
@@ -370,7 +386,21 @@ class MultitaskModel:
         return self._model.fit(train._data, int(epochs),
                                None if test is None else test._data,
                                None if validation is None else validation._data,
-                               on_epoch, int(max_steps))
+                               on_epoch, int(max_steps), early_stopping, int(patience))
+
+    @property
+    def best_epoch(self) -> Optional[int]:
+        """With early stopping, the epoch whose weights the last fit left in the
+        model ("per_head": the ranking head's); else None."""
+        epoch = 0 if self._model is None else self._model.best_epoch
+        return epoch if epoch > 0 else None
+
+    @property
+    def best_rating_epoch(self) -> Optional[int]:
+        """With ``early_stopping="per_head"``, the epoch of the rating head's
+        weights after the last fit; else None."""
+        epoch = 0 if self._model is None else self._model.best_rating_epoch
+        return epoch if epoch > 0 else None
 
     @property
     def history(self) -> List[Dict[str, Any]]:

@@ -19,6 +19,7 @@
 #include "mtrec/core/config_names.h"
 #include "mtrec/model.h"
 #include "mtrec/optim/optimizer.h"
+#include "mtrec/train/best_tracker.h"
 
 namespace py = pybind11;
 
@@ -175,7 +176,8 @@ class PyModel {
   }
 
   py::list Fit(const Data& train, int epochs, const Data* test, const Data* validation,
-               const py::object& on_epoch, int64_t max_steps) {
+               const py::object& on_epoch, int64_t max_steps,
+               const std::optional<std::string>& early_stopping, int patience) {
     CheckIds(train, "train");
     if (test != nullptr) CheckIds(*test, "test");
     if (validation != nullptr) CheckIds(*validation, "validation");
@@ -188,6 +190,20 @@ class PyModel {
     options.validation = validation != nullptr ? validation->rows.get() : nullptr;
     options.stop = &stop;
     options.max_steps = max_steps;
+    if (early_stopping) {
+      options.early_stopping.patience = patience;
+      options.early_stopping.per_head = *early_stopping == "per_head";
+      if (options.early_stopping.per_head) {
+        options.early_stopping.metric = Metric::kMrr;
+      } else {
+        Result<Metric> metric = ParseMetric(*early_stopping, "early_stopping");
+        if (!metric.ok()) {
+          throw py::value_error("early_stopping: expected None, 'mrr', 'mse' or 'per_head', got '" +
+                                *early_stopping + "'");
+        }
+        options.early_stopping.metric = *metric;
+      }
+    }
     const bool has_test = test != nullptr;
     options.on_epoch = [&](const EpochStats& s) {
       py::gil_scoped_acquire acquire;
@@ -213,8 +229,14 @@ class PyModel {
     if (callback_error) throw std::move(*callback_error);
     ThrowIfError(done.status());
     if (interrupted && PyErr_CheckSignals() != 0) throw py::error_already_set();
+    best_epoch_ = done->best_epoch;
+    best_rating_epoch_ = done->best_rating_epoch;
     return epochs_done;
   }
+
+  // The last fit's early-stopping epochs (0: none restored).
+  int best_epoch() const { return best_epoch_; }
+  int best_rating_epoch() const { return best_rating_epoch_; }
 
   py::list History() const {
     py::list out;
@@ -389,6 +411,7 @@ class PyModel {
   Model model_;
   std::shared_ptr<const Dataset> source_;      // null for a loaded model
   std::shared_ptr<const Interactions> train_;  // the last fit's (evaluate excludes its items)
+  int best_epoch_ = 0, best_rating_epoch_ = 0;
   bool integer_user_ids_ = true;
   bool integer_item_ids_ = true;
 };
@@ -403,7 +426,10 @@ void BindModel(py::module_& m) {
       .def_static("load", &PyModel::Load, py::arg("path"), py::arg("threads") = 0)
       .def("fit", &PyModel::Fit, py::arg("train"), py::arg("epochs"), py::arg("test") = nullptr,
            py::arg("validation") = nullptr, py::arg("on_epoch") = py::none(),
-           py::arg("max_steps") = 0)
+           py::arg("max_steps") = 0, py::arg("early_stopping") = py::none(),
+           py::arg("patience") = 10)
+      .def_property_readonly("best_epoch", &PyModel::best_epoch)
+      .def_property_readonly("best_rating_epoch", &PyModel::best_rating_epoch)
       .def_property_readonly("history", &PyModel::History)
       .def("evaluate", &PyModel::Evaluate, py::arg("test"), py::arg("train") = nullptr,
            py::arg("k") = kDefaultTopK)

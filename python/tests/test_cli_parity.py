@@ -57,3 +57,53 @@ def test_python_loads_a_model_saved_by_the_cli(cli, ratings_file, tmp_path):
     train, test = mtrec.random_train_test_split(mtrec.load_dataset(ratings_file))
     assert model.evaluate(test, train=train)["mrr"] == pytest.approx(model.history[-1]["mrr"],
                                                                    rel=1e-12)
+
+
+def test_per_head_early_stopping_matches_the_cli_recipe(cli, ratings_file, tmp_path):
+    """The recipe through the package (fit's early_stopping) is the CLI's
+    `--recipe mtrec`: same epochs, same chosen epochs, same final weights."""
+    run, path = tmp_path / "run", tmp_path / "recipe.mtrec"
+    subprocess.run([cli, "train", "--dataset", ratings_file, "--recipe", "mtrec", "--epochs", "30",
+                    "--patience", "2", "--learning_rate", "0.01", "--seed", "5", "--threads", "2", "--logdir", str(run),
+                    "--save", str(path)], check=True, capture_output=True)
+    with open(run / "metrics.jsonl") as f:
+        expected = [without_timings(json.loads(line)) for line in f]
+    from_cli = json.loads(subprocess.run(
+        [cli, "evaluate", "--model", str(path), "--format", "json"],
+        check=True, capture_output=True, text=True).stdout)
+
+    data = mtrec.load_dataset(ratings_file)
+    rows, test = mtrec.random_train_test_split(data)
+    train, val = mtrec.random_train_test_split(rows, 0.05, seed=321)
+    model = mtrec.MultitaskModel(shared_embeddings=False, rating_biases=True, rating_l2=30,
+                                 negatives=5, factorization_weight=0.5, regression_weight=0.5,
+                                 learning_rate=0.01, seed=5, threads=2)
+    history = model.fit(train, 30, test=test, validation=val, early_stopping="per_head",
+                        patience=2)
+    assert [without_timings(e) for e in history] == expected
+    assert len(history) < 30  # the patience stopped it
+    assert model.best_epoch == max(range(1, len(history) + 1),
+                                   key=lambda e: (history[e - 1]["val_mrr"], -e))
+    assert model.best_rating_epoch == min(range(1, len(history) + 1),
+                                          key=lambda e: (history[e - 1]["val_mse"], e))
+    assert model.best_epoch != model.best_rating_epoch or len(history) == 1
+    assert from_cli["epoch"] == model.best_epoch
+    assert from_cli["rating_epoch"] == model.best_rating_epoch
+    metrics = model.evaluate(test, train=train)
+    assert metrics["mrr"] == from_cli["metrics"]["mrr"]
+    assert metrics["mse"] == from_cli["metrics"]["mse"]
+
+
+def test_early_stopping_needs_validation_and_a_known_metric(split):
+    train, test = split
+    with pytest.raises(ValueError, match="early_stopping: needs validation"):
+        mtrec.MultitaskModel().fit(train, 2, test=test, early_stopping="mrr")
+    with pytest.raises(ValueError, match="early_stopping: expected None, 'mrr', 'mse'"):
+        mtrec.MultitaskModel().fit(train, 2, validation=test, early_stopping="auc")
+    with pytest.raises(ValueError, match="per_head needs separate embeddings"):
+        mtrec.MultitaskModel().fit(train, 2, validation=test, early_stopping="per_head")
+    with pytest.raises(ValueError, match="patience"):
+        mtrec.MultitaskModel().fit(train, 2, validation=test, early_stopping="mse", patience=0)
+    model = mtrec.MultitaskModel()
+    model.fit(train, 2, validation=test)
+    assert model.best_epoch is None and model.best_rating_epoch is None

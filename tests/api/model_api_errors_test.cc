@@ -186,10 +186,21 @@ TEST_F(ApiErrors, FitRefusesBadArgumentsAndTrainsNothing) {
   fit.test = nullptr;
   fit.validation = &other.interactions;
   EXPECT_TRUE(Invalid(model.Fit(train, fit).status(), "validation"));
+  fit.validation = nullptr;
+
+  // Early stopping: a validation split, patience >= 1, per_head on separate tables.
+  FitOptions early = fit;
+  early.early_stopping.metric = Metric::kMse;
+  early.test = &split_.test;
+  EXPECT_TRUE(Invalid(model.Fit(train, early).status(), "early_stopping: needs validation"));
+  early.validation = &split_.test;
+  early.early_stopping.patience = 0;
+  EXPECT_TRUE(Invalid(model.Fit(train, early).status(), "patience"));
+  early.early_stopping = {Metric::kMrr, 3, /*per_head=*/true};
+  EXPECT_TRUE(Invalid(model.Fit(train, early).status(), "early_stopping: per_head needs separate"));
 
   EXPECT_TRUE(model.history().empty());
   EXPECT_TRUE(api_test::SameParameters(model.Parameters(), before));
-  fit.validation = nullptr;
   ASSERT_TRUE(model.Fit(train, fit).ok());  // the same model and data are fine
   EXPECT_EQ(model.history().size(), 1u);
 }

@@ -119,6 +119,82 @@ TEST_F(ModelApi, OnEpochReturningFalseStopsAfterThatEpoch) {
   EXPECT_EQ(seen, (std::vector<int>{1, 2}));
 }
 
+// A model that overfits within a few epochs (early stopping then stops it).
+ModelOptions Overfitting(bool separate_heads) {
+  ModelOptions options = SmallOptions();
+  options.model.shared_embeddings = !separate_heads;
+  options.model.rating_biases = separate_heads;
+  options.train.optimizer.learning_rate = 0.03;
+  return options;
+}
+
+class EarlyStoppingApi : public ModelApi {
+ protected:
+  EarlyStoppingApi() : carved_(SplitInteractions(split_.train, 0.1).value()) {}
+
+  // Up to 40 epochs on the carved training rows, validated on the rest.
+  Result<FitResult> FitWith(Model& model, const EarlyStoppingConfig& early) {
+    FitOptions fit = Epochs(40);
+    fit.validation = &carved_.test;
+    fit.early_stopping = early;
+    return model.Fit(carved_.train, fit);
+  }
+
+  // The parameters of a model of `options` after `epochs` plain epochs.
+  std::vector<NamedTensor> TrainedFor(const ModelOptions& options, int epochs) {
+    Model m = NewModel(options);
+    EXPECT_TRUE(m.Fit(carved_.train, Epochs(epochs)).ok());
+    return m.Parameters();
+  }
+
+  TrainTestSplit carved_;
+};
+
+// Early stopping per head ends with the ranking head's tensors of its best
+// validation-MRR epoch and the rating head's of its best validation-MSE epoch:
+// exactly those of runs of that many epochs (the same stream).
+TEST_F(EarlyStoppingApi, PerHeadEndsWithEachHeadsBestEpochsWeights) {
+  const ModelOptions options = Overfitting(/*separate_heads=*/true);
+  Model model = NewModel(options);
+  Result<FitResult> r = FitWith(model, {Metric::kMrr, /*patience=*/2, /*per_head=*/true});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->stopped_early);
+  ASSERT_LT(r->epochs, 40);
+  const std::vector<EpochStats>& h = model.history();
+  int best_mrr = 1, best_mse = 1;
+  for (int e = 2; e <= static_cast<int>(h.size()); ++e) {
+    if (h[e - 1].validation.mrr > h[best_mrr - 1].validation.mrr) best_mrr = e;
+    if (h[e - 1].validation.mse < h[best_mse - 1].validation.mse) best_mse = e;
+  }
+  EXPECT_EQ(r->best_epoch, best_mrr);
+  EXPECT_EQ(r->best_rating_epoch, best_mse);
+  ASSERT_NE(best_mrr, best_mse);  // the heads' weights come from two epochs
+  // Neither head stopped improving before the patience ran out for both.
+  EXPECT_EQ(static_cast<int>(h.size()), std::max(best_mrr, best_mse) + 2);
+
+  const std::vector<NamedTensor> ranking = TrainedFor(options, best_mrr);
+  const std::vector<NamedTensor> rating = TrainedFor(options, best_mse);
+  const std::set<std::string> ranking_head = {"U_fact", "Q_fact", "B"};
+  const std::vector<NamedTensor> got = model.Parameters();
+  ASSERT_EQ(got.size(), ranking.size());
+  for (size_t t = 0; t < got.size(); ++t) {
+    const std::vector<NamedTensor>& from = ranking_head.count(got[t].name) ? ranking : rating;
+    EXPECT_EQ(got[t].values, from[t].values) << got[t].name;
+    EXPECT_NE(ranking[t].values, rating[t].values) << got[t].name;  // the check can fail
+  }
+}
+
+TEST_F(EarlyStoppingApi, OneMetricEndsWithItsBestEpochsWeights) {
+  const ModelOptions options = Overfitting(/*separate_heads=*/false);
+  Model model = NewModel(options);
+  Result<FitResult> r = FitWith(model, {Metric::kMse, /*patience=*/1, /*per_head=*/false});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_TRUE(r->stopped_early);
+  EXPECT_EQ(r->best_rating_epoch, 0);
+  EXPECT_EQ(r->epochs, r->best_epoch + 1);
+  EXPECT_TRUE(SameParameters(model.Parameters(), TrainedFor(options, r->best_epoch)));
+}
+
 TEST_F(ModelApi, MaxStepsStopsMidEpochAndALaterFitReachesTheUninterruptedResult) {
   Model straight = NewModel();
   Train(straight, 3);

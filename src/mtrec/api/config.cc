@@ -85,6 +85,23 @@ Status TrainConfig::Validate() const {
   return Status::Ok();
 }
 
+Status EarlyStoppingConfig::Validate(const ModelConfig& model) const {
+  if (metric == Metric::kNone) return Status::Ok();
+  if (patience < 1) {
+    return Field("patience", "expected an integer >= 1, got " + std::to_string(patience));
+  }
+  if (per_head && metric != Metric::kMrr) {
+    return Field("early_stopping",
+                 "per_head selection needs metric mrr (the ranking head's; the rating head's "
+                 "is mse)");
+  }
+  if (per_head && model.shared_embeddings) {
+    return Field("early_stopping",
+                 "per_head needs separate embeddings (shared tables serve both heads)");
+  }
+  return Status::Ok();
+}
+
 Status ExperimentConfig::Validate() const {
   if (!(test_fraction > 0.0 && test_fraction < 1.0)) {
     return Field("test_fraction", "expected a number in (0, 1), got " + Num(test_fraction));
@@ -98,25 +115,11 @@ Status ExperimentConfig::Validate() const {
     return Field("threads", "expected an integer in [1, " + std::to_string(kMaxThreads) +
                                 "], got " + std::to_string(threads));
   }
-  if (early_stopping.metric != Metric::kNone) {
-    if (early_stopping.patience < 1) {
-      return Field("patience",
-                   "expected an integer >= 1, got " + std::to_string(early_stopping.patience));
-    }
-    if (validation_fraction == 0) {
-      return Field("early_stopping",
-                   "needs a validation split: set validation_fraction to a number > 0");
-    }
-    if (early_stopping.per_head && early_stopping.metric != Metric::kMrr) {
-      return Field("early_stopping",
-                   "per_head selection needs metric mrr (the ranking head's; the rating head's "
-                   "is mse)");
-    }
-    if (early_stopping.per_head && model.shared_embeddings) {
-      return Field("early_stopping",
-                   "per_head needs separate embeddings (shared tables serve both heads)");
-    }
+  if (early_stopping.metric != Metric::kNone && validation_fraction == 0) {
+    return Field("early_stopping",
+                 "needs a validation split: set validation_fraction to a number > 0");
   }
+  MTREC_RETURN_IF_ERROR(early_stopping.Validate(model));
   MTREC_RETURN_IF_ERROR(train.Validate());
   ModelConfig shape = model;
   shape.num_users = shape.num_items = 1;  // the data's sizes are checked once loaded

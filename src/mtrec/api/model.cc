@@ -13,6 +13,7 @@
 #include "mtrec/eval/evaluator.h"
 #include "mtrec/infer/fold_in.h"
 #include "mtrec/infer/model_evaluation.h"
+#include "mtrec/train/early_stopping.h"
 #include "mtrec/train/experiment_data.h"
 #include "mtrec/train/memory_estimate.h"
 
@@ -199,6 +200,13 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
   if (options.validation != nullptr) {
     MTREC_RETURN_IF_ERROR(CheckRows(*options.validation, shape, "validation"));
   }
+  MTREC_RETURN_IF_ERROR(options.early_stopping.Validate(shape));
+  if (options.early_stopping.metric != Metric::kNone &&
+      (options.validation == nullptr || options.validation->size() == 0)) {
+    return Status::InvalidArgument(
+        "early_stopping: needs validation interactions (choosing the epoch on the test split "
+        "would report a flattered test figure)");
+  }
   // Recommend offers the items of the training data, as documented (Create's
   // were the whole data set's, test items included).
   m.candidates.emplace(train);
@@ -240,6 +248,7 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
   trainer.SetStopCondition(stop_requested);
 
   FitResult result;
+  EarlyStopping early(options.early_stopping);
   for (int k = 0; k < options.epochs; ++k) {
     if (stop_requested()) {
       result.interrupted = true;
@@ -269,10 +278,19 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
     stats.eval_seconds = SecondsSince(start);
     m.history.push_back(stats);
     ++result.epochs;
+    early.Update(stats, m.backend->net());
     if (options.on_epoch && !options.on_epoch(stats)) {
       result.stopped_by_callback = true;
       break;
     }
+    if (early.ShouldStop()) {
+      result.stopped_early = true;
+      break;
+    }
+  }
+  if (!result.interrupted && early.RestoreBest(*m.backend)) {
+    result.best_epoch = early.best_epoch();
+    result.best_rating_epoch = early.best_rating_epoch();
   }
   return result;
 }

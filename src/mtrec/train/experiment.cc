@@ -15,6 +15,7 @@
 #include "mtrec/train/checkpoint.h"
 #include "mtrec/train/checkpoint_checks.h"
 #include "mtrec/train/config_json.h"
+#include "mtrec/train/early_stopping.h"
 #include "mtrec/train/experiment_data.h"
 #include "mtrec/train/memory_estimate.h"
 
@@ -27,47 +28,14 @@ constexpr EnumName<StopReason> kStateNames[] = {{StopReason::kCompleted, "comple
                                                 {StopReason::kEarlyStopped, "early_stopped"},
                                                 {StopReason::kInterrupted, "interrupted"}};
 
-// The epoch's value of `metric` on the validation split, else on the test split.
-double SelectionValue(const EpochStats& s, Metric metric) {
-  const EvalResult& e = s.has_validation ? s.validation : s.eval;
-  return metric == Metric::kMrr ? e.mrr : e.mse;
-}
-
 // What the run policy adds to a model's own state: where the run lives, the
 // trackers of early stopping and --save_best, and the best epoch's weights.
 struct RunState {
   std::string logdir;
   std::string run_id;
-  BestTracker early;         // per head: the ranking head's (MRR)
-  BestTracker early_rating;  // per head: the rating head's (MSE); else off
+  EarlyStopping early;  // with the best epoch's weights
   BestTracker save_best;
-  std::vector<float> best_params;  // with early stopping: the best epoch's weights
 };
-
-// Copies the ranking head's own parameters (its tables and biases) or, with
-// ranking false, all the others (with separate tables: the rating head's)
-// from `params` into `best`.
-void KeepHead(const MultiTaskNet& net, bool ranking, std::span<const float> params,
-              std::vector<float>& best) {
-  if (best.size() != params.size()) best.assign(params.begin(), params.end());
-  const MultiTaskNet::Roles& r = net.roles();
-  std::vector<std::pair<int64_t, int64_t>> ranges;  // the ranking head's, in buffer order
-  for (int block : {r.u_fact, r.q_fact, r.item_bias, r.user_bias}) {
-    if (block < 0) continue;
-    const ParamBlock& b = net.layout().block(block);
-    ranges.emplace_back(b.offset, b.offset + b.size());
-  }
-  std::sort(ranges.begin(), ranges.end());
-  const auto copy = [&](int64_t begin, int64_t end) {
-    std::copy(params.begin() + begin, params.begin() + end, best.begin() + begin);
-  };
-  int64_t at = 0;  // the end of the last ranking range
-  for (const auto& [begin, end] : ranges) {
-    ranking ? copy(begin, end) : copy(at, begin);
-    at = end;
-  }
-  if (!ranking) copy(at, static_cast<int64_t>(params.size()));
-}
 
 TrainingCheckpoint CheckpointOf(const Model& model, const RunState& run, const char* state) {
   TrainingCheckpoint c;
@@ -75,13 +43,11 @@ TrainingCheckpoint CheckpointOf(const Model& model, const RunState& run, const c
   c.state = state;
   c.logdir = run.logdir;
   c.run_id = run.run_id;
-  c.early_stopping_best = {run.early.best_epoch(), run.early.best_value(),
-                           run.early.epochs_since_best()};
-  c.rating_best = {run.early_rating.best_epoch(), run.early_rating.best_value(),
-                   run.early_rating.epochs_since_best()};
+  c.early_stopping_best = run.early.ranking_state();
+  c.rating_best = run.early.rating_state();
   c.save_best = {run.save_best.best_epoch(), run.save_best.best_value(),
                  run.save_best.epochs_since_best()};
-  c.best_params = run.best_params;
+  c.best_params = run.early.best_params();
   return c;
 }
 
@@ -237,17 +203,12 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   RunState run;
   run.logdir = options.logdir;
   run.run_id = options.run_id;
-  run.early = BestTracker(config.early_stopping.metric);
-  if (config.early_stopping.per_head) run.early_rating = BestTracker(Metric::kMse);
+  run.early = EarlyStopping(config.early_stopping);
   run.save_best = BestTracker(options.save_best);
   if (resume != nullptr) {
-    const TrackerState& e = resume->early_stopping_best;
-    run.early.Restore(e.epoch, e.value, e.epochs_since_best);
-    const TrackerState& h = resume->rating_best;
-    if (run.early_rating.enabled()) run.early_rating.Restore(h.epoch, h.value, h.epochs_since_best);
+    run.early.Restore(resume->early_stopping_best, resume->rating_best, resume->best_params);
     const TrackerState& b = resume->save_best;
     if (run.save_best.enabled()) run.save_best.Restore(b.epoch, b.value, b.epochs_since_best);
-    run.best_params = resume->best_params;
   }
   if (!options.save_path.empty()) {
     // The texts a checkpoint will hold (ids, paths), without its tensors.
@@ -280,18 +241,7 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
       policy = o->OnEpoch(stats);
       if (!policy.ok()) return false;
     }
-    if (run.early_rating.enabled()) {  // per head: each head's parameters by its metric
-      const MultiTaskNet& net = m.backend->net();
-      if (run.early.Update(epoch, SelectionValue(stats, Metric::kMrr))) {
-        KeepHead(net, /*ranking=*/true, net.params(), run.best_params);
-      }
-      if (run.early_rating.Update(epoch, SelectionValue(stats, Metric::kMse))) {
-        KeepHead(net, /*ranking=*/false, net.params(), run.best_params);
-      }
-    } else if (run.early.enabled() &&
-               run.early.Update(epoch, SelectionValue(stats, run.early.metric()))) {
-      run.best_params.assign(m.backend->net().params().begin(), m.backend->net().params().end());
-    }
+    run.early.Update(stats, m.backend->net());
     if (!options.save_path.empty() && run.save_best.enabled() &&
         run.save_best.Update(epoch, SelectionValue(stats, run.save_best.metric()))) {
       summary.best_checkpoint_path = BestCheckpointPath(options.save_path);
@@ -303,9 +253,7 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
       policy = Save(options.save_path, "running", model, run);
       if (!policy.ok()) return false;
     }
-    const int patience = config.early_stopping.patience;
-    if (run.early.enabled() && run.early.epochs_since_best() >= patience &&
-        (!run.early_rating.enabled() || run.early_rating.epochs_since_best() >= patience)) {
+    if (run.early.ShouldStop()) {
       summary.stop_reason = StopReason::kEarlyStopped;
       return false;
     }
@@ -321,14 +269,9 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   }
   // Early stopping ends with the best validation epoch's weights. The checkpoint
   // then holds those weights; the run cannot be resumed.
-  const bool restore_best = run.early.enabled() && run.early.best_epoch() > 0 &&
-                            summary.stop_reason != StopReason::kInterrupted;
-  if (restore_best) {
-    m.backend->WriteParams([&](MultiTaskNet& net) {
-      std::copy(run.best_params.begin(), run.best_params.end(), net.params().begin());
-    });
+  if (summary.stop_reason != StopReason::kInterrupted && run.early.RestoreBest(*m.backend)) {
     summary.best_epoch = run.early.best_epoch();
-    summary.best_rating_epoch = run.early_rating.best_epoch();
+    summary.best_rating_epoch = run.early.best_rating_epoch();
   }
   if (!options.save_path.empty()) {
     MTREC_RETURN_IF_ERROR(

@@ -6,6 +6,11 @@
 
 namespace mtrec {
 
+namespace {
+// How many samples ahead the marks' words are prefetched.
+constexpr int64_t kMarksAhead = 8;
+}  // namespace
+
 void BatchRows::Collect(const MultiTaskNet& net, const Batch& batch, ThreadPool& pool,
                         SparseRows& rows, CompactRowGradients* compact) {
   const MultiTaskNet::Roles& roles = net.roles();
@@ -24,6 +29,8 @@ void BatchRows::Collect(const MultiTaskNet& net, const Batch& batch, ThreadPool&
   const int64_t users_per_part = per_part(num_users);
   const int64_t items_per_part = per_part(num_items);
   const int64_t n = static_cast<int64_t>(batch.size());
+  // A list of the positives alone, for the tables only the rating head reads.
+  const bool list_positives = !net.config().shared_embeddings || roles.rating_user_bias >= 0;
   pool.Run(parts, [&](int part, int) {
     const int64_t u_lo = part * users_per_part, u_hi = u_lo + users_per_part;
     const int64_t i_lo = part * items_per_part, i_hi = i_lo + items_per_part;
@@ -42,11 +49,20 @@ void BatchRows::Collect(const MultiTaskNet& net, const Batch& batch, ThreadPool&
       for (int32_t row : list) seen[row >> 6] = 0;
     };
     for (int64_t s = 0; s < n; ++s) {
+      // The marks' words are in cache only while a step uses them: fetched ahead.
+      if (s + kMarksAhead < n) {
+        const int64_t a = s + kMarksAhead;
+        __builtin_prefetch(&user_seen_[batch.users[a] >> 6]);
+        __builtin_prefetch(&item_seen_[batch.items[a] >> 6]);
+        __builtin_prefetch(&item_seen_[batch.negatives[a] >> 6]);
+        if (list_positives) __builtin_prefetch(&item_reg_seen_[batch.items[a] >> 6]);
+      }
       const int64_t u = batch.users[s], i = batch.items[s], j = batch.negatives[s];
       if (u >= u_lo && u < u_hi) add_once(user_seen_, u, out.users);
       if (i >= i_lo && i < i_hi) {
         add_once(item_seen_, i, out.items);
-        add_once(item_reg_seen_, i, out.reg_items);  // the MLP never reads negatives
+        // The MLP never reads negatives.
+        if (list_positives) add_once(item_reg_seen_, i, out.reg_items);
       }
       if (j >= i_lo && j < i_hi) add_once(item_seen_, j, out.items);
     }
@@ -103,7 +119,7 @@ void BatchRows::Collect(const MultiTaskNet& net, const Batch& batch, ThreadPool&
   number(item_slot_, num_items, rows.tables[1].rows);
   out.user_slot = user_slot_.data();
   out.item_slot = item_slot_.data();
-  if (!net.config().shared_embeddings || roles.rating_user_bias >= 0) {
+  if (list_positives) {
     number(reg_item_slot_, num_items, rows.tables[reg_items_table].rows);
     out.reg_item_slot = reg_item_slot_.data();
   }
