@@ -68,7 +68,10 @@ struct FitOptions {
   // once the metric has not improved for `patience` epochs (per_head: neither
   // head's), and the call ends with the best epoch's weights (per_head: the
   // ranking head's of the best-MRR epoch, the rating head's of the best-MSE
-  // epoch), unless interrupted. Off by default (metric kNone).
+  // epoch), unless interrupted by `stop` or `max_steps` (a stop by on_epoch
+  // restores too). A later Fit trains on from the restored weights, with the
+  // stream, optimizer state and epoch numbers of the last epoch; Save records
+  // the restore as `mtrec train --early_stopping` does. Off by default (kNone).
   EarlyStoppingConfig early_stopping;
 };
 

@@ -355,7 +355,11 @@ class MultitaskModel:
         :attr:`best_epoch`); "per_head" (separate embeddings) keeps the
         ranking head's weights of the best-MRR epoch and the rating head's of
         the best-MSE epoch, and stops when neither improves, as the CLI's
-        ``--early_stopping per_head``. The CLI's ``--recipe mtrec`` is::
+        ``--early_stopping per_head``. A fit stopped by ``callback`` also ends
+        with the best weights; one stopped by Ctrl-C or ``max_steps`` keeps
+        the last step's. A later fit trains on from the restored weights (the
+        stream, optimiser state and epoch numbers go on from the last epoch).
+        The CLI's ``--recipe mtrec`` is::
 
             model = mtrec.MultitaskModel(shared_embeddings=False, rating_biases=True,
                                          rating_l2=30, negatives=5,
@@ -391,7 +395,8 @@ class MultitaskModel:
     @property
     def best_epoch(self) -> Optional[int]:
         """With early stopping, the epoch whose weights the last fit left in the
-        model ("per_head": the ranking head's); else None."""
+        model ("per_head": the ranking head's), numbered as in :attr:`history`
+        (epochs of earlier fits included); else None."""
         epoch = 0 if self._model is None else self._model.best_epoch
         return epoch if epoch > 0 else None
 

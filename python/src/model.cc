@@ -181,6 +181,7 @@ class PyModel {
     CheckIds(train, "train");
     if (test != nullptr) CheckIds(*test, "test");
     if (validation != nullptr) CheckIds(*validation, "validation");
+    best_epoch_ = best_rating_epoch_ = 0;  // this fit's, whatever happens
     py::list epochs_done;
     std::optional<py::error_already_set> callback_error;
     std::atomic<bool> stop{false};
@@ -226,11 +227,13 @@ class PyModel {
     }
     const bool interrupted = interrupt.Release();
     train_ = train.rows;
+    if (done.ok()) {  // set before any error is raised: the weights are the restored ones
+      best_epoch_ = done->best_epoch;
+      best_rating_epoch_ = done->best_rating_epoch;
+    }
     if (callback_error) throw std::move(*callback_error);
     ThrowIfError(done.status());
     if (interrupted && PyErr_CheckSignals() != 0) throw py::error_already_set();
-    best_epoch_ = done->best_epoch;
-    best_rating_epoch_ = done->best_rating_epoch;
     return epochs_done;
   }
 

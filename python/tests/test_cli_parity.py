@@ -93,6 +93,26 @@ def test_per_head_early_stopping_matches_the_cli_recipe(cli, ratings_file, tmp_p
     assert metrics["mrr"] == from_cli["metrics"]["mrr"]
     assert metrics["mse"] == from_cli["metrics"]["mse"]
 
+    # Saved from Python, the checkpoint names the restored epochs as the CLI's does.
+    saved = tmp_path / "python.mtrec"
+    model.save(str(saved))
+    described = json.loads(subprocess.run(
+        [cli, "evaluate", "--model", str(saved), "--format", "json"],
+        check=True, capture_output=True, text=True).stdout)
+    assert described["epoch"] == model.best_epoch
+    assert described["rating_epoch"] == model.best_rating_epoch
+    assert described["best_restored"] is True
+    assert described["metrics"]["mse"] == metrics["mse"]
+    # A further fit moves the weights on: the checkpoint then names its last epoch.
+    model.fit(train, 1)
+    assert model.best_epoch is None
+    model.save(str(saved))
+    described = json.loads(subprocess.run(
+        [cli, "evaluate", "--model", str(saved), "--format", "json"],
+        check=True, capture_output=True, text=True).stdout)
+    assert described["epoch"] == len(history) + 1
+    assert "best_restored" not in described
+
 
 def test_early_stopping_needs_validation_and_a_known_metric(split):
     train, test = split

@@ -201,11 +201,16 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
     MTREC_RETURN_IF_ERROR(CheckRows(*options.validation, shape, "validation"));
   }
   MTREC_RETURN_IF_ERROR(options.early_stopping.Validate(shape));
-  if (options.early_stopping.metric != Metric::kNone &&
-      (options.validation == nullptr || options.validation->size() == 0)) {
+  const bool early_stopping = options.early_stopping.metric != Metric::kNone;
+  if (early_stopping && (options.validation == nullptr || options.validation->size() == 0)) {
     return Status::InvalidArgument(
         "early_stopping: needs validation interactions (choosing the epoch on the test split "
         "would report a flattered test figure)");
+  }
+  if (early_stopping) {  // the best epoch's weights are a second copy of the parameters
+    MTREC_RETURN_IF_ERROR(CheckTrainingFitsInMemory(
+        shape, m.options.train, std::min<int64_t>(m.options.train.batch_size, train.size()),
+        /*early_stopping=*/true));
   }
   // Recommend offers the items of the training data, as documented (Create's
   // were the whole data set's, test items included).
@@ -249,6 +254,7 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
 
   FitResult result;
   EarlyStopping early(options.early_stopping);
+  m.restored_best.reset();  // training moves the weights on from any earlier best
   for (int k = 0; k < options.epochs; ++k) {
     if (stop_requested()) {
       result.interrupted = true;
@@ -291,6 +297,8 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
   if (!result.interrupted && early.RestoreBest(*m.backend)) {
     result.best_epoch = early.best_epoch();
     result.best_rating_epoch = early.best_rating_epoch();
+    m.restored_best =
+        Impl::RestoredBest{options.early_stopping, early.ranking_state(), early.rating_state()};
   }
   return result;
 }
@@ -439,6 +447,11 @@ void ModelInternals::Capture(const Model& model, TrainingCheckpoint* c) {
   CaptureTrainingState(*m.backend, *m.trainer, c);
   c->history = m.history;
   c->epochs_done = static_cast<int>(m.history.size());
+  if (m.restored_best) {  // as `mtrec train --early_stopping` records its restore
+    c->config.early_stopping = m.restored_best->config;
+    c->early_stopping_best = m.restored_best->ranking;
+    c->rating_best = m.restored_best->rating;
+  }
 }
 
 Result<Model> ModelInternals::FromCheckpoint(const TrainingCheckpoint& c, const std::string& source,

@@ -38,6 +38,13 @@ struct Model::Impl {
   std::string data_path;
   int64_t interactions = 0;
   uint32_t fingerprint = 0;
+  // The weights the last Fit left are its early stopping's best epoch's (its
+  // trackers): Save records that, so the checkpoint names the right epochs.
+  struct RestoredBest {
+    EarlyStoppingConfig config;
+    TrackerState ranking, rating;
+  };
+  std::optional<RestoredBest> restored_best;
 };
 
 struct ModelInternals {

@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <chrono>
 
+#if defined(__linux__)
+#include <sched.h>
+#endif
+
 #include "mtrec/core/check.h"
 
 namespace mtrec {
@@ -11,12 +15,16 @@ namespace {
 // How long an idle worker polls for the next job before it goes to sleep.
 constexpr auto kSpinTime = std::chrono::microseconds(200);
 
-// One poll's pause while spinning. With a core per thread, a few pause
+// Polls made with pause instructions before a spinning thread yields its core.
+constexpr int kPausePolls = 64;
+
+// One poll's pause while spinning (`polls` made so far). First a few pause
 // instructions: a sched_yield system call per poll cost a tenth of a BPR-only
-// step's CPU time on a paravirtualised VM. With more threads than cores, the
-// core is yielded, so that the thread being waited for can run.
-void Relax(bool oversubscribed) {
-  if (oversubscribed) {
+// step's CPU time on a paravirtualised VM. With more threads than cores, or
+// after kPausePolls polls (a CPU quota may leave fewer cores than the affinity
+// says), the core is yielded, so that the thread being waited for can run.
+void Relax(bool oversubscribed, int polls) {
+  if (oversubscribed || polls >= kPausePolls) {
     std::this_thread::yield();
     return;
   }
@@ -30,7 +38,14 @@ void Relax(bool oversubscribed) {
 }
 }  // namespace
 
-int HardwareThreads() { return std::max(1u, std::thread::hardware_concurrency()); }
+int HardwareThreads() {
+#if defined(__linux__)
+  cpu_set_t cpus;  // the CPUs this process may run on (taskset, cpusets)
+  CPU_ZERO(&cpus);
+  if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0) return std::max(1, CPU_COUNT(&cpus));
+#endif
+  return std::max(1u, std::thread::hardware_concurrency());
+}
 
 ThreadPool::ThreadPool(int num_threads)
     : num_threads_(num_threads), oversubscribed_(num_threads > HardwareThreads()) {
@@ -75,13 +90,13 @@ void ThreadPool::Run(int num_tasks, const TaskFn& fn) {
   Drain(0);
   // Wait for every worker to finish its last task (spin first: jobs are short).
   const auto spin_until = std::chrono::steady_clock::now() + kSpinTime;
-  while (pending_workers_.load(std::memory_order_acquire) != 0) {
+  for (int polls = 0; pending_workers_.load(std::memory_order_acquire) != 0; ++polls) {
     if (std::chrono::steady_clock::now() > spin_until) {
       std::unique_lock<std::mutex> lock(mutex_);
       done_.wait(lock, [this] { return pending_workers_.load(std::memory_order_acquire) == 0; });
       break;
     }
-    Relax(oversubscribed_);
+    Relax(oversubscribed_, polls);
   }
   fn_ = nullptr;
 }
@@ -91,9 +106,10 @@ void ThreadPool::WorkerLoop(int thread) {
   for (;;) {
     // Spin briefly for the next job, then sleep until notified.
     const auto spin_until = std::chrono::steady_clock::now() + kSpinTime;
-    while (generation_.load(std::memory_order_acquire) == seen &&
-           std::chrono::steady_clock::now() < spin_until) {
-      Relax(oversubscribed_);
+    for (int polls = 0; generation_.load(std::memory_order_acquire) == seen &&
+                        std::chrono::steady_clock::now() < spin_until;
+         ++polls) {
+      Relax(oversubscribed_, polls);
     }
     {
       std::unique_lock<std::mutex> lock(mutex_);

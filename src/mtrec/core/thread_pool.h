@@ -59,7 +59,8 @@ class ThreadPool {
   bool stop_ = false;
 };
 
-// The number of hardware threads, at least 1.
+// The number of hardware threads this process may run on (its CPU affinity on
+// Linux), at least 1.
 int HardwareThreads();
 
 }  // namespace mtrec

@@ -49,13 +49,17 @@ void BatchRows::Collect(const MultiTaskNet& net, const Batch& batch, ThreadPool&
       for (int32_t row : list) seen[row >> 6] = 0;
     };
     for (int64_t s = 0; s < n; ++s) {
-      // The marks' words are in cache only while a step uses them: fetched ahead.
+      // The marks' words are in cache only while a step uses them: this
+      // part's are fetched ahead (the other parts' words are theirs to write).
       if (s + kMarksAhead < n) {
         const int64_t a = s + kMarksAhead;
-        __builtin_prefetch(&user_seen_[batch.users[a] >> 6]);
-        __builtin_prefetch(&item_seen_[batch.items[a] >> 6]);
-        __builtin_prefetch(&item_seen_[batch.negatives[a] >> 6]);
-        if (list_positives) __builtin_prefetch(&item_reg_seen_[batch.items[a] >> 6]);
+        const int64_t ua = batch.users[a], ia = batch.items[a], ja = batch.negatives[a];
+        if (ua >= u_lo && ua < u_hi) __builtin_prefetch(&user_seen_[ua >> 6], 1);
+        if (ia >= i_lo && ia < i_hi) {
+          __builtin_prefetch(&item_seen_[ia >> 6], 1);
+          if (list_positives) __builtin_prefetch(&item_reg_seen_[ia >> 6], 1);
+        }
+        if (ja >= i_lo && ja < i_hi) __builtin_prefetch(&item_seen_[ja >> 6], 1);
       }
       const int64_t u = batch.users[s], i = batch.items[s], j = batch.negatives[s];
       if (u >= u_lo && u < u_hi) add_once(user_seen_, u, out.users);
