@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "mtrec/backend/cpu/owned_samples.h"
 #include "mtrec/core/check.h"
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/core/vector_kernels.h"
@@ -315,7 +316,6 @@ void BatchBackprop::Scatter(const MultiTaskNet& net, const Batch& batch, std::sp
                                  table(roles.rating_item_bias)};
   const CompactRowGradients& to = compact != nullptr ? *compact : flat;
   const int d = dim_;
-  const int64_t n = static_cast<int64_t>(batch.size());
   const bool separate = !net.config().shared_embeddings;
   // Rows a head whose weight is 0 did not write are left out (RunBlock).
   const bool ranking = weights_.factorization != 0;
@@ -330,38 +330,50 @@ void BatchBackprop::Scatter(const MultiTaskNet& net, const Batch& batch, std::sp
   const int parts = pool.num_threads();
   const int64_t users_per_part = (net.config().num_users + parts - 1) / parts;
   const int64_t items_per_part = (net.config().num_items + parts - 1) / parts;
+  if (part_samples_.size() < static_cast<size_t>(parts)) part_samples_.resize(parts);
   pool.Run(parts, [&](int part, int) {
     const int64_t u_lo = part * users_per_part, u_hi = u_lo + users_per_part;
     const int64_t i_lo = part * items_per_part, i_hi = i_lo + items_per_part;
-    for (int64_t s = 0; s < n; ++s) {
-      const int64_t off = s * d;
-      const int64_t u = batch.users[s], i = batch.items[s], j = batch.negatives[s];
-      if (compact == nullptr && s + kPrefetchAhead < n) {  // compact buffers are small and hot
-        const int64_t a = s + kPrefetchAhead;
-        const int64_t ua = batch.users[a], ia = batch.items[a], ja = batch.negatives[a];
-        if (ua >= u_lo && ua < u_hi) PrefetchRow(to.user_fact + ua * d, d);
-        if (ia >= i_lo && ia < i_hi) PrefetchRow(to.item_fact + ia * d, d);
-        if (ja >= i_lo && ja < i_hi) PrefetchRow(to.item_fact + ja * d, d);
+    OwnedSamples& mine = part_samples_[part];
+    mine.List(batch, {u_lo, u_hi}, {i_lo, i_hi}, /*with_negatives=*/ranking);
+    for (int64_t k = 0; k < mine.num_users; ++k) {
+      const int64_t s = mine.users[k], off = s * d, u = batch.users[s];
+      if (compact == nullptr && k + kPrefetchAhead < mine.num_users) {  // compact buffers are hot
+        PrefetchRow(to.user_fact + int64_t{batch.users[mine.users[k + kPrefetchAhead]]} * d, d);
       }
-      if (u >= u_lo && u < u_hi) {
-        const int64_t us = slot(to.user_slot, u);
-        if (fact_rows) AddTo(grad_user_fact_.data() + off, to.user_fact + us * d, d);
-        if (reg_rows) AddTo(grad_user_reg_.data() + off, to.user_reg + us * d, d);
-        if (rating_biases) to.rating_user_bias[us] += grad_rating_[s];
+      const int64_t us = slot(to.user_slot, u);
+      if (fact_rows) AddTo(grad_user_fact_.data() + off, to.user_fact + us * d, d);
+      if (reg_rows) AddTo(grad_user_reg_.data() + off, to.user_reg + us * d, d);
+      if (rating_biases) to.rating_user_bias[us] += grad_rating_[s];
+      // A[u] receives dpos + dneg = 0 exactly: nothing to add.
+    }
+    // The item rows of the factorisation table (the positive's and the
+    // negative's, in sample order) and the item biases.
+    if (fact_rows || ranking) {
+      for (int64_t k = 0; k < mine.num_items; ++k) {
+        const int64_t s = mine.items[k] >> 1, off = s * d;
+        const bool negative = (mine.items[k] & 1) != 0;
+        const int64_t row = OwnedSamples::ItemRow(batch, mine.items[k]);
+        if (compact == nullptr && k + kPrefetchAhead < mine.num_items) {
+          PrefetchRow(
+              to.item_fact + OwnedSamples::ItemRow(batch, mine.items[k + kPrefetchAhead]) * d, d);
+        }
+        const int64_t is = slot(to.item_slot, row);
+        if (fact_rows) {
+          AddTo((negative ? grad_item_neg_ : grad_item_pos_).data() + off, to.item_fact + is * d,
+                d);
+        }
+        if (ranking) to.item_bias[is] += negative ? -grad_pos_[s] : grad_pos_[s];
       }
-      if (i >= i_lo && i < i_hi) {
-        const int64_t is = slot(to.item_slot, i), rs = slot(to.reg_item_slot, i);
-        if (fact_rows) AddTo(grad_item_pos_.data() + off, to.item_fact + is * d, d);
-        if (reg_rows) AddTo(grad_item_reg_.data() + off, to.item_reg + rs * d, d);
-        if (ranking) to.item_bias[is] += grad_pos_[s];
+    }
+    // The rating head's own item rows and biases: positives only.
+    if (reg_rows || rating_biases) {
+      for (int64_t k = 0; k < mine.num_positives; ++k) {
+        const int64_t s = mine.positives[k];
+        const int64_t rs = slot(to.reg_item_slot, batch.items[s]);
+        if (reg_rows) AddTo(grad_item_reg_.data() + s * d, to.item_reg + rs * d, d);
         if (rating_biases) to.rating_item_bias[rs] += grad_rating_[s];
       }
-      if (ranking && j >= i_lo && j < i_hi) {
-        const int64_t js = slot(to.item_slot, j);
-        AddTo(grad_item_neg_.data() + off, to.item_fact + js * d, d);
-        to.item_bias[js] -= grad_pos_[s];
-      }
-      // A[u] receives dpos + dneg = 0 exactly: nothing to add.
     }
   });
 }

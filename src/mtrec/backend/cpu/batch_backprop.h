@@ -29,6 +29,7 @@
 #include <span>
 #include <vector>
 
+#include "mtrec/backend/cpu/owned_samples.h"
 #include "mtrec/data/user_item_sets.h"
 #include "mtrec/dist/communicator.h"
 #include "mtrec/loss/bpr.h"
@@ -115,6 +116,7 @@ class BatchBackprop {
   std::vector<float> grad_pos_, bpr_values_, squared_errors_;
   std::vector<float> grad_rating_;  // dJ/dr per sample: the rating biases' gradient
   std::vector<float> exchange_;     // every rank's block outputs, packed (several ranks only)
+  std::vector<OwnedSamples> part_samples_;  // per scatter part
 };
 
 }  // namespace mtrec

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "mtrec/backend/cpu/owned_samples.h"
 #include "mtrec/core/thread_pool.h"
 
 namespace mtrec {
@@ -28,48 +29,43 @@ void BatchRows::Collect(const MultiTaskNet& net, const Batch& batch, ThreadPool&
   auto per_part = [parts](int64_t count) { return ((count + parts - 1) / parts + 63) / 64 * 64; };
   const int64_t users_per_part = per_part(num_users);
   const int64_t items_per_part = per_part(num_items);
-  const int64_t n = static_cast<int64_t>(batch.size());
   // A list of the positives alone, for the tables only the rating head reads.
   const bool list_positives = !net.config().shared_embeddings || roles.rating_user_bias >= 0;
   pool.Run(parts, [&](int part, int) {
     const int64_t u_lo = part * users_per_part, u_hi = u_lo + users_per_part;
     const int64_t i_lo = part * items_per_part, i_hi = i_lo + items_per_part;
     PartRows& out = parts_[part];
-    out.users.clear();
-    out.items.clear();
-    out.reg_items.clear();
-    auto add_once = [](std::vector<uint64_t>& seen, int64_t row, std::vector<int32_t>& list) {
-      const uint64_t bit = uint64_t{1} << (row & 63);
-      if ((seen[row >> 6] & bit) == 0) {
-        seen[row >> 6] |= bit;
-        list.push_back(static_cast<int32_t>(row));
+    OwnedSamples& owned = out.samples;
+    owned.List(batch, {u_lo, u_hi}, {i_lo, i_hi}, /*with_negatives=*/true);
+    // Each table's list keeps the first occurrence of every row, in the order
+    // the batch reads them (again without a branch on whether it was seen).
+    const auto keep_first = [](std::vector<uint64_t>& seen, int64_t count, const auto& row_of,
+                               std::vector<int32_t>& list) {
+      list.resize(count);
+      int64_t kept = 0;
+      for (int64_t k = 0; k < count; ++k) {
+        if (k + kMarksAhead < count) __builtin_prefetch(&seen[row_of(k + kMarksAhead) >> 6], 1);
+        const int64_t row = row_of(k);
+        const uint64_t word = seen[row >> 6], bit = uint64_t{1} << (row & 63);
+        list[kept] = static_cast<int32_t>(row);
+        kept += (word & bit) == 0;
+        seen[row >> 6] = word | bit;
       }
+      list.resize(kept);
     };
-    auto clear = [](std::vector<uint64_t>& seen, const std::vector<int32_t>& list) {
+    keep_first(
+        user_seen_, owned.num_users, [&](int64_t k) { return batch.users[owned.users[k]]; },
+        out.users);
+    keep_first(
+        item_seen_, owned.num_items,
+        [&](int64_t k) { return OwnedSamples::ItemRow(batch, owned.items[k]); }, out.items);
+    // The MLP never reads negatives.
+    keep_first(
+        item_reg_seen_, list_positives ? owned.num_positives : 0,
+        [&](int64_t k) { return batch.items[owned.positives[k]]; }, out.reg_items);
+    const auto clear = [](std::vector<uint64_t>& seen, const std::vector<int32_t>& list) {
       for (int32_t row : list) seen[row >> 6] = 0;
     };
-    for (int64_t s = 0; s < n; ++s) {
-      // The marks' words are in cache only while a step uses them: this
-      // part's are fetched ahead (the other parts' words are theirs to write).
-      if (s + kMarksAhead < n) {
-        const int64_t a = s + kMarksAhead;
-        const int64_t ua = batch.users[a], ia = batch.items[a], ja = batch.negatives[a];
-        if (ua >= u_lo && ua < u_hi) __builtin_prefetch(&user_seen_[ua >> 6], 1);
-        if (ia >= i_lo && ia < i_hi) {
-          __builtin_prefetch(&item_seen_[ia >> 6], 1);
-          if (list_positives) __builtin_prefetch(&item_reg_seen_[ia >> 6], 1);
-        }
-        if (ja >= i_lo && ja < i_hi) __builtin_prefetch(&item_seen_[ja >> 6], 1);
-      }
-      const int64_t u = batch.users[s], i = batch.items[s], j = batch.negatives[s];
-      if (u >= u_lo && u < u_hi) add_once(user_seen_, u, out.users);
-      if (i >= i_lo && i < i_hi) {
-        add_once(item_seen_, i, out.items);
-        // The MLP never reads negatives.
-        if (list_positives) add_once(item_reg_seen_, i, out.reg_items);
-      }
-      if (j >= i_lo && j < i_hi) add_once(item_seen_, j, out.items);
-    }
     clear(user_seen_, out.users);
     clear(item_seen_, out.items);
     clear(item_reg_seen_, out.reg_items);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "mtrec/backend/cpu/batch_backprop.h"
+#include "mtrec/backend/cpu/owned_samples.h"
 #include "mtrec/model/multitask_net.h"
 #include "mtrec/optim/sparse_rows.h"
 
@@ -33,6 +34,7 @@ class BatchRows {
 
  private:
   struct PartRows {
+    OwnedSamples samples;  // the batch's samples whose rows are the part's
     std::vector<int32_t> users, items, reg_items;
   };
   // One bit per row: listed in this call (all zero between calls).
