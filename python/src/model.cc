@@ -19,7 +19,7 @@
 #include "mtrec/core/config_names.h"
 #include "mtrec/model.h"
 #include "mtrec/optim/optimizer.h"
-#include "mtrec/train/best_tracker.h"
+#include "mtrec/train/early_stopping.h"
 
 namespace py = pybind11;
 
@@ -192,18 +192,8 @@ class PyModel {
     options.stop = &stop;
     options.max_steps = max_steps;
     if (early_stopping) {
+      ThrowIfError(ParseEarlyStoppingRule(*early_stopping, &options.early_stopping));
       options.early_stopping.patience = patience;
-      options.early_stopping.per_head = *early_stopping == "per_head";
-      if (options.early_stopping.per_head) {
-        options.early_stopping.metric = Metric::kMrr;
-      } else {
-        Result<Metric> metric = ParseMetric(*early_stopping, "early_stopping");
-        if (!metric.ok()) {
-          throw py::value_error("early_stopping: expected None, 'mrr', 'mse' or 'per_head', got '" +
-                                *early_stopping + "'");
-        }
-        options.early_stopping.metric = *metric;
-      }
     }
     const bool has_test = test != nullptr;
     options.on_epoch = [&](const EpochStats& s) {

@@ -9,6 +9,7 @@
 #include "mtrec/core/config_names.h"
 #include "mtrec/loss/bpr.h"
 #include "mtrec/optim/optimizer.h"
+#include "mtrec/train/early_stopping.h"
 
 namespace mtrec::cli {
 
@@ -18,26 +19,13 @@ void AddExperimentFlags(FlagSet& flags, ExperimentConfig& c) {
   flags.AddDouble("validation_fraction", &c.validation_fraction,
                   "fraction of the training rows held out for validation (early stopping, "
                   "--save_best); 0.05 when --early_stopping is given without it");
-  flags.AddValue(
-      "early_stopping", "mrr|mse|per_head",
-      "stop when this validation metric has not improved for --patience epochs, and "
-      "end with the best epoch's weights; per_head (separate embeddings): the ranking "
-      "head's weights of the best mrr epoch and the rating head's of the best mse "
-      "epoch, stopping when neither improves",
-      "off", [&c](std::string_view v) -> Status {
-        c.early_stopping.per_head = v == "per_head";
-        if (c.early_stopping.per_head) {
-          c.early_stopping.metric = Metric::kMrr;
-          return Status::Ok();
-        }
-        const Result<Metric> metric = ParseMetric(v, "early_stopping");
-        if (!metric.ok()) {
-          return Status::InvalidArgument("early_stopping: expected mrr, mse or per_head, got '" +
-                                         std::string(v) + "'");
-        }
-        c.early_stopping.metric = *metric;
-        return Status::Ok();
-      });
+  flags.AddValue("early_stopping", "mrr|mse|per_head",
+                 "stop when this validation metric has not improved for --patience epochs, and "
+                 "end with the best epoch's weights; per_head (separate embeddings): the ranking "
+                 "head's weights of the best mrr epoch and the rating head's of the best mse "
+                 "epoch, stopping when neither improves",
+                 "off",
+                 [&c](std::string_view v) { return ParseEarlyStoppingRule(v, &c.early_stopping); });
   flags.AddInt("patience", &c.early_stopping.patience,
                "epochs without improvement before --early_stopping stops the run");
   flags.AddInt("epochs", &c.epochs, "number of training epochs");

@@ -1,8 +1,10 @@
 #include "mtrec/core/thread_pool.h"
 
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <atomic>
+#include <thread>
 #include <vector>
 
 namespace mtrec {
@@ -38,4 +40,27 @@ TEST(ThreadPool, ParallelForCoversTheRangeWithContiguousChunks) {
 }
 
 }  // namespace
+// The default thread count follows the CPUs the process may run on: a thread
+// restricted to one CPU (as taskset would) sees 1.
+TEST(ThreadPool, HardwareThreadsCountsTheAffinityNotTheMachine) {
+  int seen = 0;
+  bool restricted = false;
+  std::thread probe([&] {
+    cpu_set_t all;
+    CPU_ZERO(&all);
+    if (sched_getaffinity(0, sizeof(all), &all) != 0) return;
+    int first = 0;
+    while (!CPU_ISSET(first, &all)) ++first;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(first, &one);
+    restricted = sched_setaffinity(0, sizeof(one), &one) == 0;
+    seen = HardwareThreads();
+  });
+  probe.join();
+  ASSERT_TRUE(restricted);
+  EXPECT_EQ(seen, 1);
+  EXPECT_GE(HardwareThreads(), 1);
+}
+
 }  // namespace mtrec

@@ -201,13 +201,13 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
     MTREC_RETURN_IF_ERROR(CheckRows(*options.validation, shape, "validation"));
   }
   MTREC_RETURN_IF_ERROR(options.early_stopping.Validate(shape));
-  const bool early_stopping = options.early_stopping.metric != Metric::kNone;
-  if (early_stopping && (options.validation == nullptr || options.validation->size() == 0)) {
-    return Status::InvalidArgument(
-        "early_stopping: needs validation interactions (choosing the epoch on the test split "
-        "would report a flattered test figure)");
-  }
-  if (early_stopping) {  // the best epoch's weights are a second copy of the parameters
+  if (options.early_stopping.metric != Metric::kNone) {
+    if (options.validation == nullptr || options.validation->size() == 0) {
+      return Status::InvalidArgument(
+          "early_stopping: needs validation interactions (choosing the epoch on the test split "
+          "would report a flattered test figure)");
+    }
+    // The best epoch's weights are a second copy of the parameters.
     MTREC_RETURN_IF_ERROR(CheckTrainingFitsInMemory(
         shape, m.options.train, std::min<int64_t>(m.options.train.batch_size, train.size()),
         /*early_stopping=*/true));

@@ -1,6 +1,7 @@
 #include "mtrec/train/early_stopping.h"
 
 #include <algorithm>
+#include <string>
 #include <utility>
 
 namespace mtrec {
@@ -37,6 +38,22 @@ TrackerState StateOf(const BestTracker& t) {
 }
 
 }  // namespace
+
+Status ParseEarlyStoppingRule(std::string_view text, EarlyStoppingConfig* config) {
+  if (text == "per_head") {
+    config->metric = Metric::kMrr;
+    config->per_head = true;
+    return Status::Ok();
+  }
+  const Result<Metric> metric = ParseMetric(text, "early_stopping");
+  if (!metric.ok()) {
+    return Status::InvalidArgument("early_stopping: expected mrr, mse or per_head, got '" +
+                                   std::string(text) + "'");
+  }
+  config->metric = *metric;
+  config->per_head = false;
+  return Status::Ok();
+}
 
 double SelectionValue(const EpochStats& stats, Metric metric) {
   const EvalResult& e = stats.has_validation ? stats.validation : stats.eval;

@@ -9,6 +9,7 @@
 // run policy (train/experiment.h), which also saves its state in checkpoints.
 #pragma once
 
+#include <string_view>
 #include <vector>
 
 #include "mtrec/backend/backend.h"
@@ -57,6 +58,10 @@ class EarlyStopping {
   BestTracker rating_;   // per head: the rating head's MSE; else off
   std::vector<float> best_params_;
 };
+
+// Sets config's metric and per_head from "mrr", "mse" or "per_head" (per_head:
+// metric mrr); else InvalidArgument naming early_stopping, config unchanged.
+Status ParseEarlyStoppingRule(std::string_view text, EarlyStoppingConfig* config);
 
 // The epoch's value of `metric` on the validation split, else on the test split.
 double SelectionValue(const EpochStats& stats, Metric metric);

@@ -348,8 +348,8 @@ void BatchBackprop::Scatter(const MultiTaskNet& net, const Batch& batch, std::sp
       // A[u] receives dpos + dneg = 0 exactly: nothing to add.
     }
     // The item rows of the factorisation table (the positive's and the
-    // negative's, in sample order) and the item biases.
-    if (fact_rows || ranking) {
+    // negative's, in sample order) and the item biases (ranking implies fact_rows).
+    if (fact_rows) {
       for (int64_t k = 0; k < mine.num_items; ++k) {
         const int64_t s = mine.items[k] >> 1, off = s * d;
         const bool negative = (mine.items[k] & 1) != 0;
@@ -359,10 +359,7 @@ void BatchBackprop::Scatter(const MultiTaskNet& net, const Batch& batch, std::sp
               to.item_fact + OwnedSamples::ItemRow(batch, mine.items[k + kPrefetchAhead]) * d, d);
         }
         const int64_t is = slot(to.item_slot, row);
-        if (fact_rows) {
-          AddTo((negative ? grad_item_neg_ : grad_item_pos_).data() + off, to.item_fact + is * d,
-                d);
-        }
+        AddTo((negative ? grad_item_neg_ : grad_item_pos_).data() + off, to.item_fact + is * d, d);
         if (ranking) to.item_bias[is] += negative ? -grad_pos_[s] : grad_pos_[s];
       }
     }
