@@ -8,7 +8,9 @@ model, on the validation rows and on the test rows:
         or column LIBMF never saw, or a NaN product, predicts the model's b)
   mrr   the original's MRR (ranking.py): every item row of mtrec's table
         ranked by p_u . q_i (b where LIBMF has no vector), the user's
-        training items (train.txt) ranked last, ties at their average rank
+        training items ranked last (validation: train.txt's; test: train.txt's
+        and val.txt's, the whole training split, as mtrec does), ties at
+        their average rank
 LIBMF with more than one thread is not deterministic (its threads' schedule
 changes the updates), so a setting is trained several times: files whose names
 differ only in a `_rep<N>` part (`bpr_l2-0.01_t-50_rep1.model`, `..._rep2...`)
@@ -70,7 +72,9 @@ def pad(M, rows):
     return np.vstack([M, np.full((rows - M.shape[0], M.shape[1]), np.nan, dtype=np.float32)])
 
 
-def evaluate(model_path, split, meta, train_sets):
+def evaluate(model_path, split, meta, known_sets):
+    """known_sets[part]: the items ranked last in part's MRR (val: the training
+    rows'; test: the training and validation rows', mtrec's rule)."""
     header, P, Q = read_model(model_path)
     b = np.float32(header["b"])
     P, Q = pad(P, meta["num_users"]), pad(Q, meta["num_items"])
@@ -81,7 +85,7 @@ def evaluate(model_path, split, meta, train_sets):
         pred = np.einsum("ij,ij->i", P[u], Q[i]).astype(np.float32)
         pred = np.where(np.isnan(pred), b, pred)
         out[f"{part}_rmse"] = float(np.sqrt(np.mean((pred.astype(np.float64) - r) ** 2)))
-        out[f"{part}_mrr"], _ = ranking.mean_reciprocal_rank(score, train_sets,
+        out[f"{part}_mrr"], _ = ranking.mean_reciprocal_rank(score, known_sets[part],
                                                              ranking.item_sets(u, i))
     return out
 
@@ -100,13 +104,15 @@ def main():
     with open(os.path.join(args.split, "meta.json")) as f:
         meta = json.load(f)
     split = {p: read_split(os.path.join(args.split, f"{p}.txt")) for p in ("train", "val", "test")}
-    train_sets = ranking.item_sets(split["train"][0], split["train"][1])
+    known_sets = {"val": ranking.item_sets(split["train"][0], split["train"][1]),
+                  "test": ranking.item_sets(np.concatenate([split["train"][0], split["val"][0]]),
+                                            np.concatenate([split["train"][1], split["val"][1]]))}
     paths = sorted({p for m in args.models for p in (glob.glob(m) or [m])})
     groups = {}
     for p in paths:
         key = re.sub(r"_rep\d+", "", os.path.basename(p))
         groups.setdefault(key, []).append({"model": os.path.basename(p),
-                                           **evaluate(p, split, meta, train_sets)})
+                                           **evaluate(p, split, meta, known_sets)})
     figs = ("val_rmse", "val_mrr", "test_rmse", "test_mrr")
     rows = []
     for key, reps in groups.items():

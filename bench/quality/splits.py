@@ -18,7 +18,8 @@ folder written by quality.py (model.mtrec, evaluate.json, run/config.json) or
 any folder with those files. It compares the split sizes with the CLI's
 config.json, recomputes the saved model's test MSE from the exported test rows
 with model.predict, and its test MRR in numpy (ranking.py, the original's
-definition) from the model's embeddings, against `mtrec evaluate`'s figures.
+definition: the whole training split's items, validation rows included, ranked
+last) from the model's embeddings, against `mtrec evaluate`'s figures.
 
 Example:
   PYTHONPATH=build/python:python /usr/bin/python3 bench/quality/splits.py \\
@@ -102,7 +103,7 @@ def main():
         mse = float(np.mean((pred.astype(np.float64) - test.ratings.astype(np.float64)) ** 2))
         score = ranking.dot_scorer(model.user_embeddings, model.item_embeddings, model.item_biases)
         mrr, users = ranking.mean_reciprocal_rank(
-            score, ranking.item_sets(train.user_rows, train.item_rows),
+            score, ranking.item_sets(train_full.user_rows, train_full.item_rows),
             ranking.item_sets(test.user_rows, test.item_rows))
         ok = (all(a == b for a, b in sizes.values()) and
               abs(mse - ev["mse"]) <= 1e-6 * ev["mse"] and abs(mrr - ev["mrr"]) <= 1e-9)

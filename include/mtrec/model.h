@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <span>
 #include <string>
@@ -53,7 +54,9 @@ struct ModelOptions {
 struct FitOptions {
   int epochs = 1;  // epochs to run in this call
   // Evaluated after every epoch when given (the original evaluates on its test
-  // split every epoch); rows must fit the model's tables.
+  // split every epoch); rows must fit the model's tables. The test ranking puts
+  // the user's items of both `train` and `validation` last (both are rows of the
+  // training split), the validation ranking those of `train`.
   const Interactions* test = nullptr;
   const Interactions* validation = nullptr;
   // After every epoch's evaluation; returning false stops training after it.
@@ -119,13 +122,22 @@ class Model {
   // The original's MRR/MSE plus RMSE, MAE and top-k metrics on `test`; ranks
   // exclude `train`'s items. InvalidArgument for k < 1 or rows outside the tables.
   Result<ModelEvaluation> Evaluate(const Interactions& test, const Interactions& train,
+                                   int k = kDefaultTopK) const {
+    return Evaluate(test, {&train}, k);
+  }
+  // The same, excluding the items of every part of `known` (null parts
+  // skipped): {&train, &validation} after a Fit with validation rows, whose
+  // items the user has too (the per-epoch test figures of such a Fit are these).
+  Result<ModelEvaluation> Evaluate(const Interactions& test,
+                                   std::initializer_list<const Interactions*> known,
                                    int k = kDefaultTopK) const;
   // The factorisation (ranking) score of a pair.
   Result<float> Score(UserId user, ItemId item) const;
   // The regression head's rating and the ranking score of a pair.
   Result<Recommendation> Predict(UserId user, ItemId item) const;
   // The k items of highest score for `user`, best first, among the items that
-  // occur in the training data (Fit's, or SetKnownInteractions'), minus the
+  // occur in the training data (Fit's, with its validation rows, or
+  // SetKnownInteractions'), minus the
   // user's own items there unless include_seen.
   Result<std::vector<Recommendation>> Recommend(UserId user, int k,
                                                 bool include_seen = false) const;

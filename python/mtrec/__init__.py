@@ -420,8 +420,9 @@ class MultitaskModel:
         training items ranked last); rmse and mae of the rating head;
         precision, recall, ndcg and hit_rate at ``k`` and auc on full rankings
         without the training items. ``train`` is the data whose items are
-        excluded (default: the last fit's training data). ``metrics`` selects
-        keys (default: all of :data:`METRICS`).
+        excluded (default: the last fit's training data and its validation
+        data, whose items the users have too). ``metrics`` selects keys
+        (default: all of :data:`METRICS`).
         """
         wanted = list(METRICS if metrics is None else metrics)
         for m in wanted:

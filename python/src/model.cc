@@ -217,6 +217,7 @@ class PyModel {
     }
     const bool interrupted = interrupt.Release();
     train_ = train.rows;
+    validation_ = validation != nullptr ? validation->rows : nullptr;
     if (done.ok()) {  // set before any error is raised: the weights are the restored ones
       best_epoch_ = done->best_epoch;
       best_rating_epoch_ = done->best_rating_epoch;
@@ -239,10 +240,13 @@ class PyModel {
 
   py::dict Evaluate(const Data& test, const Data* train, int k) const {
     CheckIds(test, "test");
-    std::shared_ptr<const Interactions> known = train_;
+    // By default the last fit's training and validation rows (the user has
+    // both's items); an explicit `train` replaces both.
+    std::shared_ptr<const Interactions> known = train_, also_known = validation_;
     if (train != nullptr) {
       CheckIds(*train, "train");
       known = train->rows;
+      also_known = nullptr;
     }
     if (known == nullptr) {
       throw py::value_error(
@@ -252,7 +256,7 @@ class PyModel {
     Result<ModelEvaluation> result = Status::Unavailable("not evaluated");
     {
       py::gil_scoped_release release;
-      result = model_.Evaluate(*test.rows, *known, k);
+      result = model_.Evaluate(*test.rows, {known.get(), also_known.get()}, k);
     }
     const ModelEvaluation e = ValueOrThrow(std::move(result));
     py::dict d;
@@ -369,6 +373,7 @@ class PyModel {
     CheckIds(data, "data");
     ThrowIfError(model_.SetKnownInteractions(*data.rows));
     train_ = data.rows;
+    validation_ = nullptr;
   }
 
   void Save(const std::string& path) const {
@@ -402,8 +407,9 @@ class PyModel {
 
  private:
   Model model_;
-  std::shared_ptr<const Dataset> source_;      // null for a loaded model
-  std::shared_ptr<const Interactions> train_;  // the last fit's (evaluate excludes its items)
+  std::shared_ptr<const Dataset> source_;           // null for a loaded model
+  std::shared_ptr<const Interactions> train_;       // the last fit's (evaluate excludes its items)
+  std::shared_ptr<const Interactions> validation_;  // and its validation rows, if any (too)
   int best_epoch_ = 0, best_rating_epoch_ = 0;
   bool integer_user_ids_ = true;
   bool integer_item_ids_ = true;

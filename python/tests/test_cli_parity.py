@@ -89,9 +89,13 @@ def test_per_head_early_stopping_matches_the_cli_recipe(cli, ratings_file, tmp_p
     assert model.best_epoch != model.best_rating_epoch or len(history) == 1
     assert from_cli["epoch"] == model.best_epoch
     assert from_cli["rating_epoch"] == model.best_rating_epoch
-    metrics = model.evaluate(test, train=train)
+    # Both rank the test items with the user's training AND validation items
+    # last (the validation rows are part of the original's training split).
+    metrics = model.evaluate(test)
     assert metrics["mrr"] == from_cli["metrics"]["mrr"]
     assert metrics["mse"] == from_cli["metrics"]["mse"]
+    assert model.evaluate(test, train=rows)["mrr"] == metrics["mrr"]
+    assert model.evaluate(test, train=train)["mrr"] < metrics["mrr"]  # validation items compete
 
     # Saved from Python, the checkpoint names the restored epochs as the CLI's does.
     saved = tmp_path / "python.mtrec"

@@ -21,7 +21,9 @@ constexpr const char* kUsage =
     "  rmse, mae     root mean squared and mean absolute rating error\n"
     "  precision, recall, ndcg, hit_rate   at --k, on the full ranking of every item\n"
     "                except the user's training items, macro-averaged over test users\n"
-    "  auc           P(a test item outscores a non-test candidate), ties 1/2\n";
+    "  auc           P(a test item outscores a non-test candidate), ties 1/2\n"
+    "The user's training items are those of the whole training split: the validation\n"
+    "rows' items too, when some were held out.\n";
 
 const std::vector<std::string> kMetricNames = {"mrr",    "mse",  "rmse",     "mae", "precision",
                                                "recall", "ndcg", "hit_rate", "auc"};
@@ -61,7 +63,8 @@ int RunEvaluate(std::span<const std::string> args) {
   if (!model.ok()) return CommandFailure("evaluate", model.status());
   Result<ExperimentData> data = LoadTrainingData(model->checkpoint, f.dataset, f.data_dir);
   if (!data.ok()) return CommandFailure("evaluate", data.status());
-  const ModelEvaluation e = EvaluateModel(*model->backend, data->train, data->test, k);
+  const ModelEvaluation e =
+      EvaluateModel(*model->backend, {&data->train, &data->validation}, data->test, k);
 
   const std::string at = "@" + std::to_string(k);
   const auto value = [&](const std::string& name) {

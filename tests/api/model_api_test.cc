@@ -195,6 +195,39 @@ TEST_F(EarlyStoppingApi, OneMetricEndsWithItsBestEpochsWeights) {
   EXPECT_TRUE(SameParameters(model.Parameters(), TrainedFor(options, r->best_epoch)));
 }
 
+// With validation rows carved out of the training split, the test ranking puts
+// the user's validation items last too (they are training-split rows the user
+// has, not candidates), and Recommend offers neither set's items to the user.
+TEST_F(EarlyStoppingApi, TheTestRankingAndRecommendationsKnowTheValidationRows) {
+  Model model = NewModel();
+  FitOptions fit = Epochs(2);
+  fit.test = &split_.test;
+  fit.validation = &carved_.test;
+  ASSERT_TRUE(model.Fit(carved_.train, fit).ok());
+  const double logged = model.history().back().eval.mrr;
+  const Result<ModelEvaluation> both = model.Evaluate(split_.test, {&carved_.train, &carved_.test});
+  const Result<ModelEvaluation> whole = model.Evaluate(split_.test, split_.train);
+  const Result<ModelEvaluation> fitted_only = model.Evaluate(split_.test, carved_.train);
+  ASSERT_TRUE(both.ok() && whole.ok() && fitted_only.ok());
+  EXPECT_EQ(logged, both->base.mrr);
+  EXPECT_EQ(whole->base.mrr, both->base.mrr);  // the union is the training split
+  // The validation items no longer compete (and a test pair repeated in the
+  // validation rows, which this synthetic data has, is ranked last, as a test
+  // pair repeated in the training rows is by the original's definition).
+  EXPECT_NE(both->base.mrr, fitted_only->base.mrr);
+  EXPECT_EQ(both->base.mse, fitted_only->base.mse);
+
+  const Interactions& val = carved_.test;
+  const UserId user = val.users[0];
+  const Result<std::vector<Recommendation>> all = model.Recommend(user, model.num_items());
+  ASSERT_TRUE(all.ok()) << all.status().message();
+  for (const Recommendation& r : *all) {
+    for (size_t k = 0; k < val.size(); ++k) {
+      EXPECT_FALSE(val.users[k] == user && val.items[k] == r.item) << "item " << r.item;
+    }
+  }
+}
+
 TEST_F(ModelApi, MaxStepsStopsMidEpochAndALaterFitReachesTheUninterruptedResult) {
   Model straight = NewModel();
   Train(straight, 3);

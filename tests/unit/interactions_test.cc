@@ -20,6 +20,21 @@ TEST(UserItemSets, SortsAndDeduplicatesPerUserLikeCsrIndices) {
   EXPECT_EQ(std::vector<ItemId>(s.Of(3).begin(), s.Of(3).end()), (std::vector<ItemId>{8}));
 }
 
+TEST(UserItemSets, BuildsTheUnionOfSeveralParts) {
+  Interactions a, b;
+  a.num_users = b.num_users = 3;
+  a.num_items = b.num_items = 9;
+  a.users = {0, 2, 2};
+  a.items = {4, 7, 1};
+  b.users = {2, 1, 0};
+  b.items = {1, 3, 2};
+  const UserItemSets s = UserItemSets::Build({&a, nullptr, &b});
+  ASSERT_EQ(s.num_users(), 3);
+  EXPECT_EQ(std::vector<ItemId>(s.Of(0).begin(), s.Of(0).end()), (std::vector<ItemId>{2, 4}));
+  EXPECT_EQ(std::vector<ItemId>(s.Of(1).begin(), s.Of(1).end()), (std::vector<ItemId>{3}));
+  EXPECT_EQ(std::vector<ItemId>(s.Of(2).begin(), s.Of(2).end()), (std::vector<ItemId>{1, 7}));
+}
+
 TEST(Interactions, SelectReordersEveryColumn) {
   Interactions x;
   x.num_users = 3;

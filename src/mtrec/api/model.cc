@@ -213,10 +213,12 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
         /*early_stopping=*/true));
   }
   // Recommend offers the items of the training data, as documented (Create's
-  // were the whole data set's, test items included).
-  m.candidates.emplace(train);
+  // were the whole data set's, test items included), validation rows included:
+  // the user has those items too.
+  m.candidates.emplace(std::initializer_list<const Interactions*>{&train, options.validation});
   std::optional<Evaluator> tester, validator;
-  if (options.test != nullptr) tester.emplace(train, *options.test, m.comm);
+  // The test ranking puts the validation rows' items last too (eval/evaluator.h).
+  if (options.test != nullptr) tester.emplace({&train, options.validation}, *options.test, m.comm);
   if (options.validation != nullptr) validator.emplace(train, *options.validation, m.comm);
 
   Trainer& trainer = *m.trainer;
@@ -305,14 +307,17 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
 
 const std::vector<EpochStats>& Model::history() const { return impl_->history; }
 
-Result<ModelEvaluation> Model::Evaluate(const Interactions& test, const Interactions& train,
+Result<ModelEvaluation> Model::Evaluate(const Interactions& test,
+                                        std::initializer_list<const Interactions*> known,
                                         int k) const {
   const ModelConfig& shape = impl_->backend->net().config();
   if (k < 1) return Status::InvalidArgument("k: expected >= 1, got " + std::to_string(k));
   MTREC_RETURN_IF_ERROR(CheckRows(test, shape, "test"));
-  MTREC_RETURN_IF_ERROR(CheckRows(train, shape, "train"));
+  for (const Interactions* part : known) {
+    if (part != nullptr) MTREC_RETURN_IF_ERROR(CheckRows(*part, shape, "train"));
+  }
   const std::lock_guard<std::mutex> lock(impl_->backend_mutex);
-  return EvaluateModel(*impl_->backend, train, test, k);
+  return EvaluateModel(*impl_->backend, known, test, k);
 }
 
 Result<float> Model::Score(UserId user, ItemId item) const {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <span>
 #include <vector>
 
@@ -16,7 +17,11 @@ struct UserItemSets {
   std::vector<int64_t> offsets;  // size num_users + 1
   std::vector<ItemId> items;
 
-  static UserItemSets Build(const Interactions& x);
+  static UserItemSets Build(const Interactions& x) { return Build({&x}); }
+  // The union over several parts (e.g. the training and the validation rows):
+  // a user's items in any part, each once. Null parts are skipped; the table
+  // covers the largest part's users.
+  static UserItemSets Build(std::initializer_list<const Interactions*> parts);
   std::span<const ItemId> Of(UserId u) const {
     return {items.data() + offsets[u], items.data() + offsets[u + 1]};
   }

@@ -9,8 +9,9 @@
 
 namespace mtrec {
 
-Evaluator::Evaluator(const Interactions& train, const Interactions& test, Communicator* comm)
-    : train_items_(UserItemSets::Build(train)),
+Evaluator::Evaluator(std::initializer_list<const Interactions*> known, const Interactions& test,
+                     Communicator* comm)
+    : train_items_(UserItemSets::Build(known)),
       test_items_(UserItemSets::Build(test)),
       test_(test) {
   if (comm == nullptr || comm->size() < 2) return;

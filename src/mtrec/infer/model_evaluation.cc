@@ -5,10 +5,11 @@
 
 namespace mtrec {
 
-ModelEvaluation EvaluateModel(const Backend& model, const Interactions& train,
+ModelEvaluation EvaluateModel(const Backend& model,
+                              std::initializer_list<const Interactions*> known,
                               const Interactions& test, int k) {
   ModelEvaluation out;
-  const Evaluator evaluator(train, test);
+  const Evaluator evaluator(known, test);
   std::vector<float> predicted;
   out.base = evaluator.Evaluate(model, &predicted);
   out.rmse = std::sqrt(out.base.mse);

@@ -3,6 +3,8 @@
 // the top-k ranking metrics of eval/ranking_metrics.h.
 #pragma once
 
+#include <initializer_list>
+
 #include "mtrec/backend/backend.h"
 #include "mtrec/eval/evaluator.h"
 #include "mtrec/eval/ranking_metrics.h"
@@ -10,9 +12,12 @@
 
 namespace mtrec {
 
-// The evaluation of `model` on `test`; ranks exclude the rows it was trained on
-// (`train`). REQUIRES: k >= 1; both cover the model's tables.
-ModelEvaluation EvaluateModel(const Backend& model, const Interactions& train,
+// The evaluation of `model` on `test`; ranks exclude the items of the `known`
+// rows (null parts skipped): the rows it was trained on and, if any, its
+// validation rows (eval/evaluator.h). REQUIRES: k >= 1; all cover the model's
+// tables.
+ModelEvaluation EvaluateModel(const Backend& model,
+                              std::initializer_list<const Interactions*> known,
                               const Interactions& test, int k);
 
 }  // namespace mtrec

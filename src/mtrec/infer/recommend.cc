@@ -1,5 +1,7 @@
 #include "mtrec/infer/recommend.h"
 
+#include <algorithm>
+
 #include "mtrec/core/check.h"
 #include "mtrec/eval/top_k.h"
 
@@ -27,9 +29,17 @@ Recommendation PredictPair(const Backend& model, UserId user, ItemId item) {
   return {item, model.net().Score(user, item), rating};
 }
 
-RecommendationCandidates::RecommendationCandidates(const Interactions& all)
-    : occurs_(all.num_items, 0), seen_(UserItemSets::Build(all)) {
-  for (ItemId i : all.items) occurs_[i] = 1;
+RecommendationCandidates::RecommendationCandidates(std::initializer_list<const Interactions*> parts)
+    : seen_(UserItemSets::Build(parts)) {
+  int32_t num_items = 0;
+  for (const Interactions* x : parts) {
+    if (x != nullptr) num_items = std::max(num_items, x->num_items);
+  }
+  occurs_.assign(static_cast<size_t>(num_items), 0);
+  for (const Interactions* x : parts) {
+    if (x == nullptr) continue;
+    for (ItemId i : x->items) occurs_[i] = 1;
+  }
 }
 
 std::vector<uint8_t> RecommendationCandidates::For(UserId user, bool include_seen) const {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <span>
 #include <vector>
 
@@ -24,7 +25,10 @@ Recommendation PredictPair(const Backend& model, UserId user, ItemId item);
 // of users costs O(items) each, not O(ratings).
 class RecommendationCandidates {
  public:
-  explicit RecommendationCandidates(const Interactions& all);
+  explicit RecommendationCandidates(const Interactions& all) : RecommendationCandidates({&all}) {}
+  // The data as several parts (e.g. training and validation rows; null parts
+  // skipped), read as their union.
+  explicit RecommendationCandidates(std::initializer_list<const Interactions*> parts);
 
   // candidate[i] = 1 for every item that occurs in the data (so the phantom row
   // 0 and ids never seen are never recommended), 0 for the items of `user` in
