@@ -32,10 +32,8 @@ Runs one training process at a time (--threads each). With --reuse, a run
 whose checkpoint and evaluate.json already exist under --out is not redone,
 so an interrupted benchmark can continue.
 
-Example (the recipe flag is not on main yet: test with explicit flags):
-  /usr/bin/python3 bench/quality/quality.py --data_dir ~/data --out /tmp/quality \\
-      --recipe_flags "--no_shared_embeddings --bpr_loss log --factorization_weight 0.5 \\
-      --regression_weight 0.5 --validation_fraction 0.05 --early_stopping mrr --epochs 100"
+Example:
+  /usr/bin/python3 bench/quality/quality.py --data_dir ~/data --out /tmp/quality
 """
 
 import argparse

@@ -122,7 +122,7 @@ def test_early_stopping_needs_validation_and_a_known_metric(split):
     train, test = split
     with pytest.raises(ValueError, match="early_stopping: needs validation"):
         mtrec.MultitaskModel().fit(train, 2, test=test, early_stopping="mrr")
-    with pytest.raises(ValueError, match="early_stopping: expected mrr, mse or per_head, got 'auc'"):
+    with pytest.raises(ValueError, match="early_stopping: expected mrr, mse, per_head or none, got 'auc'"):
         mtrec.MultitaskModel().fit(train, 2, validation=test, early_stopping="auc")
     with pytest.raises(ValueError, match="per_head needs separate embeddings"):
         mtrec.MultitaskModel().fit(train, 2, validation=test, early_stopping="per_head")

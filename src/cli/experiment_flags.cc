@@ -19,11 +19,11 @@ void AddExperimentFlags(FlagSet& flags, ExperimentConfig& c) {
   flags.AddDouble("validation_fraction", &c.validation_fraction,
                   "fraction of the training rows held out for validation (early stopping, "
                   "--save_best); 0.05 when --early_stopping is given without it");
-  flags.AddValue("early_stopping", "mrr|mse|per_head",
+  flags.AddValue("early_stopping", "mrr|mse|per_head|none",
                  "stop when this validation metric has not improved for --patience epochs, and "
                  "end with the best epoch's weights; per_head (separate embeddings): the ranking "
                  "head's weights of the best mrr epoch and the rating head's of the best mse "
-                 "epoch, stopping when neither improves",
+                 "epoch, stopping when neither improves; none: off (e.g. beside --recipe mtrec)",
                  "off",
                  [&c](std::string_view v) { return ParseEarlyStoppingRule(v, &c.early_stopping); });
   flags.AddInt("patience", &c.early_stopping.patience,

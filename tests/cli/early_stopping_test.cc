@@ -95,7 +95,7 @@ TEST(EarlyStopping, NeedsAValidationSplit) {
       << run.err;
   const auto bad = RunMtrec({"train", "--dataset", tmp / "u.data", "--early_stopping", "auc"});
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_NE(bad.err.find("--early_stopping: expected mrr, mse or per_head, got 'auc'"),
+  EXPECT_NE(bad.err.find("--early_stopping: expected mrr, mse, per_head or none, got 'auc'"),
             std::string::npos)
       << bad.err;
 }

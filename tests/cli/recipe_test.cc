@@ -60,6 +60,17 @@ TEST(Recipe, MtrecSetsItsFlagsAndTheUsersOverrideThem) {
   EXPECT_FALSE(c["model"].contains("rating_biases"));
   EXPECT_FALSE(c["train"].contains("negatives"));
 
+  // --early_stopping none turns the recipe's off: every epoch runs, none is restored.
+  const auto off =
+      RunMtrec({"train", "--dataset", tmp / "u.data", "--logdir", tmp / "d", "--recipe", "mtrec",
+                "--early_stopping", "none", "--patience", "1", "--epochs", "4"});
+  ASSERT_EQ(off.exit_code, 0) << off.err;
+  const nlohmann::json d = ConfigOf(tmp.path() / "d");
+  EXPECT_FALSE(d.contains("early_stopping") && d["early_stopping"]["metric"] != "none") << d;
+  EXPECT_EQ(d["data"]["validation_fraction"], 0.05);  // the recipe's, still
+  EXPECT_EQ(testing::ReadLines(tmp.path() / "d" / "metrics.jsonl").size(), 4u);
+  EXPECT_EQ(off.out.find("restored"), std::string::npos) << off.out;
+
   const auto bad = RunMtrec({"train", "--dataset", tmp / "u.data", "--recipe", "best"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("--recipe: expected original or mtrec, got 'best'"), std::string::npos)

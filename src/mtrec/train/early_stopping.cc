@@ -40,6 +40,11 @@ TrackerState StateOf(const BestTracker& t) {
 }  // namespace
 
 Status ParseEarlyStoppingRule(std::string_view text, EarlyStoppingConfig* config) {
+  if (text == "none") {  // off: how a flag beside --recipe mtrec turns the recipe's off
+    config->metric = Metric::kNone;
+    config->per_head = false;
+    return Status::Ok();
+  }
   if (text == "per_head") {
     config->metric = Metric::kMrr;
     config->per_head = true;
@@ -47,7 +52,7 @@ Status ParseEarlyStoppingRule(std::string_view text, EarlyStoppingConfig* config
   }
   const Result<Metric> metric = ParseMetric(text, "early_stopping");
   if (!metric.ok()) {
-    return Status::InvalidArgument("early_stopping: expected mrr, mse or per_head, got '" +
+    return Status::InvalidArgument("early_stopping: expected mrr, mse, per_head or none, got '" +
                                    std::string(text) + "'");
   }
   config->metric = *metric;

@@ -59,8 +59,9 @@ class EarlyStopping {
   std::vector<float> best_params_;
 };
 
-// Sets config's metric and per_head from "mrr", "mse" or "per_head" (per_head:
-// metric mrr); else InvalidArgument naming early_stopping, config unchanged.
+// Sets config's metric and per_head from "mrr", "mse", "per_head" (per_head:
+// metric mrr) or "none" (off); else InvalidArgument naming early_stopping,
+// config unchanged.
 Status ParseEarlyStoppingRule(std::string_view text, EarlyStoppingConfig* config);
 
 // The epoch's value of `metric` on the validation split, else on the test split.
