@@ -140,7 +140,8 @@ def mean_sd(values, digits):
 
 
 def dataset_table(rows):
-    head = ["model", "seed", "epochs run", "model's epoch"] + [t for _, t, _ in METRICS] + ["s/epoch"]
+    head = (["model", "seed", "epochs run", "model's epoch"] + [t for _, t, _ in METRICS] +
+            ["s/epoch", "run s"])
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for model in ("original", "recipe"):
         mine = [r for r in rows if r["model"] == model]
@@ -148,17 +149,25 @@ def dataset_table(rows):
             cells = [model, str(r["seed"]), str(r["epochs_run"]), str(r["model_epoch"])]
             cells += [f"{r['metrics'][k]:.{d}f}" for k, _, d in METRICS]
             cells.append(f"{r['s_per_epoch']:.3f}")
+            cells.append("–" if r["wall_s"] is None else f"{r['wall_s']:.1f}")
             lines.append("| " + " | ".join(cells) + " |")
         if mine:
             cells = [f"**{model}**", "mean ± sd", "", ""]
             cells += [mean_sd([r["metrics"][k] for r in mine], d) for k, _, d in METRICS]
             cells.append(mean_sd([r["s_per_epoch"] for r in mine], 3))
+            cells.append(wall_mean_sd(mine))
             lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
+def wall_mean_sd(rows):
+    """The runs' wall seconds (training, per-epoch evaluation, refit), or – when reused."""
+    walls = [r["wall_s"] for r in rows]
+    return "–" if None in walls else mean_sd(walls, 1)
+
+
 def summary_table(rows, names):
-    head = ["data set", "model"] + [t for _, t, _ in METRICS] + ["s/epoch"]
+    head = ["data set", "model"] + [t for _, t, _ in METRICS] + ["s/epoch", "run s"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name in names:
         for model in ("original", "recipe"):
@@ -168,6 +177,7 @@ def summary_table(rows, names):
             cells = [name, model] + [mean_sd([r["metrics"][k] for r in mine], d)
                                      for k, _, d in METRICS]
             cells.append(mean_sd([r["s_per_epoch"] for r in mine], 3))
+            cells.append(wall_mean_sd(mine))
             lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -327,7 +337,9 @@ def main():
           f"seeds {args.seeds}, {args.threads} threads; every figure from `mtrec evaluate` of the "
           "saved checkpoint on the test split (MRR: the original's definition; NDCG@10, "
           "recall@10: full ranking without the user's training items); s/epoch: mean "
-          "`train_seconds` of metrics.jsonl.", "",
+          "`train_seconds` of metrics.jsonl (the selection's epochs); run s: the whole "
+          "`mtrec train` command's wall seconds (training, per-epoch evaluation and, in the "
+          "recipe, the refit; – for runs reused from an earlier invocation).", "",
           f"Wall time of this invocation: {total / 60:.1f} min.", ""]
     for name in ran:
         r0 = next(r for r in rows if r["data set"] == name)

@@ -120,9 +120,15 @@ struct EarlyStoppingConfig {
   // the epoch of best validation MSE; stops when neither has improved for
   // `patience` epochs. Needs separate embeddings (shared tables serve both).
   bool per_head = false;
+  // After the run: a fresh model (the same configuration and seed) trained on
+  // the whole training split, the validation rows included, for the chosen
+  // epochs (per head: each head for its own), and that model is the run's
+  // result. The run policy's (`mtrec train --refit`); Model::Fit refuses it.
+  bool refit = false;
 
   // Checks patience, and per_head against the metric and `model`'s tables (the
-  // validation split is the caller's to check). Off (kNone) is always valid.
+  // validation split is the caller's to check). Off (kNone) is always valid,
+  // unless refit is set (it needs a metric).
   Status Validate(const ModelConfig& model) const;
 };
 

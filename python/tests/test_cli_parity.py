@@ -61,9 +61,11 @@ def test_python_loads_a_model_saved_by_the_cli(cli, ratings_file, tmp_path):
 
 def test_per_head_early_stopping_matches_the_cli_recipe(cli, ratings_file, tmp_path):
     """The recipe through the package (fit's early_stopping) is the CLI's
-    `--recipe mtrec`: same epochs, same chosen epochs, same final weights."""
+    `--recipe mtrec` before its refit: same epochs, same chosen epochs, same
+    final weights."""
     run, path = tmp_path / "run", tmp_path / "recipe.mtrec"
-    subprocess.run([cli, "train", "--dataset", ratings_file, "--recipe", "mtrec", "--epochs", "30",
+    subprocess.run([cli, "train", "--dataset", ratings_file, "--recipe", "mtrec", "--refit", "false",
+                    "--epochs", "30",
                     "--patience", "2", "--learning_rate", "0.01", "--seed", "5", "--threads", "2", "--logdir", str(run),
                     "--save", str(path)], check=True, capture_output=True)
     with open(run / "metrics.jsonl") as f:

@@ -89,7 +89,8 @@ int RunEvaluate(std::span<const std::string> args) {
     j["model"] = f.model;
     j["epoch"] = w.epoch;
     if (w.extra_batches > 0) j["extra_batches"] = w.extra_batches;
-    if (w.best_restored) j["best_restored"] = true;
+    if (w.best_restored && !w.refitted) j["best_restored"] = true;
+    if (w.refitted) j["refitted"] = true;
     if (w.best_restored && model->checkpoint.config.early_stopping.per_head) {
       j["rating_epoch"] = model->checkpoint.rating_best.epoch;
     }

@@ -88,6 +88,20 @@ Status ConsoleReport::OnEnd(const RunSummary& summary) {
                  best.epoch, best.validation.mrr, best.validation.mse, best.eval.mrr,
                  best.eval.mse);
   }
+  if (summary.refit_interrupted) {
+    std::fprintf(out_, "refit   stopped on request: the model is the one chosen on validation\n");
+  } else if (summary.refit_epochs > 0) {
+    std::string epochs = std::to_string(summary.best_epoch) + " epochs";
+    if (summary.best_rating_epoch > 0) {
+      epochs = "ranking head " + epochs + ", rating head " +
+               std::to_string(summary.best_rating_epoch) + " epochs";
+    }
+    std::fprintf(out_,
+                 "refit   a fresh model on the %lld training and validation rows (%s); the "
+                 "model is that one: test mrr %.6f, mse %.6f\n",
+                 static_cast<long long>(summary.refit_rows), epochs.c_str(), summary.refit_eval.mrr,
+                 summary.refit_eval.mse);
+  }
   std::fflush(out_);
   return Status::Ok();
 }

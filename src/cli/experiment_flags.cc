@@ -26,6 +26,10 @@ void AddExperimentFlags(FlagSet& flags, ExperimentConfig& c) {
                  "epoch, stopping when neither improves; none: off (e.g. beside --recipe mtrec)",
                  "off",
                  [&c](std::string_view v) { return ParseEarlyStoppingRule(v, &c.early_stopping); });
+  flags.AddOptionalBool("refit", &c.early_stopping.refit,
+                        "after --early_stopping, train a fresh model on the training rows AND the "
+                        "validation rows for the chosen epochs (per_head: each head for its own) "
+                        "and save that one");
   flags.AddInt("patience", &c.early_stopping.patience,
                "epochs without improvement before --early_stopping stops the run");
   flags.AddInt("epochs", &c.epochs, "number of training epochs");

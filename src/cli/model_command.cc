@@ -39,8 +39,9 @@ Status ValidateModelFlags(const ModelFlags& f) {
 WeightsEpoch WeightsEpochOf(const TrainingCheckpoint& c) {
   WeightsEpoch w;
   w.epoch = c.epochs_done;
+  w.refitted = c.state == "refitted";
   w.best_restored = c.config.early_stopping.metric != Metric::kNone &&
-                    (c.state == "early_stopped" || c.state == "completed") &&
+                    (c.state == "early_stopped" || c.state == "completed" || w.refitted) &&
                     c.early_stopping_best.epoch > 0;
   if (w.best_restored) {
     w.epoch = c.early_stopping_best.epoch;
@@ -53,7 +54,14 @@ WeightsEpoch WeightsEpochOf(const TrainingCheckpoint& c) {
 std::string DescribeWeights(const TrainingCheckpoint& c) {
   const WeightsEpoch w = WeightsEpochOf(c);
   std::string text = "epoch " + std::to_string(w.epoch);
-  if (w.best_restored && c.config.early_stopping.per_head && c.rating_best.epoch > 0) {
+  if (w.refitted) {
+    text = (c.rating_best.epoch > 0
+                ? "ranking head after " + std::to_string(w.epoch) + " epochs, rating head after " +
+                      std::to_string(c.rating_best.epoch)
+                : std::to_string(w.epoch)) +
+           " epochs on the training and validation rows: refitted for the epochs chosen on "
+           "validation";
+  } else if (w.best_restored && c.config.early_stopping.per_head && c.rating_best.epoch > 0) {
     text = "ranking head of epoch " + std::to_string(w.epoch) + ", rating head of epoch " +
            std::to_string(c.rating_best.epoch) + ": each head's best of " +
            std::to_string(c.epochs_done) + ", restored by early stopping";

@@ -37,6 +37,7 @@ struct WeightsEpoch {
   int epoch = 0;               // the last whole epoch in the weights (the best one, if restored)
   int64_t extra_batches = 0;   // > 0: saved mid-epoch, this many batches into epoch + 1
   bool best_restored = false;  // early stopping ended the run with the best epoch's weights
+  bool refitted = false;       // --refit's model: trained on training + validation rows for them
 };
 WeightsEpoch WeightsEpochOf(const TrainingCheckpoint& checkpoint);
 // "epoch 13", "epoch 13: the best of 15, restored by early stopping", "epoch 13

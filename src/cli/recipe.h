@@ -19,7 +19,8 @@ void AddRecipeFlag(FlagSet& flags, std::string* recipe);
 
 // The arguments to parse for `recipe`: its flags that the user did not give
 // (`parsed` has parsed `args`; a flag is also left out when its opposite, e.g.
-// --shared_embeddings for --no_shared_embeddings, was given), then `args`.
+// --shared_embeddings for --no_shared_embeddings, was given, and --refit when
+// --early_stopping was: the user's selection replaces the recipe's), then `args`.
 // REQUIRES: recipe is "", "original" or "mtrec" (what --recipe accepts).
 std::vector<std::string> ArgumentsWithRecipe(const std::string& recipe, const FlagSet& parsed,
                                              std::span<const std::string> args);

@@ -198,6 +198,10 @@ TEST_F(ApiErrors, FitRefusesBadArgumentsAndTrainsNothing) {
   EXPECT_TRUE(Invalid(model.Fit(train, early).status(), "patience"));
   early.early_stopping = {Metric::kMrr, 3, /*per_head=*/true};
   EXPECT_TRUE(Invalid(model.Fit(train, early).status(), "early_stopping: per_head needs separate"));
+  early.early_stopping = {Metric::kMrr, 3, /*per_head=*/false, /*refit=*/true};
+  EXPECT_TRUE(Invalid(model.Fit(train, early).status(), "early_stopping: refit is mtrec train's"));
+  early.early_stopping = {Metric::kNone, 3, /*per_head=*/false, /*refit=*/true};
+  EXPECT_TRUE(Invalid(model.Fit(train, early).status(), "refit: needs early_stopping"));
 
   EXPECT_TRUE(model.history().empty());
   EXPECT_TRUE(api_test::SameParameters(model.Parameters(), before));

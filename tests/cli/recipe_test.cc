@@ -37,6 +37,7 @@ TEST(Recipe, MtrecSetsItsFlagsAndTheUsersOverrideThem) {
   EXPECT_EQ(a["train"]["epochs"], 2);  // given: overrides the recipe's 200
   EXPECT_EQ(a["early_stopping"]["metric"], "mrr");
   EXPECT_EQ(a["early_stopping"]["per_head"], true);
+  EXPECT_EQ(a["early_stopping"]["refit"], true);
   EXPECT_EQ(a["data"]["validation_fraction"], 0.05);
 
   const auto over =
@@ -49,8 +50,9 @@ TEST(Recipe, MtrecSetsItsFlagsAndTheUsersOverrideThem) {
   EXPECT_EQ(b["train"]["negatives"], 2);
   EXPECT_EQ(b["early_stopping"]["metric"], "mse");
   EXPECT_FALSE(b["early_stopping"].contains("per_head"));
-  EXPECT_FALSE(b["model"].contains("rating_biases"));  // turned off
-  EXPECT_EQ(b["train"]["rating_l2"], 30.0);            // not overridden
+  EXPECT_FALSE(b["early_stopping"].contains("refit"));  // went with the recipe's selection
+  EXPECT_FALSE(b["model"].contains("rating_biases"));   // turned off
+  EXPECT_EQ(b["train"]["rating_l2"], 30.0);             // not overridden
 
   // The original's run records none of the recipe's fields.
   const auto plain = RunMtrec(
@@ -128,6 +130,55 @@ TEST(EarlyStopping, PerHeadKeepsEachHeadsBestEpoch) {
   EXPECT_EQ(j["rating_epoch"], best_mse_epoch) << eval.out;
   EXPECT_NEAR(j["metrics"]["mrr"].get<double>(), test_mrr, 1e-12) << eval.out;
   EXPECT_NEAR(j["metrics"]["mse"].get<double>(), test_mse, 1e-9) << eval.out;
+}
+
+// --refit: the saved model is a fresh one trained on the whole training split
+// (training + validation rows) for the chosen epochs, per head: its test MRR
+// is that of a plain run on the whole split after the ranking head's epochs,
+// its test MSE that run's after the rating head's.
+TEST(Refit, IsThePlainRunOfTheWholeSplitAtEachHeadsEpoch) {
+  TempDir tmp;
+  testing::WriteGroupedRatings(tmp.path(), 60, 40, 15, 11);
+  std::vector<std::string> flags = testing::FastOverfittingFlags();
+  flags.insert(flags.end(), {"--no_shared_embeddings", "--dataset", tmp / "u.data"});
+  std::vector<std::string> args = {
+      "train",    "--logdir", tmp / "run", "--save", tmp / "m.ckpt", "--early_stopping",
+      "per_head", "--refit",  "--epochs",  "60",     "--patience",   "3"};
+  args.insert(args.end(), flags.begin(), flags.end());
+  const auto run = RunMtrec(args);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto eval =
+      RunMtrec({"evaluate", "--model", tmp / "m.ckpt", "--format", "json", "--metrics", "mrr,mse"});
+  ASSERT_EQ(eval.exit_code, 0) << eval.err;
+  const auto j = nlohmann::json::parse(eval.out);
+  EXPECT_EQ(j["refitted"], true) << eval.out;
+  const int ranking = j["epoch"].get<int>(), rating = j["rating_epoch"].get<int>();
+  ASSERT_NE(ranking, rating) << "the fixture should favour different epochs";
+
+  std::vector<std::string> plain = {"train", "--logdir", tmp / "plain", "--epochs",
+                                    std::to_string(std::max(ranking, rating))};
+  plain.insert(plain.end(), flags.begin(), flags.end());
+  const auto whole = RunMtrec(plain);
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  const auto lines = testing::ReadLines(tmp.path() / "plain" / "metrics.jsonl");
+  ASSERT_EQ(lines.size(), static_cast<size_t>(std::max(ranking, rating)));
+  const double mrr = nlohmann::json::parse(lines[ranking - 1])["mrr"].get<double>();
+  const double mse = nlohmann::json::parse(lines[rating - 1])["mse"].get<double>();
+  EXPECT_EQ(j["metrics"]["mrr"].get<double>(), mrr) << eval.out;
+  EXPECT_NEAR(j["metrics"]["mse"].get<double>(), mse, 1e-12) << eval.out;
+  // The chosen (not refitted) model's figures differ: the check can fail.
+  const auto chosen = nlohmann::json::parse(
+      testing::ReadLines(tmp.path() / "run" / "metrics.jsonl").at(ranking - 1));
+  EXPECT_NE(chosen["mrr"].get<double>(), mrr);
+  EXPECT_NE(run.out.find("refit   a fresh model on the "), std::string::npos) << run.out;
+
+  // The run is over, and --refit needs early stopping.
+  const auto again = RunMtrec({"train", "--resume", tmp / "m.ckpt", "--epochs", "100"});
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_NE(again.err.find("was refitted"), std::string::npos) << again.err;
+  const auto alone = RunMtrec({"train", "--dataset", tmp / "u.data", "--refit"});
+  EXPECT_EQ(alone.exit_code, 2);
+  EXPECT_NE(alone.err.find("--refit: needs early_stopping"), std::string::npos) << alone.err;
 }
 
 // An interrupted per-head run resumes with both heads' trackers and best

@@ -86,7 +86,10 @@ Status TrainConfig::Validate() const {
 }
 
 Status EarlyStoppingConfig::Validate(const ModelConfig& model) const {
-  if (metric == Metric::kNone) return Status::Ok();
+  if (metric == Metric::kNone) {
+    if (!refit) return Status::Ok();
+    return Field("refit", "needs early_stopping (it refits for the epochs early stopping chooses)");
+  }
   if (patience < 1) {
     return Field("patience", "expected an integer >= 1, got " + std::to_string(patience));
   }

@@ -201,6 +201,11 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
     MTREC_RETURN_IF_ERROR(CheckRows(*options.validation, shape, "validation"));
   }
   MTREC_RETURN_IF_ERROR(options.early_stopping.Validate(shape));
+  if (options.early_stopping.refit) {
+    return Status::InvalidArgument(
+        "early_stopping: refit is mtrec train's (--refit); with the library, fit a new model on "
+        "the training and validation rows for the chosen epochs");
+  }
   if (options.early_stopping.metric != Metric::kNone) {
     if (options.validation == nullptr || options.validation->size() == 0) {
       return Status::InvalidArgument(

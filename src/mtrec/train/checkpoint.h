@@ -7,7 +7,8 @@
 //   __metadata__.format_version  "1"
 //   __metadata__.mtrec           a JSON document (as a string):
 //     mtrec_version, logdir (the run folder), state ("running" | "interrupted" |
-//     "completed" | "early_stopped"),
+//     "completed" | "early_stopped" | "refitted": the weights of --refit's
+//     model, its history the refit's epochs, early_stopping_best the choice),
 //     config: train/config_json.h's form of the ExperimentConfig (data, model,
 //       train, early_stopping), its data object also holding the run's path,
 //       interactions and fingerprint (CRC-32C of the users/items/ratings columns),

@@ -41,7 +41,7 @@ Status CheckCheckpointProgress(const TrainingCheckpoint& c, const std::string& w
                           std::to_string(c.optimizer_steps) + " must be >= 0");
   }
   if (c.state != "running" && c.state != "interrupted" && c.state != "completed" &&
-      c.state != "early_stopped") {
+      c.state != "early_stopped" && c.state != "refitted") {
     return Bad(where, "unknown state '" + c.state + "'");
   }
   MTREC_RETURN_IF_ERROR(

@@ -233,6 +233,7 @@ Json ExperimentConfigToJson(const ExperimentConfig& x) {
   if (x.train.negatives != 1) j["train"]["negatives"] = x.train.negatives;
   if (x.train.rating_l2 != 0) j["train"]["rating_l2"] = x.train.rating_l2;
   if (x.early_stopping.per_head) j["early_stopping"]["per_head"] = true;
+  if (x.early_stopping.refit) j["early_stopping"]["refit"] = true;
   return j;
 }
 
@@ -303,6 +304,7 @@ Status ExperimentConfigFromJson(const Json& json, ExperimentConfig* config) {
   });
   e.Read("patience", &x.early_stopping.patience);
   e.ReadAdded("per_head", &x.early_stopping.per_head);
+  e.ReadAdded("refit", &x.early_stopping.refit);
 
   if (!status.ok()) return status;
   *config = std::move(x);

@@ -4,16 +4,29 @@
 #include <string>
 #include <utility>
 
+#include "mtrec/core/check.h"
+
 namespace mtrec {
 
 namespace {
 
-// Copies the ranking head's own parameters (its tables and biases) or, with
-// ranking false, all the others (with separate tables: the rating head's)
-// from `params` into `best`.
+// CopyHead into `best`, which becomes a full copy of `params` first if it is
+// not one yet.
 void KeepHead(const MultiTaskNet& net, bool ranking, std::span<const float> params,
               std::vector<float>& best) {
   if (best.size() != params.size()) best.assign(params.begin(), params.end());
+  CopyHead(net, ranking, params, best);
+}
+
+TrackerState StateOf(const BestTracker& t) {
+  return {t.best_epoch(), t.best_value(), t.epochs_since_best()};
+}
+
+}  // namespace
+
+void CopyHead(const MultiTaskNet& net, bool ranking, std::span<const float> params,
+              std::span<float> to) {
+  MTREC_CHECK(params.size() == to.size() && params.size() == net.params().size());
   const MultiTaskNet::Roles& r = net.roles();
   std::vector<std::pair<int64_t, int64_t>> ranges;  // the ranking head's, in buffer order
   for (int block : {r.u_fact, r.q_fact, r.item_bias, r.user_bias}) {
@@ -23,7 +36,7 @@ void KeepHead(const MultiTaskNet& net, bool ranking, std::span<const float> para
   }
   std::sort(ranges.begin(), ranges.end());
   const auto copy = [&](int64_t begin, int64_t end) {
-    std::copy(params.begin() + begin, params.begin() + end, best.begin() + begin);
+    std::copy(params.begin() + begin, params.begin() + end, to.begin() + begin);
   };
   int64_t at = 0;  // the end of the last ranking range
   for (const auto& [begin, end] : ranges) {
@@ -32,12 +45,6 @@ void KeepHead(const MultiTaskNet& net, bool ranking, std::span<const float> para
   }
   if (!ranking) copy(at, static_cast<int64_t>(params.size()));
 }
-
-TrackerState StateOf(const BestTracker& t) {
-  return {t.best_epoch(), t.best_value(), t.epochs_since_best()};
-}
-
-}  // namespace
 
 Status ParseEarlyStoppingRule(std::string_view text, EarlyStoppingConfig* config) {
   if (text == "none") {  // off: how a flag beside --recipe mtrec turns the recipe's off

@@ -9,6 +9,7 @@
 // run policy (train/experiment.h), which also saves its state in checkpoints.
 #pragma once
 
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -58,6 +59,12 @@ class EarlyStopping {
   BestTracker rating_;   // per head: the rating head's MSE; else off
   std::vector<float> best_params_;
 };
+
+// Copies the ranking head's own parameters (its tables and biases) or, with
+// ranking false, all the others (with separate tables: the rating head's)
+// from `params` to `to`, both laid out as `net`'s flat buffer.
+void CopyHead(const MultiTaskNet& net, bool ranking, std::span<const float> params,
+              std::span<float> to);
 
 // Sets config's metric and per_head from "mrr", "mse", "per_head" (per_head:
 // metric mrr) or "none" (off); else InvalidArgument naming early_stopping,

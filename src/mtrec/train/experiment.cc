@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 #include "mtrec/api/model_internals.h"
 #include "mtrec/core/enum_names.h"
 #include "mtrec/core/thread_pool.h"
+#include "mtrec/data/split.h"
 #include "mtrec/dist/communicator.h"
+#include "mtrec/eval/evaluator.h"
 #include "mtrec/io/crc32c.h"
 #include "mtrec/model.h"
 #include "mtrec/model/multitask_net.h"
@@ -75,6 +78,56 @@ Result<Model> StartingModel(const ExperimentConfig& config, const ModelOptions& 
     MTREC_RETURN_IF_ERROR(loaded);
   }
   return model;
+}
+
+// --refit: a fresh model of the same configuration and seed (`start`'s
+// options) trained on the whole training split in the split's own order, the
+// rows a run with validation_fraction 0 trains on, for the epochs early
+// stopping chose: so it is that run's model after best_epoch epochs, and per
+// head its ranking head after best_epoch and the rest after
+// best_rating_epoch (per-head selection needs separate tables, which share
+// nothing, so each head is the one a run of its length gives). Fills the
+// summary's refit fields; nullopt when a stop request ended it.
+Result<std::optional<Model>> Refit(const ExperimentConfig& config, ModelOptions options,
+                                   const ExperimentData& data, const RunOptions& run,
+                                   const std::vector<TrainingObserver*>& observers,
+                                   RunSummary& summary) {
+  const TrainTestSplit whole =
+      RandomTrainTestSplit(data.dataset.interactions, config.test_fraction);
+  options.train.batch_size = static_cast<int>(
+      std::min<int64_t>(config.train.batch_size, std::max<size_t>(whole.train.size(), 1)));
+  MTREC_ASSIGN_OR_RETURN(Model model, StartingModel(config, options, data, nullptr, run.comm));
+  const int ranking = summary.best_epoch, rating = summary.best_rating_epoch;
+  const int first = rating > 0 ? std::min(ranking, rating) : ranking;
+  summary.refit_rows = static_cast<int64_t>(whole.train.size());
+  summary.refit_epochs = std::max(ranking, rating);
+  Backend& backend = *ModelInternals::Of(model).backend;
+  std::vector<float> kept;  // the parameters after `first` epochs, when the heads differ
+  FitOptions fit;
+  fit.epochs = summary.refit_epochs;
+  fit.stop = run.stop;
+  fit.on_step = [&](const StepProgress& p) {
+    for (TrainingObserver* o : observers) o->OnStep(p);
+  };
+  fit.on_epoch = [&](const EpochStats& stats) {
+    if (stats.epoch == first && first < summary.refit_epochs) {
+      const std::span<const float> params = backend.net().params();
+      kept.assign(params.begin(), params.end());
+    }
+    return true;
+  };
+  MTREC_ASSIGN_OR_RETURN(const FitResult fitted, model.Fit(whole.train, fit));
+  if (fitted.interrupted) {
+    summary.refit_interrupted = true;
+    return std::optional<Model>();
+  }
+  if (!kept.empty()) {  // the head that stopped first gets its earlier parameters back
+    backend.WriteParams([&](MultiTaskNet& net) {
+      CopyHead(net, /*ranking=*/first == ranking, kept, net.params());
+    });
+  }
+  summary.refit_eval = Evaluator({&whole.train}, data.test, run.comm).Evaluate(backend);
+  return std::optional<Model>(std::move(model));
 }
 
 // The configuration as checkpoints record it, so that a model reads its data
@@ -184,11 +237,12 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
                                                   model_options.train.batch_size,
                                                   config.early_stopping.metric != Metric::kNone));
   if (resume != nullptr &&
-      (resume->state == "early_stopped" ||
+      (resume->state == "early_stopped" || resume->state == "refitted" ||
        (resume->state == "completed" && resume->config.early_stopping.metric != Metric::kNone))) {
     return Status::InvalidArgument("resume: the run in the checkpoint is over (it " +
-                                   std::string(resume->state == "early_stopped"
-                                                   ? "stopped early"
+                                   std::string(resume->state == "early_stopped" ? "stopped early"
+                                               : resume->state == "refitted"
+                                                   ? "was refitted"
                                                    : "ended with its best epoch's weights") +
                                    "); start a new run instead");
   }
@@ -273,7 +327,24 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
     summary.best_epoch = run.early.best_epoch();
     summary.best_rating_epoch = run.early.best_rating_epoch();
   }
-  if (!options.save_path.empty()) {
+  std::optional<Model> refitted;
+  if (config.early_stopping.refit && summary.best_epoch > 0) {
+    MTREC_ASSIGN_OR_RETURN(refitted,
+                           Refit(config, model_options, data, options, observers, summary));
+  }
+  if (!options.save_path.empty() && refitted) {
+    // The refit's model, with the choice it was refitted for (and not the
+    // chosen weights, which it replaces).
+    auto& r = ModelInternals::Of(*refitted);
+    r.experiment = m.experiment;
+    r.data_path = m.data_path;
+    r.interactions = m.interactions;
+    r.fingerprint = m.fingerprint;
+    RunState chosen = run;
+    chosen.early.Restore(run.early.ranking_state(), run.early.rating_state(), {});
+    MTREC_RETURN_IF_ERROR(Save(options.save_path, "refitted", *refitted, chosen));
+    summary.checkpoint_path = options.save_path;
+  } else if (!options.save_path.empty()) {
     MTREC_RETURN_IF_ERROR(
         Save(options.save_path, NameOf(kStateNames, summary.stop_reason), model, run));
     summary.checkpoint_path = options.save_path;

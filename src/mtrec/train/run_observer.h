@@ -49,6 +49,13 @@ struct RunSummary {
   std::string checkpoint_path;       // written at the end (empty: none)
   std::string best_checkpoint_path;  // --save_best's file (empty: none)
   int64_t steps = 0;
+  // --refit: the rows and epochs of the refit (refit_epochs 0: none ran) and
+  // the test figures of its model, which is then the run's result; when a
+  // stop request ended the refit, the run's model is the one chosen above.
+  int64_t refit_rows = 0;
+  int refit_epochs = 0;
+  bool refit_interrupted = false;
+  EvalResult refit_eval;
 };
 
 class TrainingObserver {
