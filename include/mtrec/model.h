@@ -53,6 +53,15 @@ struct ModelOptions {
 // How one Fit call trains.
 struct FitOptions {
   int epochs = 1;  // epochs to run in this call
+  // > 0 (separate tables only): the rating head's epochs, `epochs` being the
+  // ranking head's. The call trains max(epochs, rating_epochs) epochs and ends
+  // with each head's parameters after its own count (separate tables share
+  // nothing, so each head is the one a call of its length gives): a refit of
+  // per-head early stopping's choice is a fresh model's Fit on the training
+  // and validation rows with epochs = best_epoch, rating_epochs =
+  // best_rating_epoch. Not with early stopping. Interrupted (stop, max_steps),
+  // the heads are left as they are.
+  int rating_epochs = 0;
   // Evaluated after every epoch when given (the original evaluates on its test
   // split every epoch); rows must fit the model's tables. The test ranking puts
   // the user's items of both `train` and `validation` last (both are rows of the
@@ -126,8 +135,9 @@ class Model {
     return Evaluate(test, {&train}, k);
   }
   // The same, excluding the items of every part of `known` (null parts
-  // skipped): {&train, &validation} after a Fit with validation rows, whose
-  // items the user has too (the per-epoch test figures of such a Fit are these).
+  // skipped; InvalidArgument without a non-null one): {&train, &validation}
+  // after a Fit with validation rows, whose items the user has too (the
+  // per-epoch test figures of such a Fit are these).
   Result<ModelEvaluation> Evaluate(const Interactions& test,
                                    std::initializer_list<const Interactions*> known,
                                    int k = kDefaultTopK) const;

@@ -334,7 +334,7 @@ class MultitaskModel:
             validation: Optional[Interactions] = None,
             callback: Optional[Callable[[Dict[str, Any]], Optional[bool]]] = None,
             verbose: bool = False, max_steps: int = 0, early_stopping: Optional[str] = None,
-            patience: int = 10) -> List[Dict[str, Any]]:
+            patience: int = 10, rating_epochs: int = 0) -> List[Dict[str, Any]]:
         """Trains for ``epochs`` epochs and returns their history.
 
         Each epoch is a dict with the keys of the CLI's metrics.jsonl (epoch,
@@ -349,7 +349,8 @@ class MultitaskModel:
         the interrupted epoch. ``max_steps`` > 0 stops once the model has taken
         that many optimiser steps in all.
 
-        ``early_stopping`` ("mrr", "mse" or "per_head"; needs ``validation``)
+        ``early_stopping`` ("mrr", "mse" or "per_head"; needs ``validation``;
+        None or "none": off)
         stops once the validation metric has not improved for ``patience``
         epochs and leaves the model with the best epoch's weights (see
         :attr:`best_epoch`); "per_head" (separate embeddings) keeps the
@@ -367,6 +368,13 @@ class MultitaskModel:
             model.fit(train, 200, validation=val, early_stopping="per_head", patience=30)
 
         with ``train, val = mtrec.random_train_test_split(train_rows, 0.05, seed=321)``.
+
+        ``rating_epochs`` > 0 (separate embeddings, not with early stopping):
+        ``epochs`` is the ranking head's count and this the rating head's; the
+        fit trains the larger and ends with each head's weights after its own
+        count. The recipe's refit (the CLI's ``--refit``) is then a fresh
+        model's ``fit(train_rows, model.best_epoch,
+        rating_epochs=model.best_rating_epoch)``.
         """
         for name, value in (("train", train), ("test", test), ("validation", validation)):
             if value is not None and not isinstance(value, Interactions):
@@ -390,7 +398,8 @@ class MultitaskModel:
         return self._model.fit(train._data, int(epochs),
                                None if test is None else test._data,
                                None if validation is None else validation._data,
-                               on_epoch, int(max_steps), early_stopping, int(patience))
+                               on_epoch, int(max_steps), early_stopping, int(patience),
+                               int(rating_epochs))
 
     @property
     def best_epoch(self) -> Optional[int]:
@@ -454,8 +463,9 @@ class MultitaskModel:
         ``user_ids`` is one id (results of shape (k,)) or a sequence (shape
         (n, k)). Returns (item ids, factorisation scores); where fewer than k
         items are left the row ends with -1 (None for str ids) and NaN.
-        Items are those of the training data; with exclude_seen each user's
-        own training items are left out. Unknown users raise KeyError.
+        Items are those of the training data (the last fit's, its validation
+        data included); with exclude_seen each user's own items there are left
+        out. Unknown users raise KeyError.
         """
         rows, scores, scalar = self._fitted().recommend(user_ids, int(k), bool(exclude_seen))
         items = self._items_of(rows)

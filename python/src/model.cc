@@ -177,7 +177,7 @@ class PyModel {
 
   py::list Fit(const Data& train, int epochs, const Data* test, const Data* validation,
                const py::object& on_epoch, int64_t max_steps,
-               const std::optional<std::string>& early_stopping, int patience) {
+               const std::optional<std::string>& early_stopping, int patience, int rating_epochs) {
     CheckIds(train, "train");
     if (test != nullptr) CheckIds(*test, "test");
     if (validation != nullptr) CheckIds(*validation, "validation");
@@ -187,6 +187,7 @@ class PyModel {
     std::atomic<bool> stop{false};
     FitOptions options;
     options.epochs = epochs;
+    options.rating_epochs = rating_epochs;
     options.test = test != nullptr ? test->rows.get() : nullptr;
     options.validation = validation != nullptr ? validation->rows.get() : nullptr;
     options.stop = &stop;
@@ -426,7 +427,7 @@ void BindModel(py::module_& m) {
       .def("fit", &PyModel::Fit, py::arg("train"), py::arg("epochs"), py::arg("test") = nullptr,
            py::arg("validation") = nullptr, py::arg("on_epoch") = py::none(),
            py::arg("max_steps") = 0, py::arg("early_stopping") = py::none(),
-           py::arg("patience") = 10)
+           py::arg("patience") = 10, py::arg("rating_epochs") = 0)
       .def_property_readonly("best_epoch", &PyModel::best_epoch)
       .def_property_readonly("best_rating_epoch", &PyModel::best_rating_epoch)
       .def_property_readonly("history", &PyModel::History)

@@ -120,6 +120,41 @@ def test_per_head_early_stopping_matches_the_cli_recipe(cli, ratings_file, tmp_p
     assert "best_restored" not in described
 
 
+def test_refit_matches_the_cli_recipe(cli, ratings_file, tmp_path):
+    """The CLI's refitting recipe is, through the package, the selection fit
+    and then a fresh model's fit on the whole training split with each head's
+    chosen epochs (rating_epochs): the same test figures, exactly."""
+    path = tmp_path / "recipe.mtrec"
+    subprocess.run([cli, "train", "--dataset", ratings_file, "--recipe", "mtrec", "--epochs", "30",
+                    "--patience", "2", "--learning_rate", "0.01", "--seed", "5", "--threads", "2",
+                    "--logdir", str(tmp_path / "run"), "--save", str(path)],
+                   check=True, capture_output=True)
+    from_cli = json.loads(subprocess.run(
+        [cli, "evaluate", "--model", str(path), "--format", "json"],
+        check=True, capture_output=True, text=True).stdout)
+    assert from_cli["refitted"] is True
+
+    data = mtrec.load_dataset(ratings_file)
+    rows, test = mtrec.random_train_test_split(data)
+    train, val = mtrec.random_train_test_split(rows, 0.05, seed=321)
+    config = dict(shared_embeddings=False, rating_biases=True, rating_l2=30, negatives=5,
+                  factorization_weight=0.5, regression_weight=0.5, learning_rate=0.01, seed=5,
+                  threads=2)
+    chosen = mtrec.MultitaskModel(**config)
+    chosen.fit(train, 30, validation=val, early_stopping="per_head", patience=2)
+    assert (from_cli["epoch"], from_cli["rating_epoch"]) == (chosen.best_epoch,
+                                                             chosen.best_rating_epoch)
+    refitted = mtrec.MultitaskModel(**config)
+    history = refitted.fit(rows, chosen.best_epoch, rating_epochs=chosen.best_rating_epoch)
+    assert len(history) == max(chosen.best_epoch, chosen.best_rating_epoch)
+    metrics = refitted.evaluate(test)
+    assert metrics["mrr"] == from_cli["metrics"]["mrr"]
+    assert metrics["mse"] == from_cli["metrics"]["mse"]
+    assert metrics["mrr"] != chosen.evaluate(test)["mrr"]  # the refit changed the model
+    with pytest.raises(ValueError, match="rating_epochs: needs separate embeddings"):
+        mtrec.MultitaskModel().fit(rows, 2, rating_epochs=3)
+
+
 def test_early_stopping_needs_validation_and_a_known_metric(split):
     train, test = split
     with pytest.raises(ValueError, match="early_stopping: needs validation"):

@@ -180,7 +180,7 @@ int RunSweep(std::span<const std::string> args) {
         }
         return Fail(summary.status().WithContext(dir.string()));
       }
-      if (summary->stop_reason == StopReason::kInterrupted) {
+      if (StoppedOnRequest(*summary)) {
         if (Status s = WriteSummary(out, runs); !s.ok()) return Fail(s);
         std::fprintf(stderr, "mtrec sweep: stopped; summarised the %zu finished runs in %s\n",
                      runs.size(), out_dir.c_str());

@@ -227,12 +227,12 @@ int TrainWithoutOutputs(TrainFlags& f) {
   f.options.stop = &InstallInterruptHandler(/*second_quits=*/false);
   Result<RunSummary> summary = RunExperiment(f.config, f.options, {});
   if (!summary.ok()) return Fail(summary.status());
-  return summary->stop_reason == StopReason::kInterrupted ? kExitInterrupted : kExitOk;
+  return StoppedOnRequest(*summary) ? kExitInterrupted : kExitOk;
 }
 
 // Under mpirun: what the training steps exchanged, per step (stderr).
 void PrintExchange(const Communicator& comm, const RunSummary& summary) {
-  const int64_t taken = summary.steps - summary.info.resumed_at_step;
+  const int64_t taken = summary.steps - summary.info.resumed_at_step + summary.refit_steps;
   if (comm.size() < 2 || taken <= 0) return;
   const auto steps = static_cast<double>(taken);
   std::fprintf(stderr,
@@ -333,7 +333,7 @@ int Train(std::span<const std::string> user_args, const Ranks& ranks) {
     std::printf("best checkpoint: %s\n", summary->best_checkpoint_path.c_str());
   }
   PrintExchange(*ranks.comm, *summary);
-  return summary->stop_reason == StopReason::kInterrupted ? kExitInterrupted : kExitOk;
+  return StoppedOnRequest(*summary) ? kExitInterrupted : kExitOk;
 }
 
 }  // namespace

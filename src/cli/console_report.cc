@@ -89,7 +89,9 @@ Status ConsoleReport::OnEnd(const RunSummary& summary) {
                  best.eval.mse);
   }
   if (summary.refit_interrupted) {
-    std::fprintf(out_, "refit   stopped on request: the model is the one chosen on validation\n");
+    std::fprintf(out_,
+                 "refit   stopped on request (or by --max_steps): the model, and the checkpoint, "
+                 "is the one chosen on validation; a new run refits\n");
   } else if (summary.refit_epochs > 0) {
     std::string epochs = std::to_string(summary.best_epoch) + " epochs";
     if (summary.best_rating_epoch > 0) {

@@ -202,6 +202,11 @@ TEST_F(ApiErrors, FitRefusesBadArgumentsAndTrainsNothing) {
   EXPECT_TRUE(Invalid(model.Fit(train, early).status(), "early_stopping: refit is mtrec train's"));
   early.early_stopping = {Metric::kNone, 3, /*per_head=*/false, /*refit=*/true};
   EXPECT_TRUE(Invalid(model.Fit(train, early).status(), "refit: needs early_stopping"));
+  FitOptions heads = fit;  // this model's tables are shared
+  heads.rating_epochs = 2;
+  EXPECT_TRUE(Invalid(model.Fit(train, heads).status(), "rating_epochs: needs separate"));
+  heads.rating_epochs = -1;
+  EXPECT_TRUE(Invalid(model.Fit(train, heads).status(), "rating_epochs: expected >= 0"));
 
   EXPECT_TRUE(model.history().empty());
   EXPECT_TRUE(api_test::SameParameters(model.Parameters(), before));

@@ -184,6 +184,30 @@ TEST_F(EarlyStoppingApi, PerHeadEndsWithEachHeadsBestEpochsWeights) {
   }
 }
 
+// rating_epochs: each head's tensors after its own number of epochs, exactly
+// those of plain fits of those lengths (the earlier head first, then the other).
+TEST_F(EarlyStoppingApi, RatingEpochsGiveEachHeadItsOwnEpochs) {
+  const ModelOptions options = Overfitting(/*separate_heads=*/true);
+  const std::set<std::string> ranking_head = {"U_fact", "Q_fact", "B"};
+  for (const auto& [ranking_epochs, rating_epochs] : {std::pair{2, 5}, std::pair{4, 1}}) {
+    Model model = NewModel(options);
+    FitOptions fit = Epochs(ranking_epochs);
+    fit.rating_epochs = rating_epochs;
+    Result<FitResult> r = model.Fit(carved_.train, fit);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(r->epochs, std::max(ranking_epochs, rating_epochs));
+    const std::vector<NamedTensor> ranking = TrainedFor(options, ranking_epochs);
+    const std::vector<NamedTensor> rating = TrainedFor(options, rating_epochs);
+    const std::vector<NamedTensor> got = model.Parameters();
+    ASSERT_EQ(got.size(), ranking.size());
+    for (size_t t = 0; t < got.size(); ++t) {
+      const std::vector<NamedTensor>& from = ranking_head.count(got[t].name) ? ranking : rating;
+      EXPECT_EQ(got[t].values, from[t].values) << got[t].name << " " << ranking_epochs;
+      EXPECT_NE(ranking[t].values, rating[t].values) << got[t].name;  // the check can fail
+    }
+  }
+}
+
 TEST_F(EarlyStoppingApi, OneMetricEndsWithItsBestEpochsWeights) {
   const ModelOptions options = Overfitting(/*separate_heads=*/false);
   Model model = NewModel(options);

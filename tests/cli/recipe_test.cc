@@ -132,6 +132,21 @@ TEST(EarlyStopping, PerHeadKeepsEachHeadsBestEpoch) {
   EXPECT_NEAR(j["metrics"]["mse"].get<double>(), test_mse, 1e-9) << eval.out;
 }
 
+// Runs `args` (a refitting run that saves tmp/m.ckpt); returns its result and
+// `mtrec evaluate`'s JSON of the checkpoint (null when either failed).
+std::pair<testing::CommandResult, nlohmann::json> TrainRefitted(
+    const TempDir& tmp, const std::vector<std::string>& args) {
+  const auto run = RunMtrec(args);
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  const auto eval =
+      RunMtrec({"evaluate", "--model", tmp / "m.ckpt", "--format", "json", "--metrics", "mrr,mse"});
+  EXPECT_EQ(eval.exit_code, 0) << eval.err;
+  if (run.exit_code != 0 || eval.exit_code != 0) return {run, nlohmann::json()};
+  nlohmann::json j = nlohmann::json::parse(eval.out);
+  EXPECT_EQ(j["refitted"], true) << eval.out;
+  return {run, j};
+}
+
 // --refit: the saved model is a fresh one trained on the whole training split
 // (training + validation rows) for the chosen epochs, per head: its test MRR
 // is that of a plain run on the whole split after the ranking head's epochs,
@@ -145,13 +160,8 @@ TEST(Refit, IsThePlainRunOfTheWholeSplitAtEachHeadsEpoch) {
       "train",    "--logdir", tmp / "run", "--save", tmp / "m.ckpt", "--early_stopping",
       "per_head", "--refit",  "--epochs",  "60",     "--patience",   "3"};
   args.insert(args.end(), flags.begin(), flags.end());
-  const auto run = RunMtrec(args);
-  ASSERT_EQ(run.exit_code, 0) << run.err;
-  const auto eval =
-      RunMtrec({"evaluate", "--model", tmp / "m.ckpt", "--format", "json", "--metrics", "mrr,mse"});
-  ASSERT_EQ(eval.exit_code, 0) << eval.err;
-  const auto j = nlohmann::json::parse(eval.out);
-  EXPECT_EQ(j["refitted"], true) << eval.out;
+  const auto [run, j] = TrainRefitted(tmp, args);
+  ASSERT_FALSE(j.is_null());
   const int ranking = j["epoch"].get<int>(), rating = j["rating_epoch"].get<int>();
   ASSERT_NE(ranking, rating) << "the fixture should favour different epochs";
 
@@ -164,8 +174,8 @@ TEST(Refit, IsThePlainRunOfTheWholeSplitAtEachHeadsEpoch) {
   ASSERT_EQ(lines.size(), static_cast<size_t>(std::max(ranking, rating)));
   const double mrr = nlohmann::json::parse(lines[ranking - 1])["mrr"].get<double>();
   const double mse = nlohmann::json::parse(lines[rating - 1])["mse"].get<double>();
-  EXPECT_EQ(j["metrics"]["mrr"].get<double>(), mrr) << eval.out;
-  EXPECT_NEAR(j["metrics"]["mse"].get<double>(), mse, 1e-12) << eval.out;
+  EXPECT_EQ(j["metrics"]["mrr"].get<double>(), mrr) << j;
+  EXPECT_NEAR(j["metrics"]["mse"].get<double>(), mse, 1e-12) << j;
   // The chosen (not refitted) model's figures differ: the check can fail.
   const auto chosen = nlohmann::json::parse(
       testing::ReadLines(tmp.path() / "run" / "metrics.jsonl").at(ranking - 1));
@@ -179,6 +189,88 @@ TEST(Refit, IsThePlainRunOfTheWholeSplitAtEachHeadsEpoch) {
   const auto alone = RunMtrec({"train", "--dataset", tmp / "u.data", "--refit"});
   EXPECT_EQ(alone.exit_code, 2);
   EXPECT_NE(alone.err.find("--refit: needs early_stopping"), std::string::npos) << alone.err;
+}
+
+// A single-metric refit is the plain run at the chosen epoch; --save_best's
+// file stays the selection's and the refitted checkpoint loads; refit.json
+// records the refit.
+TEST(Refit, OneMetricWithSaveBestAndItsRecord) {
+  TempDir tmp;
+  testing::WriteGroupedRatings(tmp.path(), 60, 40, 15, 11);
+  std::vector<std::string> flags = testing::FastOverfittingFlags();
+  flags.insert(flags.end(), {"--dataset", tmp / "u.data"});
+  std::vector<std::string> args = {
+      "train",   "--logdir",    tmp / "run", "--save",   tmp / "m.ckpt", "--early_stopping", "mrr",
+      "--refit", "--save_best", "mse",       "--epochs", "40",           "--patience",       "3"};
+  args.insert(args.end(), flags.begin(), flags.end());
+  const auto [run, j] = TrainRefitted(tmp, args);
+  ASSERT_FALSE(j.is_null());
+  const int epochs = j["epoch"].get<int>();
+  EXPECT_EQ(RunMtrec({"evaluate", "--model", tmp / "m.best.ckpt"}).exit_code, 0);
+
+  const auto record =
+      nlohmann::json::parse(testing::ReadLines(tmp.path() / "run" / "refit.json").at(0));
+  EXPECT_EQ(record["epochs"], epochs);
+  EXPECT_EQ(record["ranking_epochs"], epochs);
+  EXPECT_EQ(record["rating_epochs"], 0);
+  EXPECT_EQ(record["mrr"], j["metrics"]["mrr"]);
+
+  std::vector<std::string> plain = {"train", "--logdir", tmp / "plain", "--epochs",
+                                    std::to_string(epochs)};
+  plain.insert(plain.end(), flags.begin(), flags.end());
+  ASSERT_EQ(RunMtrec(plain).exit_code, 0);
+  const auto last =
+      nlohmann::json::parse(testing::ReadLines(tmp.path() / "plain" / "metrics.jsonl").back());
+  EXPECT_EQ(j["metrics"]["mrr"].get<double>(), last["mrr"].get<double>());
+  EXPECT_NEAR(j["metrics"]["mse"].get<double>(), last["mse"].get<double>(), 1e-12);
+}
+
+// --max_steps counts the refit's steps too: a refit it stops leaves the
+// chosen model in the checkpoint (not resumable) and the run exits 130.
+TEST(Refit, MaxStepsStopsTheRefitAndKeepsTheChosenModel) {
+  TempDir tmp;
+  testing::WriteGroupedRatings(tmp.path(), 60, 40, 15, 11);
+  const auto args = [&](const std::string& name, std::vector<std::string> extra) {
+    std::vector<std::string> a = {"train",
+                                  "--dataset",
+                                  tmp / "u.data",
+                                  "--logdir",
+                                  tmp / name,
+                                  "--save",
+                                  tmp / (name + ".ckpt"),
+                                  "--early_stopping",
+                                  "mrr",
+                                  "--epochs",
+                                  "6",
+                                  "--patience",
+                                  "100"};
+    const std::vector<std::string> overfit = testing::FastOverfittingFlags();
+    a.insert(a.end(), overfit.begin(), overfit.end());
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  const auto chosen_run = RunMtrec(args("chosen", {}));
+  ASSERT_EQ(chosen_run.exit_code, 0) << chosen_run.err;
+  const auto chosen = LoadCheckpoint(tmp / "chosen.ckpt");
+  ASSERT_TRUE(chosen.ok()) << chosen.status().message();
+  const auto full = RunMtrec(args("full", {"--refit"}));
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+  const auto record =
+      nlohmann::json::parse(testing::ReadLines(tmp.path() / "full" / "refit.json").at(0));
+  const int64_t refit_steps = record["steps"].get<int64_t>();
+  ASSERT_GT(refit_steps, 1);
+
+  const int64_t budget = chosen->optimizer_steps + refit_steps - 1;
+  const auto cut = RunMtrec(args("cut", {"--refit", "--max_steps", std::to_string(budget)}));
+  EXPECT_EQ(cut.exit_code, 130) << cut.out << cut.err;
+  EXPECT_NE(cut.out.find("refit   stopped"), std::string::npos) << cut.out;
+  const auto kept = LoadCheckpoint(tmp / "cut.ckpt");
+  ASSERT_TRUE(kept.ok()) << kept.status().message();
+  EXPECT_EQ(kept->state, chosen->state);
+  EXPECT_EQ(kept->params, chosen->params);  // the chosen model, as a run without --refit saves it
+  EXPECT_EQ(testing::ReadLines(tmp.path() / "cut" / "refit.json").at(0), "{\"interrupted\":true}");
+  const auto again = RunMtrec({"train", "--resume", tmp / "cut.ckpt", "--epochs", "10"});
+  EXPECT_EQ(again.exit_code, 2) << again.err;  // the run is over
 }
 
 // An interrupted per-head run resumes with both heads' trackers and best

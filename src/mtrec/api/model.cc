@@ -204,7 +204,28 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
   if (options.early_stopping.refit) {
     return Status::InvalidArgument(
         "early_stopping: refit is mtrec train's (--refit); with the library, fit a new model on "
-        "the training and validation rows for the chosen epochs");
+        "the training and validation rows for the chosen epochs (FitOptions::rating_epochs)");
+  }
+  if (options.rating_epochs < 0) {
+    return Status::InvalidArgument("rating_epochs: expected >= 0, got " +
+                                   std::to_string(options.rating_epochs));
+  }
+  if (options.rating_epochs > 0) {
+    if (shape.shared_embeddings) {
+      return Status::InvalidArgument(
+          "rating_epochs: needs separate embeddings (shared tables serve both heads)");
+    }
+    if (options.epochs < 1) {
+      return Status::InvalidArgument("rating_epochs: needs epochs >= 1 (the ranking head's)");
+    }
+    if (options.early_stopping.metric != Metric::kNone) {
+      return Status::InvalidArgument(
+          "rating_epochs: not with early_stopping (which chooses each head's epoch itself)");
+    }
+    // The parameters after the earlier head's epochs are a second copy.
+    MTREC_RETURN_IF_ERROR(CheckTrainingFitsInMemory(
+        shape, m.options.train, std::min<int64_t>(m.options.train.batch_size, train.size()),
+        /*early_stopping=*/true));
   }
   if (options.early_stopping.metric != Metric::kNone) {
     if (options.validation == nullptr || options.validation->size() == 0) {
@@ -262,7 +283,13 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
   FitResult result;
   EarlyStopping early(options.early_stopping);
   m.restored_best.reset();  // training moves the weights on from any earlier best
-  for (int k = 0; k < options.epochs; ++k) {
+  // rating_epochs: the parameters after the earlier head's count, when the
+  // counts differ; that head's part is written back at the end.
+  const int epochs = std::max(options.epochs, options.rating_epochs);
+  const int first_head_epochs =
+      options.rating_epochs > 0 ? std::min(options.epochs, options.rating_epochs) : epochs;
+  std::vector<float> first_head_params;
+  for (int k = 0; k < epochs; ++k) {
     if (stop_requested()) {
       result.interrupted = true;
       break;
@@ -291,6 +318,10 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
     stats.eval_seconds = SecondsSince(start);
     m.history.push_back(stats);
     ++result.epochs;
+    if (result.epochs == first_head_epochs && first_head_epochs < epochs) {
+      const std::span<const float> params = m.backend->net().params();
+      first_head_params.assign(params.begin(), params.end());
+    }
     early.Update(stats, m.backend->net());
     if (options.on_epoch && !options.on_epoch(stats)) {
       result.stopped_by_callback = true;
@@ -300,6 +331,12 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
       result.stopped_early = true;
       break;
     }
+  }
+  if (!result.interrupted && result.epochs == epochs && !first_head_params.empty()) {
+    const bool ranking_first = first_head_epochs == options.epochs;
+    m.backend->WriteParams([&](MultiTaskNet& net) {
+      CopyHead(net, /*ranking=*/ranking_first, first_head_params, net.params());
+    });
   }
   if (!result.interrupted && early.RestoreBest(*m.backend)) {
     result.best_epoch = early.best_epoch();
@@ -318,8 +355,14 @@ Result<ModelEvaluation> Model::Evaluate(const Interactions& test,
   const ModelConfig& shape = impl_->backend->net().config();
   if (k < 1) return Status::InvalidArgument("k: expected >= 1, got " + std::to_string(k));
   MTREC_RETURN_IF_ERROR(CheckRows(test, shape, "test"));
+  bool any = false;
   for (const Interactions* part : known) {
-    if (part != nullptr) MTREC_RETURN_IF_ERROR(CheckRows(*part, shape, "train"));
+    if (part == nullptr) continue;
+    MTREC_RETURN_IF_ERROR(CheckRows(*part, shape, "train"));
+    any = true;
+  }
+  if (!any) {
+    return Status::InvalidArgument("train: no interactions given whose items the ranks exclude");
   }
   const std::lock_guard<std::mutex> lock(impl_->backend_mutex);
   return EvaluateModel(*impl_->backend, known, test, k);

@@ -71,4 +71,20 @@ Status RunDirectory::OnEpoch(const EpochStats& stats) {
   return WriteFileAtomically(dir_ / "metrics.jsonl", metrics_);
 }
 
+Status RunDirectory::OnEnd(const RunSummary& summary) {
+  if (summary.refit_interrupted) {
+    return WriteFileAtomically(dir_ / "refit.json", "{\"interrupted\":true}\n");
+  }
+  if (summary.refit_epochs == 0) return Status::Ok();
+  Json j;
+  j["rows"] = summary.refit_rows;
+  j["epochs"] = summary.refit_epochs;
+  j["ranking_epochs"] = summary.best_epoch;
+  j["rating_epochs"] = summary.best_rating_epoch;
+  j["steps"] = summary.refit_steps;
+  j["mrr"] = summary.refit_eval.mrr;
+  j["mse"] = summary.refit_eval.mse;
+  return WriteFileAtomically(dir_ / "refit.json", j.dump() + "\n");
+}
+
 }  // namespace mtrec

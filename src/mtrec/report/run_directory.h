@@ -10,6 +10,10 @@
 //                  train_seconds, eval_seconds (+ val_mrr, val_mse with a
 //                  validation split); a resumed run starts with the
 //                  checkpoint's epochs
+//   refit.json     with --refit, once it is done: {"rows", "epochs",
+//                  "ranking_epochs", "rating_epochs" (0: not per head),
+//                  "steps", "mrr", "mse"} (the refitted model's test figures),
+//                  or {"interrupted": true}
 //
 // Each file is rewritten whole through a temporary file and a rename after
 // every change, so a reader never sees a half-written line.
@@ -34,6 +38,7 @@ class RunDirectory final : public TrainingObserver {
 
   Status OnStart(const ExperimentConfig& config, const RunInfo& info) override;
   Status OnEpoch(const EpochStats& stats) override;
+  Status OnEnd(const RunSummary& summary) override;
 
   const std::filesystem::path& dir() const { return dir_; }
 

@@ -80,16 +80,16 @@ Result<Model> StartingModel(const ExperimentConfig& config, const ModelOptions& 
   return model;
 }
 
-// --refit: a fresh model of the same configuration and seed (`start`'s
-// options) trained on the whole training split in the split's own order, the
-// rows a run with validation_fraction 0 trains on, for the epochs early
-// stopping chose: so it is that run's model after best_epoch epochs, and per
-// head its ranking head after best_epoch and the rest after
-// best_rating_epoch (per-head selection needs separate tables, which share
-// nothing, so each head is the one a run of its length gives). Fills the
-// summary's refit fields; nullopt when a stop request ended it.
+// --refit: a fresh model of the same configuration and seed (`options`)
+// trained on the whole training split in the split's own order, the rows a run
+// with validation_fraction 0 trains on, for the epochs early stopping chose
+// (per head each head for its own: FitOptions::rating_epochs), so it is that
+// run's model at those epochs, within `max_steps` optimizer steps (0: no
+// limit). Fills the summary's refit fields; nullopt when a stop request or
+// max_steps ended it.
 Result<std::optional<Model>> Refit(const ExperimentConfig& config, ModelOptions options,
                                    const ExperimentData& data, const RunOptions& run,
+                                   int64_t max_steps,
                                    const std::vector<TrainingObserver*>& observers,
                                    RunSummary& summary) {
   const TrainTestSplit whole =
@@ -97,36 +97,24 @@ Result<std::optional<Model>> Refit(const ExperimentConfig& config, ModelOptions 
   options.train.batch_size = static_cast<int>(
       std::min<int64_t>(config.train.batch_size, std::max<size_t>(whole.train.size(), 1)));
   MTREC_ASSIGN_OR_RETURN(Model model, StartingModel(config, options, data, nullptr, run.comm));
-  const int ranking = summary.best_epoch, rating = summary.best_rating_epoch;
-  const int first = rating > 0 ? std::min(ranking, rating) : ranking;
   summary.refit_rows = static_cast<int64_t>(whole.train.size());
-  summary.refit_epochs = std::max(ranking, rating);
-  Backend& backend = *ModelInternals::Of(model).backend;
-  std::vector<float> kept;  // the parameters after `first` epochs, when the heads differ
+  summary.refit_epochs = std::max(summary.best_epoch, summary.best_rating_epoch);
   FitOptions fit;
-  fit.epochs = summary.refit_epochs;
+  fit.epochs = summary.best_epoch;
+  fit.rating_epochs = summary.best_rating_epoch;
   fit.stop = run.stop;
+  fit.max_steps = max_steps;
   fit.on_step = [&](const StepProgress& p) {
     for (TrainingObserver* o : observers) o->OnStep(p);
   };
-  fit.on_epoch = [&](const EpochStats& stats) {
-    if (stats.epoch == first && first < summary.refit_epochs) {
-      const std::span<const float> params = backend.net().params();
-      kept.assign(params.begin(), params.end());
-    }
-    return true;
-  };
   MTREC_ASSIGN_OR_RETURN(const FitResult fitted, model.Fit(whole.train, fit));
+  summary.refit_steps = ModelInternals::Of(model).trainer->steps();
   if (fitted.interrupted) {
     summary.refit_interrupted = true;
     return std::optional<Model>();
   }
-  if (!kept.empty()) {  // the head that stopped first gets its earlier parameters back
-    backend.WriteParams([&](MultiTaskNet& net) {
-      CopyHead(net, /*ranking=*/first == ranking, kept, net.params());
-    });
-  }
-  summary.refit_eval = Evaluator({&whole.train}, data.test, run.comm).Evaluate(backend);
+  summary.refit_eval =
+      Evaluator({&whole.train}, data.test, run.comm).Evaluate(*ModelInternals::Of(model).backend);
   return std::optional<Model>(std::move(model));
 }
 
@@ -327,30 +315,48 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
     summary.best_epoch = run.early.best_epoch();
     summary.best_rating_epoch = run.early.best_rating_epoch();
   }
-  std::optional<Model> refitted;
-  if (config.early_stopping.refit && summary.best_epoch > 0) {
-    MTREC_ASSIGN_OR_RETURN(refitted,
-                           Refit(config, model_options, data, options, observers, summary));
-  }
-  if (!options.save_path.empty() && refitted) {
-    // The refit's model, with the choice it was refitted for (and not the
-    // chosen weights, which it replaces).
-    auto& r = ModelInternals::Of(*refitted);
-    r.experiment = m.experiment;
-    r.data_path = m.data_path;
-    r.interactions = m.interactions;
-    r.fingerprint = m.fingerprint;
-    RunState chosen = run;
-    chosen.early.Restore(run.early.ranking_state(), run.early.rating_state(), {});
-    MTREC_RETURN_IF_ERROR(Save(options.save_path, "refitted", *refitted, chosen));
-    summary.checkpoint_path = options.save_path;
-  } else if (!options.save_path.empty()) {
+  // The chosen model is saved first: a refit that fails or is stopped leaves it.
+  if (!options.save_path.empty()) {
     MTREC_RETURN_IF_ERROR(
         Save(options.save_path, NameOf(kStateNames, summary.stop_reason), model, run));
     summary.checkpoint_path = options.save_path;
   }
   summary.epochs = m.history;
   summary.steps = m.trainer->steps();
+  if (config.early_stopping.refit && summary.best_epoch > 0) {
+    // The refit's checkpoint records the choice it was refitted for, not the
+    // chosen weights (which it replaces) nor --save_best's tracker (of the
+    // selection's epochs). The selection's model and its best weights are
+    // released first, so that the refit needs no more memory than the run.
+    RunState chosen;
+    chosen.logdir = run.logdir;
+    chosen.run_id = run.run_id;
+    chosen.early = EarlyStopping(config.early_stopping);
+    chosen.early.Restore(run.early.ranking_state(), run.early.rating_state(), {});
+    chosen.save_best = BestTracker(options.save_best);
+    const ExperimentConfig recorded = m.experiment;
+    const std::string data_path = m.data_path;
+    const int64_t interactions = m.interactions;
+    const uint32_t fingerprint = m.fingerprint;
+    run = RunState();
+    { const Model released = std::move(model); }
+    std::optional<Model> refitted;
+    if (options.max_steps > 0 && summary.steps >= options.max_steps) {
+      summary.refit_interrupted = true;  // --max_steps spent: no step left for the refit
+    } else {
+      const int64_t steps_left = options.max_steps > 0 ? options.max_steps - summary.steps : 0;
+      MTREC_ASSIGN_OR_RETURN(
+          refitted, Refit(config, model_options, data, options, steps_left, observers, summary));
+    }
+    if (refitted && !options.save_path.empty()) {
+      auto& r = ModelInternals::Of(*refitted);
+      r.experiment = recorded;
+      r.data_path = data_path;
+      r.interactions = interactions;
+      r.fingerprint = fingerprint;
+      MTREC_RETURN_IF_ERROR(Save(options.save_path, "refitted", *refitted, chosen));
+    }
+  }
   for (TrainingObserver* o : observers) MTREC_RETURN_IF_ERROR(o->OnEnd(summary));
   return summary;
 }

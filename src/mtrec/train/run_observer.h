@@ -51,12 +51,20 @@ struct RunSummary {
   int64_t steps = 0;
   // --refit: the rows and epochs of the refit (refit_epochs 0: none ran) and
   // the test figures of its model, which is then the run's result; when a
-  // stop request ended the refit, the run's model is the one chosen above.
+  // stop request or max_steps ended the refit (or left it no step), the run's
+  // model is the one chosen above, saved as such.
   int64_t refit_rows = 0;
   int refit_epochs = 0;
+  int64_t refit_steps = 0;  // the refit's optimizer steps (not in `steps`)
   bool refit_interrupted = false;
   EvalResult refit_eval;
 };
+
+// Whether a stop request (or max_steps) ended the run or its refit: the CLI's
+// exit status 130.
+inline bool StoppedOnRequest(const RunSummary& s) {
+  return s.stop_reason == StopReason::kInterrupted || s.refit_interrupted;
+}
 
 class TrainingObserver {
  public:
