@@ -126,6 +126,33 @@ TEST_F(MpiTrain, ResumesAcrossRankCounts) {
   EXPECT_EQ(MetricsWithoutTimes(tmp_.path() / "full"), MetricsWithoutTimes(tmp_.path() / "cut"));
 }
 
+// --refit under several ranks: the same chosen epochs and the same refitted
+// model as one process.
+TEST_F(MpiTrain, RefitGivesTheOneProcessModel) {
+  const std::vector<std::string> refit = {"--no_shared_embeddings",
+                                          "--early_stopping",
+                                          "per_head",
+                                          "--refit",
+                                          "--patience",
+                                          "2",
+                                          "--epochs",
+                                          "8"};
+  auto with = [&](const std::string& run) {
+    std::vector<std::string> e = refit;
+    e.insert(e.end(), {"--save", tmp_ / (run + ".ckpt")});
+    return Train(run, e);
+  };
+  auto one = Run(0, with("one"));
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  auto two = Run(2, with("two"));
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  EXPECT_EQ(MetricsWithoutTimes(tmp_.path() / "one"), MetricsWithoutTimes(tmp_.path() / "two"));
+  const std::string record = ReadFile(tmp_.path() / "one" / "refit.json");
+  EXPECT_NE(record.find("\"rows\":"), std::string::npos) << record;
+  EXPECT_EQ(ReadFile(tmp_.path() / "two" / "refit.json"), record);
+  ExpectSameWeights(tmp_ / "one.ckpt", tmp_ / "two.ckpt");
+}
+
 TEST_F(MpiTrain, RefusesRanksWhoseDataOrFlagsDiffer) {
   // Rank 1 reads a file with one rating changed.
   std::string other = ReadFile(tmp_.path() / "u.data");
