@@ -59,8 +59,10 @@ struct FitOptions {
   // nothing, so each head is the one a call of its length gives): a refit of
   // per-head early stopping's choice is a fresh model's Fit on the training
   // and validation rows with epochs = best_epoch, rating_epochs =
-  // best_rating_epoch. Not with early stopping. Interrupted (stop, max_steps),
-  // the heads are left as they are.
+  // best_rating_epoch. Not with early stopping. Stopped before the end (stop,
+  // max_steps, on_epoch), the heads are left as they are; the per-epoch test
+  // figures are of the model before the earlier head is written back. Save
+  // records the split as `mtrec train --refit` does (state "refitted").
   int rating_epochs = 0;
   // Evaluated after every epoch when given (the original evaluates on its test
   // split every epoch); rows must fit the model's tables. The test ranking puts

@@ -151,6 +151,16 @@ def test_refit_matches_the_cli_recipe(cli, ratings_file, tmp_path):
     assert metrics["mrr"] == from_cli["metrics"]["mrr"]
     assert metrics["mse"] == from_cli["metrics"]["mse"]
     assert metrics["mrr"] != chosen.evaluate(test)["mrr"]  # the refit changed the model
+    # Saved from Python, the split heads are recorded as the CLI records its refit.
+    saved = tmp_path / "refit.mtrec"
+    refitted.save(str(saved))
+    described = json.loads(subprocess.run(
+        [cli, "evaluate", "--model", str(saved), "--format", "json"],
+        check=True, capture_output=True, text=True).stdout)
+    assert described["refitted"] is True
+    assert (described["epoch"], described["rating_epoch"]) == (chosen.best_epoch,
+                                                               chosen.best_rating_epoch)
+    assert described["metrics"]["mrr"] == metrics["mrr"]
     with pytest.raises(ValueError, match="rating_epochs: needs separate embeddings"):
         mtrec.MultitaskModel().fit(rows, 2, rating_epochs=3)
 

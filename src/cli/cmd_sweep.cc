@@ -137,6 +137,10 @@ int RunSweep(std::span<const std::string> args) {
     return kExitOk;
   }
   if (Status s = ResolveExperimentDefaults(flags, base); !s.ok()) return Fail(s);
+  if (base.early_stopping.refit) {  // its summary reports each run's epochs, not a refit
+    return Fail(Status::InvalidArgument(
+        "--refit: not in a sweep (its tables report the runs' epochs); use mtrec train --refit"));
+  }
   MakePathsAbsolute(base);
   if (Status s = base.Validate(); !s.ok()) return Fail(s);
   if (seeds.empty() || grid.empty()) return Fail(Status::InvalidArgument("--grid/--seeds: empty"));

@@ -90,8 +90,9 @@ Status ConsoleReport::OnEnd(const RunSummary& summary) {
   }
   if (summary.refit_interrupted) {
     std::fprintf(out_,
-                 "refit   stopped on request (or by --max_steps): the model, and the checkpoint, "
-                 "is the one chosen on validation; a new run refits\n");
+                 "refit   stopped on request (or by --max_steps): the model%s is the one chosen "
+                 "on validation; a new run refits\n",
+                 summary.checkpoint_path.empty() ? "" : " in the checkpoint");
   } else if (summary.refit_epochs > 0) {
     std::string epochs = std::to_string(summary.best_epoch) + " epochs";
     if (summary.best_rating_epoch > 0) {

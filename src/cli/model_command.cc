@@ -55,12 +55,12 @@ std::string DescribeWeights(const TrainingCheckpoint& c) {
   const WeightsEpoch w = WeightsEpochOf(c);
   std::string text = "epoch " + std::to_string(w.epoch);
   if (w.refitted) {
-    text = (c.rating_best.epoch > 0
-                ? "ranking head after " + std::to_string(w.epoch) + " epochs, rating head after " +
-                      std::to_string(c.rating_best.epoch)
-                : std::to_string(w.epoch)) +
-           " epochs on the training and validation rows: refitted for the epochs chosen on "
-           "validation";
+    text = c.rating_best.epoch > 0
+               ? "ranking head after " + std::to_string(w.epoch) + " epochs, rating head after " +
+                     std::to_string(c.rating_best.epoch) +
+                     ": refitted, each head trained for its own epoch count"
+               : "epoch " + std::to_string(w.epoch) +
+                     ": refitted, a fresh model trained for the chosen epochs";
   } else if (w.best_restored && c.config.early_stopping.per_head && c.rating_best.epoch > 0) {
     text = "ranking head of epoch " + std::to_string(w.epoch) + ", rating head of epoch " +
            std::to_string(c.rating_best.epoch) + ": each head's best of " +

@@ -52,6 +52,10 @@ Status ProgressLine::OnStart(const ExperimentConfig&, const RunInfo&) {
 void ProgressLine::OnStep(const StepProgress& p) {
   if (!enabled_) return;
   const Clock::time_point now = Clock::now();
+  if (p.epoch != epoch_) {
+    epoch_ = p.epoch;
+    first_batch_ = 0;
+  }
   if (first_batch_ == 0) {
     first_batch_ = p.batch;
     epoch_start_ = now;

@@ -32,6 +32,7 @@ class ProgressLine final : public TrainingObserver {
   Clock::time_point epoch_start_;
   Clock::time_point last_draw_;
   int64_t first_batch_ = 0;       // the epoch's first batch seen (a resumed epoch starts later)
+  int epoch_ = 0;                 // the epoch first_batch_ belongs to (a refit's have no OnEpoch)
   double seconds_per_epoch_ = 0;  // measured, train + eval
   int epochs_timed_ = 0;
 };

@@ -120,6 +120,9 @@ TEST_F(InputChecks, InputThatWasSilentlyMisreadIsRefused) {
   ExpectError(RunMtrec({"sweep", "--dataset", Data(), "--grid", "shared/0.5/0.5;shared/0.50/0.5",
                         "--out", tmp_ / "s"}),
               2, "is repeated");
+  ExpectError(RunMtrec({"sweep", "--dataset", Data(), "--early_stopping", "mrr", "--refit", "--out",
+                        tmp_ / "s"}),
+              2, "--refit: not in a sweep");
   EXPECT_FALSE(fs::exists(tmp_.path() / "s"));
 
   ASSERT_EQ(Train({"--logdir", tmp_ / "run", "--save", tmp_ / "m.mtrec"}).exit_code, 0);

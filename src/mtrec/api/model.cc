@@ -259,8 +259,10 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
   const HookReset reset(trainer);
   const int64_t n = static_cast<int64_t>(train.size());
   const int64_t batch_size = m.options.train.batch_size;
+  // rating_epochs: the call trains the larger count.
+  const int epochs = std::max(options.epochs, options.rating_epochs);
   StepProgress progress;  // of the epoch in progress; reset from the cursor at its start
-  progress.epochs = static_cast<int>(m.history.size()) + options.epochs;
+  progress.epochs = static_cast<int>(m.history.size()) + epochs;
   progress.batches = (n + batch_size - 1) / batch_size;
   progress.epoch_samples = n;
   trainer.SetStepHook([&](const StepView& v) {
@@ -283,9 +285,9 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
   FitResult result;
   EarlyStopping early(options.early_stopping);
   m.restored_best.reset();  // training moves the weights on from any earlier best
+  m.split_heads.reset();
   // rating_epochs: the parameters after the earlier head's count, when the
   // counts differ; that head's part is written back at the end.
-  const int epochs = std::max(options.epochs, options.rating_epochs);
   const int first_head_epochs =
       options.rating_epochs > 0 ? std::min(options.epochs, options.rating_epochs) : epochs;
   std::vector<float> first_head_params;
@@ -337,6 +339,10 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
     m.backend->WriteParams([&](MultiTaskNet& net) {
       CopyHead(net, /*ranking=*/ranking_first, first_head_params, net.params());
     });
+  }
+  if (!result.interrupted && result.epochs == epochs && options.rating_epochs > 0) {
+    const int before = static_cast<int>(m.history.size()) - epochs;
+    m.split_heads = Impl::SplitHeads{before + options.epochs, before + options.rating_epochs};
   }
   if (!result.interrupted && early.RestoreBest(*m.backend)) {
     result.best_epoch = early.best_epoch();
@@ -484,7 +490,9 @@ Status Model::SetParameters(const std::vector<NamedTensor>& tensors) {
 Status Model::Save(const std::filesystem::path& path) const {
   TrainingCheckpoint checkpoint;
   ModelInternals::Capture(*this, &checkpoint);
-  checkpoint.state = checkpoint.batches_done > 0 ? "interrupted" : "completed";
+  checkpoint.state = impl_->split_heads            ? "refitted"
+                     : checkpoint.batches_done > 0 ? "interrupted"
+                                                   : "completed";
   return SaveCheckpoint(path, checkpoint);
 }
 
@@ -504,6 +512,12 @@ void ModelInternals::Capture(const Model& model, TrainingCheckpoint* c) {
     c->config.early_stopping = m.restored_best->config;
     c->early_stopping_best = m.restored_best->ranking;
     c->rating_best = m.restored_best->rating;
+  }
+  if (m.split_heads) {  // as `mtrec train --refit` records its model (state "refitted")
+    c->config.early_stopping.metric = Metric::kMrr;
+    c->config.early_stopping.per_head = true;
+    c->early_stopping_best = {m.split_heads->ranking_epoch, 0, 0};
+    c->rating_best = {m.split_heads->rating_epoch, 0, 0};
   }
 }
 

@@ -45,6 +45,12 @@ struct Model::Impl {
     TrackerState ranking, rating;
   };
   std::optional<RestoredBest> restored_best;
+  // The last Fit gave each head its own epoch count (FitOptions::rating_epochs):
+  // the epochs (history numbering) whose heads the model has.
+  struct SplitHeads {
+    int ranking_epoch = 0, rating_epoch = 0;
+  };
+  std::optional<SplitHeads> split_heads;
 };
 
 struct ModelInternals {
