@@ -207,6 +207,8 @@ TEST_F(ApiErrors, FitRefusesBadArgumentsAndTrainsNothing) {
   EXPECT_TRUE(Invalid(model.Fit(train, heads).status(), "rating_epochs: needs separate"));
   heads.rating_epochs = -1;
   EXPECT_TRUE(Invalid(model.Fit(train, heads).status(), "rating_epochs: expected >= 0"));
+  // Nothing to rank the test items against.
+  EXPECT_TRUE(Invalid(model.Evaluate(split_.test, {nullptr}).status(), "train: no interactions"));
 
   EXPECT_TRUE(model.history().empty());
   EXPECT_TRUE(api_test::SameParameters(model.Parameters(), before));

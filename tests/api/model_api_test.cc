@@ -140,6 +140,20 @@ class EarlyStoppingApi : public ModelApi {
     return model.Fit(carved_.train, fit);
   }
 
+  // `got`'s ranking-head tensors are `ranking`'s and the others `rating`'s,
+  // which differ tensor for tensor (so that the check can fail).
+  static void ExpectHeadsFrom(const std::vector<NamedTensor>& got,
+                              const std::vector<NamedTensor>& ranking,
+                              const std::vector<NamedTensor>& rating) {
+    const std::set<std::string> ranking_head = {"U_fact", "Q_fact", "B"};
+    ASSERT_EQ(got.size(), ranking.size());
+    for (size_t t = 0; t < got.size(); ++t) {
+      const std::vector<NamedTensor>& from = ranking_head.count(got[t].name) ? ranking : rating;
+      EXPECT_EQ(got[t].values, from[t].values) << got[t].name;
+      EXPECT_NE(ranking[t].values, rating[t].values) << got[t].name;
+    }
+  }
+
   // The parameters of a model of `options` after `epochs` plain epochs.
   std::vector<NamedTensor> TrainedFor(const ModelOptions& options, int epochs) {
     Model m = NewModel(options);
@@ -172,40 +186,41 @@ TEST_F(EarlyStoppingApi, PerHeadEndsWithEachHeadsBestEpochsWeights) {
   // Neither head stopped improving before the patience ran out for both.
   EXPECT_EQ(static_cast<int>(h.size()), std::max(best_mrr, best_mse) + 2);
 
-  const std::vector<NamedTensor> ranking = TrainedFor(options, best_mrr);
-  const std::vector<NamedTensor> rating = TrainedFor(options, best_mse);
-  const std::set<std::string> ranking_head = {"U_fact", "Q_fact", "B"};
-  const std::vector<NamedTensor> got = model.Parameters();
-  ASSERT_EQ(got.size(), ranking.size());
-  for (size_t t = 0; t < got.size(); ++t) {
-    const std::vector<NamedTensor>& from = ranking_head.count(got[t].name) ? ranking : rating;
-    EXPECT_EQ(got[t].values, from[t].values) << got[t].name;
-    EXPECT_NE(ranking[t].values, rating[t].values) << got[t].name;  // the check can fail
-  }
+  ExpectHeadsFrom(model.Parameters(), TrainedFor(options, best_mrr), TrainedFor(options, best_mse));
 }
 
 // rating_epochs: each head's tensors after its own number of epochs, exactly
 // those of plain fits of those lengths (the earlier head first, then the other).
 TEST_F(EarlyStoppingApi, RatingEpochsGiveEachHeadItsOwnEpochs) {
   const ModelOptions options = Overfitting(/*separate_heads=*/true);
-  const std::set<std::string> ranking_head = {"U_fact", "Q_fact", "B"};
   for (const auto& [ranking_epochs, rating_epochs] : {std::pair{2, 5}, std::pair{4, 1}}) {
+    SCOPED_TRACE(ranking_epochs);
     Model model = NewModel(options);
     FitOptions fit = Epochs(ranking_epochs);
     fit.rating_epochs = rating_epochs;
     Result<FitResult> r = model.Fit(carved_.train, fit);
     ASSERT_TRUE(r.ok()) << r.status().message();
     EXPECT_EQ(r->epochs, std::max(ranking_epochs, rating_epochs));
-    const std::vector<NamedTensor> ranking = TrainedFor(options, ranking_epochs);
-    const std::vector<NamedTensor> rating = TrainedFor(options, rating_epochs);
-    const std::vector<NamedTensor> got = model.Parameters();
-    ASSERT_EQ(got.size(), ranking.size());
-    for (size_t t = 0; t < got.size(); ++t) {
-      const std::vector<NamedTensor>& from = ranking_head.count(got[t].name) ? ranking : rating;
-      EXPECT_EQ(got[t].values, from[t].values) << got[t].name << " " << ranking_epochs;
-      EXPECT_NE(ranking[t].values, rating[t].values) << got[t].name;  // the check can fail
-    }
+    ExpectHeadsFrom(model.Parameters(), TrainedFor(options, ranking_epochs),
+                    TrainedFor(options, rating_epochs));
   }
+  // The ranking head needs an epoch count, and early stopping chooses its own.
+  Model model = NewModel(options);
+  FitOptions bad = Epochs(0);
+  bad.rating_epochs = 2;
+  EXPECT_NE(
+      model.Fit(carved_.train, bad).status().message().find("rating_epochs: needs epochs >= 1"),
+      std::string::npos);
+  bad = Epochs(2);
+  bad.rating_epochs = 3;
+  bad.validation = &carved_.test;
+  bad.early_stopping = {Metric::kMrr, 2, /*per_head=*/true};
+  EXPECT_NE(model.Fit(carved_.train, bad)
+                .status()
+                .message()
+                .find("rating_epochs: not with early_stopping"),
+            std::string::npos);
+  EXPECT_TRUE(model.history().empty());
 }
 
 TEST_F(EarlyStoppingApi, OneMetricEndsWithItsBestEpochsWeights) {

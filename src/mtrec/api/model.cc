@@ -222,18 +222,16 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
       return Status::InvalidArgument(
           "rating_epochs: not with early_stopping (which chooses each head's epoch itself)");
     }
-    // The parameters after the earlier head's epochs are a second copy.
-    MTREC_RETURN_IF_ERROR(CheckTrainingFitsInMemory(
-        shape, m.options.train, std::min<int64_t>(m.options.train.batch_size, train.size()),
-        /*early_stopping=*/true));
   }
-  if (options.early_stopping.metric != Metric::kNone) {
-    if (options.validation == nullptr || options.validation->size() == 0) {
-      return Status::InvalidArgument(
-          "early_stopping: needs validation interactions (choosing the epoch on the test split "
-          "would report a flattered test figure)");
-    }
-    // The best epoch's weights are a second copy of the parameters.
+  if (options.early_stopping.metric != Metric::kNone &&
+      (options.validation == nullptr || options.validation->size() == 0)) {
+    return Status::InvalidArgument(
+        "early_stopping: needs validation interactions (choosing the epoch on the test split "
+        "would report a flattered test figure)");
+  }
+  if (options.early_stopping.metric != Metric::kNone || options.rating_epochs > 0) {
+    // The best epoch's weights, or those after the earlier head's epochs, are
+    // a second copy of the parameters.
     MTREC_RETURN_IF_ERROR(CheckTrainingFitsInMemory(
         shape, m.options.train, std::min<int64_t>(m.options.train.batch_size, train.size()),
         /*early_stopping=*/true));

@@ -36,10 +36,7 @@ RecommendationCandidates::RecommendationCandidates(std::initializer_list<const I
     if (x != nullptr) num_items = std::max(num_items, x->num_items);
   }
   occurs_.assign(static_cast<size_t>(num_items), 0);
-  for (const Interactions* x : parts) {
-    if (x == nullptr) continue;
-    for (ItemId i : x->items) occurs_[i] = 1;
-  }
+  for (ItemId i : seen_.items) occurs_[i] = 1;  // every part's items, each user's once
 }
 
 std::vector<uint8_t> RecommendationCandidates::For(UserId user, bool include_seen) const {

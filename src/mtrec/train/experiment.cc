@@ -80,6 +80,32 @@ Result<Model> StartingModel(const ExperimentConfig& config, const ModelOptions& 
   return model;
 }
 
+// The configuration as checkpoints record it, so that a model reads its data
+// back the same way from anywhere: an absolute path, the ids policy that was
+// applied, the data's table sizes.
+ExperimentConfig RecordedConfig(const ExperimentConfig& config, const ModelConfig& model,
+                                const ExperimentData& data) {
+  ExperimentConfig c = config;
+  c.model = model;
+  std::error_code ec;
+  if (std::filesystem::exists(config.data.dataset, ec)) {
+    c.data.dataset = std::filesystem::absolute(config.data.dataset, ec).string();
+  }
+  const bool remapped = !data.dataset.users.is_identity() || !data.dataset.items.is_identity();
+  c.data.ids = remapped ? IdPolicy::kRemap : IdPolicy::kRaw;
+  return c;
+}
+
+// Records in `model` the data it is trained on, as its checkpoints name it.
+void RecordData(Model& model, const ExperimentConfig& config, const ModelConfig& shape,
+                const ExperimentData& data) {
+  auto& m = ModelInternals::Of(model);
+  m.experiment = RecordedConfig(config, shape, data);
+  m.data_path = data.dataset.path;
+  m.interactions = static_cast<int64_t>(data.dataset.interactions.size());
+  m.fingerprint = data.fingerprint;
+}
+
 // --refit: a fresh model of the same configuration and seed (`options`)
 // trained on the whole training split in the split's own order, the rows a run
 // with validation_fraction 0 trains on, for the epochs early stopping chose
@@ -97,6 +123,7 @@ Result<std::optional<Model>> Refit(const ExperimentConfig& config, ModelOptions 
   options.train.batch_size = static_cast<int>(
       std::min<int64_t>(config.train.batch_size, std::max<size_t>(whole.train.size(), 1)));
   MTREC_ASSIGN_OR_RETURN(Model model, StartingModel(config, options, data, nullptr, run.comm));
+  RecordData(model, config, options.model, data);
   summary.refit_rows = static_cast<int64_t>(whole.train.size());
   summary.refit_epochs = std::max(summary.best_epoch, summary.best_rating_epoch);
   FitOptions fit;
@@ -116,22 +143,6 @@ Result<std::optional<Model>> Refit(const ExperimentConfig& config, ModelOptions 
   summary.refit_eval =
       Evaluator({&whole.train}, data.test, run.comm).Evaluate(*ModelInternals::Of(model).backend);
   return std::optional<Model>(std::move(model));
-}
-
-// The configuration as checkpoints record it, so that a model reads its data
-// back the same way from anywhere: an absolute path, the ids policy that was
-// applied, the data's table sizes.
-ExperimentConfig RecordedConfig(const ExperimentConfig& config, const ModelConfig& model,
-                                const ExperimentData& data) {
-  ExperimentConfig c = config;
-  c.model = model;
-  std::error_code ec;
-  if (std::filesystem::exists(config.data.dataset, ec)) {
-    c.data.dataset = std::filesystem::absolute(config.data.dataset, ec).string();
-  }
-  const bool remapped = !data.dataset.users.is_identity() || !data.dataset.items.is_identity();
-  c.data.ids = remapped ? IdPolicy::kRemap : IdPolicy::kRaw;
-  return c;
 }
 
 // Data parallel: every rank must train on the same data (fingerprint) with the
@@ -236,11 +247,8 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   }
   MTREC_ASSIGN_OR_RETURN(Model model,
                          StartingModel(config, model_options, data, resume, options.comm));
+  RecordData(model, config, model_options.model, data);
   auto& m = ModelInternals::Of(model);
-  m.experiment = RecordedConfig(config, model_options.model, data);
-  m.data_path = data.dataset.path;
-  m.interactions = static_cast<int64_t>(all.size());
-  m.fingerprint = data.fingerprint;
 
   RunState run;
   run.logdir = options.logdir;
@@ -334,10 +342,6 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
     chosen.early = EarlyStopping(config.early_stopping);
     chosen.early.Restore(run.early.ranking_state(), run.early.rating_state(), {});
     chosen.save_best = BestTracker(options.save_best);
-    const ExperimentConfig recorded = m.experiment;
-    const std::string data_path = m.data_path;
-    const int64_t interactions = m.interactions;
-    const uint32_t fingerprint = m.fingerprint;
     run = RunState();
     { const Model released = std::move(model); }
     std::optional<Model> refitted;
@@ -349,11 +353,6 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
           refitted, Refit(config, model_options, data, options, steps_left, observers, summary));
     }
     if (refitted && !options.save_path.empty()) {
-      auto& r = ModelInternals::Of(*refitted);
-      r.experiment = recorded;
-      r.data_path = data_path;
-      r.interactions = interactions;
-      r.fingerprint = fingerprint;
       MTREC_RETURN_IF_ERROR(Save(options.save_path, "refitted", *refitted, chosen));
     }
   }
