@@ -110,11 +110,13 @@ int main(int argc, char** argv) {
   std::printf("\n");
 
   // 5. Save, load back, and check that the loaded model answers bit for bit as
-  //    the trained one. A loaded model needs the known interactions before
+  //    the trained one. A model made from in-memory data records no data set
+  //    to read back, so the loaded one is told the interactions the trained
+  //    one knows (Fit's training and test rows: the whole data set) before
   //    Recommend (which items to offer and which each user has seen).
   Check(model.Save(checkpoint), "Save");
   mtrec::Model loaded = Check(mtrec::Model::Load(checkpoint, /*threads=*/2), "Model::Load");
-  Check(loaded.SetKnownInteractions(split.train), "SetKnownInteractions");
+  Check(loaded.SetKnownInteractions(data.interactions), "SetKnownInteractions");
   if (loaded.users().Find("u17") != user) Fail("the loaded model numbers users differently");
   int64_t pairs = 0;
   for (int32_t u = 0; u < model.num_users(); u += 7) {

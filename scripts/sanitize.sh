@@ -15,6 +15,6 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DMTREC_SANITIZE=address,undefined -DMTREC_WERROR=ON -DMTREC_PYTHON=OFF >/dev/null
 # Only what the selected tests run (not the MPI tests, the fuzz replays, ...).
 cmake --build build-asan -j"$(nproc)" --target mtrec_tests mtrec train_in_memory
-pattern="${1:-^(ModelApi|Api|Example|AllBackends|Backend|Checkpoint|ConfigJson|TrainedModel|FoldIn|Embeddings|Mrr|Ranking|IdMap|Interactions|Optimizer|EnumNames|TrainCli|EarlyStopping|Resume)}"
+pattern="${1:-^(ModelApi|Api|Example|AllBackends|Backend|Checkpoint|ConfigJson|LoadedModel|FoldIn|Embeddings|Mrr|Ranking|IdMap|Interactions|Optimizer|EnumNames|TrainCli|EarlyStopping|Resume)}"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j"$(nproc)" -R "$pattern"

@@ -103,6 +103,9 @@ struct DataConfig {
   std::function<void(const DownloadEvent&)> on_download;
 };
 
+// Dataset::path of data built from in-memory arrays (DatasetFromArrays).
+inline constexpr const char* kInMemoryDataPath = "(in memory)";
+
 struct Dataset {
   Interactions interactions;
   std::string path;       // where the ratings were read: a file, or "archive.zip:member"

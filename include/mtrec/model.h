@@ -15,7 +15,17 @@
 //   mtrec::Status saved = model->Save("model.mtrec");
 //
 // Ids: every call takes and returns table rows (UserId, ItemId); users() and
-// items() translate to and from the data's own ids.
+// items() translate to and from the data's own ids (FindUser/FindItem).
+//
+// Known interactions ("seen"): a recommendation offers only items that occur in
+// the interactions the model knows, and excludes each user's own items there
+// unless asked to include them. The model knows what it was created from
+// (Create), what the last Fit was given (its training, validation and test
+// rows), or what SetKnownInteractions set; a loaded model, until one of those,
+// the whole data set recorded in its checkpoint, read on first need (the CLI's
+// `mtrec recommend --model` does exactly this). Evaluation is separate: it ranks
+// each test item against every item the user has not interacted with in the
+// known non-test rows given to Evaluate.
 //
 // Thread-safety: const methods may run concurrently (those that use the
 // model's threads take turns); Fit, Save's caller and the setters must run
@@ -31,6 +41,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mtrec/config.h"
@@ -42,12 +53,55 @@
 
 namespace mtrec {
 
+class RecommendationCandidates;
+
 // What a model is built from.
 struct ModelOptions {
   ModelConfig model;  // num_users/num_items: left 0, taken from the data
   TrainConfig train;  // objective, optimizer, batch size, seed (initialisation and stream)
   int threads = 0;    // 0: every hardware thread
   std::string backend = "cpu";
+};
+
+// How Load builds a model from a checkpoint.
+struct LoadOptions {
+  int threads = 0;              // 0: every hardware thread
+  std::string backend = "cpu";  // a registered backend ("cpu", "cuda", ...)
+  // Where the data set recorded in the checkpoint is now, if it moved (empty:
+  // the recorded location). Read only when needed (training_data(), or a
+  // recommendation before any known interactions are set); the data found must
+  // be the data trained on.
+  std::string dataset;
+  std::string data_dir;
+};
+
+// The data a loaded model was trained on, as its checkpoint records it: the
+// data set and the split the run used (the original's test split and, if the
+// run held some out, the validation rows carved from the training rows).
+struct TrainingData {
+  Dataset dataset;
+  Interactions train;       // the rows the model was fitted on
+  Interactions validation;  // empty unless the run held some out
+  Interactions test;
+};
+
+// Which training state a model's weights are in: the epoch whose metrics they
+// match, or how far past it they are.
+struct WeightsState {
+  int epoch = 0;                // the last whole epoch in the weights (the best one, if restored)
+  int epochs_trained = 0;       // epochs the run trained (more than `epoch` after a restore)
+  int64_t extra_batches = 0;    // > 0: saved mid-epoch, this many batches into epoch + 1
+  bool best_restored = false;   // early stopping ended the run with the best epoch's weights
+  bool refitted = false;        // a refit (FitOptions::rating_epochs, mtrec train --refit)
+  bool per_head = false;        // each head's weights are of its own epoch
+  int rating_epoch = 0;         // > 0: the rating head's epoch, when the heads differ
+};
+
+// What a fold-in did (RecommendForRatings).
+struct FoldInStats {
+  double first_loss = 0;  // the fold-in objective at its first and last step
+  double last_loss = 0;
+  int64_t candidates = 0;  // the items the list was chosen from
 };
 
 // How one Fit call trains.
@@ -117,6 +171,7 @@ class Model {
   // A model saved by Save (or `mtrec train --save`): weights, ids, and the
   // state to continue training with Fit. NotFound / Corruption name the file.
   static Result<Model> Load(const std::filesystem::path& path, int threads = 0);
+  static Result<Model> Load(const std::filesystem::path& path, const LoadOptions& options);
 
   Model(Model&&) noexcept;
   Model& operator=(Model&&) noexcept;
@@ -136,7 +191,7 @@ class Model {
                                    int k = kDefaultTopK) const {
     return Evaluate(test, {&train}, k);
   }
-  // The same, excluding the items of every part of `known` (null parts
+  // The same, excluding the items of every part of `known` (null and empty parts
   // skipped; InvalidArgument without a non-null one): {&train, &validation}
   // after a Fit with validation rows, whose items the user has too (the
   // per-epoch test figures of such a Fit are these).
@@ -147,22 +202,40 @@ class Model {
   Result<float> Score(UserId user, ItemId item) const;
   // The regression head's rating and the ranking score of a pair.
   Result<Recommendation> Predict(UserId user, ItemId item) const;
-  // The k items of highest score for `user`, best first, among the items that
-  // occur in the training data (Fit's, with its validation rows, or
-  // SetKnownInteractions'), minus the
-  // user's own items there unless include_seen.
-  Result<std::vector<Recommendation>> Recommend(UserId user, int k,
-                                                bool include_seen = false) const;
+  // The k items of highest score for `user`, best first (ties to the lower
+  // row), among the items of the known interactions (see the top of this
+  // file), minus the user's own items there unless include_seen. A loaded
+  // model whose recorded data set cannot be read, and that was given no
+  // known interactions, is NotFound saying so.
+  // `candidates`, if given, is set to the number of items the list was chosen from.
+  Result<std::vector<Recommendation>> Recommend(UserId user, int k, bool include_seen = false,
+                                                int64_t* candidates = nullptr) const;
   // Recommendations for a user the model has not seen, from their ratings
-  // (fold-in: an embedding fitted against the frozen model); rated items excluded.
+  // (fold-in: an embedding fitted against the frozen model by training's own
+  // gradient; see FoldInConfig), among the items of the known interactions,
+  // the rated items excluded. Each rating must lie within the known
+  // interactions' ratings (InvalidArgument naming the item otherwise: a rating
+  // the model never saw would fit the user to values it cannot reproduce).
   Result<std::vector<Recommendation>> RecommendForRatings(std::span<const RatedItem> ratings, int k,
-                                                          const FoldInConfig& config = {}) const;
-  // Which items Recommend offers and which it excludes per user (Fit sets it
-  // from its training data; a loaded model needs it before Recommend).
-  // InvalidArgument, and nothing changed, when `data` does not fit the tables.
+                                                          const FoldInConfig& config = {},
+                                                          FoldInStats* stats = nullptr) const;
+  // Sets the known interactions (see the top of this file). InvalidArgument,
+  // and nothing changed, when `data` does not fit the tables.
   Status SetKnownInteractions(const Interactions& data);
 
-  // Raw ids <-> rows.
+  // The data set and split recorded in a loaded model's checkpoint (or the
+  // data a model was created from, found again by its path), read on first
+  // call and kept. NotFound when it cannot be read or is not the data the
+  // model was trained on (same rows, checked by a fingerprint); a model made
+  // from in-memory data records none.
+  Result<const TrainingData*> training_data() const;
+  // Which training state the weights are in.
+  WeightsState weights_state() const;
+
+  // Raw ids <-> rows. FindUser/FindItem: NotFound "user 'x' is not in the
+  // model (N rows)" for an id the model has no row for.
+  Result<UserId> FindUser(std::string_view raw) const;
+  Result<ItemId> FindItem(std::string_view raw) const;
   const IdMap& users() const;
   const IdMap& items() const;
   int32_t num_users() const;
@@ -185,8 +258,11 @@ class Model {
   // The bodies of Create, Load and Fit, which turn an allocation failure into
   // a Status.
   static Result<Model> CreateModel(const ModelOptions& options, const Dataset& data);
-  static Result<Model> LoadModel(const std::filesystem::path& path, int threads);
+  static Result<Model> LoadModel(const std::filesystem::path& path, const LoadOptions& options);
   Result<FitResult> FitModel(const Interactions& train, const FitOptions& options);
+  // The known interactions' candidates, built from the recorded data set on
+  // first need.
+  Result<const RecommendationCandidates*> KnownCandidates() const;
   std::unique_ptr<Impl> impl_;
   friend struct ModelInternals;
 };

@@ -540,11 +540,17 @@ class MultitaskModel:
         return self._item_ids()
 
 
-def load(path: str, threads: int = 0) -> MultitaskModel:
+def load(path: str, threads: int = 0, *, dataset: Optional[str] = None,
+         data_dir: Optional[str] = None) -> MultitaskModel:
     """A model saved by :meth:`MultitaskModel.save` or ``mtrec train --save``.
 
-    It continues training with fit; for recommend, give it the training data
-    with :meth:`MultitaskModel.set_known_interactions`. A missing file raises
+    It continues training with fit, and recommends as ``mtrec recommend
+    --model`` does: among the items of the data set recorded in the
+    checkpoint, each user's own items there excluded. That data set is read
+    on the first recommend (from ``dataset``/``data_dir`` if it moved; it must
+    be the data trained on); :meth:`MultitaskModel.set_known_interactions`
+    sets other known interactions instead. A missing file raises
     FileNotFoundError, a corrupt one :class:`Error`.
     """
-    return MultitaskModel._wrap(_mtrec.Model.load(str(path), int(threads)))
+    return MultitaskModel._wrap(_mtrec.Model.load(str(path), int(threads), dataset or "",
+                                                  data_dir or ""))

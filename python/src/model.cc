@@ -154,12 +154,17 @@ class PyModel {
     return std::make_unique<PyModel>(ValueOrThrow(std::move(made)), data.source);
   }
 
-  static std::unique_ptr<PyModel> Load(const std::string& path, int threads) {
+  static std::unique_ptr<PyModel> Load(const std::string& path, int threads,
+                                       const std::string& dataset, const std::string& data_dir) {
     if (threads < 0) throw py::value_error("threads: expected >= 0 (0: every hardware thread)");
+    LoadOptions options;
+    options.threads = threads;
+    options.dataset = dataset;
+    options.data_dir = data_dir;
     Result<Model> loaded = Status::Unavailable("not loaded");
     {
       py::gil_scoped_release release;
-      loaded = Model::Load(path, threads);
+      loaded = Model::Load(path, options);
     }
     return std::make_unique<PyModel>(ValueOrThrow(std::move(loaded)), nullptr);
   }
@@ -280,11 +285,6 @@ class PyModel {
   // (n, k) float32, NaN there).
   py::tuple Recommend(const py::handle& user_ids, int k, bool exclude_seen) const {
     if (k < 1) throw py::value_error("k: expected >= 1, got " + std::to_string(k));
-    if (train_ == nullptr) {
-      throw Error(
-          "recommend: the model knows no training interactions to recommend from: fit it, or "
-          "give a loaded model its training data with set_known_interactions(train)");
-    }
     const Rows users = RowsOf(model_.users(), user_ids, "user");
     const auto n = static_cast<py::ssize_t>(users.rows.size());
     py::array_t<int32_t> items({n, static_cast<py::ssize_t>(k)});
@@ -423,7 +423,8 @@ void BindModel(py::module_& m) {
   m.def("defaults", &Defaults, "The library's defaults of MultitaskModel's arguments.");
   py::class_<PyModel>(m, "Model", "A trained or trainable mtrec model (see mtrec.MultitaskModel).")
       .def_static("create", &PyModel::Create, py::arg("data"))
-      .def_static("load", &PyModel::Load, py::arg("path"), py::arg("threads") = 0)
+      .def_static("load", &PyModel::Load, py::arg("path"), py::arg("threads") = 0,
+                  py::arg("dataset") = "", py::arg("data_dir") = "")
       .def("fit", &PyModel::Fit, py::arg("train"), py::arg("epochs"), py::arg("test") = nullptr,
            py::arg("validation") = nullptr, py::arg("on_epoch") = py::none(),
            py::arg("max_steps") = 0, py::arg("early_stopping") = py::none(),

@@ -218,11 +218,13 @@ def test_save_and_load(fitted, split, tmp_path):
     assert loaded.history[-1]["mrr"] == fitted.history[-1]["mrr"]
     users, items = test.users[:20], test.items[:20]
     np.testing.assert_array_equal(loaded.predict(users, items)[0], fitted.predict(users, items)[0])
-    with pytest.raises(mtrec.Error, match="fit"):
-        loaded.recommend(int(users[0]))  # knows no interactions yet
-    loaded.set_known_interactions(train)
+    # The checkpoint records its data set: the loaded model knows the whole
+    # data set (train and test rows), as the fitted one knows what fit was given.
     np.testing.assert_array_equal(loaded.recommend(int(users[0]))[0],
                                   fitted.recommend(int(users[0]))[0])
+    loaded.set_known_interactions(train)  # only the training rows: test items come back
+    assert not np.array_equal(loaded.recommend(users[:20], k=50)[0],
+                              fitted.recommend(users[:20], k=50)[0])
     assert loaded.evaluate(test) == fitted.evaluate(test)
     # Training continues where the saved model stopped.
     h = loaded.fit(train, epochs=1, test=test)

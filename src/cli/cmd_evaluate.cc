@@ -7,7 +7,6 @@
 #include "cli/commands.h"
 #include "cli/model_command.h"
 #include "mtrec/core/split_list.h"
-#include "mtrec/infer/model_evaluation.h"
 
 namespace mtrec::cli {
 
@@ -59,12 +58,14 @@ int RunEvaluate(std::span<const std::string> args) {
   if (Status s = ValidateModelFlags(f); !s.ok()) return CommandFailure("evaluate", s);
   if (k < 1) return CommandFailure("evaluate", Status::InvalidArgument("--k: expected >= 1"));
 
-  Result<TrainedModel> model = LoadTrainedModel(f.model, BackendOptions{f.threads}, f.backend());
+  Result<Model> model = LoadModel(f);
   if (!model.ok()) return CommandFailure("evaluate", model.status());
-  Result<ExperimentData> data = LoadTrainingData(model->checkpoint, f.dataset, f.data_dir);
+  Result<const TrainingData*> data = model->training_data();
   if (!data.ok()) return CommandFailure("evaluate", data.status());
-  const ModelEvaluation e =
-      EvaluateModel(*model->backend, {&data->train, &data->validation}, data->test, k);
+  const TrainingData& d = **data;
+  Result<ModelEvaluation> evaluated = model->Evaluate(d.test, {&d.train, &d.validation}, k);
+  if (!evaluated.ok()) return CommandFailure("evaluate", evaluated.status());
+  const ModelEvaluation& e = *evaluated;
 
   const std::string at = "@" + std::to_string(k);
   const auto value = [&](const std::string& name) {
@@ -85,16 +86,14 @@ int RunEvaluate(std::span<const std::string> args) {
   };
   if (f.json) {
     nlohmann::ordered_json j;
-    const WeightsEpoch w = WeightsEpochOf(model->checkpoint);
+    const WeightsState w = model->weights_state();
     j["model"] = f.model;
     j["epoch"] = w.epoch;
     if (w.extra_batches > 0) j["extra_batches"] = w.extra_batches;
     if (w.best_restored && !w.refitted) j["best_restored"] = true;
     if (w.refitted) j["refitted"] = true;
-    if (w.best_restored && model->checkpoint.config.early_stopping.per_head) {
-      j["rating_epoch"] = model->checkpoint.rating_best.epoch;
-    }
-    j["data"] = data->dataset.path;
+    if (w.best_restored && w.per_head) j["rating_epoch"] = w.rating_epoch;
+    j["data"] = d.dataset.path;
     j["test_interactions"] = e.base.test_size;
     j["test_users"] = e.base.mrr_users;
     j["k"] = k;
@@ -102,8 +101,8 @@ int RunEvaluate(std::span<const std::string> args) {
     PrintJson(j, /*indent=*/2);
   } else {
     std::printf("model  %s (%s)\ndata   %s: %lld test interactions, %lld test users\n\n",
-                f.model.c_str(), DescribeWeights(model->checkpoint).c_str(),
-                data->dataset.path.c_str(), static_cast<long long>(e.base.test_size),
+                f.model.c_str(), DescribeWeights(model->weights_state()).c_str(),
+                d.dataset.path.c_str(), static_cast<long long>(e.base.test_size),
                 static_cast<long long>(e.base.mrr_users));
     std::printf("%-14s %10s\n", "metric", "value");
     for (const std::string& m : metrics) std::printf("%-14s %10.6f\n", label(m).c_str(), value(m));

@@ -5,7 +5,6 @@
 
 #include "cli/commands.h"
 #include "cli/model_command.h"
-#include "mtrec/infer/recommend.h"
 
 namespace mtrec::cli {
 
@@ -30,13 +29,16 @@ int RunPredict(std::span<const std::string> args) {
   if (user.empty() || item.empty()) {
     return CommandFailure("predict", Status::InvalidArgument("--user and --item are required"));
   }
-  Result<TrainedModel> model = LoadTrainedModel(f.model, BackendOptions{1}, f.backend());
+  f.threads = 1;
+  Result<Model> model = LoadModel(f);
   if (!model.ok()) return CommandFailure("predict", model.status());
-  Result<int32_t> u = LookupRow(model->users, user, "user");
+  Result<UserId> u = model->FindUser(user);
   if (!u.ok()) return CommandFailure("predict", u.status());
-  Result<int32_t> i = LookupRow(model->items, item, "item");
+  Result<ItemId> i = model->FindItem(item);
   if (!i.ok()) return CommandFailure("predict", i.status());
-  const Recommendation p = PredictPair(*model->backend, *u, *i);
+  Result<Recommendation> predicted = model->Predict(*u, *i);
+  if (!predicted.ok()) return CommandFailure("predict", predicted.status());
+  const Recommendation& p = *predicted;
   if (f.json) {
     nlohmann::ordered_json j;
     j["user"] = user;

@@ -1,6 +1,5 @@
 // mtrec recommend: top-k items for a known user, a batch of users, or a new
 // user folded in from a few ratings.
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -11,10 +10,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "cli/model_command.h"
-#include "mtrec/backend/backend_registry.h"
 #include "mtrec/core/split_list.h"
-#include "mtrec/infer/fold_in.h"
-#include "mtrec/infer/recommend.h"
 
 namespace mtrec::cli {
 
@@ -39,10 +35,9 @@ struct RecommendFlags {
   FoldInConfig fold_in;
 };
 
-// `lo`, `hi`: the range of the data set's ratings; a fold-in rating outside it
-// would fit the new user to values the model never saw.
-Status ParseRatings(std::string_view text, const TrainedModel& model, float lo, float hi,
-                    std::vector<RatedItem>* out) {
+// ITEM:RATING[,ITEM:RATING...] as table rows; the ratings' range is the
+// model's to check (RecommendForRatings).
+Status ParseRatings(std::string_view text, const Model& model, std::vector<RatedItem>* out) {
   for (std::string_view pair : SplitList(text)) {
     const size_t colon = pair.find(':');
     double rating = 0;
@@ -51,23 +46,16 @@ Status ParseRatings(std::string_view text, const TrainedModel& model, float lo, 
       return Status::InvalidArgument("--ratings: expected ITEM:RATING[,ITEM:RATING...], got '" +
                                      std::string(pair) + "'");
     }
-    if (!(rating >= lo && rating <= hi)) {
-      char range[64];
-      std::snprintf(range, sizeof(range), "[%g, %g]", lo, hi);
-      return Status::InvalidArgument("--ratings: rating " + std::string(pair.substr(colon + 1)) +
-                                     " of item " + std::string(pair.substr(0, colon)) +
-                                     " is outside the data set's ratings " + range);
-    }
-    MTREC_ASSIGN_OR_RETURN(const int32_t item,
-                           LookupRow(model.items, pair.substr(0, colon), "--ratings: item"));
-    out->push_back({item, static_cast<float>(rating)});
+    const Result<ItemId> item = model.FindItem(pair.substr(0, colon));
+    if (!item.ok()) return item.status().WithContext("--ratings");
+    out->push_back({*item, static_cast<float>(rating)});
   }
   return Status::Ok();
 }
 
 void Print(bool json, const std::string& user, const std::vector<Recommendation>& recs,
-           const TrainedModel& model, const std::vector<std::string>& titles, int64_t candidates) {
-  const IdMap& ids = model.items;
+           const Model& model, const std::vector<std::string>& titles, int64_t candidates) {
+  const IdMap& ids = model.items();
   if (json) {
     nlohmann::ordered_json j;
     j["user"] = user;
@@ -123,12 +111,6 @@ Result<std::vector<ListedUser>> ReadUsers(const std::string& path) {
   return users;
 }
 
-int64_t Count(const std::vector<uint8_t>& v) {
-  int64_t n = 0;
-  for (uint8_t c : v) n += c;
-  return n;
-}
-
 }  // namespace
 
 int RunRecommend(std::span<const std::string> args) {
@@ -161,48 +143,43 @@ int RunRecommend(std::span<const std::string> args) {
                                              "> 0, --fold_in_l2 >= 0"));
   }
 
-  Result<TrainedModel> model = LoadTrainedModel(f.model, BackendOptions{f.threads}, f.backend());
+  Result<Model> model = LoadModel(f);
   if (!model.ok()) return CommandFailure("recommend", model.status());
-  Result<ExperimentData> data = LoadTrainingData(model->checkpoint, f.dataset, f.data_dir);
+  Result<const TrainingData*> data = model->training_data();
   if (!data.ok()) return CommandFailure("recommend", data.status());
-  const Interactions& all = data->dataset.interactions;
-  const RecommendationCandidates candidates(all);
   // The data layer's titles (u.item, movies.dat or movies.csv), by item index.
-  std::vector<std::string> titles = data->dataset.item_titles;
-  titles.resize(all.num_items);
+  std::vector<std::string> titles = (*data)->dataset.item_titles;
+  titles.resize(model->num_items());
 
   if (!r.ratings.empty()) {
     std::vector<RatedItem> rated;
-    const auto [lo, hi] = std::minmax_element(all.ratings.begin(), all.ratings.end());
-    if (Status s = ParseRatings(r.ratings, *model, *lo, *hi, &rated); !s.ok()) {
+    if (Status s = ParseRatings(r.ratings, *model, &rated); !s.ok()) {
       return CommandFailure("recommend", s);
     }
-    Result<FoldInResult> folded =
-        FoldInUser(model->backend->net(), rated, model->checkpoint.config.train, r.fold_in,
-                   model->backend->host_pool());
-    if (!folded.ok()) return CommandFailure("recommend", folded.status());
-    std::vector<uint8_t> candidate = candidates.For(-1, /*include_seen=*/true);
-    if (!r.include_seen) {
-      for (const RatedItem& x : rated) candidate[x.item] = 0;
-    }
-    Result<std::unique_ptr<Backend>> folded_model =
-        MakeBackendFrom(model->backend->name(), *folded->net, BackendOptions{f.threads});
-    if (!folded_model.ok()) return CommandFailure("recommend", folded_model.status());
-    const auto recs = Recommend(**folded_model, folded->user, candidate, r.k);
+    FoldInStats stats;
+    Result<std::vector<Recommendation>> recs =
+        model->RecommendForRatings(rated, r.k, r.fold_in, &stats);
+    if (!recs.ok()) return CommandFailure("recommend", recs.status());
     if (!f.json) {
       std::printf("fold-in: %zu ratings, loss %.4f -> %.4f in %d steps\n", rated.size(),
-                  folded->first_loss, folded->last_loss, r.fold_in.steps);
+                  stats.first_loss, stats.last_loss, r.fold_in.steps);
     }
-    Print(f.json, "new", recs, *model, titles, Count(candidate));
+    Print(f.json, "new", *recs, *model, titles, stats.candidates);
     return kExitOk;
   }
 
+  // One user's list, or an error naming the user.
+  const auto recommend = [&](const std::string& user, UserId row) -> Status {
+    int64_t candidates = 0;
+    MTREC_ASSIGN_OR_RETURN(const std::vector<Recommendation> recs,
+                           model->Recommend(row, r.k, r.include_seen, &candidates));
+    Print(f.json, user, recs, *model, titles, candidates);
+    return Status::Ok();
+  };
   if (r.users_file.empty()) {
-    Result<int32_t> row = LookupRow(model->users, r.user, "user");
+    Result<UserId> row = model->FindUser(r.user);
     if (!row.ok()) return CommandFailure("recommend", row.status());
-    const std::vector<uint8_t> candidate = candidates.For(*row, r.include_seen);
-    Print(f.json, r.user, Recommend(*model->backend, *row, candidate, r.k), *model, titles,
-          Count(candidate));
+    if (Status s = recommend(r.user, *row); !s.ok()) return CommandFailure("recommend", s);
     return kExitOk;
   }
   Result<std::vector<ListedUser>> listed = ReadUsers(r.users_file);
@@ -211,7 +188,7 @@ int RunRecommend(std::span<const std::string> args) {
   // rest of the list is still served, and the exit code says that one failed.
   int failed = 0, printed = 0;
   for (const ListedUser& user : *listed) {
-    Result<int32_t> row = LookupRow(model->users, user.id, "user");
+    Result<UserId> row = model->FindUser(user.id);
     if (!row.ok()) {
       std::fflush(stdout);
       std::fprintf(stderr, "mtrec recommend: --users %s line %lld: %s\n", r.users_file.c_str(),
@@ -219,10 +196,8 @@ int RunRecommend(std::span<const std::string> args) {
       ++failed;
       continue;
     }
-    const std::vector<uint8_t> candidate = candidates.For(*row, r.include_seen);
     if (printed++ > 0 && !f.json) std::printf("\n");
-    Print(f.json, user.id, Recommend(*model->backend, *row, candidate, r.k), *model, titles,
-          Count(candidate));
+    if (Status s = recommend(user.id, *row); !s.ok()) return CommandFailure("recommend", s);
   }
   return failed > 0 ? kExitRuntimeError : kExitOk;
 }

@@ -4,7 +4,7 @@
 
 #include "cli/commands.h"
 #include "mtrec/backend/backend_registry.h"
-#include "mtrec/train/experiment.h"
+#include "mtrec/train/experiment.h"  // ExperimentConfig::kMaxThreads
 
 namespace mtrec::cli {
 
@@ -36,37 +36,30 @@ Status ValidateModelFlags(const ModelFlags& f) {
   return Status::Ok();
 }
 
-WeightsEpoch WeightsEpochOf(const TrainingCheckpoint& c) {
-  WeightsEpoch w;
-  w.epoch = c.epochs_done;
-  w.refitted = c.state == "refitted";
-  w.best_restored = c.config.early_stopping.metric != Metric::kNone &&
-                    (c.state == "early_stopped" || c.state == "completed" || w.refitted) &&
-                    c.early_stopping_best.epoch > 0;
-  if (w.best_restored) {
-    w.epoch = c.early_stopping_best.epoch;
-  } else {
-    w.extra_batches = c.batches_done;
-  }
-  return w;
+Result<Model> LoadModel(const ModelFlags& f) {
+  LoadOptions options;
+  options.threads = f.threads;
+  options.backend = f.backend();
+  options.dataset = f.dataset;
+  options.data_dir = f.data_dir;
+  return Model::Load(f.model, options);
 }
 
-std::string DescribeWeights(const TrainingCheckpoint& c) {
-  const WeightsEpoch w = WeightsEpochOf(c);
+std::string DescribeWeights(const WeightsState& w) {
   std::string text = "epoch " + std::to_string(w.epoch);
   if (w.refitted) {
-    text = c.rating_best.epoch > 0
+    text = w.rating_epoch > 0
                ? "ranking head after " + std::to_string(w.epoch) + " epochs, rating head after " +
-                     std::to_string(c.rating_best.epoch) +
+                     std::to_string(w.rating_epoch) +
                      ": refitted, each head trained for its own epoch count"
                : "epoch " + std::to_string(w.epoch) +
                      ": refitted, a fresh model trained for the chosen epochs";
-  } else if (w.best_restored && c.config.early_stopping.per_head && c.rating_best.epoch > 0) {
+  } else if (w.best_restored && w.per_head && w.rating_epoch > 0) {
     text = "ranking head of epoch " + std::to_string(w.epoch) + ", rating head of epoch " +
-           std::to_string(c.rating_best.epoch) + ": each head's best of " +
-           std::to_string(c.epochs_done) + ", restored by early stopping";
+           std::to_string(w.rating_epoch) + ": each head's best of " +
+           std::to_string(w.epochs_trained) + ", restored by early stopping";
   } else if (w.best_restored) {
-    text += ": the best of " + std::to_string(c.epochs_done) + ", restored by early stopping";
+    text += ": the best of " + std::to_string(w.epochs_trained) + ", restored by early stopping";
   } else if (w.extra_batches > 0) {
     text += " + " + std::to_string(w.extra_batches) + " batches of epoch " +
             std::to_string(w.epoch + 1) + " (saved mid-epoch: no metrics.jsonl line matches)";

@@ -8,7 +8,7 @@
 
 #include "cli/flags.h"
 #include "mtrec/core/thread_pool.h"
-#include "mtrec/infer/trained_model.h"
+#include "mtrec/model.h"
 
 namespace mtrec::cli {
 
@@ -31,18 +31,13 @@ void AddModelFlags(FlagSet& flags, ModelFlags& f, bool reads_data = true);
 // (Unavailable saying what is missing: exit 1).
 Status ValidateModelFlags(const ModelFlags& f);
 
-// Which training state a checkpoint's weights are: the epoch whose metrics.jsonl
-// line they match, or the steps they are past it.
-struct WeightsEpoch {
-  int epoch = 0;               // the last whole epoch in the weights (the best one, if restored)
-  int64_t extra_batches = 0;   // > 0: saved mid-epoch, this many batches into epoch + 1
-  bool best_restored = false;  // early stopping ended the run with the best epoch's weights
-  bool refitted = false;       // --refit's model: trained on training + validation rows for them
-};
-WeightsEpoch WeightsEpochOf(const TrainingCheckpoint& checkpoint);
+// The model named by --model, on --gpu's backend with --threads, its data
+// looked for at --dataset/--data_dir when it is needed.
+Result<Model> LoadModel(const ModelFlags& f);
+
 // "epoch 13", "epoch 13: the best of 15, restored by early stopping", "epoch 13
 // + 40 batches of epoch 14 (saved mid-epoch: no metrics.jsonl line matches)".
-std::string DescribeWeights(const TrainingCheckpoint& checkpoint);
+std::string DescribeWeights(const WeightsState& weights);
 
 // Prints `j` on one line (indent < 0) or indented, with any bytes that are not
 // UTF-8 (a raw id or a path from the data) replaced rather than thrown on.

@@ -239,7 +239,9 @@ TEST_F(ApiErrors, QueriesRefuseRowsOutsideTheTablesAndBadK) {
   EXPECT_TRUE(model.Recommend(nu - 1, 5).ok());
 }
 
-TEST_F(ApiErrors, ALoadedModelRecommendsOnlyAfterSetKnownInteractions) {
+// A model made from in-memory data records no data set: loaded, it needs its
+// known interactions before Recommend.
+TEST_F(ApiErrors, ALoadedInMemoryModelRecommendsOnlyAfterSetKnownInteractions) {
   testing::TempDir tmp;
   Model model = NewModel();
   ASSERT_TRUE(model.Save(tmp / "m.mtrec").ok());

@@ -327,6 +327,57 @@ TEST_F(ModelApi, StopFlagStopsAfterTheStepInProgressAndFitContinues) {
 // string ids in order of first appearance (as DatasetFromStrings does), splits
 // with SplitInteractions(data, 0.05) and the default seed, and trains with
 // Fit; every epoch's losses and metrics must be the very same numbers.
+// One front door: a loaded checkpoint recommends as `mtrec recommend --model`
+// does with no further calls (the data set recorded in it read on first need),
+// and its recorded split is the CLI's.
+TEST_F(ModelApi, ALoadedCheckpointAnswersAsTheCliDoes) {
+  testing::TempDir tmp;
+  const std::string csv = WriteCsv(tmp / "ratings.csv");
+  const auto cli = testing::RunMtrec({"train", "--dataset", csv, "--epochs", "2", "--seed", "4",
+                                      "--threads", "2", "--embedding_dim", "8", "--layers", "16",
+                                      "--validation_fraction", "0.1", "--logdir", tmp / "run",
+                                      "--save", tmp / "m.mtrec"});
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  Result<Model> model = Model::Load(tmp / "m.mtrec", 2);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  for (const UserId row : {0, 7, 23}) {
+    const std::string user = model->users().Name(row);
+    const auto listed = testing::RunMtrec({"recommend", "--model", tmp / "m.mtrec", "--user", user,
+                                           "--k", "7", "--format", "json"});
+    ASSERT_EQ(listed.exit_code, 0) << listed.err;
+    const nlohmann::json j = nlohmann::json::parse(listed.out);
+    const Result<std::vector<Recommendation>> top = model->Recommend(*model->FindUser(user), 7);
+    ASSERT_TRUE(top.ok()) << top.status().message();
+    ASSERT_EQ(j["items"].size(), top->size());
+    for (size_t k = 0; k < top->size(); ++k) {
+      EXPECT_EQ(j["items"][k]["item"].get<std::string>(), model->items().Name((*top)[k].item));
+      EXPECT_EQ(j["items"][k]["score"].get<float>(), (*top)[k].score);
+    }
+  }
+  Result<const TrainingData*> data = model->training_data();
+  ASSERT_TRUE(data.ok()) << data.status().message();
+  EXPECT_EQ((*data)->dataset.interactions.size(), columns_.users.size());
+  EXPECT_GT((*data)->validation.size(), 0u);
+  EXPECT_EQ((*data)->train.size() + (*data)->validation.size() + (*data)->test.size(),
+            columns_.users.size());
+  const WeightsState w = model->weights_state();
+  EXPECT_EQ(w.epoch, 2);
+  EXPECT_FALSE(w.best_restored);
+
+  // Moved away, the data is NotFound until its new place is given.
+  std::filesystem::rename(csv, tmp / "moved.csv");
+  Result<Model> lost = Model::Load(tmp / "m.mtrec", 1);
+  ASSERT_TRUE(lost.ok());
+  const Status s = lost->Recommend(0, 3).status();
+  EXPECT_EQ(s.code(), Status::Code::kNotFound) << s.message();
+  LoadOptions moved;
+  moved.threads = 1;
+  moved.dataset = tmp / "moved.csv";
+  Result<Model> found = Model::Load(tmp / "m.mtrec", moved);
+  ASSERT_TRUE(found.ok());
+  EXPECT_TRUE(found->Recommend(7, 3).ok());
+}
+
 TEST_F(ModelApi, MatchesTheCliOnTheSameDataBitForBit) {
   testing::TempDir tmp;
   const std::string csv = WriteCsv(tmp / "ratings.csv");
@@ -501,12 +552,15 @@ TEST_F(ModelApi, StringIdsRoundTripThroughUsersAndItems) {
   EXPECT_FALSE(model.items().Find("u1").has_value());  // a user id is no item id
 }
 
-TEST_F(ModelApi, RecommendOffersTheTrainingItemsTheUserHasNotSeen) {
+// The one meaning of "seen" (model.h): after Fit, the model knows every row
+// it was given (training and test), offers their items, and excludes each
+// user's own items among them.
+TEST_F(ModelApi, RecommendOffersTheKnownItemsTheUserHasNotSeen) {
   Model model = NewModel();
   Train(model, 1);
   const Interactions& train = split_.train;
   const Interactions& test = split_.test;
-  // A user with a test item they did not also rate in training.
+  // A user with a test item they did not also rate in training: it is seen too.
   UserId user = -1;
   std::set<ItemId> seen;
   for (size_t k = 0; k < test.size() && user < 0; ++k) {
@@ -514,11 +568,20 @@ TEST_F(ModelApi, RecommendOffersTheTrainingItemsTheUserHasNotSeen) {
     for (size_t j = 0; j < train.size(); ++j) {
       if (train.users[j] == test.users[k]) mine.insert(train.items[j]);
     }
-    if (!mine.empty() && !mine.count(test.items[k])) user = test.users[k], seen = mine;
+    if (!mine.empty() && !mine.count(test.items[k])) {
+      user = test.users[k];
+      seen = mine;
+      for (size_t j = 0; j < test.size(); ++j) {
+        if (test.users[j] == user) seen.insert(test.items[j]);
+      }
+    }
   }
   ASSERT_GE(user, 0);
-  std::set<ItemId> expected(train.items.begin(), train.items.end());
+  std::set<ItemId> known(train.items.begin(), train.items.end());
+  known.insert(test.items.begin(), test.items.end());
+  std::set<ItemId> expected = known;
   for (ItemId i : seen) expected.erase(i);
+  ASSERT_LT(expected.size(), known.size());
 
   const Result<std::vector<Recommendation>> all = model.Recommend(user, model.num_items());
   ASSERT_TRUE(all.ok()) << all.status().message();
@@ -540,14 +603,15 @@ TEST_F(ModelApi, RecommendOffersTheTrainingItemsTheUserHasNotSeen) {
   const Result<std::vector<Recommendation>> with_seen = model.Recommend(user, model.num_items(),
                                                                         /*include_seen=*/true);
   ASSERT_TRUE(with_seen.ok());
-  EXPECT_EQ(with_seen->size(), std::set<ItemId>(train.items.begin(), train.items.end()).size());
+  EXPECT_EQ(with_seen->size(), known.size());
 
-  // A loaded model told the same training data recommends the same list.
+  // A loaded model told the same rows recommends the same list (the data set
+  // is the union of the training and test rows).
   testing::TempDir tmp;
   ASSERT_TRUE(model.Save(tmp / "m.mtrec").ok());
   Result<Model> loaded = Model::Load(tmp / "m.mtrec", 1);
   ASSERT_TRUE(loaded.ok()) << loaded.status().message();
-  ASSERT_TRUE(loaded->SetKnownInteractions(train).ok());
+  ASSERT_TRUE(loaded->SetKnownInteractions(data_.interactions).ok());
   const Result<std::vector<Recommendation>> again = loaded->Recommend(user, model.num_items());
   ASSERT_TRUE(again.ok()) << again.status().message();
   ASSERT_EQ(again->size(), all->size());

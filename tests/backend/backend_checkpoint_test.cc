@@ -12,7 +12,6 @@
 #include "mtrec/api/model_internals.h"
 #include "mtrec/dataset.h"
 #include "mtrec/eval/evaluator.h"
-#include "mtrec/infer/trained_model.h"
 #include "mtrec/model.h"
 #include "mtrec/train/checkpoint.h"
 #include "support/backend_test_util.h"
@@ -75,16 +74,22 @@ void ExpectSameEvaluation(const std::string& from, const std::string& to, const 
   ASSERT_TRUE(model->Fit(d.train, fit).ok());
   ASSERT_TRUE(model->Save(path).ok());
 
-  Result<TrainedModel> a = LoadTrainedModel(path, BackendOptions{2}, from);
-  Result<TrainedModel> b = LoadTrainedModel(path, BackendOptions{2}, to);
+  LoadOptions on_from, on_to;
+  on_from.threads = on_to.threads = 2;
+  on_from.backend = from;
+  on_to.backend = to;
+  Result<Model> a = Model::Load(path, on_from);
+  Result<Model> b = Model::Load(path, on_to);
   ASSERT_TRUE(a.ok()) << a.status().message();
   ASSERT_TRUE(b.ok()) << b.status().message();
-  EXPECT_EQ(a->backend->name(), from);
-  EXPECT_EQ(b->backend->name(), to);
+  const Backend& backend_a = *ModelInternals::Of(*a).backend;
+  const Backend& backend_b = *ModelInternals::Of(*b).backend;
+  EXPECT_EQ(backend_a.name(), from);
+  EXPECT_EQ(backend_b.name(), to);
   const Evaluator evaluator(d.train, d.test);
   std::vector<float> pa, pb;
-  const EvalResult ea = evaluator.Evaluate(*a->backend, &pa);
-  const EvalResult eb = evaluator.Evaluate(*b->backend, &pb);
+  const EvalResult ea = evaluator.Evaluate(backend_a, &pa);
+  const EvalResult eb = evaluator.Evaluate(backend_b, &pb);
   EXPECT_GT(ea.mrr, 0);
   ASSERT_EQ(pa.size(), pb.size());
   float scale = 0;

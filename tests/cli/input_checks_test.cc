@@ -163,7 +163,7 @@ TEST_F(InputChecks, AnAllocationFailureIsOneLineNotAnAbort) {
   const auto r =
       testing::RunCommand("ulimit -v 2500000 && " + testing::ShellQuote(testing::MtrecBinary()) +
                           " evaluate --model " + testing::ShellQuote(tmp_ / "huge.mtrec"));
-  ExpectError(r, 1, "mtrec evaluate: out of memory");
+  ExpectError(r, 1, "mtrec evaluate: Model::Load: out of memory");
 }
 
 // Item 9: each problem is reported as itself.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <new>
 #include <optional>
@@ -66,6 +67,32 @@ Status CheckItem(ItemId item, const ModelConfig& model) {
                                  std::to_string(model.num_items) + " items");
 }
 
+// The table row of the raw id `raw`; NotFound names `what` and the id.
+Result<int32_t> FindRow(const IdMap& ids, std::string_view raw, std::string_view what) {
+  if (const std::optional<int32_t> row = ids.Find(raw)) return *row;
+  return Status::NotFound(std::string(what) + " '" + std::string(raw) + "' is not in the model (" +
+                          std::to_string(ids.size()) + " rows)");
+}
+
+// Which training state a checkpoint's weights are in.
+WeightsState WeightsStateOf(const TrainingCheckpoint& c) {
+  WeightsState w;
+  w.epoch = c.epochs_done;
+  w.epochs_trained = c.epochs_done;
+  w.refitted = c.state == "refitted";
+  w.best_restored = c.config.early_stopping.metric != Metric::kNone &&
+                    (c.state == "early_stopped" || c.state == "completed" || w.refitted) &&
+                    c.early_stopping_best.epoch > 0;
+  if (w.best_restored) {
+    w.epoch = c.early_stopping_best.epoch;
+    w.per_head = c.config.early_stopping.per_head;
+  } else {
+    w.extra_batches = c.batches_done;
+  }
+  if (w.best_restored || w.refitted) w.rating_epoch = c.rating_best.epoch;
+  return w;
+}
+
 // `make()`, or a one-line error instead of std::bad_alloc escaping to the
 // caller: a model's tables are sized by its data and configuration.
 template <class T, class F>
@@ -128,7 +155,13 @@ Result<Model> Model::Create(const ModelOptions& options, const Dataset& data) {
 }
 
 Result<Model> Model::Load(const std::filesystem::path& path, int threads) {
-  return WithoutBadAlloc<Model>("Model::Load", [&] { return LoadModel(path, threads); });
+  LoadOptions options;
+  options.threads = threads;
+  return Load(path, options);
+}
+
+Result<Model> Model::Load(const std::filesystem::path& path, const LoadOptions& options) {
+  return WithoutBadAlloc<Model>("Model::Load", [&] { return LoadModel(path, options); });
 }
 
 Result<FitResult> Model::Fit(const Interactions& train, const FitOptions& options) {
@@ -170,7 +203,7 @@ Result<Model> Model::CreateModel(const ModelOptions& options, const Dataset& dat
   return model;
 }
 
-Result<Model> Model::LoadModel(const std::filesystem::path& path, int threads) {
+Result<Model> Model::LoadModel(const std::filesystem::path& path, const LoadOptions& load) {
   MTREC_ASSIGN_OR_RETURN(const TrainingCheckpoint checkpoint, LoadCheckpoint(path));
   ModelOptions options;
   options.model = checkpoint.config.model;
@@ -180,8 +213,15 @@ Result<Model> Model::LoadModel(const std::filesystem::path& path, int threads) {
   if (checkpoint.interactions > 0 && checkpoint.interactions < options.train.batch_size) {
     options.train.batch_size = static_cast<int>(checkpoint.interactions);
   }
-  options.threads = threads;
-  return ModelInternals::FromCheckpoint(checkpoint, path.string(), options);
+  options.threads = load.threads;
+  options.backend = load.backend;
+  MTREC_ASSIGN_OR_RETURN(Model model,
+                         ModelInternals::FromCheckpoint(checkpoint, path.string(), options));
+  Impl& m = *model.impl_;
+  m.dataset_override = load.dataset;
+  m.data_dir_override = load.data_dir;
+  m.loaded_weights = WeightsStateOf(checkpoint);
+  return model;
 }
 
 Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& options) {
@@ -236,10 +276,10 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
         shape, m.options.train, std::min<int64_t>(m.options.train.batch_size, train.size()),
         /*early_stopping=*/true));
   }
-  // Recommend offers the items of the training data, as documented (Create's
-  // were the whole data set's, test items included), validation rows included:
-  // the user has those items too.
-  m.candidates.emplace(std::initializer_list<const Interactions*>{&train, options.validation});
+  // The known interactions (model.h): every row this Fit is given.
+  m.candidates.emplace(
+      std::initializer_list<const Interactions*>{&train, options.validation, options.test});
+  m.loaded_weights.reset();  // training moves the weights on from the checkpoint's
   std::optional<Evaluator> tester, validator;
   // The test ranking puts the validation rows' items last too (eval/evaluator.h).
   if (options.test != nullptr) tester.emplace({&train, options.validation}, *options.test, m.comm);
@@ -361,7 +401,7 @@ Result<ModelEvaluation> Model::Evaluate(const Interactions& test,
   MTREC_RETURN_IF_ERROR(CheckRows(test, shape, "test"));
   bool any = false;
   for (const Interactions* part : known) {
-    if (part == nullptr) continue;
+    if (part == nullptr || part->size() == 0) continue;  // no rows, no items to exclude
     MTREC_RETURN_IF_ERROR(CheckRows(*part, shape, "train"));
     any = true;
   }
@@ -387,23 +427,21 @@ Result<Recommendation> Model::Predict(UserId user, ItemId item) const {
   return PredictPair(*impl_->backend, user, item);
 }
 
-Result<std::vector<Recommendation>> Model::Recommend(UserId user, int k, bool include_seen) const {
+Result<std::vector<Recommendation>> Model::Recommend(UserId user, int k, bool include_seen,
+                                                     int64_t* candidates) const {
   const Impl& m = *impl_;
   MTREC_RETURN_IF_ERROR(CheckUser(user, m.backend->net().config()));
   if (k < 1) return Status::InvalidArgument("k: expected >= 1, got " + std::to_string(k));
-  if (!m.candidates) {
-    return Status::InvalidArgument(
-        "Recommend: the model knows no interactions to recommend from; call "
-        "SetKnownInteractions (or Fit) first");
-  }
-  const std::vector<uint8_t> candidate = m.candidates->For(user, include_seen);
+  MTREC_ASSIGN_OR_RETURN(const RecommendationCandidates* known, KnownCandidates());
+  const std::vector<uint8_t> candidate = known->For(user, include_seen);
+  if (candidates != nullptr) *candidates = std::count(candidate.begin(), candidate.end(), 1);
   const std::lock_guard<std::mutex> lock(m.backend_mutex);
   return ::mtrec::Recommend(*m.backend, user, candidate, k);
 }
 
 Result<std::vector<Recommendation>> Model::RecommendForRatings(std::span<const RatedItem> ratings,
-                                                               int k,
-                                                               const FoldInConfig& config) const {
+                                                               int k, const FoldInConfig& config,
+                                                               FoldInStats* stats) const {
   const Impl& m = *impl_;
   const ModelConfig& shape = m.backend->net().config();
   if (k < 1) return Status::InvalidArgument("k: expected >= 1, got " + std::to_string(k));
@@ -414,33 +452,129 @@ Result<std::vector<Recommendation>> Model::RecommendForRatings(std::span<const R
   if (!(config.l2 >= 0) || !std::isfinite(config.l2)) {
     return Status::InvalidArgument("l2: the fold-in's must be a finite number >= 0");
   }
+  MTREC_ASSIGN_OR_RETURN(const RecommendationCandidates* known, KnownCandidates());
   for (const RatedItem& r : ratings) {
     MTREC_RETURN_IF_ERROR(CheckItem(r.item, shape));
-    if (!std::isfinite(r.rating)) {
-      return Status::InvalidArgument("ratings: the rating of item " + std::to_string(r.item) +
-                                     " is not a finite number");
+    // The ratings the model learned from bound what a new user's may be.
+    if (!(r.rating >= known->min_rating() && r.rating <= known->max_rating())) {
+      char text[128];
+      std::snprintf(text, sizeof(text), "ratings: rating %g of item %s is outside the data set's ratings [%g, %g]",
+                    static_cast<double>(r.rating), m.items.Name(r.item).c_str(),
+                    static_cast<double>(known->min_rating()),
+                    static_cast<double>(known->max_rating()));
+      return Status::InvalidArgument(text);
     }
   }
-  std::unique_lock<std::mutex> lock(m.backend_mutex);  // FoldInUser runs on the backend's pool
+  std::vector<uint8_t> candidate = known->For(-1, /*include_seen=*/true);
+  for (const RatedItem& r : ratings) candidate[r.item] = 0;
+  // FoldInUser and the scoring run on the backend's pool.
+  const std::lock_guard<std::mutex> lock(m.backend_mutex);
   MTREC_ASSIGN_OR_RETURN(FoldInResult folded, FoldInUser(m.backend->net(), ratings, m.options.train,
                                                          config, m.backend->host_pool()));
-  lock.unlock();
-  MTREC_ASSIGN_OR_RETURN(
-      std::unique_ptr<Backend> backend,
-      MakeBackendFrom(m.backend->name(), *folded.net, BackendOptions{m.options.threads}));
-  std::vector<uint8_t> candidate =
-      m.candidates ? m.candidates->For(-1, /*include_seen=*/true)
-                   : std::vector<uint8_t>(static_cast<size_t>(shape.num_items), 1);
-  for (const RatedItem& r : ratings) candidate[r.item] = 0;
-  return ::mtrec::Recommend(*backend, folded.user, candidate, k);
+  if (stats != nullptr) {
+    *stats = {folded.first_loss, folded.last_loss,
+              std::count(candidate.begin(), candidate.end(), 1)};
+  }
+  return ::mtrec::Recommend(*folded.net, folded.user, candidate, k, m.backend->host_pool());
 }
 
 Status Model::SetKnownInteractions(const Interactions& data) {
   // Other table sizes or rows outside them would index past the candidates.
   MTREC_RETURN_IF_ERROR(CheckRows(data, impl_->backend->net().config(), "data"));
+  const std::lock_guard<std::mutex> lock(impl_->data_mutex);
   impl_->candidates.emplace(data);
   return Status::Ok();
 }
+
+namespace {
+
+// Whether a recorded data location can be read again (in-memory data cannot).
+bool IsDataLocation(const std::string& dataset) {
+  return !dataset.empty() && dataset != kInMemoryDataPath;
+}
+
+}  // namespace
+
+Result<const RecommendationCandidates*> Model::KnownCandidates() const {
+  const Impl& m = *impl_;
+  {
+    const std::lock_guard<std::mutex> lock(m.data_mutex);
+    if (m.candidates) return &*m.candidates;
+  }
+  if (!IsDataLocation(m.experiment.data.dataset)) {
+    return Status::InvalidArgument(
+        "the model knows no interactions to recommend from: it was made from in-memory data, "
+        "which its checkpoint does not record; call SetKnownInteractions (Python: fit or "
+        "set_known_interactions)");
+  }
+  Result<const TrainingData*> data = training_data();
+  if (!data.ok()) {
+    return Status::NotFound("the model knows no interactions to recommend from: " +
+                            data.status().message());
+  }
+  const std::lock_guard<std::mutex> lock(m.data_mutex);
+  if (!m.candidates) m.candidates.emplace((*data)->dataset.interactions);
+  return &*m.candidates;
+}
+
+Result<const TrainingData*> Model::training_data() const {
+  const Impl& m = *impl_;
+  const std::lock_guard<std::mutex> lock(m.data_mutex);
+  if (m.training_data) return m.training_data.get();
+  if (!IsDataLocation(m.experiment.data.dataset)) {
+    return Status::NotFound("the model records no data set (it was made from in-memory data)");
+  }
+  ExperimentConfig config = m.experiment;
+  // The data set as given at training time (a name, or an absolute path); the
+  // recorded data settings (format, ids, duplicates, split) are kept either way.
+  if (!m.dataset_override.empty()) config.data.dataset = m.dataset_override;
+  if (!m.data_dir_override.empty()) config.data.data_dir = m.data_dir_override;
+  Result<ExperimentData> prepared = PrepareExperimentData(config);
+  if (!prepared.ok() && m.dataset_override.empty() && m.data_dir_override.empty()) {
+    // The location came from the checkpoint, not from one the caller gave.
+    std::string message = prepared.status().message();
+    if (message.starts_with("--dataset ")) message.erase(0, 10);
+    return Status::NotFound("the data set recorded in the checkpoint: " + message +
+                            " (pass --dataset PATH if it moved)");
+  }
+  MTREC_ASSIGN_OR_RETURN(ExperimentData data, std::move(prepared));
+  const ModelConfig& shape = m.backend->net().config();
+  if (data.fingerprint != m.fingerprint || data.dataset.interactions.num_users != shape.num_users ||
+      data.dataset.interactions.num_items != shape.num_items) {
+    return Status::NotFound(data.dataset.path + " is not the data set the model was trained on (" +
+                            m.data_path + ", " + std::to_string(m.interactions) +
+                            " ratings); point --dataset at that file");
+  }
+  m.training_data = std::make_unique<TrainingData>(TrainingData{
+      std::move(data.dataset), std::move(data.train), std::move(data.validation),
+      std::move(data.test)});
+  return m.training_data.get();
+}
+
+WeightsState Model::weights_state() const {
+  const Impl& m = *impl_;
+  if (m.loaded_weights) return *m.loaded_weights;
+  WeightsState w;
+  w.epochs_trained = static_cast<int>(m.history.size());
+  w.epoch = w.epochs_trained;
+  w.extra_batches = m.trainer->cursor().batches_done;
+  if (m.split_heads) {  // recorded as `mtrec train --refit` records its model
+    w.refitted = w.best_restored = w.per_head = true;
+    w.extra_batches = 0;
+    w.epoch = m.split_heads->ranking_epoch;
+    w.rating_epoch = m.split_heads->rating_epoch;
+  } else if (m.restored_best && m.restored_best->ranking.epoch > 0) {
+    w.best_restored = true;
+    w.extra_batches = 0;
+    w.epoch = m.restored_best->ranking.epoch;
+    w.per_head = m.restored_best->config.per_head;
+    w.rating_epoch = m.restored_best->rating.epoch;
+  }
+  return w;
+}
+
+Result<UserId> Model::FindUser(std::string_view raw) const { return FindRow(impl_->users, raw, "user"); }
+Result<ItemId> Model::FindItem(std::string_view raw) const { return FindRow(impl_->items, raw, "item"); }
 
 const IdMap& Model::users() const { return impl_->users; }
 const IdMap& Model::items() const { return impl_->items; }

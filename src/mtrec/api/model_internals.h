@@ -27,7 +27,16 @@ struct Model::Impl {
   std::vector<EpochStats> history;
   IdMap users;
   IdMap items;
-  std::optional<RecommendationCandidates> candidates;  // from the known interactions
+  // The known interactions' items (model.h), for recommendations. A loaded
+  // model builds them on first need from its recorded data set, so they are
+  // set under data_mutex (Fit and SetKnownInteractions run alone).
+  mutable std::optional<RecommendationCandidates> candidates;
+  // Where the recorded data set is now (LoadOptions), and the data once read.
+  std::string dataset_override, data_dir_override;
+  mutable std::mutex data_mutex;
+  mutable std::unique_ptr<TrainingData> training_data;
+  // The state of a loaded checkpoint's weights, until a Fit moves them.
+  std::optional<WeightsState> loaded_weights;
   // The backend's thread pool runs one job at a time (core/thread_pool.h), so
   // the const calls that use the backend take turns: they may be called
   // concurrently, as model.h promises.

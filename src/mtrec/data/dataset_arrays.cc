@@ -85,7 +85,7 @@ Result<Dataset> FromIntegerIds(std::span<const Id> users, std::span<const Id> it
   MTREC_RETURN_IF_ERROR(
       CheckLengths(users.size(), items.size(), ratings.size(), timestamps.size()));
   Dataset d;
-  d.path = "(in memory)";
+  d.path = kInMemoryDataPath;
   const bool as_rows = ids == IdPolicy::kRaw;
   Interactions& x = d.interactions;
   MTREC_RETURN_IF_ERROR(Number(users, as_rows, "users", d.users, x.users, &x.num_users));
@@ -115,7 +115,7 @@ Result<Dataset> DatasetFromStrings(std::span<const std::string> users,
   MTREC_RETURN_IF_ERROR(
       CheckLengths(users.size(), items.size(), ratings.size(), timestamps.size()));
   Dataset d;
-  d.path = "(in memory)";
+  d.path = kInMemoryDataPath;
   Interactions& x = d.interactions;
   x.users.resize(users.size());
   x.items.resize(items.size());

@@ -10,13 +10,22 @@
 #include "mtrec/backend/backend.h"
 #include "mtrec/data/user_item_sets.h"
 #include "mtrec/metrics.h"
+#include "mtrec/model/multitask_net.h"
 
 namespace mtrec {
+
+class ThreadPool;
 
 // The k best items for `user` among those with candidate[i] != 0, best first
 // (ties to the lower id). REQUIRES: candidate.size() == num_items.
 std::vector<Recommendation> Recommend(const Backend& model, UserId user,
                                       std::span<const uint8_t> candidate, int k);
+
+// The same from a model on the host, e.g. one with a folded-in user
+// (fold_in.h): one pass over the item table, bit-identical to the CPU
+// backend's. REQUIRES: as above.
+std::vector<Recommendation> Recommend(const MultiTaskNet& net, UserId user,
+                                      std::span<const uint8_t> candidate, int k, ThreadPool& pool);
 
 // Both heads for one (user, item) pair.
 Recommendation PredictPair(const Backend& model, UserId user, ItemId item);
@@ -34,9 +43,13 @@ class RecommendationCandidates {
   // 0 and ids never seen are never recommended), 0 for the items of `user` in
   // it unless include_seen. A user outside the data (e.g. -1) has no items.
   std::vector<uint8_t> For(UserId user, bool include_seen) const;
+  // The lowest and highest rating in the data (0, 0 for no rows).
+  float min_rating() const { return min_rating_; }
+  float max_rating() const { return max_rating_; }
 
  private:
   std::vector<uint8_t> occurs_;
+  float min_rating_ = 0, max_rating_ = 0;
   UserItemSets seen_;
 };
 
