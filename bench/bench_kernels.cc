@@ -11,7 +11,7 @@
 #include "mtrec/backend/cpu/batch_backprop.h"
 #include "mtrec/backend/cpu/cpu_backend.h"
 #include "mtrec/core/thread_pool.h"
-#include "mtrec/eval/evaluator.h"
+#include "mtrec/infer/evaluator.h"
 #include "mtrec/eval/top_k.h"
 #include "mtrec/model/multitask_net.h"
 #include "mtrec/optim/adam.h"

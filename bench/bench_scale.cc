@@ -29,7 +29,7 @@
 #include "mtrec/backend/cpu/cpu_backend.h"
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/data/split.h"
-#include "mtrec/eval/evaluator.h"
+#include "mtrec/infer/evaluator.h"
 #include "mtrec/model/multitask_net.h"
 #include "mtrec/optim/adam.h"
 #include "mtrec/train/trainer.h"

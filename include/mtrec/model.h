@@ -264,7 +264,7 @@ class Model {
   // first need.
   Result<const RecommendationCandidates*> KnownCandidates() const;
   std::unique_ptr<Impl> impl_;
-  friend struct ModelInternals;
+  friend class ModelHooks;  // the run policy's narrow hooks (src/mtrec/api/model_hooks.h)
 };
 
 }  // namespace mtrec

@@ -24,7 +24,7 @@
 #include "mtrec/report/run_directory.h"
 #include "mtrec/report/tfevents_writer.h"
 #include "mtrec/train/checkpoint.h"
-#include "mtrec/train/experiment.h"
+#include "mtrec/run/experiment.h"
 
 namespace mtrec::cli {
 

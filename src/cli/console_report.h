@@ -3,7 +3,7 @@
 
 #include <cstdio>
 
-#include "mtrec/train/run_observer.h"
+#include "mtrec/run/run_observer.h"
 
 namespace mtrec::cli {
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "cli/flags.h"
-#include "mtrec/train/experiment.h"
+#include "mtrec/run/experiment.h"
 
 namespace mtrec::cli {
 

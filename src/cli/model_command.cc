@@ -4,7 +4,7 @@
 
 #include "cli/commands.h"
 #include "mtrec/backend/backend_registry.h"
-#include "mtrec/train/experiment.h"  // ExperimentConfig::kMaxThreads
+#include "mtrec/config.h"  // ExperimentConfig::kMaxThreads
 
 namespace mtrec::cli {
 

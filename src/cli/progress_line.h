@@ -8,7 +8,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "mtrec/train/run_observer.h"
+#include "mtrec/run/run_observer.h"
 
 namespace mtrec::cli {
 

@@ -9,9 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "mtrec/api/model_internals.h"
+#include "mtrec/api/model_hooks.h"
+#include "mtrec/backend/backend.h"
 #include "mtrec/dataset.h"
-#include "mtrec/eval/evaluator.h"
+#include "mtrec/infer/evaluator.h"
 #include "mtrec/model.h"
 #include "mtrec/train/checkpoint.h"
 #include "support/backend_test_util.h"
@@ -82,8 +83,8 @@ void ExpectSameEvaluation(const std::string& from, const std::string& to, const 
   Result<Model> b = Model::Load(path, on_to);
   ASSERT_TRUE(a.ok()) << a.status().message();
   ASSERT_TRUE(b.ok()) << b.status().message();
-  const Backend& backend_a = *ModelInternals::Of(*a).backend;
-  const Backend& backend_b = *ModelInternals::Of(*b).backend;
+  const Backend& backend_a = ModelHooks::BackendOf(*a);
+  const Backend& backend_b = ModelHooks::BackendOf(*b);
   EXPECT_EQ(backend_a.name(), from);
   EXPECT_EQ(backend_b.name(), to);
   const Evaluator evaluator(d.train, d.test);
@@ -126,7 +127,7 @@ TEST_P(BackendCheckpoint, ResumesOnTheOtherBackend) {
     ModelOptions options = Options(to);  // the checkpoint's shape, as Model::Load takes it
     options.model = c->config.model;
     options.train = c->config.train;
-    Result<Model> resumed = ModelInternals::FromCheckpoint(*c, path, options);
+    Result<Model> resumed = ModelHooks::FromCheckpoint(*c, path, options, nullptr);
     ASSERT_TRUE(resumed.ok()) << resumed.status().message();
     ASSERT_TRUE(model->Fit(d.train, fit).ok());
     ASSERT_TRUE(resumed->Fit(d.train, fit).ok());

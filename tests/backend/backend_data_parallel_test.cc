@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "mtrec/dist/communicator.h"
-#include "mtrec/eval/evaluator.h"
+#include "mtrec/infer/evaluator.h"
 #include "mtrec/train/trainer.h"
 #include "support/backend_test_util.h"
 #include "support/thread_communicator.h"

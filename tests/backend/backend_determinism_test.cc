@@ -6,7 +6,7 @@
 #include <cstring>
 #include <string>
 
-#include "mtrec/eval/evaluator.h"
+#include "mtrec/infer/evaluator.h"
 #include "mtrec/train/trainer.h"
 #include "support/backend_test_util.h"
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <tuple>
 
-#include "mtrec/eval/evaluator.h"
+#include "mtrec/infer/evaluator.h"
 #include "mtrec/model/multitask_net.h"
 #include "mtrec/train/trainer.h"
 #include "support/backend_test_util.h"

@@ -12,7 +12,7 @@
 #include <random>
 #include <string>
 
-#include "mtrec/eval/evaluator.h"
+#include "mtrec/infer/evaluator.h"
 #include "mtrec/eval/mrr.h"
 #include "mtrec/train/trainer.h"
 #include "support/backend_test_util.h"

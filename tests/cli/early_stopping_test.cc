@@ -48,7 +48,7 @@ TEST(EarlyStopping, StopsAfterPatienceAndKeepsTheBestWeights) {
 
   auto ckpt = LoadCheckpoint(tmp / "m.ckpt");
   ASSERT_TRUE(ckpt.ok()) << ckpt.status().message();
-  EXPECT_EQ(ckpt->state, "early_stopped");
+  EXPECT_EQ(ckpt->state, CheckpointState::kEarlyStopped);
   EXPECT_EQ(ckpt->early_stopping_best.epoch, static_cast<int>(best));
   EXPECT_EQ(ckpt->params, ckpt->best_params);         // the model holds the best epoch's weights
   EXPECT_EQ(ckpt->config.validation_fraction, 0.05);  // the default with --early_stopping

@@ -30,8 +30,8 @@ void ExpectSameTrainingState(const std::string& a_path, const std::string& b_pat
   auto b = LoadCheckpoint(b_path);
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(a->epochs_done, b->epochs_done);
-  EXPECT_EQ(a->state, "completed");
-  EXPECT_EQ(b->state, "completed");
+  EXPECT_EQ(a->state, CheckpointState::kCompleted);
+  EXPECT_EQ(b->state, CheckpointState::kCompleted);
   ASSERT_EQ(a->history.size(), b->history.size());
   for (size_t e = 0; e < a->history.size(); ++e) {
     EXPECT_EQ(a->history[e].losses.joint, b->history[e].losses.joint) << e;
@@ -82,7 +82,7 @@ TEST_F(Resume, FromMidEpochEqualsAnUninterruptedRun) {
     ASSERT_EQ(cut.exit_code, 130) << cut.err;
     auto partial = LoadCheckpoint(tmp_ / (cut_name + ".ckpt"));
     ASSERT_TRUE(partial.ok()) << partial.status().message();
-    EXPECT_EQ(partial->state, "interrupted");
+    EXPECT_EQ(partial->state, CheckpointState::kInterrupted);
     EXPECT_EQ(partial->epochs_done, 1);
     EXPECT_EQ(partial->batches_done, 4);
     EXPECT_EQ(partial->optimizer_steps, 13);
@@ -109,7 +109,7 @@ TEST_F(Resume, SaveEveryLeavesACheckpointEvenAfterAHardKill) {
   EXPECT_TRUE(WIFSIGNALED(status));
   auto saved = LoadCheckpoint(tmp_ / "k.ckpt");
   ASSERT_TRUE(saved.ok()) << saved.status().message();  // never half-written
-  EXPECT_EQ(saved->state, "running");
+  EXPECT_EQ(saved->state, CheckpointState::kRunning);
   EXPECT_GE(saved->epochs_done, 2);
   EXPECT_EQ(saved->batches_done, 0);
 }
@@ -123,7 +123,7 @@ TEST_F(Resume, CtrlCLeavesAValidCheckpointThatResumesExactly) {
   EXPECT_EQ(WEXITSTATUS(status), 130);
   auto stopped = LoadCheckpoint(tmp_ / "sig.ckpt");
   ASSERT_TRUE(stopped.ok()) << stopped.status().message();
-  EXPECT_EQ(stopped->state, "interrupted");
+  EXPECT_EQ(stopped->state, CheckpointState::kInterrupted);
   const int target = stopped->epochs_done + 2;
   ASSERT_GE(stopped->epochs_done, 2);
 

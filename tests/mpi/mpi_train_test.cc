@@ -212,7 +212,7 @@ TEST_F(MpiTrain, CtrlCStopsEveryRankAndRankZeroSaves) {
   testing::SignalAfterLines(std::move(args), tmp_.path() / "sig" / "metrics.jsonl", 2, SIGINT);
   auto stopped = LoadCheckpoint(tmp_ / "sig.ckpt");
   ASSERT_TRUE(stopped.ok()) << stopped.status().message();
-  EXPECT_EQ(stopped->state, "interrupted");
+  EXPECT_EQ(stopped->state, CheckpointState::kInterrupted);
   ASSERT_GE(stopped->epochs_done, 2);
   // The stopped run resumes (on one process) to the uninterrupted result.
   const int target = stopped->epochs_done + 1;

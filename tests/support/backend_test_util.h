@@ -20,7 +20,7 @@
 #include "mtrec/data/user_item_sets.h"
 #include "mtrec/model/multitask_net.h"
 #include "mtrec/optim/optimizer.h"
-#include "mtrec/train/batch.h"
+#include "mtrec/backend/batch.h"
 
 namespace mtrec::testing {
 

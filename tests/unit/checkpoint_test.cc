@@ -121,7 +121,7 @@ TEST(Checkpoint, ReadsAVersion1FileWrittenBeforeTheSharedCodec) {
   EXPECT_EQ(loaded->fingerprint, 4149847067u);
   EXPECT_EQ(loaded->user_ids, (std::vector<std::string>{"u1", "u2", "u3", "u4", "u5", "u6"}));
   EXPECT_EQ(loaded->item_ids.size(), 8u);
-  EXPECT_EQ(loaded->state, "completed");
+  EXPECT_EQ(loaded->state, CheckpointState::kCompleted);
   EXPECT_EQ(loaded->history.size(), 2u);
   EXPECT_EQ(loaded->optimizer, "lazy_adam");
 

@@ -7,18 +7,67 @@
 #include <new>
 #include <optional>
 
-#include "mtrec/api/model_internals.h"
+#include "mtrec/api/model_hooks.h"
+#include "mtrec/backend/backend.h"
 #include "mtrec/backend/backend_registry.h"
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/dist/communicator.h"
-#include "mtrec/eval/evaluator.h"
+#include "mtrec/infer/evaluator.h"
 #include "mtrec/infer/fold_in.h"
 #include "mtrec/infer/model_evaluation.h"
+#include "mtrec/infer/recommend.h"
+#include "mtrec/train/checkpoint.h"
 #include "mtrec/train/early_stopping.h"
 #include "mtrec/train/experiment_data.h"
 #include "mtrec/train/memory_estimate.h"
+#include "mtrec/train/trainer.h"
 
 namespace mtrec {
+
+struct Model::Impl {
+  ModelOptions options;
+  // Data parallel: the ranks that train this model together, bit-identical to
+  // one process (dist/communicator.h); null: this process alone.
+  Communicator* comm = nullptr;
+  std::unique_ptr<Backend> backend;
+  std::unique_ptr<Trainer> trainer;  // the stream and the optimizer's state live on
+  std::vector<EpochStats> history;
+  IdMap users;
+  IdMap items;
+  // The known interactions' items (model.h), for recommendations. A loaded
+  // model builds them on first need from its recorded data set, so they are
+  // set under data_mutex (Fit and SetKnownInteractions run alone).
+  mutable std::optional<RecommendationCandidates> candidates;
+  // Where the recorded data set is now (LoadOptions), and the data once read.
+  std::string dataset_override, data_dir_override;
+  mutable std::mutex data_mutex;
+  mutable std::unique_ptr<TrainingData> training_data;
+  // The state of a loaded checkpoint's weights, until a Fit moves them.
+  std::optional<WeightsState> loaded_weights;
+  // The backend's thread pool runs one job at a time (core/thread_pool.h), so
+  // the const calls that use the backend take turns: they may be called
+  // concurrently, as model.h promises.
+  mutable std::mutex backend_mutex;
+  // What checkpoints record about the data and the run (the run policy fills
+  // in the rest; an in-memory model leaves the data facts empty).
+  ExperimentConfig experiment;
+  std::string data_path;
+  int64_t interactions = 0;
+  uint32_t fingerprint = 0;
+  // The weights the last Fit left are its early stopping's best epoch's (its
+  // trackers): Save records that, so the checkpoint names the right epochs.
+  struct RestoredBest {
+    EarlyStoppingConfig config;
+    TrackerState ranking, rating;
+  };
+  std::optional<RestoredBest> restored_best;
+  // The last Fit gave each head its own epoch count (FitOptions::rating_epochs):
+  // the epochs (history numbering) whose heads the model has.
+  struct SplitHeads {
+    int ranking_epoch = 0, rating_epoch = 0;
+  };
+  std::optional<SplitHeads> split_heads;
+};
 
 namespace {
 
@@ -79,9 +128,10 @@ WeightsState WeightsStateOf(const TrainingCheckpoint& c) {
   WeightsState w;
   w.epoch = c.epochs_done;
   w.epochs_trained = c.epochs_done;
-  w.refitted = c.state == "refitted";
+  w.refitted = c.state == CheckpointState::kRefitted;
   w.best_restored = c.config.early_stopping.metric != Metric::kNone &&
-                    (c.state == "early_stopped" || c.state == "completed" || w.refitted) &&
+                    (c.state == CheckpointState::kEarlyStopped ||
+                     c.state == CheckpointState::kCompleted || w.refitted) &&
                     c.early_stopping_best.epoch > 0;
   if (w.best_restored) {
     w.epoch = c.early_stopping_best.epoch;
@@ -127,8 +177,8 @@ Model::Model(Model&&) noexcept = default;
 Model& Model::operator=(Model&&) noexcept = default;
 Model::~Model() = default;
 
-Result<Model> ModelInternals::Make(const ModelOptions& options, const IdMap& users,
-                                   const IdMap& items, Communicator* comm) {
+Result<Model> ModelHooks::Make(const ModelOptions& options, const IdMap& users,
+                               const IdMap& items, Communicator* comm) {
   MTREC_RETURN_IF_ERROR(options.model.Validate());
   MTREC_RETURN_IF_ERROR(options.train.Validate());
   if (options.threads < 0 || options.threads > ExperimentConfig::kMaxThreads) {
@@ -187,7 +237,7 @@ Result<Model> Model::CreateModel(const ModelOptions& options, const Dataset& dat
       /*early_stopping=*/false));
   const IdMap users = data.users.size() == x.num_users ? data.users : IdMap::Identity(x.num_users);
   const IdMap items = data.items.size() == x.num_items ? data.items : IdMap::Identity(x.num_items);
-  MTREC_ASSIGN_OR_RETURN(Model model, ModelInternals::Make(o, users, items));
+  MTREC_ASSIGN_OR_RETURN(Model model, ModelHooks::Make(o, users, items, nullptr));
   MTREC_RETURN_IF_ERROR(CheckRows(x, o.model, "data"));
   Impl& m = *model.impl_;
   m.backend->WriteParams([&](MultiTaskNet& net) { net.InitRandom(o.train.seed); });
@@ -216,7 +266,7 @@ Result<Model> Model::LoadModel(const std::filesystem::path& path, const LoadOpti
   options.threads = load.threads;
   options.backend = load.backend;
   MTREC_ASSIGN_OR_RETURN(Model model,
-                         ModelInternals::FromCheckpoint(checkpoint, path.string(), options));
+                         ModelHooks::FromCheckpoint(checkpoint, path.string(), options, nullptr));
   Impl& m = *model.impl_;
   m.dataset_override = load.dataset;
   m.data_dir_override = load.data_dir;
@@ -537,7 +587,8 @@ Result<const TrainingData*> Model::training_data() const {
     return Status::NotFound("the data set recorded in the checkpoint: " + message +
                             " (pass --dataset PATH if it moved)");
   }
-  MTREC_ASSIGN_OR_RETURN(ExperimentData data, std::move(prepared));
+  if (!prepared.ok()) return prepared.status();
+  ExperimentData& data = *prepared;
   const ModelConfig& shape = m.backend->net().config();
   if (data.fingerprint != m.fingerprint || data.dataset.interactions.num_users != shape.num_users ||
       data.dataset.interactions.num_items != shape.num_items) {
@@ -621,15 +672,15 @@ Status Model::SetParameters(const std::vector<NamedTensor>& tensors) {
 
 Status Model::Save(const std::filesystem::path& path) const {
   TrainingCheckpoint checkpoint;
-  ModelInternals::Capture(*this, &checkpoint);
-  checkpoint.state = impl_->split_heads            ? "refitted"
-                     : checkpoint.batches_done > 0 ? "interrupted"
-                                                   : "completed";
+  ModelHooks::Capture(*this, &checkpoint);
+  checkpoint.state = impl_->split_heads            ? CheckpointState::kRefitted
+                     : checkpoint.batches_done > 0 ? CheckpointState::kInterrupted
+                                                   : CheckpointState::kCompleted;
   return SaveCheckpoint(path, checkpoint);
 }
 
-void ModelInternals::Capture(const Model& model, TrainingCheckpoint* c) {
-  const Model::Impl& m = Of(model);
+void ModelHooks::Capture(const Model& model, TrainingCheckpoint* c) {
+  const Model::Impl& m = *model.impl_;
   c->config = m.experiment;
   c->config.model = m.backend->net().config();
   c->config.epochs = std::max<int>(c->config.epochs, static_cast<int>(m.history.size()));
@@ -653,14 +704,14 @@ void ModelInternals::Capture(const Model& model, TrainingCheckpoint* c) {
   }
 }
 
-Result<Model> ModelInternals::FromCheckpoint(const TrainingCheckpoint& c, const std::string& source,
-                                             const ModelOptions& options, Communicator* comm) {
+Result<Model> ModelHooks::FromCheckpoint(const TrainingCheckpoint& c, const std::string& source,
+                                         const ModelOptions& options, Communicator* comm) {
   MTREC_ASSIGN_OR_RETURN(const IdMap users,
                          CheckpointIdMap(c.user_ids, c.config.model.num_users, source, "user"));
   MTREC_ASSIGN_OR_RETURN(const IdMap items,
                          CheckpointIdMap(c.item_ids, c.config.model.num_items, source, "item"));
   MTREC_ASSIGN_OR_RETURN(Model model, Make(options, users, items, comm));
-  Model::Impl& m = Of(model);
+  Model::Impl& m = *model.impl_;
   MTREC_RETURN_IF_ERROR(RestoreTrainingState(c, source, m.backend.get(), m.trainer.get()));
   m.history = c.history;
   m.experiment = c.config;
@@ -669,6 +720,24 @@ Result<Model> ModelInternals::FromCheckpoint(const TrainingCheckpoint& c, const 
   m.interactions = c.interactions;
   m.fingerprint = c.fingerprint;
   return model;
+}
+
+void ModelHooks::RecordData(Model& model, const ExperimentConfig& recorded,
+                            const std::string& data_path, int64_t interactions,
+                            uint32_t fingerprint) {
+  Model::Impl& m = *model.impl_;
+  m.experiment = recorded;
+  m.data_path = data_path;
+  m.interactions = interactions;
+  m.fingerprint = fingerprint;
+}
+
+Backend& ModelHooks::BackendOf(Model& model) { return *model.impl_->backend; }
+const Backend& ModelHooks::BackendOf(const Model& model) { return *model.impl_->backend; }
+int64_t ModelHooks::Steps(const Model& model) { return model.impl_->trainer->steps(); }
+int ModelHooks::Ranks(const Model& model) {
+  const Communicator* comm = model.impl_->comm;
+  return comm != nullptr ? comm->size() : 1;
 }
 
 }  // namespace mtrec

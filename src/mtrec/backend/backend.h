@@ -35,7 +35,7 @@
 #include "mtrec/eval/mrr.h"
 #include "mtrec/model/multitask_net.h"
 #include "mtrec/status.h"
-#include "mtrec/train/batch.h"
+#include "mtrec/backend/batch.h"
 
 namespace mtrec {
 

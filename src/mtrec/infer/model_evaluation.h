@@ -6,7 +6,7 @@
 #include <initializer_list>
 
 #include "mtrec/backend/backend.h"
-#include "mtrec/eval/evaluator.h"
+#include "mtrec/infer/evaluator.h"
 #include "mtrec/eval/ranking_metrics.h"
 #include "mtrec/metrics.h"
 

@@ -22,7 +22,7 @@
 #include <filesystem>
 #include <string>
 
-#include "mtrec/train/run_observer.h"
+#include "mtrec/run/run_observer.h"
 
 namespace mtrec {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "mtrec/train/run_observer.h"
+#include "mtrec/run/run_observer.h"
 
 namespace mtrec {
 

@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "mtrec/status.h"
-#include "mtrec/train/run_observer.h"
+#include "mtrec/run/run_observer.h"
 
 namespace mtrec {
 

@@ -14,6 +14,13 @@ namespace mtrec {
 Result<Metric> ParseMetric(std::string_view text, std::string_view field);
 const char* MetricName(Metric metric);  // "mrr", "mse", "none"
 
+// A tracker as checkpoints store it.
+struct TrackerState {
+  int epoch = 0;
+  double value = 0;
+  int epochs_since_best = 0;
+};
+
 class BestTracker {
  public:
   BestTracker() = default;

@@ -91,7 +91,7 @@ Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoin
   Json doc = {{"mtrec_version", kVersion},
               {"logdir", c.logdir},
               {"run_id", c.run_id},
-              {"state", c.state},
+              {"state", NameOf(kCheckpointStateNames, c.state)},
               {"config", ConfigToJson(c)},
               {"ids", {{"users", c.user_ids}, {"items", c.item_ids}}},
               {"optimizer", {{"name", c.optimizer}, {"steps", c.optimizer_steps}}},
@@ -155,7 +155,13 @@ Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path) {
   const Json doc = Json::parse(meta("mtrec"), nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return Status::Corruption(where + ": the 'mtrec' metadata is not JSON");
   try {
-    c.state = doc.at("state").get<std::string>();
+    const std::string state = doc.at("state").get<std::string>();
+    const std::optional<CheckpointState> known = ValueNamed(kCheckpointStateNames, state);
+    if (!known) {
+      return Status::Corruption(where + ": inconsistent training progress: unknown state '" +
+                                state + "'");
+    }
+    c.state = *known;
     c.logdir = doc.at("logdir").get<std::string>();
     c.run_id = doc.value("run_id", "");  // absent in checkpoints of older versions
     const Json& config = doc.at("config");

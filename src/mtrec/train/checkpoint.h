@@ -34,9 +34,11 @@
 #include <vector>
 
 #include "mtrec/config.h"
+#include "mtrec/core/enum_names.h"
 #include "mtrec/id_map.h"
 #include "mtrec/metrics.h"
 #include "mtrec/status.h"
+#include "mtrec/train/best_tracker.h"
 
 namespace mtrec {
 
@@ -46,14 +48,18 @@ class Trainer;
 
 inline constexpr int kCheckpointFormatVersion = 1;
 
-struct TrackerState {
-  int epoch = 0;
-  double value = 0;
-  int epochs_since_best = 0;
-};
+// What the run that wrote a checkpoint was doing, with the one table of the
+// names the file spells them with.
+enum class CheckpointState { kRunning, kInterrupted, kCompleted, kEarlyStopped, kRefitted };
+inline constexpr EnumName<CheckpointState> kCheckpointStateNames[] = {
+    {CheckpointState::kRunning, "running"},
+    {CheckpointState::kInterrupted, "interrupted"},
+    {CheckpointState::kCompleted, "completed"},
+    {CheckpointState::kEarlyStopped, "early_stopped"},
+    {CheckpointState::kRefitted, "refitted"}};
 
 struct TrainingCheckpoint {
-  std::string state = "running";
+  CheckpointState state = CheckpointState::kRunning;
   std::string logdir;       // the run folder of the run that wrote it
   std::string run_id;       // that run's id, as in its folder's marker ("": an older checkpoint)
   ExperimentConfig config;  // config.model holds the table sizes

@@ -40,10 +40,6 @@ Status CheckCheckpointProgress(const TrainingCheckpoint& c, const std::string& w
     return Bad(where, "batches_done " + std::to_string(c.batches_done) + " and optimizer steps " +
                           std::to_string(c.optimizer_steps) + " must be >= 0");
   }
-  if (c.state != "running" && c.state != "interrupted" && c.state != "completed" &&
-      c.state != "early_stopped" && c.state != "refitted") {
-    return Bad(where, "unknown state '" + c.state + "'");
-  }
   MTREC_RETURN_IF_ERROR(
       CheckTracker(c.early_stopping_best, c.epochs_done, "early_stopping_best", where));
   return CheckTracker(c.save_best, c.epochs_done, "save_best", where);

@@ -31,7 +31,7 @@
 #include "mtrec/data/user_item_sets.h"
 #include "mtrec/metrics.h"
 #include "mtrec/status.h"
-#include "mtrec/train/batch.h"
+#include "mtrec/backend/batch.h"
 
 namespace mtrec {
 

@@ -35,7 +35,7 @@
 #include "mtrec/loss/bpr.h"
 #include "mtrec/model/mlp.h"
 #include "mtrec/model/multitask_net.h"
-#include "mtrec/train/batch.h"
+#include "mtrec/backend/batch.h"
 
 namespace mtrec {
 

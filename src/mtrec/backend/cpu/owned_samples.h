@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "mtrec/train/batch.h"
+#include "mtrec/backend/batch.h"
 
 namespace mtrec {
 

@@ -1,16 +1,17 @@
-#include "mtrec/train/experiment.h"
+#include "mtrec/run/experiment.h"
 
 #include <algorithm>
 #include <filesystem>
 #include <optional>
 #include <vector>
 
-#include "mtrec/api/model_internals.h"
+#include "mtrec/api/model_hooks.h"
+#include "mtrec/backend/backend.h"
 #include "mtrec/core/enum_names.h"
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/data/split.h"
 #include "mtrec/dist/communicator.h"
-#include "mtrec/eval/evaluator.h"
+#include "mtrec/infer/evaluator.h"
 #include "mtrec/io/crc32c.h"
 #include "mtrec/model.h"
 #include "mtrec/model/multitask_net.h"
@@ -27,9 +28,17 @@ namespace mtrec {
 namespace {
 
 // The checkpoint state a finished run is saved with.
-constexpr EnumName<StopReason> kStateNames[] = {{StopReason::kCompleted, "completed"},
-                                                {StopReason::kEarlyStopped, "early_stopped"},
-                                                {StopReason::kInterrupted, "interrupted"}};
+CheckpointState StateOf(StopReason reason) {
+  switch (reason) {
+    case StopReason::kEarlyStopped:
+      return CheckpointState::kEarlyStopped;
+    case StopReason::kInterrupted:
+      return CheckpointState::kInterrupted;
+    case StopReason::kCompleted:
+      break;
+  }
+  return CheckpointState::kCompleted;
+}
 
 // What the run policy adds to a model's own state: where the run lives, the
 // trackers of early stopping and --save_best, and the best epoch's weights.
@@ -40,9 +49,9 @@ struct RunState {
   BestTracker save_best;
 };
 
-TrainingCheckpoint CheckpointOf(const Model& model, const RunState& run, const char* state) {
+TrainingCheckpoint CheckpointOf(const Model& model, const RunState& run, CheckpointState state) {
   TrainingCheckpoint c;
-  ModelInternals::Capture(model, &c);
+  ModelHooks::Capture(model, &c);
   c.state = state;
   c.logdir = run.logdir;
   c.run_id = run.run_id;
@@ -54,7 +63,8 @@ TrainingCheckpoint CheckpointOf(const Model& model, const RunState& run, const c
   return c;
 }
 
-Status Save(const std::string& path, const char* state, const Model& model, const RunState& run) {
+Status Save(const std::string& path, CheckpointState state, const Model& model,
+            const RunState& run) {
   return SaveCheckpoint(path, CheckpointOf(model, run, state));
 }
 
@@ -64,11 +74,11 @@ Result<Model> StartingModel(const ExperimentConfig& config, const ModelOptions& 
                             const ExperimentData& data, const TrainingCheckpoint* resume,
                             Communicator* comm) {
   if (resume != nullptr) {
-    return ModelInternals::FromCheckpoint(*resume, "resume", options, comm);
+    return ModelHooks::FromCheckpoint(*resume, "resume", options, comm);
   }
   MTREC_ASSIGN_OR_RETURN(
-      Model model, ModelInternals::Make(options, data.dataset.users, data.dataset.items, comm));
-  Backend& backend = *ModelInternals::Of(model).backend;
+      Model model, ModelHooks::Make(options, data.dataset.users, data.dataset.items, comm));
+  Backend& backend = ModelHooks::BackendOf(model);
   if (config.init_weights.empty()) {
     backend.WriteParams([&](MultiTaskNet& net) { net.InitRandom(config.train.seed); });
   } else {
@@ -96,14 +106,14 @@ ExperimentConfig RecordedConfig(const ExperimentConfig& config, const ModelConfi
   return c;
 }
 
-// Records in `model` the data it is trained on, as its checkpoints name it.
-void RecordData(Model& model, const ExperimentConfig& config, const ModelConfig& shape,
-                const ExperimentData& data) {
-  auto& m = ModelInternals::Of(model);
-  m.experiment = RecordedConfig(config, shape, data);
-  m.data_path = data.dataset.path;
-  m.interactions = static_cast<int64_t>(data.dataset.interactions.size());
-  m.fingerprint = data.fingerprint;
+// Records in `model` the data it is trained on, as its checkpoints name it;
+// returns the configuration they record.
+ExperimentConfig RecordData(Model& model, const ExperimentConfig& config, const ModelConfig& shape,
+                            const ExperimentData& data) {
+  ExperimentConfig recorded = RecordedConfig(config, shape, data);
+  ModelHooks::RecordData(model, recorded, data.dataset.path,
+                         static_cast<int64_t>(data.dataset.interactions.size()), data.fingerprint);
+  return recorded;
 }
 
 // --refit: a fresh model of the same configuration and seed (`options`)
@@ -135,13 +145,13 @@ Result<std::optional<Model>> Refit(const ExperimentConfig& config, ModelOptions 
     for (TrainingObserver* o : observers) o->OnStep(p);
   };
   MTREC_ASSIGN_OR_RETURN(const FitResult fitted, model.Fit(whole.train, fit));
-  summary.refit_steps = ModelInternals::Of(model).trainer->steps();
+  summary.refit_steps = ModelHooks::Steps(model);
   if (fitted.interrupted) {
     summary.refit_interrupted = true;
     return std::optional<Model>();
   }
   summary.refit_eval =
-      Evaluator({&whole.train}, data.test, run.comm).Evaluate(*ModelInternals::Of(model).backend);
+      Evaluator({&whole.train}, data.test, run.comm).Evaluate(ModelHooks::BackendOf(model));
   return std::optional<Model>(std::move(model));
 }
 
@@ -175,7 +185,7 @@ Status CheckRanksAgree(Communicator& comm, const ExperimentConfig& config,
 
 RunInfo InfoOf(const ExperimentData& data, const Model& model) {
   const Interactions& all = data.dataset.interactions;
-  const auto& m = ModelInternals::Of(model);
+  const Backend& backend = ModelHooks::BackendOf(model);
   RunInfo info;
   info.dataset_path = data.dataset.path;
   info.ids_remapped = !data.dataset.users.is_identity();
@@ -190,11 +200,11 @@ RunInfo InfoOf(const ExperimentData& data, const Model& model) {
   std::vector<uint8_t> tested(static_cast<size_t>(all.num_users), 0);
   for (UserId u : data.test.users) tested[u] = 1;
   for (uint8_t t : tested) info.test_users += t;
-  info.parameters = static_cast<int64_t>(m.backend->net().params().size());
-  info.threads = m.backend->host_pool().num_threads();
-  info.ranks = m.comm != nullptr ? m.comm->size() : 1;
-  info.history = m.history;
-  info.resumed_at_step = m.trainer->steps();
+  info.parameters = static_cast<int64_t>(backend.net().params().size());
+  info.threads = backend.host_pool().num_threads();
+  info.ranks = ModelHooks::Ranks(model);
+  info.history = model.history();
+  info.resumed_at_step = ModelHooks::Steps(model);
   return info;
 }
 
@@ -236,19 +246,22 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
                                                   model_options.train.batch_size,
                                                   config.early_stopping.metric != Metric::kNone));
   if (resume != nullptr &&
-      (resume->state == "early_stopped" || resume->state == "refitted" ||
-       (resume->state == "completed" && resume->config.early_stopping.metric != Metric::kNone))) {
+      (resume->state == CheckpointState::kEarlyStopped ||
+       resume->state == CheckpointState::kRefitted ||
+       (resume->state == CheckpointState::kCompleted &&
+        resume->config.early_stopping.metric != Metric::kNone))) {
     return Status::InvalidArgument("resume: the run in the checkpoint is over (it " +
-                                   std::string(resume->state == "early_stopped" ? "stopped early"
-                                               : resume->state == "refitted"
+                                   std::string(resume->state == CheckpointState::kEarlyStopped
+                                                   ? "stopped early"
+                                               : resume->state == CheckpointState::kRefitted
                                                    ? "was refitted"
                                                    : "ended with its best epoch's weights") +
                                    "); start a new run instead");
   }
   MTREC_ASSIGN_OR_RETURN(Model model,
                          StartingModel(config, model_options, data, resume, options.comm));
-  RecordData(model, config, model_options.model, data);
-  auto& m = ModelInternals::Of(model);
+  const ExperimentConfig recorded = RecordData(model, config, model_options.model, data);
+  Backend& backend = ModelHooks::BackendOf(model);
 
   RunState run;
   run.logdir = options.logdir;
@@ -263,10 +276,10 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   if (!options.save_path.empty()) {
     // The texts a checkpoint will hold (ids, paths), without its tensors.
     TrainingCheckpoint texts;
-    texts.config = m.experiment;
+    texts.config = recorded;
     texts.logdir = run.logdir;
-    texts.data_path = m.data_path;
-    CheckpointIdLists(m.users, m.items, &texts);
+    texts.data_path = data.dataset.path;
+    CheckpointIdLists(model.users(), model.items(), &texts);
     MTREC_RETURN_IF_ERROR(CheckCheckpointText(texts, "--save"));
   }
 
@@ -277,7 +290,7 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   // The policy after every epoch: report, track, save, stop early.
   Status policy;
   FitOptions fit;
-  fit.epochs = config.epochs - static_cast<int>(m.history.size());
+  fit.epochs = config.epochs - static_cast<int>(model.history().size());
   fit.test = &data.test;
   if (!data.validation.users.empty()) fit.validation = &data.validation;
   fit.stop = options.stop;
@@ -291,16 +304,16 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
       policy = o->OnEpoch(stats);
       if (!policy.ok()) return false;
     }
-    run.early.Update(stats, m.backend->net());
+    run.early.Update(stats, backend.net());
     if (!options.save_path.empty() && run.save_best.enabled() &&
         run.save_best.Update(epoch, SelectionValue(stats, run.save_best.metric()))) {
       summary.best_checkpoint_path = BestCheckpointPath(options.save_path);
-      policy = Save(summary.best_checkpoint_path, "running", model, run);
+      policy = Save(summary.best_checkpoint_path, CheckpointState::kRunning, model, run);
       if (!policy.ok()) return false;
     }
     if (!options.save_path.empty() && options.save_every > 0 && epoch % options.save_every == 0 &&
         epoch < config.epochs) {
-      policy = Save(options.save_path, "running", model, run);
+      policy = Save(options.save_path, CheckpointState::kRunning, model, run);
       if (!policy.ok()) return false;
     }
     if (run.early.ShouldStop()) {
@@ -319,18 +332,18 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   }
   // Early stopping ends with the best validation epoch's weights. The checkpoint
   // then holds those weights; the run cannot be resumed.
-  if (summary.stop_reason != StopReason::kInterrupted && run.early.RestoreBest(*m.backend)) {
+  if (summary.stop_reason != StopReason::kInterrupted && run.early.RestoreBest(backend)) {
     summary.best_epoch = run.early.best_epoch();
     summary.best_rating_epoch = run.early.best_rating_epoch();
   }
   // The chosen model is saved first: a refit that fails or is stopped leaves it.
   if (!options.save_path.empty()) {
     MTREC_RETURN_IF_ERROR(
-        Save(options.save_path, NameOf(kStateNames, summary.stop_reason), model, run));
+        Save(options.save_path, StateOf(summary.stop_reason), model, run));
     summary.checkpoint_path = options.save_path;
   }
-  summary.epochs = m.history;
-  summary.steps = m.trainer->steps();
+  summary.epochs = model.history();
+  summary.steps = ModelHooks::Steps(model);
   if (config.early_stopping.refit && summary.best_epoch > 0) {
     // The refit's checkpoint records the choice it was refitted for, not the
     // chosen weights (which it replaces) nor --save_best's tracker (of the
@@ -353,7 +366,7 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
           refitted, Refit(config, model_options, data, options, steps_left, observers, summary));
     }
     if (refitted && !options.save_path.empty()) {
-      MTREC_RETURN_IF_ERROR(Save(options.save_path, "refitted", *refitted, chosen));
+      MTREC_RETURN_IF_ERROR(Save(options.save_path, CheckpointState::kRefitted, *refitted, chosen));
     }
   }
   for (TrainingObserver* o : observers) MTREC_RETURN_IF_ERROR(o->OnEnd(summary));

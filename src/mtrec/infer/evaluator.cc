@@ -1,4 +1,4 @@
-#include "mtrec/eval/evaluator.h"
+#include "mtrec/infer/evaluator.h"
 
 #include <algorithm>
 #include <vector>

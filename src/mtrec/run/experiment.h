@@ -17,7 +17,7 @@
 #include "mtrec/metrics.h"
 #include "mtrec/status.h"
 #include "mtrec/train/best_tracker.h"
-#include "mtrec/train/run_observer.h"
+#include "mtrec/run/run_observer.h"
 
 namespace mtrec {
 
