@@ -53,6 +53,7 @@
 
 namespace mtrec {
 
+class EarlyStopping;
 class RecommendationCandidates;
 
 // What a model is built from.
@@ -259,7 +260,12 @@ class Model {
   // a Status.
   static Result<Model> CreateModel(const ModelOptions& options, const Dataset& data);
   static Result<Model> LoadModel(const std::filesystem::path& path, const LoadOptions& options);
-  Result<FitResult> FitModel(const Interactions& train, const FitOptions& options);
+  // `early`: the run policy's early stopping (ModelHooks::Fit), else Fit's own.
+  Result<FitResult> FitModel(const Interactions& train, const FitOptions& options,
+                             EarlyStopping* early);
+  // Fit's first step: the known interactions, the state a Fit moves on from,
+  // the rating head's offset on a fresh model.
+  void PrepareFit(const Interactions& train, const FitOptions& options);
   // The known interactions' candidates, built from the recorded data set on
   // first need.
   Result<const RecommendationCandidates*> KnownCandidates() const;

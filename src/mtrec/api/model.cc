@@ -215,7 +215,8 @@ Result<Model> Model::Load(const std::filesystem::path& path, const LoadOptions& 
 }
 
 Result<FitResult> Model::Fit(const Interactions& train, const FitOptions& options) {
-  return WithoutBadAlloc<FitResult>("Model::Fit", [&] { return FitModel(train, options); });
+  return WithoutBadAlloc<FitResult>("Model::Fit",
+                                    [&] { return FitModel(train, options, nullptr); });
 }
 
 Result<Model> Model::CreateModel(const ModelOptions& options, const Dataset& data) {
@@ -274,9 +275,12 @@ Result<Model> Model::LoadModel(const std::filesystem::path& path, const LoadOpti
   return model;
 }
 
-Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& options) {
-  Impl& m = *impl_;
-  const ModelConfig& shape = m.backend->net().config();
+namespace {
+
+// Every argument of a Fit call, checked before anything changes. `external`:
+// the run policy's early stopping (ModelHooks::Fit), which may refit.
+Status CheckFitArguments(const Interactions& train, const FitOptions& options,
+                         const ModelConfig& shape, bool external) {
   if (options.epochs < 0) {
     return Status::InvalidArgument("epochs: expected >= 0, got " + std::to_string(options.epochs));
   }
@@ -291,7 +295,7 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
     MTREC_RETURN_IF_ERROR(CheckRows(*options.validation, shape, "validation"));
   }
   MTREC_RETURN_IF_ERROR(options.early_stopping.Validate(shape));
-  if (options.early_stopping.refit) {
+  if (options.early_stopping.refit && !external) {
     return Status::InvalidArgument(
         "early_stopping: refit is mtrec train's (--refit); with the library, fit a new model on "
         "the training and validation rows for the chosen epochs (FitOptions::rating_epochs)");
@@ -319,6 +323,99 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
         "early_stopping: needs validation interactions (choosing the epoch on the test split "
         "would report a flattered test figure)");
   }
+  return Status::Ok();
+}
+
+// The step counts on_step reports, for the epoch in progress.
+class StepCounter {
+ public:
+  StepCounter(int64_t rows, int64_t batch_size, int epochs)
+      : rows_(rows), batch_size_(batch_size) {
+    progress_.epochs = epochs;
+    progress_.batches = (rows + batch_size - 1) / batch_size;
+    progress_.epoch_samples = rows;
+  }
+  // At an epoch's start (a resumed epoch starts part-way, at the cursor).
+  void StartEpoch(int epoch, const EpochCursor& cursor) {
+    progress_.epoch = epoch;
+    progress_.batch = cursor.batches_done;
+    progress_.sums = cursor.sums;
+  }
+  const StepProgress& Step(const BatchLosses& losses) {
+    progress_.batch += 1;
+    progress_.samples = std::min(rows_, progress_.batch * batch_size_);
+    progress_.sums.factorization += losses.factorization;
+    progress_.sums.regression += losses.regression;
+    progress_.sums.joint += losses.joint;
+    progress_.sums.batches += 1;
+    return progress_;
+  }
+
+ private:
+  int64_t rows_, batch_size_;
+  StepProgress progress_;
+};
+
+// FitOptions::rating_epochs: the parameters after the earlier head's count,
+// kept while the later head trains on and written back at the end.
+class SplitHeadsPlan {
+ public:
+  explicit SplitHeadsPlan(const FitOptions& o)
+      : ranking_epochs_(o.epochs),
+        epochs_(std::max(o.epochs, o.rating_epochs)),
+        first_(o.rating_epochs > 0 ? std::min(o.epochs, o.rating_epochs) : epochs_) {}
+  int epochs() const { return epochs_; }  // the call trains the larger count
+  void AfterEpoch(int done, const MultiTaskNet& net) {
+    if (done != first_ || first_ >= epochs_) return;
+    first_params_.assign(net.params().begin(), net.params().end());
+  }
+  // Writes the earlier head's parameters back; false when there is none.
+  bool WriteBack(Backend& backend) const {
+    if (first_params_.empty()) return false;
+    const bool ranking_first = first_ == ranking_epochs_;
+    backend.WriteParams([&](MultiTaskNet& net) {
+      CopyHead(net, /*ranking=*/ranking_first, first_params_, net.params());
+    });
+    return true;
+  }
+
+ private:
+  int ranking_epochs_, epochs_, first_;
+  std::vector<float> first_params_;
+};
+
+// Trains one epoch and evaluates it into `stats`; false when a stop request
+// cancelled it.
+Result<bool> TrainAndEvaluateEpoch(Trainer& trainer, const Backend& backend,
+                                   const Interactions& train,
+                                   const std::optional<Evaluator>& tester,
+                                   const std::optional<Evaluator>& validator, EpochStats* stats) {
+  auto start = std::chrono::steady_clock::now();
+  Result<EpochLosses> losses = trainer.TrainEpoch(train);
+  if (!losses.ok() && losses.status().code() == Status::Code::kCancelled) return false;
+  MTREC_RETURN_IF_ERROR(losses.status());
+  stats->losses = *losses;
+  stats->train_seconds = SecondsSince(start);
+  start = std::chrono::steady_clock::now();
+  if (tester) stats->eval = tester->Evaluate(backend);
+  if (validator) {
+    stats->has_validation = true;
+    stats->validation = validator->Evaluate(backend);
+  }
+  stats->eval_seconds = SecondsSince(start);
+  return true;
+}
+
+}  // namespace
+
+// Fit's steps: check the arguments, prepare (known interactions, evaluators,
+// the rating offset), train the epochs, finish (heads written back, the best
+// epoch restored).
+Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& options,
+                                  EarlyStopping* external) {
+  Impl& m = *impl_;
+  const ModelConfig& shape = m.backend->net().config();
+  MTREC_RETURN_IF_ERROR(CheckFitArguments(train, options, shape, external != nullptr));
   if (options.early_stopping.metric != Metric::kNone || options.rating_epochs > 0) {
     // The best epoch's weights, or those after the earlier head's epochs, are
     // a second copy of the parameters.
@@ -326,40 +423,21 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
         shape, m.options.train, std::min<int64_t>(m.options.train.batch_size, train.size()),
         /*early_stopping=*/true));
   }
-  // The known interactions (model.h): every row this Fit is given.
-  m.candidates.emplace(
-      std::initializer_list<const Interactions*>{&train, options.validation, options.test});
-  m.loaded_weights.reset();  // training moves the weights on from the checkpoint's
+  PrepareFit(train, options);
   std::optional<Evaluator> tester, validator;
-  // The test ranking puts the validation rows' items last too (eval/evaluator.h).
+  // The test ranking puts the validation rows' items last too (infer/evaluator.h).
   if (options.test != nullptr) tester.emplace({&train, options.validation}, *options.test, m.comm);
   if (options.validation != nullptr) validator.emplace(train, *options.validation, m.comm);
+  EarlyStopping own(options.early_stopping);
+  EarlyStopping& early = external != nullptr ? *external : own;
+  SplitHeadsPlan heads(options);
 
   Trainer& trainer = *m.trainer;
-  if (shape.rating_biases && m.history.empty() && trainer.steps() == 0) {
-    // mtrec's rating head starts at the global mean: the MLP and the biases
-    // then learn deviations from it.
-    double sum = 0;
-    for (float r : train.ratings) sum += r;
-    const auto mean = static_cast<float>(sum / static_cast<double>(train.size()));
-    m.backend->WriteParams([&](MultiTaskNet& net) { net.SetRatingOffset(mean); });
-  }
   const HookReset reset(trainer);
-  const int64_t n = static_cast<int64_t>(train.size());
-  const int64_t batch_size = m.options.train.batch_size;
-  // rating_epochs: the call trains the larger count.
-  const int epochs = std::max(options.epochs, options.rating_epochs);
-  StepProgress progress;  // of the epoch in progress; reset from the cursor at its start
-  progress.epochs = static_cast<int>(m.history.size()) + epochs;
-  progress.batches = (n + batch_size - 1) / batch_size;
-  progress.epoch_samples = n;
+  StepCounter counter(static_cast<int64_t>(train.size()), m.options.train.batch_size,
+                      static_cast<int>(m.history.size()) + heads.epochs());
   trainer.SetStepHook([&](const StepView& v) {
-    progress.batch += 1;
-    progress.samples = std::min(n, progress.batch * batch_size);
-    progress.sums.factorization += v.losses.factorization;
-    progress.sums.regression += v.losses.regression;
-    progress.sums.joint += v.losses.joint;
-    progress.sums.batches += 1;
+    const StepProgress& progress = counter.Step(v.losses);
     if (options.on_step) options.on_step(progress);
   });
   const auto stop_requested = [&] {
@@ -371,47 +449,23 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
   trainer.SetStopCondition(stop_requested);
 
   FitResult result;
-  EarlyStopping early(options.early_stopping);
-  m.restored_best.reset();  // training moves the weights on from any earlier best
-  m.split_heads.reset();
-  // rating_epochs: the parameters after the earlier head's count, when the
-  // counts differ; that head's part is written back at the end.
-  const int first_head_epochs =
-      options.rating_epochs > 0 ? std::min(options.epochs, options.rating_epochs) : epochs;
-  std::vector<float> first_head_params;
-  for (int k = 0; k < epochs; ++k) {
+  for (int k = 0; k < heads.epochs(); ++k) {
     if (stop_requested()) {
       result.interrupted = true;
       break;
     }
     EpochStats stats;
     stats.epoch = static_cast<int>(m.history.size()) + 1;
-    auto start = std::chrono::steady_clock::now();
-    const EpochCursor cursor = trainer.cursor();  // a resumed epoch starts part-way
-    progress.epoch = stats.epoch;
-    progress.batch = cursor.batches_done;
-    progress.sums = cursor.sums;
-    Result<EpochLosses> losses = trainer.TrainEpoch(train);
-    if (!losses.ok() && losses.status().code() == Status::Code::kCancelled) {
+    counter.StartEpoch(stats.epoch, trainer.cursor());
+    Result<bool> trained =
+        TrainAndEvaluateEpoch(trainer, *m.backend, train, tester, validator, &stats);
+    MTREC_RETURN_IF_ERROR(trained.status());
+    if (!*trained) {
       result.interrupted = true;
       break;
     }
-    MTREC_RETURN_IF_ERROR(losses.status());
-    stats.losses = *losses;
-    stats.train_seconds = SecondsSince(start);
-    start = std::chrono::steady_clock::now();
-    if (tester) stats.eval = tester->Evaluate(*m.backend);
-    if (validator) {
-      stats.has_validation = true;
-      stats.validation = validator->Evaluate(*m.backend);
-    }
-    stats.eval_seconds = SecondsSince(start);
     m.history.push_back(stats);
-    ++result.epochs;
-    if (result.epochs == first_head_epochs && first_head_epochs < epochs) {
-      const std::span<const float> params = m.backend->net().params();
-      first_head_params.assign(params.begin(), params.end());
-    }
+    heads.AfterEpoch(++result.epochs, m.backend->net());
     early.Update(stats, m.backend->net());
     if (options.on_epoch && !options.on_epoch(stats)) {
       result.stopped_by_callback = true;
@@ -422,15 +476,12 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
       break;
     }
   }
-  if (!result.interrupted && result.epochs == epochs && !first_head_params.empty()) {
-    const bool ranking_first = first_head_epochs == options.epochs;
-    m.backend->WriteParams([&](MultiTaskNet& net) {
-      CopyHead(net, /*ranking=*/ranking_first, first_head_params, net.params());
-    });
-  }
-  if (!result.interrupted && result.epochs == epochs && options.rating_epochs > 0) {
-    const int before = static_cast<int>(m.history.size()) - epochs;
-    m.split_heads = Impl::SplitHeads{before + options.epochs, before + options.rating_epochs};
+  if (!result.interrupted && result.epochs == heads.epochs()) {
+    heads.WriteBack(*m.backend);
+    if (options.rating_epochs > 0) {
+      const int before = static_cast<int>(m.history.size()) - heads.epochs();
+      m.split_heads = Impl::SplitHeads{before + options.epochs, before + options.rating_epochs};
+    }
   }
   if (!result.interrupted && early.RestoreBest(*m.backend)) {
     result.best_epoch = early.best_epoch();
@@ -440,6 +491,25 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
   }
   return result;
 }
+
+void Model::PrepareFit(const Interactions& train, const FitOptions& options) {
+  Impl& m = *impl_;
+  // The known interactions (model.h): every row this Fit is given.
+  m.candidates.emplace(
+      std::initializer_list<const Interactions*>{&train, options.validation, options.test});
+  m.loaded_weights.reset();  // training moves the weights on from the checkpoint's,
+  m.restored_best.reset();   // from any earlier best,
+  m.split_heads.reset();     // and from an earlier refit's heads
+  if (m.backend->net().config().rating_biases && m.history.empty() && m.trainer->steps() == 0) {
+    // mtrec's rating head starts at the global mean: the MLP and the biases
+    // then learn deviations from it.
+    double sum = 0;
+    for (float r : train.ratings) sum += r;
+    const auto mean = static_cast<float>(sum / static_cast<double>(train.size()));
+    m.backend->WriteParams([&](MultiTaskNet& net) { net.SetRatingOffset(mean); });
+  }
+}
+
 
 const std::vector<EpochStats>& Model::history() const { return impl_->history; }
 
@@ -730,6 +800,12 @@ void ModelHooks::RecordData(Model& model, const ExperimentConfig& recorded,
   m.data_path = data_path;
   m.interactions = interactions;
   m.fingerprint = fingerprint;
+}
+
+Result<FitResult> ModelHooks::Fit(Model& model, const Interactions& train,
+                                  const FitOptions& options, EarlyStopping& early) {
+  return WithoutBadAlloc<FitResult>("Model::Fit",
+                                    [&] { return model.FitModel(train, options, &early); });
 }
 
 Backend& ModelHooks::BackendOf(Model& model) { return *model.impl_->backend; }

@@ -18,6 +18,7 @@ namespace mtrec {
 
 class Backend;
 class Communicator;
+class EarlyStopping;
 struct TrainingCheckpoint;
 
 class ModelHooks {
@@ -41,6 +42,11 @@ class ModelHooks {
   static void RecordData(Model& model, const ExperimentConfig& recorded,
                          const std::string& data_path, int64_t interactions,
                          uint32_t fingerprint);
+  // Model::Fit with the run policy's early stopping, whose state (trackers,
+  // the best epoch's weights) outlives the call, for checkpoints and resume;
+  // options.early_stopping is its configuration (refit allowed).
+  static Result<FitResult> Fit(Model& model, const Interactions& train, const FitOptions& options,
+                               EarlyStopping& early);
   // The backend that holds the model's parameters.
   static Backend& BackendOf(Model& model);
   static const Backend& BackendOf(const Model& model);

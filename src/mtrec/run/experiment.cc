@@ -208,88 +208,91 @@ RunInfo InfoOf(const ExperimentData& data, const Model& model) {
   return info;
 }
 
-}  // namespace
-
-std::string BestCheckpointPath(const std::string& path) {
-  const std::filesystem::path p(path);
-  return (p.parent_path() / (p.stem().string() + ".best" + p.extension().string())).string();
-}
-
-Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOptions& options,
-                                 const std::vector<TrainingObserver*>& observers) {
-  MTREC_RETURN_IF_ERROR(config.Validate());
-  MTREC_ASSIGN_OR_RETURN(const ExperimentData data, PrepareExperimentData(config));
-  const Interactions& all = data.dataset.interactions;
+// The run's checks before any work: the ranks agree, a resumed run is the
+// checkpoint's and not over.
+Status CheckRunInputs(const ExperimentConfig& config, const RunOptions& options,
+                      const ExperimentData& data) {
   const TrainingCheckpoint* resume = options.resume;
   if (options.comm != nullptr && options.comm->size() > 1) {
     MTREC_RETURN_IF_ERROR(CheckRanksAgree(*options.comm, config, data, resume));
   }
-  if (resume != nullptr && resume->fingerprint != data.fingerprint) {
+  if (resume == nullptr) return Status::Ok();
+  if (resume->fingerprint != data.fingerprint) {
     return Status::NotFound("resume: " + data.dataset.path +
                             " is not the data set the checkpoint was trained on (" +
                             resume->data_path + ")");
   }
+  const CheckpointState state = resume->state;
+  if (state == CheckpointState::kEarlyStopped || state == CheckpointState::kRefitted ||
+      (state == CheckpointState::kCompleted &&
+       resume->config.early_stopping.metric != Metric::kNone)) {
+    return Status::InvalidArgument(
+        "resume: the run in the checkpoint is over (it " +
+        std::string(state == CheckpointState::kEarlyStopped ? "stopped early"
+                    : state == CheckpointState::kRefitted   ? "was refitted"
+                                                            : "ended with its best epoch's weights") +
+        "); start a new run instead");
+  }
+  return Status::Ok();
+}
 
-  ModelOptions model_options;
-  model_options.model = config.model;
-  model_options.model.num_users = all.num_users;
-  model_options.model.num_items = all.num_items;
-  MTREC_RETURN_IF_ERROR(model_options.model.Validate());
+// The model the run trains: the data's table sizes, the configuration, and
+// memory for it checked.
+Result<ModelOptions> PlanModel(const ExperimentConfig& config, const RunOptions& options,
+                               const ExperimentData& data) {
+  ModelOptions m;
+  m.model = config.model;
+  m.model.num_users = data.dataset.interactions.num_users;
+  m.model.num_items = data.dataset.interactions.num_items;
+  MTREC_RETURN_IF_ERROR(m.model.Validate());
   // A batch of at least all the training rows is one partial batch either way,
   // so the batch buffers are sized for the rows (results are identical).
-  model_options.train = config.train;
-  model_options.train.batch_size = static_cast<int>(
+  m.train = config.train;
+  m.train.batch_size = static_cast<int>(
       std::min<int64_t>(config.train.batch_size, std::max<size_t>(data.train.size(), 1)));
-  model_options.threads = config.threads;
-  model_options.backend = options.backend;
-  MTREC_RETURN_IF_ERROR(CheckTrainingFitsInMemory(model_options.model, model_options.train,
-                                                  model_options.train.batch_size,
+  m.threads = config.threads;
+  m.backend = options.backend;
+  MTREC_RETURN_IF_ERROR(CheckTrainingFitsInMemory(m.model, m.train, m.train.batch_size,
                                                   config.early_stopping.metric != Metric::kNone));
-  if (resume != nullptr &&
-      (resume->state == CheckpointState::kEarlyStopped ||
-       resume->state == CheckpointState::kRefitted ||
-       (resume->state == CheckpointState::kCompleted &&
-        resume->config.early_stopping.metric != Metric::kNone))) {
-    return Status::InvalidArgument("resume: the run in the checkpoint is over (it " +
-                                   std::string(resume->state == CheckpointState::kEarlyStopped
-                                                   ? "stopped early"
-                                               : resume->state == CheckpointState::kRefitted
-                                                   ? "was refitted"
-                                                   : "ended with its best epoch's weights") +
-                                   "); start a new run instead");
-  }
-  MTREC_ASSIGN_OR_RETURN(Model model,
-                         StartingModel(config, model_options, data, resume, options.comm));
-  const ExperimentConfig recorded = RecordData(model, config, model_options.model, data);
-  Backend& backend = ModelHooks::BackendOf(model);
+  return m;
+}
 
+// The policy's state at the start: fresh, or the resumed checkpoint's trackers.
+RunState StartRunState(const ExperimentConfig& config, const RunOptions& options) {
   RunState run;
   run.logdir = options.logdir;
   run.run_id = options.run_id;
   run.early = EarlyStopping(config.early_stopping);
   run.save_best = BestTracker(options.save_best);
-  if (resume != nullptr) {
+  if (const TrainingCheckpoint* resume = options.resume) {
     run.early.Restore(resume->early_stopping_best, resume->rating_best, resume->best_params);
     const TrackerState& b = resume->save_best;
     if (run.save_best.enabled()) run.save_best.Restore(b.epoch, b.value, b.epochs_since_best);
   }
-  if (!options.save_path.empty()) {
-    // The texts a checkpoint will hold (ids, paths), without its tensors.
-    TrainingCheckpoint texts;
-    texts.config = recorded;
-    texts.logdir = run.logdir;
-    texts.data_path = data.dataset.path;
-    CheckpointIdLists(model.users(), model.items(), &texts);
-    MTREC_RETURN_IF_ERROR(CheckCheckpointText(texts, "--save"));
-  }
+  return run;
+}
 
-  RunSummary summary;
-  summary.info = InfoOf(data, model);
-  for (TrainingObserver* o : observers) MTREC_RETURN_IF_ERROR(o->OnStart(config, summary.info));
+// The texts a checkpoint will hold (ids, paths), checked before the run
+// trains, so that a run is never trained to be lost.
+Status CheckSaveTexts(const ExperimentConfig& recorded, const RunOptions& options,
+                      const ExperimentData& data, const Model& model) {
+  if (options.save_path.empty()) return Status::Ok();
+  TrainingCheckpoint texts;
+  texts.config = recorded;
+  texts.logdir = options.logdir;
+  texts.data_path = data.dataset.path;
+  CheckpointIdLists(model.users(), model.items(), &texts);
+  return CheckCheckpointText(texts, "--save");
+}
 
-  // The policy after every epoch: report, track, save, stop early.
+// The epochs: Fit with the run's early stopping (whose state the checkpoints
+// carry), and after every epoch the observers, --save_best and --save_every.
+Status TrainEpochs(const ExperimentConfig& config, const RunOptions& options,
+                   const std::vector<TrainingObserver*>& observers, const ExperimentData& data,
+                   Model& model, RunState& run, RunSummary& summary) {
   Status policy;
   FitOptions fit;
+  fit.early_stopping = config.early_stopping;
   fit.epochs = config.epochs - static_cast<int>(model.history().size());
   fit.test = &data.test;
   if (!data.validation.users.empty()) fit.validation = &data.validation;
@@ -304,7 +307,6 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
       policy = o->OnEpoch(stats);
       if (!policy.ok()) return false;
     }
-    run.early.Update(stats, backend.net());
     if (!options.save_path.empty() && run.save_best.enabled() &&
         run.save_best.Update(epoch, SelectionValue(stats, run.save_best.metric()))) {
       summary.best_checkpoint_path = BestCheckpointPath(options.save_path);
@@ -316,58 +318,90 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
       policy = Save(options.save_path, CheckpointState::kRunning, model, run);
       if (!policy.ok()) return false;
     }
-    if (run.early.ShouldStop()) {
-      summary.stop_reason = StopReason::kEarlyStopped;
-      return false;
-    }
     return true;
   };
-  MTREC_ASSIGN_OR_RETURN(const FitResult fitted, model.Fit(data.train, fit));
+  MTREC_ASSIGN_OR_RETURN(const FitResult fitted, ModelHooks::Fit(model, data.train, fit, run.early));
   MTREC_RETURN_IF_ERROR(policy);
+  if (fitted.stopped_early) summary.stop_reason = StopReason::kEarlyStopped;
   if (fitted.interrupted) summary.stop_reason = StopReason::kInterrupted;
-
+  // Early stopping ended with the best validation epoch's weights (Fit
+  // restored them). The checkpoint then holds those weights; the run cannot
+  // be resumed.
+  summary.best_epoch = fitted.best_epoch;
+  summary.best_rating_epoch = fitted.best_rating_epoch;
   if (run.save_best.enabled() && summary.best_checkpoint_path.empty() &&
       run.save_best.best_epoch() > 0) {
     summary.best_checkpoint_path = BestCheckpointPath(options.save_path);  // from before a resume
   }
-  // Early stopping ends with the best validation epoch's weights. The checkpoint
-  // then holds those weights; the run cannot be resumed.
-  if (summary.stop_reason != StopReason::kInterrupted && run.early.RestoreBest(backend)) {
-    summary.best_epoch = run.early.best_epoch();
-    summary.best_rating_epoch = run.early.best_rating_epoch();
-  }
-  // The chosen model is saved first: a refit that fails or is stopped leaves it.
-  if (!options.save_path.empty()) {
-    MTREC_RETURN_IF_ERROR(
-        Save(options.save_path, StateOf(summary.stop_reason), model, run));
-    summary.checkpoint_path = options.save_path;
-  }
   summary.epochs = model.history();
   summary.steps = ModelHooks::Steps(model);
+  return Status::Ok();
+}
+
+// --refit after early stopping chose its epochs: the chosen model (saved
+// already) and its best weights are released first, so that the refit needs
+// no more memory than the run; the refit's checkpoint records the choice it
+// was refitted for, not the chosen weights (which it replaces) nor
+// --save_best's tracker (of the selection's epochs).
+Status RefitChosen(const ExperimentConfig& config, const RunOptions& options,
+                   const std::vector<TrainingObserver*>& observers, const ExperimentData& data,
+                   const ModelOptions& model_options, Model model, RunState run,
+                   RunSummary& summary) {
+  RunState chosen;
+  chosen.logdir = run.logdir;
+  chosen.run_id = run.run_id;
+  chosen.early = EarlyStopping(config.early_stopping);
+  chosen.early.Restore(run.early.ranking_state(), run.early.rating_state(), {});
+  chosen.save_best = BestTracker(options.save_best);
+  run = RunState();
+  { const Model released = std::move(model); }
+  std::optional<Model> refitted;
+  if (options.max_steps > 0 && summary.steps >= options.max_steps) {
+    summary.refit_interrupted = true;  // --max_steps spent: no step left for the refit
+  } else {
+    const int64_t steps_left = options.max_steps > 0 ? options.max_steps - summary.steps : 0;
+    MTREC_ASSIGN_OR_RETURN(
+        refitted, Refit(config, model_options, data, options, steps_left, observers, summary));
+  }
+  if (refitted && !options.save_path.empty()) {
+    MTREC_RETURN_IF_ERROR(Save(options.save_path, CheckpointState::kRefitted, *refitted, chosen));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string BestCheckpointPath(const std::string& path) {
+  const std::filesystem::path p(path);
+  return (p.parent_path() / (p.stem().string() + ".best" + p.extension().string())).string();
+}
+
+// A run's steps: check, plan, start (or resume) the model, train the epochs
+// under the policy, save the chosen model, refit it if asked.
+Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOptions& options,
+                                 const std::vector<TrainingObserver*>& observers) {
+  MTREC_RETURN_IF_ERROR(config.Validate());
+  MTREC_ASSIGN_OR_RETURN(const ExperimentData data, PrepareExperimentData(config));
+  MTREC_RETURN_IF_ERROR(CheckRunInputs(config, options, data));
+  MTREC_ASSIGN_OR_RETURN(const ModelOptions model_options, PlanModel(config, options, data));
+  MTREC_ASSIGN_OR_RETURN(Model model, StartingModel(config, model_options, data, options.resume,
+                                                    options.comm));
+  const ExperimentConfig recorded = RecordData(model, config, model_options.model, data);
+  RunState run = StartRunState(config, options);
+  MTREC_RETURN_IF_ERROR(CheckSaveTexts(recorded, options, data, model));
+
+  RunSummary summary;
+  summary.info = InfoOf(data, model);
+  for (TrainingObserver* o : observers) MTREC_RETURN_IF_ERROR(o->OnStart(config, summary.info));
+  MTREC_RETURN_IF_ERROR(TrainEpochs(config, options, observers, data, model, run, summary));
+  // The chosen model is saved first: a refit that fails or is stopped leaves it.
+  if (!options.save_path.empty()) {
+    MTREC_RETURN_IF_ERROR(Save(options.save_path, StateOf(summary.stop_reason), model, run));
+    summary.checkpoint_path = options.save_path;
+  }
   if (config.early_stopping.refit && summary.best_epoch > 0) {
-    // The refit's checkpoint records the choice it was refitted for, not the
-    // chosen weights (which it replaces) nor --save_best's tracker (of the
-    // selection's epochs). The selection's model and its best weights are
-    // released first, so that the refit needs no more memory than the run.
-    RunState chosen;
-    chosen.logdir = run.logdir;
-    chosen.run_id = run.run_id;
-    chosen.early = EarlyStopping(config.early_stopping);
-    chosen.early.Restore(run.early.ranking_state(), run.early.rating_state(), {});
-    chosen.save_best = BestTracker(options.save_best);
-    run = RunState();
-    { const Model released = std::move(model); }
-    std::optional<Model> refitted;
-    if (options.max_steps > 0 && summary.steps >= options.max_steps) {
-      summary.refit_interrupted = true;  // --max_steps spent: no step left for the refit
-    } else {
-      const int64_t steps_left = options.max_steps > 0 ? options.max_steps - summary.steps : 0;
-      MTREC_ASSIGN_OR_RETURN(
-          refitted, Refit(config, model_options, data, options, steps_left, observers, summary));
-    }
-    if (refitted && !options.save_path.empty()) {
-      MTREC_RETURN_IF_ERROR(Save(options.save_path, CheckpointState::kRefitted, *refitted, chosen));
-    }
+    MTREC_RETURN_IF_ERROR(RefitChosen(config, options, observers, data, model_options,
+                                      std::move(model), std::move(run), summary));
   }
   for (TrainingObserver* o : observers) MTREC_RETURN_IF_ERROR(o->OnEnd(summary));
   return summary;
