@@ -332,7 +332,8 @@ class MultitaskModel:
             validation: Optional[Interactions] = None,
             callback: Optional[Callable[[Dict[str, Any]], Optional[bool]]] = None,
             verbose: bool = False, max_steps: int = 0, early_stopping: Optional[str] = None,
-            patience: int = 10, rating_epochs: int = 0) -> List[Dict[str, Any]]:
+            patience: int = _mtrec.field_default("patience"),
+            rating_epochs: int = 0) -> List[Dict[str, Any]]:
         """Trains for ``epochs`` epochs and returns their history.
 
         Each epoch is a dict with the keys of the CLI's metrics.jsonl (epoch,

@@ -474,6 +474,14 @@ class PyModel {
 void BindModel(py::module_& m) {
   m.def("check_config", &CheckConfig, "ValueError naming a bad MultitaskModel argument.");
   m.def("defaults", &Defaults, "The library's defaults of MultitaskModel's arguments.");
+  m.def(
+      "field_default",
+      [](const std::string& name) {
+        const ConfigField* f = FindConfigField(name);
+        if (f == nullptr) ThrowKeyError("no configuration field '" + name + "'");
+        return FieldObject(*f, ExperimentConfig());
+      },
+      py::arg("name"), "The library's default of a configuration field (e.g. patience).");
   m.def("config_fields", &ConfigFieldList,
         "MultitaskModel's keyword arguments: (keyword, default, type, doc), from the library's "
         "configuration schema.");
@@ -483,7 +491,7 @@ void BindModel(py::module_& m) {
       .def("fit", &PyModel::Fit, py::arg("train"), py::arg("epochs"), py::arg("test") = nullptr,
            py::arg("validation") = nullptr, py::arg("on_epoch") = py::none(),
            py::arg("max_steps") = 0, py::arg("early_stopping") = py::none(),
-           py::arg("patience") = 10, py::arg("rating_epochs") = 0)
+           py::arg("patience") = EarlyStoppingConfig().patience, py::arg("rating_epochs") = 0)
       .def_property_readonly("best_epoch", &PyModel::best_epoch)
       .def_property_readonly("best_rating_epoch", &PyModel::best_rating_epoch)
       .def_property_readonly("history", &PyModel::History)
