@@ -8,8 +8,9 @@
 // arguments and their defaults, and the docs' flag table are generated from
 // it. Part of the public API (the Python binding reads it).
 //
-// Adding a knob: its member in mtrec/config.h, one entry in the schema, and
-// the math that reads it.
+// Adding a knob: its member in mtrec/config.h, one entry in the schema, the
+// math that reads it, and the docs' table regenerated (`mtrec help --markdown
+// train` between the <!-- flags:train --> lines; a test compares them).
 #pragma once
 
 #include <cstdint>
