@@ -3,8 +3,10 @@
 // public API.
 //
 // Validate() messages name the configuration field and what was expected
-// ("learning_rate: expected a finite number > 0, got 0"); the CLI alone turns
-// field names into flag names.
+// ("learning_rate: expected a finite number > 0, got 0"); front ends turn field
+// names into their flag or keyword. Each field's range, doc, config.json key,
+// flag and Python keyword are declared once, in the configuration schema
+// (mtrec/config_schema.h); a new field is a member here and an entry there.
 #pragma once
 
 #include <cstdint>

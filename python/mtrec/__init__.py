@@ -23,6 +23,7 @@ failure of the engine :class:`Error` (a RuntimeError).
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -248,61 +249,58 @@ def _table_row(e: Dict[str, Any]) -> str:
     return row + f" {e['train_seconds']:8.3f} {e['eval_seconds']:7.3f}"
 
 
+#: MultitaskModel's keyword arguments as (keyword, default, type, doc), from
+#: the library's configuration schema (include/mtrec/config_schema.h): the
+#: defaults are the library's and the CLI's.
+_CONFIG_FIELDS: List[Tuple[str, Any, str, str]] = [tuple(f) for f in _mtrec.config_fields()]
+
+_CONVERT: Dict[str, Callable[[Any], Any]] = {
+    "int": int, "float": float, "bool": bool, "str": str,
+    "ints": lambda v: tuple(int(w) for w in v)}
+
+
+def _config_from(kwargs: Dict[str, Any]) -> Dict[str, Any]:
+    """MultitaskModel's arguments: each given one converted to its type, the rest defaults."""
+    known = {keyword for keyword, _, _, _ in _CONFIG_FIELDS}
+    for keyword in kwargs:
+        if keyword not in known:
+            raise TypeError(f"MultitaskModel() got an unexpected keyword argument {keyword!r}")
+    config: Dict[str, Any] = {}
+    for keyword, default, kind, _ in _CONFIG_FIELDS:
+        value = kwargs.get(keyword, default)
+        # None is the default only where the library derives the value.
+        config[keyword] = None if value is None and default is None else _CONVERT[kind](value)
+    return config
+
+
+def _args_doc() -> str:
+    """The Args section of MultitaskModel's docstring, from the schema."""
+    lines = ["    Args (keyword only; the default after the name):"]
+    for keyword, default, _, doc in _CONFIG_FIELDS:
+        lines.append(f"        {keyword} = {default!r}: {doc}.")
+    return "\n".join(lines)
+
+
 class MultitaskModel:
     """The multitask model: BPR matrix factorisation and an MLP rating regression.
 
-    Args:
-        embedding_dim: size of the user and item embeddings.
-        layers: hidden widths of the regression MLP (input 3 x embedding_dim:
-            [u, q, u * q]; output one rating).
-        shared_embeddings: one embedding pair for both heads, or one per head.
-        factorization_weight, regression_weight: the joint loss is
-            factorization_weight * BPR + regression_weight * MSE.
-        bpr_loss: "sigmoid" (the original's 1 - sigmoid(pos - neg)) or "log"
-            (-log sigmoid).
-        optimizer: "adam" (dense, the original's), "lazy_adam" (touched rows
-            only), "adagrad" or "sgd".
-        learning_rate: None for the optimizer's default (1e-3 for Adam).
-        l2: L2 penalty added to the gradient (torch's weight_decay).
-        batch_size: minibatch size.
-        seed: seeds the initialisation and the training stream.
-        threads: worker threads (0: every hardware thread); results do not
-            depend on it.
-        device: a compute backend of :func:`devices` ("cpu").
-        user_bias: the 2022 variant's user bias (inert under BPR).
-        rating_biases: mtrec's rating head: a user and an item rating bias
-            added to the MLP's output, which starts at the training ratings'
-            mean (the CLI's --rating_biases).
-        rating_l2: L2 penalty on the rating head's embedding rows, per rating
-            sample (0: none, the original's).
-        negatives: negative candidates drawn per positive; the BPR term uses
-            the highest-scored one (1: the original's single uniform draw).
+    ``MultitaskModel(**config)`` takes the keyword arguments below (those of
+    ``mtrec train``'s flags; ``layers`` is ``--layers``, ``device`` the
+    backend). learning_rate None is the optimizer's default (1e-3 for Adam).
+    The model's tables are made at the first :meth:`fit`, from the data set
+    the training data belongs to.
 
-    The defaults are the library's and the CLI's. The model's tables are
-    made at the first :meth:`fit`, from the data set the training data
-    belongs to.
+{args}
     """
 
-    def __init__(self, embedding_dim: int = 32, layers: Sequence[int] = (64,),
-                 shared_embeddings: bool = True, factorization_weight: float = 0.995,
-                 regression_weight: float = 0.005, bpr_loss: str = "sigmoid",
-                 optimizer: str = "adam", learning_rate: Optional[float] = None,
-                 l2: float = 0.0, batch_size: int = 1024, seed: int = 42, threads: int = 0,
-                 device: str = "cpu", user_bias: bool = False, rating_biases: bool = False,
-                 rating_l2: float = 0.0, negatives: int = 1) -> None:
+    def __init__(self, **config: Any) -> None:
+        config = _config_from(config)
+        device = config["device"]
         if device not in devices():
             why = ("this build has no CUDA backend (rebuild with -DMTREC_CUDA=ON)"
                    if device == "cuda" else f"unknown device {device!r}")
             raise ValueError(f"device: {why} (this build has: {', '.join(devices())})")
-        self._config: Dict[str, Any] = dict(
-            embedding_dim=embedding_dim, layers=tuple(int(w) for w in layers),
-            shared_embeddings=bool(shared_embeddings),
-            factorization_weight=float(factorization_weight),
-            regression_weight=float(regression_weight), bpr_loss=bpr_loss, optimizer=optimizer,
-            learning_rate=None if learning_rate is None else float(learning_rate),
-            l2=float(l2), batch_size=int(batch_size), seed=int(seed), threads=int(threads),
-            device=device, user_bias=bool(user_bias), rating_biases=bool(rating_biases),
-            rating_l2=float(rating_l2), negatives=int(negatives))
+        self._config: Dict[str, Any] = config
         _mtrec.check_config(**self._config)
         self._model: Any = None
         self._ids: Dict[str, np.ndarray] = {}
@@ -334,7 +332,8 @@ class MultitaskModel:
             validation: Optional[Interactions] = None,
             callback: Optional[Callable[[Dict[str, Any]], Optional[bool]]] = None,
             verbose: bool = False, max_steps: int = 0, early_stopping: Optional[str] = None,
-            patience: int = 10, rating_epochs: int = 0) -> List[Dict[str, Any]]:
+            patience: int = _mtrec.field_default("patience"),
+            rating_epochs: int = 0) -> List[Dict[str, Any]]:
         """Trains for ``epochs`` epochs and returns their history.
 
         Each epoch is a dict with the keys of the CLI's metrics.jsonl (epoch,
@@ -554,3 +553,10 @@ def load(path: str, threads: int = 0, *, dataset: Optional[str] = None,
     """
     return MultitaskModel._wrap(_mtrec.Model.load(str(path), int(threads), dataset or "",
                                                   data_dir or ""))
+
+
+MultitaskModel.__doc__ = (MultitaskModel.__doc__ or "").format(args=_args_doc())
+MultitaskModel.__init__.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    + [inspect.Parameter(keyword, inspect.Parameter.KEYWORD_ONLY, default=default)
+       for keyword, default, _, _ in _CONFIG_FIELDS])

@@ -8,8 +8,7 @@
 
 #include "arrays.h"
 #include "errors.h"
-#include "mtrec/core/config_names.h"
-#include "mtrec/data/ratings_format.h"
+#include "mtrec/config_names.h"
 
 namespace py = pybind11;
 
@@ -36,7 +35,7 @@ Data LoadData(const std::string& dataset, const std::optional<std::string>& data
   if (format) ThrowIfError(ParseFormatFlag(*format, &config.format).WithContext("format"));
   if (columns) ThrowIfError(ParseColumnsFlag(*columns, &config.format).WithContext("columns"));
   if (remap_ids) config.ids = *remap_ids ? IdPolicy::kRemap : IdPolicy::kRaw;
-  config.duplicates = ValueOrThrow(ParseNamed(kDuplicatePolicyNames, duplicates, "duplicates"));
+  config.duplicates = ValueOrThrow(ParseDuplicatePolicy(duplicates));
   config.threads = threads;
   Result<Dataset> loaded = Status::Unavailable("not loaded");
   {

@@ -5,19 +5,13 @@
 
 #include <string_view>
 
+#include "mtrec/config_schema.h"
+
 namespace py = pybind11;
 
 namespace mtrec::python {
 
 namespace {
-
-// The library's field names that the Python API spells differently.
-struct Renamed {
-  std::string_view field;
-  std::string_view argument;
-};
-constexpr Renamed kRenamed[] = {
-    {"hidden_layers", "layers"}, {"weight_decay", "l2"}, {"backend", "device"}};
 
 [[noreturn]] void Raise(PyObject* type, const std::string& message) {
   PyErr_SetString(type, message.c_str());
@@ -30,9 +24,10 @@ std::string PythonMessage(const std::string& message) {
   const size_t end = message.find(':');
   if (end == std::string::npos) return message;
   const std::string_view word = std::string_view(message).substr(0, end);
-  for (const Renamed& r : kRenamed) {
-    if (word == r.field) return std::string(r.argument) + message.substr(end);
+  if (const ConfigField* f = FindConfigField(word); f != nullptr && f->python != nullptr) {
+    return f->python + message.substr(end);
   }
+  if (word == "backend") return "device" + message.substr(end);  // ModelOptions::backend
   return message;
 }
 

@@ -6,8 +6,9 @@
 //   anything else          -> mtrec.Error (a RuntimeError): corrupt files,
 //                             I/O errors, an unavailable device or memory
 // The message is the library's one line, with its configuration field names
-// spelled as the Python arguments are (hidden_layers -> layers,
-// weight_decay -> l2, backend -> device).
+// spelled as the Python arguments are (the schema's keywords,
+// mtrec/config_schema.h: hidden_layers -> layers, weight_decay -> l2; and
+// backend -> device).
 //
 // REQUIRES: the GIL is held (these raise Python exceptions).
 #pragma once

@@ -9,17 +9,17 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
 #include "arrays.h"
 #include "data.h"
 #include "errors.h"
 #include "interrupt.h"
-#include "mtrec/backend/backend_registry.h"
-#include "mtrec/core/config_names.h"
+#include "mtrec/config_names.h"
+#include "mtrec/config_schema.h"
 #include "mtrec/model.h"
-#include "mtrec/optim/optimizer.h"
-#include "mtrec/train/early_stopping.h"
 
 namespace py = pybind11;
 
@@ -59,44 +59,90 @@ py::dict EpochDict(const EpochStats& s, bool has_test) {
   return d;
 }
 
-OptimizerKind OptimizerNamed(const std::string& name) {
-  for (OptimizerKind k : {OptimizerKind::kAdam, OptimizerKind::kLazyAdam, OptimizerKind::kAdagrad,
-                          OptimizerKind::kSgd}) {
-    if (name == OptimizerName(k)) return k;
-  }
-  throw py::value_error("optimizer: expected adam, lazy_adam, adagrad or sgd, got '" + name + "'");
+// A schema field's value in `x` as Python has it (a list as a tuple, an enum
+// as its name).
+py::object FieldObject(const ConfigField& field, const ExperimentConfig& x) {
+  return VisitValue(field, x, [](const auto& v) -> py::object {
+    if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::vector<int>>) {
+      return py::tuple(py::cast(v));
+    } else {
+      return py::cast(v);
+    }
+  });
 }
 
+// The Python type of a field: "int", "float", "bool", "str" or "ints".
+const char* FieldType(const ConfigField& field) {
+  return std::visit(
+      [](const auto& access) {
+        using A = std::decay_t<decltype(access)>;
+        if constexpr (std::is_same_v<A, FieldRef<double>>) return "float";
+        if constexpr (std::is_same_v<A, FieldRef<bool>>) return "bool";
+        if constexpr (std::is_same_v<A, FieldRef<std::vector<int>>>) return "ints";
+        if constexpr (std::is_same_v<A, ChoiceRef> || std::is_same_v<A, FieldRef<std::string>>) {
+          return "str";
+        }
+        return "int";
+      },
+      field.access);
+}
+
+// Sets a schema field of `x` from a Python value; ValueError names a bad one.
+void SetField(const ConfigField& field, const py::handle& value, ExperimentConfig* x) {
+  std::visit(
+      [&](const auto& access) {
+        using A = std::decay_t<decltype(access)>;
+        if constexpr (std::is_same_v<A, ChoiceRef>) {
+          ThrowIfError(access.set(*x, value.cast<std::string>()));
+        } else if constexpr (std::is_same_v<A, FixedValue>) {
+        } else if constexpr (std::is_same_v<A, FieldRef<uint32_t>>) {
+          const auto v = value.cast<int64_t>();
+          if (v < 0 || v > std::numeric_limits<uint32_t>::max()) {
+            throw py::value_error(std::string(field.python) +
+                                  ": expected an integer in [0, 4294967295], got " +
+                                  std::to_string(v));
+          }
+          access.of(*x) = static_cast<uint32_t>(v);
+        } else {
+          using T = std::remove_reference_t<decltype(access.of(*x))>;
+          access.of(*x) = value.cast<T>();
+        }
+      },
+      field.access);
+}
+
+bool IsPython(const ConfigField& f) { return f.python != nullptr; }
+
 // The options of MultitaskModel's arguments (every one given: the Python
-// layer passes its defaults); ValueError names a bad one.
+// layer passes its defaults); ValueError names a bad one. A derived field's
+// None is the library's value for it (learning_rate: the optimizer's).
 ModelOptions OptionsFrom(const py::kwargs& c) {
-  ModelOptions o;
-  o.model.embedding_dim = c["embedding_dim"].cast<int>();
-  o.model.hidden_layers = c["layers"].cast<std::vector<int>>();
-  o.model.shared_embeddings = c["shared_embeddings"].cast<bool>();
-  o.model.user_bias = c["user_bias"].cast<bool>();
-  o.model.rating_biases = c["rating_biases"].cast<bool>();
-  o.train.factorization_weight = c["factorization_weight"].cast<double>();
-  o.train.regression_weight = c["regression_weight"].cast<double>();
-  o.train.bpr_loss =
-      ValueOrThrow(ParseNamed(kBprLossNames, c["bpr_loss"].cast<std::string>(), "bpr_loss"));
-  o.train.negatives = c["negatives"].cast<int>();
-  o.train.rating_l2 = c["rating_l2"].cast<double>();
-  o.train.optimizer.kind = OptimizerNamed(c["optimizer"].cast<std::string>());
-  o.train.optimizer.learning_rate = c["learning_rate"].is_none()
-                                        ? DefaultLearningRate(o.train.optimizer.kind)
-                                        : c["learning_rate"].cast<double>();
-  o.train.optimizer.weight_decay = c["l2"].cast<double>();
-  o.train.batch_size = c["batch_size"].cast<int>();
-  const auto seed = c["seed"].cast<int64_t>();
-  if (seed < 0 || seed > std::numeric_limits<uint32_t>::max()) {
-    throw py::value_error("seed: expected an integer in [0, 2^32), got " + std::to_string(seed));
+  ExperimentConfig x;
+  bool derived_rate = false;
+  for (const ConfigField& f : ConfigFields()) {
+    if (!IsPython(f)) continue;
+    const py::object value = c[f.python];
+    if (f.python_derived && value.is_none()) {
+      derived_rate = true;
+      continue;
+    }
+    SetField(f, value, &x);
   }
-  o.train.seed = static_cast<uint32_t>(seed);
-  o.threads = c["threads"].cast<int>();
-  if (o.threads < 0) throw py::value_error("threads: expected >= 0 (0: every hardware thread)");
+  ModelOptions o;
+  o.model = x.model;
+  o.train = x.train;
+  o.threads = x.threads;
+  if (derived_rate) o.train.optimizer.learning_rate = DefaultLearningRate(o.train.optimizer.kind);
   o.backend = c["device"].cast<std::string>();
   return o;
+}
+
+ExperimentConfig AsExperiment(const ModelOptions& o) {
+  ExperimentConfig x;
+  x.model = o.model;
+  x.train = o.train;
+  x.threads = o.threads;
+  return x;
 }
 
 // Checks a configuration before there is data (tables of one row stand in).
@@ -105,28 +151,20 @@ void CheckConfig(const py::kwargs& config) {
   o.model.num_users = o.model.num_items = 1;
   ThrowIfError(o.model.Validate());
   ThrowIfError(o.train.Validate());
+  const ExperimentConfig x = AsExperiment(o);
+  for (const ConfigField& f : ConfigFields()) {
+    if (IsPython(f) && f.part == ConfigPart::kExperiment) ThrowIfError(CheckField(f, x));
+  }
 }
 
 // `o` as MultitaskModel's arguments.
 py::dict OptionsDict(const ModelOptions& o) {
+  const ExperimentConfig x = AsExperiment(o);
   py::dict d;
-  d["embedding_dim"] = o.model.embedding_dim;
-  d["layers"] = py::tuple(py::cast(o.model.hidden_layers));
-  d["shared_embeddings"] = o.model.shared_embeddings;
-  d["factorization_weight"] = o.train.factorization_weight;
-  d["regression_weight"] = o.train.regression_weight;
-  d["bpr_loss"] = NameOf(kBprLossNames, o.train.bpr_loss);
-  d["negatives"] = o.train.negatives;
-  d["rating_l2"] = o.train.rating_l2;
-  d["optimizer"] = OptimizerName(o.train.optimizer.kind);
-  d["learning_rate"] = o.train.optimizer.learning_rate;
-  d["l2"] = o.train.optimizer.weight_decay;
-  d["batch_size"] = o.train.batch_size;
-  d["seed"] = o.train.seed;
-  d["threads"] = o.threads;
+  for (const ConfigField& f : ConfigFields()) {
+    if (IsPython(f)) d[f.python] = FieldObject(f, x);
+  }
   d["device"] = o.backend;
-  d["user_bias"] = o.model.user_bias;
-  d["rating_biases"] = o.model.rating_biases;
   return d;
 }
 
@@ -134,6 +172,21 @@ py::dict OptionsDict(const ModelOptions& o) {
 py::dict Defaults() {
   static const ModelOptions* const defaults = new ModelOptions();
   return OptionsDict(*defaults);
+}
+
+// MultitaskModel's keyword arguments from the schema: (keyword, default,
+// type, doc) in order; a derived field's default is None.
+py::list ConfigFieldList() {
+  const ExperimentConfig defaults;
+  py::list out;
+  for (const ConfigField& f : ConfigFields()) {
+    if (!IsPython(f)) continue;
+    out.append(py::make_tuple(f.python, f.python_derived ? py::none() : FieldObject(f, defaults),
+                              FieldType(f), f.doc));
+  }
+  out.append(py::make_tuple("device", ModelOptions().backend, "str",
+                            "the compute backend, one of devices()"));
+  return out;
 }
 
 class PyModel {
@@ -421,6 +474,17 @@ class PyModel {
 void BindModel(py::module_& m) {
   m.def("check_config", &CheckConfig, "ValueError naming a bad MultitaskModel argument.");
   m.def("defaults", &Defaults, "The library's defaults of MultitaskModel's arguments.");
+  m.def(
+      "field_default",
+      [](const std::string& name) {
+        const ConfigField* f = FindConfigField(name);
+        if (f == nullptr) ThrowKeyError("no configuration field '" + name + "'");
+        return FieldObject(*f, ExperimentConfig());
+      },
+      py::arg("name"), "The library's default of a configuration field (e.g. patience).");
+  m.def("config_fields", &ConfigFieldList,
+        "MultitaskModel's keyword arguments: (keyword, default, type, doc), from the library's "
+        "configuration schema.");
   py::class_<PyModel>(m, "Model", "A trained or trainable mtrec model (see mtrec.MultitaskModel).")
       .def_static("create", &PyModel::Create, py::arg("data"))
       .def_static("load", &PyModel::Load, py::arg("path"), py::arg("threads") = 0,
@@ -428,7 +492,7 @@ void BindModel(py::module_& m) {
       .def("fit", &PyModel::Fit, py::arg("train"), py::arg("epochs"), py::arg("test") = nullptr,
            py::arg("validation") = nullptr, py::arg("on_epoch") = py::none(),
            py::arg("max_steps") = 0, py::arg("early_stopping") = py::none(),
-           py::arg("patience") = 10, py::arg("rating_epochs") = 0)
+           py::arg("patience") = EarlyStoppingConfig().patience, py::arg("rating_epochs") = 0)
       .def_property_readonly("best_epoch", &PyModel::best_epoch)
       .def_property_readonly("best_rating_epoch", &PyModel::best_rating_epoch)
       .def_property_readonly("history", &PyModel::History)

@@ -6,7 +6,7 @@
 #include "data.h"
 #include "errors.h"
 #include "model.h"
-#include "mtrec/backend/backend_registry.h"
+#include "mtrec/config_names.h"
 
 namespace py = pybind11;
 

@@ -19,6 +19,23 @@ def test_version_and_defaults_are_the_librarys():
             assert value == lib[key], key
 
 
+def test_keyword_arguments_and_defaults_come_from_the_schema():
+    import inspect
+    fields = _mtrec.config_fields()
+    params = inspect.signature(mtrec.MultitaskModel).parameters
+    assert list(params) == [keyword for keyword, _, _, _ in fields]
+    for keyword, default, kind, doc in fields:
+        assert params[keyword].default == default, keyword
+        assert params[keyword].kind is inspect.Parameter.KEYWORD_ONLY
+        assert f"{keyword} = {default!r}: {doc}" in mtrec.MultitaskModel.__doc__
+    assert {"negatives", "rating_l2", "layers", "l2", "device"} <= set(params)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'negative'"):
+        mtrec.MultitaskModel(negative=5)
+    config = mtrec.MultitaskModel(layers=[8, 4], negatives=3.0, learning_rate=1).config
+    assert config["layers"] == (8, 4) and config["negatives"] == 3
+    assert config["learning_rate"] == 1.0 and isinstance(config["learning_rate"], float)
+
+
 @pytest.mark.parametrize("kwargs, message", [
     (dict(learning_rate=0.0), r"^learning_rate: expected a finite number > 0, got 0"),
     (dict(layers=()), r"^layers: "),

@@ -64,10 +64,6 @@ FlagSet MakeFlags(TrainFlags& f) {
       "gpu", &f.gpu,
       "train and evaluate on the GPU (the CUDA backend; needs a build with "
       "-DMTREC_CUDA=ON, a CUDA 13 driver (>= 580) and compute capability >= 8.0)");
-  flags.AddUint32("seed", &c.train.seed,
-                  "seeds the initialisation and the training stream (shuffle, negatives)");
-  flags.AddString("init_weights", &c.init_weights, "DIR",
-                  "start from parameters dumped by reference/train_reference.py --dump_init");
   flags.AddString("save", &f.options.save_path, "PATH",
                   "write a checkpoint (model, optimizer, training state) to PATH at the end, "
                   "and when stopped by Ctrl-C (default with --resume: the resumed file); PATH "
@@ -110,6 +106,15 @@ void PrintHelp(const FlagSet& flags) {
       "training).\n\nflags:\n%s",
       flags.Help().c_str());
 }
+
+}  // namespace
+
+void PrintTrainFlagTable() {
+  TrainFlags f;
+  std::printf("%s", MakeFlags(f).Markdown().c_str());
+}
+
+namespace {
 
 // Under mpirun/srun: "rank R of N: " before an error, so that the failing rank
 // is named ("" in a plain run).

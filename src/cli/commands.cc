@@ -4,42 +4,17 @@
 #include <string>
 #include <string_view>
 
+#include "mtrec/config_schema.h"
+
 namespace mtrec::cli {
 
 namespace {
 
-// The library names configuration fields; these are spelled differently as flags.
-struct FieldFlag {
-  std::string_view field;
-  std::string_view flag;
-};
-constexpr FieldFlag kRenamedFields[] = {{"hidden_layers", "layers"}, {"weight_decay", "l2"}};
-
-// Fields whose flag has the same name (the first word of a library message).
-constexpr std::string_view kFieldFlags[] = {"test_fraction",
-                                            "validation_fraction",
-                                            "epochs",
-                                            "threads",
-                                            "patience",
-                                            "early_stopping",
-                                            "refit",
-                                            "factorization_weight",
-                                            "regression_weight",
-                                            "batch_size",
-                                            "learning_rate",
-                                            "embedding_dim",
-                                            "optimizer",
-                                            "bpr_loss",
-                                            "format",
-                                            "columns",
-                                            "duplicates",
-                                            "dataset",
-                                            "data_dir",
-                                            "save_best",
-                                            "resume",
-                                            "ratings",
-                                            "seed",
-                                            "init_weights"};
+// Words the library's messages start with that are flags but not
+// configuration fields (mtrec/config_schema.h names those): the data set's
+// and the commands' own.
+constexpr std::string_view kOtherFlags[] = {"format",   "columns",   "duplicates", "dataset",
+                                            "data_dir", "save_best", "resume",     "ratings"};
 
 }  // namespace
 
@@ -47,11 +22,12 @@ std::string FlagMessage(std::string_view message) {
   const size_t end = message.find_first_of(": ");
   if (end == std::string_view::npos) return std::string(message);
   const std::string_view word = message.substr(0, end);
-  for (const FieldFlag& r : kRenamedFields) {
-    if (word == r.field) return "--" + std::string(r.flag) + std::string(message.substr(end));
+  const std::string rest(message.substr(end));
+  if (const ConfigField* f = FindConfigField(word); f != nullptr && f->flag != nullptr) {
+    return "--" + std::string(f->flag) + rest;
   }
-  for (std::string_view f : kFieldFlags) {
-    if (word == f) return "--" + std::string(message);
+  for (std::string_view flag : kOtherFlags) {
+    if (word == flag) return "--" + std::string(message);
   }
   return std::string(message);
 }

@@ -25,6 +25,9 @@ std::string FlagMessage(std::string_view message);
 int CommandFailure(const char* command, const Status& s);
 
 int RunTrain(std::span<const std::string> args);
+// Prints `mtrec train`'s flags as the Markdown table of the docs (`mtrec help
+// --markdown train`; docs/cli.md holds it between <!-- flags:train --> lines).
+void PrintTrainFlagTable();
 int RunEvaluate(std::span<const std::string> args);
 int RunRecommend(std::span<const std::string> args);
 int RunPredict(std::span<const std::string> args);

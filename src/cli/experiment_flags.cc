@@ -4,89 +4,83 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "cli/data_flags.h"
-#include "mtrec/core/config_names.h"
-#include "mtrec/loss/bpr.h"
-#include "mtrec/optim/optimizer.h"
-#include "mtrec/train/early_stopping.h"
+#include "mtrec/config_schema.h"
 
 namespace mtrec::cli {
 
+namespace {
+
+// A schema field's error ("bpr_loss: expected ...") as its flag's.
+Status AsFlagError(const ConfigField& field, Status s) {
+  const std::string prefix = std::string(field.name) + ":";
+  if (s.ok() || !s.message().starts_with(prefix)) return s;
+  return Status::InvalidArgument("--" + std::string(field.flag) +
+                                 s.message().substr(prefix.size() - 1));
+}
+
+// Registers `field`'s flag (or pair of flags), writing into `c`.
+void AddFieldFlag(FlagSet& flags, const ConfigField& f, ExperimentConfig& c) {
+  const std::string flag = f.flag;
+  if (const auto* choice = std::get_if<ChoiceRef>(&f.access)) {
+    const std::string shown = f.default_text != nullptr ? f.default_text : choice->get(c);
+    flags.AddValue(
+        flag, choice->choices, f.doc, shown,
+        [&f, &c, set = choice->set](std::string_view v) { return AsFlagError(f, set(c, v)); });
+  } else if (const auto* b = std::get_if<FieldRef<bool>>(&f.access)) {
+    bool& target = b->of(c);
+    switch (f.flag_form) {
+      case FlagForm::kOptionalBool:
+        flags.AddOptionalBool(flag, &target, f.doc);
+        break;
+      case FlagForm::kSwitchPair:
+        flags.AddSwitch(flag, f.doc, [&target] { target = true; });
+        flags.AddSwitch("no_" + flag, f.off_doc, [&target] { target = false; });
+        break;
+      default:
+        flags.AddSwitch(flag, f.doc, [&target] { target = true; });
+    }
+  } else if (const auto* i = std::get_if<FieldRef<int>>(&f.access)) {
+    if (f.zero_means != nullptr) {  // the automatic 0 is the default, never a flag's value
+      flags.AddIntInRange(flag, &i->of(c), static_cast<int>(f.range.lo),
+                          static_cast<int>(f.range.hi), f.doc);
+    } else {
+      flags.AddInt(flag, &i->of(c), f.doc);
+    }
+  } else if (const auto* u = std::get_if<FieldRef<uint32_t>>(&f.access)) {
+    flags.AddUint32(flag, &u->of(c), f.doc);
+  } else if (const auto* d = std::get_if<FieldRef<double>>(&f.access)) {
+    flags.AddDouble(flag, &d->of(c), f.doc);
+  } else if (const auto* text = std::get_if<FieldRef<std::string>>(&f.access)) {
+    flags.AddString(flag, &text->of(c), f.metavar, f.doc);
+  } else if (const auto* list = std::get_if<FieldRef<std::vector<int>>>(&f.access)) {
+    std::vector<int>& target = list->of(c);
+    flags.AddValue(flag, f.metavar, f.doc, FieldText(f, c), [flag, &target](std::string_view v) {
+      return ParseIntListFlag(flag, v, &target);
+    });
+  }
+  if (f.default_text != nullptr) flags.SetDefaultText(flag, f.default_text);
+}
+
+// The schema's flags of `mtrec sweep` (in_sweep) or train's own (the rest).
+void AddSchemaFlags(FlagSet& flags, ExperimentConfig& c, bool in_sweep) {
+  for (const ConfigField& f : ConfigFields()) {
+    if (f.flag_form != FlagForm::kNoFlag && f.in_sweep == in_sweep) AddFieldFlag(flags, f, c);
+  }
+}
+
+}  // namespace
+
 void AddExperimentFlags(FlagSet& flags, ExperimentConfig& c) {
   AddDataFlags(flags, c.data);
-  flags.AddDouble("test_fraction", &c.test_fraction, "fraction of the data held out for testing");
-  flags.AddDouble("validation_fraction", &c.validation_fraction,
-                  "fraction of the training rows held out for validation (early stopping, "
-                  "--save_best); 0.05 when --early_stopping is given without it");
-  flags.AddValue("early_stopping", "mrr|mse|per_head|none",
-                 "stop when this validation metric has not improved for --patience epochs, and "
-                 "end with the best epoch's weights; per_head (separate embeddings): the ranking "
-                 "head's weights of the best mrr epoch and the rating head's of the best mse "
-                 "epoch, stopping when neither improves; none: off (e.g. beside --recipe mtrec)",
-                 "off",
-                 [&c](std::string_view v) { return ParseEarlyStoppingRule(v, &c.early_stopping); });
-  flags.AddOptionalBool("refit", &c.early_stopping.refit,
-                        "after --early_stopping, train a fresh model on the training rows AND the "
-                        "validation rows for the chosen epochs (per_head: each head for its own) "
-                        "and save that one");
-  flags.AddInt("patience", &c.early_stopping.patience,
-               "epochs without improvement before --early_stopping stops the run");
-  flags.AddInt("epochs", &c.epochs, "number of training epochs");
-  flags.AddIntInRange("threads", &c.threads, 1, ExperimentConfig::kMaxThreads,
-                      "worker threads (results are identical for any count)");
-  flags.AddInt("batch_size", &c.train.batch_size, "minibatch size (the last batch may be partial)");
-  flags.AddValue("optimizer", "NAME",
-                 "adam (dense, the original's), lazy_adam (touched rows only, for large data "
-                 "sets), adagrad or sgd",
-                 "adam", [&c](std::string_view v) -> Status {
-                   MTREC_ASSIGN_OR_RETURN(c.train.optimizer.kind, ParseOptimizerKind(v));
-                   return Status::Ok();
-                 });
-  flags.AddDouble("learning_rate", &c.train.optimizer.learning_rate,
-                  "learning rate; when not given: 0.001 for adam and lazy_adam, 0.1 for "
-                  "adagrad, 20 for sgd");
-  flags.AddDouble("l2", &c.train.optimizer.weight_decay,
-                  "L2 penalty added to the gradient (torch's weight_decay)");
-  flags.AddDouble("rating_l2", &c.train.rating_l2,
-                  "L2 penalty on the rating head's embedding rows, per rating sample (0: none, "
-                  "the original's)");
-  flags.AddInt("embedding_dim", &c.model.embedding_dim, "embedding size");
-  flags.AddValue("layers", "W[,W...]",
-                 "hidden widths of the regression MLP; its input is 3 x embedding_dim and its "
-                 "output 1",
-                 "64", [&c](std::string_view v) {
-                   return ParseIntListFlag("layers", v, &c.model.hidden_layers);
-                 });
-  flags.AddSwitch("user_bias", "add the 2022 variant's user bias (inert under BPR: stays 0)",
-                  [&c] { c.model.user_bias = true; });
-  flags.AddOptionalBool("rating_biases", &c.model.rating_biases,
-                        "mtrec's rating head: add a user and an item rating bias to the MLP's "
-                        "output, which starts at the training ratings' mean");
-  flags.AddValue("bpr_loss", "sigmoid|log",
-                 "factorisation loss: the original's 1 - sigmoid(pos - neg), or -log sigmoid",
-                 "sigmoid", [&c](std::string_view v) -> Status {
-                   MTREC_ASSIGN_OR_RETURN(c.train.bpr_loss,
-                                          ParseNamed(kBprLossNames, v, "--bpr_loss"));
-                   return Status::Ok();
-                 });
-  flags.AddInt("negatives", &c.train.negatives,
-               "negative candidates drawn per positive; the BPR term uses the one the model "
-               "scores highest (1: the original's single uniform draw)");
+  AddSchemaFlags(flags, c, /*in_sweep=*/true);
 }
 
 void AddObjectiveFlags(FlagSet& flags, ExperimentConfig& c) {
-  flags.AddDouble("factorization_weight", &c.train.factorization_weight,
-                  "weight of the factorisation (BPR) loss in the joint loss (0: that head is "
-                  "not computed)");
-  flags.AddDouble("regression_weight", &c.train.regression_weight,
-                  "weight of the regression (MSE) loss in the joint loss (0: the MLP is not "
-                  "computed: plain BPR-MF)");
-  flags.AddSwitch("shared_embeddings", "share U and Q between both heads (the default)",
-                  [&c] { c.model.shared_embeddings = true; });
-  flags.AddSwitch("no_shared_embeddings",
-                  "separate embeddings for the factorisation and regression heads",
-                  [&c] { c.model.shared_embeddings = false; });
+  AddSchemaFlags(flags, c, /*in_sweep=*/false);
 }
 
 std::string RunName(const ExperimentConfig& c) {

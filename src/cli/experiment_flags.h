@@ -9,9 +9,10 @@
 
 namespace mtrec::cli {
 
-// Data set, split, validation and early stopping, epochs, batch, optimiser,
-// model shape, threads. Not the loss weights, the embedding sharing or the seed
-// (train sets them directly, sweep from its grid).
+// The data flags, then the configuration schema's flags (mtrec/config_schema.h)
+// that a sweep also takes: split, model shape, training, early stopping,
+// threads. Not the loss weights, the embedding sharing, the seed or
+// --init_weights (train sets them directly, sweep from its grid).
 void AddExperimentFlags(FlagSet& flags, ExperimentConfig& config);
 
 // Fills in what depends on several flags: --early_stopping without
@@ -29,7 +30,8 @@ void MakePathsAbsolute(ExperimentConfig& config);
 // `path` made absolute against the working folder ("" stays "").
 std::string AbsolutePath(const std::string& path);
 
-// The flags that set the loss weights and the embedding sharing.
+// The schema's flags of train alone: the loss weights, the embedding sharing,
+// the seed and --init_weights.
 void AddObjectiveFlags(FlagSet& flags, ExperimentConfig& config);
 
 // The original's run name, shared=<True|False>_LF=<wF>_LR=<wR> (weights as %g):

@@ -239,6 +239,34 @@ Status FlagSet::Parse(std::span<const std::string> args, bool* help_requested) c
   return Status::Ok();
 }
 
+void FlagSet::SetDefaultText(std::string_view name, std::string text) {
+  for (Flag& f : flags_) {
+    if (f.name == name) f.default_text = std::move(text);
+  }
+}
+
+std::string FlagSet::Markdown() const {
+  // A table cell: `|` would end it.
+  const auto cell = [](std::string_view text) {
+    std::string out;
+    for (char c : text) out += c == '|' ? std::string("\\|") : std::string(1, c);
+    return out;
+  };
+  // Prose: also `<`, which would open an HTML tag (<stem>).
+  const auto prose = [&cell](std::string_view text) {
+    std::string out;
+    for (char c : cell(text)) out += c == '<' ? std::string("\\<") : std::string(1, c);
+    return out;
+  };
+  std::string out = "| flag | default | meaning |\n|---|---|---|\n";
+  for (const Flag& f : flags_) {
+    out += "| `--" + cell(f.name) + (f.metavar.empty() ? "" : " " + cell(f.metavar)) + "` | ";
+    out += f.default_text.empty() ? "" : "`" + cell(f.default_text) + "`";
+    out += " | " + prose(f.help) + " |\n";
+  }
+  return out;
+}
+
 std::string FlagSet::Help() const {
   std::string out;
   for (const Flag& f : flags_) {

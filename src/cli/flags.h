@@ -42,8 +42,14 @@ class FlagSet {
   // Parses every argument. `--help`/`-h` sets *help_requested and stops.
   Status Parse(std::span<const std::string> args, bool* help_requested) const;
 
+  // Replaces the default that --help shows for flag `name` (which must exist).
+  void SetDefaultText(std::string_view name, std::string text);
+
   // The flag table as help text, one flag per entry, defaults included.
   std::string Help() const;
+  // The same table in Markdown, as the docs hold it: a header row, then
+  // | `--name METAVAR` | `default` | help | per flag.
+  std::string Markdown() const;
 
   // The full names of the flags the last Parse saw, in order (repeats included).
   const std::vector<std::string>& given() const { return given_; }

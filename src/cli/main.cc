@@ -49,6 +49,11 @@ int main(int argc, char** argv) {
     PrintUsage(stderr);
     return mtrec::cli::kExitUsage;
   }
+  // Not listed: prints the docs' flag table of `mtrec train` (docs/cli.md).
+  if (args == std::vector<std::string>{"help", "--markdown", "train"}) {
+    mtrec::cli::PrintTrainFlagTable();
+    return mtrec::cli::kExitOk;
+  }
   if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     PrintUsage(stdout);
     return mtrec::cli::kExitOk;

@@ -1,5 +1,7 @@
 #include "cli/recipe.h"
 
+#include <string_view>
+
 namespace mtrec::cli {
 
 namespace {
@@ -35,15 +37,26 @@ constexpr RecipeFlag kMtrecRecipe[] = {
     {"epochs", "200", nullptr},
 };
 
+// The recipe as flags: "--no_shared_embeddings --rating_biases --rating_l2 30 ..."
+// (a "true" value is the bare flag).
+std::string RecipeText(std::span<const RecipeFlag> recipe) {
+  std::string out;
+  for (const RecipeFlag& f : recipe) {
+    out += (out.empty() ? "--" : " --") + std::string(f.name);
+    if (f.value != nullptr && std::string_view(f.value) != "true")
+      out += " " + std::string(f.value);
+  }
+  return out;
+}
+
 }  // namespace
 
 void AddRecipeFlag(FlagSet& flags, std::string* recipe) {
   flags.AddValue("recipe", "original|mtrec",
-                 "original: the original's model and training; mtrec: mtrec's own recipe "
-                 "(--no_shared_embeddings --rating_biases --rating_l2 30 --negatives 5 "
-                 "--factorization_weight 0.5 --regression_weight 0.5 --validation_fraction 0.05 "
-                 "--early_stopping per_head --refit --patience 30 --epochs 200); flags given "
-                 "beside it override the recipe's (--early_stopping also its --refit)",
+                 "original: the original's model and training; mtrec: mtrec's own recipe (" +
+                     RecipeText(kMtrecRecipe) +
+                     "); flags given beside it override the recipe's (--early_stopping also its "
+                     "--refit)",
                  "original", [recipe](std::string_view v) -> Status {
                    if (v != "original" && v != "mtrec") {
                      return Status::InvalidArgument("--recipe: expected original or mtrec, got '" +

@@ -9,12 +9,10 @@
 #include <vector>
 
 #include "mtrec/backend/backend.h"
+#include "mtrec/config_names.h"  // BackendNames: the registered names
 #include "mtrec/status.h"
 
 namespace mtrec {
-
-// The registered names, the reference ("cpu") first.
-std::vector<std::string> BackendNames();
 
 // OK when backend `name` can run here, checked before any work (a CLI's
 // --gpu): Unavailable saying what is missing (a build without CUDA, no

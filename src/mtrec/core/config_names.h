@@ -1,6 +1,7 @@
 // How flags, checkpoints, config.json and messages spell the values of the
 // configuration's enums (mtrec/config.h, mtrec/dataset.h): one name table per
-// enum, read through core/enum_names.h (NameOf, ValueNamed, ParseNamed).
+// enum, read through core/enum_names.h (NameOf, ValueNamed, ParseNamed). The
+// public parse and name functions of mtrec/config_names.h read these tables.
 #pragma once
 
 #include "mtrec/config.h"
@@ -9,8 +10,17 @@
 
 namespace mtrec {
 
+inline constexpr EnumName<OptimizerKind> kOptimizerNames[] = {
+    {OptimizerKind::kAdam, "adam"},
+    {OptimizerKind::kLazyAdam, "lazy_adam"},
+    {OptimizerKind::kAdagrad, "adagrad"},
+    {OptimizerKind::kSgd, "sgd"}};
+
 inline constexpr EnumName<BprLoss> kBprLossNames[] = {{BprLoss::kSigmoid, "sigmoid"},
                                                       {BprLoss::kLog, "log"}};
+
+// Early stopping's metric; kNone is "none" (MetricName), which ParseMetric refuses.
+inline constexpr EnumName<Metric> kMetricNames[] = {{Metric::kMrr, "mrr"}, {Metric::kMse, "mse"}};
 
 inline constexpr EnumName<IdPolicy> kIdPolicyNames[] = {
     {IdPolicy::kAuto, "auto"}, {IdPolicy::kRaw, "raw"}, {IdPolicy::kRemap, "remap"}};

@@ -16,16 +16,14 @@
 #include <string_view>
 #include <vector>
 
+#include "mtrec/config_names.h"  // ParseFormatFlag, ParseColumnsFlag
 #include "mtrec/core/config_names.h"
 #include "mtrec/dataset.h"
 #include "mtrec/status.h"
 
 namespace mtrec {
 
-// Parses a --format value into `format` (its columns are kept). Errors name the flag.
-Status ParseFormatFlag(std::string_view text, RatingsFormat* format);
-// Parses a --columns value into `format->columns`. Errors name the flag.
-Status ParseColumnsFlag(std::string_view text, RatingsFormat* format);
+// ParseFormatFlag, ParseColumnsFlag: mtrec/config_names.h.
 
 // The separator for a file named `file_name` whose first non-blank line is
 // `first_line`: by extension, else "::", TAB, ',' or ';' if the line holds one,

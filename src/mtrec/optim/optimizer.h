@@ -8,16 +8,13 @@
 #include <vector>
 
 #include "mtrec/config.h"
+#include "mtrec/config_names.h"  // OptimizerName
 #include "mtrec/optim/sparse_rows.h"
 #include "mtrec/status.h"
 
 namespace mtrec {
 
 class ThreadPool;
-
-// "adam", "lazy_adam", "adagrad", "sgd"
-const char* OptimizerName(OptimizerKind kind);
-Result<OptimizerKind> ParseOptimizerKind(std::string_view name);
 
 class Optimizer {
  public:

@@ -6,13 +6,10 @@
 #include <string_view>
 
 #include "mtrec/config.h"
+#include "mtrec/config_names.h"  // ParseMetric, MetricName
 #include "mtrec/status.h"
 
 namespace mtrec {
-
-// "mrr" or "mse"; anything else is InvalidArgument naming `field`.
-Result<Metric> ParseMetric(std::string_view text, std::string_view field);
-const char* MetricName(Metric metric);  // "mrr", "mse", "none"
 
 // A tracker as checkpoints store it.
 struct TrackerState {

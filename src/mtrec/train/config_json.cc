@@ -5,16 +5,15 @@
 #include <functional>
 #include <limits>
 #include <string>
+#include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
+#include "mtrec/config_schema.h"
 #include "mtrec/core/config_names.h"
 #include "mtrec/core/enum_names.h"
 #include "mtrec/data/ratings_format.h"
-#include "mtrec/data/split.h"
-#include "mtrec/optim/optimizer.h"
-#include "mtrec/train/best_tracker.h"
-#include "mtrec/train/experiment_data.h"
 
 namespace mtrec {
 
@@ -188,6 +187,40 @@ void FormatFromJson(const FieldReader& r, RatingsFormat* f) {
   if (Status s = ParseColumnsFlag(list, f); !s.ok()) r.Fail("columns", WithoutField(s.message()));
 }
 
+// The key of a schema field's path ("train.l2" -> "l2"), and its object's
+// ("train"; "" for the root).
+std::pair<std::string, std::string> SplitPath(const char* path) {
+  const std::string p = path;
+  const size_t dot = p.rfind('.');
+  if (dot == std::string::npos) return {"", p};
+  return {p.substr(0, dot), p.substr(dot + 1)};
+}
+
+// Reads `field` (its key `key` in `r`'s object) into `x`.
+void ReadField(const FieldReader& r, const std::string& key, const ConfigField& field,
+               ExperimentConfig* x) {
+  const char* k = key.c_str();
+  std::visit(
+      [&](const auto& access) {
+        using A = std::decay_t<decltype(access)>;
+        if constexpr (std::is_same_v<A, ChoiceRef>) {
+          r.ReadText(k, [&](const std::string& s) { return access.set(*x, s); });
+        } else if constexpr (std::is_same_v<A, FixedValue>) {
+          uint32_t value = access.value;
+          r.Read(k, &value);
+          if (value != access.value) {
+            r.Fail(k, "expected " + std::to_string(access.value) +
+                          " (mtrec's fixed split seed), got " + std::to_string(value));
+          }
+        } else if (field.json_form == JsonForm::kAdded) {
+          r.ReadAdded(k, &access.of(*x));
+        } else {
+          r.Read(k, &access.of(*x));
+        }
+      },
+      field.access);
+}
+
 }  // namespace
 
 Json ExperimentConfigToJson(const ExperimentConfig& x) {
@@ -197,43 +230,25 @@ Json ExperimentConfigToJson(const ExperimentConfig& x) {
         {"data_dir", x.data.data_dir},
         {"format", FormatToJson(x.data.format)},
         {"ids", NameOf(kIdPolicyNames, x.data.ids)},
-        {"duplicates", NameOf(kDuplicatePolicyNames, x.data.duplicates)},
-        {"test_fraction", x.test_fraction},
-        {"split_seed", kOriginalSplitSeed},
-        {"validation_fraction", x.validation_fraction},
-        {"validation_seed", kValidationSplitSeed}}},
-      {"model",
-       {{"num_users", x.model.num_users},
-        {"num_items", x.model.num_items},
-        {"embedding_dim", x.model.embedding_dim},
-        {"hidden_layers", x.model.hidden_layers},
-        {"shared_embeddings", x.model.shared_embeddings},
-        {"user_bias", x.model.user_bias}}},
-      {"train",
-       {{"epochs", x.epochs},
-        {"factorization_weight", x.train.factorization_weight},
-        {"regression_weight", x.train.regression_weight},
-        {"bpr_loss", NameOf(kBprLossNames, x.train.bpr_loss)},
-
-        {"batch_size", x.train.batch_size},
-        {"optimizer", OptimizerName(x.train.optimizer.kind)},
-        {"learning_rate", x.train.optimizer.learning_rate},
-        {"beta1", x.train.optimizer.beta1},
-        {"beta2", x.train.optimizer.beta2},
-        {"eps", x.train.optimizer.eps},
-        {"l2", x.train.optimizer.weight_decay},
-        {"seed", x.train.seed},
-        {"init_weights", x.init_weights}}},
-      {"early_stopping",
-       {{"metric", MetricName(x.early_stopping.metric)}, {"patience", x.early_stopping.patience}}},
+        {"duplicates", NameOf(kDuplicatePolicyNames, x.data.duplicates)}}},
+      {"model", Json::object()},
+      {"train", Json::object()},
+      {"early_stopping", Json::object()},
   };
-  // Fields added for mtrec's own recipe are written only when set, so that a
-  // run of the original's model keeps the configuration it always had.
-  if (x.model.rating_biases) j["model"]["rating_biases"] = true;
-  if (x.train.negatives != 1) j["train"]["negatives"] = x.train.negatives;
-  if (x.train.rating_l2 != 0) j["train"]["rating_l2"] = x.train.rating_l2;
-  if (x.early_stopping.per_head) j["early_stopping"]["per_head"] = true;
-  if (x.early_stopping.refit) j["early_stopping"]["refit"] = true;
+  // The version-1 keys, then the fields added for mtrec's own recipe, written
+  // only when set, so that a run of the original's model keeps the
+  // configuration it always had.
+  static const ExperimentConfig defaults;
+  const auto as_json = [](const auto& v) { return Json(v); };
+  for (const JsonForm form : {JsonForm::kAlways, JsonForm::kAdded}) {
+    for (const ConfigField& f : ConfigFields()) {
+      if (f.json_form != form) continue;
+      Json value = VisitValue(f, x, as_json);
+      if (form == JsonForm::kAdded && value == VisitValue(f, defaults, as_json)) continue;
+      const auto [object, key] = SplitPath(f.json);
+      j[object][key] = std::move(value);
+    }
+  }
   return j;
 }
 
@@ -251,60 +266,11 @@ Status ExperimentConfigFromJson(const Json& json, ExperimentConfig* config) {
   FormatFromJson(d.Object("format"), &x.data.format);
   d.Read("ids", kIdPolicyNames, &x.data.ids);
   d.Read("duplicates", kDuplicatePolicyNames, &x.data.duplicates);
-  d.Read("test_fraction", &x.test_fraction);
-  d.Read("validation_fraction", &x.validation_fraction);
-  for (const auto& [key, seed] : {std::pair{"split_seed", kOriginalSplitSeed},
-                                  std::pair{"validation_seed", kValidationSplitSeed}}) {
-    uint32_t value = seed;
-    d.Read(key, &value);
-    if (value != seed) {
-      d.Fail(key, "expected " + std::to_string(seed) + " (mtrec's fixed split seed), got " +
-                      std::to_string(value));
-    }
+  for (const ConfigField& f : ConfigFields()) {
+    if (f.json_form == JsonForm::kNotWritten) continue;
+    const auto [object, key] = SplitPath(f.json);
+    ReadField(root.Object(object.c_str()), key, f, &x);
   }
-
-  const FieldReader m = root.Object("model");
-  m.Read("num_users", &x.model.num_users);
-  m.Read("num_items", &x.model.num_items);
-  m.Read("embedding_dim", &x.model.embedding_dim);
-  m.Read("hidden_layers", &x.model.hidden_layers);
-  m.Read("shared_embeddings", &x.model.shared_embeddings);
-  m.Read("user_bias", &x.model.user_bias);
-  m.ReadAdded("rating_biases", &x.model.rating_biases);
-
-  const FieldReader t = root.Object("train");
-  OptimizerConfig& opt = x.train.optimizer;
-  t.Read("epochs", &x.epochs);
-  t.Read("factorization_weight", &x.train.factorization_weight);
-  t.Read("regression_weight", &x.train.regression_weight);
-  t.Read("bpr_loss", kBprLossNames, &x.train.bpr_loss);
-  t.ReadAdded("negatives", &x.train.negatives);
-  t.ReadAdded("rating_l2", &x.train.rating_l2);
-  t.Read("batch_size", &x.train.batch_size);
-  t.ReadText("optimizer", [&](const std::string& s) {
-    MTREC_ASSIGN_OR_RETURN(opt.kind, ParseOptimizerKind(s));
-    return Status::Ok();
-  });
-  t.Read("learning_rate", &opt.learning_rate);
-  t.Read("beta1", &opt.beta1);
-  t.Read("beta2", &opt.beta2);
-  t.Read("eps", &opt.eps);
-  t.Read("l2", &opt.weight_decay);
-  t.Read("seed", &x.train.seed);
-  t.Read("init_weights", &x.init_weights);
-
-  const FieldReader e = root.Object("early_stopping");
-  e.ReadText("metric", [&](const std::string& s) {
-    if (s == MetricName(Metric::kNone)) {
-      x.early_stopping.metric = Metric::kNone;
-      return Status::Ok();
-    }
-    MTREC_ASSIGN_OR_RETURN(x.early_stopping.metric, ParseMetric(s, "early_stopping"));
-    return Status::Ok();
-  });
-  e.Read("patience", &x.early_stopping.patience);
-  e.ReadAdded("per_head", &x.early_stopping.per_head);
-  e.ReadAdded("refit", &x.early_stopping.refit);
 
   if (!status.ok()) return status;
   *config = std::move(x);

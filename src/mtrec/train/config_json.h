@@ -1,23 +1,20 @@
 // The one JSON form of an ExperimentConfig: the checkpoint's `config` object
 // (train/checkpoint.h) and the `config` object of a run folder's config.json
-// (report/run_directory.h) are both this codec's output, so every key is
-// spelled, written and read in one place.
+// (report/run_directory.h) are both this codec's output. The configuration
+// fields' keys, their order and whether a key is a version-1 key or an added
+// one come from the schema (mtrec/config_schema.h); the data set's own keys
+// are spelled here:
 //
 //   data            {dataset, data_dir, format {auto_separator, separator,
 //                   header ("auto" | "present" | "absent"), columns [names]},
-//                   ids ("auto" | "raw" | "remap"), duplicates, test_fraction,
-//                   split_seed, validation_fraction, validation_seed}
-//   model           {num_users, num_items, embedding_dim, hidden_layers,
-//                   shared_embeddings, user_bias}
-//   train           {epochs, factorization_weight, regression_weight, bpr_loss,
-//                   batch_size, optimizer, learning_rate, beta1, beta2, eps, l2,
-//                   seed, init_weights}
-//   early_stopping  {metric ("none" | "mrr" | "mse"), patience}
+//                   ids ("auto" | "raw" | "remap"), duplicates, <schema keys>}
+//   model, train, early_stopping   {<schema keys>}
 //
 // (The grouping is the version-1 checkpoint's, which must stay readable:
 // test_fraction sits under data, epochs under train.) split_seed and
 // validation_seed are the fixed seeds of data/split.h, written for readers and
-// checked on reading.
+// checked on reading. A key added after version 1 is written only when its
+// value is not the default, and a file without it reads as the default.
 //
 // Not in it: how a run is executed rather than what it computes (threads,
 // data.threads, data.download_timeout_seconds, data.on_download), and facts of

@@ -46,27 +46,6 @@ void CopyHead(const MultiTaskNet& net, bool ranking, std::span<const float> para
   if (!ranking) copy(at, static_cast<int64_t>(params.size()));
 }
 
-Status ParseEarlyStoppingRule(std::string_view text, EarlyStoppingConfig* config) {
-  if (text == "none") {  // off: how a flag beside --recipe mtrec turns the recipe's off
-    config->metric = Metric::kNone;
-    config->per_head = false;
-    return Status::Ok();
-  }
-  if (text == "per_head") {
-    config->metric = Metric::kMrr;
-    config->per_head = true;
-    return Status::Ok();
-  }
-  const Result<Metric> metric = ParseMetric(text, "early_stopping");
-  if (!metric.ok()) {
-    return Status::InvalidArgument("early_stopping: expected mrr, mse, per_head or none, got '" +
-                                   std::string(text) + "'");
-  }
-  config->metric = *metric;
-  config->per_head = false;
-  return Status::Ok();
-}
-
 double SelectionValue(const EpochStats& stats, Metric metric) {
   const EvalResult& e = stats.has_validation ? stats.validation : stats.eval;
   return metric == Metric::kMrr ? e.mrr : e.mse;

@@ -66,11 +66,6 @@ class EarlyStopping {
 void CopyHead(const MultiTaskNet& net, bool ranking, std::span<const float> params,
               std::span<float> to);
 
-// Sets config's metric and per_head from "mrr", "mse", "per_head" (per_head:
-// metric mrr) or "none" (off); else InvalidArgument naming early_stopping,
-// config unchanged.
-Status ParseEarlyStoppingRule(std::string_view text, EarlyStoppingConfig* config);
-
 // The epoch's value of `metric` on the validation split, else on the test split.
 double SelectionValue(const EpochStats& stats, Metric metric);
 
