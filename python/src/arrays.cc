@@ -65,6 +65,16 @@ IntColumn ReadIntColumn(py::handle values, const char* name) {
       throw py::type_error(std::string(name) + ": expected integer ids, got an array of dtype " +
                            std::string(py::str(a.dtype())));
     }
+  } else if (py::isinstance<py::iterable>(values) && !py::isinstance<py::str>(values)) {
+    // A list or tuple: its elements must be integers too (1.5 would be
+    // truncated to 1, merging two ids; True is no id).
+    for (py::handle v : py::iter(values)) {
+      if (py::isinstance<py::bool_>(v) || !py::hasattr(v, "__index__")) {
+        throw py::type_error(std::string(name) + ": expected integer ids, got " +
+                             std::string(py::str(py::repr(v))) + " (" +
+                             std::string(py::str(py::type::of(v).attr("__name__"))) + ")");
+      }
+    }
   }
   py::array_t<int64_t> a = AsContiguous<int64_t>(values, name);
   out.array = a;

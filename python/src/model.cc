@@ -7,7 +7,11 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <shared_mutex>
+#include <stdexcept>
+#include <thread>
 #include <string>
 #include <type_traits>
 #include <variant>
@@ -189,6 +193,45 @@ py::list ConfigFieldList() {
   return out;
 }
 
+// One mutating call at a time (fit, set_known_interactions) and none while
+// reads run; reads (recommend, evaluate, save, ...) may run together. A call
+// that would overlap is refused at once with RuntimeError rather than
+// interleaving (two fits would corrupt the training stream). A read from the
+// fitting thread itself (an on_epoch callback) goes ahead.
+class BusyGuard {
+ public:
+  class Exclusive {
+   public:
+    explicit Exclusive(const BusyGuard& g) : g_(g), lock_(g.mutex_, std::try_to_lock) {
+      if (!lock_.owns_lock()) throw std::runtime_error(kBusy);
+      g_.owner_.store(std::this_thread::get_id());
+    }
+    ~Exclusive() { g_.owner_.store(std::thread::id()); }
+
+   private:
+    const BusyGuard& g_;
+    std::unique_lock<std::shared_mutex> lock_;
+  };
+  class Shared {
+   public:
+    explicit Shared(const BusyGuard& g) {
+      if (g.owner_.load() == std::this_thread::get_id()) return;  // inside the owner's call
+      lock_ = std::shared_lock<std::shared_mutex>(g.mutex_, std::try_to_lock);
+      if (!lock_.owns_lock()) throw std::runtime_error(kBusy);
+    }
+
+   private:
+    std::shared_lock<std::shared_mutex> lock_;
+  };
+
+ private:
+  static constexpr const char* kBusy =
+      "model is busy: another thread is fitting it or setting its known interactions (one "
+      "such call at a time, and no other call meanwhile)";
+  mutable std::shared_mutex mutex_;
+  mutable std::atomic<std::thread::id> owner_{};
+};
+
 class PyModel {
  public:
   PyModel(Model model, std::shared_ptr<const Dataset> source)
@@ -236,6 +279,7 @@ class PyModel {
   py::list Fit(const Data& train, int epochs, const Data* test, const Data* validation,
                const py::object& on_epoch, int64_t max_steps,
                const std::optional<std::string>& early_stopping, int patience, int rating_epochs) {
+    const BusyGuard::Exclusive alone(busy_);
     CheckIds(train, "train");
     if (test != nullptr) CheckIds(*test, "test");
     if (validation != nullptr) CheckIds(*validation, "validation");
@@ -292,12 +336,14 @@ class PyModel {
   int best_rating_epoch() const { return best_rating_epoch_; }
 
   py::list History() const {
+    const BusyGuard::Shared reading(busy_);
     py::list out;
     for (const EpochStats& s : model_.history()) out.append(EpochDict(s, s.eval.test_size > 0));
     return out;
   }
 
   py::dict Evaluate(const Data& test, const Data* train, int k) const {
+    const BusyGuard::Shared reading(busy_);
     CheckIds(test, "test");
     // By default the last fit's training and validation rows (the user has
     // both's items); an explicit `train` replaces both.
@@ -337,6 +383,7 @@ class PyModel {
   // Rows in, rows out: (items (n, k) int32, -1 where fewer than k; scores
   // (n, k) float32, NaN there).
   py::tuple Recommend(const py::handle& user_ids, int k, bool exclude_seen) const {
+    const BusyGuard::Shared reading(busy_);
     if (k < 1) throw py::value_error("k: expected >= 1, got " + std::to_string(k));
     const Rows users = RowsOf(model_.users(), user_ids, "user");
     const auto n = static_cast<py::ssize_t>(users.rows.size());
@@ -366,6 +413,7 @@ class PyModel {
   }
 
   py::tuple Predict(const py::handle& user_ids, const py::handle& item_ids) const {
+    const BusyGuard::Shared reading(busy_);
     const Rows users = RowsOf(model_.users(), user_ids, "user");
     const Rows items = RowsOf(model_.items(), item_ids, "item");
     if (users.rows.size() != items.rows.size()) {
@@ -395,6 +443,7 @@ class PyModel {
 
   py::tuple RecommendForRatings(const py::handle& item_ids, const py::handle& ratings, int k,
                                 int steps, double learning_rate, double l2, int64_t seed) const {
+    const BusyGuard::Shared reading(busy_);
     const Rows items = RowsOf(model_.items(), item_ids, "item");
     const FloatColumn values = ReadFloatColumn(ratings, "ratings");
     if (values.values.size() != items.rows.size()) {
@@ -424,6 +473,7 @@ class PyModel {
   }
 
   void SetKnownInteractions(const Data& data) {
+    const BusyGuard::Exclusive alone(busy_);
     CheckIds(data, "data");
     ThrowIfError(model_.SetKnownInteractions(*data.rows));
     train_ = data.rows;
@@ -431,6 +481,7 @@ class PyModel {
   }
 
   void Save(const std::string& path) const {
+    const BusyGuard::Shared reading(busy_);
     Status saved;
     {
       py::gil_scoped_release release;
@@ -441,6 +492,7 @@ class PyModel {
 
   // name -> float32 array (rows, cols), state_dict order.
   py::dict Parameters() const {
+    const BusyGuard::Shared reading(busy_);
     py::dict out;
     for (const NamedTensor& t : model_.Parameters()) {
       py::array_t<float> a({static_cast<py::ssize_t>(t.rows), static_cast<py::ssize_t>(t.cols)});
@@ -461,6 +513,7 @@ class PyModel {
 
  private:
   Model model_;
+  BusyGuard busy_;
   std::shared_ptr<const Dataset> source_;           // null for a loaded model
   std::shared_ptr<const Interactions> train_;       // the last fit's (evaluate excludes its items)
   std::shared_ptr<const Interactions> validation_;  // and its validation rows, if any (too)
