@@ -233,8 +233,12 @@ class Model {
   // Which training state the weights are in.
   WeightsState weights_state() const;
 
-  // Raw ids <-> rows. FindUser/FindItem: NotFound "user 'x' is not in the
-  // model (N rows)" for an id the model has no row for.
+  // Raw ids <-> rows: the one check of an id every front end makes.
+  // FindUser/FindItem: NotFound "user 'x' is not in the model (N rows)" for an
+  // id the model has no row for; with raw ids (rows numbered by the ids
+  // themselves), also for a row no known interaction has (MovieLens's
+  // phantom row 0), when the known interactions are at hand (read from the
+  // recorded data set if needed).
   Result<UserId> FindUser(std::string_view raw) const;
   Result<ItemId> FindItem(std::string_view raw) const;
   const IdMap& users() const;
@@ -269,6 +273,8 @@ class Model {
   // The known interactions' candidates, built from the recorded data set on
   // first need.
   Result<const RecommendationCandidates*> KnownCandidates() const;
+  Status CheckRowOccurs(const IdMap& ids, int32_t row, std::string_view raw,
+                        const char* what) const;
   std::unique_ptr<Impl> impl_;
   friend class ModelHooks;  // the run policy's narrow hooks (src/mtrec/api/model_hooks.h)
 };

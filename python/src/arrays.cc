@@ -125,17 +125,16 @@ py::array RowIds(const IdMap& map, bool integer_ids) {
   return out;
 }
 
-Rows RowsOf(const IdMap& map, py::handle ids, const char* what) {
+Rows RowsOf(const FindRow& find, py::handle ids, const char* what) {
   Rows out;
-  auto lookup = [&](const std::string& text, py::handle id) {
-    const std::optional<int32_t> row = map.Find(text);
-    if (!row) ThrowKeyError(std::string(what) + " id " + std::string(py::repr(id)) +
-                            " is not in the model");
+  auto lookup = [&](const std::string& text) {
+    Result<int32_t> row = find(text);
+    if (!row.ok()) ThrowKeyError(row.status().message());
     out.rows.push_back(*row);
   };
   if (py::isinstance<py::str>(ids) || !py::isinstance<py::iterable>(ids)) {
     out.scalar = true;
-    lookup(IdText(ids), ids);
+    lookup(IdText(ids));
     return out;
   }
   if (py::isinstance<py::array>(ids)) {
@@ -146,18 +145,11 @@ Rows RowsOf(const IdMap& map, py::handle ids, const char* what) {
     if (a.dtype().kind() == 'i' || a.dtype().kind() == 'u') {
       auto ints = py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(a);
       out.rows.reserve(static_cast<size_t>(ints.size()));
-      for (py::ssize_t k = 0; k < ints.size(); ++k) {
-        const int64_t v = ints.data()[k];
-        const std::optional<int32_t> row = map.Find(std::to_string(v));
-        if (!row) {
-          ThrowKeyError(std::string(what) + " id " + std::to_string(v) + " is not in the model");
-        }
-        out.rows.push_back(*row);
-      }
+      for (py::ssize_t k = 0; k < ints.size(); ++k) lookup(std::to_string(ints.data()[k]));
       return out;
     }
   }
-  for (py::handle id : ids) lookup(IdText(id), id);
+  for (py::handle id : ids) lookup(IdText(id));
   return out;
 }
 

@@ -11,11 +11,14 @@
 #include <pybind11/pybind11.h>
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mtrec/id_map.h"
+#include "mtrec/status.h"
 
 namespace mtrec::python {
 
@@ -62,12 +65,15 @@ bool HasIntegerIds(const IdMap& map);
 py::array RowIds(const IdMap& map, bool integer_ids);
 
 // The rows of the ids in `ids` (one id, or a sequence/array of them), and
-// whether `ids` was a single id. KeyError names the first id `map` lacks
-// ("user id 'x' is not in the model"); `what` is "user" or "item".
+// whether `ids` was a single id. Each id is looked up by `find` (the model's
+// FindUser or FindItem: the library's one check of an id); KeyError carries
+// its message for the first id it refuses ("user '99' is not in the model
+// (943 rows)"); `what` is "user" or "item".
 struct Rows {
   std::vector<int32_t> rows;
   bool scalar = false;
 };
-Rows RowsOf(const IdMap& map, py::handle ids, const char* what);
+using FindRow = std::function<Result<int32_t>(std::string_view)>;
+Rows RowsOf(const FindRow& find, py::handle ids, const char* what);
 
 }  // namespace mtrec::python

@@ -265,6 +265,13 @@ class PyModel {
     return std::make_unique<PyModel>(ValueOrThrow(std::move(loaded)), nullptr);
   }
 
+  FindRow FindUsers() const {
+    return [this](std::string_view raw) { return model_.FindUser(raw); };
+  }
+  FindRow FindItems() const {
+    return [this](std::string_view raw) { return model_.FindItem(raw); };
+  }
+
   // Refuses data whose ids are numbered otherwise than the model's.
   void CheckIds(const Data& data, const char* what) const {
     if (data.source == source_) return;
@@ -385,7 +392,7 @@ class PyModel {
   py::tuple Recommend(const py::handle& user_ids, int k, bool exclude_seen) const {
     const BusyGuard::Shared reading(busy_);
     if (k < 1) throw py::value_error("k: expected >= 1, got " + std::to_string(k));
-    const Rows users = RowsOf(model_.users(), user_ids, "user");
+    const Rows users = RowsOf(FindUsers(), user_ids, "user");
     const auto n = static_cast<py::ssize_t>(users.rows.size());
     py::array_t<int32_t> items({n, static_cast<py::ssize_t>(k)});
     py::array_t<float> scores({n, static_cast<py::ssize_t>(k)});
@@ -414,8 +421,8 @@ class PyModel {
 
   py::tuple Predict(const py::handle& user_ids, const py::handle& item_ids) const {
     const BusyGuard::Shared reading(busy_);
-    const Rows users = RowsOf(model_.users(), user_ids, "user");
-    const Rows items = RowsOf(model_.items(), item_ids, "item");
+    const Rows users = RowsOf(FindUsers(), user_ids, "user");
+    const Rows items = RowsOf(FindItems(), item_ids, "item");
     if (users.rows.size() != items.rows.size()) {
       throw py::value_error("item_ids: expected " + std::to_string(users.rows.size()) +
                             " ids (one per user id), got " + std::to_string(items.rows.size()));
@@ -444,7 +451,7 @@ class PyModel {
   py::tuple RecommendForRatings(const py::handle& item_ids, const py::handle& ratings, int k,
                                 int steps, double learning_rate, double l2, int64_t seed) const {
     const BusyGuard::Shared reading(busy_);
-    const Rows items = RowsOf(model_.items(), item_ids, "item");
+    const Rows items = RowsOf(FindItems(), item_ids, "item");
     const FloatColumn values = ReadFloatColumn(ratings, "ratings");
     if (values.values.size() != items.rows.size()) {
       throw py::value_error("ratings: expected one rating per item id");

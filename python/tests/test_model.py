@@ -145,7 +145,7 @@ def test_recommend(fitted, split):
     np.testing.assert_array_equal(batch_items[0], items)
     np.testing.assert_array_equal(batch_scores[0], scores)
     np.testing.assert_array_equal(fitted.recommend(np.array([user]), k=10)[0][0], items)
-    with pytest.raises(KeyError, match="user id 99999 is not in the model"):
+    with pytest.raises(KeyError, match="user '99999' is not in the model"):
         fitted.recommend(99999)
     with pytest.raises(ValueError, match="^k: expected >= 1"):
         fitted.recommend(user, k=0)
@@ -177,7 +177,7 @@ def test_predict(fitted, split):
     assert one_score == pytest.approx(expected, rel=1e-5, abs=1e-6)
     with pytest.raises(ValueError, match="^item_ids: expected 2 ids"):
         fitted.predict(users[:2], items[:3])
-    with pytest.raises(KeyError, match="item id 123456"):
+    with pytest.raises(KeyError, match="item '123456' is not in the model"):
         fitted.predict(int(users[0]), 123456)
 
 

@@ -82,3 +82,23 @@ def test_non_integral_ids_are_a_type_error(bad):
 def test_integer_lists_and_numpy_integers_are_ids():
     x = mtrec.Interactions([1, np.int64(2), 3], (4, 5, np.int32(6)), [3.0, 4.0, 5.0])
     assert len(x) == 3
+
+
+def test_ids_and_ratings_are_checked_as_the_cli_checks_them(tmp_path):
+    # Raw ids (a MovieLens-style u.data): row 0 exists, but no rating has it.
+    lines = [f"{u}\t{i}\t{1 + (u * i) % 5}\t{880000000 + u}"
+             for u in range(1, 31) for i in range(1, 21) if (u + i) % 3]
+    (tmp_path / "u.data").write_text("\n".join(lines) + "\n")
+    data = mtrec.load_dataset(str(tmp_path / "u.data"))
+    model = mtrec.MultitaskModel(threads=1, seed=1)
+    model.fit(data, epochs=1)
+    model.save(str(tmp_path / "m.mtrec"))
+    loaded = mtrec.load(str(tmp_path / "m.mtrec"))
+    for m in (model, loaded):
+        with pytest.raises(KeyError, match="is not in the model's data"):
+            m.predict(0, 1)
+        with pytest.raises(KeyError, match="is not in the model's data"):
+            m.recommend(0)
+        with pytest.raises(ValueError, match="outside the data set's ratings"):
+            m.recommend_for_ratings({2: 100})
+    assert len(loaded.recommend(1, k=3)[0]) == 3

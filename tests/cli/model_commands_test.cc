@@ -219,5 +219,27 @@ TEST(ModelCommandsStringIds, LookUpRawIdsAndRefuseNonUtf8CleanlyOnSave) {
             std::string::npos);
 }
 
+// Raw ids number the table rows, so row 0 exists though no rating has user or
+// item 0 (MovieLens's phantom row): every front end refuses it through the
+// model's one id check instead of answering from untrained weights.
+TEST_F(ModelCommands, ThePhantomRowZeroIsNoId) {
+  ASSERT_EQ(Rated("0").size(), 0u);
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"predict", "--user", "0", "--item", "1"},
+        std::vector<std::string>{"predict", "--user", "1", "--item", "0"},
+        std::vector<std::string>{"recommend", "--user", "0"},
+        std::vector<std::string>{"recommend", "--ratings", "0:5"}}) {
+    std::vector<std::string> full = args;
+    full.insert(full.begin() + 1, {"--model", *tmp_ / "m.ckpt"});
+    const auto r = RunMtrec(full);
+    EXPECT_EQ(r.exit_code, 1) << args[0] << " " << args[1] << " " << args[2] << ": " << r.err;
+    EXPECT_NE(r.err.find("is not in the model's data (row 0 of its raw-id table"),
+              std::string::npos)
+        << r.err;
+  }
+  const auto ok = RunMtrec({"predict", "--model", *tmp_ / "m.ckpt", "--user", "1", "--item", "1"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+}
+
 }  // namespace
 }  // namespace mtrec

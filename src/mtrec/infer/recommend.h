@@ -43,6 +43,13 @@ class RecommendationCandidates {
   // 0 and ids never seen are never recommended), 0 for the items of `user` in
   // it unless include_seen. A user outside the data (e.g. -1) has no items.
   std::vector<uint8_t> For(UserId user, bool include_seen) const;
+  // Whether the user has a row in the data, and whether the item occurs in it.
+  bool HasUser(UserId user) const {
+    return user >= 0 && user < seen_.num_users() && !seen_.Of(user).empty();
+  }
+  bool HasItem(ItemId item) const {
+    return item >= 0 && item < static_cast<ItemId>(occurs_.size()) && occurs_[item] != 0;
+  }
   // The lowest and highest rating in the data (0, 0 for no rows).
   float min_rating() const { return min_rating_; }
   float max_rating() const { return max_rating_; }
