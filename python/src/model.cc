@@ -17,6 +17,7 @@
 #include "interrupt.h"
 #include "mtrec/backend/backend_registry.h"
 #include "mtrec/core/config_names.h"
+#include "mtrec/io/file_entry.h"
 #include "mtrec/model.h"
 #include "mtrec/optim/optimizer.h"
 #include "mtrec/train/early_stopping.h"
@@ -377,11 +378,22 @@ class PyModel {
     validation_ = nullptr;
   }
 
-  void Save(const std::string& path) const {
+  // An existing regular file is replaced only if `overwrite` (FileExistsError
+  // otherwise); anything else there (a link, a device, a FIFO, a folder) never
+  // is (ValueError).
+  void Save(const std::string& path, bool overwrite) const {
     Status saved;
     {
       py::gil_scoped_release release;
-      saved = model_.Save(path);
+      saved = model_.Save(path, overwrite);
+    }
+    if (!saved.ok() && !overwrite && saved.code() == Status::Code::kInvalidArgument) {
+      Result<FileKind> kind = KindOf(path);
+      if (kind.ok() && *kind == FileKind::kRegular) {
+        const std::string message = path + " already exists; pass overwrite=True to replace it";
+        PyErr_SetString(PyExc_FileExistsError, message.c_str());
+        throw py::error_already_set();
+      }
     }
     ThrowIfError(saved);
   }
@@ -440,7 +452,7 @@ void BindModel(py::module_& m) {
            py::arg("ratings"), py::arg("k"), py::arg("steps"), py::arg("learning_rate"),
            py::arg("l2"), py::arg("seed"))
       .def("set_known_interactions", &PyModel::SetKnownInteractions, py::arg("data"))
-      .def("save", &PyModel::Save, py::arg("path"))
+      .def("save", &PyModel::Save, py::arg("path"), py::arg("overwrite"))
       .def("parameters", &PyModel::Parameters)
       .def("config", &PyModel::Config)
       .def_property_readonly("user_ids", &PyModel::UserIds)

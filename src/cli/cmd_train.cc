@@ -171,23 +171,35 @@ Status ApplyResume(const FlagSet& flags, const TrainingCheckpoint& ckpt, TrainFl
   return Status::Ok();
 }
 
-// Claims the run folder: the default one (with a free _N suffix), --logdir, or
-// with --resume the run's own folder.
-Result<RunFolderClaim> ClaimLogdir(const TrainFlags& f, const TrainingCheckpoint* resumed,
-                                   const std::string& run_id) {
+// The run folder asked for: the default one (with a free _N suffix), --logdir,
+// or with --resume the run's own folder (which must still hold the run).
+struct LogdirChoice {
+  std::string dir;
+  RunFolderMode mode;
+  std::string flag;
+};
+
+LogdirChoice ChooseLogdir(const TrainFlags& f, const TrainingCheckpoint* resumed,
+                          const std::string& run_id) {
   // A checkpoint saved through the library (Model::Save) names no run folder.
   if (resumed != nullptr && !(f.logdir.empty() && resumed->logdir.empty()) &&
       (f.logdir.empty() || RunIdOf(AbsolutePath(f.logdir)) == run_id)) {
-    const std::string dir = f.logdir.empty() ? resumed->logdir : f.logdir;
-    return ClaimRunFolder(dir, RunFolderMode::kContinue, run_id,
-                          f.logdir.empty() ? "--resume: the run folder" : "--logdir");
+    return {f.logdir.empty() ? resumed->logdir : f.logdir, RunFolderMode::kContinue,
+            f.logdir.empty() ? "--resume: the run folder" : "--logdir"};
   }
   if (f.logdir.empty()) {
-    return ClaimRunFolder("runs/" + RunName(f.config), RunFolderMode::kNewWithSuffix, run_id,
-                          "--logdir");
+    return {"runs/" + RunName(f.config), RunFolderMode::kNewWithSuffix, "--logdir"};
   }
-  return ClaimRunFolder(f.logdir, f.overwrite ? RunFolderMode::kReplace : RunFolderMode::kNew,
-                        run_id, "--logdir");
+  return {f.logdir, f.overwrite ? RunFolderMode::kReplace : RunFolderMode::kNew, "--logdir"};
+}
+
+// The checkpoints may be neither the run folder nor one of its files.
+Status CheckCheckpointsOutside(const TrainFlags& f, const std::filesystem::path& run_dir) {
+  if (f.options.save_path.empty()) return Status::Ok();
+  MTREC_RETURN_IF_ERROR(CheckNotARunFile(f.options.save_path, run_dir, "--save"));
+  if (f.options.save_best == Metric::kNone) return Status::Ok();
+  return CheckNotARunFile(BestCheckpointPath(f.options.save_path), run_dir,
+                          "--save_best: the file");
 }
 
 // Checks and reserves the checkpoint files the run will write (--save and
@@ -302,8 +314,14 @@ int Train(std::span<const std::string> user_args, const Ranks& ranks) {
   if (Status s = ClaimCheckpoints(f, &checkpoint_locks); !s.ok()) return Fail(s);
   const std::string run_id =
       checkpoint && !checkpoint->run_id.empty() ? checkpoint->run_id : NewRunId();
-  Result<RunFolderClaim> claim = ClaimLogdir(f, checkpoint ? &*checkpoint : nullptr, run_id);
+  const LogdirChoice choice = ChooseLogdir(f, checkpoint ? &*checkpoint : nullptr, run_id);
+  if (Status s = CheckCheckpointsOutside(f, choice.dir); !s.ok()) return Fail(s);
+  Result<RunFolderClaim> claim = ClaimRunFolder(choice.dir, choice.mode, run_id, choice.flag);
   if (!claim.ok()) return Fail(claim.status());
+  if (Status s = CheckCheckpointsOutside(f, claim->dir); !s.ok()) {  // with its _N suffix
+    ReleaseUnusedRunFolder(*claim);
+    return Fail(s);
+  }
   const std::filesystem::path logdir = claim->dir;
   f.options.logdir = logdir.string();
   f.options.run_id = run_id;
@@ -313,8 +331,8 @@ int Train(std::span<const std::string> user_args, const Ranks& ranks) {
   f.config.data.on_download = [&download_progress](const DownloadEvent& e) {
     download_progress.OnEvent(e);
   };
-  RunDirectory run_dir(logdir);
-  TensorBoardObserver tensorboard(logdir);
+  RunDirectory run_dir(logdir, claim->folder);
+  TensorBoardObserver tensorboard(logdir, claim->folder);
   ProgressLine progress(stderr);
   ConsoleReport console(stdout);
   SparseIdsNote sparse_ids_note;

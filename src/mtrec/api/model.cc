@@ -485,13 +485,13 @@ Status Model::SetParameters(const std::vector<NamedTensor>& tensors) {
   return Status::Ok();
 }
 
-Status Model::Save(const std::filesystem::path& path) const {
+Status Model::Save(const std::filesystem::path& path, bool overwrite) const {
   TrainingCheckpoint checkpoint;
   ModelInternals::Capture(*this, &checkpoint);
   checkpoint.state = impl_->split_heads            ? "refitted"
                      : checkpoint.batches_done > 0 ? "interrupted"
                                                    : "completed";
-  return SaveCheckpoint(path, checkpoint);
+  return SaveCheckpoint(path, checkpoint, overwrite);
 }
 
 void ModelInternals::Capture(const Model& model, TrainingCheckpoint* c) {

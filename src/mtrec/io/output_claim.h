@@ -1,40 +1,48 @@
 // Claiming a run's outputs before it does any work, so that two runs never
-// share a run folder or a checkpoint file, and nothing that was there before is
-// replaced unless the caller asked for it.
+// share a run folder or a checkpoint file, nothing that was there before is
+// replaced unless the caller asked for it, and nothing is ever written through
+// a symbolic link, into a FIFO or a device, or outside the folders claimed.
 //
 // Run folder. A folder belongs to a run once that run has created its marker
-// file `.mtrec-run` (holding the run's id) with O_CREAT|O_EXCL: of any number of
-// processes racing for one folder exactly one succeeds. The claiming process
-// also holds an flock(2) on the marker for as long as it lives, so that a
-// replacing (`--overwrite`) or continuing (`--resume`) run can tell a finished
-// run from one still writing. A folder without a marker but with run files
-// (config.json, metrics.jsonl, event files, a sweep's summary files) was written
-// by an older mtrec and counts as taken too. A folder holding nothing but an
-// unlocked marker (its run was killed before writing anything) is free again.
+// file `.mtrec-run` (holding the run's id) with O_CREAT|O_EXCL|O_NOFOLLOW: of
+// any number of processes racing for one folder exactly one succeeds. The
+// claiming process also holds an flock(2) on the marker for as long as it
+// lives, so that a replacing (`--overwrite`) or continuing (`--resume`) run can
+// tell a finished run from one still writing. A folder without a marker but
+// with run files (report/run_files.h) was written by an older mtrec and counts
+// as taken too. A folder holding nothing but an unlocked marker (its run was
+// killed before writing anything) is free again. The folder itself must be a
+// real folder (the folders above it are the caller's path and are followed);
+// a marker or a run file there that is not a regular file (a link, a FIFO, a
+// folder) is refused, never opened, followed or removed. The claim opens the
+// folder once; its files are named relative to that descriptor.
 //
 // Checkpoint target. The path is checked (its folder exists and is writable, it
-// is not a folder, not an input of the run, not an existing file unless
-// replacing is allowed) and reserved by an flock on `<path>.lock`, which is
-// removed when the reservation ends. The file itself is only ever written by an
-// atomic rename (io/atomic_file.h), so a killed run leaves the previous version
-// or none, never a partial one; its stale temporary files are removed by the
-// next claim.
+// is absent or a regular file: not a link, a folder, a FIFO or a device, not an
+// input of the run, not an existing file unless replacing is allowed) and
+// reserved by an flock on `<path>.lock` (a regular file, never followed), which
+// is removed when the reservation ends. The file itself is only ever written by
+// an atomic rename (io/atomic_file.h), so a killed run leaves the previous
+// version or none, never a partial one; its stale temporary files (regular
+// files named as io/atomic_file.h names them) are removed by the next claim.
 //
 // Status codes: InvalidArgument (exit 2) when the user chose a target that
-// cannot be used (taken, missing folder, a folder, an input); IOError (exit 1)
-// when the OS refuses (permissions, a full disk).
+// cannot be used (taken, missing folder, a folder, a link, an input); IOError
+// (exit 1) when the OS refuses (permissions, a full disk).
 #pragma once
 
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "mtrec/io/file_entry.h"
+#include "mtrec/report/run_files.h"
 #include "mtrec/status.h"
 
 namespace mtrec {
 
-// An flock held on an open file; released (and the file optionally removed)
-// when the object goes away. Movable, not copyable.
+// An flock held on an open file; released (and the file optionally removed,
+// if the path still names it) when the object goes away. Movable, not copyable.
 class FileLock {
  public:
   FileLock() = default;
@@ -55,18 +63,17 @@ class FileLock {
   std::filesystem::path remove_on_release_;  // empty: keep the file
 };
 
-// The marker that makes a folder a run's.
-inline constexpr const char* kRunMarkerName = ".mtrec-run";
-
 enum class RunFolderMode {
   kNew,            // the folder must not hold a run
   kNewWithSuffix,  // the folder, else <folder>_2, <folder>_3, ...: the first not holding a run
+                   // (and being absent or a real folder)
   kReplace,        // take it even if it holds a finished run, removing that run's files
-  kContinue,       // it must hold the run `run_id` (or nothing): a resumed run
+  kContinue,       // it must exist and hold the run `run_id`: a resumed run
 };
 
 struct RunFolderClaim {
   std::filesystem::path dir;  // absolute: the folder claimed (with its suffix)
+  UniqueFd folder;            // the folder, opened by the claim
   FileLock lock;              // on the marker, for the claimer's lifetime
   RunFolderMode mode = RunFolderMode::kNew;
   bool created = false;  // the folder did not exist before
@@ -78,12 +85,26 @@ struct RunFolderClaim {
 Result<RunFolderClaim> ClaimRunFolder(const std::filesystem::path& dir, RunFolderMode mode,
                                       const std::string& run_id, const std::string& flag);
 
+// The same for the folder `subfolders` (relative, e.g. {"cfg", "seed=1"})
+// inside the claimed folder `parent`, created as needed; none of them is
+// followed if it is a link (InvalidArgument), and none is looked up by path.
+Result<RunFolderClaim> ClaimRunSubfolder(const RunFolderClaim& parent,
+                                         const std::vector<std::string>& subfolders,
+                                         RunFolderMode mode, const std::string& run_id,
+                                         const std::string& flag);
+
+// Before any work: whether ClaimRunSubfolder could create or use `subfolders`
+// (each absent or a real folder); InvalidArgument naming the first that is not.
+Status CheckRunSubfolder(const RunFolderClaim& parent, const std::vector<std::string>& subfolders,
+                         const std::string& flag);
+
 // For a run that failed before writing anything: gives a new folder back (its
 // marker, and the folder if the claim created it) so that no empty run folder
 // is left behind. Folders claimed to replace or continue a run are kept.
 void ReleaseUnusedRunFolder(RunFolderClaim& claim);
 
-// The id recorded in a run folder's marker ("" if none).
+// The id recorded in a run folder's marker ("" if none, or if the marker is
+// not a regular file).
 std::string RunIdOf(const std::filesystem::path& dir);
 
 // A fresh random run id (32 hex digits).
@@ -102,5 +123,13 @@ struct CheckpointTarget {
 // Checks `target` as described above and reserves it; the lock ends the
 // reservation (and removes `<path>.lock`) when it goes away.
 Result<FileLock> ClaimCheckpointTarget(const CheckpointTarget& target);
+
+// InvalidArgument when a file the run writes (`path`, named by `flag`) would
+// be the run folder `run_dir` itself or one of its own files (the marker,
+// config.json, metrics.jsonl, ...: report/run_files.h). Checked before the
+// folder is claimed (with the folder asked for) and after (with the one
+// claimed), so that neither replaces the other.
+Status CheckNotARunFile(const std::filesystem::path& path, const std::filesystem::path& run_dir,
+                        const std::string& flag);
 
 }  // namespace mtrec

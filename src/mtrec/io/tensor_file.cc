@@ -206,8 +206,9 @@ Result<TensorFile> DecodeTensorFile(std::string_view bytes, const std::string& s
   return file;
 }
 
-Status WriteTensorFile(const std::filesystem::path& path, const TensorFile& file) {
-  return WriteFileAtomically(path, EncodeTensorFile(file));
+Status WriteTensorFile(const std::filesystem::path& path, const TensorFile& file,
+                       const AtomicWriteOptions& options) {
+  return WriteFileAtomically(path, EncodeTensorFile(file), options);
 }
 
 Result<TensorFile> ReadTensorFile(const std::filesystem::path& path) {

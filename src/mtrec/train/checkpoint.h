@@ -77,7 +77,10 @@ struct TrainingCheckpoint {
   std::vector<float> best_params;  // with early stopping: the best epoch's weights
 };
 
-Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoint& checkpoint);
+// Writes the checkpoint through io/atomic_file.h: a new file, or one replacing
+// a regular file if `replace` (never a link, a folder, a FIFO or a device).
+Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoint& checkpoint,
+                      bool replace = true);
 Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path);
 
 // Copies the live state into `checkpoint` (params, optimizer, stream, cursor).
