@@ -7,7 +7,6 @@
 // before any work (exit 2, the working folder as it was), and nothing outside
 // the run's own files may change. Links planted during a run at the
 // predictable temporary names of older versions are never followed.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -214,17 +213,7 @@ TEST_F(FileSafety, LinksAtTheOldPredictableTemporaryNamesAreNeverFollowed) {
                                    (work / "m.mtrec").string(),
                                    "--save_every",
                                    "1"};
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int null = ::open("/dev/null", O_WRONLY);
-    ::dup2(null, 1);
-    ::dup2(null, 2);
-    std::vector<char*> args;
-    for (std::string& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
+  const pid_t pid = testing::Spawn(argv);
   const std::string suffix = ".tmp." + std::to_string(pid);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (!fs::exists(work / "run" / "config.json") && std::chrono::steady_clock::now() < deadline) {
