@@ -122,10 +122,10 @@ class FileSafety : public ::testing::Test {
         const Snapshot victim = Take(tmp_.path() / "victim");
         const Snapshot before = Take(work);
         const std::string planted = before.at(s.paths[k]);
-        const auto r = testing::RunCommand(
-            "cd " + testing::ShellQuote(work.string()) +
-            " && MTREC_MOVIELENS_URL=file:///nonexistent " +
-            testing::ShellQuote(testing::MtrecBinary()) + " " + s.command);
+        const auto r =
+            testing::RunCommand("cd " + testing::ShellQuote(work.string()) +
+                                " && MTREC_MOVIELENS_URL=file:///nonexistent " +
+                                testing::ShellQuote(testing::MtrecBinary()) + " " + s.command);
         ++runs;
         const std::string what = s.name + ": " + NameOf(p) + " at " + s.paths[k] + ": exit " +
                                  std::to_string(r.exit_code) + " " + r.err;
@@ -160,13 +160,12 @@ class FileSafety : public ::testing::Test {
 };
 
 TEST_F(FileSafety, TrainRefusesOrSucceedsWithoutTouchingAnythingPlanted) {
-  const Scenario train = {
-      "train",
-      "train --dataset " + Data() +
-          " --threads 1 --epochs 2 --logdir run --save m.mtrec --save_best mrr",
-      {"run/.mtrec-run", "run/config.json", "run/metrics.jsonl", "run/refit.json",
-       "run/events.out.tfevents.0000000001.host.1.0", "run", "m.mtrec", "m.mtrec.lock",
-       "m.best.mtrec", "m.best.mtrec.lock"}};
+  const Scenario train = {"train",
+                          "train --dataset " + Data() +
+                              " --threads 1 --epochs 2 --logdir run --save m.mtrec --save_best mrr",
+                          {"run/.mtrec-run", "run/config.json", "run/metrics.jsonl",
+                           "run/refit.json", "run/events.out.tfevents.0000000001.host.1.0", "run",
+                           "m.mtrec", "m.mtrec.lock", "m.best.mtrec", "m.best.mtrec.lock"}};
   EXPECT_EQ(Check(train), 50);
 }
 
@@ -184,9 +183,8 @@ TEST_F(FileSafety, SweepRefusesOrSucceedsWithoutTouchingAnythingPlanted) {
       "sweep",
       "sweep --dataset " + Data() +
           " --threads 1 --epochs 1 --grid shared/0.5/0.5 --seeds 1 --out sw --save",
-      {"sw/.mtrec-run", "sw/summary.md", "sw/summary.csv", "sw/curves.svg", run,
-       run + "/seed=1", run + "/seed=1/.mtrec-run", run + "/seed=1/config.json",
-       run + "/seed=1/model.mtrec"}};
+      {"sw/.mtrec-run", "sw/summary.md", "sw/summary.csv", "sw/curves.svg", run, run + "/seed=1",
+       run + "/seed=1/.mtrec-run", run + "/seed=1/config.json", run + "/seed=1/model.mtrec"}};
   EXPECT_EQ(Check(sweep), 45);
 }
 

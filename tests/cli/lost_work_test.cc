@@ -43,8 +43,8 @@ TEST_F(LostWork, ASaveOntoTheRunFolderOrItsOwnFilesIsRefusedBeforeWork) {
   const std::string config = ReadFile(tmp_.path() / "run" / "config.json");
   const std::string metrics = ReadFile(tmp_.path() / "run" / "metrics.jsonl");
   for (const char* name : {"config.json", "metrics.jsonl", ".mtrec-run"}) {
-    const auto r = RunMtrec(Train({"--epochs", "1", "--logdir", run, "--overwrite", "--save",
-                                   run + "/" + name}));
+    const auto r = RunMtrec(
+        Train({"--epochs", "1", "--logdir", run, "--overwrite", "--save", run + "/" + name}));
     EXPECT_EQ(r.exit_code, 2) << name << ": " << r.err;
     EXPECT_NE(r.err.find("one of the run folder's own files"), std::string::npos) << r.err;
     EXPECT_EQ(ReadFile(tmp_.path() / "run" / "config.json"), config);
@@ -72,8 +72,8 @@ TEST_F(LostWork, AClosedStdoutDropsTheOutputAndTrainingGoesOn) {
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);
   ::close(fds[0]);  // nobody reads: every write is EPIPE (and SIGPIPE)
-  std::vector<std::string> argv = Train(
-      {"--epochs", "5", "--logdir", tmp_ / "run", "--save", tmp_ / "m.mtrec"});
+  std::vector<std::string> argv =
+      Train({"--epochs", "5", "--logdir", tmp_ / "run", "--save", tmp_ / "m.mtrec"});
   argv.insert(argv.begin(), testing::MtrecBinary());
   const pid_t pid = testing::Spawn(argv, fds[1]);
   ::close(fds[1]);
@@ -89,8 +89,8 @@ TEST_F(LostWork, AClosedStdoutDropsTheOutputAndTrainingGoesOn) {
 
 // Item 5: closing the terminal (SIGHUP) stops like SIGTERM: checkpoint, 130.
 TEST_F(LostWork, SighupSavesTheCheckpointAndExits130) {
-  std::vector<std::string> argv = Train(
-      {"--epochs", "100000", "--logdir", tmp_ / "run", "--save", tmp_ / "m.mtrec"});
+  std::vector<std::string> argv =
+      Train({"--epochs", "100000", "--logdir", tmp_ / "run", "--save", tmp_ / "m.mtrec"});
   argv.insert(argv.begin(), testing::MtrecBinary());
   const int status =
       testing::SignalAfterLines(argv, tmp_.path() / "run" / "metrics.jsonl", 1, SIGHUP);
@@ -106,9 +106,8 @@ TEST_F(LostWork, SighupSavesTheCheckpointAndExits130) {
 // folder is neither recreated nor claimed.
 TEST_F(LostWork, ResumeIsRefusedIntoAFolderThatNoLongerHoldsTheRun) {
   const std::string run = tmp_ / "run";
-  ASSERT_EQ(RunMtrec(Train({"--epochs", "1", "--logdir", run, "--save", tmp_ / "m.mtrec"}))
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      RunMtrec(Train({"--epochs", "1", "--logdir", run, "--save", tmp_ / "m.mtrec"})).exit_code, 0);
   const std::vector<std::string> resume = {"train", "--resume", tmp_ / "m.mtrec", "--epochs", "2"};
   fs::rename(run, tmp_.path() / "moved");  // deleted
   auto r = RunMtrec(resume);

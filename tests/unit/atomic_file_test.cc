@@ -73,10 +73,11 @@ TEST(WriteFileAtomically, NeverReplacesWhatIsNotARegularFile) {
   const fs::path victim = tmp.path() / "victim";
   WriteFile(victim, "precious");
   const fs::path outside = tmp.path() / "outside";
-  const std::vector<std::pair<std::string, FileKind>> planted = {
-      {"link", FileKind::kSymlink},     {"dangling", FileKind::kSymlink},
-      {"device", FileKind::kSymlink},   {"fifo", FileKind::kFifo},
-      {"folder", FileKind::kFolder}};
+  const std::vector<std::pair<std::string, FileKind>> planted = {{"link", FileKind::kSymlink},
+                                                                 {"dangling", FileKind::kSymlink},
+                                                                 {"device", FileKind::kSymlink},
+                                                                 {"fifo", FileKind::kFifo},
+                                                                 {"folder", FileKind::kFolder}};
   fs::create_directories(tmp.path() / "w");
   fs::create_symlink(victim, tmp.path() / "w" / "link");
   fs::create_symlink(outside, tmp.path() / "w" / "dangling");

@@ -221,8 +221,8 @@ TEST(ClaimRunFolder, AMarkerThatIsNotARegularFileIsNeverFollowed) {
   for (int kind = 0; kind < 5; ++kind) {
     for (RunFolderMode mode : {RunFolderMode::kNew, RunFolderMode::kReplace,
                                RunFolderMode::kContinue, RunFolderMode::kNewWithSuffix}) {
-      const fs::path dir = tmp.path() / ("r" + std::to_string(kind) + "_" +
-                                         std::to_string(static_cast<int>(mode)));
+      const fs::path dir =
+          tmp.path() / ("r" + std::to_string(kind) + "_" + std::to_string(static_cast<int>(mode)));
       plant(dir, kind);
       auto claim = ClaimRunFolder(dir, mode, "id", "--logdir");
       if (mode == RunFolderMode::kNewWithSuffix) {
@@ -268,8 +268,7 @@ TEST(ClaimRunFolder, ARunFileThatIsNotARegularFileIsRefusedNotRemoved) {
   fs::create_symlink(tmp.path() / "elsewhere", tmp.path() / "linked");
   auto linked = ClaimRunFolder(tmp.path() / "linked", RunFolderMode::kNew, "id", "--logdir");
   ASSERT_FALSE(linked.ok());
-  EXPECT_NE(linked.status().message().find("is a symbolic link, not a folder"),
-            std::string::npos)
+  EXPECT_NE(linked.status().message().find("is a symbolic link, not a folder"), std::string::npos)
       << linked.status().message();
   auto suffixed =
       ClaimRunFolder(tmp.path() / "linked", RunFolderMode::kNewWithSuffix, "id", "--logdir");

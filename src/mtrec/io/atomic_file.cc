@@ -93,8 +93,8 @@ Status WriteFileAtomicallyAt(int dir_fd, const std::filesystem::path& dir, const
   UniqueFd fd;
   for (int attempt = 0; attempt < 100 && !fd.valid(); ++attempt) {
     temp = name + std::string(kTempInfix) + RandomSuffix();
-    fd.reset(::openat(dir_fd, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                      0644));
+    fd.reset(
+        ::openat(dir_fd, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
     if (!fd.valid() && errno != EEXIST) return OsError(dir / temp, "create failed");
   }
   if (!fd.valid()) return OsError(dir / temp, "create failed");

@@ -27,10 +27,10 @@ struct AtomicWriteOptions {
 
 // Writes `content` to `path`. A target that is neither absent nor a regular
 // file is InvalidArgument naming what it is; a missing folder is NotFound;
-// other failures are IOError naming the path and the OS error. On any failure the target is untouched and the
-// temporary file is removed, except when the target changed into something
-// that may not be replaced while the content was written: then the content
-// stays in the temporary file, which the message names.
+// other failures are IOError naming the path and the OS error. On any failure the target is
+// untouched and the temporary file is removed, except when the target changed into something that
+// may not be replaced while the content was written: then the content stays in the temporary file,
+// which the message names.
 Status WriteFileAtomically(const std::filesystem::path& path, std::string_view content,
                            const AtomicWriteOptions& options = {});
 

@@ -59,7 +59,7 @@ Status OsError(const std::filesystem::path& path, const std::string& what) {
 Result<FileKind> KindAt(int dir_fd, const std::string& name, const std::filesystem::path& shown) {
   struct stat st {};
   if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-    if (errno == ENOENT) return FileKind::kAbsent;
+    if (errno == ENOENT || errno == ENOTDIR) return FileKind::kAbsent;  // or its folder is
     return OsError(shown, "cannot inspect");
   }
   return KindOfMode(st.st_mode);
@@ -90,8 +90,7 @@ Result<UniqueFd> OpenSubfolder(int dir_fd, const std::string& name,
   if (error == ENOENT) return Status::NotFound(shown.string() + ": no such folder");
   if (error == ELOOP || error == ENOTDIR) {
     MTREC_ASSIGN_OR_RETURN(const FileKind kind, KindAt(dir_fd, name, shown));
-    return Status::InvalidArgument(shown.string() + " is " + DescribeKind(kind) +
-                                   ", not a folder");
+    return Status::InvalidArgument(shown.string() + " is " + DescribeKind(kind) + ", not a folder");
   }
   errno = error;
   return OsError(shown, "cannot open the folder");
@@ -120,7 +119,8 @@ Result<std::vector<std::string>> ListFolder(int dir_fd, const std::filesystem::p
 }
 
 bool SameFile(int fd_a, int fd_b) {
-  struct stat a {}, b{};
+  struct stat a {
+  }, b{};
   return ::fstat(fd_a, &a) == 0 && ::fstat(fd_b, &b) == 0 && a.st_dev == b.st_dev &&
          a.st_ino == b.st_ino;
 }

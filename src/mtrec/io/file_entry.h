@@ -49,8 +49,9 @@ FileKind KindOfMode(mode_t mode);
 // "a symbolic link", "a folder", "a FIFO", "a device", "a socket", ...
 const char* DescribeKind(FileKind kind);
 
-// The kind of `name` in the folder `dir_fd` (AT_FDCWD: the working folder).
-// An error other than "absent" (ENOENT) is an IOError naming `shown`.
+// The kind of `name` in the folder `dir_fd` (AT_FDCWD: the working folder);
+// kAbsent also when a folder on its path is missing or not a folder. Other
+// errors (permissions) are an IOError naming `shown`.
 Result<FileKind> KindAt(int dir_fd, const std::string& name, const std::filesystem::path& shown);
 // The same for a path (its folders followed, its last component not).
 Result<FileKind> KindOf(const std::filesystem::path& path);

@@ -23,7 +23,8 @@ const std::string kMarker(kRunMarkerName);
 
 // Whether `name` in `dir_fd` is the file open as `fd` (not following a link).
 bool SameEntry(int fd, int dir_fd, const std::string& name) {
-  struct stat a {}, b{};
+  struct stat a {
+  }, b{};
   return ::fstat(fd, &a) == 0 && ::fstatat(dir_fd, name.c_str(), &b, AT_SYMLINK_NOFOLLOW) == 0 &&
          a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
@@ -98,8 +99,8 @@ Status RemoveRunFiles(int dir_fd, const fs::path& dir, bool previous_run_too) {
   const bool marked = IsMarked(dir_fd);
   MTREC_ASSIGN_OR_RETURN(const std::vector<std::string> names, ListFolder(dir_fd, dir));
   for (const std::string& name : names) {
-    const bool doomed = IsRunTempFileName(name, marked) ||
-                        (previous_run_too && IsRunFileName(name, marked));
+    const bool doomed =
+        IsRunTempFileName(name, marked) || (previous_run_too && IsRunFileName(name, marked));
     if (!doomed) continue;
     MTREC_ASSIGN_OR_RETURN(const FileKind kind, KindAt(dir_fd, name, dir / name));
     if (kind != FileKind::kRegular) continue;  // not one mtrec wrote
@@ -249,8 +250,8 @@ Result<RunFolderClaim> ClaimIn(int parent_fd, const fs::path& parent, const std:
     }
     if (kind != FileKind::kAbsent && kind != FileKind::kFolder) {
       if (mode == RunFolderMode::kNewWithSuffix) continue;  // something else in the way
-      return Status::InvalidArgument(flag + " " + candidate.string() + " is " +
-                                     DescribeKind(kind) + ", not a folder; choose another path");
+      return Status::InvalidArgument(flag + " " + candidate.string() + " is " + DescribeKind(kind) +
+                                     ", not a folder; choose another path");
     }
     RunFolderClaim claim;
     claim.dir = candidate;
@@ -271,9 +272,8 @@ Result<RunFolderClaim> ClaimIn(int parent_fd, const fs::path& parent, const std:
       return folder.status().WithContext(flag);
     }
     claim.folder = std::move(folder).value();
-    MTREC_ASSIGN_OR_RETURN(
-        const Outcome outcome,
-        TryClaim(claim.folder.get(), candidate, mode, run_id, flag, &claim.lock));
+    MTREC_ASSIGN_OR_RETURN(const Outcome outcome, TryClaim(claim.folder.get(), candidate, mode,
+                                                           run_id, flag, &claim.lock));
     if (outcome == Outcome::kClaimed) return claim;
     if (mode != RunFolderMode::kNewWithSuffix) {
       return Status::InvalidArgument(flag + " " + candidate.string() +
@@ -281,9 +281,8 @@ Result<RunFolderClaim> ClaimIn(int parent_fd, const fs::path& parent, const std:
                                      "choose another folder");
     }
   }
-  return Status::InvalidArgument(flag + " " + (parent / leaf).string() +
-                                 ": every suffix up to _" + std::to_string(kMaxSuffix) +
-                                 " is taken");
+  return Status::InvalidArgument(flag + " " + (parent / leaf).string() + ": every suffix up to _" +
+                                 std::to_string(kMaxSuffix) + " is taken");
 }
 
 }  // namespace
@@ -451,9 +450,10 @@ Result<FileLock> ClaimCheckpointTarget(const CheckpointTarget& t) {
     if (fd < 0 && errno == ENOENT) continue;  // removed as we opened it
     if (fd < 0 && (errno == ELOOP || errno == EINVAL)) {
       Result<FileKind> lock_kind = KindAt(dir.get(), lock_name, lock_path);
-      return Status::InvalidArgument(where + ": its lock file " + lock_path.string() + " is " +
-                                     DescribeKind(lock_kind.ok() ? *lock_kind : FileKind::kSymlink) +
-                                     "; remove it or choose another path");
+      return Status::InvalidArgument(
+          where + ": its lock file " + lock_path.string() + " is " +
+          DescribeKind(lock_kind.ok() ? *lock_kind : FileKind::kSymlink) +
+          "; remove it or choose another path");
     }
     if (fd < 0) return OsError(lock_path, t.flag + ": cannot create the lock file");
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {

@@ -77,8 +77,8 @@ Result<TfEventsWriter> TfEventsWriter::Create(int dir_fd, const std::filesystem:
   const auto secs = static_cast<long long>(WallTime());
   char stem[64];
   std::snprintf(stem, sizeof(stem), "%010lld.", secs);
-  const std::string prefix = std::string(kEventFilePrefix) + stem + HostName() + "." +
-                             std::to_string(::getpid()) + ".";
+  const std::string prefix =
+      std::string(kEventFilePrefix) + stem + HostName() + "." + std::to_string(::getpid()) + ".";
   for (int n = 0; n < 1000; ++n) {
     const std::string name = prefix + std::to_string(n);
     const std::filesystem::path path = dir / name;

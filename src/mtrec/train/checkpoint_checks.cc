@@ -40,6 +40,10 @@ Status CheckCheckpointProgress(const TrainingCheckpoint& c, const std::string& w
     return Bad(where, "batches_done " + std::to_string(c.batches_done) + " and optimizer steps " +
                           std::to_string(c.optimizer_steps) + " must be >= 0");
   }
+  if (c.sums.batches != c.batches_done) {  // the loss sums are of the batches done
+    return Bad(where, "the loss sums count " + std::to_string(c.sums.batches) +
+                          " batches for batches_done " + std::to_string(c.batches_done));
+  }
   if (c.state != "running" && c.state != "interrupted" && c.state != "completed" &&
       c.state != "early_stopped" && c.state != "refitted") {
     return Bad(where, "unknown state '" + c.state + "'");

@@ -1,0 +1,96 @@
+// Issue 22, items 10 and 13 (checkpoint part): a checkpoint with a valid CRC
+// but impossible numbers or shape is refused in one line naming the field,
+// never narrowed into a wrapped number or resumed into an empty epoch.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "mtrec/io/tensor_file.h"
+#include "mtrec/train/checkpoint.h"
+#include "support/files.h"
+#include "support/run_command.h"
+#include "support/synthetic.h"
+#include "support/temp_dir.h"
+
+namespace mtrec {
+namespace {
+
+using Json = nlohmann::json;
+using testing::RunMtrec;
+using testing::TempDir;
+
+class CheckpointRanges : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::WriteGroupedRatings(tmp_.path(), 40, 30, 12, 5);
+    const auto r = RunMtrec({"train", "--dataset", tmp_ / "u.data", "--threads", "1", "--epochs",
+                             "1", "--logdir", tmp_ / "run", "--save", tmp_ / "m.mtrec"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  // A copy of the checkpoint with its 'mtrec' metadata edited (the CRC is recomputed).
+  std::string Edited(const std::string& name, const std::function<void(Json&)>& edit) {
+    auto file = ReadTensorFile(tmp_ / "m.mtrec");
+    EXPECT_TRUE(file.ok());
+    Json doc = Json::parse(file->metadata["mtrec"]);
+    edit(doc);
+    file->metadata["mtrec"] = doc.dump();
+    EXPECT_TRUE(WriteTensorFile(tmp_ / name, *file).ok());
+    return tmp_ / name;
+  }
+  TempDir tmp_;
+};
+
+TEST_F(CheckpointRanges, AnIntegerOutOfItsRangeIsRefusedNotWrapped) {
+  const std::string path =
+      Edited("big.mtrec", [](Json& d) { d["progress"]["epochs_done"] = 1000000000000LL; });
+  auto loaded = LoadCheckpoint(path);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.status().code(), Status::Code::kCorruption);
+  EXPECT_NE(loaded.status().message().find("epochs_done: 1000000000000 is not an integer in"),
+            std::string::npos)
+      << loaded.status().message();
+  const auto r = RunMtrec({"train", "--resume", path, "--epochs", "3"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.err.find("-727379968"), std::string::npos) << r.err;
+  for (const char* bad : {"1.5", "\"3\"", "-1e3"}) {
+    const std::string p =
+        Edited("f.mtrec", [&](Json& d) { d["progress"]["batches_done"] = Json::parse(bad); });
+    EXPECT_EQ(LoadCheckpoint(p).status().code(), Status::Code::kCorruption) << bad;
+  }
+}
+
+TEST_F(CheckpointRanges, BatchesDoneBeyondTheDataAreRefusedAtResume) {
+  const std::string path = Edited("far.mtrec", [](Json& d) {
+    d["progress"]["batches_done"] = 1000000000;
+    d["progress"]["sums"]["batches"] = 1000000000;
+  });
+  const std::string metrics = testing::ReadFile(tmp_.path() / "run" / "metrics.jsonl");
+  const auto r = RunMtrec({"train", "--resume", path, "--epochs", "3"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("1000000000 batches done"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("does not describe this data"), std::string::npos) << r.err;
+  EXPECT_EQ(testing::ReadFile(tmp_.path() / "run" / "metrics.jsonl"), metrics);  // no empty epoch
+  // The loss sums must count the batches done.
+  const std::string odd = Edited("odd.mtrec", [](Json& d) { d["progress"]["batches_done"] = 2; });
+  auto loaded = LoadCheckpoint(odd);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.status().message().find("the loss sums count 0 batches for batches_done 2"),
+            std::string::npos)
+      << loaded.status().message();
+}
+
+TEST_F(CheckpointRanges, MetadataThatIsNotAnObjectIsOneLine) {
+  const std::string path = Edited("array.mtrec", [](Json& d) { d = Json::array({1, 2}); });
+  auto loaded = LoadCheckpoint(path);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.status().message().find("the 'mtrec' metadata is not a JSON object"),
+            std::string::npos)
+      << loaded.status().message();
+  EXPECT_EQ(loaded.status().message().find("json.exception"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mtrec
