@@ -242,6 +242,28 @@ int TrainWithoutOutputs(TrainFlags& f) {
   return StoppedOnRequest(*summary) ? kExitInterrupted : kExitOk;
 }
 
+// Under mpirun: every rank must be given the same checkpoint flags (rank 0
+// writes them), so that a --save given to another rank only is not silently
+// dropped. Every rank reaches the same answer.
+Status CheckCheckpointFlagsAgree(Communicator& comm, const TrainFlags& f) {
+  if (comm.size() < 2) return Status::Ok();
+  const auto code = [](const TrainFlags& t) {
+    return (t.options.save_path.empty() ? 0u : 1u) |
+           (static_cast<uint64_t>(t.options.save_best) << 1) |
+           (static_cast<uint64_t>(t.options.save_every) << 8);
+  };
+  const std::vector<uint64_t> codes = comm.AllGather(code(f));
+  for (int r = 1; r < comm.size(); ++r) {
+    if (codes[r] != codes[0]) {
+      return Status::InvalidArgument("--save: rank " + std::to_string(r) +
+                                     "'s --save, --save_every and --save_best differ from rank "
+                                     "0's; give every rank the same (rank 0 writes the "
+                                     "checkpoint)");
+    }
+  }
+  return Status::Ok();
+}
+
 // Under mpirun: what the training steps exchanged, per step (stderr).
 void PrintExchange(const Communicator& comm, const RunSummary& summary) {
   const int64_t taken = summary.steps - summary.info.resumed_at_step + summary.refit_steps;
@@ -307,6 +329,7 @@ int Train(std::span<const std::string> user_args, const Ranks& ranks) {
   if (Status s = f.config.Validate(); !s.ok()) return Fail(s);
 
   f.options.comm = ranks.comm;
+  if (Status s = CheckCheckpointFlagsAgree(*ranks.comm, f); !s.ok()) return Fail(s);
   if (!ranks.writes) return TrainWithoutOutputs(f);
 
   // Claim every output before any work: the checkpoint files, then the run folder.

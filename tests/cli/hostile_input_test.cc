@@ -1,13 +1,16 @@
-// Issue 22, items 10 and 13 (checkpoint part): a checkpoint with a valid CRC
-// but impossible numbers or shape is refused in one line naming the field,
-// never narrowed into a wrapped number or resumed into an empty epoch.
+// Issue 22, items 10 and 13 (the checkpoint and flag parts): a checkpoint with
+// a valid CRC but impossible numbers or shape is refused in one line naming
+// the field, never narrowed into a wrapped number or resumed into an empty
+// epoch; a list flag's message fits the flag.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "mtrec/io/crc32c.h"
 #include "mtrec/io/tensor_file.h"
 #include "mtrec/train/checkpoint.h"
 #include "support/files.h"
@@ -90,6 +93,44 @@ TEST_F(CheckpointRanges, MetadataThatIsNotAnObjectIsOneLine) {
             std::string::npos)
       << loaded.status().message();
   EXPECT_EQ(loaded.status().message().find("json.exception"), std::string::npos);
+}
+
+// A tensor removed from the header (its data still there) is named as such.
+TEST(TensorFileMessages, ATensorMissingFromTheHeaderIsNamed) {
+  TensorFile file;
+  const std::vector<float> values = {1, 2, 3, 4};
+  file.tensors.push_back(Tensor::F32("a", {2, 2}, values));
+  file.tensors.push_back(Tensor::F32("b", {2, 2}, values));
+  std::string bytes = EncodeTensorFile(file);
+  uint64_t n = 0;
+  for (int k = 7; k >= 0; --k) n = (n << 8) | static_cast<unsigned char>(bytes[k]);
+  Json header = Json::parse(bytes.substr(8, n));
+  for (const char* gone : {"a", "b"}) {
+    Json edited = header;
+    edited.erase(gone);
+    std::string text = edited.dump();
+    ASSERT_LE(text.size(), n);
+    text.resize(n, ' ');
+    std::string changed = bytes.substr(0, 8) + text + bytes.substr(8 + n);
+    const size_t digits = changed.find("\"crc32c\":\"") + 10;  // a valid CRC: only the
+    changed.replace(digits, 8, "00000000");                    // header is crafted
+    char hex[9];
+    std::snprintf(hex, sizeof(hex), "%08x", Crc32c(changed));
+    changed.replace(digits, 8, hex);
+    auto decoded = DecodeTensorFile(changed, "m.mtrec");
+    ASSERT_FALSE(decoded.ok());
+    EXPECT_NE(decoded.status().message().find("a tensor is missing from the header"),
+              std::string::npos)
+        << decoded.status().message();
+  }
+}
+
+TEST(ListFlagMessages, SeedsAreNotDescribedAsLayers) {
+  const auto r = RunMtrec({"sweep", "--seeds", "1,x"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--seeds: expected comma-separated integers, got '1,x'"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("128,64"), std::string::npos) << r.err;
 }
 
 }  // namespace
