@@ -167,7 +167,9 @@ int RunSweep(std::span<const std::string> args) {
   // FIFO where one will go is refused now, not after hours of training.
   for (const GridPoint& point : grid) {
     for (uint32_t seed : seeds) {
-      if (Status s = CheckRunSubfolder(*out_claim, RunSubfolder(point, seed), "--out"); !s.ok()) {
+      if (Status s =
+              CheckRunFolderIn(out_claim->folder.get(), out, RunSubfolder(point, seed), "--out");
+          !s.ok()) {
         ReleaseUnusedRunFolder(*out_claim);
         return Fail(s);
       }
@@ -187,8 +189,8 @@ int RunSweep(std::span<const std::string> args) {
       config.train.seed = seed;
       if (Status s = config.Validate(); !s.ok()) return Fail(s);
       options.run_id = NewRunId();
-      Result<RunFolderClaim> claim =
-          ClaimRunSubfolder(*out_claim, RunSubfolder(point, seed), mode, options.run_id, "--out");
+      Result<RunFolderClaim> claim = ClaimRunFolderIn(
+          out_claim->folder.get(), out, RunSubfolder(point, seed), mode, options.run_id, "--out");
       if (!claim.ok()) return Fail(claim.status());
       const std::filesystem::path dir = claim->dir;
       options.save_path = save_models ? (dir / kSweepModelName).string() : "";

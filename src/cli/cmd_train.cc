@@ -177,6 +177,7 @@ struct LogdirChoice {
   std::string dir;
   RunFolderMode mode;
   std::string flag;
+  bool default_folder = false;  // runs/NAME: named by mtrec, so no link in it is followed
 };
 
 LogdirChoice ChooseLogdir(const TrainFlags& f, const TrainingCheckpoint* resumed,
@@ -188,9 +189,20 @@ LogdirChoice ChooseLogdir(const TrainFlags& f, const TrainingCheckpoint* resumed
             f.logdir.empty() ? "--resume: the run folder" : "--logdir"};
   }
   if (f.logdir.empty()) {
-    return {"runs/" + RunName(f.config), RunFolderMode::kNewWithSuffix, "--logdir"};
+    return {"runs/" + RunName(f.config), RunFolderMode::kNewWithSuffix, "--logdir", true};
   }
   return {f.logdir, f.overwrite ? RunFolderMode::kReplace : RunFolderMode::kNew, "--logdir"};
+}
+
+Result<RunFolderClaim> ClaimLogdir(const LogdirChoice& choice, const std::string& run_id) {
+  if (!choice.default_folder) return ClaimRunFolder(choice.dir, choice.mode, run_id, choice.flag);
+  MTREC_ASSIGN_OR_RETURN(const UniqueFd here, OpenFolder(""));
+  const std::filesystem::path dir(choice.dir);
+  std::error_code ec;
+  const std::filesystem::path cwd = std::filesystem::current_path(ec);
+  if (ec) return Status::IOError("the working folder: " + ec.message());
+  return ClaimRunFolderIn(here.get(), cwd, {dir.parent_path().string(), dir.filename().string()},
+                          choice.mode, run_id, choice.flag);
 }
 
 // The checkpoints may be neither the run folder nor one of its files.
@@ -339,7 +351,7 @@ int Train(std::span<const std::string> user_args, const Ranks& ranks) {
       checkpoint && !checkpoint->run_id.empty() ? checkpoint->run_id : NewRunId();
   const LogdirChoice choice = ChooseLogdir(f, checkpoint ? &*checkpoint : nullptr, run_id);
   if (Status s = CheckCheckpointsOutside(f, choice.dir); !s.ok()) return Fail(s);
-  Result<RunFolderClaim> claim = ClaimRunFolder(choice.dir, choice.mode, run_id, choice.flag);
+  Result<RunFolderClaim> claim = ClaimLogdir(choice, run_id);
   if (!claim.ok()) return Fail(claim.status());
   if (Status s = CheckCheckpointsOutside(f, claim->dir); !s.ok()) {  // with its _N suffix
     ReleaseUnusedRunFolder(*claim);

@@ -173,8 +173,8 @@ TEST_F(FileSafety, TheDefaultRunFolderSkipsWhatWasPlanted) {
   const std::string folder = "runs/shared=True_LF=0.995_LR=0.005";
   const Scenario train = {"default",
                           "train --dataset " + Data() + " --threads 1 --epochs 1",
-                          {folder, folder + "/.mtrec-run", folder + "/metrics.jsonl"}};
-  EXPECT_EQ(Check(train), 15);
+                          {"runs", folder, folder + "/.mtrec-run", folder + "/metrics.jsonl"}};
+  EXPECT_EQ(Check(train), 20);
 }
 
 TEST_F(FileSafety, SweepRefusesOrSucceedsWithoutTouchingAnythingPlanted) {

@@ -316,19 +316,22 @@ TEST(ClaimRunFolder, ContinueNeedsTheFolderAndItsMarker) {
   EXPECT_EQ(tmp.Entries(), (std::vector<std::string>{"run", "run/notes.txt"}));
 }
 
-TEST(ClaimRunSubfolder, NeverFollowsALinkInsideTheClaimedFolder) {
+TEST(ClaimRunFolderIn, NeverFollowsALinkInsideTheClaimedFolder) {
   TempDir tmp;
   fs::create_directories(tmp.path() / "elsewhere");
   auto sweep = ClaimRunFolder(tmp.path() / "sweep", RunFolderMode::kNew, "s", "--out");
   ASSERT_TRUE(sweep.ok());
   fs::create_symlink(tmp.path() / "elsewhere", tmp.path() / "sweep" / "cfg");
-  EXPECT_EQ(CheckRunSubfolder(*sweep, {"cfg", "seed=1"}, "--out").code(),
+  const int fd = sweep->folder.get();
+  EXPECT_EQ(CheckRunFolderIn(fd, sweep->dir, {"cfg", "seed=1"}, "--out").code(),
             Status::Code::kInvalidArgument);
-  auto claim = ClaimRunSubfolder(*sweep, {"cfg", "seed=1"}, RunFolderMode::kNew, "r", "--out");
+  auto claim =
+      ClaimRunFolderIn(fd, sweep->dir, {"cfg", "seed=1"}, RunFolderMode::kNew, "r", "--out");
   ASSERT_FALSE(claim.ok());
   EXPECT_TRUE(fs::is_empty(tmp.path() / "elsewhere"));
-  EXPECT_TRUE(CheckRunSubfolder(*sweep, {"cfg2", "seed=1"}, "--out").ok());
-  auto fine = ClaimRunSubfolder(*sweep, {"cfg2", "seed=1"}, RunFolderMode::kNew, "r", "--out");
+  EXPECT_TRUE(CheckRunFolderIn(fd, sweep->dir, {"cfg2", "seed=1"}, "--out").ok());
+  auto fine =
+      ClaimRunFolderIn(fd, sweep->dir, {"cfg2", "seed=1"}, RunFolderMode::kNew, "r", "--out");
   ASSERT_TRUE(fine.ok()) << fine.status().message();
   EXPECT_EQ(RunIdOf(tmp.path() / "sweep" / "cfg2" / "seed=1"), "r");
 }

@@ -236,7 +236,7 @@ Result<Outcome> TryClaim(int dir_fd, const fs::path& dir, RunFolderMode mode,
 }
 
 // Claims the entry `leaf` of the folder `parent_fd` (`parent`) with its
-// suffixes: the common part of ClaimRunFolder and ClaimRunSubfolder.
+// suffixes: the common part of ClaimRunFolder and ClaimRunFolderIn.
 Result<RunFolderClaim> ClaimIn(int parent_fd, const fs::path& parent, const std::string& leaf,
                                RunFolderMode mode, const std::string& run_id,
                                const std::string& flag) {
@@ -359,14 +359,14 @@ Result<RunFolderClaim> ClaimRunFolder(const fs::path& dir, RunFolderMode mode,
   return ClaimIn(parent_fd->get(), parent, base.filename().string(), mode, run_id, flag);
 }
 
-Result<RunFolderClaim> ClaimRunSubfolder(const RunFolderClaim& parent,
-                                         const std::vector<std::string>& subfolders,
-                                         RunFolderMode mode, const std::string& run_id,
-                                         const std::string& flag) {
+Result<RunFolderClaim> ClaimRunFolderIn(int parent_fd, const fs::path& parent,
+                                        const std::vector<std::string>& subfolders,
+                                        RunFolderMode mode, const std::string& run_id,
+                                        const std::string& flag) {
   if (subfolders.empty()) return Status::InvalidArgument(flag + ": no subfolder named");
   UniqueFd at;
-  int at_fd = parent.folder.get();
-  fs::path at_path = parent.dir;
+  int at_fd = parent_fd;
+  fs::path at_path = parent;
   for (size_t k = 0; k + 1 < subfolders.size(); ++k) {
     at_path /= subfolders[k];
     Result<UniqueFd> next = OpenSubfolder(at_fd, subfolders[k], at_path, /*create=*/true);
@@ -377,11 +377,11 @@ Result<RunFolderClaim> ClaimRunSubfolder(const RunFolderClaim& parent,
   return ClaimIn(at_fd, at_path, subfolders.back(), mode, run_id, flag);
 }
 
-Status CheckRunSubfolder(const RunFolderClaim& parent, const std::vector<std::string>& subfolders,
-                         const std::string& flag) {
+Status CheckRunFolderIn(int parent_fd, const fs::path& parent,
+                        const std::vector<std::string>& subfolders, const std::string& flag) {
   UniqueFd at;
-  int at_fd = parent.folder.get();
-  fs::path at_path = parent.dir;
+  int at_fd = parent_fd;
+  fs::path at_path = parent;
   for (const std::string& name : subfolders) {
     at_path /= name;
     MTREC_ASSIGN_OR_RETURN(const FileKind kind, KindAt(at_fd, name, at_path));

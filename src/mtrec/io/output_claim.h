@@ -86,17 +86,20 @@ Result<RunFolderClaim> ClaimRunFolder(const std::filesystem::path& dir, RunFolde
                                       const std::string& run_id, const std::string& flag);
 
 // The same for the folder `subfolders` (relative, e.g. {"cfg", "seed=1"})
-// inside the claimed folder `parent`, created as needed; none of them is
-// followed if it is a link (InvalidArgument), and none is looked up by path.
-Result<RunFolderClaim> ClaimRunSubfolder(const RunFolderClaim& parent,
-                                         const std::vector<std::string>& subfolders,
-                                         RunFolderMode mode, const std::string& run_id,
-                                         const std::string& flag);
+// inside the folder open as `parent_fd` (`parent`: its path), created as
+// needed: folders mtrec names itself (a sweep's run folders, the default
+// runs/NAME). None of them is followed if it is a link (InvalidArgument), and
+// none is looked up by path.
+Result<RunFolderClaim> ClaimRunFolderIn(int parent_fd, const std::filesystem::path& parent,
+                                        const std::vector<std::string>& subfolders,
+                                        RunFolderMode mode, const std::string& run_id,
+                                        const std::string& flag);
 
-// Before any work: whether ClaimRunSubfolder could create or use `subfolders`
-// (each absent or a real folder); InvalidArgument naming the first that is not.
-Status CheckRunSubfolder(const RunFolderClaim& parent, const std::vector<std::string>& subfolders,
-                         const std::string& flag);
+// Before any work: whether ClaimRunFolderIn could create or use `subfolders`
+// (each absent or a real folder, the run files in the last one regular
+// files); InvalidArgument naming the first that is not.
+Status CheckRunFolderIn(int parent_fd, const std::filesystem::path& parent,
+                        const std::vector<std::string>& subfolders, const std::string& flag);
 
 // For a run that failed before writing anything: gives a new folder back (its
 // marker, and the folder if the claim created it) so that no empty run folder
