@@ -133,5 +133,19 @@ TEST(ListFlagMessages, SeedsAreNotDescribedAsLayers) {
   EXPECT_EQ(r.err.find("128,64"), std::string::npos) << r.err;
 }
 
+// Item 13: a run that fails in its first epoch (here it diverges) leaves no
+// folder that would then "hold a run"; the same --logdir works at once.
+TEST_F(CheckpointRanges, ARunThatFailsInItsFirstEpochLeavesNoRunFolder) {
+  const std::vector<std::string> train = {"train", "--dataset", tmp_ / "u.data",  "--threads",
+                                          "1",     "--logdir",  tmp_ / "diverged"};
+  std::vector<std::string> diverging = train;
+  diverging.insert(diverging.end(), {"--learning_rate", "1e39", "--batch_size", "8"});
+  const auto r = RunMtrec(diverging);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("diverged"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(tmp_.path() / "diverged"));
+  EXPECT_EQ(RunMtrec(train).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace mtrec

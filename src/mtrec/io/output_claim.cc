@@ -111,6 +111,15 @@ Status RemoveRunFiles(int dir_fd, const fs::path& dir, bool previous_run_too) {
   return Status::Ok();
 }
 
+// Whether the run in the folder finished no epoch: its metrics.jsonl is
+// absent or empty (a run that failed in its first epoch, e.g. diverged).
+bool RecordedNoEpoch(int dir_fd) {
+  struct stat st {};
+  const std::string metrics(kMetricsFileName);
+  if (::fstatat(dir_fd, metrics.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return errno == ENOENT;
+  return S_ISREG(st.st_mode) && st.st_size == 0;
+}
+
 Status WriteRunId(int fd, const fs::path& marker, const std::string& run_id) {
   const std::string text = run_id + "\n";
   if (::ftruncate(fd, 0) != 0 ||
@@ -315,7 +324,9 @@ void FileLock::Release() {
 void ReleaseUnusedRunFolder(RunFolderClaim& claim) {
   if (!claim.lock.held()) return;
   if ((claim.mode == RunFolderMode::kNew || claim.mode == RunFolderMode::kNewWithSuffix) &&
-      claim.folder.valid() && !HoldsRunFiles(claim.folder.get(), claim.dir)) {
+      claim.folder.valid() &&
+      (!HoldsRunFiles(claim.folder.get(), claim.dir) || RecordedNoEpoch(claim.folder.get()))) {
+    (void)RemoveRunFiles(claim.folder.get(), claim.dir, /*previous_run_too=*/true);
     ::unlinkat(claim.folder.get(), kMarker.c_str(), 0);
     if (claim.created) ::rmdir(claim.dir.c_str());  // only if nothing else is in it
   }

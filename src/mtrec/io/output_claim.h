@@ -101,9 +101,11 @@ Result<RunFolderClaim> ClaimRunFolderIn(int parent_fd, const std::filesystem::pa
 Status CheckRunFolderIn(int parent_fd, const std::filesystem::path& parent,
                         const std::vector<std::string>& subfolders, const std::string& flag);
 
-// For a run that failed before writing anything: gives a new folder back (its
-// marker, and the folder if the claim created it) so that no empty run folder
-// is left behind. Folders claimed to replace or continue a run are kept.
+// For a run that failed before it finished an epoch (its metrics.jsonl absent
+// or empty): gives a new folder back (its run files and marker, and the folder
+// if the claim created it) so that no run folder without a run is left behind
+// to be refused later as taken. Folders claimed to replace or continue a run
+// are kept.
 void ReleaseUnusedRunFolder(RunFolderClaim& claim);
 
 // The id recorded in a run folder's marker ("" if none, or if the marker is
