@@ -308,7 +308,11 @@ TEST(ClaimRunFolder, ContinueNeedsTheFolderAndItsMarker) {
   EXPECT_EQ(deleted.status().code(), Status::Code::kInvalidArgument);
   EXPECT_NE(deleted.status().message().find("no longer exists"), std::string::npos);
   EXPECT_FALSE(fs::exists(dir));  // not recreated
-  fs::create_directories(dir);    // emptied, or someone else's folder
+  auto deeper =
+      ClaimRunFolder(tmp.path() / "gone" / "run", RunFolderMode::kContinue, "mine", "--resume");
+  ASSERT_FALSE(deeper.ok());
+  EXPECT_FALSE(fs::exists(tmp.path() / "gone"));  // nor its parents
+  fs::create_directories(dir);                    // emptied, or someone else's folder
   WriteFile(dir / "notes.txt", "theirs");
   auto emptied = ClaimRunFolder(dir, RunFolderMode::kContinue, "mine", "--resume");
   ASSERT_FALSE(emptied.ok());

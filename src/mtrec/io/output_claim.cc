@@ -350,8 +350,11 @@ Result<RunFolderClaim> ClaimRunFolder(const fs::path& dir, RunFolderMode mode,
   const fs::path base = Absolute(dir);
   const fs::path parent = base.parent_path();
   // The folders above the run folder are the caller's path: created as needed
-  // and followed.
+  // (not for a resumed run, whose folder must still be there) and followed.
   std::error_code ec;
+  if (mode == RunFolderMode::kContinue && !fs::is_directory(parent, ec)) {
+    return NoLongerTheRuns(flag, base, "no longer exists");
+  }
   fs::create_directories(parent, ec);
   std::error_code dir_ec;
   if (!fs::is_directory(parent, dir_ec)) {
