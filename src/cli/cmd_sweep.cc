@@ -92,7 +92,8 @@ int Fail(const Status& s) { return CommandFailure("sweep", s); }
 Status WriteSummary(const RunFolderClaim& out, const std::vector<SweepRun>& runs) {
   const std::vector<ConfigSummary> summary = SummarizeSweep(runs);
   const auto write = [&out](std::string_view name, const std::string& content) {
-    return WriteFileAtomicallyAt(out.folder.get(), out.dir, std::string(name), content);
+    return WriteFileAtomicallyAt(out.folder.get(), out.dir, std::string(name), content,
+                                 {.keep_if_refused = true});
   };
   MTREC_RETURN_IF_ERROR(write(kSweepMarkdownName, SweepMarkdown(summary)));
   MTREC_RETURN_IF_ERROR(write(kSweepCsvName, SweepCsv(summary)));

@@ -234,5 +234,42 @@ TEST_F(FileSafety, LinksAtTheOldPredictableTemporaryNamesAreNeverFollowed) {
   EXPECT_EQ(testing::MetricsWithoutTimes(work / "run").size(), 40u);
 }
 
+// During a run: its checkpoint replaced by a link (by someone who may write in
+// its folder) is never written through; the checkpoint is kept beside it and
+// the run ends with a runtime error (exit 1) naming where.
+TEST_F(FileSafety, ACheckpointReplacedByALinkDuringARunIsKeptBesideIt) {
+  fs::create_directories(tmp_.path() / "big");
+  testing::WriteGroupedRatings(tmp_.path() / "big", 300, 200, 40, 5);
+  const fs::path work = tmp_.path() / "work";
+  fs::create_directories(work);
+  const fs::path victim = tmp_.path() / "victim" / "file";
+  const pid_t pid = testing::Spawn({testing::MtrecBinary(), "train", "--dataset",
+                                    (tmp_.path() / "big/u.data").string(), "--threads", "1",
+                                    "--epochs", "100000", "--logdir", (work / "run").string(),
+                                    "--save", (work / "m.mtrec").string(), "--save_every", "1"});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (testing::ReadLines(work / "run" / "metrics.jsonl").size() < 2 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  fs::create_symlink(victim, work / "link");
+  fs::rename(work / "link", work / "m.mtrec");  // atomically: no moment without m.mtrec
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  EXPECT_EQ(ReadFile(victim), "precious\n");
+  EXPECT_TRUE(fs::is_symlink(work / "m.mtrec"));
+  int kept = 0;
+  for (const auto& e : fs::directory_iterator(work)) {
+    if (!e.path().filename().string().starts_with("m.mtrec.kept.")) continue;
+    ++kept;
+    auto checkpoint = LoadCheckpoint(e.path());
+    ASSERT_TRUE(checkpoint.ok()) << checkpoint.status().message();
+    EXPECT_GE(checkpoint->epochs_done, 2);
+  }
+  EXPECT_EQ(kept, 1);
+}
+
 }  // namespace
 }  // namespace mtrec

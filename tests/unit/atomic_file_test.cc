@@ -109,5 +109,26 @@ TEST(WriteFileAtomically, AMissingFolderIsNotFound) {
   EXPECT_FALSE(fs::exists(tmp.path() / "no"));
 }
 
+// A claimed output replaced by a link while a run went on: the content is
+// kept beside it (not lost, not written through the link).
+TEST(WriteFileAtomically, KeepsTheContentBesideATargetThatMayNotBeReplaced) {
+  TempDir tmp;
+  WriteFile(tmp.path() / "victim", "precious");
+  fs::create_symlink(tmp.path() / "victim", tmp.path() / "m.mtrec");
+  AtomicWriteOptions keep;
+  keep.keep_if_refused = true;
+  const Status s = WriteFileAtomically(tmp.path() / "m.mtrec", "checkpoint", keep);
+  EXPECT_EQ(s.code(), Status::Code::kIOError);
+  const size_t at = s.message().find("the content is kept in ");
+  ASSERT_NE(at, std::string::npos) << s.message();
+  const fs::path kept = s.message().substr(at + 23);
+  EXPECT_EQ(kept.parent_path(), tmp.path());
+  EXPECT_TRUE(kept.filename().string().starts_with("m.mtrec.kept."));
+  EXPECT_EQ(ReadFile(kept), "checkpoint");
+  EXPECT_EQ(ReadFile(tmp.path() / "victim"), "precious");
+  EXPECT_TRUE(fs::is_symlink(tmp.path() / "m.mtrec"));
+  EXPECT_FALSE(IsTempFileOf(kept.filename().string(), "m.mtrec"));  // no claim removes it
+}
+
 }  // namespace
 }  // namespace mtrec

@@ -491,7 +491,7 @@ Status Model::Save(const std::filesystem::path& path, bool overwrite) const {
   checkpoint.state = impl_->split_heads            ? "refitted"
                      : checkpoint.batches_done > 0 ? "interrupted"
                                                    : "completed";
-  return SaveCheckpoint(path, checkpoint, overwrite);
+  return SaveCheckpoint(path, checkpoint, {.replace = overwrite});
 }
 
 void ModelInternals::Capture(const Model& model, TrainingCheckpoint* c) {

@@ -51,10 +51,23 @@ Status AlreadyExists(const std::filesystem::path& path) {
   return Status::InvalidArgument(path.string() + " already exists; it is not replaced");
 }
 
-// The target changed while the content was written: the content is kept.
-Status Kept(Status why, const std::filesystem::path& temp) {
-  return Status::IOError(why.message() + " (it changed while it was written; the content is in " +
-                         temp.string() + ")");
+constexpr std::string_view kKeptInfix = ".kept.";
+
+// The target may not be replaced, but the content must not be lost: the
+// temporary file is renamed to "<name>.kept.<random>" (which no claim removes
+// as stale) and named in the IOError.
+Status Kept(Status why, int dir_fd, const std::filesystem::path& dir, const std::string& temp,
+            const std::string& name) {
+  std::string kept = temp;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const std::string candidate = name + std::string(kKeptInfix) + RandomSuffix();
+    if (::renameat2(dir_fd, temp.c_str(), dir_fd, candidate.c_str(), RENAME_NOREPLACE) == 0) {
+      kept = candidate;
+      break;
+    }
+    if (errno != EEXIST) break;
+  }
+  return Status::IOError(why.message() + "; the content is kept in " + (dir / kept).string());
 }
 
 // Renames `temp` onto `name` without replacing anything (RENAME_NOREPLACE, or
@@ -84,9 +97,8 @@ Status WriteFileAtomicallyAt(int dir_fd, const std::filesystem::path& dir, const
                              std::string_view content, const AtomicWriteOptions& options) {
   const std::filesystem::path path = dir / name;
   MTREC_ASSIGN_OR_RETURN(const FileKind before, KindAt(dir_fd, name, path));
-  if (before != FileKind::kAbsent && before != FileKind::kRegular) {
-    return NotReplaceable(path, before);
-  }
+  const bool replaceable = before == FileKind::kAbsent || before == FileKind::kRegular;
+  if (!replaceable && !options.keep_if_refused) return NotReplaceable(path, before);
   if (before == FileKind::kRegular && !options.replace) return AlreadyExists(path);
 
   std::string temp;
@@ -98,7 +110,7 @@ Status WriteFileAtomicallyAt(int dir_fd, const std::filesystem::path& dir, const
     if (!fd.valid() && errno != EEXIST) return OsError(dir / temp, "create failed");
   }
   if (!fd.valid()) return OsError(dir / temp, "create failed");
-  const std::filesystem::path temp_path = dir / temp;
+  const std::filesystem::path temp_path = dir / temp;  // for messages
   const auto fail = [&](Status status) {
     fd.reset();
     ::unlinkat(dir_fd, temp.c_str(), 0);
@@ -109,10 +121,11 @@ Status WriteFileAtomicallyAt(int dir_fd, const std::filesystem::path& dir, const
     return fail(OsError(temp_path, "fsync failed"));
   }
   if (::close(fd.release()) != 0) return fail(OsError(temp_path, "close failed"));
+  if (!replaceable) return Kept(NotReplaceable(path, before), dir_fd, dir, temp, name);
 
   if (!options.replace) {
     if (RenameNoReplace(dir_fd, temp, name) == 0) return Status::Ok();
-    if (errno == EEXIST) return Kept(AlreadyExists(path), temp_path);
+    if (errno == EEXIST) return Kept(AlreadyExists(path), dir_fd, dir, temp, name);
     return fail(OsError(path, "rename failed"));
   }
   // Checked again just before the rename, which replaces the name only (a link
@@ -120,7 +133,7 @@ Status WriteFileAtomicallyAt(int dir_fd, const std::filesystem::path& dir, const
   Result<FileKind> now = KindAt(dir_fd, name, path);
   if (!now.ok()) return fail(now.status());
   if (*now != FileKind::kAbsent && *now != FileKind::kRegular) {
-    return Kept(NotReplaceable(path, *now), temp_path);
+    return Kept(NotReplaceable(path, *now), dir_fd, dir, temp, name);
   }
   if (::renameat(dir_fd, temp.c_str(), dir_fd, name.c_str()) != 0) {
     return fail(OsError(path, "rename failed"));

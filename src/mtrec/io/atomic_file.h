@@ -23,14 +23,21 @@ struct AtomicWriteOptions {
   bool replace = true;
   // Also fsync the data before the rename (survives a power cut, costs ms).
   bool sync = false;
+  // For an output claimed before (a run's checkpoint, its run folder's files):
+  // if the target is no longer absent or a regular file, the content is still
+  // written and kept beside it as "<name>.kept.<random>" (IOError naming it),
+  // so that a run's work is never lost; false: refused before writing
+  // (InvalidArgument).
+  bool keep_if_refused = false;
 };
 
 // Writes `content` to `path`. A target that is neither absent nor a regular
 // file is InvalidArgument naming what it is; a missing folder is NotFound;
-// other failures are IOError naming the path and the OS error. On any failure the target is
-// untouched and the temporary file is removed, except when the target changed into something that
-// may not be replaced while the content was written: then the content stays in the temporary file,
-// which the message names.
+// other failures are IOError naming the path and the OS error. On any failure
+// the target is untouched and the temporary file removed, except when the
+// content must be kept (keep_if_refused, or a target that changed while the
+// content was written): then it is in "<name>.kept.<random>", named in the
+// IOError.
 Status WriteFileAtomically(const std::filesystem::path& path, std::string_view content,
                            const AtomicWriteOptions& options = {});
 

@@ -58,7 +58,8 @@ std::string EpochJson(const EpochStats& stats) {
 }
 
 Status RunDirectory::Write(std::string_view name, std::string_view content) const {
-  return WriteFileAtomicallyAt(folder_.get(), dir_, std::string(name), content);
+  return WriteFileAtomicallyAt(folder_.get(), dir_, std::string(name), content,
+                               {.keep_if_refused = true});  // the claimed folder's files
 }
 
 Status RunDirectory::OnStart(const ExperimentConfig& config, const RunInfo& info) {

@@ -115,7 +115,7 @@ std::string Shape(int64_t rows, int64_t cols) {
 }  // namespace
 
 Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoint& c,
-                      bool replace) {
+                      const AtomicWriteOptions& options) {
   Json doc = {{"mtrec_version", kVersion},
               {"logdir", c.logdir},
               {"run_id", c.run_id},
@@ -159,8 +159,6 @@ Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoin
     file.tensors.push_back(
         Tensor::F32("best_params", {static_cast<int64_t>(c.best_params.size())}, c.best_params));
   }
-  AtomicWriteOptions options;
-  options.replace = replace;
   return WriteTensorFile(path, file, options);
 }
 

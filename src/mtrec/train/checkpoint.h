@@ -35,6 +35,7 @@
 
 #include "mtrec/config.h"
 #include "mtrec/id_map.h"
+#include "mtrec/io/atomic_file.h"
 #include "mtrec/metrics.h"
 #include "mtrec/status.h"
 
@@ -78,9 +79,10 @@ struct TrainingCheckpoint {
 };
 
 // Writes the checkpoint through io/atomic_file.h: a new file, or one replacing
-// a regular file if `replace` (never a link, a folder, a FIFO or a device).
+// a regular file if options.replace (never a link, a folder, a FIFO or a
+// device; with options.keep_if_refused the content is then kept beside it).
 Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoint& checkpoint,
-                      bool replace = true);
+                      const AtomicWriteOptions& options = {});
 Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path);
 
 // Copies the live state into `checkpoint` (params, optimizer, stream, cursor).
