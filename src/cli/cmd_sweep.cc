@@ -164,8 +164,13 @@ int RunSweep(std::span<const std::string> args) {
   Result<RunFolderClaim> out_claim = ClaimRunFolder(out_dir, mode, NewRunId(), "--out");
   if (!out_claim.ok()) return Fail(out_claim.status());
   const std::filesystem::path out = out_claim->dir;
-  // Every run's folder is checked before the first run: a link, a file or a
-  // FIFO where one will go is refused now, not after hours of training.
+  // The sweep folder's summaries and every run's folder are checked before the
+  // first run: a link, a file or a FIFO where one will go is refused now, not
+  // after hours of training.
+  if (Status s = CheckRunFolderIn(out_claim->folder.get(), out, {}, "--out"); !s.ok()) {
+    ReleaseUnusedRunFolder(*out_claim);
+    return Fail(s);
+  }
   for (const GridPoint& point : grid) {
     for (uint32_t seed : seeds) {
       if (Status s =

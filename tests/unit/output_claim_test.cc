@@ -398,5 +398,21 @@ TEST(ClaimCheckpointTarget, RefusesLinksFifosAndDevicesAndNeverFollowsTheLock) {
   EXPECT_FALSE(fs::exists(outside));
 }
 
+// A project's own summary.md or model.mtrec may be links: they are not a
+// training run's files (only a sweep's, which checks them itself).
+TEST(ClaimRunFolder, AProjectsLinkedSummaryIsNotATrainingRunsConcern) {
+  TempDir tmp;
+  const fs::path dir = tmp.path() / "project";
+  fs::create_directories(dir / "models");
+  WriteFile(dir / "models" / "best.mtrec", "model");
+  fs::create_symlink(dir / "models" / "best.mtrec", dir / "model.mtrec");
+  fs::create_symlink(dir / "models", dir / "summary.md");
+  auto claim = ClaimRunFolder(dir, RunFolderMode::kNew, "id", "--logdir");
+  ASSERT_TRUE(claim.ok()) << claim.status().message();
+  EXPECT_TRUE(fs::is_symlink(dir / "model.mtrec"));
+  const Status sweep = CheckRunFolderIn(claim->folder.get(), dir, {}, "--out");
+  EXPECT_EQ(sweep.code(), Status::Code::kInvalidArgument) << sweep.message();
+}
+
 }  // namespace
 }  // namespace mtrec

@@ -77,11 +77,13 @@ bool HoldsRunFiles(int dir_fd, const fs::path& dir) {
 
 // Refuses a folder where a file the run will write is something other than a
 // regular file (a link, a FIFO, a folder, a device): it is never opened,
-// followed or removed.
-Status CheckRunFileKinds(int dir_fd, const fs::path& dir, const std::string& flag) {
+// followed or removed. A sweep's names (common words: a project's own
+// summary.md may be a link) count only if `sweep_names`.
+Status CheckRunFileKinds(int dir_fd, const fs::path& dir, const std::string& flag,
+                         bool sweep_names) {
   MTREC_ASSIGN_OR_RETURN(const std::vector<std::string> names, ListFolder(dir_fd, dir));
   for (const std::string& name : names) {
-    if (name != kMarker && !IsRunFileName(name, /*marked=*/true)) continue;
+    if (name != kMarker && !IsRunFileName(name, sweep_names)) continue;
     MTREC_ASSIGN_OR_RETURN(const FileKind kind, KindAt(dir_fd, name, dir / name));
     if (kind != FileKind::kRegular && kind != FileKind::kAbsent) {
       return Status::InvalidArgument(flag + " " + dir.string() + ": " + (dir / name).string() +
@@ -186,7 +188,7 @@ Result<Outcome> TryClaim(int dir_fd, const fs::path& dir, RunFolderMode mode,
     if (mode == RunFolderMode::kNewWithSuffix) return Outcome::kTaken;
     return MarkerRefused(flag, dir, marker_kind);
   }
-  if (Status s = CheckRunFileKinds(dir_fd, dir, flag); !s.ok()) {
+  if (Status s = CheckRunFileKinds(dir_fd, dir, flag, IsMarked(dir_fd)); !s.ok()) {
     if (mode == RunFolderMode::kNewWithSuffix) return Outcome::kTaken;
     return s;
   }
@@ -409,7 +411,7 @@ Status CheckRunFolderIn(int parent_fd, const fs::path& parent,
     at = std::move(next).value();
     at_fd = at.get();
   }
-  return CheckRunFileKinds(at_fd, at_path, flag);
+  return CheckRunFileKinds(at_fd, at_path, flag, /*sweep_names=*/true);
 }
 
 Result<FileLock> ClaimCheckpointTarget(const CheckpointTarget& t) {

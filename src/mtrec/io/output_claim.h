@@ -95,9 +95,10 @@ Result<RunFolderClaim> ClaimRunFolderIn(int parent_fd, const std::filesystem::pa
                                         RunFolderMode mode, const std::string& run_id,
                                         const std::string& flag);
 
-// Before any work: whether ClaimRunFolderIn could create or use `subfolders`
-// (each absent or a real folder, the run files in the last one regular
-// files); InvalidArgument naming the first that is not.
+// Before any work, for a sweep: whether ClaimRunFolderIn could create or use
+// `subfolders` (each absent or a real folder, the run and sweep files in the
+// last one, or in `parent` itself if there are none, regular files);
+// InvalidArgument naming the first that is not.
 Status CheckRunFolderIn(int parent_fd, const std::filesystem::path& parent,
                         const std::vector<std::string>& subfolders, const std::string& flag);
 
