@@ -254,8 +254,11 @@ class Model {
 
   // Writes the checkpoint (format "mtrec.checkpoint", readable by the CLI):
   // weights, ids, optimizer state, training stream and history. Written to a
-  // temporary file and renamed.
-  Status Save(const std::filesystem::path& path) const;
+  // new temporary file (an unpredictable name, never through a link) and
+  // renamed. `path` may be absent, or a regular file if `overwrite` (else
+  // InvalidArgument "... already exists"); a symbolic link, a folder, a FIFO
+  // or a device there is never replaced (InvalidArgument).
+  Status Save(const std::filesystem::path& path, bool overwrite = true) const;
 
  private:
   struct Impl;

@@ -498,12 +498,16 @@ class MultitaskModel:
         """Which items recommend offers and excludes (fit sets them; a loaded model needs them)."""
         self._fitted().set_known_interactions(data._data)
 
-    def save(self, path: str) -> None:
+    def save(self, path: str, overwrite: bool = False) -> None:
         """Writes the checkpoint (the CLI's format: ``mtrec evaluate/recommend`` read it).
 
-        Written to a temporary file and renamed; an existing file is replaced.
+        Written to a new temporary file (an unpredictable name) and renamed. An
+        existing regular file is replaced only with ``overwrite=True``
+        (``FileExistsError`` otherwise), like ``mtrec train --save``; a symbolic
+        link, a folder, a FIFO or a device at ``path`` is never replaced
+        (``ValueError``).
         """
-        self._fitted().save(str(path))
+        self._fitted().save(str(path), bool(overwrite))
 
     def parameters(self) -> Dict[str, np.ndarray]:
         """Copies of every weight tensor, named as PyTorch's state_dict (U, Q, B, mlp_layers.0.weight, ...)."""

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -487,12 +488,24 @@ class PyModel {
     validation_ = nullptr;
   }
 
-  void Save(const std::string& path) const {
+  // An existing regular file is replaced only if `overwrite` (FileExistsError
+  // otherwise); anything else there (a link, a device, a FIFO, a folder) never
+  // is (ValueError).
+  void Save(const std::string& path, bool overwrite) const {
     const BusyGuard::Shared reading(busy_);
     Status saved;
     {
       py::gil_scoped_release release;
-      saved = model_.Save(path);
+      saved = model_.Save(path, overwrite);
+    }
+    if (!saved.ok() && !overwrite && saved.code() == Status::Code::kInvalidArgument) {
+      std::error_code ec;
+      if (std::filesystem::symlink_status(path, ec).type() ==
+          std::filesystem::file_type::regular) {
+        const std::string message = path + " already exists; pass overwrite=True to replace it";
+        PyErr_SetString(PyExc_FileExistsError, message.c_str());
+        throw py::error_already_set();
+      }
     }
     ThrowIfError(saved);
   }
@@ -565,7 +578,7 @@ void BindModel(py::module_& m) {
            py::arg("ratings"), py::arg("k"), py::arg("steps"), py::arg("learning_rate"),
            py::arg("l2"), py::arg("seed"))
       .def("set_known_interactions", &PyModel::SetKnownInteractions, py::arg("data"))
-      .def("save", &PyModel::Save, py::arg("path"))
+      .def("save", &PyModel::Save, py::arg("path"), py::arg("overwrite"))
       .def("parameters", &PyModel::Parameters)
       .def("config", &PyModel::Config)
       .def_property_readonly("user_ids", &PyModel::UserIds)

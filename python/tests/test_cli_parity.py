@@ -112,7 +112,7 @@ def test_per_head_early_stopping_matches_the_cli_recipe(cli, ratings_file, tmp_p
     # A further fit moves the weights on: the checkpoint then names its last epoch.
     model.fit(train, 1)
     assert model.best_epoch is None
-    model.save(str(saved))
+    model.save(str(saved), overwrite=True)
     described = json.loads(subprocess.run(
         [cli, "evaluate", "--model", str(saved), "--format", "json"],
         check=True, capture_output=True, text=True).stdout)

@@ -1,5 +1,8 @@
 // mtrec sweep: a grid of configurations x seeds, each run in its own folder,
 // then a summary table (Markdown, CSV) and a plot of the test curves (SVG).
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -14,8 +17,9 @@
 #include "mtrec/core/split_list.h"
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/io/atomic_file.h"
-#include "mtrec/io/output_claim.h"
+#include "mtrec/report/output_claim.h"
 #include "mtrec/report/run_directory.h"
+#include "mtrec/report/run_files.h"
 #include "mtrec/report/svg_plot.h"
 #include "mtrec/report/sweep_summary.h"
 #include "mtrec/report/tfevents_writer.h"
@@ -84,11 +88,21 @@ Status ParseSeeds(std::string_view text, std::vector<uint32_t>* out) {
 
 int Fail(const Status& s) { return CommandFailure("sweep", s); }
 
-Status WriteSummary(const std::filesystem::path& out, const std::vector<SweepRun>& runs) {
+// The summary files, written in the sweep folder the claim opened.
+Status WriteSummary(const RunFolderClaim& out, const std::vector<SweepRun>& runs) {
   const std::vector<ConfigSummary> summary = SummarizeSweep(runs);
-  MTREC_RETURN_IF_ERROR(WriteFileAtomically(out / "summary.md", SweepMarkdown(summary)));
-  MTREC_RETURN_IF_ERROR(WriteFileAtomically(out / "summary.csv", SweepCsv(summary)));
-  return WriteFileAtomically(out / "curves.svg", SweepCurvesSvg(runs));
+  const auto write = [&out](std::string_view name, const std::string& content) {
+    return WriteFileAtomicallyAt(out.folder.get(), out.dir, std::string(name), content,
+                                 {.keep_if_refused = true});
+  };
+  MTREC_RETURN_IF_ERROR(write(kSweepMarkdownName, SweepMarkdown(summary)));
+  MTREC_RETURN_IF_ERROR(write(kSweepCsvName, SweepCsv(summary)));
+  return write(kSweepCurvesName, SweepCurvesSvg(runs));
+}
+
+// A run's folder inside the sweep folder: <configuration>/seed=<S>.
+std::vector<std::string> RunSubfolder(const GridPoint& point, uint32_t seed) {
+  return {point.name, "seed=" + std::to_string(seed)};
 }
 
 }  // namespace
@@ -150,6 +164,23 @@ int RunSweep(std::span<const std::string> args) {
   Result<RunFolderClaim> out_claim = ClaimRunFolder(out_dir, mode, NewRunId(), "--out");
   if (!out_claim.ok()) return Fail(out_claim.status());
   const std::filesystem::path out = out_claim->dir;
+  // The sweep folder's summaries and every run's folder are checked before the
+  // first run: a link, a file or a FIFO where one will go is refused now, not
+  // after hours of training.
+  if (Status s = CheckRunFolderIn(out_claim->folder.get(), out, {}, "--out"); !s.ok()) {
+    ReleaseUnusedRunFolder(*out_claim);
+    return Fail(s);
+  }
+  for (const GridPoint& point : grid) {
+    for (uint32_t seed : seeds) {
+      if (Status s =
+              CheckRunFolderIn(out_claim->folder.get(), out, RunSubfolder(point, seed), "--out");
+          !s.ok()) {
+        ReleaseUnusedRunFolder(*out_claim);
+        return Fail(s);
+      }
+    }
+  }
 
   RunOptions options;
   options.stop = &InstallInterruptHandler();
@@ -164,28 +195,27 @@ int RunSweep(std::span<const std::string> args) {
       config.train.seed = seed;
       if (Status s = config.Validate(); !s.ok()) return Fail(s);
       options.run_id = NewRunId();
-      Result<RunFolderClaim> claim = ClaimRunFolder(
-          out / point.name / ("seed=" + std::to_string(seed)), mode, options.run_id, "--out");
+      Result<RunFolderClaim> claim = ClaimRunFolderIn(
+          out_claim->folder.get(), out, RunSubfolder(point, seed), mode, options.run_id, "--out");
       if (!claim.ok()) return Fail(claim.status());
       const std::filesystem::path dir = claim->dir;
-      options.save_path = save_models ? (dir / "model.mtrec").string() : "";
+      options.save_path = save_models ? (dir / kSweepModelName).string() : "";
       options.logdir = dir.string();
-      RunDirectory run_dir(dir);
-      TensorBoardObserver tensorboard(dir);
+      RunDirectory run_dir(dir, claim->folder);
+      TensorBoardObserver tensorboard(dir, claim->folder);
       ProgressLine progress(stderr);
       Result<RunSummary> summary =
           RunExperiment(config, options, {&progress, &run_dir, &tensorboard});
       if (!summary.ok()) {
         ReleaseUnusedRunFolder(*claim);
         if (runs.empty()) {  // nothing done: leave no empty folders behind
-          std::error_code ec;
-          std::filesystem::remove(out / point.name, ec);  // only if empty
+          ::unlinkat(out_claim->folder.get(), point.name.c_str(), AT_REMOVEDIR);  // if empty
           ReleaseUnusedRunFolder(*out_claim);
         }
         return Fail(summary.status().WithContext(dir.string()));
       }
       if (StoppedOnRequest(*summary)) {
-        if (Status s = WriteSummary(out, runs); !s.ok()) return Fail(s);
+        if (Status s = WriteSummary(*out_claim, runs); !s.ok()) return Fail(s);
         std::fprintf(stderr, "mtrec sweep: stopped; summarised the %zu finished runs in %s\n",
                      runs.size(), out_dir.c_str());
         return kExitInterrupted;
@@ -200,10 +230,10 @@ int RunSweep(std::span<const std::string> args) {
       std::fflush(stdout);
     }
   }
-  if (Status s = WriteSummary(out, runs); !s.ok()) return Fail(s);
+  if (Status s = WriteSummary(*out_claim, runs); !s.ok()) return Fail(s);
   std::printf("\n%s\nwritten: %s, %s, %s\n", SweepMarkdown(SummarizeSweep(runs)).c_str(),
-              (out / "summary.md").c_str(), (out / "summary.csv").c_str(),
-              (out / "curves.svg").c_str());
+              (out / kSweepMarkdownName).c_str(), (out / kSweepCsvName).c_str(),
+              (out / kSweepCurvesName).c_str());
   return kExitOk;
 }
 

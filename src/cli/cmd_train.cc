@@ -20,7 +20,7 @@
 #include "mtrec/backend/backend_registry.h"
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/dist/world_communicator.h"
-#include "mtrec/io/output_claim.h"
+#include "mtrec/report/output_claim.h"
 #include "mtrec/report/run_directory.h"
 #include "mtrec/report/tfevents_writer.h"
 #include "mtrec/train/checkpoint.h"
@@ -176,23 +176,47 @@ Status ApplyResume(const FlagSet& flags, const TrainingCheckpoint& ckpt, TrainFl
   return Status::Ok();
 }
 
-// Claims the run folder: the default one (with a free _N suffix), --logdir, or
-// with --resume the run's own folder.
-Result<RunFolderClaim> ClaimLogdir(const TrainFlags& f, const TrainingCheckpoint* resumed,
-                                   const std::string& run_id) {
+// The run folder asked for: the default one (with a free _N suffix), --logdir,
+// or with --resume the run's own folder (which must still hold the run).
+struct LogdirChoice {
+  std::string dir;
+  RunFolderMode mode;
+  std::string flag;
+  bool default_folder = false;  // runs/NAME: named by mtrec, so no link in it is followed
+};
+
+LogdirChoice ChooseLogdir(const TrainFlags& f, const TrainingCheckpoint* resumed,
+                          const std::string& run_id) {
   // A checkpoint saved through the library (Model::Save) names no run folder.
   if (resumed != nullptr && !(f.logdir.empty() && resumed->logdir.empty()) &&
       (f.logdir.empty() || RunIdOf(AbsolutePath(f.logdir)) == run_id)) {
-    const std::string dir = f.logdir.empty() ? resumed->logdir : f.logdir;
-    return ClaimRunFolder(dir, RunFolderMode::kContinue, run_id,
-                          f.logdir.empty() ? "--resume: the run folder" : "--logdir");
+    return {f.logdir.empty() ? resumed->logdir : f.logdir, RunFolderMode::kContinue,
+            f.logdir.empty() ? "--resume: the run folder" : "--logdir"};
   }
   if (f.logdir.empty()) {
-    return ClaimRunFolder("runs/" + RunName(f.config), RunFolderMode::kNewWithSuffix, run_id,
-                          "--logdir");
+    return {"runs/" + RunName(f.config), RunFolderMode::kNewWithSuffix, "--logdir", true};
   }
-  return ClaimRunFolder(f.logdir, f.overwrite ? RunFolderMode::kReplace : RunFolderMode::kNew,
-                        run_id, "--logdir");
+  return {f.logdir, f.overwrite ? RunFolderMode::kReplace : RunFolderMode::kNew, "--logdir"};
+}
+
+Result<RunFolderClaim> ClaimLogdir(const LogdirChoice& choice, const std::string& run_id) {
+  if (!choice.default_folder) return ClaimRunFolder(choice.dir, choice.mode, run_id, choice.flag);
+  MTREC_ASSIGN_OR_RETURN(const UniqueFd here, OpenFolder(""));
+  const std::filesystem::path dir(choice.dir);
+  std::error_code ec;
+  const std::filesystem::path cwd = std::filesystem::current_path(ec);
+  if (ec) return Status::IOError("the working folder: " + ec.message());
+  return ClaimRunFolderIn(here.get(), cwd, {dir.parent_path().string(), dir.filename().string()},
+                          choice.mode, run_id, choice.flag);
+}
+
+// The checkpoints may be neither the run folder nor one of its files.
+Status CheckCheckpointsOutside(const TrainFlags& f, const std::filesystem::path& run_dir) {
+  if (f.options.save_path.empty()) return Status::Ok();
+  MTREC_RETURN_IF_ERROR(CheckNotARunFile(f.options.save_path, run_dir, "--save"));
+  if (f.options.save_best == Metric::kNone) return Status::Ok();
+  return CheckNotARunFile(BestCheckpointPath(f.options.save_path), run_dir,
+                          "--save_best: the file");
 }
 
 // Checks and reserves the checkpoint files the run will write (--save and
@@ -233,6 +257,28 @@ int TrainWithoutOutputs(TrainFlags& f) {
   Result<RunSummary> summary = RunExperiment(f.config, f.options, {});
   if (!summary.ok()) return Fail(summary.status());
   return StoppedOnRequest(*summary) ? kExitInterrupted : kExitOk;
+}
+
+// Under mpirun: every rank must be given the same checkpoint flags (rank 0
+// writes them), so that a --save given to another rank only is not silently
+// dropped. Every rank reaches the same answer.
+Status CheckCheckpointFlagsAgree(Communicator& comm, const TrainFlags& f) {
+  if (comm.size() < 2) return Status::Ok();
+  const auto code = [](const TrainFlags& t) {
+    return (t.options.save_path.empty() ? 0u : 1u) |
+           (static_cast<uint64_t>(t.options.save_best) << 1) |
+           (static_cast<uint64_t>(t.options.save_every) << 8);
+  };
+  const std::vector<uint64_t> codes = comm.AllGather(code(f));
+  for (int r = 1; r < comm.size(); ++r) {
+    if (codes[r] != codes[0]) {
+      return Status::InvalidArgument("--save: rank " + std::to_string(r) +
+                                     "'s --save, --save_every and --save_best differ from rank "
+                                     "0's; give every rank the same (rank 0 writes the "
+                                     "checkpoint)");
+    }
+  }
+  return Status::Ok();
 }
 
 // Under mpirun: what the training steps exchanged, per step (stderr).
@@ -300,6 +346,7 @@ int Train(std::span<const std::string> user_args, const Ranks& ranks) {
   if (Status s = f.config.Validate(); !s.ok()) return Fail(s);
 
   f.options.comm = ranks.comm;
+  if (Status s = CheckCheckpointFlagsAgree(*ranks.comm, f); !s.ok()) return Fail(s);
   if (!ranks.writes) return TrainWithoutOutputs(f);
 
   // Claim every output before any work: the checkpoint files, then the run folder.
@@ -307,8 +354,14 @@ int Train(std::span<const std::string> user_args, const Ranks& ranks) {
   if (Status s = ClaimCheckpoints(f, &checkpoint_locks); !s.ok()) return Fail(s);
   const std::string run_id =
       checkpoint && !checkpoint->run_id.empty() ? checkpoint->run_id : NewRunId();
-  Result<RunFolderClaim> claim = ClaimLogdir(f, checkpoint ? &*checkpoint : nullptr, run_id);
+  const LogdirChoice choice = ChooseLogdir(f, checkpoint ? &*checkpoint : nullptr, run_id);
+  if (Status s = CheckCheckpointsOutside(f, choice.dir); !s.ok()) return Fail(s);
+  Result<RunFolderClaim> claim = ClaimLogdir(choice, run_id);
   if (!claim.ok()) return Fail(claim.status());
+  if (Status s = CheckCheckpointsOutside(f, claim->dir); !s.ok()) {  // with its _N suffix
+    ReleaseUnusedRunFolder(*claim);
+    return Fail(s);
+  }
   const std::filesystem::path logdir = claim->dir;
   f.options.logdir = logdir.string();
   f.options.run_id = run_id;
@@ -318,8 +371,8 @@ int Train(std::span<const std::string> user_args, const Ranks& ranks) {
   f.config.data.on_download = [&download_progress](const DownloadEvent& e) {
     download_progress.OnEvent(e);
   };
-  RunDirectory run_dir(logdir);
-  TensorBoardObserver tensorboard(logdir);
+  RunDirectory run_dir(logdir, claim->folder);
+  TensorBoardObserver tensorboard(logdir, claim->folder);
   ProgressLine progress(stderr);
   ConsoleReport console(stdout);
   SparseIdsNote sparse_ids_note;

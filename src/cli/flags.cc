@@ -55,7 +55,7 @@ Status ParseIntListFlag(std::string_view flag, std::string_view text, std::vecto
     if (!ParseWhole(item, &v)) {
       return Status::InvalidArgument(
           "--" + std::string(flag) +
-          ": expected comma-separated integers such as 64 or 128,64, got " + Quote(text));
+          ": expected comma-separated integers, got " + Quote(text));
     }
     values.push_back(v);
   }

@@ -1,6 +1,9 @@
-// Ctrl-C handling for long commands: the first SIGINT (or SIGTERM) sets a flag
-// that the library polls between optimiser steps, so training stops cleanly
-// after the current step; a second one ends the process at once.
+// Ctrl-C handling for long commands: the first SIGINT (or SIGTERM, or SIGHUP:
+// the terminal was closed) sets a flag that the library polls between
+// optimiser steps, so training stops cleanly after the current step (and saves
+// its checkpoint); a second one ends the process at once. SIGPIPE is ignored:
+// output to a closed pipe (`mtrec train | head`) or terminal is dropped and
+// training goes on.
 #pragma once
 
 #include <atomic>

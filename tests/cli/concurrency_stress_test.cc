@@ -10,7 +10,7 @@
 #include <random>
 #include <set>
 
-#include "mtrec/io/output_claim.h"
+#include "mtrec/report/output_claim.h"
 #include "mtrec/train/checkpoint.h"
 #include "support/files.h"
 #include "support/run_command.h"

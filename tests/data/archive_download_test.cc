@@ -266,5 +266,30 @@ TEST(ArchiveDownload, ParseMd5FileForms) {
   EXPECT_FALSE(ParseMd5File("0e33842e24a9c977be4e0107933c07231 x", "x").ok());  // 33 digits
 }
 
+// Issue 22: a link (or a FIFO) planted at the archive or its .part is refused
+// before any transfer; nothing is written through it.
+TEST(ArchiveDownload, ALinkAtTheArchiveOrItsPartIsRefusedNotFollowed) {
+  for (const char* name : {"ml-10m.zip.part", "ml-10m.zip"}) {
+    Fixture f;
+    f.server.Serve("/ml-10m.zip", f.archive);
+    TempDir outside;
+    WriteFile((outside.path() / "victim").string(), "precious");
+    const std::filesystem::path planted = f.cache.path() / name;
+    if (std::string(name).ends_with(".part")) {
+      std::filesystem::create_symlink(outside.path() / "victim", planted);
+    } else {
+      std::filesystem::create_symlink(outside.path() / "ghost", planted);  // dangling
+    }
+    auto path = f.Fetch();
+    ASSERT_FALSE(path.ok()) << name;
+    EXPECT_EQ(path.status().code(), Status::Code::kInvalidArgument) << path.status().message();
+    EXPECT_NE(path.status().message().find("is a symbolic link"), std::string::npos);
+    EXPECT_EQ(ReadFile((outside.path() / "victim").string()), "precious");
+    EXPECT_FALSE(std::filesystem::exists(outside.path() / "ghost"));
+    EXPECT_TRUE(std::filesystem::is_symlink(planted));
+    EXPECT_TRUE(f.server.requests().empty());
+  }
+}
+
 }  // namespace
 }  // namespace mtrec

@@ -174,6 +174,16 @@ TEST_F(MpiTrain, RefusesRanksWhoseDataOrFlagsDiffer) {
                     "--logdir flags");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("rank 2's configuration differs from rank 0's"), std::string::npos) << r.err;
+
+  // Issue 22 item 13: a --save given to rank 1 only is not silently dropped.
+  r = RunOnEachRank(2,
+                    "train --dataset u.data --logdir saves "
+                    "$([ $OMPI_COMM_WORLD_RANK = 1 ] && echo --save m.mtrec)");
+  EXPECT_NE(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("rank 1's --save, --save_every and --save_best differ from rank 0's"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(tmp_.path() / "saves"));
 }
 
 TEST_F(MpiTrain, ARankThatCannotReadItsDataEndsTheJob) {

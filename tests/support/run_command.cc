@@ -87,6 +87,20 @@ CommandResult RunMtrec(const std::vector<std::string>& args) {
   return RunProgram(argv);
 }
 
+int Spawn(std::vector<std::string> argv, int stdout_fd) {
+  const pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  const int null_fd = ::open("/dev/null", O_RDWR);
+  ::dup2(null_fd, 0);
+  ::dup2(stdout_fd >= 0 ? stdout_fd : null_fd, 1);
+  ::dup2(null_fd, 2);
+  std::vector<char*> args;
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  ::execv(args[0], args.data());
+  ::_exit(127);
+}
+
 int SignalAfterLines(std::vector<std::string> argv, const std::filesystem::path& progress_file,
                      size_t lines, int signal) {
   const pid_t pid = ::fork();

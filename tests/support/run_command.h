@@ -30,6 +30,10 @@ CommandResult RunProgram(const std::vector<std::string>& argv);
 // Runs the mtrec binary under test with `args`.
 CommandResult RunMtrec(const std::vector<std::string>& args);
 
+// Starts `argv` (argv[0] a path) with stdout on `stdout_fd` (-1: /dev/null),
+// stderr on /dev/null and stdin from /dev/null, and returns its pid at once.
+int Spawn(std::vector<std::string> argv, int stdout_fd = -1);
+
 // Starts `argv` (argv[0] a path; stdout to /dev/null), waits up to 60 s until
 // `progress_file` has `lines` lines, sends `signal` and returns the wait status.
 int SignalAfterLines(std::vector<std::string> argv, const std::filesystem::path& progress_file,

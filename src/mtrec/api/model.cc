@@ -772,13 +772,13 @@ Status Model::SetParameters(const std::vector<NamedTensor>& tensors) {
   return Status::Ok();
 }
 
-Status Model::Save(const std::filesystem::path& path) const {
+Status Model::Save(const std::filesystem::path& path, bool overwrite) const {
   TrainingCheckpoint checkpoint;
   ModelHooks::Capture(*this, &checkpoint);
   checkpoint.state = impl_->split_heads            ? CheckpointState::kRefitted
                      : checkpoint.batches_done > 0 ? CheckpointState::kInterrupted
                                                    : CheckpointState::kCompleted;
-  return SaveCheckpoint(path, checkpoint);
+  return SaveCheckpoint(path, checkpoint, {.replace = overwrite});
 }
 
 void ModelHooks::Capture(const Model& model, TrainingCheckpoint* c) {

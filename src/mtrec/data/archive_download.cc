@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include "mtrec/io/file_digest.h"
+#include "mtrec/io/file_entry.h"
 
 namespace mtrec {
 
@@ -76,13 +77,23 @@ Result<fs::path> EnsureMovieLensArchive(const MovieLensSet& set, const fs::path&
   const fs::path destination = data_dir / set.archive;
   std::error_code ec;
   if (fs::is_regular_file(destination, ec)) return destination;
+  // The archive and its .part are only ever created new or resumed as regular
+  // files: a link, a FIFO or a folder there is refused, never written through.
+  const fs::path part = destination.string() + ".part";
+  for (const fs::path& p : {destination, part}) {
+    MTREC_ASSIGN_OR_RETURN(const FileKind kind, KindOf(p));
+    if (kind != FileKind::kAbsent && kind != FileKind::kRegular) {
+      return Status::InvalidArgument(p.string() + " is " + DescribeKind(kind) +
+                                     ", not a download of mtrec's; remove it or choose another "
+                                     "--data_dir");
+    }
+  }
 
   const bool dir_existed = fs::is_directory(data_dir, ec);
   if (!dir_existed && (!fs::create_directories(data_dir, ec) || ec)) {
     return Status::IOError("cannot create the data directory " + data_dir.string() + ": " +
                            ec.message() + " (choose another with --data_dir or $MTREC_DATA_DIR)");
   }
-  const fs::path part = destination.string() + ".part";
   const auto clean_up = [&](Status status) {
     std::error_code ignored;
     fs::remove(part, ignored);

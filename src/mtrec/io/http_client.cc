@@ -166,13 +166,19 @@ bool IsRetryable(CURLcode code) {
 Status DownloadToFile(const std::string& url, const std::filesystem::path& path,
                       const HttpOptions& options, bool* retryable) {
   *retryable = false;
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  // Created new or resumed; never through a link, never a FIFO or a device.
+  const int fd =
+      ::open(path.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
   if (fd < 0) {
     return Status::IOError(path.string() +
                            ": cannot create the download file: " + std::strerror(errno));
   }
   struct stat st {};
-  const int64_t existing = ::fstat(fd, &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status::IOError(path.string() + ": cannot create the download file: not a regular file");
+  }
+  const int64_t existing = static_cast<int64_t>(st.st_size);
   Status status;
   for (int attempt = 0; attempt < 2; ++attempt) {
     char error_buffer[CURL_ERROR_SIZE] = {};

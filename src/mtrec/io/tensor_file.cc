@@ -188,12 +188,21 @@ Result<TensorFile> DecodeTensorFile(std::string_view bytes, const std::string& s
             [](const auto& a, const auto& b) { return a.first < b.first; });
   int64_t expected = 0;
   for (auto& [begin, t] : by_offset) {
-    if (begin != expected) return fail("tensor '" + t.name + "': data is not contiguous");
+    if (begin > expected) {
+      return fail("bytes " + std::to_string(expected) + " to " + std::to_string(begin) +
+                  " of the data belong to no tensor (a tensor is missing from the header)");
+    }
+    if (begin < expected) {
+      return fail("tensor '" + t.name + "' overlaps the tensor before it (data_offsets " +
+                  std::to_string(begin) + " < " + std::to_string(expected) + ")");
+    }
     expected += static_cast<int64_t>(t.bytes.size());
     file.tensors.push_back(std::move(t));
   }
   if (expected != static_cast<int64_t>(data.size())) {
-    return fail(std::to_string(data.size() - expected) + " unexpected bytes after the tensors");
+    return fail(std::to_string(data.size() - expected) +
+                " bytes after the last tensor belong to no tensor (a tensor is missing from the "
+                "header)");
   }
   if (!checksum_error.empty()) return corrupt(checksum_error);
   // The checksum over everything was verified above, if the header has one.
@@ -206,8 +215,9 @@ Result<TensorFile> DecodeTensorFile(std::string_view bytes, const std::string& s
   return file;
 }
 
-Status WriteTensorFile(const std::filesystem::path& path, const TensorFile& file) {
-  return WriteFileAtomically(path, EncodeTensorFile(file));
+Status WriteTensorFile(const std::filesystem::path& path, const TensorFile& file,
+                       const AtomicWriteOptions& options) {
+  return WriteFileAtomically(path, EncodeTensorFile(file), options);
 }
 
 Result<TensorFile> ReadTensorFile(const std::filesystem::path& path) {

@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "mtrec/io/atomic_file.h"
 #include "mtrec/status.h"
 
 namespace mtrec {
@@ -55,7 +56,10 @@ struct TensorFile {
 std::string EncodeTensorFile(const TensorFile& file);
 Result<TensorFile> DecodeTensorFile(std::string_view bytes, const std::string& source_name);
 
-Status WriteTensorFile(const std::filesystem::path& path, const TensorFile& file);
+// `options`: whether an existing regular file may be replaced (io/atomic_file.h;
+// anything else there never is).
+Status WriteTensorFile(const std::filesystem::path& path, const TensorFile& file,
+                       const AtomicWriteOptions& options = {});
 Result<TensorFile> ReadTensorFile(const std::filesystem::path& path);
 
 }  // namespace mtrec

@@ -5,6 +5,7 @@
 
 #include "mtrec/core/version.h"
 #include "mtrec/io/atomic_file.h"
+#include "mtrec/report/run_files.h"
 #include "mtrec/train/config_json.h"
 
 namespace mtrec {
@@ -56,25 +57,33 @@ std::string EpochJson(const EpochStats& stats) {
   return o.dump();
 }
 
+Status RunDirectory::Write(std::string_view name, std::string_view content) const {
+  return WriteFileAtomicallyAt(folder_.get(), dir_, std::string(name), content,
+                               {.keep_if_refused = true});  // the claimed folder's files
+}
+
 Status RunDirectory::OnStart(const ExperimentConfig& config, const RunInfo& info) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir_, ec);
-  if (ec) return Status::IOError(dir_.string() + ": cannot create the run folder: " + ec.message());
+  if (!folder_.valid()) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir_, ec);
+    if (ec) {
+      return Status::IOError(dir_.string() + ": cannot create the run folder: " + ec.message());
+    }
+    MTREC_ASSIGN_OR_RETURN(folder_, OpenFolder(dir_));
+  }
   metrics_.clear();
   for (const EpochStats& s : info.history) metrics_ += EpochJson(s) + "\n";
-  MTREC_RETURN_IF_ERROR(WriteFileAtomically(dir_ / "metrics.jsonl", metrics_));
-  return WriteFileAtomically(dir_ / "config.json", ConfigJson(config, info));
+  MTREC_RETURN_IF_ERROR(Write(kMetricsFileName, metrics_));
+  return Write(kConfigFileName, ConfigJson(config, info));
 }
 
 Status RunDirectory::OnEpoch(const EpochStats& stats) {
   metrics_ += EpochJson(stats) + "\n";
-  return WriteFileAtomically(dir_ / "metrics.jsonl", metrics_);
+  return Write(kMetricsFileName, metrics_);
 }
 
 Status RunDirectory::OnEnd(const RunSummary& summary) {
-  if (summary.refit_interrupted) {
-    return WriteFileAtomically(dir_ / "refit.json", "{\"interrupted\":true}\n");
-  }
+  if (summary.refit_interrupted) return Write(kRefitFileName, "{\"interrupted\":true}\n");
   if (summary.refit_epochs == 0) return Status::Ok();
   Json j;
   j["rows"] = summary.refit_rows;
@@ -84,7 +93,7 @@ Status RunDirectory::OnEnd(const RunSummary& summary) {
   j["steps"] = summary.refit_steps;
   j["mrr"] = summary.refit_eval.mrr;
   j["mse"] = summary.refit_eval.mse;
-  return WriteFileAtomically(dir_ / "refit.json", j.dump() + "\n");
+  return Write(kRefitFileName, j.dump() + "\n");
 }
 
 }  // namespace mtrec

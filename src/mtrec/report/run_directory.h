@@ -16,12 +16,16 @@
 //                  or {"interrupted": true}
 //
 // Each file is rewritten whole through a temporary file and a rename after
-// every change, so a reader never sees a half-written line.
+// every change, so a reader never sees a half-written line. The folder is
+// opened once, on OnStart, and every file is written relative to it
+// (io/atomic_file.h: never through a link, never onto anything but a regular
+// file). The names are report/run_files.h's.
 #pragma once
 
 #include <filesystem>
 #include <string>
 
+#include "mtrec/io/file_entry.h"
 #include "mtrec/run/run_observer.h"
 
 namespace mtrec {
@@ -33,8 +37,11 @@ std::string EpochJson(const EpochStats& stats);
 
 class RunDirectory final : public TrainingObserver {
  public:
-  // The folder is created on OnStart.
+  // The folder is created (with its parents) and opened on OnStart.
   explicit RunDirectory(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  // The folder `dir` already open as `folder` (a claim's: report/output_claim.h).
+  RunDirectory(std::filesystem::path dir, const UniqueFd& folder)
+      : dir_(std::move(dir)), folder_(folder.Duplicate()) {}
 
   Status OnStart(const ExperimentConfig& config, const RunInfo& info) override;
   Status OnEpoch(const EpochStats& stats) override;
@@ -43,7 +50,10 @@ class RunDirectory final : public TrainingObserver {
   const std::filesystem::path& dir() const { return dir_; }
 
  private:
+  Status Write(std::string_view name, std::string_view content) const;
+
   const std::filesystem::path dir_;
+  UniqueFd folder_;
   std::string metrics_;  // every line so far
 };
 

@@ -8,7 +8,9 @@
 #include <cstring>
 
 #include "mtrec/io/crc32c.h"
+#include "mtrec/io/file_entry.h"
 #include "mtrec/io/proto_wire.h"
+#include "mtrec/report/run_files.h"
 
 namespace mtrec {
 
@@ -71,15 +73,17 @@ const std::vector<EpochScalar>& OriginalScalars() {
   return kScalars;
 }
 
-Result<TfEventsWriter> TfEventsWriter::Create(const std::filesystem::path& dir) {
+Result<TfEventsWriter> TfEventsWriter::Create(int dir_fd, const std::filesystem::path& dir) {
   const auto secs = static_cast<long long>(WallTime());
   char stem[64];
-  std::snprintf(stem, sizeof(stem), "events.out.tfevents.%010lld.", secs);
+  std::snprintf(stem, sizeof(stem), "%010lld.", secs);
   const std::string prefix =
-      std::string(stem) + HostName() + "." + std::to_string(::getpid()) + ".";
+      std::string(kEventFilePrefix) + stem + HostName() + "." + std::to_string(::getpid()) + ".";
   for (int n = 0; n < 1000; ++n) {
-    const std::filesystem::path path = dir / (prefix + std::to_string(n));
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+    const std::string name = prefix + std::to_string(n);
+    const std::filesystem::path path = dir / name;
+    const int fd = ::openat(dir_fd, name.c_str(),
+                            O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0 && errno == EEXIST) continue;
     if (fd < 0) {
       return Status::IOError(path.string() +
@@ -122,11 +126,16 @@ Status TfEventsWriter::WriteScalars(int64_t step,
 }
 
 Status TensorBoardObserver::OnStart(const ExperimentConfig& /*config*/, const RunInfo& /*info*/) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir_, ec);
-  if (ec) return Status::IOError(dir_.string() + ": cannot create the run folder: " + ec.message());
+  if (!folder_.valid()) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir_, ec);
+    if (ec) {
+      return Status::IOError(dir_.string() + ": cannot create the run folder: " + ec.message());
+    }
+    MTREC_ASSIGN_OR_RETURN(folder_, OpenFolder(dir_));
+  }
   writer_.reset();
-  MTREC_ASSIGN_OR_RETURN(TfEventsWriter writer, TfEventsWriter::Create(dir_));
+  MTREC_ASSIGN_OR_RETURN(TfEventsWriter writer, TfEventsWriter::Create(folder_.get(), dir_));
   writer_.emplace(std::move(writer));
   return Status::Ok();
 }

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mtrec/io/file_entry.h"
 #include "mtrec/status.h"
 #include "mtrec/run/run_observer.h"
 
@@ -44,8 +45,9 @@ const std::vector<EpochScalar>& OriginalScalars();
 class TfEventsWriter {
  public:
   // Creates dir/events.out.tfevents.<unix secs>.<host>.<pid>.<n> (a fresh name:
-  // never an existing file) and writes the file_version record.
-  static Result<TfEventsWriter> Create(const std::filesystem::path& dir);
+  // never an existing file; O_EXCL|O_NOFOLLOW relative to the folder open as
+  // `dir_fd`) and writes the file_version record.
+  static Result<TfEventsWriter> Create(int dir_fd, const std::filesystem::path& dir);
   TfEventsWriter(TfEventsWriter&& other) noexcept;
   TfEventsWriter& operator=(TfEventsWriter&&) = delete;
   TfEventsWriter(const TfEventsWriter&) = delete;
@@ -67,6 +69,9 @@ class TfEventsWriter {
 class TensorBoardObserver final : public TrainingObserver {
  public:
   explicit TensorBoardObserver(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  // The folder `dir` already open as `folder` (a claim's: report/output_claim.h).
+  TensorBoardObserver(std::filesystem::path dir, const UniqueFd& folder)
+      : dir_(std::move(dir)), folder_(folder.Duplicate()) {}
 
   Status OnStart(const ExperimentConfig& config, const RunInfo& info) override;
   Status OnEpoch(const EpochStats& stats) override;
@@ -75,6 +80,7 @@ class TensorBoardObserver final : public TrainingObserver {
 
  private:
   const std::filesystem::path dir_;
+  UniqueFd folder_;  // opened on OnStart if not given
   std::optional<TfEventsWriter> writer_;
 };
 

@@ -63,9 +63,11 @@ TrainingCheckpoint CheckpointOf(const Model& model, const RunState& run, Checkpo
   return c;
 }
 
+// The run's checkpoints were claimed before it started: if a path was
+// replaced by something else since, the checkpoint is kept beside it.
 Status Save(const std::string& path, CheckpointState state, const Model& model,
             const RunState& run) {
-  return SaveCheckpoint(path, CheckpointOf(model, run, state));
+  return SaveCheckpoint(path, CheckpointOf(model, run, state), {.keep_if_refused = true});
 }
 
 // The model a run starts from: a checkpoint's (resume), a PyTorch dump's, or

@@ -33,7 +33,7 @@ struct RunOptions {
   int64_t max_steps = 0;  // stop after this many optimiser steps in all (0: no limit)
   const TrainingCheckpoint* resume = nullptr;  // continue this run (its config must be `config`)
   std::string logdir;                          // recorded in checkpoints
-  std::string run_id;                          // recorded in checkpoints (io/output_claim.h)
+  std::string run_id;                          // recorded in checkpoints (report/output_claim.h)
   std::string backend = "cpu";  // where the model runs (backend_registry.h); not recorded
   // Data parallel: the ranks that run this experiment together, each with the
   // same config and data (checked at start: a rank that differs is named in

@@ -1,4 +1,4 @@
-// What a training run reports while it runs (train/experiment.h drives it):
+// What a training run reports while it runs (run/experiment.h drives it):
 // its facts at the start, every epoch, every step and its end, to observers
 // such as the console table, the run folder and TensorBoard. A light header:
 // observers need nothing of the trainer's internals.

@@ -1,7 +1,10 @@
 #include "mtrec/train/checkpoint.h"
 
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
+#include <utility>
 
 #include "mtrec/backend/backend.h"
 #include "mtrec/core/version.h"
@@ -20,6 +23,30 @@ using Json = nlohmann::ordered_json;
 
 constexpr const char* kFormat = "mtrec.checkpoint";
 
+// The integer `key` of `j`, range-checked before it is narrowed to T: a float,
+// a string or a value outside T's range throws (the caller's Corruption).
+template <class T>
+T IntegerAt(const Json& j, const char* key) {
+  const Json& v = j.at(key);
+  const auto bad = [&] {
+    return std::out_of_range(std::string(key) + ": " + v.dump() + " is not an integer in [" +
+                             std::to_string(std::numeric_limits<T>::min()) + ", " +
+                             std::to_string(std::numeric_limits<T>::max()) + "]");
+  };
+  if (v.is_number_unsigned()) {
+    const uint64_t u = v.get<uint64_t>();
+    if (u > static_cast<uint64_t>(std::numeric_limits<T>::max())) throw bad();
+    return static_cast<T>(u);
+  }
+  if (!v.is_number_integer()) throw bad();
+  const int64_t s = v.get<int64_t>();
+  if (std::cmp_less(s, std::numeric_limits<T>::min()) ||
+      std::cmp_greater(s, std::numeric_limits<T>::max())) {
+    throw bad();
+  }
+  return static_cast<T>(s);
+}
+
 Json LossesJson(const EpochLosses& l) {
   return {{"factorization", l.factorization},
           {"regression", l.regression},
@@ -28,21 +55,21 @@ Json LossesJson(const EpochLosses& l) {
 }
 EpochLosses LossesFrom(const Json& j) {
   return {j.at("factorization").get<double>(), j.at("regression").get<double>(),
-          j.at("joint").get<double>(), j.at("batches").get<int64_t>()};
+          j.at("joint").get<double>(), IntegerAt<int64_t>(j, "batches")};
 }
 Json EvalJson(const EvalResult& e) {
   return {{"mrr", e.mrr}, {"mse", e.mse}, {"mrr_users", e.mrr_users}, {"test_size", e.test_size}};
 }
 EvalResult EvalFrom(const Json& j) {
-  return {j.at("mrr").get<double>(), j.at("mse").get<double>(), j.at("mrr_users").get<int64_t>(),
-          j.at("test_size").get<int64_t>()};
+  return {j.at("mrr").get<double>(), j.at("mse").get<double>(), IntegerAt<int64_t>(j, "mrr_users"),
+          IntegerAt<int64_t>(j, "test_size")};
 }
 Json TrackerJson(const TrackerState& t) {
   return {{"epoch", t.epoch}, {"value", t.value}, {"epochs_since_best", t.epochs_since_best}};
 }
 TrackerState TrackerFrom(const Json& j) {
-  return {j.at("epoch").get<int>(), j.at("value").get<double>(),
-          j.at("epochs_since_best").get<int>()};
+  return {IntegerAt<int>(j, "epoch"), j.at("value").get<double>(),
+          IntegerAt<int>(j, "epochs_since_best")};
 }
 
 // The checkpoint's `config` object: the shared codec's output, with the data
@@ -69,7 +96,7 @@ Json EpochToJson(const EpochStats& s) {
 
 EpochStats EpochFromJson(const Json& j) {
   EpochStats s;
-  s.epoch = j.at("epoch").get<int>();
+  s.epoch = IntegerAt<int>(j, "epoch");
   s.losses = LossesFrom(j.at("losses"));
   s.eval = EvalFrom(j.at("eval"));
   s.train_seconds = j.at("train_seconds").get<double>();
@@ -87,7 +114,8 @@ std::string Shape(int64_t rows, int64_t cols) {
 
 }  // namespace
 
-Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoint& c) {
+Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoint& c,
+                      const AtomicWriteOptions& options) {
   Json doc = {{"mtrec_version", kVersion},
               {"logdir", c.logdir},
               {"run_id", c.run_id},
@@ -131,7 +159,7 @@ Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoin
     file.tensors.push_back(
         Tensor::F32("best_params", {static_cast<int64_t>(c.best_params.size())}, c.best_params));
   }
-  return WriteTensorFile(path, file);
+  return WriteTensorFile(path, file, options);
 }
 
 Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path) {
@@ -154,6 +182,9 @@ Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path) {
   c.rng_state = meta("rng");
   const Json doc = Json::parse(meta("mtrec"), nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return Status::Corruption(where + ": the 'mtrec' metadata is not JSON");
+  if (!doc.is_object()) {
+    return Status::Corruption(where + ": the 'mtrec' metadata is not a JSON object");
+  }
   try {
     const std::string state = doc.at("state").get<std::string>();
     const std::optional<CheckpointState> known = ValueNamed(kCheckpointStateNames, state);
@@ -170,15 +201,15 @@ Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path) {
     }
     const Json& data = config.at("data");
     c.data_path = data.at("path").get<std::string>();
-    c.interactions = data.at("interactions").get<int64_t>();
-    c.fingerprint = data.at("fingerprint").get<uint32_t>();
+    c.interactions = IntegerAt<int64_t>(data, "interactions");
+    c.fingerprint = IntegerAt<uint32_t>(data, "fingerprint");
     c.user_ids = doc.at("ids").at("users").get<std::vector<std::string>>();
     c.item_ids = doc.at("ids").at("items").get<std::vector<std::string>>();
     c.optimizer = doc.at("optimizer").at("name").get<std::string>();
-    c.optimizer_steps = doc.at("optimizer").at("steps").get<int64_t>();
+    c.optimizer_steps = IntegerAt<int64_t>(doc.at("optimizer"), "steps");
     const Json& p = doc.at("progress");
-    c.epochs_done = p.at("epochs_done").get<int>();
-    c.batches_done = p.at("batches_done").get<int64_t>();
+    c.epochs_done = IntegerAt<int>(p, "epochs_done");
+    c.batches_done = IntegerAt<int64_t>(p, "batches_done");
     c.sums = LossesFrom(p.at("sums"));
     for (const Json& e : doc.at("history")) c.history.push_back(EpochFromJson(e));
     c.early_stopping_best = TrackerFrom(doc.at("early_stopping_best"));

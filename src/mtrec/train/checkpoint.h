@@ -36,6 +36,7 @@
 #include "mtrec/config.h"
 #include "mtrec/core/enum_names.h"
 #include "mtrec/id_map.h"
+#include "mtrec/io/atomic_file.h"
 #include "mtrec/metrics.h"
 #include "mtrec/status.h"
 #include "mtrec/train/best_tracker.h"
@@ -83,7 +84,11 @@ struct TrainingCheckpoint {
   std::vector<float> best_params;  // with early stopping: the best epoch's weights
 };
 
-Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoint& checkpoint);
+// Writes the checkpoint through io/atomic_file.h: a new file, or one replacing
+// a regular file if options.replace (never a link, a folder, a FIFO or a
+// device; with options.keep_if_refused the content is then kept beside it).
+Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoint& checkpoint,
+                      const AtomicWriteOptions& options = {});
 Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path);
 
 // Copies the live state into `checkpoint` (params, optimizer, stream, cursor).

@@ -40,6 +40,10 @@ Status CheckCheckpointProgress(const TrainingCheckpoint& c, const std::string& w
     return Bad(where, "batches_done " + std::to_string(c.batches_done) + " and optimizer steps " +
                           std::to_string(c.optimizer_steps) + " must be >= 0");
   }
+  if (c.sums.batches != c.batches_done) {  // the loss sums are of the batches done
+    return Bad(where, "the loss sums count " + std::to_string(c.sums.batches) +
+                          " batches for batches_done " + std::to_string(c.batches_done));
+  }
   MTREC_RETURN_IF_ERROR(
       CheckTracker(c.early_stopping_best, c.epochs_done, "early_stopping_best", where));
   return CheckTracker(c.save_best, c.epochs_done, "save_best", where);

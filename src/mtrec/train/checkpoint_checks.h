@@ -12,7 +12,9 @@ namespace mtrec {
 
 // The training progress is consistent: 0 <= epochs_done <= config.epochs, one
 // history entry per epoch done, numbered 1.., batches_done and optimizer steps
-// >= 0, a known state, trackers within the epochs done. Corruption naming
+// >= 0 and the loss sums of batches_done batches, a known state, trackers
+// within the epochs done. (batches_done against the data's batches per epoch
+// is checked when the epoch resumes: train/trainer.h.) Corruption naming
 // `where` and the field otherwise.
 Status CheckCheckpointProgress(const TrainingCheckpoint& checkpoint, const std::string& where);
 

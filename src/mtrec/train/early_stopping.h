@@ -6,7 +6,7 @@
 // MRR, every other parameter (the rating head's tables, biases and MLP) from
 // the epoch of best MSE, and training stops once neither has improved for
 // `patience` epochs. Shared by Model::Fit (FitOptions::early_stopping) and the
-// run policy (train/experiment.h), which also saves its state in checkpoints.
+// run policy (run/experiment.h), which also saves its state in checkpoints.
 #pragma once
 
 #include <span>

@@ -45,6 +45,16 @@ Result<EpochLosses> Trainer::TrainEpoch(const Interactions& train) {
   }
   const int64_t n = static_cast<int64_t>(train.size());
   MTREC_CHECK(n < (int64_t{1} << 31));
+  // A resumed epoch's batches done, against the data it goes on with.
+  const int64_t batches = (n + config_.batch_size - 1) / config_.batch_size;
+  if (cursor_.batches_done > 0 && cursor_.batches_done >= batches) {
+    in_epoch_ = false;
+    return Status::Corruption(
+        "resume: the checkpoint records " + std::to_string(cursor_.batches_done) +
+        " batches done in its unfinished epoch, but an epoch has " + std::to_string(batches) +
+        " (" + std::to_string(n) + " training rows, batch_size " +
+        std::to_string(config_.batch_size) + "): it does not describe this data");
+  }
   // The rows are packed into one record each and shuffled as records: the
   // permutation is numpy's shuffle of arange(n) (the element type does not
   // change the draws), and each batch is then a contiguous run of records.

@@ -82,7 +82,9 @@ class Trainer {
   EpochCursor cursor() const;
   // Makes the next TrainEpoch continue the epoch described by `cursor`
   // (restoring the training stream). The weights and the optimiser must be
-  // restored separately to their state after cursor.batches_done steps.
+  // restored separately to their state after cursor.batches_done steps. That
+  // TrainEpoch returns Corruption if cursor.batches_done is not below its
+  // data's batches per epoch (a checkpoint that does not describe the data).
   void ResumeEpoch(const EpochCursor& cursor);
 
   int64_t steps() const { return backend_->steps(); }
