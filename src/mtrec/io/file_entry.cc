@@ -79,6 +79,13 @@ Result<UniqueFd> OpenFolder(const std::filesystem::path& dir) {
   return fd;
 }
 
+Result<UniqueFd> CreateAndOpenFolder(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IOError(dir.string() + ": cannot create the run folder: " + ec.message());
+  return OpenFolder(dir);
+}
+
 Result<UniqueFd> OpenSubfolder(int dir_fd, const std::string& name,
                                const std::filesystem::path& shown, bool create) {
   if (create && ::mkdirat(dir_fd, name.c_str(), 0777) != 0 && errno != EEXIST) {

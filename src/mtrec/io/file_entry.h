@@ -59,6 +59,9 @@ Result<FileKind> KindOf(const std::filesystem::path& path);
 // Opens the folder `dir` ("" is the working folder), following links in the
 // path as the OS does: the caller's own path. NotFound if absent, IOError else.
 Result<UniqueFd> OpenFolder(const std::filesystem::path& dir);
+// The same, creating `dir` and its parents first if absent (a run folder an
+// observer writes into when nothing claimed it for the run).
+Result<UniqueFd> CreateAndOpenFolder(const std::filesystem::path& dir);
 
 // Opens the folder `name` inside `dir_fd` without following a link there,
 // creating it first (mode 0777 & ~umask) if `create` and it is absent.

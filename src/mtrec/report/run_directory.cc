@@ -64,12 +64,7 @@ Status RunDirectory::Write(std::string_view name, std::string_view content) cons
 
 Status RunDirectory::OnStart(const ExperimentConfig& config, const RunInfo& info) {
   if (!folder_.valid()) {
-    std::error_code ec;
-    std::filesystem::create_directories(dir_, ec);
-    if (ec) {
-      return Status::IOError(dir_.string() + ": cannot create the run folder: " + ec.message());
-    }
-    MTREC_ASSIGN_OR_RETURN(folder_, OpenFolder(dir_));
+    MTREC_ASSIGN_OR_RETURN(folder_, CreateAndOpenFolder(dir_));
   }
   metrics_.clear();
   for (const EpochStats& s : info.history) metrics_ += EpochJson(s) + "\n";

@@ -127,12 +127,7 @@ Status TfEventsWriter::WriteScalars(int64_t step,
 
 Status TensorBoardObserver::OnStart(const ExperimentConfig& /*config*/, const RunInfo& /*info*/) {
   if (!folder_.valid()) {
-    std::error_code ec;
-    std::filesystem::create_directories(dir_, ec);
-    if (ec) {
-      return Status::IOError(dir_.string() + ": cannot create the run folder: " + ec.message());
-    }
-    MTREC_ASSIGN_OR_RETURN(folder_, OpenFolder(dir_));
+    MTREC_ASSIGN_OR_RETURN(folder_, CreateAndOpenFolder(dir_));
   }
   writer_.reset();
   MTREC_ASSIGN_OR_RETURN(TfEventsWriter writer, TfEventsWriter::Create(folder_.get(), dir_));
