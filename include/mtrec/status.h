@@ -24,6 +24,7 @@ class [[nodiscard]] Status {
     kCorruption,       // a file whose content is malformed
     kUnavailable,      // a capability absent from this build or machine (e.g. GPU)
     kCancelled,        // stopped on request
+    kAborted,          // a computation that cannot go on (training diverged)
   };
 
   Status() = default;
@@ -36,6 +37,7 @@ class [[nodiscard]] Status {
   static Status Corruption(std::string msg) { return {Code::kCorruption, std::move(msg)}; }
   static Status Unavailable(std::string msg) { return {Code::kUnavailable, std::move(msg)}; }
   static Status Cancelled(std::string msg) { return {Code::kCancelled, std::move(msg)}; }
+  static Status Aborted(std::string msg) { return {Code::kAborted, std::move(msg)}; }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

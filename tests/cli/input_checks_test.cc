@@ -167,6 +167,14 @@ TEST_F(InputChecks, AnAllocationFailureIsOneLineNotAnAbort) {
 }
 
 // Item 9: each problem is reported as itself.
+// Hardening item 13: a number in a message is the number given, not
+// to_string's six rounded decimals ("1.000000" for 0.9999999).
+TEST_F(InputChecks, MessagesShowNumbersAsGiven) {
+  ExpectError(RunMtrec({"train", "--dataset", Data(), "--test_fraction", "0.9999999", "--logdir",
+                        tmp_ / "r"}),
+              2, "--test_fraction 0.9999999 leaves an empty train or test set");
+}
+
 TEST_F(InputChecks, MessagesNameTheRealCause) {
   ASSERT_EQ(::mkfifo((tmp_ / "fifo").c_str(), 0600), 0);
   ExpectError(RunMtrec({"train", "--dataset", tmp_ / "fifo", "--logdir", tmp_ / "r"}), 1,

@@ -9,6 +9,7 @@
 
 #include "mtrec/config_names.h"
 #include "mtrec/core/config_names.h"
+#include "mtrec/core/number_text.h"
 #include "mtrec/core/enum_names.h"
 #include "mtrec/train/experiment_data.h"  // kValidationSplitSeed
 
@@ -379,11 +380,7 @@ const ConfigField kFields[] = {
 #undef MTREC_NAMED
 #undef MTREC_AT
 
-std::string Num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%g", v);
-  return buf;
-}
+std::string Num(double v) { return NumberText(v); }
 
 bool Bounded(double v) { return std::isfinite(v); }
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "mtrec/core/check.h"
+#include "mtrec/core/number_text.h"
 #include "mtrec/core/numpy_rng.h"
 
 namespace mtrec {
@@ -27,7 +28,7 @@ Result<TrainTestSplit> SplitInteractions(const Interactions& data, double test_f
                                          uint32_t seed) {
   if (!(test_fraction > 0.0 && test_fraction < 1.0)) {
     return Status::InvalidArgument("test_fraction: expected a number in (0, 1), got " +
-                                   std::to_string(test_fraction));
+                                   NumberText(test_fraction));
   }
   // Select reads every column at every row: a shorter one would be read past its end.
   const size_t n = data.users.size();
@@ -41,7 +42,7 @@ Result<TrainTestSplit> SplitInteractions(const Interactions& data, double test_f
   }
   TrainTestSplit split = RandomTrainTestSplit(data, test_fraction, seed);
   if (split.train.size() == 0 || split.test.size() == 0) {
-    return Status::InvalidArgument("test_fraction " + std::to_string(test_fraction) + " of " +
+    return Status::InvalidArgument("test_fraction " + NumberText(test_fraction) + " of " +
                                    std::to_string(data.size()) +
                                    " interactions leaves the train or the test part empty");
   }

@@ -88,7 +88,7 @@ Result<FoldInResult> FoldInUser(const MultiTaskNet& base, std::span<const RatedI
       for (int64_t c = 0; c < t.cols; ++c) loss += config.l2 * u[c] * u[c];
     }
     if (!std::isfinite(loss)) {
-      return Status::InvalidArgument("fold-in diverged: the loss is not finite at step " +
+      return Status::Aborted("fold-in diverged: the loss is not finite at step " +
                                      std::to_string(step) +
                                      " (try a smaller --fold_in_learning_rate)");
     }

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "mtrec/config.h"
+#include "mtrec/core/number_text.h"
 #include "mtrec/data/split.h"
 #include "mtrec/io/crc32c.h"
 #include "mtrec/metrics.h"
@@ -33,7 +34,7 @@ Result<ExperimentData> PrepareExperimentData(const ExperimentConfig& config) {
   }
   TrainTestSplit split = RandomTrainTestSplit(all, config.test_fraction);
   if (split.train.size() == 0 || split.test.size() == 0) {
-    return Status::InvalidArgument("test_fraction " + std::to_string(config.test_fraction) +
+    return Status::InvalidArgument("test_fraction " + NumberText(config.test_fraction) +
                                    " leaves an empty train or test set for " +
                                    std::to_string(all.size()) + " interactions");
   }
@@ -43,7 +44,7 @@ Result<ExperimentData> PrepareExperimentData(const ExperimentConfig& config) {
         RandomTrainTestSplit(split.train, config.validation_fraction, kValidationSplitSeed);
     if (carved.train.size() == 0 || carved.test.size() == 0) {
       return Status::InvalidArgument("validation_fraction " +
-                                     std::to_string(config.validation_fraction) +
+                                     NumberText(config.validation_fraction) +
                                      " leaves an empty train or validation set for " +
                                      std::to_string(split.train.size()) + " training interactions");
     }

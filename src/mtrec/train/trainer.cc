@@ -98,7 +98,7 @@ Result<EpochLosses> Trainer::TrainEpoch(const Interactions& train) {
     }
     const BatchLosses losses = backend_->TrainStep(batch, inspect ? &*inspect : nullptr);
     if (!std::isfinite(losses.joint)) {
-      return Status::InvalidArgument("training diverged: the joint loss is not finite at step " +
+      return Status::Aborted("training diverged: the joint loss is not finite at step " +
                                      std::to_string(step) + " (try a smaller learning_rate)");
     }
     if (step_hook_ && !hook_needs_gradient_) step_hook_(StepView{step, batch, losses, {}});
