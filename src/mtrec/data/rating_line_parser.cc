@@ -35,7 +35,8 @@ const char* ScanDigits(const char* p, const char* end, int64_t* out) {
 const char* ScanHalfStep(const char* p, const char* end, float* out) {
   int64_t whole = 0;
   p = ScanDigits(p, end, &whole);
-  if (p == nullptr || whole > (1 << 20)) return nullptr;
+  // Beyond the largest rating accepted, the slow path says why it is refused.
+  if (p == nullptr || whole > static_cast<int64_t>(kMaxAbsRating)) return nullptr;
   float value = static_cast<float>(whole);
   if (p < end && *p == '.') {
     if (p + 1 >= end || (p[1] != '0' && p[1] != '5')) return nullptr;
@@ -43,6 +44,7 @@ const char* ScanHalfStep(const char* p, const char* end, float* out) {
     if (p[1] == '5') value += 0.5f;
     p += 2;
   }
+  if (value > kMaxAbsRating) return nullptr;  // 1000000.5
   *out = value;
   return p;
 }
