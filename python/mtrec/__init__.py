@@ -343,7 +343,9 @@ class Interactions:
         """The title of an item, or "" when unknown."""
         item_id = _id("item_id", item_id)
         titles = self.item_titles
-        rows = np.nonzero(self._id_array("item_ids") == item_id)[0]
+        ids = self._id_array("item_ids")
+        text_for_ints = isinstance(item_id, str) and ids.dtype.kind in "iu"
+        rows = np.zeros(0, np.int64) if text_for_ints else np.flatnonzero(ids == item_id)
         if len(rows) == 0:
             raise KeyError(f"item id {item_id!r} is not in the data")
         return titles[rows[0]] if rows[0] < len(titles) else ""

@@ -305,3 +305,27 @@ def test_every_configuration_keyword_is_checked_by_its_type(keyword, kind, value
 def test_the_configuration_types_are_the_ones_checked():
     kinds = {kind for _, _, kind, _ in _mtrec.config_fields()}
     assert kinds <= set(WRONG_TYPE), kinds
+
+
+#: Odd values tried on every argument of the sweep: whatever a call does with
+#: them, it raises only the documented exceptions, never pybind11's own text.
+ODD_VALUES = [None, True, np.bool_(False), -1, 2**70, -2**70, 1.5, float("nan"), "", "\0",
+              b"x", [None], [2**70], object(), np.array([[1]]), np.uint64(2**64 - 1)]
+DOCUMENTED = (TypeError, ValueError, KeyError, FileNotFoundError, FileExistsError, MemoryError,
+              mtrec.Error)
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("call, name", sorted({(c, n) for c, n, _, _ in CASES}))
+def test_odd_values_raise_only_documented_exceptions(context, call, name, tmp_path,
+                                                     monkeypatch):
+    monkeypatch.chdir(tmp_path)  # where a path argument's odd value would land
+    for value in ODD_VALUES:
+        try:
+            CALLS[call](context, **{name: value})
+        except DOCUMENTED as error:
+            message = str(error)
+            for raw in ("incompatible function arguments", "Unable to cast", "PYBIND11"):
+                assert raw not in message, (call, name, value, message)
+        except BaseException as error:  # pragma: no cover - the failure to report
+            pytest.fail(f"{call}({name}={value!r}) raised {type(error).__name__}: {error}")
