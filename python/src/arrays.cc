@@ -57,8 +57,10 @@ std::string IdText(py::handle id, const std::string& name) {
   int overflow = 0;
   const long long v = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
   if (overflow != 0) {
-    throw py::value_error(name + ": expected an integer in [-9223372036854775808, "
-                                 "9223372036854775807], got " + std::string(py::str(value)));
+    throw py::value_error(name +
+                          ": expected an integer in [-9223372036854775808, "
+                          "9223372036854775807], got " +
+                          std::string(py::str(value)));
   }
   return std::to_string(v);
 }

@@ -44,7 +44,8 @@ std::string ArgumentOfFlag(std::string_view flag) {
   for (const ConfigField& f : ConfigFields()) {
     if (f.flag == nullptr || f.python == nullptr) continue;
     if (flag == f.flag) return f.python;
-    if (f.flag_form == FlagForm::kSwitchPair && flag.starts_with("no_") && flag.substr(3) == f.flag) {
+    if (f.flag_form == FlagForm::kSwitchPair && flag.starts_with("no_") &&
+        flag.substr(3) == f.flag) {
       return std::string(f.python) + "=False";
     }
   }
@@ -59,15 +60,15 @@ std::string ArgumentOfFlag(std::string_view flag) {
 std::string WithPythonArguments(const std::string& message) {
   std::string out;
   size_t k = 0;
-  for (size_t dash = message.find("--"); dash != std::string::npos;
-       dash = message.find("--", k)) {
+  for (size_t dash = message.find("--"); dash != std::string::npos; dash = message.find("--", k)) {
     size_t end = dash + 2;
-    while (end < message.size() && (std::islower(static_cast<unsigned char>(message[end])) ||
-                                    std::isdigit(static_cast<unsigned char>(message[end])) ||
-                                    message[end] == '_')) {
+    while (end < message.size() &&
+           (std::islower(static_cast<unsigned char>(message[end])) ||
+            std::isdigit(static_cast<unsigned char>(message[end])) || message[end] == '_')) {
       ++end;
     }
-    const std::string argument = ArgumentOfFlag(std::string_view(message).substr(dash + 2, end - dash - 2));
+    const std::string argument =
+        ArgumentOfFlag(std::string_view(message).substr(dash + 2, end - dash - 2));
     out += message.substr(k, dash - k);
     out += argument.empty() ? message.substr(dash, end - dash) : argument;
     k = end;

@@ -107,10 +107,10 @@ T IntegerOf(const ConfigField& field, const py::handle& value) {
     return static_cast<T>(v);
   }
   const ValueRange& r = field.range;
-  const auto lo = static_cast<long long>(std::max(r.lo + (r.lo_open ? 1 : 0),
-                                                  static_cast<double>(Limits::min())));
-  const auto hi = static_cast<long long>(std::min(r.hi - (r.hi_open ? 1 : 0),
-                                                  static_cast<double>(Limits::max())));
+  const auto lo = static_cast<long long>(
+      std::max(r.lo + (r.lo_open ? 1 : 0), static_cast<double>(Limits::min())));
+  const auto hi = static_cast<long long>(
+      std::min(r.hi - (r.hi_open ? 1 : 0), static_cast<double>(Limits::max())));
   throw py::value_error(std::string(field.python) + ": expected " +
                         (std::holds_alternative<FieldRef<std::vector<int>>>(field.access)
                              ? "every value to be "
