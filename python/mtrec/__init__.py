@@ -16,14 +16,21 @@ same model, bit for bit, whatever the number of threads.
 Ids: every function takes and returns the data's own user and item ids (int
 or str, as the data has them); the model's table rows stay inside.
 
-Errors: a bad argument is a ValueError (or TypeError) naming it, a missing
-file FileNotFoundError, an unknown id KeyError, a corrupt file or another
-failure of the engine :class:`Error` (a RuntimeError).
+Errors: every argument is checked before any work: a wrong type is a
+TypeError and a value out of range a ValueError, each message starting with
+the argument's name. Integer arguments take int or numpy integers (not bool,
+not float), number arguments int, float or numpy scalars, flags bool, paths
+str or os.PathLike. A missing file is FileNotFoundError, an unknown id
+KeyError, a model or data set too large for memory MemoryError, a corrupt file
+or another failure of the engine :class:`Error` (a RuntimeError).
 """
 
 from __future__ import annotations
 
 import inspect
+import numbers
+import operator
+import os
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -78,6 +85,145 @@ def _as_column(values: Any) -> Any:
     return values
 
 
+# Argument checks: every public function and method checks its arguments here,
+# in Python terms, before they reach the engine. A wrong type is a TypeError,
+# a value out of range a ValueError; both start with the argument's name.
+# Integers are int or numpy integers (not bool), bounded by the C++ type that
+# takes them; numbers are int, float or numpy scalars (not bool); paths str or
+# os.PathLike.
+
+#: Bounds of the C++ integer types that arguments are cast to.
+_INT_MAX = 2**31 - 1
+_UINT32_MAX = 2**32 - 1
+_INT64_MAX = 2**63 - 1
+
+
+def _type_of(value: Any) -> str:
+    return type(value).__name__
+
+
+def _int(name: str, value: Any, lo: Optional[int] = 0, hi: Optional[int] = _INT_MAX) -> int:
+    """``value`` as an int in [lo, hi] (an int or numpy integer, not a bool);
+    lo = hi = None: any int."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}: expected an integer, got bool")
+    try:
+        v = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name}: expected an integer, got {_type_of(value)}") from None
+    if lo is not None and hi is not None and not lo <= v <= hi:
+        raise ValueError(f"{name}: expected an integer in [{lo}, {hi}], got {v}")
+    return v
+
+
+def _float(name: str, value: Any) -> float:
+    """``value`` as a float (an int, float or numpy scalar, not a bool); the
+    engine checks its range."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a number, got {_type_of(value)}")
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(f"{name}: expected a finite number, got {value}") from None
+
+
+def _bool(name: str, value: Any) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}: expected True or False, got {_type_of(value)}")
+    return bool(value)
+
+
+def _optional(check: Callable[..., Any]) -> Callable[..., Any]:
+    """``check`` that lets None through."""
+    return lambda name, value, *args: None if value is None else check(name, value, *args)
+
+
+def _str(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name}: expected a str, got {_type_of(value)}")
+    return value
+
+
+def _path(name: str, value: Any) -> str:
+    """A file or folder name: a str or os.PathLike, not empty, without NUL."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name}: expected a path (str or os.PathLike), got {_type_of(value)}")
+    path = os.fsdecode(os.fspath(value))
+    if not path:
+        raise ValueError(f"{name}: expected a path, got an empty one")
+    if "\0" in path:
+        raise ValueError(f"{name}: a path cannot hold a NUL character, got {path!r}")
+    return path
+
+
+def _data(name: str, value: Any) -> Any:
+    """The engine's data of an Interactions."""
+    if not isinstance(value, Interactions):
+        raise TypeError(f"{name}: expected mtrec.Interactions, got {_type_of(value)}")
+    return value._data
+
+
+def _callable(name: str, value: Any) -> Any:
+    if not callable(value):
+        raise TypeError(f"{name}: expected a callable, got {_type_of(value)}")
+    return value
+
+
+def _column(name: str, value: Any) -> Any:
+    """A column of values: a numpy array, pandas Series, list, tuple, ... (not a
+    str, not a scalar)."""
+    value = _as_column(value)
+    if isinstance(value, np.ndarray):
+        return value
+    if isinstance(value, (str, bytes)) or not (hasattr(value, "__len__")
+                                               and hasattr(value, "__iter__")):
+        raise TypeError(f"{name}: expected a sequence or array, got {_type_of(value)}")
+    return value
+
+
+def _id(name: str, value: Any) -> Any:
+    """One id: an int (or numpy integer) or a str."""
+    if isinstance(value, str):
+        return value
+    return _int(name, value, -_INT64_MAX - 1, _INT64_MAX)
+
+
+def _metric_names(name: str, value: Any) -> List[str]:
+    """Metric names: an iterable of str from METRICS (a str alone is refused,
+    not iterated); None: all of them."""
+    if value is None:
+        return list(METRICS)
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise TypeError(f"{name}: expected an iterable of metric names such as ['mrr'], got "
+                        f"{_type_of(value)}")
+    wanted = list(value)
+    for m in wanted:
+        if not isinstance(m, str):
+            raise TypeError(f"{name}: expected metric names (str), got {_type_of(m)}")
+        if m not in METRICS:
+            raise ValueError(f"{name}: unknown metric {m!r} (expected some of "
+                             f"{', '.join(METRICS)})")
+    return wanted
+
+
+def _rating_pairs(name: str, value: Any) -> Tuple[List[Any], np.ndarray]:
+    """(item ids, float32 ratings) of {item_id: rating} or (item_id, rating) pairs."""
+    if hasattr(value, "items") and callable(value.items):
+        pairs = list(value.items())
+    elif isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise TypeError(f"{name}: expected {{item_id: rating}} or (item_id, rating) pairs, got "
+                        f"{_type_of(value)}")
+    else:
+        pairs = list(value)
+    for pair in pairs:
+        if (isinstance(pair, (str, bytes)) or not isinstance(pair, (Sequence, np.ndarray))
+                or len(pair) != 2):
+            raise TypeError(f"{name}: expected (item_id, rating) pairs, got {pair!r}")
+    item_ids = [_id(f"{name}: item id", p[0]) for p in pairs]
+    values = [_float(f"{name}[{p[0]!r}]", p[1]) for p in pairs]
+    return item_ids, np.asarray(values, dtype=np.float32)
+
+
 class Interactions:
     """(user, item, rating, timestamp) events with the data set's ids.
 
@@ -95,9 +241,10 @@ class Interactions:
 
     def __init__(self, users: Any, items: Any, ratings: Any = None, timestamps: Any = None,
                  *, raw_ids: bool = False) -> None:
-        users, items = _as_column(users), _as_column(items)
-        ratings = None if ratings is None else _as_column(ratings)
-        timestamps = None if timestamps is None else _as_column(timestamps)
+        users, items = _column("users", users), _column("items", items)
+        ratings = _optional(_column)("ratings", ratings)
+        timestamps = _optional(_column)("timestamps", timestamps)
+        raw_ids = _bool("raw_ids", raw_ids)
         if _is_text(users) or _is_text(items):
             if raw_ids:
                 raise ValueError("raw_ids: text ids cannot be table rows")
@@ -120,8 +267,14 @@ class Interactions:
                     timestamp_col: Optional[str] = None, *, raw_ids: bool = False
                     ) -> "Interactions":
         """Interactions from a pandas DataFrame's columns (rating_col=None: implicit)."""
+        if not hasattr(df, "columns") or not hasattr(df, "__getitem__"):
+            raise TypeError(f"df: expected a pandas DataFrame, got {_type_of(df)}")
         for name, col in (("user_col", user_col), ("item_col", item_col),
                           ("rating_col", rating_col), ("timestamp_col", timestamp_col)):
+            if col is None and name in ("user_col", "item_col"):
+                raise TypeError(f"{name}: expected a column name, got NoneType")
+            if col is not None and not isinstance(col, (str, numbers.Integral)):
+                raise TypeError(f"{name}: expected a column name (str), got {_type_of(col)}")
             if col is not None and col not in df.columns:
                 raise KeyError(f"{name}: the DataFrame has no column {col!r} "
                                f"(it has {list(df.columns)})")
@@ -188,8 +341,11 @@ class Interactions:
 
     def title(self, item_id: Any) -> str:
         """The title of an item, or "" when unknown."""
+        item_id = _id("item_id", item_id)
         titles = self.item_titles
-        rows = np.nonzero(self._id_array("item_ids") == item_id)[0]
+        ids = self._id_array("item_ids")
+        text_for_ints = isinstance(item_id, str) and ids.dtype.kind in "iu"
+        rows = np.zeros(0, np.int64) if text_for_ints else np.flatnonzero(ids == item_id)
         if len(rows) == 0:
             raise KeyError(f"item id {item_id!r} is not in the data")
         return titles[rows[0]] if rows[0] < len(titles) else ""
@@ -218,8 +374,10 @@ def load_dataset(dataset: str = "ml-100k", data_dir: Optional[str] = None, *,
     first, last or error.
     """
     return Interactions._wrap(_mtrec.load_dataset(
-        dataset, data_dir=data_dir, format=format, columns=columns, remap_ids=remap_ids,
-        duplicates=duplicates, threads=threads))
+        _path("dataset", dataset), data_dir=_optional(_path)("data_dir", data_dir),
+        format=_optional(_str)("format", format), columns=_optional(_str)("columns", columns),
+        remap_ids=_optional(_bool)("remap_ids", remap_ids),
+        duplicates=_str("duplicates", duplicates), threads=_int("threads", threads)))
 
 
 def random_train_test_split(data: Interactions, test_fraction: float = 0.05,
@@ -230,9 +388,8 @@ def random_train_test_split(data: Interactions, test_fraction: float = 0.05,
     int((1 - test_fraction) * n) are train, the rest test. Both parts keep the
     data set's ids and table sizes.
     """
-    if not isinstance(data, Interactions):
-        raise TypeError(f"data: expected mtrec.Interactions, got {type(data).__name__}")
-    train, test = _mtrec.split(data._data, float(test_fraction), int(seed))
+    train, test = _mtrec.split(_data("data", data), _float("test_fraction", test_fraction),
+                               _int("seed", seed, 0, _UINT32_MAX))
     return Interactions._wrap(train), Interactions._wrap(test)
 
 
@@ -254,9 +411,19 @@ def _table_row(e: Dict[str, Any]) -> str:
 #: defaults are the library's and the CLI's.
 _CONFIG_FIELDS: List[Tuple[str, Any, str, str]] = [tuple(f) for f in _mtrec.config_fields()]
 
-_CONVERT: Dict[str, Callable[[Any], Any]] = {
-    "int": int, "float": float, "bool": bool, "str": str,
-    "ints": lambda v: tuple(int(w) for w in v)}
+def _ints(name: str, value: Any) -> Tuple[int, ...]:
+    """A non-str iterable of integers (layers), as a tuple."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise TypeError(f"{name}: expected a sequence of integers, got {_type_of(value)}")
+    return tuple(_int(name, w, None, None) for w in value)
+
+
+#: The check of a configuration keyword by its schema type. Integers are only
+#: type-checked here: the engine checks them against the schema's range (and
+#: the C++ type's) before any cast.
+_CHECK: Dict[str, Callable[[str, Any], Any]] = {
+    "int": lambda name, value: _int(name, value, None, None),
+    "float": _float, "bool": _bool, "str": _str, "ints": _ints}
 
 
 def _config_from(kwargs: Dict[str, Any]) -> Dict[str, Any]:
@@ -269,7 +436,8 @@ def _config_from(kwargs: Dict[str, Any]) -> Dict[str, Any]:
     for keyword, default, kind, _ in _CONFIG_FIELDS:
         value = kwargs.get(keyword, default)
         # None is the default only where the library derives the value.
-        config[keyword] = None if value is None and default is None else _CONVERT[kind](value)
+        config[keyword] = None if value is None and default is None else _CHECK[kind](keyword,
+                                                                                   value)
     return config
 
 
@@ -375,12 +543,18 @@ class MultitaskModel:
         model's ``fit(train_rows, model.best_epoch,
         rating_epochs=model.best_rating_epoch)``.
         """
-        for name, value in (("train", train), ("test", test), ("validation", validation)):
-            if value is not None and not isinstance(value, Interactions):
-                raise TypeError(f"{name}: expected mtrec.Interactions, got "
-                                f"{type(value).__name__}")
+        train_data = _data("train", train)
+        test_data = _optional(_data)("test", test)
+        validation_data = _optional(_data)("validation", validation)
+        epochs = _int("epochs", epochs)
+        callback = _optional(_callable)("callback", callback)
+        verbose = _bool("verbose", verbose)
+        max_steps = _int("max_steps", max_steps, 0, _INT64_MAX)
+        early_stopping = _optional(_str)("early_stopping", early_stopping)
+        patience = _int("patience", patience, 1)
+        rating_epochs = _int("rating_epochs", rating_epochs)
         if self._model is None:
-            self._model = _mtrec.Model.create(train._data, **self._config)
+            self._model = _mtrec.Model.create(train_data, **self._config)
             self._ids = {}
         if verbose:
             has_val = validation is not None
@@ -394,11 +568,8 @@ class MultitaskModel:
                 return True
             return callback(epoch) is not False
 
-        return self._model.fit(train._data, int(epochs),
-                               None if test is None else test._data,
-                               None if validation is None else validation._data,
-                               on_epoch, int(max_steps), early_stopping, int(patience),
-                               int(rating_epochs))
+        return self._model.fit(train_data, epochs, test_data, validation_data, on_epoch,
+                               max_steps, early_stopping, patience, rating_epochs)
 
     @property
     def best_epoch(self) -> Optional[int]:
@@ -432,13 +603,11 @@ class MultitaskModel:
         data, whose items the users have too). ``metrics`` selects keys
         (default: all of :data:`METRICS`).
         """
-        wanted = list(METRICS if metrics is None else metrics)
-        for m in wanted:
-            if m not in METRICS:
-                raise ValueError(f"metrics: unknown metric {m!r} (expected some of "
-                                 f"{', '.join(METRICS)})")
-        result = self._fitted().evaluate(test._data, None if train is None else train._data,
-                                         int(k))
+        test_data = _data("test", test)
+        wanted = _metric_names("metrics", metrics)
+        k = _int("k", k, 1)
+        train_data = _optional(_data)("train", train)
+        result = self._fitted().evaluate(test_data, train_data, k)
         return {m: result[m] for m in wanted}
 
     def _item_ids(self) -> np.ndarray:
@@ -466,7 +635,8 @@ class MultitaskModel:
         data included); with exclude_seen each user's own items there are left
         out. Unknown users raise KeyError.
         """
-        rows, scores, scalar = self._fitted().recommend(user_ids, int(k), bool(exclude_seen))
+        k, exclude_seen = _int("k", k, 1), _bool("exclude_seen", exclude_seen)
+        rows, scores, scalar = self._fitted().recommend(user_ids, k, exclude_seen)
         items = self._items_of(rows)
         return (items[0], scores[0]) if scalar else (items, scores)
 
@@ -484,19 +654,16 @@ class MultitaskModel:
         (``steps`` Adam steps at ``learning_rate``, penalty l2 * |u|^2); the
         rated items are excluded. Returns (item ids, scores) of shape (k,).
         """
-        if hasattr(ratings, "items") and callable(ratings.items):
-            pairs = list(ratings.items())
-        else:
-            pairs = list(ratings)
-        item_ids = [p[0] for p in pairs]
-        values = np.asarray([p[1] for p in pairs], dtype=np.float32)
+        item_ids, values = _rating_pairs("ratings", ratings)
         rows, scores = self._fitted().recommend_for_ratings(
-            item_ids, values, int(k), int(steps), float(learning_rate), float(l2), int(seed))
+            item_ids, values, _int("k", k, 1), _int("steps", steps, 1),
+            _float("learning_rate", learning_rate), _float("l2", l2),
+            _int("seed", seed, 0, _UINT32_MAX))
         return self._items_of(rows), scores
 
     def set_known_interactions(self, data: Interactions) -> None:
         """Which items recommend offers and excludes (fit sets them; a loaded model needs them)."""
-        self._fitted().set_known_interactions(data._data)
+        self._fitted().set_known_interactions(_data("data", data))
 
     def save(self, path: str, overwrite: bool = False) -> None:
         """Writes the checkpoint (the CLI's format: ``mtrec evaluate/recommend`` read it).
@@ -507,7 +674,8 @@ class MultitaskModel:
         link, a folder, a FIFO or a device at ``path`` is never replaced
         (``ValueError``).
         """
-        self._fitted().save(str(path), bool(overwrite))
+        path, overwrite = _path("path", path), _bool("overwrite", overwrite)
+        self._fitted().save(path, overwrite)
 
     def parameters(self) -> Dict[str, np.ndarray]:
         """Copies of every weight tensor, named as PyTorch's state_dict (U, Q, B, mlp_layers.0.weight, ...)."""
@@ -555,8 +723,10 @@ def load(path: str, threads: int = 0, *, dataset: Optional[str] = None,
     sets other known interactions instead. A missing file raises
     FileNotFoundError, a corrupt one :class:`Error`.
     """
-    return MultitaskModel._wrap(_mtrec.Model.load(str(path), int(threads), dataset or "",
-                                                  data_dir or ""))
+    path, threads = _path("path", path), _int("threads", threads)
+    dataset = _optional(_path)("dataset", dataset) or ""
+    data_dir = _optional(_path)("data_dir", data_dir) or ""
+    return MultitaskModel._wrap(_mtrec.Model.load(path, threads, dataset, data_dir))
 
 
 MultitaskModel.__doc__ = (MultitaskModel.__doc__ or "").format(args=_args_doc())

@@ -41,12 +41,28 @@ bool ParseInt64(std::string_view text, int64_t* value) {
   return text.size() == digits_start + 1 || text[digits_start] != '0';
 }
 
-std::string IdText(py::handle id) {
+// An id as the text the library looks up: a str as it is, an integer in
+// decimal. TypeError naming `name` ("user_ids") for anything else, ValueError
+// for an integer beyond int64 (ids are int64).
+std::string IdText(py::handle id, const std::string& name) {
   if (py::isinstance<py::str>(id)) return id.cast<std::string>();
-  if (py::isinstance<py::bool_>(id)) throw py::type_error("ids must be int or str, got bool");
-  if (py::hasattr(id, "__index__")) return std::to_string(py::reinterpret_borrow<py::object>(id).cast<int64_t>());
-  throw py::type_error("ids must be int or str, got " +
-                       std::string(py::str(py::type::of(id).attr("__name__"))));
+  const std::string type = py::str(py::type::of(id).attr("__name__"));
+  if (py::isinstance<py::bool_>(id) || type == "bool_" || type == "bool" ||
+      !py::hasattr(id, "__index__")) {
+    throw py::type_error(name + ": ids must be int or str, got " + type);
+  }
+  PyObject* integer = PyNumber_Index(id.ptr());
+  if (integer == nullptr) throw py::error_already_set();
+  const auto value = py::reinterpret_steal<py::object>(integer);
+  int overflow = 0;
+  const long long v = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
+  if (overflow != 0) {
+    throw py::value_error(name +
+                          ": expected an integer in [-9223372036854775808, "
+                          "9223372036854775807], got " +
+                          std::string(py::str(value)));
+  }
+  return std::to_string(v);
 }
 
 }  // namespace
@@ -126,6 +142,7 @@ py::array RowIds(const IdMap& map, bool integer_ids) {
 }
 
 Rows RowsOf(const FindRow& find, py::handle ids, const char* what) {
+  const std::string name = std::string(what) + "_ids";
   Rows out;
   auto lookup = [&](const std::string& text) {
     Result<int32_t> row = find(text);
@@ -134,7 +151,7 @@ Rows RowsOf(const FindRow& find, py::handle ids, const char* what) {
   };
   if (py::isinstance<py::str>(ids) || !py::isinstance<py::iterable>(ids)) {
     out.scalar = true;
-    lookup(IdText(ids));
+    lookup(IdText(ids, name));
     return out;
   }
   if (py::isinstance<py::array>(ids)) {
@@ -149,7 +166,7 @@ Rows RowsOf(const FindRow& find, py::handle ids, const char* what) {
       return out;
     }
   }
-  for (py::handle id : ids) lookup(IdText(id));
+  for (py::handle id : ids) lookup(IdText(id, name));
   return out;
 }
 

@@ -26,14 +26,20 @@ Data Data::Whole(Dataset dataset) {
 
 namespace {
 
+// `status` with its message naming the argument first, once.
+Status Named(const Status& status, const std::string& name) {
+  if (status.ok() || status.message().starts_with(name + ":")) return status;
+  return status.WithContext(name);
+}
+
 Data LoadData(const std::string& dataset, const std::optional<std::string>& data_dir,
               const std::optional<std::string>& format, const std::optional<std::string>& columns,
               std::optional<bool> remap_ids, const std::string& duplicates, int threads) {
   DataConfig config;
   config.dataset = dataset;
   if (data_dir) config.data_dir = *data_dir;
-  if (format) ThrowIfError(ParseFormatFlag(*format, &config.format).WithContext("format"));
-  if (columns) ThrowIfError(ParseColumnsFlag(*columns, &config.format).WithContext("columns"));
+  if (format) ThrowIfError(Named(ParseFormatFlag(*format, &config.format), "format"));
+  if (columns) ThrowIfError(Named(ParseColumnsFlag(*columns, &config.format), "columns"));
   if (remap_ids) config.ids = *remap_ids ? IdPolicy::kRemap : IdPolicy::kRaw;
   config.duplicates = ValueOrThrow(ParseDuplicatePolicy(duplicates));
   config.threads = threads;

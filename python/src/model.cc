@@ -3,6 +3,7 @@
 #include <pybind11/functional.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <filesystem>
@@ -92,6 +93,32 @@ const char* FieldType(const ConfigField& field) {
       field.access);
 }
 
+// A Python int (the Python layer checked the type) as a T, the field's type
+// or its elements'; ValueError naming the field if it does not fit T, with
+// the field's range as far as T holds it. Nothing is cast before this check.
+template <class T>
+T IntegerOf(const ConfigField& field, const py::handle& value) {
+  int overflow = 0;
+  const long long v = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
+  if (v == -1 && PyErr_Occurred() != nullptr) throw py::error_already_set();
+  using Limits = std::numeric_limits<T>;
+  if (overflow == 0 && v >= static_cast<long long>(Limits::min()) &&
+      v <= static_cast<long long>(Limits::max())) {
+    return static_cast<T>(v);
+  }
+  const ValueRange& r = field.range;
+  const auto lo = static_cast<long long>(
+      std::max(r.lo + (r.lo_open ? 1 : 0), static_cast<double>(Limits::min())));
+  const auto hi = static_cast<long long>(
+      std::min(r.hi - (r.hi_open ? 1 : 0), static_cast<double>(Limits::max())));
+  throw py::value_error(std::string(field.python) + ": expected " +
+                        (std::holds_alternative<FieldRef<std::vector<int>>>(field.access)
+                             ? "every value to be "
+                             : "") +
+                        "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                        "], got " + std::string(py::str(value)));
+}
+
 // Sets a schema field of `x` from a Python value; ValueError names a bad one.
 void SetField(const ConfigField& field, const py::handle& value, ExperimentConfig* x) {
   std::visit(
@@ -101,13 +128,13 @@ void SetField(const ConfigField& field, const py::handle& value, ExperimentConfi
           ThrowIfError(access.set(*x, value.cast<std::string>()));
         } else if constexpr (std::is_same_v<A, FixedValue>) {
         } else if constexpr (std::is_same_v<A, FieldRef<uint32_t>>) {
-          const auto v = value.cast<int64_t>();
-          if (v < 0 || v > std::numeric_limits<uint32_t>::max()) {
-            throw py::value_error(std::string(field.python) +
-                                  ": expected an integer in [0, 4294967295], got " +
-                                  std::to_string(v));
-          }
-          access.of(*x) = static_cast<uint32_t>(v);
+          access.of(*x) = IntegerOf<uint32_t>(field, value);
+        } else if constexpr (std::is_same_v<A, FieldRef<int>>) {
+          access.of(*x) = IntegerOf<int>(field, value);
+        } else if constexpr (std::is_same_v<A, FieldRef<std::vector<int>>>) {
+          std::vector<int> values;
+          for (py::handle v : value) values.push_back(IntegerOf<int>(field, v));
+          access.of(*x) = std::move(values);
         } else {
           using T = std::remove_reference_t<decltype(access.of(*x))>;
           access.of(*x) = value.cast<T>();
@@ -464,6 +491,10 @@ class PyModel {
     config.steps = steps;
     config.learning_rate = learning_rate;
     config.l2 = l2;
+    if (seed < 0 || seed > std::numeric_limits<uint32_t>::max()) {  // the Python layer checks
+      throw py::value_error("seed: expected an integer in [0, 4294967295], got " +
+                            std::to_string(seed));
+    }
     config.seed = static_cast<uint32_t>(seed);
     Result<std::vector<Recommendation>> top = Status::Unavailable("not folded in");
     {
