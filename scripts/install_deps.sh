@@ -6,8 +6,10 @@ set -euo pipefail
 packages=(
   g++ cmake make pkg-config
   nlohmann-json3-dev
-  # the Python package (python/): Debian's python3 with numpy and pandas, pybind11
+  # the Python package (python/): Debian's python3 with numpy and pandas, pybind11;
+  # pip, setuptools and wheel for `pip install --no-build-isolation .` (pyproject.toml)
   python3-dev python3-numpy python3-pandas pybind11-dev python3-pytest
+  python3-pip python3-setuptools python3-wheel
   libgtest-dev libgmock-dev
   libcurl4-openssl-dev libssl-dev libzip-dev
   # test-only: the TensorBoard test decodes event files independently; the
