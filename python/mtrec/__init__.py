@@ -31,6 +31,7 @@ import inspect
 import numbers
 import operator
 import os
+import threading
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -449,6 +450,10 @@ def _args_doc() -> str:
     return "\n".join(lines)
 
 
+# Serialises the creation of a MultitaskModel's engine by its first fit; the
+# engine then refuses overlapping fits itself ("model is busy").
+_CREATE_LOCK = threading.Lock()
+
 class MultitaskModel:
     """The multitask model: BPR matrix factorisation and an MLP rating regression.
 
@@ -553,9 +558,10 @@ class MultitaskModel:
         early_stopping = _optional(_str)("early_stopping", early_stopping)
         patience = _int("patience", patience, 1)
         rating_epochs = _int("rating_epochs", rating_epochs)
-        if self._model is None:
-            self._model = _mtrec.Model.create(train_data, **self._config)
-            self._ids = {}
+        with _CREATE_LOCK:  # two first fits in two threads make one model, not two
+            if self._model is None:
+                self._model = _mtrec.Model.create(train_data, **self._config)
+                self._ids = {}
         if verbose:
             has_val = validation is not None
             print(_TABLE_HEADER[0] + ("   val_mrr   val_mse" if has_val else "")
@@ -631,9 +637,11 @@ class MultitaskModel:
         ``user_ids`` is one id (results of shape (k,)) or a sequence (shape
         (n, k)). Returns (item ids, factorisation scores); where fewer than k
         items are left the row ends with -1 (None for str ids) and NaN.
-        Items are those of the training data (the last fit's, its validation
-        data included); with exclude_seen each user's own items there are left
-        out. Unknown users raise KeyError.
+        Items are those of the interactions the model knows (what the last
+        fit was given: its training, validation and test data; a loaded
+        model's recorded data set; or set_known_interactions'); with
+        exclude_seen each user's own items there are left out. Unknown users
+        raise KeyError.
         """
         k, exclude_seen = _int("k", k, 1), _bool("exclude_seen", exclude_seen)
         rows, scores, scalar = self._fitted().recommend(user_ids, k, exclude_seen)

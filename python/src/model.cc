@@ -514,9 +514,9 @@ class PyModel {
   void SetKnownInteractions(const Data& data) {
     const BusyGuard::Exclusive alone(busy_);
     CheckIds(data, "data");
+    // What recommend offers and excludes; not what evaluate ranks last (the
+    // known interactions may hold the test rows themselves).
     ThrowIfError(model_.SetKnownInteractions(*data.rows));
-    train_ = data.rows;
-    validation_ = nullptr;
   }
 
   // An existing regular file is replaced only if `overwrite` (FileExistsError

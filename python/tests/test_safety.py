@@ -102,3 +102,35 @@ def test_ids_and_ratings_are_checked_as_the_cli_checks_them(tmp_path):
         with pytest.raises(ValueError, match="outside the data set's ratings"):
             m.recommend_for_ratings({2: 100})
     assert len(loaded.recommend(1, k=3)[0]) == 3
+
+
+def test_concurrent_first_fits_make_one_model(small):
+    model = mtrec.MultitaskModel(threads=1, seed=2)
+    outcomes = []
+
+    def fit():
+        try:
+            model.fit(small, epochs=2)
+            outcomes.append("fitted")
+        except RuntimeError as e:
+            assert "model is busy" in str(e)
+            outcomes.append("busy")
+
+    threads = [threading.Thread(target=fit) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    # One engine: every fit that ran added its epochs to it; none was lost.
+    assert len(model.history) == 2 * outcomes.count("fitted")
+    assert outcomes.count("fitted") >= 1
+
+
+def test_known_interactions_do_not_change_what_evaluate_ranks_last(small):
+    train, test = mtrec.random_train_test_split(small, test_fraction=0.2, seed=1)
+    model = mtrec.MultitaskModel(threads=1, seed=2)
+    model.fit(train, epochs=1)
+    before = model.evaluate(test)
+    model.set_known_interactions(small)  # the test rows included
+    assert model.evaluate(test) == before
+    assert before["precision"] > 0

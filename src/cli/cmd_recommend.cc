@@ -93,6 +93,12 @@ Result<std::vector<ListedUser>> ReadUsers(const std::string& path) {
     return Status::InvalidArgument("--users " + path +
                                    " is a folder; expected a file with one user id per line");
   }
+  // A FIFO or device would block or never end.
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
+    return Status::InvalidArgument("--users " + path +
+                                   " is not a regular file (a pipe or a device); expected a file "
+                                   "with one user id per line");
+  }
   std::ifstream in(path);
   if (!in) return Status::NotFound("--users " + path + ": cannot open for reading");
   std::vector<ListedUser> users;

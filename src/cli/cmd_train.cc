@@ -18,6 +18,7 @@
 #include "cli/progress_line.h"
 #include "cli/recipe.h"
 #include "mtrec/backend/backend_registry.h"
+#include "mtrec/dataset.h"
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/dist/world_communicator.h"
 #include "mtrec/report/output_claim.h"
@@ -236,6 +237,15 @@ Status ClaimCheckpoints(const TrainFlags& f, std::vector<FileLock>* locks) {
                         AbsolutePath(path) == AbsolutePath(BestCheckpointPath(f.resume)));
     target.resumed_from = f.resume;
     target.inputs = {f.config.data.dataset, f.config.init_weights};
+    std::error_code ec;
+    if (!std::filesystem::exists(f.config.data.dataset, ec)) {
+      // A data set name (--dataset ml-100k): its folder and zip in the cache.
+      const std::filesystem::path cache = f.config.data.data_dir.empty()
+                                              ? DefaultDataDir()
+                                              : std::filesystem::path(f.config.data.data_dir);
+      target.inputs.push_back(cache / f.config.data.dataset);
+      target.inputs.push_back(cache / (f.config.data.dataset + ".zip"));
+    }
     MTREC_ASSIGN_OR_RETURN(FileLock lock, ClaimCheckpointTarget(target));
     locks->push_back(std::move(lock));
   }

@@ -1,6 +1,9 @@
 // mtrec: the command-line front end. A table of subcommands; each one lives in
 // its own cmd_*.cc and returns an exit code. This is the only place (with the
 // commands) that prints or exits.
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <new>
 #include <span>
@@ -41,6 +44,22 @@ void PrintUsage(std::FILE* out) {
   std::fprintf(out, "\nRun `mtrec <command> --help` for a command's flags.\n");
 }
 
+// Whether stdout took everything printed to it: a full disk (or /dev/full)
+// must not look like a complete answer with exit 0. A pipe or socket whose
+// reader went away is not an error (`mtrec train | head`: SIGPIPE is ignored
+// and the output dropped, docs/cli.md).
+bool OutputWritten(const char* command) {
+  const bool failed = std::fflush(stdout) != 0 || std::ferror(stdout) != 0;
+  if (!failed) return true;
+  struct stat st {};
+  if (::fstat(STDOUT_FILENO, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
+    return true;
+  }
+  std::fprintf(stderr, "mtrec %s: writing the output failed (is the disk full?); it is incomplete\n",
+               command);
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -68,7 +87,8 @@ int main(int argc, char** argv) {
     // tables, the layers); anything that still runs out of memory ends here as
     // one line and a runtime error, not an abort.
     try {
-      return c.run(std::span<const std::string>(args).subspan(1));
+      const int code = c.run(std::span<const std::string>(args).subspan(1));
+      return OutputWritten(c.name) ? code : mtrec::cli::kExitRuntimeError;
     } catch (const std::bad_alloc&) {
       std::fprintf(stderr,
                    "mtrec %s: out of memory (an allocation failed); use a smaller data set, "

@@ -451,19 +451,34 @@ Result<FileLock> ClaimCheckpointTarget(const CheckpointTarget& t) {
   };
   MTREC_ASSIGN_OR_RETURN(const FileKind kind, check_kind());
   for (const fs::path& input : t.inputs) {
-    if (input.empty() || kind == FileKind::kAbsent || !fs::exists(input, ec)) continue;
-    if (fs::equivalent(path, input, ec)) {
+    if (input.empty() || !fs::exists(input, ec)) continue;
+    if (kind != FileKind::kAbsent && fs::equivalent(path, input, ec)) {
       return Status::InvalidArgument(where + " is an input of this run (" + input.string() +
                                      "); choose another path");
+    }
+    // A folder the run reads (--dataset DIR, the data sets' cache): nothing in
+    // it, at any depth, is a target (its ratings, titles or zip could be).
+    if (fs::is_directory(input, ec)) {
+      for (fs::path up = fs::absolute(parent, ec); !up.empty(); up = up.parent_path()) {
+        if (fs::equivalent(up, input, ec)) {
+          return Status::InvalidArgument(where + " is inside a folder this run reads its data "
+                                         "from (" + input.string() + "); choose another path");
+        }
+        if (up == up.root_path()) break;
+      }
     }
   }
   const std::string lock_name = name + ".lock";
   const fs::path lock_path = parent / lock_name;
   FileLock lock;
-  for (;;) {
+  for (int attempt = 0;; ++attempt) {
     int fd = OpenRegular(dir.get(), lock_name, O_CREAT | O_EXCL);
-    if (fd < 0 && errno == EEXIST) fd = OpenRegular(dir.get(), lock_name, 0);  // a stale lock
-    if (fd < 0 && errno == ENOENT) continue;  // removed as we opened it
+    if (fd < 0 && errno == EEXIST) {
+      fd = OpenRegular(dir.get(), lock_name, 0);  // a stale lock
+      // Removed by its holder as we opened it: try again (a few times; a
+      // folder where files cannot be created, such as /proc, fails below).
+      if (fd < 0 && errno == ENOENT && attempt < 100) continue;
+    }
     if (fd < 0 && (errno == ELOOP || errno == EINVAL)) {
       Result<FileKind> lock_kind = KindAt(dir.get(), lock_name, lock_path);
       return Status::InvalidArgument(
