@@ -1,7 +1,10 @@
 // The public API's error convention: every bad configuration field and every
 // bad argument comes back as a Status (never an abort) whose message names the
 // field or argument. Public headers only.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -258,6 +261,25 @@ TEST_F(ApiErrors, ALoadedInMemoryModelRecommendsOnlyAfterSetKnownInteractions) {
   EXPECT_TRUE(Invalid(loaded->Recommend(0, 5).status(), "SetKnownInteractions"));
   ASSERT_TRUE(loaded->SetKnownInteractions(split_.train).ok());
   EXPECT_TRUE(loaded->Recommend(0, 5).ok());
+}
+
+// A path a running `mtrec train --save` has reserved (it holds PATH.lock) is
+// not saved to: the run would replace the file when it ends (found by the
+// adversarial pass: Python's save slipped in between).
+TEST_F(ApiErrors, SaveRefusesAPathARunningTrainReserved) {
+  testing::TempDir tmp;
+  const std::filesystem::path path = tmp / "m.mtrec";
+  Model model = NewModel();
+  const int lock = ::open((path.string() + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  ASSERT_GE(lock, 0);
+  ASSERT_EQ(::flock(lock, LOCK_EX | LOCK_NB), 0);  // as the train's reservation does
+  const Status refused = model.Save(path);
+  EXPECT_EQ(refused.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(refused.message().find("reserved by a running mtrec"), std::string::npos)
+      << refused.message();
+  EXPECT_FALSE(std::filesystem::exists(path));
+  ::close(lock);  // the run ended (its lock file is left stale: no holder)
+  EXPECT_TRUE(model.Save(path).ok());
 }
 
 TEST_F(ApiErrors, RecommendForRatingsRefusesBadItemsRatingsAndSettings) {

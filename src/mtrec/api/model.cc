@@ -13,6 +13,7 @@
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/dist/communicator.h"
 #include "mtrec/infer/evaluator.h"
+#include "mtrec/io/file_entry.h"
 #include "mtrec/infer/fold_in.h"
 #include "mtrec/infer/model_evaluation.h"
 #include "mtrec/infer/recommend.h"
@@ -773,6 +774,12 @@ Status Model::SetParameters(const std::vector<NamedTensor>& tensors) {
 }
 
 Status Model::Save(const std::filesystem::path& path, bool overwrite) const {
+  // A running `mtrec train --save PATH` holds PATH.lock: its file, not ours.
+  if (ReservedByAnotherWriter(path)) {
+    return Status::InvalidArgument(path.string() +
+                                   " is reserved by a running mtrec (its lock " +
+                                   LockPathOf(path).string() + " is held); choose another path");
+  }
   TrainingCheckpoint checkpoint;
   ModelHooks::Capture(*this, &checkpoint);
   checkpoint.state = impl_->split_heads            ? CheckpointState::kRefitted

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -77,6 +78,18 @@ Result<UniqueFd> OpenFolder(const std::filesystem::path& dir) {
     return OsError(name, "cannot open the folder");
   }
   return fd;
+}
+
+bool ReservedByAnotherWriter(const std::filesystem::path& path) {
+  UniqueFd fd(::open(LockPathOf(path).c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (!fd.valid()) return false;
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  if (::flock(fd.get(), LOCK_SH | LOCK_NB) == 0) {
+    ::flock(fd.get(), LOCK_UN);
+    return false;
+  }
+  return errno == EWOULDBLOCK;
 }
 
 Result<UniqueFd> CreateAndOpenFolder(const std::filesystem::path& dir) {

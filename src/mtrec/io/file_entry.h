@@ -56,6 +56,15 @@ Result<FileKind> KindAt(int dir_fd, const std::string& name, const std::filesyst
 // The same for a path (its folders followed, its last component not).
 Result<FileKind> KindOf(const std::filesystem::path& path);
 
+// The lock file beside a file an mtrec run reserves for writing (--save):
+// `<path>.lock`, flock'ed while the run lives (report/output_claim.h).
+inline std::filesystem::path LockPathOf(const std::filesystem::path& path) {
+  return path.string() + ".lock";
+}
+// Whether a running process holds that lock (a regular lock file under an
+// exclusive flock). Never creates, follows or changes anything.
+bool ReservedByAnotherWriter(const std::filesystem::path& path);
+
 // Opens the folder `dir` ("" is the working folder), following links in the
 // path as the OS does: the caller's own path. NotFound if absent, IOError else.
 Result<UniqueFd> OpenFolder(const std::filesystem::path& dir);

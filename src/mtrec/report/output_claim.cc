@@ -468,7 +468,7 @@ Result<FileLock> ClaimCheckpointTarget(const CheckpointTarget& t) {
       }
     }
   }
-  const std::string lock_name = name + ".lock";
+  const std::string lock_name = LockPathOf(name).string();
   const fs::path lock_path = parent / lock_name;
   FileLock lock;
   for (int attempt = 0;; ++attempt) {
