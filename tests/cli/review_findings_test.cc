@@ -27,6 +27,12 @@ class ReviewFindings : public ::testing::Test {
     std::filesystem::create_directory(tmp_.path() / "data");
     testing::WriteGroupedRatings(tmp_.path() / "data", 40, 30, 10, 5);
   }
+  // Trains the model the inference tests ask: m.mtrec.
+  void TrainModel() {
+    const auto r = RunMtrec({"train", "--dataset", (tmp_.path() / "data" / "u.data").string(),
+                             "--save", tmp_ / "m.mtrec", "--logdir", tmp_ / "run"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
   TempDir tmp_;
 };
 
@@ -56,10 +62,7 @@ TEST_F(ReviewFindings, ASaveWhereNoFileCanBeCreatedFailsInsteadOfHanging) {
 
 // A full disk must not pass for a complete answer; a closed pipe is no error.
 TEST_F(ReviewFindings, OutputLostToAFullDiskIsAnError) {
-  ASSERT_EQ(RunMtrec({"train", "--dataset", (tmp_.path() / "data" / "u.data").string(), "--save", tmp_ / "m.mtrec",
-                      "--logdir", tmp_ / "run"})
-                .exit_code,
-            0);
+  ASSERT_NO_FATAL_FAILURE(TrainModel());
   const std::string recommend = ShellQuote(testing::MtrecBinary()) + " recommend --model " +
                                 ShellQuote(tmp_ / "m.mtrec") + " --user 1";
   if (std::filesystem::exists("/dev/full")) {
@@ -72,10 +75,7 @@ TEST_F(ReviewFindings, OutputLostToAFullDiskIsAnError) {
 }
 
 TEST_F(ReviewFindings, AUsersFifoIsRefusedNotWaitedOn) {
-  ASSERT_EQ(RunMtrec({"train", "--dataset", (tmp_.path() / "data" / "u.data").string(), "--save", tmp_ / "m.mtrec",
-                      "--logdir", tmp_ / "run"})
-                .exit_code,
-            0);
+  ASSERT_NO_FATAL_FAILURE(TrainModel());
   ASSERT_EQ(::mkfifo((tmp_ / "users").c_str(), 0600), 0);
   const auto r = RunCommand("timeout 60 " + ShellQuote(testing::MtrecBinary()) +
                             " recommend --model " + ShellQuote(tmp_ / "m.mtrec") + " --users " +
