@@ -276,8 +276,8 @@ class Model {
   // The known interactions' candidates, built from the recorded data set on
   // first need.
   Result<const RecommendationCandidates*> KnownCandidates() const;
-  Status CheckRowOccurs(const IdMap& ids, int32_t row, std::string_view raw,
-                        const char* what) const;
+  // FindUser/FindItem's check of a raw-id row against the known interactions.
+  Status CheckRowOccurs(bool user, int32_t row, std::string_view raw) const;
   std::unique_ptr<Impl> impl_;
   friend class ModelHooks;  // the run policy's narrow hooks (src/mtrec/api/model_hooks.h)
 };

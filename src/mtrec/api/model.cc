@@ -697,35 +697,26 @@ WeightsState Model::weights_state() const {
 
 Result<UserId> Model::FindUser(std::string_view raw) const {
   MTREC_ASSIGN_OR_RETURN(const UserId row, FindRow(impl_->users, raw, "user"));
-  MTREC_RETURN_IF_ERROR(CheckRowOccurs(impl_->users, row, raw, "user"));
+  MTREC_RETURN_IF_ERROR(CheckRowOccurs(/*user=*/true, row, raw));
   return row;
 }
 
 Result<ItemId> Model::FindItem(std::string_view raw) const {
   MTREC_ASSIGN_OR_RETURN(const ItemId row, FindRow(impl_->items, raw, "item"));
-  MTREC_RETURN_IF_ERROR(CheckRowOccurs(impl_->items, row, raw, "item"));
+  MTREC_RETURN_IF_ERROR(CheckRowOccurs(/*user=*/false, row, raw));
   return row;
 }
 
-Status Model::CheckRowOccurs(const IdMap& ids, int32_t row, std::string_view raw,
-                             const char* what) const {
+Status Model::CheckRowOccurs(bool user, int32_t row, std::string_view raw) const {
   // With raw ids every number below the table size is a row, but only those
   // in the data were trained (MovieLens has no user 0): a row no known
   // interaction has is no id. Without known interactions at hand (a model
   // from in-memory data, or its data set moved), the row is taken as it is.
-  if (!ids.is_identity()) return Status::Ok();
-  const Impl& m = *impl_;
-  bool known = false;
-  {
-    const std::lock_guard<std::mutex> lock(m.data_mutex);
-    known = m.candidates.has_value();
-  }
-  if (!known && !IsDataLocation(m.experiment.data.dataset)) return Status::Ok();
+  if (!(user ? impl_->users : impl_->items).is_identity()) return Status::Ok();
   Result<const RecommendationCandidates*> candidates = KnownCandidates();
-  if (!candidates.ok()) return Status::Ok();
-  const bool user = std::string_view(what) == "user";
+  if (!candidates.ok()) return Status::Ok();  // no known interactions at hand
   if (user ? (*candidates)->HasUser(row) : (*candidates)->HasItem(row)) return Status::Ok();
-  return Status::NotFound(std::string(what) + " '" + std::string(raw) +
+  return Status::NotFound(std::string(user ? "user" : "item") + " '" + std::string(raw) +
                           "' is not in the model's data (row " + std::to_string(row) +
                           " of its raw-id table has no interaction)");
 }
