@@ -18,7 +18,7 @@
 namespace mtrec {
 namespace {
 
-struct Outcome {
+struct RanksOutcome {
   std::vector<float> params;
   std::vector<double> numbers;  // per epoch: the three train losses, MRR, test MSE
   OptimizerState optimizer;
@@ -26,7 +26,7 @@ struct Outcome {
 
 // 3 epochs of the determinism suite's data (batch 300: 3 blocks, the last
 // partial, and a short last batch) on `comm`'s ranks.
-Outcome Train(Communicator& comm, int threads, bool shared, OptimizerKind optimizer) {
+RanksOutcome Train(Communicator& comm, int threads, bool shared, OptimizerKind optimizer) {
   const testing::SmallData& data = testing::SmallSyntheticData();
   auto made = MakeBackend("cpu", testing::SmallModelConfig(data.train, shared),
                           BackendOptions{threads, &comm});
@@ -36,7 +36,7 @@ Outcome Train(Communicator& comm, int threads, bool shared, OptimizerKind optimi
   backend.WriteParams([](MultiTaskNet& net) { net.InitRandom(7); });
   Trainer trainer(testing::SmallTrainConfig(optimizer), &backend);
   const Evaluator evaluator(data.train, data.test, &comm);
-  Outcome out;
+  RanksOutcome out;
   for (int epoch = 0; epoch < 3; ++epoch) {
     auto losses = trainer.TrainEpoch(data.train);
     EXPECT_TRUE(losses.ok()) << losses.status().message();
@@ -63,10 +63,10 @@ class BackendDataParallel : public ::testing::TestWithParam<Case> {};
 
 TEST_P(BackendDataParallel, EveryRankEndsWithTheOneProcessResult) {
   const Case c = GetParam();
-  const Outcome one = Train(SingleProcess(), 2, c.shared, c.optimizer);
+  const RanksOutcome one = Train(SingleProcess(), 2, c.shared, c.optimizer);
   ASSERT_FALSE(one.params.empty());
   for (const auto& [ranks, threads] : {std::pair{2, 1}, std::pair{3, 2}}) {
-    std::vector<Outcome> outcomes(ranks);
+    std::vector<RanksOutcome> outcomes(ranks);
     testing::ThreadRanks(ranks).Run([&](Communicator& comm) {
       outcomes[comm.rank()] = Train(comm, threads, c.shared, c.optimizer);
     });

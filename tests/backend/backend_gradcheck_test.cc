@@ -237,10 +237,6 @@ class BackendComputeGradient : public ::testing::TestWithParam<std::string> {
   void SetUp() override { MTREC_SKIP_IF_BACKEND_UNAVAILABLE(GetParam()); }
 };
 
-bool SameState(const OptimizerState& a, const OptimizerState& b) {
-  return a.name == b.name && a.steps == b.steps && a.tensors == b.tensors;
-}
-
 // ADDED into grads; parameters, steps and optimizer state untouched; the
 // gradient and losses are the ones TrainStep's inspector sees, bit for bit; and
 // a TrainStep after it is the TrainStep without it.
@@ -284,7 +280,7 @@ TEST_P(BackendComputeGradient, AddsIntoTheBufferAndChangesNothing) {
     }
     EXPECT_EQ(testing::ParamsOf(*backend), params) << "ComputeGradient changed parameters";
     EXPECT_EQ(backend->steps(), 1);
-    EXPECT_TRUE(SameState(backend->SaveOptimizerState(), state))
+    EXPECT_TRUE(testing::SameOptimizerState(backend->SaveOptimizerState(), state))
         << "ComputeGradient changed the optimizer state";
 
     std::vector<float> seen;
@@ -301,7 +297,7 @@ TEST_P(BackendComputeGradient, AddsIntoTheBufferAndChangesNothing) {
     twin->TrainStep(batch, nullptr);
     EXPECT_EQ(testing::ParamsOf(*backend), testing::ParamsOf(*twin))
         << "a TrainStep after ComputeGradient is not the TrainStep without it";
-    EXPECT_TRUE(SameState(backend->SaveOptimizerState(), twin->SaveOptimizerState()));
+    EXPECT_TRUE(testing::SameOptimizerState(backend->SaveOptimizerState(), twin->SaveOptimizerState()));
   }
 }
 

@@ -252,10 +252,6 @@ class BackendOptimizerState : public ::testing::TestWithParam<std::string> {
 constexpr OptimizerKind kAllKinds[] = {OptimizerKind::kAdam, OptimizerKind::kLazyAdam,
                                        OptimizerKind::kAdagrad, OptimizerKind::kSgd};
 
-bool SameState(const OptimizerState& a, const OptimizerState& b) {
-  return a.name == b.name && a.steps == b.steps && a.tensors == b.tensors;
-}
-
 TEST_P(BackendOptimizerState, RestoredBackendContinuesBitIdentically) {
   const ModelConfig mc = StepModel(false);
   const std::vector<testing::OwnedBatch> batches = StepBatches();
@@ -278,13 +274,13 @@ TEST_P(BackendOptimizerState, RestoredBackendContinuesBitIdentically) {
     const Status loaded = b->LoadOptimizerState(saved, "a's state");
     ASSERT_TRUE(loaded.ok()) << loaded.message();
     EXPECT_EQ(b->steps(), 2);
-    EXPECT_TRUE(SameState(b->SaveOptimizerState(), saved));
+    EXPECT_TRUE(testing::SameOptimizerState(b->SaveOptimizerState(), saved));
     for (Backend* y : {a.get(), b.get(), fresh.get()}) {
       y->TrainStep(batches[2].view(), nullptr);
       y->TrainStep(batches[0].view(), nullptr);
     }
     EXPECT_EQ(testing::ParamsOf(*b), testing::ParamsOf(*a));
-    EXPECT_TRUE(SameState(b->SaveOptimizerState(), a->SaveOptimizerState()));
+    EXPECT_TRUE(testing::SameOptimizerState(b->SaveOptimizerState(), a->SaveOptimizerState()));
     if (kind != OptimizerKind::kSgd) {  // SGD has no state: a fresh one continues the same
       EXPECT_NE(testing::ParamsOf(*fresh), testing::ParamsOf(*a))
           << "the state made no difference: the round trip proves nothing";
@@ -327,7 +323,7 @@ TEST_P(BackendOptimizerState, InspectingTheGradientChangesNoStep) {
           b->TrainStep(batch, &inspect);
         }
         EXPECT_EQ(testing::ParamsOf(*a), testing::ParamsOf(*b));
-        EXPECT_TRUE(SameState(a->SaveOptimizerState(), b->SaveOptimizerState()));
+        EXPECT_TRUE(testing::SameOptimizerState(a->SaveOptimizerState(), b->SaveOptimizerState()));
       }
     }
   }

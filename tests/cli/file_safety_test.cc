@@ -54,10 +54,10 @@ const char* NameOf(Plant p) {
 
 // Every entry under `root` (links not followed): its kind and, for a regular
 // file its bytes, for a link its target.
-using Snapshot = std::map<std::string, std::string>;
+using FolderSnapshot = std::map<std::string, std::string>;
 
-Snapshot Take(const fs::path& root) {
-  Snapshot out;
+FolderSnapshot Take(const fs::path& root) {
+  FolderSnapshot out;
   if (!fs::exists(fs::symlink_status(root))) return out;
   for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator();
        ++it) {
@@ -119,8 +119,8 @@ class FileSafety : public ::testing::Test {
         const fs::path work = tmp_.path() / ("w" + std::to_string(serial) + s.name);
         fs::create_directories(work);
         PlantAt(work / s.paths[k], p, serial);
-        const Snapshot victim = Take(tmp_.path() / "victim");
-        const Snapshot before = Take(work);
+        const FolderSnapshot victim = Take(tmp_.path() / "victim");
+        const FolderSnapshot before = Take(work);
         const std::string planted = before.at(s.paths[k]);
         const auto r =
             testing::RunCommand("cd " + testing::ShellQuote(work.string()) +
@@ -132,7 +132,7 @@ class FileSafety : public ::testing::Test {
         EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 2) << what;
         EXPECT_EQ(Take(tmp_.path() / "victim"), victim) << what;
         EXPECT_TRUE(fs::is_character_file("/dev/null"));
-        const Snapshot after = Take(work);
+        const FolderSnapshot after = Take(work);
         if (r.exit_code == 2) {
           EXPECT_EQ(after, before) << what;  // refused before any work
           EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << what;

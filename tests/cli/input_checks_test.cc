@@ -25,13 +25,12 @@ using testing::RunMtrec;
 using testing::TempDir;
 using testing::WriteFile;
 
-int Lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
 
 void ExpectError(const CommandResult& r, int code, const std::string& needle) {
   SCOPED_TRACE(needle);
   EXPECT_EQ(r.exit_code, code) << r.err;
   EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
-  EXPECT_EQ(Lines(r.err), 1) << r.err;
+  EXPECT_EQ(testing::CountLines(r.err), 1) << r.err;
 }
 
 class InputChecks : public ::testing::Test {
@@ -135,7 +134,7 @@ TEST_F(InputChecks, InputThatWasSilentlyMisreadIsRefused) {
   const auto listed =
       RunMtrec({"recommend", "--model", model, "--users", tmp_ / "users.txt", "--format", "json"});
   ExpectError(listed, 1, "line 2: user 'no such user' is not in the model");
-  ASSERT_EQ(Lines(listed.out), 2) << listed.out;  // users 7 and 8 are still served
+  ASSERT_EQ(testing::CountLines(listed.out), 2) << listed.out;  // users 7 and 8 are still served
   EXPECT_EQ(Json::parse(listed.out.substr(0, listed.out.find('\n')))["user"], "7");
   ExpectError(RunMtrec({"recommend", "--model", model, "--ratings", "1:1e9"}), 2,
               "outside the data set's ratings");

@@ -33,7 +33,6 @@ CommandResult MtrecIn(const fs::path& cwd, const std::string& args) {
                              ShellQuote(testing::MtrecBinary()) + " " + args);
 }
 
-int Lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
 
 std::vector<std::string> RunFolders(const fs::path& parent) {
   std::vector<std::string> out;
@@ -99,7 +98,7 @@ TEST_F(OutputSafety, AnUnusableSaveIsRefusedBeforeAnyWork) {
   r = MtrecIn(tmp_.path(), missing_data + ".");
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("is a folder"), std::string::npos) << r.err;
-  EXPECT_EQ(Lines(r.err), 1);
+  EXPECT_EQ(testing::CountLines(r.err), 1);
   if (::geteuid() != 0) {
     fs::create_directories(tmp_.path() / "ro");
     fs::permissions(tmp_.path() / "ro", fs::perms::owner_read | fs::perms::owner_exec);
@@ -182,13 +181,13 @@ TEST_F(OutputSafety, HostileSizesEndInOneLineNotAnAbort) {
   EXPECT_NE(r.err.find("the model needs about"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("GiB"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("--remap_ids"), std::string::npos) << r.err;
-  EXPECT_EQ(Lines(r.err), 1) << r.err;
+  EXPECT_EQ(testing::CountLines(r.err), 1) << r.err;
   r = testing::RunCommand(limit + ShellQuote(testing::MtrecBinary()) + " train --dataset " +
                           ShellQuote(Data()) + " --layers 65536,65536 --logdir " +
                           ShellQuote(tmp_ / "r3"));
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("--layers 65536,65536"), std::string::npos) << r.err;
-  EXPECT_EQ(Lines(r.err), 1) << r.err;
+  EXPECT_EQ(testing::CountLines(r.err), 1) << r.err;
   EXPECT_FALSE(fs::exists(tmp_.path() / "r2"));
   EXPECT_FALSE(fs::exists(tmp_.path() / "r3"));
 }

@@ -67,6 +67,11 @@ std::unique_ptr<Backend> NewBackendFrom(const std::string& name, const MultiTask
 
 // The parameters of `backend` as host floats.
 std::vector<float> ParamsOf(const Backend& backend);
+
+// Two optimizer states are the same: name, step count and every tensor.
+inline bool SameOptimizerState(const OptimizerState& a, const OptimizerState& b) {
+  return a.name == b.name && a.steps == b.steps && a.tensors == b.tensors;
+}
 // Sets every parameter of `backend` to U(-scale, scale) from `seed` (larger
 // than the original's init, so that every term of the loss matters).
 void FillUniform(Backend& backend, float scale, uint32_t seed);
