@@ -8,6 +8,10 @@
 //                                     # ML-25M-sized: one lazy_adam epoch of the original
 //                                     # model and one of BPR-only (regression_weight 0),
 //                                     # alternating, and their ratio
+//   build/mtrec_bench_scale sparse [threads] [pairs]
+//                                     # ML-25M-sized, BPR-only: alternating epochs with
+//                                     # rowwise_adagrad and lazy_adam, their ratio, a triad
+//                                     # bandwidth probe and each epoch's bytes against it
 //   build/mtrec_bench_scale custom RATINGS USERS ITEMS OPTIMIZER THREADS
 //                                     # any size: one epoch and one evaluation
 //
@@ -16,15 +20,18 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <memory>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "bench_util.h"
+#include "stream_probe.h"
 #include "mtrec/backend/cpu/batch_backprop.h"
 #include "mtrec/backend/cpu/cpu_backend.h"
 #include "mtrec/core/thread_pool.h"
@@ -220,16 +227,19 @@ struct EpochCost {
   double cpu;   // CPU seconds of all threads: what a machine shared with other work still shows
 };
 
-// One lazy_adam epoch from the same initial model, with the loss weights given
-// and every other setting at TrainConfig's defaults.
-EpochCost LazyAdamEpoch(const TrainTestSplit& split, const Interactions& all, int threads,
-                        double factorization_weight, double regression_weight) {
+// One epoch from the same initial model, with the loss weights and optimizer
+// given and every other setting at TrainConfig's defaults (the optimizer's
+// default learning rate).
+EpochCost OneEpoch(const TrainTestSplit& split, const Interactions& all, int threads,
+                   double factorization_weight, double regression_weight,
+                   OptimizerKind optimizer = OptimizerKind::kLazyAdam) {
   const std::unique_ptr<CpuBackend> model = FreshModel(all, threads);
   CpuBackend& backend = *model;
   TrainConfig tc;
   tc.factorization_weight = factorization_weight;
   tc.regression_weight = regression_weight;
-  tc.optimizer.kind = OptimizerKind::kLazyAdam;
+  tc.optimizer.kind = optimizer;
+  tc.optimizer.learning_rate = DefaultLearningRate(optimizer);
   tc.seed = 1;
   Trainer trainer(tc, &backend);
   const double start = Now(), cpu_start = ProcessCpuSeconds();
@@ -252,8 +262,8 @@ int Bpr(int threads, int pairs) {
   const TrainTestSplit split = RandomTrainTestSplit(all, 0.05);
   std::vector<double> original, bpr, ratios, original_cpu, bpr_cpu;
   for (int pair = 0; pair < pairs; ++pair) {
-    const EpochCost o = LazyAdamEpoch(split, all, threads, 0.995, 0.005);
-    const EpochCost b = LazyAdamEpoch(split, all, threads, 1.0, 0.0);
+    const EpochCost o = OneEpoch(split, all, threads, 0.995, 0.005);
+    const EpochCost b = OneEpoch(split, all, threads, 1.0, 0.0);
     original.push_back(o.wall);
     bpr.push_back(b.wall);
     original_cpu.push_back(o.cpu);
@@ -271,6 +281,111 @@ int Bpr(int threads, int pairs) {
               Median(bpr_cpu));
   std::printf("ratio original / BPR-only: %.2fx (median of %d pairs; target >= 4x)\n",
               Median(ratios), pairs);
+  return 0;
+}
+
+// The distinct rows an epoch's steps touch, summed over the steps: users, and
+// items (positives and negatives), for batches of 1024 of a random order with
+// uniform negatives, as the training stream draws them (not the same draws).
+struct TouchedRows {
+  double users = 0, items = 0, steps = 0;
+};
+TouchedRows CountTouchedRows(const Interactions& train, int32_t num_users, int32_t num_items) {
+  std::mt19937_64 gen(7);
+  std::vector<int64_t> order(train.size());
+  for (size_t k = 0; k < order.size(); ++k) order[k] = static_cast<int64_t>(k);
+  std::shuffle(order.begin(), order.end(), gen);
+  std::uniform_int_distribution<int32_t> negative(0, num_items - 1);
+  std::vector<uint8_t> user_seen(num_users, 0), item_seen(num_items, 0);
+  std::vector<int32_t> users, items;
+  TouchedRows out;
+  for (size_t first = 0; first < order.size(); first += 1024) {
+    const size_t last = std::min(order.size(), first + 1024);
+    users.clear();
+    items.clear();
+    for (size_t k = first; k < last; ++k) {
+      const int32_t u = train.users[order[k]], i = train.items[order[k]], j = negative(gen);
+      for (auto [row, seen, list] : {std::tuple{u, &user_seen, &users},
+                                     std::tuple{i, &item_seen, &items},
+                                     std::tuple{j, &item_seen, &items}}) {
+        if ((*seen)[row] == 0) list->push_back(row);
+        (*seen)[row] = 1;
+      }
+    }
+    for (int32_t u : users) user_seen[u] = 0;
+    for (int32_t i : items) item_seen[i] = 0;
+    out.users += static_cast<double>(users.size());
+    out.items += static_cast<double>(items.size());
+    out.steps += 1;
+  }
+  return out;
+}
+
+// Bytes an epoch's sparse updates move at the least (BPR-only, shared tables,
+// dim 32): each touched row's cache lines read once and written once per step
+// (a row's parameters are read by the forward pass and written by the update:
+// counted once), and the training records (12 B: read and written by the
+// shuffle, read by the batch). lazy_adam: the row, m and v (3 x 2 lines of
+// U or Q, 3 x 1 line of B); rowwise_adagrad: the row and its accumulator's
+// line (2 + 1 lines; B and its accumulator 1 + 1).
+double EpochBytes(const TouchedRows& rows, int64_t samples, bool rowwise) {
+  const double line = 64, rw = 2;  // read + write
+  const double per_user = (rowwise ? 2 + 1 : 3 * 2) * line * rw;
+  const double per_item = per_user + (rowwise ? 1 + 1 : 3 * 1) * line * rw;  // Q row + B
+  return rows.users * per_user + rows.items * per_item + 3.0 * 12.0 * static_cast<double>(samples);
+}
+
+// The ML-25M-sized set of Ml25m, BPR-only: `pairs` alternating epochs with
+// rowwise_adagrad and with lazy_adam, then the triad bandwidth on the same
+// threads and each optimizer's bytes per epoch as a time bound.
+int Sparse(int threads, int pairs) {
+  if (threads <= 0 || pairs <= 0) {
+    std::fprintf(stderr, "bad arguments\n");
+    return 2;
+  }
+  std::printf(
+      "# ML-25M-sized generated data (25,000,000 ratings, 162,541 users, 59,047 items), "
+      "BPR-only (1/0), batch 1024, dim 32, shared embeddings, %d threads\n",
+      threads);
+  const Interactions all = Generate(25'000'000, 162541, 59047, 25);
+  const TrainTestSplit split = RandomTrainTestSplit(all, 0.05);
+  std::vector<double> rowwise, lazy, ratios, rowwise_cpu, lazy_cpu, cpu_ratios;
+  for (int pair = 0; pair < pairs; ++pair) {
+    const EpochCost r =
+        OneEpoch(split, all, threads, 1.0, 0.0, OptimizerKind::kRowwiseAdagrad);
+    const EpochCost l = OneEpoch(split, all, threads, 1.0, 0.0, OptimizerKind::kLazyAdam);
+    rowwise.push_back(r.wall);
+    lazy.push_back(l.wall);
+    ratios.push_back(r.wall / l.wall);
+    rowwise_cpu.push_back(r.cpu);
+    lazy_cpu.push_back(l.cpu);
+    cpu_ratios.push_back(r.cpu / l.cpu);
+    std::printf("pair %d: rowwise_adagrad %.2f s (%.2f CPU s), lazy_adam %.2f s (%.2f CPU s), "
+                "ratio %.2f\n",
+                pair + 1, r.wall, r.cpu, l.wall, l.cpu, ratios.back());
+  }
+  ThreadPool pool(threads);
+  const bench::Bandwidth bw = bench::TriadBandwidth(pool);
+  const TouchedRows rows = CountTouchedRows(split.train, all.num_users, all.num_items);
+  const auto samples = static_cast<int64_t>(split.train.size());
+  std::printf("triad bandwidth, %d threads, 3 x %.0f MiB arrays: %.1f GB/s\n", threads,
+              bw.array_mib, bw.gb_per_s);
+  std::printf("touched rows per step (mean of %.0f): %.0f users, %.0f items\n", rows.steps,
+              rows.users / rows.steps, rows.items / rows.steps);
+  std::printf("| BPR-only epoch (median of %d) | seconds | CPU seconds | GB moved | "
+              "bound at %.1f GB/s | bound / epoch |\n|---|---|---|---|---|---|\n",
+              pairs, bw.gb_per_s);
+  for (const bool rw : {true, false}) {
+    const double seconds = Median(rw ? rowwise : lazy);
+    const double gb = EpochBytes(rows, samples, rw) / 1e9;
+    std::printf("| %s | %.2f | %.2f | %.1f | %.2f s | %.0f%% |\n",
+                rw ? "rowwise_adagrad" : "lazy_adam", seconds, Median(rw ? rowwise_cpu : lazy_cpu),
+                gb, gb / bw.gb_per_s, 100.0 * gb / bw.gb_per_s / seconds);
+  }
+  // CPU seconds count the work of both threads whatever else the machine runs.
+  std::printf("ratio rowwise_adagrad / lazy_adam: %.2f wall, %.2f CPU (medians of %d pairs; "
+              "target <= 0.60)\n",
+              Median(ratios), Median(cpu_ratios), pairs);
   return 0;
 }
 
@@ -306,9 +421,12 @@ int main(int argc, char** argv) {
   if (mode == "bpr") {
     return mtrec::Bpr(argc > 2 ? std::atoi(argv[2]) : 2, argc > 3 ? std::atoi(argv[3]) : 1);
   }
+  if (mode == "sparse") {
+    return mtrec::Sparse(argc > 2 ? std::atoi(argv[2]) : 2, argc > 3 ? std::atoi(argv[3]) : 1);
+  }
   if (mode == "custom" && argc == 7) return mtrec::Custom(argv + 2);
   std::fprintf(stderr,
                "usage: mtrec_bench_scale scaling | ml25m [threads] | bpr [threads] [pairs] | "
-               "custom RATINGS USERS ITEMS OPTIMIZER THREADS\n");
+               "sparse [threads] [pairs] | custom RATINGS USERS ITEMS OPTIMIZER THREADS\n");
   return 2;
 }

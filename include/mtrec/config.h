@@ -53,10 +53,13 @@ enum class OptimizerKind {
   kLazyAdam,  // Adam on the touched rows only (PyTorch SparseAdam / TF LazyAdam)
   kAdagrad,   // Adagrad (PyTorch semantics); rows without gradient do not move
   kSgd,       // plain SGD; rows without gradient do not move
+  // Row-wise Adagrad on the touched rows (FBGEMM/TorchRec's optimizer for large
+  // embedding tables: one accumulator per row); the MLP keeps Adam (lr 1e-3)
+  kRowwiseAdagrad,
 };
 
 // The learning rate an optimizer gets when none is given: 1e-3 for Adam (the
-// original's), 0.1 for Adagrad, 20 for SGD (the best of a small grid on
+// original's), 0.1 for Adagrad and row-wise Adagrad, 20 for SGD (the best of a small grid on
 // ML-100K; SGD needs a large rate because the batch-mean losses and the
 // regression weight scale its gradient down, which Adam's update ignores).
 constexpr double DefaultLearningRate(OptimizerKind kind) {
@@ -65,6 +68,7 @@ constexpr double DefaultLearningRate(OptimizerKind kind) {
     case OptimizerKind::kLazyAdam:
       return 1e-3;
     case OptimizerKind::kAdagrad:
+    case OptimizerKind::kRowwiseAdagrad:
       return 0.1;
     case OptimizerKind::kSgd:
       return 20.0;
@@ -78,7 +82,7 @@ struct OptimizerConfig {
   double weight_decay = 0.0;  // L2 added to the gradient (torch's weight_decay)
   double beta1 = 0.9;         // Adam
   double beta2 = 0.999;       // Adam
-  double eps = 1e-8;          // Adam; Adagrad uses 1e-10 as torch does
+  double eps = 1e-8;          // Adam and row-wise Adagrad; Adagrad uses 1e-10 as torch does
 };
 
 struct TrainConfig {

@@ -4,7 +4,7 @@
 // the public API.
 //
 // A parse error is InvalidArgument starting with the field it is about
-// ("optimizer: expected adam, lazy_adam, adagrad or sgd, got 'adamw'"), which
+// ("optimizer: expected adam, lazy_adam, adagrad, sgd or rowwise_adagrad, got 'adamw'"), which
 // front ends spell as their own flag or keyword.
 #pragma once
 
@@ -18,7 +18,7 @@
 
 namespace mtrec {
 
-// "adam", "lazy_adam", "adagrad", "sgd".
+// "adam", "lazy_adam", "adagrad", "sgd", "rowwise_adagrad".
 const char* OptimizerName(OptimizerKind kind);
 Result<OptimizerKind> ParseOptimizerKind(std::string_view name);
 

@@ -42,7 +42,7 @@ def test_keyword_arguments_and_defaults_come_from_the_schema():
     (dict(l2=-1.0), r"^l2: "),
     (dict(embedding_dim=0), r"^embedding_dim: "),
     (dict(batch_size=0), r"^batch_size: "),
-    (dict(optimizer="adamw"), r"^optimizer: expected adam, lazy_adam, adagrad or sgd"),
+    (dict(optimizer="adamw"), r"^optimizer: expected adam, lazy_adam, adagrad, sgd or rowwise_adagrad"),
     (dict(bpr_loss="hinge"), r"^bpr_loss: expected sigmoid or log"),
     (dict(device="tpu"), r"^device: unknown device 'tpu' \(this build has: cpu"),
     (dict(seed=-1), r"^seed: "),
@@ -215,6 +215,17 @@ def test_separate_embeddings_and_str_ids():
     assert all(isinstance(i, str) and i.startswith("i") for i in items_out)
     assert model.user_embeddings.shape == (50, 32)
     assert "U_reg" in model.parameters()
+
+
+def test_rowwise_adagrad_is_accepted_and_trains():
+    rng = np.random.default_rng(2)
+    d = mtrec.Interactions(rng.integers(0, 40, 1500), rng.integers(0, 60, 1500),
+                           rng.integers(1, 6, 1500).astype(np.float32))
+    train, test = mtrec.random_train_test_split(d)
+    model = mtrec.MultitaskModel(optimizer="rowwise_adagrad", threads=2)
+    model.fit(train, epochs=3, test=test)
+    losses = [e["joint_loss"] for e in model.history]
+    assert losses[-1] < losses[0]
 
 
 def test_data_of_another_numbering_is_refused(fitted):

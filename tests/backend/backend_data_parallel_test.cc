@@ -84,7 +84,8 @@ INSTANTIATE_TEST_SUITE_P(Backend, BackendDataParallel,
                          ::testing::Values(Case{true, OptimizerKind::kAdam},
                                            Case{false, OptimizerKind::kLazyAdam},
                                            Case{true, OptimizerKind::kLazyAdam},
-                                           Case{false, OptimizerKind::kAdam}),
+                                           Case{false, OptimizerKind::kAdam},
+                                           Case{false, OptimizerKind::kRowwiseAdagrad}),
                          [](const ::testing::TestParamInfo<Case>& param) {
                            return std::string(param.param.shared ? "shared_" : "separate_") +
                                   OptimizerName(param.param.optimizer);

@@ -79,7 +79,8 @@ TEST_P(BackendDeterminism, RepeatedRunsAreBitIdentical) {
 TEST_P(BackendDeterminism, ThreadCountDoesNotChangeResults) {
   for (bool shared : {true, false}) {
     for (OptimizerKind kind : {OptimizerKind::kAdam, OptimizerKind::kLazyAdam,
-                               OptimizerKind::kAdagrad, OptimizerKind::kSgd}) {
+                               OptimizerKind::kAdagrad, OptimizerKind::kSgd,
+                               OptimizerKind::kRowwiseAdagrad}) {
       SCOPED_TRACE(std::string(OptimizerName(kind)) + (shared ? " shared" : " separate"));
       const Outcome one = Train(GetParam(), 1, shared, kind);
       ExpectBitIdentical(one, Train(GetParam(), 2, shared, kind));
@@ -106,7 +107,8 @@ TEST_P(BackendDeterminism, RecipeElementsGiveTheSameResultForAnyThreadCount) {
 
 TEST_P(BackendDeterminism, EveryOptimizerLowersTheTrainingLoss) {
   for (OptimizerKind kind : {OptimizerKind::kAdam, OptimizerKind::kLazyAdam,
-                             OptimizerKind::kAdagrad, OptimizerKind::kSgd}) {
+                             OptimizerKind::kAdagrad, OptimizerKind::kSgd,
+                             OptimizerKind::kRowwiseAdagrad}) {
     SCOPED_TRACE(OptimizerName(kind));
     const Outcome o = Train(GetParam(), 2, true, kind);
     ASSERT_EQ(o.numbers.size(), 15u);

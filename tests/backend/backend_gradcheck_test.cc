@@ -243,7 +243,8 @@ class BackendComputeGradient : public ::testing::TestWithParam<std::string> {
 TEST_P(BackendComputeGradient, AddsIntoTheBufferAndChangesNothing) {
   const GradCase c{"", false, false, BprLoss::kSigmoid, {6, 3}, 200};
   const ModelConfig mc = TinyModel(c);
-  for (OptimizerKind kind : {OptimizerKind::kAdam, OptimizerKind::kLazyAdam}) {
+  for (OptimizerKind kind :
+       {OptimizerKind::kAdam, OptimizerKind::kLazyAdam, OptimizerKind::kRowwiseAdagrad}) {
     SCOPED_TRACE(OptimizerName(kind));
     TrainConfig tc = TinyTrainConfig(c);
     tc.optimizer.kind = kind;

@@ -1,7 +1,7 @@
 // Every backend's optimizer step against the optimizer's formula (optim/*.h),
 // computed here in double from what the backend exposes: the parameters and
 // the optimizer state before the step, and the gradient the inspector saw.
-// Sparse optimizers (lazy_adam, adagrad, sgd) must leave every row the batch
+// Sparse optimizers (lazy_adam, adagrad, sgd, rowwise_adagrad) must leave every row the batch
 // does not read exactly as it was, parameters and state. And the optimizer
 // state round-trips: a backend restored from another's parameters and state
 // continues bit-identically; another optimizer's state is refused.
@@ -116,6 +116,8 @@ Moved Formula(const OptimizerConfig& oc, int64_t t, double p, double g, double s
     }
     case OptimizerKind::kSgd:
       return {p - oc.learning_rate * g, 0, 0};
+    case OptimizerKind::kRowwiseAdagrad:  // per row, not per parameter: BackendRowwiseAdagrad
+      break;
   }
   return {};
 }
@@ -129,6 +131,8 @@ std::vector<std::string> StateNames(OptimizerKind kind) {
       return {"sum"};
     case OptimizerKind::kSgd:
       return {};
+    case OptimizerKind::kRowwiseAdagrad:
+      return {"row_sum", "m", "v"};
   }
   return {};
 }
@@ -244,13 +248,115 @@ INSTANTIATE_TEST_SUITE_P(
                                          OptCase{"sgd_l2", OptimizerKind::kSgd, 0.5, 0.1})),
     testing::BackendCaseParamName<OptCase>());
 
+// Row-wise Adagrad (optim/rowwise_adagrad.h), in double: for each row the
+// batch reads, g' = g + wd p, acc += mean(g'^2), p -= lr g' / (sqrt(acc) + eps);
+// the MLP by Adam at lr 1e-3; state "row_sum" (one per table row, tables in
+// layout order), "m" and "v" (the MLP's). Rows the batch does not read, and
+// their sums, stay as they were.
+class BackendRowwiseAdagrad : public ::testing::TestWithParam<std::tuple<std::string, double>> {
+ protected:
+  void SetUp() override { MTREC_SKIP_IF_BACKEND_UNAVAILABLE(std::get<0>(GetParam())); }
+};
+
+TEST_P(BackendRowwiseAdagrad, RowAndMlpChangesAreTheFormula) {
+  const auto& [backend_name, weight_decay] = GetParam();
+  const TrainConfig tc = StepTrainConfig({"", OptimizerKind::kRowwiseAdagrad, 0.1, weight_decay});
+  const OptimizerConfig& oc = tc.optimizer;
+  OptimizerConfig mlp = oc;
+  mlp.kind = OptimizerKind::kAdam;
+  mlp.learning_rate = 1e-3;
+  for (bool shared : {true, false}) {
+    SCOPED_TRACE(shared ? "shared" : "separate");
+    const std::unique_ptr<Backend> backend =
+        testing::NewBackend(backend_name, StepModel(shared), 2);
+    ASSERT_NE(backend, nullptr);
+    testing::FillUniform(*backend, 0.5f, 21);
+    backend->StartTraining(tc);
+    const MultiTaskNet& net = backend->net();
+    const int64_t dense = net.roles().mlp_offset;
+    int64_t rows_moved = 0, rows_still = 0;
+    for (const testing::OwnedBatch& owned : StepBatches()) {
+      const Batch batch = owned.view();
+      const std::vector<float> p = testing::ParamsOf(*backend);
+      const OptimizerState before = backend->SaveOptimizerState();
+      ASSERT_EQ(before.tensors.size(), 3u);
+      EXPECT_EQ(before.tensors[0].first, "row_sum");
+      ASSERT_EQ(before.tensors[1].second.size(), p.size() - dense);
+      std::vector<float> g;
+      const Backend::GradientInspector inspect = [&](const BatchLosses&,
+                                                     std::span<const float> grads) {
+        g.assign(grads.begin(), grads.end());
+      };
+      backend->TrainStep(batch, &inspect);
+      ASSERT_EQ(g.size(), p.size());
+      const std::vector<float> after = testing::ParamsOf(*backend);
+      const OptimizerState state = backend->SaveOptimizerState();
+      const std::vector<bool> read = SparseUpdateMask(backend->net(), batch);
+      int64_t sum_index = 0;
+      for (const ParamBlock& b : backend->net().layout().blocks()) {
+        if (b.offset >= dense) continue;
+        for (int64_t r = 0; r < b.rows; ++r, ++sum_index) {
+          const int64_t at = b.offset + r * b.cols;
+          const double acc0 = before.tensors[0].second[sum_index];
+          const float acc1 = state.tensors[0].second[sum_index];
+          if (!read[at]) {
+            ++rows_still;
+            EXPECT_EQ(acc1, acc0) << b.name << " row " << r;
+            for (int64_t c = 0; c < b.cols; ++c) ASSERT_EQ(after[at + c], p[at + c]);
+            continue;
+          }
+          ++rows_moved;
+          double squares = 0;
+          for (int64_t c = 0; c < b.cols; ++c) {
+            const double gc = g[at + c] + weight_decay * p[at + c];
+            squares += gc * gc;
+          }
+          const double acc = acc0 + squares / static_cast<double>(b.cols);
+          EXPECT_NEAR(acc1, acc, 1e-5 * acc + 1e-30) << b.name << " row " << r;
+          const double step = oc.learning_rate / (std::sqrt(acc) + oc.eps);
+          for (int64_t c = 0; c < b.cols; ++c) {
+            const double gc = g[at + c] + weight_decay * p[at + c];
+            const double want = p[at + c] - step * gc;
+            EXPECT_NEAR(after[at + c], want, 1e-4 * std::fabs(step * gc) + 2e-7 * std::fabs(want))
+                << b.name << " row " << r << " col " << c;
+          }
+        }
+      }
+      for (size_t k = dense; k < p.size(); ++k) {
+        const double gk = g[k] + weight_decay * p[k];
+        const size_t s = k - dense;
+        const Moved want = Formula(mlp, backend->steps(), p[k], gk, before.tensors[1].second[s],
+                                   before.tensors[2].second[s]);
+        ASSERT_NEAR(after[k], want.p, 1e-5 * std::fabs(want.p - p[k]) + 2e-7 * std::fabs(p[k]) +
+                                          1e-9)
+            << "mlp " << s;
+        const double m0 = before.tensors[1].second[s];
+        ASSERT_NEAR(state.tensors[1].second[s], want.s0,
+                    2e-6 * (std::fabs(want.s0) + std::fabs(m0) + std::fabs(gk)) + 1e-12);
+      }
+    }
+    EXPECT_GT(rows_moved, 0);
+    EXPECT_GT(rows_still, 0);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllBackends, BackendRowwiseAdagrad,
+                         ::testing::Combine(::testing::ValuesIn(BackendNames()),
+                                            ::testing::Values(0.0, 0.1)),
+                         [](const auto& p) {
+                           return testing::TestNameSafe(
+                               std::get<0>(p.param) +
+                               (std::get<1>(p.param) == 0 ? "_plain" : "_l2"));
+                         });
+
 class BackendOptimizerState : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override { MTREC_SKIP_IF_BACKEND_UNAVAILABLE(GetParam()); }
 };
 
 constexpr OptimizerKind kAllKinds[] = {OptimizerKind::kAdam, OptimizerKind::kLazyAdam,
-                                       OptimizerKind::kAdagrad, OptimizerKind::kSgd};
+                                       OptimizerKind::kAdagrad, OptimizerKind::kSgd,
+                                       OptimizerKind::kRowwiseAdagrad};
 
 TEST_P(BackendOptimizerState, RestoredBackendContinuesBitIdentically) {
   const ModelConfig mc = StepModel(false);
@@ -358,7 +464,8 @@ TEST_P(BackendOptimizerState, RefusesAnotherOptimizersStateNamingTheSource) {
 // The same optimizer's state for a model of another size is refused too.
 TEST_P(BackendOptimizerState, RefusesAnotherModelsStateNamingTheSource) {
   const std::vector<testing::OwnedBatch> batches = StepBatches();
-  for (OptimizerKind kind : {OptimizerKind::kAdam, OptimizerKind::kAdagrad}) {
+  for (OptimizerKind kind :
+       {OptimizerKind::kAdam, OptimizerKind::kAdagrad, OptimizerKind::kRowwiseAdagrad}) {
     SCOPED_TRACE(OptimizerName(kind));
     const TrainConfig tc = StepTrainConfig({"", kind, 0.05, 0});
     const std::unique_ptr<Backend> a = testing::NewBackend(GetParam(), StepModel(true), 1, 3);

@@ -71,7 +71,7 @@ TEST_F(Resume, FromAnEpochBoundaryEqualsAnUninterruptedRun) {
 TEST_F(Resume, FromMidEpochEqualsAnUninterruptedRun) {
   // 900 rows / batch 100 = 9 steps per epoch: step 13 is inside epoch 2. Every
   // optimizer's state must survive the checkpoint.
-  for (const std::string optimizer : {"adam", "lazy_adam", "adagrad", "sgd"}) {
+  for (const std::string optimizer : {"adam", "lazy_adam", "adagrad", "sgd", "rowwise_adagrad"}) {
     SCOPED_TRACE(optimizer);
     const std::string full_name = "full_" + optimizer, cut_name = "cut_" + optimizer;
     auto full = RunMtrec(Train(full_name, {"--epochs", "3", "--optimizer", optimizer, "--save",

@@ -162,7 +162,7 @@ TEST(ConfigJson, ABadValueIsRefusedNamingItsKey) {
   j["train"]["bpr_loss"] = "log";
   j["train"]["optimizer"] = "adamw";
   EXPECT_EQ(ExperimentConfigFromJson(j, &y).message(),
-            "train.optimizer: expected adam, lazy_adam, adagrad or sgd, got 'adamw'");
+            "train.optimizer: expected adam, lazy_adam, adagrad, sgd or rowwise_adagrad, got 'adamw'");
   EXPECT_FALSE(ExperimentConfigFromJson(Json::array(), &y).ok());
 }
 

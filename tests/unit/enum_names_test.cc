@@ -53,7 +53,8 @@ TEST(EnumNames, EveryTableRoundTrips) {
 // Every optimizer name parses back to its kind; an unknown one is refused with the choices.
 TEST(EnumNames, OptimizerNamesRoundTrip) {
   for (OptimizerKind kind : {OptimizerKind::kAdam, OptimizerKind::kLazyAdam,
-                             OptimizerKind::kAdagrad, OptimizerKind::kSgd}) {
+                             OptimizerKind::kAdagrad, OptimizerKind::kSgd,
+                             OptimizerKind::kRowwiseAdagrad}) {
     const Result<OptimizerKind> parsed = ParseOptimizerKind(OptimizerName(kind));
     ASSERT_TRUE(parsed.ok());
     EXPECT_EQ(*parsed, kind);
@@ -61,7 +62,7 @@ TEST(EnumNames, OptimizerNamesRoundTrip) {
   const Result<OptimizerKind> bad = ParseOptimizerKind("adamw");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().message(),
-            "optimizer: expected adam, lazy_adam, adagrad or sgd, got 'adamw'");
+            "optimizer: expected adam, lazy_adam, adagrad, sgd or rowwise_adagrad, got 'adamw'");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/optim/adagrad.h"
 #include "mtrec/optim/adam.h"
+#include "mtrec/optim/rowwise_adagrad.h"
 #include "mtrec/optim/sgd.h"
 
 namespace mtrec {
@@ -149,8 +150,50 @@ TEST(Sgd, MatchesFormulaWithWeightDecayOnUpdatedRows) {
   EXPECT_FLOAT_EQ(p[kSize - 1], 2.0f - 0.5f * (g_copy[kSize - 1] + 0.1f * 2.0f));
 }
 
+// One accumulator per row: acc += mean_c g^2, p -= lr g / (sqrt(acc) + eps),
+// in double over two steps; untouched rows keep value and accumulator; the
+// dense tail is Adam at lr 1e-3 (its first step moves each parameter by ~lr).
+TEST(RowwiseAdagrad, RowsFollowTheFormulaAndTheTailIsAdam) {
+  OptimizerConfig config;
+  config.kind = OptimizerKind::kRowwiseAdagrad;
+  config.learning_rate = 0.1;
+  RowwiseAdagrad opt(kSize, config, {RowBlock{0, kRows, kCols}});
+  ThreadPool pool(2);
+  std::vector<float> p(kSize, 0.5f);
+  std::vector<double> pd(kSize, 0.5), acc(kRows, 0);
+  for (int step = 1; step <= 2; ++step) {
+    const SparseRows touched = Touch({4, 1});
+    std::vector<float> g = Gradient(step, touched);
+    for (int32_t r : touched.tables[0].rows) {
+      double squares = 0;
+      for (int c = 0; c < kCols; ++c) squares += double{g[r * kCols + c]} * g[r * kCols + c];
+      acc[r] += squares / kCols;
+      for (int c = 0; c < kCols; ++c)
+        pd[r * kCols + c] -= 0.1 * g[r * kCols + c] / (std::sqrt(acc[r]) + 1e-8);
+    }
+    const std::vector<float> before = p;
+    opt.Step(p, g, touched, pool);
+    for (int k = 0; k < kRows * kCols; ++k) EXPECT_NEAR(p[k], pd[k], 1e-6) << k;
+    for (int k = kRows * kCols; k < kSize; ++k) {
+      EXPECT_NE(p[k], before[k]);
+      if (step == 1) {
+        EXPECT_NEAR(std::fabs(p[k] - before[k]), 1e-3, 1e-6) << k;
+      }
+    }
+    for (float v : g) EXPECT_EQ(v, 0.0f) << "the gradient it read is zeroed";
+  }
+  const std::vector<Optimizer::StateTensor> state = opt.state();
+  ASSERT_EQ(state.size(), 3u);
+  EXPECT_EQ(state[0].name, "row_sum");
+  ASSERT_EQ(state[0].values.size(), static_cast<size_t>(kRows));
+  for (int r = 0; r < kRows; ++r) EXPECT_NEAR(state[0].values[r], acc[r], 1e-6 * acc[r]) << r;
+  EXPECT_EQ(state[0].values[0], 0.0f) << "an untouched row's accumulator";
+  EXPECT_EQ(state[1].values.size(), static_cast<size_t>(kDense));
+  EXPECT_EQ(opt.steps(), 2);
+}
+
 TEST(Optimizer, NamesParseAndFactoryBuildsEach) {
-  for (const char* name : {"adam", "lazy_adam", "adagrad", "sgd"}) {
+  for (const char* name : {"adam", "lazy_adam", "adagrad", "sgd", "rowwise_adagrad"}) {
     auto kind = ParseOptimizerKind(name);
     ASSERT_TRUE(kind.ok()) << name;
     OptimizerConfig config;

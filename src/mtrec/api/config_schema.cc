@@ -232,7 +232,8 @@ const ConfigField kFields[] = {
      .access = WithChoices(MTREC_NAMED(train.optimizer.kind, kOptimizerNames, "optimizer"), "NAME"),
      .part = kTrain,
      .doc = "adam (dense, the original's), lazy_adam (touched rows only, for large data sets), "
-            "adagrad or sgd",
+            "adagrad, sgd or rowwise_adagrad (one accumulator per embedding row; the MLP keeps "
+            "Adam at 0.001)",
      .json_form = kAlways,
      .json = "train.optimizer",
      .flag_form = kValue,
@@ -242,8 +243,8 @@ const ConfigField kFields[] = {
     {.name = "learning_rate",
      .access = MTREC_AT(train.optimizer.learning_rate),
      .part = kTrain,
-     .doc = "learning rate; when not given: 0.001 for adam and lazy_adam, 0.1 for adagrad, 20 "
-            "for sgd",
+     .doc = "learning rate; when not given: 0.001 for adam and lazy_adam, 0.1 for adagrad and "
+            "rowwise_adagrad (its embedding rows), 20 for sgd",
      .range = Above(0),
      .json_form = kAlways,
      .json = "train.learning_rate",

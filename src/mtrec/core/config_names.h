@@ -14,7 +14,8 @@ inline constexpr EnumName<OptimizerKind> kOptimizerNames[] = {
     {OptimizerKind::kAdam, "adam"},
     {OptimizerKind::kLazyAdam, "lazy_adam"},
     {OptimizerKind::kAdagrad, "adagrad"},
-    {OptimizerKind::kSgd, "sgd"}};
+    {OptimizerKind::kSgd, "sgd"},
+    {OptimizerKind::kRowwiseAdagrad, "rowwise_adagrad"}};
 
 inline constexpr EnumName<BprLoss> kBprLossNames[] = {{BprLoss::kSigmoid, "sigmoid"},
                                                       {BprLoss::kLog, "log"}};

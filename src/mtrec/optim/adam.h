@@ -28,6 +28,14 @@ class Adam final : public Optimizer {
 
   void Step(std::span<float> params, std::span<float> grads, const SparseRows& touched,
             ThreadPool& pool) override;
+
+  // Step t's scalars, as torch computes them: in double, then as floats.
+  struct Scalars {
+    float step_size, bc2_sqrt, beta1, beta2, one_minus_beta1, one_minus_beta2, eps, weight_decay;
+  };
+  static Scalars ScalarsAt(const OptimizerConfig& config, int64_t t);
+  // One step on n parameters (p, their gradient g, which it zeroes, m and v).
+  static void UpdateRange(const Scalars& s, float* p, float* g, float* m, float* v, int64_t n);
   // "m" (first moment) and "v" (second moment).
   std::vector<StateTensor> state() override { return {{"m", m_}, {"v", v_}}; }
 

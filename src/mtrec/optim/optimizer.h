@@ -40,8 +40,9 @@ class Optimizer {
   int64_t steps() const { return steps_; }
   void set_steps(int64_t steps) { steps_ = steps; }
 
-  // The optimizer's state tensors (e.g. Adam's "m" and "v"), each as large as
-  // the parameter buffer, writable so that a checkpoint can restore them.
+  // The optimizer's state tensors (e.g. Adam's "m" and "v", each as large as
+  // the parameter buffer; row-wise Adagrad's are smaller), writable so that a
+  // checkpoint can restore them.
   struct StateTensor {
     std::string name;
     std::span<float> values;
@@ -53,7 +54,9 @@ class Optimizer {
   int64_t steps_ = 0;  // Step increments it
 };
 
-// The optimizer `config.kind` for a buffer of num_params parameters.
-std::unique_ptr<Optimizer> MakeOptimizer(const OptimizerConfig& config, int64_t num_params);
+// The optimizer `config.kind` for a buffer of num_params parameters whose
+// row-indexed tables are `tables` (RowwiseAdagrad's layout; the others ignore it).
+std::unique_ptr<Optimizer> MakeOptimizer(const OptimizerConfig& config, int64_t num_params,
+                                         std::vector<RowBlock> tables = {});
 
 }  // namespace mtrec

@@ -11,6 +11,14 @@
 
 namespace mtrec {
 
+// A row-indexed table of the flat parameter buffer, rows x cols floats from
+// `offset` (an optimizer keeping state per row needs the tables' shapes up front).
+struct RowBlock {
+  int64_t offset = 0;
+  int64_t rows = 0;
+  int64_t cols = 0;
+};
+
 struct SparseRows {
   struct Table {
     int64_t offset = 0;         // flat offset of the table's row 0

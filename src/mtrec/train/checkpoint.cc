@@ -252,7 +252,10 @@ Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path) {
   for (const Tensor& t : file.tensors) {
     const bool optimizer = t.name.starts_with("optimizer.");
     if (!optimizer && t.name != "best_params") continue;
-    if (t.dtype != "F32" || t.shape != flat) {
+    // An optimizer's state tensors are 1-D, their sizes its own (row-wise
+    // Adagrad's row_sum has one per table row): the backend checks them.
+    const bool fits = optimizer ? t.shape.size() == 1 : t.shape == flat;
+    if (t.dtype != "F32" || !fits) {
       return Status::Corruption(where + ": tensor '" + t.name + "' does not match the model's " +
                                 std::to_string(layout.total_size()) + " parameters");
     }

@@ -20,6 +20,7 @@ int StateCopies(OptimizerKind kind) {
     case OptimizerKind::kAdagrad:
       return 2;  // gradient, sum
     case OptimizerKind::kSgd:
+    case OptimizerKind::kRowwiseAdagrad:  // one float per row and the MLP's m, v: small
       break;
   }
   return 1;  // gradient

@@ -1,6 +1,7 @@
 #include "mtrec/backend/cpu/batch_backprop.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "mtrec/backend/cpu/owned_samples.h"
 #include "mtrec/core/check.h"
@@ -46,7 +47,8 @@ BatchBackprop::BatchBackprop(const MultiTaskNet& net, const LossWeights& weights
 }
 
 BatchLosses BatchBackprop::Run(const MultiTaskNet& net, const Batch& batch, std::span<float> grads,
-                               ThreadPool& pool, const CompactRowGradients* compact) {
+                               ThreadPool& pool, const CompactRowGradients* compact,
+                               const FusedRowUpdate* fused) {
   const int n = static_cast<int>(batch.size());
   MTREC_CHECK(n > 0 && static_cast<size_t>(n) <= grad_pos_.size());
   MTREC_CHECK(pool.num_threads() <= static_cast<int>(scratch_.size()));
@@ -74,8 +76,6 @@ BatchLosses BatchBackprop::Run(const MultiTaskNet& net, const Batch& batch, std:
     });
     MlpAddPartial(net.mlp(), partials, grads.data() + net.roles().mlp_offset);
   }
-  Scatter(net, batch, grads, compact, pool);
-
   double bpr_sum = 0, se_sum = 0;
   for (int s = 0; s < n; ++s) {
     bpr_sum += bpr_values_[s];
@@ -86,6 +86,10 @@ BatchLosses BatchBackprop::Run(const MultiTaskNet& net, const Batch& batch, std:
   losses.regression = static_cast<float>(se_sum / n);
   losses.joint = static_cast<float>(weights_.factorization * losses.factorization +
                                     weights_.regression * losses.regression);
+  // A diverged step's gradient is not applied: the fused scatter is skipped.
+  if (fused == nullptr || std::isfinite(losses.joint)) {
+    Scatter(net, batch, grads, compact, pool, fused);
+  }
   return losses;
 }
 
@@ -304,7 +308,8 @@ void BatchBackprop::RunBlock(const MultiTaskNet& net, const Batch& batch, int bl
 }
 
 void BatchBackprop::Scatter(const MultiTaskNet& net, const Batch& batch, std::span<float> grads,
-                            const CompactRowGradients* compact, ThreadPool& pool) {
+                            const CompactRowGradients* compact, ThreadPool& pool,
+                            const FusedRowUpdate* fused) {
   // The flat buffer is the compact layout with every row at its own index.
   const MultiTaskNet::Roles& roles = net.roles();
   const auto table = [&](int block) {
@@ -314,16 +319,17 @@ void BatchBackprop::Scatter(const MultiTaskNet& net, const Batch& batch, std::sp
                                  table(roles.item_bias),       table(roles.u_reg),
                                  table(roles.q_reg),           table(roles.rating_user_bias),
                                  table(roles.rating_item_bias)};
-  const CompactRowGradients& to = compact != nullptr ? *compact : flat;
   const int d = dim_;
   const bool separate = !net.config().shared_embeddings;
+  const bool has_rating_biases = roles.rating_user_bias >= 0;
   // Rows a head whose weight is 0 did not write are left out (RunBlock).
   const bool ranking = weights_.factorization != 0;
   const bool fact_rows = ranking || !separate;  // shared rows also carry the rating head's
   const bool reg_rows = separate && weights_.regression != 0;
-  const bool rating_biases = to.rating_user_bias != nullptr && weights_.regression != 0;
-  // The slot of row r in a table: its place in the batch's list, or r itself.
-  const auto slot = [](const int32_t* slots, int64_t r) { return slots ? slots[r] : r; };
+  const bool rating_biases = has_rating_biases && weights_.regression != 0;
+  // A fused scatter lists every row BatchRows would (a table's rows get an
+  // update even when its head is off), as that is what a sparse optimizer updates.
+  const bool list_positives = fused != nullptr && (separate || has_rating_biases);
   // Each part owns a contiguous range of user rows and of item rows and adds,
   // in sample order, the row gradients that land there. Every row thus sums
   // its terms in the same order whatever the number of parts.
@@ -331,17 +337,38 @@ void BatchBackprop::Scatter(const MultiTaskNet& net, const Batch& batch, std::sp
   const int64_t users_per_part = (net.config().num_users + parts - 1) / parts;
   const int64_t items_per_part = (net.config().num_items + parts - 1) / parts;
   if (part_samples_.size() < static_cast<size_t>(parts)) part_samples_.resize(parts);
+  if (fused != nullptr) PrepareFusedParts(net, parts, static_cast<int>(grad_pos_.size()));
   pool.Run(parts, [&](int part, int) {
     const int64_t u_lo = part * users_per_part, u_hi = u_lo + users_per_part;
     const int64_t i_lo = part * items_per_part, i_hi = i_lo + items_per_part;
     OwnedSamples& mine = part_samples_[part];
-    mine.List(batch, {u_lo, u_hi}, {i_lo, i_hi}, /*with_negatives=*/ranking);
+    mine.List(batch, {u_lo, u_hi}, {i_lo, i_hi}, /*with_negatives=*/ranking || fused != nullptr);
+    // Where row r's gradient goes: its slot in the batch's list (compact), r
+    // itself (flat), or its slot in this part's list, listed on first sight (fused).
+    CompactRowGradients to = compact != nullptr ? *compact : flat;
+    FusedPart* f = fused != nullptr ? &fused_parts_[part] : nullptr;
+    if (f != nullptr) {
+      to = {f->user_fact.data(),        f->item_fact.data(),       f->item_bias.data(),
+            f->user_reg.data(),         f->item_reg.data(),        f->rating_user_bias.data(),
+            f->rating_item_bias.data()};
+    }
+    const auto slot = [f](const int32_t* slots, std::vector<int32_t>* fused_slots,
+                          std::vector<int32_t> FusedPart::*list, int64_t r) -> int64_t {
+      if (f == nullptr) return slots != nullptr ? slots[r] : r;
+      int32_t& s = (*fused_slots)[r];
+      if (s < 0) {
+        s = static_cast<int32_t>((f->*list).size());
+        (f->*list).push_back(static_cast<int32_t>(r));
+      }
+      return s;
+    };
+    const bool prefetch = compact == nullptr && f == nullptr;  // compact buffers are hot
     for (int64_t k = 0; k < mine.num_users; ++k) {
       const int64_t s = mine.users[k], off = s * d, u = batch.users[s];
-      if (compact == nullptr && k + kPrefetchAhead < mine.num_users) {  // compact buffers are hot
+      if (prefetch && k + kPrefetchAhead < mine.num_users) {
         PrefetchRow(to.user_fact + int64_t{batch.users[mine.users[k + kPrefetchAhead]]} * d, d);
       }
-      const int64_t us = slot(to.user_slot, u);
+      const int64_t us = slot(to.user_slot, &user_slot_, &FusedPart::users, u);
       if (fact_rows) AddTo(grad_user_fact_.data() + off, to.user_fact + us * d, d);
       if (reg_rows) AddTo(grad_user_reg_.data() + off, to.user_reg + us * d, d);
       if (rating_biases) to.rating_user_bias[us] += grad_rating_[s];
@@ -349,30 +376,76 @@ void BatchBackprop::Scatter(const MultiTaskNet& net, const Batch& batch, std::sp
     }
     // The item rows of the factorisation table (the positive's and the
     // negative's, in sample order) and the item biases (ranking implies fact_rows).
-    if (fact_rows) {
+    if (fact_rows || f != nullptr) {
       for (int64_t k = 0; k < mine.num_items; ++k) {
         const int64_t s = mine.items[k] >> 1, off = s * d;
         const bool negative = (mine.items[k] & 1) != 0;
         const int64_t row = OwnedSamples::ItemRow(batch, mine.items[k]);
-        if (compact == nullptr && k + kPrefetchAhead < mine.num_items) {
+        if (prefetch && k + kPrefetchAhead < mine.num_items) {
           PrefetchRow(
               to.item_fact + OwnedSamples::ItemRow(batch, mine.items[k + kPrefetchAhead]) * d, d);
         }
-        const int64_t is = slot(to.item_slot, row);
+        const int64_t is = slot(to.item_slot, &item_slot_, &FusedPart::items, row);
+        if (!fact_rows) continue;
         AddTo((negative ? grad_item_neg_ : grad_item_pos_).data() + off, to.item_fact + is * d, d);
         if (ranking) to.item_bias[is] += negative ? -grad_pos_[s] : grad_pos_[s];
       }
     }
     // The rating head's own item rows and biases: positives only.
-    if (reg_rows || rating_biases) {
+    if (reg_rows || rating_biases || list_positives) {
       for (int64_t k = 0; k < mine.num_positives; ++k) {
         const int64_t s = mine.positives[k];
-        const int64_t rs = slot(to.reg_item_slot, batch.items[s]);
+        const int64_t rs =
+            slot(to.reg_item_slot, &positive_slot_, &FusedPart::positives, batch.items[s]);
         if (reg_rows) AddTo(grad_item_reg_.data() + s * d, to.item_reg + rs * d, d);
         if (rating_biases) to.rating_item_bias[rs] += grad_rating_[s];
       }
     }
+    if (f != nullptr) FinishFusedPart(net, *f, *fused, part, parts);
   });
+}
+
+void BatchBackprop::PrepareFusedParts(const MultiTaskNet& net, int parts, int max_batch) {
+  if (fused_parts_.size() >= static_cast<size_t>(parts)) return;
+  const ModelConfig& c = net.config();
+  user_slot_.assign(c.num_users, -1);
+  item_slot_.assign(c.num_items, -1);
+  positive_slot_.assign(c.num_items, -1);
+  fused_parts_.resize(parts);
+  const size_t n = static_cast<size_t>(max_batch), d = static_cast<size_t>(dim_);
+  for (FusedPart& f : fused_parts_) {
+    for (std::vector<float>* v : {&f.user_fact, &f.user_reg}) v->assign(n * d, 0.0f);
+    f.item_fact.assign(2 * n * d, 0.0f);
+    f.item_bias.assign(2 * n, 0.0f);
+    f.item_reg.assign(n * d, 0.0f);
+    f.rating_user_bias.assign(n, 0.0f);
+    f.rating_item_bias.assign(n, 0.0f);
+  }
+}
+
+void BatchBackprop::FinishFusedPart(const MultiTaskNet& net, FusedPart& f,
+                                    const FusedRowUpdate& update, int part, int parts) {
+  // The tables BatchRows lists, each with its rows' list (the user bias A
+  // gets no gradient and is never listed).
+  const MultiTaskNet::Roles& roles = net.roles();
+  update.rows(roles.u_fact, f.users, f.user_fact.data());
+  update.rows(roles.q_fact, f.items, f.item_fact.data());
+  update.rows(roles.item_bias, f.items, f.item_bias.data());
+  if (!net.config().shared_embeddings) {
+    update.rows(roles.u_reg, f.users, f.user_reg.data());
+    update.rows(roles.q_reg, f.positives, f.item_reg.data());
+  }
+  if (roles.rating_user_bias >= 0) {
+    update.rows(roles.rating_user_bias, f.users, f.rating_user_bias.data());
+    update.rows(roles.rating_item_bias, f.positives, f.rating_item_bias.data());
+  }
+  for (int32_t r : f.users) user_slot_[r] = -1;
+  for (int32_t r : f.items) item_slot_[r] = -1;
+  for (int32_t r : f.positives) positive_slot_[r] = -1;
+  f.users.clear();
+  f.items.clear();
+  f.positives.clear();
+  update.part_done(part, parts);
 }
 
 }  // namespace mtrec

@@ -26,6 +26,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -59,6 +60,18 @@ struct CompactRowGradients {
   const int32_t* reg_item_slot = nullptr;  // items' rows in item_reg and rating_item_bias
 };
 
+// A sparse update fused with the scatter (BatchBackprop::Run). Each part of
+// the scatter, on its thread, calls `rows` once for every table BatchRows
+// would list, with the part's rows of that table (each once, in the order the
+// batch first reads them; together the rows BatchRows::Collect lists) and
+// their whole gradients, rows.size() x cols floats still in the core's cache,
+// which it must leave zero (`block`: the table's ParameterLayout index); then
+// `part_done(part, parts)`, where the MLP's gradient is complete too.
+struct FusedRowUpdate {
+  std::function<void(int block, std::span<const int32_t> rows, float* grads)> rows;
+  std::function<void(int part, int parts)> part_done;
+};
+
 struct LossWeights {
   double factorization = 0.995;
   double regression = 0.005;
@@ -83,9 +96,12 @@ class BatchBackprop {
   // gradients are added there instead (the same sums in the same order, so
   // the same values) and `grads` gets the MLP's only. REQUIRES: 0 <
   // batch.size() <= max_batch, every id in range, pool.num_threads() <=
-  // num_threads; `compact` from BatchRows::Collect of this batch.
+  // num_threads; `compact` from BatchRows::Collect of this batch. With `fused`
+  // (and no `compact`), the tables' row gradients go to it instead, and only
+  // when the joint loss is finite; `grads` gets the MLP's only.
   BatchLosses Run(const MultiTaskNet& net, const Batch& batch, std::span<float> grads,
-                  ThreadPool& pool, const CompactRowGradients* compact = nullptr);
+                  ThreadPool& pool, const CompactRowGradients* compact = nullptr,
+                  const FusedRowUpdate* fused = nullptr);
 
  private:
   struct ThreadScratch {
@@ -99,7 +115,20 @@ class BatchBackprop {
   void ExchangeBlocks(int n);
   // Adds the per-sample row gradients into `grads`.
   void Scatter(const MultiTaskNet& net, const Batch& batch, std::span<float> grads,
-               const CompactRowGradients* compact, ThreadPool& pool);
+               const CompactRowGradients* compact, ThreadPool& pool, const FusedRowUpdate* fused);
+
+  // A part's rows and their gradient sums in a fused scatter: lists of distinct
+  // rows (users, items with negatives, positives) and one buffer per table.
+  struct FusedPart {
+    std::vector<int32_t> users, items, positives;
+    std::vector<float> user_fact, item_fact, item_bias, user_reg, item_reg;
+    std::vector<float> rating_user_bias, rating_item_bias;
+  };
+  // Sizes the fused parts' buffers and the slot arrays on first use.
+  void PrepareFusedParts(const MultiTaskNet& net, int parts, int max_batch);
+  // Hands a part's tables to `fused` and clears its lists and slots.
+  void FinishFusedPart(const MultiTaskNet& net, FusedPart& f, const FusedRowUpdate& fused,
+                       int part, int parts);
 
   Communicator& comm_;
   const LossWeights weights_;
@@ -117,6 +146,10 @@ class BatchBackprop {
   std::vector<float> grad_rating_;  // dJ/dr per sample: the rating biases' gradient
   std::vector<float> exchange_;     // every rank's block outputs, packed (several ranks only)
   std::vector<OwnedSamples> part_samples_;  // per scatter part
+  std::vector<FusedPart> fused_parts_;      // per scatter part (fused scatter only)
+  // A row's index in its part's list, -1 when not listed (between steps: all
+  // -1); each part writes its own rows' entries only.
+  std::vector<int32_t> user_slot_, item_slot_, positive_slot_;
 };
 
 }  // namespace mtrec

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include "mtrec/backend/cpu/factorization_scorer.h"
 #include "mtrec/core/check.h"
@@ -16,7 +18,13 @@ CpuBackend::CpuBackend(const ModelConfig& config, const BackendOptions& options)
 
 void CpuBackend::StartTraining(const TrainConfig& config) {
   const int64_t n = static_cast<int64_t>(net_.params().size());
-  optimizer_ = MakeOptimizer(config.optimizer, n);
+  // The row-indexed tables: every block before the MLP.
+  std::vector<RowBlock> tables;
+  for (const ParamBlock& b : net_.layout().blocks()) {
+    if (b.offset < net_.roles().mlp_offset) tables.push_back({b.offset, b.rows, b.cols});
+  }
+  optimizer_ = MakeOptimizer(config.optimizer, n, std::move(tables));
+  rowwise_ = dynamic_cast<RowwiseAdagrad*>(optimizer_.get());
   const LossWeights weights{config.factorization_weight, config.regression_weight, config.bpr_loss,
                             config.rating_l2};
   backprop_ = std::make_unique<BatchBackprop>(net_, weights, config.batch_size,
@@ -25,6 +33,7 @@ void CpuBackend::StartTraining(const TrainConfig& config) {
 }
 
 BatchLosses CpuBackend::TrainStep(const Batch& batch, const GradientInspector* inspect) {
+  if (rowwise_ != nullptr && inspect == nullptr) return FusedRowwiseStep(batch);
   // A sparse optimizer takes the embedding rows' gradients in compact buffers,
   // unless the inspector is to see them in the flat buffer.
   CompactRowGradients compact;
@@ -41,6 +50,23 @@ BatchLosses CpuBackend::TrainStep(const Batch& batch, const GradientInspector* i
   }
   if (inspect != nullptr) (*inspect)(losses, grads_);
   optimizer_->Step(net_.params(), grads_, touched_, *pool_);
+  return losses;
+}
+
+BatchLosses CpuBackend::FusedRowwiseStep(const Batch& batch) {
+  const ParameterLayout& layout = net_.layout();
+  const FusedRowUpdate update{
+      [&](int block, std::span<const int32_t> rows, float* grads) {
+        rowwise_->UpdateRows(net_.params(), layout.block(block).offset, rows, grads, true);
+      },
+      [&](int part, int parts) { rowwise_->UpdateDense(net_.params(), grads_, part, parts); }};
+  rowwise_->PrepareStep();
+  const BatchLosses losses = backprop_->Run(net_, batch, grads_, *pool_, nullptr, &update);
+  if (!std::isfinite(losses.joint)) {  // nothing was updated (Run); drop the MLP's gradient
+    std::fill(grads_.begin(), grads_.end(), 0.0f);
+    return losses;
+  }
+  rowwise_->CountStep();
   return losses;
 }
 

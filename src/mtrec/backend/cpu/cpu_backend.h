@@ -13,6 +13,7 @@
 #include "mtrec/core/huge_pages.h"
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/optim/optimizer.h"
+#include "mtrec/optim/rowwise_adagrad.h"
 
 namespace mtrec {
 
@@ -42,11 +43,17 @@ class CpuBackend final : public Backend {
                       std::span<float> out) const override;
 
  private:
+  // rowwise_adagrad without an inspector: the scatter lists each part's rows
+  // and the part updates them as soon as their gradients are summed, then its
+  // share of the MLP by Adam (BatchBackprop's FusedRowUpdate; no BatchRows pass).
+  BatchLosses FusedRowwiseStep(const Batch& batch);
+
   MultiTaskNet net_;
   const std::unique_ptr<ThreadPool> pool_;
   Communicator& comm_;  // shares the training steps' blocks (batch_backprop.h)
   // Training (after StartTraining).
   std::unique_ptr<Optimizer> optimizer_;
+  RowwiseAdagrad* rowwise_ = nullptr;  // optimizer_, when it is row-wise Adagrad
   std::unique_ptr<BatchBackprop> backprop_;
   LargeVector<float> grads_;  // zero between steps (the optimizer zeroes what it reads)
   BatchRows batch_rows_;

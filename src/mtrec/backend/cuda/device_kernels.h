@@ -338,6 +338,33 @@ struct SgdUpdate {
   }
 };
 
+// Row-wise Adagrad (optim/rowwise_adagrad.h) on row rows[seg] of one table,
+// fused with the scatter: `grad(seg, k)` sums the row's contributions (read
+// twice, the same sum both times), so no gradient is written anywhere.
+//   g' = g + wd p;  acc += mean_k g'^2;  p -= lr / (sqrt(acc) + eps) * g'
+template <typename Grad>
+struct RowwiseAdagradRows {
+  Grad grad;
+  const int32_t* rows;
+  float* p;    // the table's row 0
+  float* sum;  // the table's row 0's accumulator
+  int cols;
+  float lr, eps, weight_decay;
+  MTREC_HD void operator()(int64_t seg) const {
+    const int64_t row = rows[seg];
+    float* pr = p + row * cols;
+    float squares = 0.0f;
+    for (int k = 0; k < cols; ++k) {
+      const float gk = grad(seg, k) + weight_decay * pr[k];
+      squares += gk * gk;
+    }
+    const float acc = sum[row] + squares * (1.0f / static_cast<float>(cols));
+    sum[row] = acc;
+    const float step = lr / (sqrtf(acc) + eps);
+    for (int k = 0; k < cols; ++k) pr[k] -= step * (grad(seg, k) + weight_decay * pr[k]);
+  }
+};
+
 // Runs `update` on every element of the listed rows of one table.
 template <typename Update>
 struct OnTableRows {

@@ -37,11 +37,10 @@ struct ContributionRow {
   }
 };
 
-// dst[rows[seg] * cols + k] += the segment's contributions in sorted order,
-// contribution c read from a[s * cols + k], or b_sign * b[s * cols + k] for the
-// odd (second-side) contributions of a two-sided list.
-struct SegmentAdd {
-  const int32_t* rows;
+// Column k of segment seg's row gradient: its contributions summed in sorted
+// order, contribution c read from a[s * cols + k], or b_sign * b[s * cols + k]
+// for the odd (second-side) contributions of a two-sided list.
+struct SegmentSum {
   const int32_t* start;
   const int32_t* count;
   const int32_t* order;
@@ -49,10 +48,7 @@ struct SegmentAdd {
   const float* b;  // null: one-sided
   float b_sign;
   int cols;
-  float* dst;
-  MTREC_HD void operator()(int64_t e) const {
-    const int64_t seg = e / cols;
-    const int k = static_cast<int>(e % cols);
+  MTREC_HD float operator()(int64_t seg, int k) const {
     float sum = 0;
     for (int32_t j = start[seg]; j < start[seg] + count[seg]; ++j) {
       const int64_t c = order[j];
@@ -63,7 +59,19 @@ struct SegmentAdd {
         sum += (c & 1) ? b_sign * b[s * cols + k] : a[s * cols + k];
       }
     }
-    dst[int64_t{rows[seg]} * cols + k] += sum;
+    return sum;
+  }
+};
+
+// dst[rows[seg] * cols + k] += the segment's sum.
+struct SegmentAdd {
+  const int32_t* rows;
+  SegmentSum sum;
+  float* dst;
+  MTREC_HD void operator()(int64_t e) const {
+    const int64_t seg = e / sum.cols;
+    const int k = static_cast<int>(e % sum.cols);
+    dst[int64_t{rows[seg]} * sum.cols + k] += sum(seg, k);
   }
 };
 
@@ -98,10 +106,14 @@ class RowSegments {
   // dst (a table of `cols` floats per row) += the contributions read from a
   // (and b_sign * b for a two-sided list's second side).
   void AddTo(const float* a, const float* b, float b_sign, int cols, float* dst) const {
-    SegmentAdd add{Raw(rows_), Raw(start_), Raw(count_), Raw(order_), a, two_sided_ ? b : nullptr,
-                   b_sign,     cols,        dst};
+    const SegmentAdd add{Raw(rows_), Sum(a, b, b_sign, cols), dst};
     thrust::counting_iterator<int64_t> first(0);
     thrust::for_each(thrust::device, first, first + num_rows_ * cols, add);
+  }
+
+  // The rows' gradients read from a (and b) as AddTo reads them, by segment.
+  SegmentSum Sum(const float* a, const float* b, float b_sign, int cols) const {
+    return {Raw(start_), Raw(count_), Raw(order_), a, two_sided_ ? b : nullptr, b_sign, cols};
   }
 
   // The distinct rows, ascending (device pointer), and how many.

@@ -10,7 +10,9 @@
 // Per batch, the host's rows are copied in; the training step is the MLP as
 // GEMMs plus element-wise functors (device_kernels.h) and the deterministic
 // row scatter (device_scatter.h); the optimizers update the whole buffer
-// (adam) or the batch's rows plus the MLP (lazy_adam, adagrad, sgd). Scoring
+// (adam) or the batch's rows plus the MLP (lazy_adam, adagrad, sgd); rowwise_adagrad
+// updates each row straight from its segment sum (RowwiseAdagradRows: the
+// tables' gradients are never written) and the MLP by Adam. Scoring
 // and MRR run on the device; MRR copies back one value per test pair.
 //
 // Determinism: no atomics; every reduction has a fixed order (sorted segments,
@@ -185,6 +187,20 @@ class ThrustBackend final : public Backend {
         optimizer_.kind == OptimizerKind::kAdam || optimizer_.kind == OptimizerKind::kLazyAdam;
     state0_.assign(optimizer_.kind == OptimizerKind::kSgd ? 0 : n, 0.0f);
     state1_.assign(adam ? n : 0, 0.0f);
+    state2_.clear();
+    if (rowwise()) {  // row_sum (one per row of the tables before the MLP), then m and v
+      const int64_t dense = host_.roles().mlp_offset;
+      row_sum_first_.clear();
+      int64_t rows = 0;
+      for (const ParamBlock& b : host_.layout().blocks()) {
+        if (b.offset >= dense) continue;
+        row_sum_first_.emplace_back(b.offset, rows);
+        rows += b.rows;
+      }
+      state0_.assign(rows, 0.0f);
+      state1_.assign(n - dense, 0.0f);
+      state2_.assign(n - dense, 0.0f);
+    }
     capacity_ = batch;
     mlp_.Reserve(plan_, batch);
     negatives_.resize(batch);
@@ -210,7 +226,9 @@ class ThrustBackend final : public Backend {
   }
 
   BatchLosses TrainStep(const Batch& batch, const GradientInspector* inspect) override {
-    const BatchLosses losses = Backprop(batch);
+    // Row-wise Adagrad reads the tables' gradients from the segments; they go
+    // to grads_ only for an inspector, and are then dropped from it.
+    const BatchLosses losses = Backprop(batch, !rowwise() || inspect != nullptr);
     if (!std::isfinite(losses.joint)) {  // diverged: no update, and no NaN left behind
       thrust::fill(grads_.begin(), grads_.end(), 0.0f);
       return losses;
@@ -219,6 +237,9 @@ class ThrustBackend final : public Backend {
       std::vector<float> g(grads_.size());
       thrust::copy(grads_.begin(), grads_.end(), g.begin());
       (*inspect)(losses, g);
+      if (rowwise()) {
+        thrust::fill(grads_.begin(), grads_.begin() + host_.roles().mlp_offset, 0.0f);
+      }
     }
     OptimizerStep();
     MarkParamsChanged();
@@ -242,7 +263,7 @@ class ThrustBackend final : public Backend {
     out.steps = steps_;
     const std::vector<std::string> names = StateNames();
     for (size_t k = 0; k < names.size(); ++k) {
-      const DeviceVector<float>& v = k == 0 ? state0_ : state1_;
+      const DeviceVector<float>& v = *States()[k];
       std::vector<float> host(v.size());
       thrust::copy(v.begin(), v.end(), host.begin());
       out.tensors.emplace_back(names[k], std::move(host));
@@ -262,13 +283,13 @@ class ThrustBackend final : public Backend {
     }
     for (size_t k = 0; k < names.size(); ++k) {
       const auto& [name, values] = state.tensors[k];
-      if (names[k] != name || values.size() != params_.size()) {
+      if (names[k] != name || values.size() != States()[k]->size()) {
         return Status::Corruption(source + ": optimizer state '" + name + "' does not match");
       }
     }
     for (size_t k = 0; k < names.size(); ++k) {
       const std::vector<float>& values = state.tensors[k].second;
-      ToDevice(values.data(), values.size(), k == 0 ? state0_ : state1_);
+      ToDevice(values.data(), values.size(), *States()[k]);
     }
     steps_ = state.steps;
     return Status::Ok();
@@ -411,8 +432,45 @@ class ThrustBackend final : public Backend {
         return {"sum"};
       case OptimizerKind::kSgd:
         return {};
+      case OptimizerKind::kRowwiseAdagrad:
+        return {"row_sum", "m", "v"};
     }
     return {};
+  }
+  // The state vectors StateNames() names, in its order.
+  std::vector<DeviceVector<float>*> States() const {
+    auto* self = const_cast<ThrustBackend*>(this);
+    const std::vector<DeviceVector<float>*> all{&self->state0_, &self->state1_, &self->state2_};
+    return {all.begin(), all.begin() + static_cast<int64_t>(StateNames().size())};
+  }
+  bool rowwise() const { return optimizer_.kind == OptimizerKind::kRowwiseAdagrad; }
+
+  // Where one table's row gradients come from: its rows' segments and the
+  // per-sample arrays they sum (see RowSegments::AddTo).
+  struct TableGradient {
+    const RowSegments* rows;
+    const float* a;
+    const float* b;
+    float b_sign;
+    int cols;
+    int64_t offset;  // the table's row 0 in the flat buffer
+  };
+  // Every table a training step gives a gradient (the user bias A gets none).
+  std::vector<TableGradient> TableGradients() const {
+    const int d = tables_.d;
+    std::vector<TableGradient> out{
+        {&users_rows_, Raw(g_user_), nullptr, 0, d, tables_.u_fact},
+        {&items_rows_, Raw(g_pos_), Raw(g_neg_), 1.0f, d, tables_.q_fact},
+        {&items_rows_, Raw(grad_pos_), Raw(grad_pos_), -1.0f, 1, tables_.item_bias}};
+    if (!host_.config().shared_embeddings) {
+      out.push_back({&users_rows_, Raw(g_user_reg_), nullptr, 0, d, tables_.u_reg});
+      out.push_back({&reg_items_rows_, Raw(g_item_reg_), nullptr, 0, d, tables_.q_reg});
+    }
+    if (tables_.rating_user_bias >= 0) {
+      out.push_back({&users_rows_, Raw(grad_rating_), nullptr, 0, 1, tables_.rating_user_bias});
+      out.push_back({&reg_items_rows_, Raw(grad_rating_), nullptr, 0, 1, tables_.rating_item_bias});
+    }
+    return out;
   }
 
   // The GEMMs' weight copies from the current parameters into `packed`.
@@ -463,8 +521,9 @@ class ThrustBackend final : public Backend {
     }
   }
 
-  // The batch's losses, and the gradient of the joint loss added into grads_.
-  BatchLosses Backprop(const Batch& batch) {
+  // The batch's losses, and the gradient of the joint loss added into grads_
+  // (the tables' rows only when `rows_to_grads`; their segments are built anyway).
+  BatchLosses Backprop(const Batch& batch, bool rows_to_grads = true) {
     const auto n = static_cast<int64_t>(batch.size());
     MTREC_CHECK(training_ && n > 0 && n <= capacity_);
     const int d = tables_.d;
@@ -494,19 +553,12 @@ class ThrustBackend final : public Backend {
                        Raw(g_user_), Raw(g_pos_), Raw(g_neg_), Raw(g_user_reg_), Raw(g_item_reg_)});
     users_rows_.Build(Raw(mlp_.users), nullptr, n);
     items_rows_.Build(Raw(mlp_.items), Raw(negatives_), n);
-    float* g = Raw(grads_);
-    users_rows_.AddTo(Raw(g_user_), nullptr, 0, d, g + tables_.u_fact);
-    items_rows_.AddTo(Raw(g_pos_), Raw(g_neg_), 1.0f, d, g + tables_.q_fact);
-    items_rows_.AddTo(Raw(grad_pos_), Raw(grad_pos_), -1.0f, 1, g + tables_.item_bias);
-    const bool rating_biases = tables_.rating_user_bias >= 0;
-    if (!shared || rating_biases) reg_items_rows_.Build(Raw(mlp_.items), nullptr, n);
-    if (!shared) {
-      users_rows_.AddTo(Raw(g_user_reg_), nullptr, 0, d, g + tables_.u_reg);
-      reg_items_rows_.AddTo(Raw(g_item_reg_), nullptr, 0, d, g + tables_.q_reg);
+    if (!shared || tables_.rating_user_bias >= 0) {
+      reg_items_rows_.Build(Raw(mlp_.items), nullptr, n);
     }
-    if (rating_biases) {
-      users_rows_.AddTo(Raw(grad_rating_), nullptr, 0, 1, g + tables_.rating_user_bias);
-      reg_items_rows_.AddTo(Raw(grad_rating_), nullptr, 0, 1, g + tables_.rating_item_bias);
+    if (rows_to_grads) {
+      for (const TableGradient& t : TableGradients())
+        t.rows->AddTo(t.a, t.b, t.b_sign, t.cols, Raw(grads_) + t.offset);
     }
     // A user bias A[u] receives dpos + dneg = 0 exactly: nothing to add.
 
@@ -533,23 +585,33 @@ class ThrustBackend final : public Backend {
       ForEach(total, update);
       return;
     }
-    const int d = tables_.d;
-    auto rows = [&](const RowSegments& s, int64_t offset, int cols) {
-      ForEach(s.num_rows() * cols, OnTableRows<Update>{update, s.rows(), offset, cols});
-    };
-    rows(users_rows_, tables_.u_fact, d);
-    rows(items_rows_, tables_.q_fact, d);
-    rows(items_rows_, tables_.item_bias, 1);
-    if (!host_.config().shared_embeddings) {
-      rows(users_rows_, tables_.u_reg, d);
-      rows(reg_items_rows_, tables_.q_reg, d);
-    }
-    if (tables_.rating_user_bias >= 0) {
-      rows(users_rows_, tables_.rating_user_bias, 1);
-      rows(reg_items_rows_, tables_.rating_item_bias, 1);
+    for (const TableGradient& t : TableGradients()) {
+      ForEach(t.rows->num_rows() * t.cols,
+              OnTableRows<Update>{update, t.rows->rows(), t.offset, t.cols});
     }
     const int64_t dense = host_.roles().mlp_offset;
     ForEach(total - dense, Shifted<Update>{update, dense});
+  }
+
+  // Adam's update at this step with learning rate lr, on p, g, m, v. Scalars as
+  // torch computes them: in double, then applied to floats.
+  AdamUpdate Adam(double lr, float* p, float* g, float* m, float* v) const {
+    const OptimizerConfig& c = optimizer_;
+    const double t = static_cast<double>(steps_);
+    const double bc1 = 1.0 - std::pow(c.beta1, t);
+    const double bc2 = 1.0 - std::pow(c.beta2, t);
+    return {p,
+            g,
+            m,
+            v,
+            static_cast<float>(c.beta1),
+            static_cast<float>(c.beta2),
+            static_cast<float>(1.0 - c.beta1),
+            static_cast<float>(1.0 - c.beta2),
+            static_cast<float>(lr / bc1),
+            static_cast<float>(std::sqrt(bc2)),
+            static_cast<float>(c.eps),
+            static_cast<float>(c.weight_decay)};
   }
 
   void OptimizerStep() {
@@ -559,24 +621,27 @@ class ThrustBackend final : public Backend {
     const auto wd = static_cast<float>(c.weight_decay);
     switch (c.kind) {
       case OptimizerKind::kAdam:
-      case OptimizerKind::kLazyAdam: {
-        // Scalars as torch computes them: in double, then applied to floats.
-        const double t = static_cast<double>(steps_);
-        const double bc1 = 1.0 - std::pow(c.beta1, t);
-        const double bc2 = 1.0 - std::pow(c.beta2, t);
-        const AdamUpdate u{Raw(params_),
-                           Raw(grads_),
-                           Raw(state0_),
-                           Raw(state1_),
-                           static_cast<float>(c.beta1),
-                           static_cast<float>(c.beta2),
-                           static_cast<float>(1.0 - c.beta1),
-                           static_cast<float>(1.0 - c.beta2),
-                           static_cast<float>(c.learning_rate / bc1),
-                           static_cast<float>(std::sqrt(bc2)),
-                           static_cast<float>(c.eps),
-                           wd};
-        Apply(u, c.kind == OptimizerKind::kLazyAdam);
+      case OptimizerKind::kLazyAdam:
+        Apply(Adam(c.learning_rate, Raw(params_), Raw(grads_), Raw(state0_), Raw(state1_)),
+              c.kind == OptimizerKind::kLazyAdam);
+        break;
+      case OptimizerKind::kRowwiseAdagrad: {
+        for (const TableGradient& t : TableGradients()) {
+          int64_t first = 0;
+          for (const auto& [offset, row] : row_sum_first_) {
+            if (offset == t.offset) first = row;
+          }
+          ForEach(t.rows->num_rows(),
+                  RowwiseAdagradRows<SegmentSum>{t.rows->Sum(t.a, t.b, t.b_sign, t.cols),
+                                                 t.rows->rows(), Raw(params_) + t.offset,
+                                                 Raw(state0_) + first, t.cols, lr,
+                                                 static_cast<float>(c.eps), wd});
+        }
+        // The MLP: Adam at the original's rate (optim/rowwise_adagrad.h).
+        const int64_t dense = host_.roles().mlp_offset;
+        ForEach(static_cast<int64_t>(state1_.size()),
+                Adam(DefaultLearningRate(OptimizerKind::kAdam), Raw(params_) + dense,
+                     Raw(grads_) + dense, Raw(state1_), Raw(state2_)));
         break;
       }
       case OptimizerKind::kAdagrad:
@@ -609,7 +674,9 @@ class ThrustBackend final : public Backend {
   int64_t steps_ = 0;
   int64_t capacity_ = 0;
   DeviceVector<float> grads_;            // zero between steps
-  DeviceVector<float> state0_, state1_;  // m and v (Adam), sum (Adagrad)
+  // m and v (Adam), sum (Adagrad), row_sum, m and v (row-wise Adagrad)
+  DeviceVector<float> state0_, state1_, state2_;
+  std::vector<std::pair<int64_t, int64_t>> row_sum_first_;  // table offset -> its row 0's sum
   MlpBuffers mlp_;                       // the batch's users, items, x and activations
   DeviceVector<int32_t> negatives_;
   DeviceVector<float> ratings_, bpr_values_, squared_errors_, grad_pos_, grad_rating_, dy_;
