@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "mtrec/io/tensor_file.h"
@@ -233,6 +235,40 @@ TEST(Checkpoint, RefusesTensorsOfAnotherShapeThanRecorded) {
                                            "needs 5x4 F32"),
             std::string::npos)
       << loaded.status().message();
+}
+
+// A hand-edited file with a recomputed checksum: a NaN or infinite weight
+// (it would rank NaN) or optimizer value is refused, naming the file and tensor.
+TEST(Checkpoint, RefusesNonFiniteValuesNamingTheTensor) {
+  TempDir tmp;
+  TrainingCheckpoint with_best = MakeCheckpoint(4);
+  with_best.best_params = with_best.params;
+  ASSERT_TRUE(SaveCheckpoint(tmp / "m.ckpt", with_best).ok());
+  ASSERT_TRUE(LoadCheckpoint(tmp / "m.ckpt").ok());
+  const float kBad[] = {std::numeric_limits<float>::quiet_NaN(),
+                        std::numeric_limits<float>::infinity(),
+                        -std::numeric_limits<float>::infinity()};
+  for (const char* tensor : {"Q", "mlp_layers.0.weight", "optimizer.v", "best_params"}) {
+    for (const float bad : kBad) {
+      auto file = ReadTensorFile(tmp / "m.ckpt");
+      ASSERT_TRUE(file.ok());
+      Tensor* t = nullptr;
+      for (Tensor& candidate : file->tensors) {
+        if (candidate.name == tensor) t = &candidate;
+      }
+      ASSERT_NE(t, nullptr) << tensor;
+      std::memcpy(t->bytes.data() + t->bytes.size() - sizeof(float), &bad, sizeof(float));
+      const std::filesystem::path edited = tmp / "edited.ckpt";
+      std::filesystem::remove(edited);
+      ASSERT_TRUE(WriteTensorFile(edited, *file).ok());
+      auto loaded = LoadCheckpoint(edited);
+      ASSERT_FALSE(loaded.ok()) << tensor << " " << bad;
+      EXPECT_EQ(loaded.status().code(), Status::Code::kCorruption);
+      EXPECT_EQ(loaded.status().message(),
+                edited.string() + ": tensor '" + tensor +
+                    "' holds a value that is not finite (NaN or infinity)");
+    }
+  }
 }
 
 TEST(Checkpoint, RefusesToLoadIntoAModelOfAnotherShape) {

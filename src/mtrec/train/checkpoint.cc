@@ -2,9 +2,11 @@
 
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <sstream>
 #include <stdexcept>
 #include <utility>
+#include <vector>
 
 #include "mtrec/backend/backend.h"
 #include "mtrec/core/version.h"
@@ -110,6 +112,14 @@ EpochStats EpochFromJson(const Json& j) {
 
 std::string Shape(int64_t rows, int64_t cols) {
   return std::to_string(rows) + "x" + std::to_string(cols);
+}
+
+// A tensor holding NaN or infinity (a step whose loss is not finite is never
+// applied, so a run does not write one): its weights would rank NaN, its
+// optimizer state would make the next step NaN.
+Status NotFinite(const std::string& where, const std::string& tensor) {
+  return Status::Corruption(where + ": tensor '" + tensor +
+                            "' holds a value that is not finite (NaN or infinity)");
 }
 
 }  // namespace
@@ -245,8 +255,8 @@ Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path) {
                                 ", the recorded model shape needs " + Shape(b.rows, b.cols) +
                                 " F32");
     }
-    const std::vector<float> values = t->ToF32();
-    std::copy(values.begin(), values.end(), c.params.begin() + b.offset);
+    const std::span<float> block(c.params.data() + b.offset, static_cast<size_t>(b.rows * b.cols));
+    if (!t->CopyFiniteF32(block)) return NotFinite(where, b.name);
   }
   const std::vector<int64_t> flat = {layout.total_size()};
   for (const Tensor& t : file.tensors) {
@@ -257,10 +267,12 @@ Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path) {
                                 std::to_string(layout.total_size()) + " parameters");
     }
     ++expected_tensors;
+    std::vector<float> values(static_cast<size_t>(layout.total_size()));
+    if (!t.CopyFiniteF32(values)) return NotFinite(where, t.name);
     if (optimizer) {
-      c.optimizer_state.emplace_back(t.name.substr(10), t.ToF32());
+      c.optimizer_state.emplace_back(t.name.substr(10), std::move(values));
     } else {
-      c.best_params = t.ToF32();
+      c.best_params = std::move(values);
     }
   }
   if (expected_tensors != file.tensors.size()) {
