@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "cli/printable.h"
 #include "mtrec/config_schema.h"
 
 namespace mtrec::cli {
@@ -33,7 +34,7 @@ std::string FlagMessage(std::string_view message) {
 }
 
 int CommandFailure(const char* command, const Status& s) {
-  std::fprintf(stderr, "mtrec %s: %s\n", command, FlagMessage(s.message()).c_str());
+  std::fprintf(stderr, "mtrec %s: %s\n", command, Printable(FlagMessage(s.message())).c_str());
   return s.code() == Status::Code::kInvalidArgument ? kExitUsage : kExitRuntimeError;
 }
 

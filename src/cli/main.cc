@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/printable.h"
 #include "mtrec/core/version.h"
 
 namespace {
@@ -101,6 +102,7 @@ int main(int argc, char** argv) {
       return mtrec::cli::kExitRuntimeError;
     }
   }
-  std::fprintf(stderr, "mtrec: unknown command '%s' (see mtrec --help)\n", args[0].c_str());
+  std::fprintf(stderr, "mtrec: unknown command '%s' (see mtrec --help)\n",
+               mtrec::cli::Printable(args[0]).c_str());
   return mtrec::cli::kExitUsage;
 }

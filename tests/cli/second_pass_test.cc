@@ -64,5 +64,64 @@ TEST_F(SecondPass, ACheckpointWithNonFiniteWeightsIsRefused) {
   }
 }
 
+// Ids with control characters (a data set or --users file may hold any bytes):
+// table output and error messages show them as \xNN, never raw (an ESC would
+// drive the terminal); JSON escapes them by its own rules.
+TEST_F(SecondPass, ControlCharactersInIdsAreEscapedInTablesAndErrors) {
+  const std::string evil_user = "evil\x1b[2J";
+  std::string csv;
+  for (int u = 0; u < 12; ++u) {
+    for (int i = 0; i < 10; ++i) {
+      if ((u + i) % 3 == 0) continue;
+      csv += (u == 0 ? evil_user : "u" + std::to_string(u)) + "," +
+             (i == 0 ? std::string("it\x7f") : i == 1 ? "i\r1" : "i" + std::to_string(i)) + "," +
+             std::to_string(1 + (u * i) % 5) + "\n";
+    }
+  }
+  testing::WriteFile(tmp_.path() / "r.csv", csv);
+  ASSERT_EQ(RunMtrec({"train", "--dataset", tmp_ / "r.csv", "--save", tmp_ / "e.mtrec",
+                      "--logdir", tmp_ / "run"})
+                .exit_code,
+            0);
+  const auto raw_control = [](const std::string& text) {
+    for (const char c : text) {
+      if ((static_cast<unsigned char>(c) < 0x20 && c != '\n') || c == 0x7f) return true;
+    }
+    return false;
+  };
+  const auto table = RunMtrec({"recommend", "--model", tmp_ / "e.mtrec", "--user", evil_user,
+                               "--include_seen", "--k", "20"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_FALSE(raw_control(table.out)) << table.out;
+  EXPECT_NE(table.out.find("user evil\\x1b[2J: top"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find(" it\\x7f "), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find(" i\\x0d1 "), std::string::npos) << table.out;
+  const auto json = RunMtrec({"recommend", "--model", tmp_ / "e.mtrec", "--user", evil_user,
+                              "--include_seen", "--format", "json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  for (const char c : json.out) {  // JSON escapes C0; DEL it may leave (and does)
+    EXPECT_FALSE(static_cast<unsigned char>(c) < 0x20 && c != '\n') << json.out;
+  }
+  EXPECT_NE(json.out.find("\"user\":\"evil\\u001b[2J\""), std::string::npos) << json.out;
+  const auto predict = RunMtrec(
+      {"predict", "--model", tmp_ / "e.mtrec", "--user", evil_user, "--item", "i\r1"});
+  ASSERT_EQ(predict.exit_code, 0) << predict.err;
+  EXPECT_NE(predict.out.find("user evil\\x1b[2J, item i\\x0d1:"), std::string::npos)
+      << predict.out;
+  const auto unknown =
+      RunMtrec({"predict", "--model", tmp_ / "e.mtrec", "--user", "x\x1b]0;owned\x07", "--item", "i2"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("user 'x\\x1b]0;owned\\x07' is not in the model"), std::string::npos)
+      << unknown.err;
+  testing::WriteFile(tmp_.path() / "users", std::string("u1\n\x1b[31mred\nbad\x9b" "1m\nn\0l\n", 23));
+  const auto listed = RunMtrec({"recommend", "--model", tmp_ / "e.mtrec", "--users", tmp_ / "users"});
+  EXPECT_EQ(listed.exit_code, 1) << listed.err;
+  EXPECT_FALSE(raw_control(listed.err)) << listed.err;
+  EXPECT_NE(listed.err.find("line 2: user '\\x1b[31mred'"), std::string::npos) << listed.err;
+  EXPECT_NE(listed.err.find("line 3: user 'bad\\x9b1m'"), std::string::npos) << listed.err;
+  EXPECT_NE(listed.err.find("line 4: user 'n\\x00l'"), std::string::npos) << listed.err;
+  EXPECT_NE(listed.out.find("user u1: top"), std::string::npos) << listed.out;
+}
+
 }  // namespace
 }  // namespace mtrec
