@@ -3,13 +3,17 @@
 // characters printed raw, work lost to a diverging run or a swapped run file,
 // and messages that named the wrong flag.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <limits>
 #include <string>
+#include <thread>
 
 #include "mtrec/io/tensor_file.h"
+#include "mtrec/train/checkpoint.h"
 #include "support/files.h"
 #include "support/run_command.h"
 #include "support/synthetic.h"
@@ -121,6 +125,74 @@ TEST_F(SecondPass, ControlCharactersInIdsAreEscapedInTablesAndErrors) {
   EXPECT_NE(listed.err.find("line 3: user 'bad\\x9b1m'"), std::string::npos) << listed.err;
   EXPECT_NE(listed.err.find("line 4: user 'n\\x00l'"), std::string::npos) << listed.err;
   EXPECT_NE(listed.out.find("user u1: top"), std::string::npos) << listed.out;
+}
+
+// A loss that diverges at an epoch's first step (one batch per epoch here):
+// the step was not applied, so the weights are the last good epoch's, and
+// --save holds them (before, nothing was saved).
+TEST_F(SecondPass, ADivergingRunSavesTheLastGoodEpochWhenItIsAtHand) {
+  const auto r = RunMtrec({"train", "--dataset", Data(), "--optimizer", "sgd", "--learning_rate",
+                           "300", "--batch_size", "100000", "--epochs", "30", "--save",
+                           tmp_ / "m.mtrec", "--logdir", tmp_ / "run"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("training diverged"), std::string::npos) << r.err;
+  const size_t lines = testing::ReadLines(tmp_.path() / "run" / "metrics.jsonl").size();
+  ASSERT_GE(lines, 1u) << r.err;
+  EXPECT_NE(r.err.find("--save " + (tmp_ / "m.mtrec") + " holds the weights of epoch " +
+                       std::to_string(lines) + ", the last good one"),
+            std::string::npos)
+      << r.err;
+  auto saved = LoadCheckpoint(tmp_ / "m.mtrec");
+  ASSERT_TRUE(saved.ok()) << saved.status().message();
+  EXPECT_EQ(saved->epochs_done, static_cast<int>(lines));
+  EXPECT_EQ(saved->batches_done, 0);
+  EXPECT_EQ(saved->state, CheckpointState::kInterrupted);
+  const auto evaluated = RunMtrec({"evaluate", "--model", tmp_ / "m.mtrec"});
+  EXPECT_EQ(evaluated.exit_code, 0) << evaluated.err;
+}
+
+// Mid-epoch, the last good epoch's weights are no longer at hand: nothing is
+// saved, and the message says so and how to keep them.
+TEST_F(SecondPass, ADivergingRunSaysWhatItCouldNotSave) {
+  const auto r = RunMtrec({"train", "--dataset", Data(), "--optimizer", "sgd", "--learning_rate",
+                           "300", "--batch_size", "128", "--epochs", "30", "--save",
+                           tmp_ / "m.mtrec", "--logdir", tmp_ / "run"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("no --save checkpoint was written: the weights of epoch"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("--save_every 1 keeps every epoch's"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(tmp_.path() / "m.mtrec"));
+}
+
+// A run file replaced under the run stops it with exit 1, and the model of
+// the epochs trained is still saved (before, --save was never written).
+TEST_F(SecondPass, ARunFileSwappedMidRunStillLeavesTheCheckpoint) {
+  namespace fs = std::filesystem;
+  fs::create_directories(tmp_.path() / "big");
+  testing::WriteGroupedRatings(tmp_.path() / "big", 300, 200, 40, 5);
+  const fs::path work = tmp_.path() / "work";
+  fs::create_directories(work);
+  const pid_t pid = testing::Spawn({testing::MtrecBinary(), "train", "--dataset",
+                                    (tmp_.path() / "big/u.data").string(), "--threads", "1",
+                                    "--epochs", "2000", "--logdir", (work / "run").string(),
+                                    "--save", (work / "m.mtrec").string()});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (testing::ReadLines(work / "run" / "metrics.jsonl").size() < 2 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  fs::create_symlink(tmp_.path() / "victim", work / "link");
+  fs::rename(work / "link", work / "run" / "metrics.jsonl");
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  EXPECT_FALSE(fs::exists(tmp_.path() / "victim"));
+  auto saved = LoadCheckpoint(work / "m.mtrec");
+  ASSERT_TRUE(saved.ok()) << saved.status().message();
+  EXPECT_GE(saved->epochs_done, 2);
+  EXPECT_EQ(saved->state, CheckpointState::kInterrupted);
 }
 
 }  // namespace

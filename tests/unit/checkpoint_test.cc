@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <limits>
@@ -235,6 +236,27 @@ TEST(Checkpoint, RefusesTensorsOfAnotherShapeThanRecorded) {
                                            "needs 5x4 F32"),
             std::string::npos)
       << loaded.status().message();
+}
+
+// A diverging run's metrics may be infinite or NaN, which JSON cannot hold:
+// they are saved as "inf"/"-inf"/"nan" and read back as they were (before,
+// such a checkpoint was written but could not be loaded).
+TEST(Checkpoint, RoundTripsNonFiniteMetrics) {
+  TempDir tmp;
+  TrainingCheckpoint c = MakeCheckpoint(4);
+  const double inf = std::numeric_limits<double>::infinity();
+  c.history[0].eval.mse = inf;
+  c.history[1].validation.mse = std::numeric_limits<double>::quiet_NaN();
+  c.history[1].losses.regression = -inf;
+  c.save_best = {1, inf, 1};
+  ASSERT_TRUE(SaveCheckpoint(tmp / "m.ckpt", c).ok());
+  auto loaded = LoadCheckpoint(tmp / "m.ckpt");
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_EQ(loaded->history[0].eval.mse, inf);
+  EXPECT_TRUE(std::isnan(loaded->history[1].validation.mse));
+  EXPECT_EQ(loaded->history[1].losses.regression, -inf);
+  EXPECT_EQ(loaded->save_best.value, inf);
+  EXPECT_EQ(loaded->history[0].eval.mrr, c.history[0].eval.mrr);
 }
 
 // A hand-edited file with a recomputed checksum: a NaN or infinite weight

@@ -1,5 +1,6 @@
 #include "mtrec/train/checkpoint.h"
 
+#include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <span>
@@ -49,28 +50,49 @@ T IntegerAt(const Json& j, const char* key) {
   return static_cast<T>(s);
 }
 
+// A metric or loss: JSON has no NaN or infinity (a diverging run's test MSE
+// may be either), so those are the strings "nan", "inf" and "-inf"; null (how
+// older versions wrote them, unreadable then) reads as NaN.
+Json RealJson(double v) {
+  if (std::isfinite(v)) return v;
+  return std::isnan(v) ? "nan" : v > 0 ? "inf" : "-inf";
+}
+double RealAt(const Json& j, const char* key) {
+  const Json& v = j.at(key);
+  if (v.is_null()) return std::numeric_limits<double>::quiet_NaN();
+  if (!v.is_string()) return v.get<double>();
+  const std::string text = v.get<std::string>();
+  if (text == "nan") return std::numeric_limits<double>::quiet_NaN();
+  if (text == "inf") return std::numeric_limits<double>::infinity();
+  if (text == "-inf") return -std::numeric_limits<double>::infinity();
+  throw std::invalid_argument(std::string(key) + ": expected a number, got '" + text + "'");
+}
+
 Json LossesJson(const EpochLosses& l) {
-  return {{"factorization", l.factorization},
-          {"regression", l.regression},
-          {"joint", l.joint},
+  return {{"factorization", RealJson(l.factorization)},
+          {"regression", RealJson(l.regression)},
+          {"joint", RealJson(l.joint)},
           {"batches", l.batches}};
 }
 EpochLosses LossesFrom(const Json& j) {
-  return {j.at("factorization").get<double>(), j.at("regression").get<double>(),
-          j.at("joint").get<double>(), IntegerAt<int64_t>(j, "batches")};
+  return {RealAt(j, "factorization"), RealAt(j, "regression"), RealAt(j, "joint"),
+          IntegerAt<int64_t>(j, "batches")};
 }
 Json EvalJson(const EvalResult& e) {
-  return {{"mrr", e.mrr}, {"mse", e.mse}, {"mrr_users", e.mrr_users}, {"test_size", e.test_size}};
+  return {{"mrr", RealJson(e.mrr)},
+          {"mse", RealJson(e.mse)},
+          {"mrr_users", e.mrr_users},
+          {"test_size", e.test_size}};
 }
 EvalResult EvalFrom(const Json& j) {
-  return {j.at("mrr").get<double>(), j.at("mse").get<double>(), IntegerAt<int64_t>(j, "mrr_users"),
+  return {RealAt(j, "mrr"), RealAt(j, "mse"), IntegerAt<int64_t>(j, "mrr_users"),
           IntegerAt<int64_t>(j, "test_size")};
 }
 Json TrackerJson(const TrackerState& t) {
-  return {{"epoch", t.epoch}, {"value", t.value}, {"epochs_since_best", t.epochs_since_best}};
+  return {{"epoch", t.epoch}, {"value", RealJson(t.value)}, {"epochs_since_best", t.epochs_since_best}};
 }
 TrackerState TrackerFrom(const Json& j) {
-  return {IntegerAt<int>(j, "epoch"), j.at("value").get<double>(),
+  return {IntegerAt<int>(j, "epoch"), RealAt(j, "value"),
           IntegerAt<int>(j, "epochs_since_best")};
 }
 
