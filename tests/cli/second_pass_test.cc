@@ -195,5 +195,30 @@ TEST_F(SecondPass, ARunFileSwappedMidRunStillLeavesTheCheckpoint) {
   EXPECT_EQ(saved->state, CheckpointState::kInterrupted);
 }
 
+// Output paths no file can have are usage errors (exit 2) naming the flag,
+// before any work; a path a checkpoint cannot hold names the flag that gave it.
+TEST_F(SecondPass, UnusableOutputPathsAreUsageErrorsNamingTheFlag) {
+  const std::string long_name(300, 'a');
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--logdir", tmp_ / long_name}, "--logdir: the name"},
+      {{"--logdir", tmp_ / (long_name + "/run")}, "--logdir: the name"},
+      {{"--logdir", tmp_ / "run", "--save", tmp_ / (long_name + ".mtrec")}, "--save: the name"}};
+  for (const auto& [flags, expected] : cases) {
+    std::vector<std::string> args = {"train", "--dataset", Data()};
+    args.insert(args.end(), flags.begin(), flags.end());
+    const auto r = RunMtrec(args);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find(expected), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("longer than the 255 a file name may have"), std::string::npos) << r.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(tmp_.path() / "run"));
+  const auto latin1 = RunMtrec({"train", "--dataset", Data(), "--logdir", tmp_ / "r\xe9",
+                                "--save", tmp_ / "m.mtrec"});
+  EXPECT_EQ(latin1.exit_code, 2) << latin1.err;
+  EXPECT_NE(latin1.err.find("cannot hold the --logdir path"), std::string::npos) << latin1.err;
+  EXPECT_NE(latin1.err.find("give --logdir a UTF-8 path"), std::string::npos) << latin1.err;
+  EXPECT_EQ(latin1.err.find("ratings file"), std::string::npos) << latin1.err;
+}
+
 }  // namespace
 }  // namespace mtrec
