@@ -220,5 +220,40 @@ TEST_F(SecondPass, UnusableOutputPathsAreUsageErrorsNamingTheFlag) {
   EXPECT_EQ(latin1.err.find("ratings file"), std::string::npos) << latin1.err;
 }
 
+// Flags that depend on others, and what the header and help say.
+TEST_F(SecondPass, MessagesNameTheRealConflict) {
+  const auto patience = RunMtrec({"train", "--dataset", Data(), "--patience", "0", "--logdir",
+                                  tmp_ / "p"});
+  EXPECT_EQ(patience.exit_code, 2) << patience.err;
+  EXPECT_NE(patience.err.find("--patience: needs --early_stopping"), std::string::npos)
+      << patience.err;
+  EXPECT_FALSE(std::filesystem::exists(tmp_.path() / "p"));
+  // The recipe's own --patience goes quietly when the user turns its early stopping off.
+  const auto recipe = RunMtrec({"train", "--dataset", Data(), "--recipe", "mtrec",
+                                "--early_stopping", "none", "--epochs", "1", "--logdir",
+                                tmp_ / "r"});
+  EXPECT_EQ(recipe.exit_code, 0) << recipe.err;
+
+  const auto per_head = RunMtrec({"train", "--dataset", Data(), "--early_stopping", "per_head",
+                                  "--no_shared_embeddings", "--epochs", "1", "--logdir",
+                                  tmp_ / "h"});
+  EXPECT_EQ(per_head.exit_code, 0) << per_head.err;
+  EXPECT_NE(per_head.out.find("early stopping: validation mrr (ranking head) and mse (rating "
+                              "head), patience 10"),
+            std::string::npos)
+      << per_head.out;
+
+  ASSERT_NO_FATAL_FAILURE(TrainModel());
+  const auto resume = RunMtrec({"train", "--resume", tmp_ / "m.mtrec", "--recipe", "mtrec"});
+  EXPECT_EQ(resume.exit_code, 2) << resume.err;
+  EXPECT_NE(resume.err.find("--recipe cannot be combined with --resume"), std::string::npos)
+      << resume.err;
+
+  const auto help = RunMtrec({"help", "train"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_EQ(help.out, RunMtrec({"train", "--help"}).out);
+  EXPECT_NE(help.out.find("usage: mtrec train"), std::string::npos) << help.out;
+}
+
 }  // namespace
 }  // namespace mtrec
