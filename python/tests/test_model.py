@@ -340,3 +340,17 @@ def test_load_reads_a_moved_data_set_from_dataset(arrays, tmp_path):
 def test_unfitted_model_says_so():
     with pytest.raises(mtrec.Error, match="not been fitted"):
         mtrec.MultitaskModel().recommend(1)
+
+
+def test_models_and_data_refuse_pickling_with_a_clear_error(fitted, split):
+    """They hold C++ state: pickling (or copying) says so and what to do instead."""
+    import copy
+    import pickle
+    train, _ = split
+    for obj, name, hint in ((fitted, "MultitaskModel", "save"),
+                            (mtrec.MultitaskModel(), "MultitaskModel", "save"),
+                            (train, "Interactions", "columns")):
+        with pytest.raises(TypeError, match=f"mtrec.{name} cannot be pickled or copied; .*{hint}"):
+            pickle.dumps(obj)
+        with pytest.raises(TypeError, match=f"mtrec.{name} cannot be pickled"):
+            copy.deepcopy(obj)
