@@ -121,9 +121,7 @@ namespace {
 // is named ("" in a plain run).
 std::string g_rank_prefix;
 
-int Fail(const Status& s) {
-  return CommandFailure("train", s, g_rank_prefix);
-}
+int Fail(const Status& s) { return CommandFailure("train", s, g_rank_prefix); }
 
 // A note on stderr when raw ids leave most table rows unused (ml-latest-small:
 // 193,610 item rows for 9,724 items): memory and time grow with the rows, and

@@ -37,8 +37,8 @@ std::string Printable(std::string_view text) {
     }
     const size_t length = SequenceLength(byte);
     const std::string_view sequence = text.substr(k, length == 0 ? 1 : length);
-    const bool c1 = byte == 0xc2 && sequence.size() == 2 &&
-                    static_cast<unsigned char>(sequence[1]) < 0xa0;
+    const bool c1 =
+        byte == 0xc2 && sequence.size() == 2 && static_cast<unsigned char>(sequence[1]) < 0xa0;
     if (length > 0 && sequence.size() == length && !c1 && IsValidUtf8(sequence)) {
       out.append(sequence);
       k += length;

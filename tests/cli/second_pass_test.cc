@@ -34,8 +34,8 @@ class SecondPass : public ::testing::Test {
   std::string Data() const { return (tmp_.path() / "data" / "u.data").string(); }
   // Trains the model the inference tests ask: m.mtrec.
   void TrainModel() {
-    const auto r = RunMtrec({"train", "--dataset", Data(), "--save", tmp_ / "m.mtrec", "--logdir",
-                             tmp_ / "run"});
+    const auto r = RunMtrec(
+        {"train", "--dataset", Data(), "--save", tmp_ / "m.mtrec", "--logdir", tmp_ / "run"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   TempDir tmp_;
@@ -78,13 +78,15 @@ TEST_F(SecondPass, ControlCharactersInIdsAreEscapedInTablesAndErrors) {
     for (int i = 0; i < 10; ++i) {
       if ((u + i) % 3 == 0) continue;
       csv += (u == 0 ? evil_user : "u" + std::to_string(u)) + "," +
-             (i == 0 ? std::string("it\x7f") : i == 1 ? "i\r1" : "i" + std::to_string(i)) + "," +
-             std::to_string(1 + (u * i) % 5) + "\n";
+             (i == 0   ? std::string("it\x7f")
+              : i == 1 ? "i\r1"
+                       : "i" + std::to_string(i)) +
+             "," + std::to_string(1 + (u * i) % 5) + "\n";
     }
   }
   testing::WriteFile(tmp_.path() / "r.csv", csv);
-  ASSERT_EQ(RunMtrec({"train", "--dataset", tmp_ / "r.csv", "--save", tmp_ / "e.mtrec",
-                      "--logdir", tmp_ / "run"})
+  ASSERT_EQ(RunMtrec({"train", "--dataset", tmp_ / "r.csv", "--save", tmp_ / "e.mtrec", "--logdir",
+                      tmp_ / "run"})
                 .exit_code,
             0);
   const auto raw_control = [](const std::string& text) {
@@ -107,18 +109,20 @@ TEST_F(SecondPass, ControlCharactersInIdsAreEscapedInTablesAndErrors) {
     EXPECT_FALSE(static_cast<unsigned char>(c) < 0x20 && c != '\n') << json.out;
   }
   EXPECT_NE(json.out.find("\"user\":\"evil\\u001b[2J\""), std::string::npos) << json.out;
-  const auto predict = RunMtrec(
-      {"predict", "--model", tmp_ / "e.mtrec", "--user", evil_user, "--item", "i\r1"});
+  const auto predict =
+      RunMtrec({"predict", "--model", tmp_ / "e.mtrec", "--user", evil_user, "--item", "i\r1"});
   ASSERT_EQ(predict.exit_code, 0) << predict.err;
-  EXPECT_NE(predict.out.find("user evil\\x1b[2J, item i\\x0d1:"), std::string::npos)
-      << predict.out;
-  const auto unknown =
-      RunMtrec({"predict", "--model", tmp_ / "e.mtrec", "--user", "x\x1b]0;owned\x07", "--item", "i2"});
+  EXPECT_NE(predict.out.find("user evil\\x1b[2J, item i\\x0d1:"), std::string::npos) << predict.out;
+  const auto unknown = RunMtrec(
+      {"predict", "--model", tmp_ / "e.mtrec", "--user", "x\x1b]0;owned\x07", "--item", "i2"});
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.err.find("user 'x\\x1b]0;owned\\x07' is not in the model"), std::string::npos)
       << unknown.err;
-  testing::WriteFile(tmp_.path() / "users", std::string("u1\n\x1b[31mred\nbad\x9b" "1m\nn\0l\n", 23));
-  const auto listed = RunMtrec({"recommend", "--model", tmp_ / "e.mtrec", "--users", tmp_ / "users"});
+  testing::WriteFile(tmp_.path() / "users", std::string("u1\n\x1b[31mred\nbad\x9b"
+                                                        "1m\nn\0l\n",
+                                                        23));
+  const auto listed =
+      RunMtrec({"recommend", "--model", tmp_ / "e.mtrec", "--users", tmp_ / "users"});
   EXPECT_EQ(listed.exit_code, 1) << listed.err;
   EXPECT_FALSE(raw_control(listed.err)) << listed.err;
   EXPECT_NE(listed.err.find("line 2: user '\\x1b[31mred'"), std::string::npos) << listed.err;
@@ -158,8 +162,7 @@ TEST_F(SecondPass, ADivergingRunSaysWhatItCouldNotSave) {
                            "300", "--batch_size", "128", "--epochs", "30", "--save",
                            tmp_ / "m.mtrec", "--logdir", tmp_ / "run"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_NE(r.err.find("no --save checkpoint was written: the weights of epoch"),
-            std::string::npos)
+  EXPECT_NE(r.err.find("no --save checkpoint was written: the weights of epoch"), std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("--save_every 1 keeps every epoch's"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(tmp_.path() / "m.mtrec"));
@@ -173,10 +176,10 @@ TEST_F(SecondPass, ARunFileSwappedMidRunStillLeavesTheCheckpoint) {
   testing::WriteGroupedRatings(tmp_.path() / "big", 300, 200, 40, 5);
   const fs::path work = tmp_.path() / "work";
   fs::create_directories(work);
-  const pid_t pid = testing::Spawn({testing::MtrecBinary(), "train", "--dataset",
-                                    (tmp_.path() / "big/u.data").string(), "--threads", "1",
-                                    "--epochs", "2000", "--logdir", (work / "run").string(),
-                                    "--save", (work / "m.mtrec").string()});
+  const pid_t pid =
+      testing::Spawn({testing::MtrecBinary(), "train", "--dataset",
+                      (tmp_.path() / "big/u.data").string(), "--threads", "1", "--epochs", "2000",
+                      "--logdir", (work / "run").string(), "--save", (work / "m.mtrec").string()});
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (testing::ReadLines(work / "run" / "metrics.jsonl").size() < 2 &&
          std::chrono::steady_clock::now() < deadline) {
@@ -212,8 +215,8 @@ TEST_F(SecondPass, UnusableOutputPathsAreUsageErrorsNamingTheFlag) {
     EXPECT_NE(r.err.find("longer than the 255 a file name may have"), std::string::npos) << r.err;
   }
   EXPECT_FALSE(std::filesystem::exists(tmp_.path() / "run"));
-  const auto latin1 = RunMtrec({"train", "--dataset", Data(), "--logdir", tmp_ / "r\xe9",
-                                "--save", tmp_ / "m.mtrec"});
+  const auto latin1 = RunMtrec(
+      {"train", "--dataset", Data(), "--logdir", tmp_ / "r\xe9", "--save", tmp_ / "m.mtrec"});
   EXPECT_EQ(latin1.exit_code, 2) << latin1.err;
   EXPECT_NE(latin1.err.find("cannot hold the --logdir path"), std::string::npos) << latin1.err;
   EXPECT_NE(latin1.err.find("give --logdir a UTF-8 path"), std::string::npos) << latin1.err;
@@ -222,21 +225,21 @@ TEST_F(SecondPass, UnusableOutputPathsAreUsageErrorsNamingTheFlag) {
 
 // Flags that depend on others, and what the header and help say.
 TEST_F(SecondPass, MessagesNameTheRealConflict) {
-  const auto patience = RunMtrec({"train", "--dataset", Data(), "--patience", "0", "--logdir",
-                                  tmp_ / "p"});
+  const auto patience =
+      RunMtrec({"train", "--dataset", Data(), "--patience", "0", "--logdir", tmp_ / "p"});
   EXPECT_EQ(patience.exit_code, 2) << patience.err;
   EXPECT_NE(patience.err.find("--patience: needs --early_stopping"), std::string::npos)
       << patience.err;
   EXPECT_FALSE(std::filesystem::exists(tmp_.path() / "p"));
   // The recipe's own --patience goes quietly when the user turns its early stopping off.
-  const auto recipe = RunMtrec({"train", "--dataset", Data(), "--recipe", "mtrec",
-                                "--early_stopping", "none", "--epochs", "1", "--logdir",
-                                tmp_ / "r"});
+  const auto recipe =
+      RunMtrec({"train", "--dataset", Data(), "--recipe", "mtrec", "--early_stopping", "none",
+                "--epochs", "1", "--logdir", tmp_ / "r"});
   EXPECT_EQ(recipe.exit_code, 0) << recipe.err;
 
-  const auto per_head = RunMtrec({"train", "--dataset", Data(), "--early_stopping", "per_head",
-                                  "--no_shared_embeddings", "--epochs", "1", "--logdir",
-                                  tmp_ / "h"});
+  const auto per_head =
+      RunMtrec({"train", "--dataset", Data(), "--early_stopping", "per_head",
+                "--no_shared_embeddings", "--epochs", "1", "--logdir", tmp_ / "h"});
   EXPECT_EQ(per_head.exit_code, 0) << per_head.err;
   EXPECT_NE(per_head.out.find("early stopping: validation mrr (ranking head) and mse (rating "
                               "head), patience 10"),

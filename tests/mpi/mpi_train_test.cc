@@ -162,7 +162,8 @@ TEST_F(MpiTrain, MessagesNameFlagsAndWhoseThreads) {
       << bad.err;
   auto good = Run(2, Train("good", {"--epochs", "1", "--threads", "1"}));
   ASSERT_EQ(good.exit_code, 0) << good.err;
-  EXPECT_NE(good.out.find("1 threads (rank 0's; each rank has its own) x 2 ranks"),
+  EXPECT_NE(good.out.find("1 threads x 2 ranks (the thread count is rank 0's; each rank has its "
+                          "own)"),
             std::string::npos)
       << good.out;
 }

@@ -89,11 +89,9 @@ Result<fs::path> VerifiedCacheHit(const MovieLensSet& set, const fs::path& archi
   std::error_code ec;
   const auto bytes = static_cast<int64_t>(fs::file_size(archive, ec));
   if (!ec && set.archive_bytes >= 0 && bytes != set.archive_bytes) {
-    return refused(std::to_string(bytes) + " bytes, expected " +
-                   std::to_string(set.archive_bytes));
+    return refused(std::to_string(bytes) + " bytes, expected " + std::to_string(set.archive_bytes));
   }
-  MTREC_ASSIGN_OR_RETURN(const std::string got,
-                         FileDigestHex(archive, DigestAlgorithm::kSha256));
+  MTREC_ASSIGN_OR_RETURN(const std::string got, FileDigestHex(archive, DigestAlgorithm::kSha256));
   if (got != set.sha256) {
     return refused("sha256 " + got + ", expected " + std::string(set.sha256));
   }

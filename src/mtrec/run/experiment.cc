@@ -47,8 +47,8 @@ struct RunState {
   std::string run_id;
   EarlyStopping early;  // with the best epoch's weights
   BestTracker save_best;
-  int saved_epoch = 0;        // the epoch --save_every last wrote (0: none)
-  bool save_failed = false;   // writing --save failed (its content kept beside it)
+  int saved_epoch = 0;         // the epoch --save_every last wrote (0: none)
+  bool save_failed = false;    // writing --save failed (its content kept beside it)
   bool policy_failed = false;  // an observer or a checkpoint ended the epochs with an error
 };
 
@@ -370,25 +370,25 @@ Status SaveAfterFailure(const Status& failure, const ExperimentConfig& config,
   if (!run.policy_failed && !diverged) return failure;
   const WeightsState weights = model.weights_state();
   if (diverged && weights.extra_batches > 0) {
-    const std::string kept =
-        run.saved_epoch > 0 ? "--save " + options.save_path + " holds epoch " +
-                                  std::to_string(run.saved_epoch) + " (written by --save_every)"
-                            : "no --save checkpoint was written";
-    return failure.WithDetail(
-        kept + ": the weights of epoch " + std::to_string(epochs) +
-        ", the last good one, were not kept (the loss diverged " +
-        std::to_string(weights.extra_batches) +
-        (weights.extra_batches == 1 ? " batch" : " batches") + " into epoch " +
-        std::to_string(epochs + 1) + "; --save_every 1 keeps every epoch's)");
+    const std::string kept = run.saved_epoch > 0 ? "--save " + options.save_path + " holds epoch " +
+                                                       std::to_string(run.saved_epoch) +
+                                                       " (written by --save_every)"
+                                                 : "no --save checkpoint was written";
+    return failure.WithDetail(kept + ": the weights of epoch " + std::to_string(epochs) +
+                              ", the last good one, were not kept (the loss diverged " +
+                              std::to_string(weights.extra_batches) +
+                              (weights.extra_batches == 1 ? " batch" : " batches") +
+                              " into epoch " + std::to_string(epochs + 1) +
+                              "; --save_every 1 keeps every epoch's)");
   }
-  const CheckpointState state = summary.best_epoch > 0  ? CheckpointState::kEarlyStopped
+  const CheckpointState state = summary.best_epoch > 0    ? CheckpointState::kEarlyStopped
                                 : epochs >= config.epochs ? CheckpointState::kCompleted
                                                           : CheckpointState::kInterrupted;
   if (Status saved = Save(options.save_path, state, model, run); !saved.ok()) {
     return failure.WithDetail(saved.message());
   }
   const int epoch = summary.best_epoch > 0 ? summary.best_epoch : epochs;
-  const char* note = diverged ? ", the last good one"
+  const char* note = diverged                                 ? ", the last good one"
                      : state == CheckpointState::kInterrupted ? " (--resume continues it)"
                                                               : "";
   return failure.WithDetail("--save " + options.save_path + " holds the weights of epoch " +

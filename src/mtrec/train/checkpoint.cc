@@ -89,11 +89,11 @@ EvalResult EvalFrom(const Json& j) {
           IntegerAt<int64_t>(j, "test_size")};
 }
 Json TrackerJson(const TrackerState& t) {
-  return {{"epoch", t.epoch}, {"value", RealJson(t.value)}, {"epochs_since_best", t.epochs_since_best}};
+  return {
+      {"epoch", t.epoch}, {"value", RealJson(t.value)}, {"epochs_since_best", t.epochs_since_best}};
 }
 TrackerState TrackerFrom(const Json& j) {
-  return {IntegerAt<int>(j, "epoch"), RealAt(j, "value"),
-          IntegerAt<int>(j, "epochs_since_best")};
+  return {IntegerAt<int>(j, "epoch"), RealAt(j, "value"), IntegerAt<int>(j, "epochs_since_best")};
 }
 
 // The checkpoint's `config` object: the shared codec's output, with the data

@@ -61,8 +61,9 @@ Status CheckCheckpointText(const TrainingCheckpoint& c, const std::string& flag)
   for (const std::vector<std::string>* ids : {&c.user_ids, &c.item_ids}) {
     for (const std::string& id : *ids) {
       if (IsValidUtf8(id)) continue;
-      return Status::Corruption(cannot_hold(ids == &c.user_ids ? "the user id" : "the item id", id) +
-                                "re-encode the ratings file as UTF-8 (checked before training)");
+      return Status::Corruption(
+          cannot_hold(ids == &c.user_ids ? "the user id" : "the item id", id) +
+          "re-encode the ratings file as UTF-8 (checked before training)");
     }
   }
   // A path is the flag's that gave it: a usage error, fixed by another path.
