@@ -48,6 +48,11 @@ class [[nodiscard]] Status {
     if (ok()) return *this;
     return Status(code_, std::string(context) + ": " + message_);
   }
+  // Returns a copy whose message is "message; detail" (no-op on OK).
+  Status WithDetail(std::string_view detail) const {
+    if (ok()) return *this;
+    return Status(code_, message_ + "; " + std::string(detail));
+  }
 
  private:
   Status(Code code, std::string msg) : code_(code), message_(std::move(msg)) {}

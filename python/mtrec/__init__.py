@@ -225,6 +225,14 @@ def _rating_pairs(name: str, value: Any) -> Tuple[List[Any], np.ndarray]:
     return item_ids, np.asarray(values, dtype=np.float32)
 
 
+def _not_picklable(name: str, instead: str) -> Callable[..., Any]:
+    """A __reduce_ex__ that refuses pickling (and copy.copy/deepcopy) with a
+    clear TypeError: the objects hold C++ state that a copy would share."""
+    def __reduce_ex__(self: Any, protocol: Any) -> Any:
+        raise TypeError(f"mtrec.{name} cannot be pickled or copied; {instead}")
+    return __reduce_ex__
+
+
 class Interactions:
     """(user, item, rating, timestamp) events with the data set's ids.
 
@@ -282,6 +290,9 @@ class Interactions:
         return cls(df[user_col], df[item_col],
                    None if rating_col is None else df[rating_col],
                    None if timestamp_col is None else df[timestamp_col], raw_ids=raw_ids)
+
+    __reduce_ex__ = _not_picklable(
+        "Interactions", "keep its columns (users, items, ratings) or the file it was read from")
 
     def __len__(self) -> int:
         return len(self._data)
@@ -485,6 +496,8 @@ class MultitaskModel:
         self._model = model
         self._ids = {}
         return self
+
+    __reduce_ex__ = _not_picklable("MultitaskModel", "use save() and mtrec.load()")
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self._config.items())

@@ -298,6 +298,70 @@ def test_load_errors(tmp_path):
         mtrec.load(str(bad))
 
 
+def test_load_refuses_non_finite_weights(fitted, tmp_path):
+    """A checkpoint edited to hold NaN, its checksum recomputed, is refused
+    naming the file and the tensor (it would rank NaN)."""
+    import json
+    import struct
+
+    import crc32c
+    path = tmp_path / "nan.mtrec"
+    fitted.save(str(path))
+    data = bytearray(path.read_bytes())
+    (n,) = struct.unpack("<Q", data[:8])
+    start = 8 + n + json.loads(bytes(data[8:8 + n]))["Q"]["data_offsets"][0]
+    data[start:start + 4] = struct.pack("<f", float("nan"))
+    field = data.index(b'"crc32c":"') + len(b'"crc32c":"')
+    data[field:field + 8] = b"00000000"
+    data[field:field + 8] = b"%08x" % crc32c.crc32c(bytes(data))
+    path.write_bytes(bytes(data))
+    with pytest.raises(mtrec.Error, match="nan.mtrec: tensor 'Q' holds a value that is not finite"):
+        mtrec.load(str(path))
+
+
+def test_load_reads_a_moved_data_set_from_dataset(arrays, tmp_path):
+    """load(dataset=...) reads the recorded data set from where it moved; a
+    missing one is an error naming it, another data set is refused."""
+    users, items, ratings = arrays
+    (tmp_path / "a").mkdir()
+    original = tmp_path / "a" / "ratings.tsv"
+    with open(original, "w") as f:
+        for u, i, r in zip(users[:3000], items[:3000], ratings[:3000]):
+            f.write(f"{u}\t{i}\t{int(r)}\n")
+    train, test = mtrec.random_train_test_split(mtrec.load_dataset(str(original)))
+    model = mtrec.MultitaskModel(threads=2, seed=3)
+    model.fit(train, epochs=1)
+    path = tmp_path / "m.mtrec"
+    model.save(str(path))
+    expected = model.recommend(int(users[0]))
+    moved = tmp_path / "moved.tsv"
+    original.rename(moved)
+    with pytest.raises(FileNotFoundError, match="ratings.tsv.*pass dataset PATH if it moved"):
+        mtrec.load(str(path)).recommend(int(users[0]))
+    loaded = mtrec.load(str(path), dataset=str(moved))
+    got = loaded.recommend(int(users[0]))
+    np.testing.assert_array_equal(got[0], expected[0])
+    np.testing.assert_array_equal(got[1], expected[1])
+    other = tmp_path / "other.tsv"
+    other.write_text("".join(f"{u}\t{i}\t3\n" for u, i in zip(users[:2000], items[:2000])))
+    with pytest.raises(FileNotFoundError, match="other.tsv is not the data set the model was"):
+        mtrec.load(str(path), dataset=str(other)).recommend(int(users[0]))
+
+
 def test_unfitted_model_says_so():
     with pytest.raises(mtrec.Error, match="not been fitted"):
         mtrec.MultitaskModel().recommend(1)
+
+
+def test_models_and_data_refuse_pickling_with_a_clear_error(fitted, split):
+    """They hold C++ state: pickling (or copying) says so and what to do instead."""
+    import copy
+    import pickle
+    train, _ = split
+    for obj, name, hint in ((fitted, "MultitaskModel", "save"),
+                            (mtrec.MultitaskModel(), "MultitaskModel", "save"),
+                            (train, "Interactions", "columns")):
+        with pytest.raises(TypeError, match=f"mtrec.{name} cannot be pickled or copied; .*{hint}"):
+            pickle.dumps(obj)
+        with pytest.raises(TypeError, match=f"mtrec.{name} cannot be pickled"):
+            copy.deepcopy(obj)

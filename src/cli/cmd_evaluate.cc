@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/model_command.h"
+#include "cli/printable.h"
 #include "mtrec/core/split_list.h"
 
 namespace mtrec::cli {
@@ -101,8 +102,8 @@ int RunEvaluate(std::span<const std::string> args) {
     PrintJson(j, /*indent=*/2);
   } else {
     std::printf("model  %s (%s)\ndata   %s: %lld test interactions, %lld test users\n\n",
-                f.model.c_str(), DescribeWeights(model->weights_state()).c_str(),
-                d.dataset.path.c_str(), static_cast<long long>(e.base.test_size),
+                Printable(f.model).c_str(), DescribeWeights(model->weights_state()).c_str(),
+                Printable(d.dataset.path).c_str(), static_cast<long long>(e.base.test_size),
                 static_cast<long long>(e.base.mrr_users));
     std::printf("%-14s %10s\n", "metric", "value");
     for (const std::string& m : metrics) std::printf("%-14s %10.6f\n", label(m).c_str(), value(m));

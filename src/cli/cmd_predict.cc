@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/model_command.h"
+#include "cli/printable.h"
 
 namespace mtrec::cli {
 
@@ -47,8 +48,8 @@ int RunPredict(std::span<const std::string> args) {
     j["score"] = p.score;
     PrintJson(j);
   } else {
-    std::printf("user %s, item %s: predicted rating %.4f, ranking score %.4f\n", user.c_str(),
-                item.c_str(), p.rating, p.score);
+    std::printf("user %s, item %s: predicted rating %.4f, ranking score %.4f\n",
+                Printable(user).c_str(), Printable(item).c_str(), p.rating, p.score);
   }
   return kExitOk;
 }

@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "cli/model_command.h"
+#include "cli/printable.h"
 #include "mtrec/core/split_list.h"
 
 namespace mtrec::cli {
@@ -72,12 +73,12 @@ void Print(bool json, const std::string& user, const std::vector<Recommendation>
     PrintJson(j);
     return;
   }
-  std::printf("user %s: top %zu of %lld candidate items\n", user.c_str(), recs.size(),
+  std::printf("user %s: top %zu of %lld candidate items\n", Printable(user).c_str(), recs.size(),
               static_cast<long long>(candidates));
   std::printf("%4s %8s %9s %7s  %s\n", "rank", "item", "score", "rating", "title");
   for (size_t r = 0; r < recs.size(); ++r) {
-    std::printf("%4zu %8s %9.4f %7.2f  %s\n", r + 1, ids.Name(recs[r].item).c_str(), recs[r].score,
-                recs[r].rating, titles[recs[r].item].c_str());
+    std::printf("%4zu %8s %9.4f %7.2f  %s\n", r + 1, Printable(ids.Name(recs[r].item)).c_str(),
+                recs[r].score, recs[r].rating, Printable(titles[recs[r].item]).c_str());
   }
 }
 
@@ -197,8 +198,9 @@ int RunRecommend(std::span<const std::string> args) {
     Result<UserId> row = model->FindUser(user.id);
     if (!row.ok()) {
       std::fflush(stdout);
-      std::fprintf(stderr, "mtrec recommend: --users %s line %lld: %s\n", r.users_file.c_str(),
-                   static_cast<long long>(user.line), row.status().message().c_str());
+      std::fprintf(stderr, "mtrec recommend: --users %s line %lld: %s\n",
+                   Printable(r.users_file).c_str(), static_cast<long long>(user.line),
+                   Printable(row.status().message()).c_str());
       ++failed;
       continue;
     }

@@ -121,9 +121,7 @@ namespace {
 // is named ("" in a plain run).
 std::string g_rank_prefix;
 
-int Fail(const Status& s) {
-  return CommandFailure("train", g_rank_prefix.empty() ? s : s.WithContext(g_rank_prefix));
-}
+int Fail(const Status& s) { return CommandFailure("train", s, g_rank_prefix); }
 
 // A note on stderr when raw ids leave most table rows unused (ml-latest-small:
 // 193,610 item rows for 9,724 items): memory and time grow with the rows, and
@@ -310,8 +308,12 @@ int Train(std::span<const std::string> user_args, const Ranks& ranks) {
   FlagSet flags = MakeFlags(f);
   bool help = false;
   if (Status s = flags.Parse(user_args, &help); !s.ok()) return Fail(s);
-  // A recipe's flags go first, so that the user's override them.
-  const std::vector<std::string> args = ArgumentsWithRecipe(f.recipe, flags, user_args);
+  const bool user_patience = flags.was_given("patience") && !flags.was_given("resume");
+  // A recipe's flags go first, so that the user's override them; a resumed
+  // run keeps its checkpoint's configuration (--recipe is refused with it).
+  const std::vector<std::string> args =
+      flags.was_given("resume") ? std::vector<std::string>(user_args.begin(), user_args.end())
+                                : ArgumentsWithRecipe(f.recipe, flags, user_args);
   if (!help && args.size() != user_args.size()) {
     f = TrainFlags{};  // the flag table refers to f's members, which stay put
     f.config.threads = HardwareThreads();
@@ -325,7 +327,7 @@ int Train(std::span<const std::string> user_args, const Ranks& ranks) {
     if (Status s = BackendUsable("cuda"); !s.ok()) return Fail(s.WithContext("--gpu"));
     f.options.backend = "cuda";
   }
-  if (Status s = ResolveExperimentDefaults(flags, f.config); !s.ok()) return Fail(s);
+  if (Status s = ResolveExperimentDefaults(flags, f.config, user_patience); !s.ok()) return Fail(s);
   if (!f.save_best.empty()) {
     Result<Metric> metric = ParseMetric(f.save_best, "save_best");
     if (!metric.ok()) return Fail(metric.status());

@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "cli/printable.h"
 #include "mtrec/config_schema.h"
 
 namespace mtrec::cli {
@@ -32,8 +33,10 @@ std::string FlagMessage(std::string_view message) {
   return std::string(message);
 }
 
-int CommandFailure(const char* command, const Status& s) {
-  std::fprintf(stderr, "mtrec %s: %s\n", command, FlagMessage(s.message()).c_str());
+int CommandFailure(const char* command, const Status& s, std::string_view context) {
+  const std::string prefix = context.empty() ? "" : std::string(context) + ": ";
+  std::fprintf(stderr, "mtrec %s: %s%s\n", command, prefix.c_str(),
+               Printable(FlagMessage(s.message())).c_str());
   return s.code() == Status::Code::kInvalidArgument ? kExitUsage : kExitRuntimeError;
 }
 

@@ -20,9 +20,10 @@ inline constexpr int kExitUsage = 2;
 // library names fields) spelled as the flag that sets it ("--learning_rate: ...").
 std::string FlagMessage(std::string_view message);
 
-// Prints "mtrec <command>: <message>" (fields as flags) and returns the exit
-// code for `s` (2 for InvalidArgument, 1 otherwise).
-int CommandFailure(const char* command, const Status& s);
+// Prints "mtrec <command>: [<context>: ]<message>" (fields as flags, control
+// characters escaped: cli/printable.h) and returns the exit code for `s` (2
+// for InvalidArgument, 1 otherwise). `context`: e.g. "rank 1 of 2" under MPI.
+int CommandFailure(const char* command, const Status& s, std::string_view context = {});
 
 int RunTrain(std::span<const std::string> args);
 // Prints `mtrec train`'s flags as the Markdown table of the docs (`mtrec help

@@ -27,8 +27,13 @@ Status ConsoleReport::OnStart(const ExperimentConfig& config, const RunInfo& inf
     std::fprintf(out_, "        %lld of the train rows held out for validation (fraction %g)\n",
                  static_cast<long long>(info.validation_size), config.validation_fraction);
     if (config.early_stopping.metric != Metric::kNone) {
-      std::fprintf(out_, "        early stopping: validation %s, patience %d\n",
-                   MetricName(config.early_stopping.metric), config.early_stopping.patience);
+      // per_head: the ranking head is chosen by its metric, the rating head by MSE.
+      const std::string monitored = config.early_stopping.per_head
+                                        ? std::string(MetricName(config.early_stopping.metric)) +
+                                              " (ranking head) and mse (rating head)"
+                                        : MetricName(config.early_stopping.metric);
+      std::fprintf(out_, "        early stopping: validation %s, patience %d\n", monitored.c_str(),
+                   config.early_stopping.patience);
     }
   }
   std::fprintf(out_, "model   %s embeddings, dim %d, MLP %d->%s->1, %lld parameters%s\n",
@@ -38,13 +43,14 @@ Status ConsoleReport::OnStart(const ExperimentConfig& config, const RunInfo& inf
                config.model.user_bias ? ", user bias" : "");
   std::fprintf(out_,
                "train   %d epochs, batch %d, %s lr %g l2 %g, loss %g*BPR(%s) + %g*MSE, seed %u, "
-               "%d threads x %d rank%s%s%s\n",
+               "%d threads x %d rank%s%s%s%s\n",
                config.epochs, config.train.batch_size, OptimizerName(config.train.optimizer.kind),
                config.train.optimizer.learning_rate, config.train.optimizer.weight_decay,
                config.train.factorization_weight, NameOf(kBprLossNames, config.train.bpr_loss),
                config.train.regression_weight, config.train.seed, info.threads, info.ranks,
-               info.ranks == 1 ? "" : "s", config.init_weights.empty() ? "" : ", init from ",
-               config.init_weights.c_str());
+               info.ranks == 1 ? "" : "s",
+               info.ranks == 1 ? "" : " (the thread count is rank 0's; each rank has its own)",
+               config.init_weights.empty() ? "" : ", init from ", config.init_weights.c_str());
   if (!info.history.empty()) {
     std::fprintf(out_, "resume  at epoch %d (step %lld) from a checkpoint\n",
                  info.history.back().epoch + 1, static_cast<long long>(info.resumed_at_step));

@@ -91,9 +91,14 @@ std::string RunName(const ExperimentConfig& c) {
   return buf;
 }
 
-Status ResolveExperimentDefaults(const FlagSet& flags, ExperimentConfig& c) {
+Status ResolveExperimentDefaults(const FlagSet& flags, ExperimentConfig& c, bool user_patience) {
   MTREC_RETURN_IF_ERROR(flags.CheckExclusive("raw_ids", "remap_ids"));
   MTREC_RETURN_IF_ERROR(flags.CheckExclusive("shared_embeddings", "no_shared_embeddings"));
+  if (user_patience && flags.was_given("patience") && c.early_stopping.metric == Metric::kNone) {
+    return Status::InvalidArgument(
+        "--patience: needs --early_stopping (it counts the epochs early stopping waits for a "
+        "better one)");
+  }
   if (c.early_stopping.metric != Metric::kNone && !flags.was_given("validation_fraction")) {
     c.validation_fraction = kDefaultValidationFraction;
   }

@@ -19,8 +19,12 @@ void AddExperimentFlags(FlagSet& flags, ExperimentConfig& config);
 // --validation_fraction holds out 5% of the training rows; without
 // --learning_rate the optimizer's customary rate is used. Contradictory flags
 // (--raw_ids with --remap_ids, --shared_embeddings with --no_shared_embeddings)
-// are InvalidArgument.
-Status ResolveExperimentDefaults(const FlagSet& flags, ExperimentConfig& config);
+// and a --patience the user gave without early stopping (as --refit) are
+// InvalidArgument. `user_patience`: whether a --patience in `flags` is the
+// user's to check (not a recipe's, whose early stopping the user may turn off,
+// nor beside --resume, which refuses it itself).
+Status ResolveExperimentDefaults(const FlagSet& flags, ExperimentConfig& config,
+                                 bool user_patience = true);
 
 // Makes the paths of `config` absolute (a --dataset that names an existing file
 // or folder, --data_dir, --init_weights), so that what a run records in

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/printable.h"
 #include "mtrec/core/version.h"
 
 namespace {
@@ -41,7 +42,9 @@ void PrintUsage(std::FILE* out) {
                "regression)\n\nusage: mtrec <command> [flags]\n\ncommands:\n",
                mtrec::kVersion);
   for (const Command& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
-  std::fprintf(out, "\nRun `mtrec <command> --help` for a command's flags.\n");
+  std::fprintf(out,
+               "\nRun `mtrec <command> --help` (or `mtrec help <command>`) for a command's "
+               "flags.\n");
 }
 
 // Whether stdout took everything printed to it: a full disk (or /dev/full)
@@ -73,6 +76,8 @@ int main(int argc, char** argv) {
     mtrec::cli::PrintTrainFlagTable();
     return mtrec::cli::kExitOk;
   }
+  // `mtrec help <command>` is `mtrec <command> --help`.
+  if (args.size() == 2 && args[0] == "help") args = {args[1], "--help"};
   if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     PrintUsage(stdout);
     return mtrec::cli::kExitOk;
@@ -101,6 +106,7 @@ int main(int argc, char** argv) {
       return mtrec::cli::kExitRuntimeError;
     }
   }
-  std::fprintf(stderr, "mtrec: unknown command '%s' (see mtrec --help)\n", args[0].c_str());
+  std::fprintf(stderr, "mtrec: unknown command '%s' (see mtrec --help)\n",
+               mtrec::cli::Printable(args[0]).c_str());
   return mtrec::cli::kExitUsage;
 }

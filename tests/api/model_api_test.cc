@@ -234,6 +234,43 @@ TEST_F(EarlyStoppingApi, OneMetricEndsWithItsBestEpochsWeights) {
   EXPECT_TRUE(SameParameters(model.Parameters(), TrainedFor(options, r->best_epoch)));
 }
 
+// weights_state() of a model early stopping or rating_epochs left in memory:
+// the epochs its weights are, as a checkpoint of it records them.
+TEST_F(EarlyStoppingApi, WeightsStateSaysWhichEpochsAnInMemoryModelHolds) {
+  Model per_head = NewModel(Overfitting(/*separate_heads=*/true));
+  Result<FitResult> r = FitWith(per_head, {Metric::kMrr, /*patience=*/2, /*per_head=*/true});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  WeightsState w = per_head.weights_state();
+  EXPECT_TRUE(w.best_restored);
+  EXPECT_TRUE(w.per_head);
+  EXPECT_FALSE(w.refitted);
+  EXPECT_EQ(w.epoch, r->best_epoch);
+  EXPECT_EQ(w.rating_epoch, r->best_rating_epoch);
+  EXPECT_EQ(w.epochs_trained, static_cast<int>(per_head.history().size()));
+  EXPECT_GT(w.epochs_trained, w.epoch);
+  EXPECT_EQ(w.extra_batches, 0);
+
+  Model one = NewModel(Overfitting(/*separate_heads=*/false));
+  r = FitWith(one, {Metric::kMse, /*patience=*/1, /*per_head=*/false});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  w = one.weights_state();
+  EXPECT_TRUE(w.best_restored);
+  EXPECT_FALSE(w.per_head);
+  EXPECT_EQ(w.epoch, r->best_epoch);
+  EXPECT_EQ(w.epochs_trained, r->epochs);
+
+  Model refit = NewModel(Overfitting(/*separate_heads=*/true));
+  FitOptions fit = Epochs(2);
+  fit.rating_epochs = 3;
+  ASSERT_TRUE(refit.Fit(carved_.train, fit).ok());
+  w = refit.weights_state();
+  EXPECT_TRUE(w.refitted);
+  EXPECT_TRUE(w.per_head);
+  EXPECT_EQ(w.epoch, 2);
+  EXPECT_EQ(w.rating_epoch, 3);
+  EXPECT_EQ(w.epochs_trained, 3);
+}
+
 // With validation rows carved out of the training split, the test ranking puts
 // the user's validation items last too (they are training-split rows the user
 // has, not candidates), and Recommend offers neither set's items to the user.

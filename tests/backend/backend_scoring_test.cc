@@ -230,7 +230,7 @@ TEST_P(BackendScoring, AgreesWithTheCpuBackendOnTheSameState) {
     ASSERT_TRUE(trainer.TrainEpoch(data.train).ok());
     const std::unique_ptr<Backend> other = testing::NewBackendFrom(GetParam(), cpu->net(), 2);
     ASSERT_NE(other, nullptr);
-    ASSERT_EQ(testing::ParamsOf(*other), testing::ParamsOf(*cpu)) << "MakeBackendFrom's copy";
+    ASSERT_EQ(testing::ParamsOf(*other), testing::ParamsOf(*cpu)) << "NewBackendFrom's copy";
 
     const double score_tol = CrossBackendTolerance(GetParam(), kCrossBackendRelTol);
     const int32_t num_items = data.train.num_items;

@@ -107,6 +107,41 @@ TEST(ArchiveDownload, PinnedSha256IsCheckedAndAMismatchKeepsNothing) {
   EXPECT_TRUE(f.cache.Entries().empty());
 }
 
+// A zip planted or damaged in the cache is not read as a pinned data set: the
+// cache hit is checked against the SHA-256 (size first), offline, every time.
+TEST(ArchiveDownload, ACachedArchiveIsCheckedAgainstThePinnedSha256) {
+  Fixture f;
+  f.server.Serve("/ml-10m.zip", f.archive);
+  MovieLensSet pinned = Ml10m();
+  const std::string sha = DigestHex(f.archive, DigestAlgorithm::kSha256);
+  pinned.sha256 = sha;
+  pinned.archive_bytes = static_cast<int64_t>(f.archive.size());
+  ASSERT_TRUE(f.Fetch(pinned).ok());
+  f.server.Stop();
+  ASSERT_TRUE(f.Fetch(pinned).ok());  // the genuine one, offline
+
+  const std::filesystem::path cached = f.cache.path() / "ml-10m.zip";
+  std::string planted = f.archive;
+  planted[planted.size() / 2] ^= 1;  // the same size, another file
+  WriteFile(cached, planted);
+  auto bad = f.Fetch(pinned);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), Status::Code::kCorruption);
+  EXPECT_EQ(bad.status().message(),
+            cached.string() + ": sha256 " + DigestHex(planted, DigestAlgorithm::kSha256) +
+                ", expected " + sha +
+                ": not the ml-10m archive mtrec downloaded (damaged or replaced); remove it to "
+                "download it again");
+  EXPECT_EQ(ReadFile(cached), planted);  // left for the user to look at
+
+  WriteFile(cached, "PK short");
+  bad = f.Fetch(pinned);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find(": 8 bytes, expected " + std::to_string(f.archive.size())),
+            std::string::npos)
+      << bad.status().message();
+}
+
 TEST(ArchiveDownload, Md5MismatchAndMissingMd5Fail) {
   Fixture f;
   f.server.Serve("/ml-10m.zip", f.archive + "tampered");

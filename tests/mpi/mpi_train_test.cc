@@ -153,6 +153,21 @@ TEST_F(MpiTrain, RefitGivesTheOneProcessModel) {
   ExpectSameWeights(tmp_ / "one.ckpt", tmp_ / "two.ckpt");
 }
 
+// Every rank's flag errors name the flag ("--epochs", not the field
+// "epochs"), after the rank; the header says whose thread count it shows.
+TEST_F(MpiTrain, MessagesNameFlagsAndWhoseThreads) {
+  auto bad = Run(2, Train("bad", {"--epochs", "0"}));
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("of 2: --epochs: expected an integer >= 1, got 0"), std::string::npos)
+      << bad.err;
+  auto good = Run(2, Train("good", {"--epochs", "1", "--threads", "1"}));
+  ASSERT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_NE(good.out.find("1 threads x 2 ranks (the thread count is rank 0's; each rank has its "
+                          "own)"),
+            std::string::npos)
+      << good.out;
+}
+
 TEST_F(MpiTrain, RefusesRanksWhoseDataOrFlagsDiffer) {
   // Rank 1 reads a file with one rating changed.
   std::string other = ReadFile(tmp_.path() / "u.data");

@@ -43,12 +43,16 @@ std::unique_ptr<Backend> NewBackend(const std::string& name, const ModelConfig& 
 
 std::unique_ptr<Backend> NewBackendFrom(const std::string& name, const MultiTaskNet& net,
                                         int threads) {
-  Result<std::unique_ptr<Backend>> made = MakeBackendFrom(name, net, BackendOptions{threads});
+  Result<std::unique_ptr<Backend>> made = MakeBackend(name, net.config(), BackendOptions{threads});
   if (!made.ok()) {
-    ADD_FAILURE() << "MakeBackendFrom(" << name << "): " << made.status().message();
+    ADD_FAILURE() << "MakeBackend(" << name << "): " << made.status().message();
     return nullptr;
   }
-  return std::move(made).value();
+  std::unique_ptr<Backend> backend = std::move(made).value();
+  backend->WriteParams([&](MultiTaskNet& to) {
+    std::copy(net.params().begin(), net.params().end(), to.params().begin());
+  });
+  return backend;
 }
 
 std::vector<float> ParamsOf(const Backend& backend) {

@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "mtrec/io/tensor_file.h"
@@ -233,6 +236,61 @@ TEST(Checkpoint, RefusesTensorsOfAnotherShapeThanRecorded) {
                                            "needs 5x4 F32"),
             std::string::npos)
       << loaded.status().message();
+}
+
+// A diverging run's metrics may be infinite or NaN, which JSON cannot hold:
+// they are saved as "inf"/"-inf"/"nan" and read back as they were (before,
+// such a checkpoint was written but could not be loaded).
+TEST(Checkpoint, RoundTripsNonFiniteMetrics) {
+  TempDir tmp;
+  TrainingCheckpoint c = MakeCheckpoint(4);
+  const double inf = std::numeric_limits<double>::infinity();
+  c.history[0].eval.mse = inf;
+  c.history[1].validation.mse = std::numeric_limits<double>::quiet_NaN();
+  c.history[1].losses.regression = -inf;
+  c.save_best = {1, inf, 1};
+  ASSERT_TRUE(SaveCheckpoint(tmp / "m.ckpt", c).ok());
+  auto loaded = LoadCheckpoint(tmp / "m.ckpt");
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_EQ(loaded->history[0].eval.mse, inf);
+  EXPECT_TRUE(std::isnan(loaded->history[1].validation.mse));
+  EXPECT_EQ(loaded->history[1].losses.regression, -inf);
+  EXPECT_EQ(loaded->save_best.value, inf);
+  EXPECT_EQ(loaded->history[0].eval.mrr, c.history[0].eval.mrr);
+}
+
+// A hand-edited file with a recomputed checksum: a NaN or infinite weight
+// (it would rank NaN) or optimizer value is refused, naming the file and tensor.
+TEST(Checkpoint, RefusesNonFiniteValuesNamingTheTensor) {
+  TempDir tmp;
+  TrainingCheckpoint with_best = MakeCheckpoint(4);
+  with_best.best_params = with_best.params;
+  ASSERT_TRUE(SaveCheckpoint(tmp / "m.ckpt", with_best).ok());
+  ASSERT_TRUE(LoadCheckpoint(tmp / "m.ckpt").ok());
+  const float kBad[] = {std::numeric_limits<float>::quiet_NaN(),
+                        std::numeric_limits<float>::infinity(),
+                        -std::numeric_limits<float>::infinity()};
+  for (const char* tensor : {"Q", "mlp_layers.0.weight", "optimizer.v", "best_params"}) {
+    for (const float bad : kBad) {
+      auto file = ReadTensorFile(tmp / "m.ckpt");
+      ASSERT_TRUE(file.ok());
+      Tensor* t = nullptr;
+      for (Tensor& candidate : file->tensors) {
+        if (candidate.name == tensor) t = &candidate;
+      }
+      ASSERT_NE(t, nullptr) << tensor;
+      std::memcpy(t->bytes.data() + t->bytes.size() - sizeof(float), &bad, sizeof(float));
+      const std::filesystem::path edited = tmp / "edited.ckpt";
+      std::filesystem::remove(edited);
+      ASSERT_TRUE(WriteTensorFile(edited, *file).ok());
+      auto loaded = LoadCheckpoint(edited);
+      ASSERT_FALSE(loaded.ok()) << tensor << " " << bad;
+      EXPECT_EQ(loaded.status().code(), Status::Code::kCorruption);
+      EXPECT_EQ(loaded.status().message(),
+                edited.string() + ": tensor '" + tensor +
+                    "' holds a value that is not finite (NaN or infinity)");
+    }
+  }
 }
 
 TEST(Checkpoint, RefusesToLoadIntoAModelOfAnotherShape) {

@@ -1,7 +1,5 @@
 #include "mtrec/backend/backend_registry.h"
 
-#include <algorithm>
-
 #include "mtrec/backend/backend_config.h"  // generated: MTREC_HAVE_CUDA_HOST, MTREC_HAVE_CUDA
 #include "mtrec/backend/cpu/cpu_backend.h"
 #if MTREC_HAVE_CUDA_HOST || MTREC_HAVE_CUDA
@@ -73,16 +71,6 @@ Result<std::unique_ptr<Backend>> MakeBackend(std::string_view name, const ModelC
   for (const Entry& e : kBackends) known += (known.empty() ? "" : ", ") + std::string(e.name);
   return Status::InvalidArgument("backend: unknown backend '" + std::string(name) +
                                  "' (this build has: " + known + ")");
-}
-
-Result<std::unique_ptr<Backend>> MakeBackendFrom(std::string_view name, const MultiTaskNet& net,
-                                                 const BackendOptions& options) {
-  MTREC_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend,
-                         MakeBackend(name, net.config(), options));
-  backend->WriteParams([&](MultiTaskNet& to) {
-    std::copy(net.params().begin(), net.params().end(), to.params().begin());
-  });
-  return backend;
 }
 
 }  // namespace mtrec

@@ -26,8 +26,4 @@ Status BackendUsable(std::string_view name);
 Result<std::unique_ptr<Backend>> MakeBackend(std::string_view name, const ModelConfig& config,
                                              const BackendOptions& options);
 
-// A backend `name` holding a copy of `net` (shape and parameters).
-Result<std::unique_ptr<Backend>> MakeBackendFrom(std::string_view name, const MultiTaskNet& net,
-                                                 const BackendOptions& options);
-
 }  // namespace mtrec

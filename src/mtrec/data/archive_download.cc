@@ -72,11 +72,39 @@ Result<std::string> ParseMd5File(std::string_view text, std::string_view source_
   return Status::Corruption(std::string(source_name) + ": no MD5 checksum (32 hex digits) in it");
 }
 
+namespace {
+
+// An archive already in the cache, checked against the pinned SHA-256 (one
+// pass over the zip; the size first), so that a file planted or damaged there
+// is not read as the data set. Without a pinned hash the MD5 is GroupLens's,
+// on the network: the cached archive is then trusted as it was verified when
+// downloaded.
+Result<fs::path> VerifiedCacheHit(const MovieLensSet& set, const fs::path& archive) {
+  if (set.sha256.empty()) return archive;
+  const auto refused = [&](const std::string& why) {
+    return Status::Corruption(archive.string() + ": " + why + ": not the " + std::string(set.name) +
+                              " archive mtrec downloaded (damaged or replaced); remove it to "
+                              "download it again");
+  };
+  std::error_code ec;
+  const auto bytes = static_cast<int64_t>(fs::file_size(archive, ec));
+  if (!ec && set.archive_bytes >= 0 && bytes != set.archive_bytes) {
+    return refused(std::to_string(bytes) + " bytes, expected " + std::to_string(set.archive_bytes));
+  }
+  MTREC_ASSIGN_OR_RETURN(const std::string got, FileDigestHex(archive, DigestAlgorithm::kSha256));
+  if (got != set.sha256) {
+    return refused("sha256 " + got + ", expected " + std::string(set.sha256));
+  }
+  return archive;
+}
+
+}  // namespace
+
 Result<fs::path> EnsureMovieLensArchive(const MovieLensSet& set, const fs::path& data_dir,
                                         const DownloadOptions& options) {
   const fs::path destination = data_dir / set.archive;
   std::error_code ec;
-  if (fs::is_regular_file(destination, ec)) return destination;
+  if (fs::is_regular_file(destination, ec)) return VerifiedCacheHit(set, destination);
   // The archive and its .part are only ever created new or resumed as regular
   // files: a link, a FIFO or a folder there is refused, never written through.
   const fs::path part = destination.string() + ".part";

@@ -3,7 +3,10 @@
 // after a run that was killed mid-download, a .part that the next run resumes).
 //
 // Verification: the SHA-256 pinned in the catalog, else the MD5 in GroupLens's
-// <archive>.md5 beside the archive. A resumed download that fails verification
+// <archive>.md5 beside the archive. An archive found in the cache is checked
+// again against a pinned SHA-256 on every use (Corruption if it differs: it
+// was damaged or replaced); one without a pinned hash is trusted as it was
+// verified when downloaded (its MD5 is on the network). A resumed download that fails verification
 // is discarded and fetched once more from the start; a transfer that breaks off
 // is resumed up to max_attempts times. On any failure the .part is removed.
 #pragma once

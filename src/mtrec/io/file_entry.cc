@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
 
 namespace mtrec {
@@ -54,7 +55,26 @@ const char* DescribeKind(FileKind kind) {
 }
 
 Status OsError(const std::filesystem::path& path, const std::string& what) {
-  return Status::IOError(path.string() + ": " + what + ": " + std::strerror(errno));
+  const std::string message = path.string() + ": " + what + ": " + std::strerror(errno);
+  if (errno == ENAMETOOLONG) return Status::InvalidArgument(message);
+  return Status::IOError(message);
+}
+
+Status CheckPathLength(const std::filesystem::path& path, const std::string& flag) {
+  for (const std::filesystem::path& part : path) {
+    const std::string name = part.string();
+    if (name.size() > NAME_MAX) {
+      return Status::InvalidArgument(flag + ": the name '" + name.substr(0, 40) + "...' is " +
+                                     std::to_string(name.size()) + " bytes, longer than the " +
+                                     std::to_string(NAME_MAX) + " a file name may have");
+    }
+  }
+  if (path.string().size() >= PATH_MAX) {
+    return Status::InvalidArgument(flag + ": the path is " + std::to_string(path.string().size()) +
+                                   " bytes, longer than the " + std::to_string(PATH_MAX - 1) +
+                                   " a path may have");
+  }
+  return Status::Ok();
 }
 
 Result<FileKind> KindAt(int dir_fd, const std::string& name, const std::filesystem::path& shown) {

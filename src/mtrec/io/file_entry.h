@@ -85,7 +85,14 @@ Result<std::vector<std::string>> ListFolder(int dir_fd, const std::filesystem::p
 // Two descriptors (or a descriptor and an entry) naming the same file.
 bool SameFile(int fd_a, int fd_b);
 
-// The Status of a failed system call: IOError "<path>: <what>: <strerror(errno)>".
+// The Status of a failed system call: IOError "<path>: <what>: <strerror(errno)>";
+// InvalidArgument for ENAMETOOLONG (a path no file can have: the caller's).
 Status OsError(const std::filesystem::path& path, const std::string& what);
+
+// A path that no file can have (a name longer than NAME_MAX, 255 bytes on
+// Linux, or the whole longer than PATH_MAX): InvalidArgument naming `flag`
+// and the name, before anything is created. A file system that allows less
+// answers ENAMETOOLONG later (OsError: InvalidArgument too).
+Status CheckPathLength(const std::filesystem::path& path, const std::string& flag);
 
 }  // namespace mtrec

@@ -65,10 +65,18 @@ int64_t Tensor::elements() const {
   return n;
 }
 
-std::vector<float> Tensor::ToF32() const {
-  std::vector<float> out(bytes.size() / sizeof(float));
-  std::memcpy(out.data(), bytes.data(), out.size() * sizeof(float));
-  return out;
+bool Tensor::CopyFiniteF32(std::span<float> out) const {
+  // A float is NaN or infinite exactly when its exponent bits are all ones;
+  // the flag is or-ed without a branch, so the loop stays one vectorised pass.
+  constexpr uint32_t kExponent = 0x7f800000u;
+  uint32_t not_finite = 0;
+  for (size_t k = 0; k < out.size(); ++k) {
+    uint32_t word;
+    std::memcpy(&word, bytes.data() + k * sizeof(float), sizeof(float));
+    not_finite |= static_cast<uint32_t>((word & kExponent) == kExponent);
+    out[k] = std::bit_cast<float>(word);
+  }
+  return not_finite == 0;
 }
 
 const Tensor* TensorFile::Find(const std::string& name) const {

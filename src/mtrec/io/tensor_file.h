@@ -40,8 +40,10 @@ struct Tensor {
 
   static Tensor F32(std::string name, std::vector<int64_t> shape, std::span<const float> values);
   int64_t elements() const;
-  // The values as floats. REQUIRES: dtype == "F32" (checked by the reader).
-  std::vector<float> ToF32() const;
+  // Copies the values into `out`, checking in the same pass that each is
+  // finite; false if any is NaN or infinite (all are copied either way).
+  // REQUIRES: dtype == "F32" (checked by the reader), out.size() == elements().
+  bool CopyFiniteF32(std::span<float> out) const;
 };
 
 struct TensorFile {

@@ -349,6 +349,7 @@ std::string NewRunId() {
 
 Result<RunFolderClaim> ClaimRunFolder(const fs::path& dir, RunFolderMode mode,
                                       const std::string& run_id, const std::string& flag) {
+  MTREC_RETURN_IF_ERROR(CheckPathLength(dir, flag));
   const fs::path base = Absolute(dir);
   const fs::path parent = base.parent_path();
   // The folders above the run folder are the caller's path: created as needed
@@ -380,6 +381,9 @@ Result<RunFolderClaim> ClaimRunFolderIn(int parent_fd, const fs::path& parent,
                                         RunFolderMode mode, const std::string& run_id,
                                         const std::string& flag) {
   if (subfolders.empty()) return Status::InvalidArgument(flag + ": no subfolder named");
+  fs::path whole = parent;
+  for (const std::string& name : subfolders) whole /= name;
+  MTREC_RETURN_IF_ERROR(CheckPathLength(whole, flag));
   UniqueFd at;
   int at_fd = parent_fd;
   fs::path at_path = parent;
@@ -415,6 +419,7 @@ Status CheckRunFolderIn(int parent_fd, const fs::path& parent,
 }
 
 Result<FileLock> ClaimCheckpointTarget(const CheckpointTarget& t) {
+  MTREC_RETURN_IF_ERROR(CheckPathLength(t.path, t.flag));
   const fs::path path = Absolute(t.path);
   const std::string where = t.flag + " " + t.path.string();
   if (!t.path.has_filename()) {

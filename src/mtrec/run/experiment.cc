@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "mtrec/api/model_hooks.h"
 #include "mtrec/backend/backend.h"
-#include "mtrec/core/enum_names.h"
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/data/split.h"
 #include "mtrec/dist/communicator.h"
@@ -47,6 +47,9 @@ struct RunState {
   std::string run_id;
   EarlyStopping early;  // with the best epoch's weights
   BestTracker save_best;
+  int saved_epoch = 0;         // the epoch --save_every last wrote (0: none)
+  bool save_failed = false;    // writing --save failed (its content kept beside it)
+  bool policy_failed = false;  // an observer or a checkpoint ended the epochs with an error
 };
 
 TrainingCheckpoint CheckpointOf(const Model& model, const RunState& run, CheckpointState state) {
@@ -318,12 +321,15 @@ Status TrainEpochs(const ExperimentConfig& config, const RunOptions& options,
     if (!options.save_path.empty() && options.save_every > 0 && epoch % options.save_every == 0 &&
         epoch < config.epochs) {
       policy = Save(options.save_path, CheckpointState::kRunning, model, run);
+      run.save_failed = !policy.ok();
       if (!policy.ok()) return false;
+      run.saved_epoch = epoch;
     }
     return true;
   };
   MTREC_ASSIGN_OR_RETURN(const FitResult fitted, ModelHooks::Fit(model, data.train, fit, run.early));
-  MTREC_RETURN_IF_ERROR(policy);
+  // An observer's or a checkpoint's error ended the epochs: returned after the
+  // summary says what the weights are (SaveAfterFailure saves them).
   if (fitted.stopped_early) summary.stop_reason = StopReason::kEarlyStopped;
   if (fitted.interrupted) summary.stop_reason = StopReason::kInterrupted;
   // Early stopping ended with the best validation epoch's weights (Fit
@@ -337,7 +343,56 @@ Status TrainEpochs(const ExperimentConfig& config, const RunOptions& options,
   }
   summary.epochs = model.history();
   summary.steps = ModelHooks::Steps(model);
-  return Status::Ok();
+  run.policy_failed = !policy.ok();
+  return policy;
+}
+
+// A run that fails after whole epochs still leaves its --save checkpoint,
+// when the weights at hand are those of whole epochs, and says so after the
+// error (`failure`, returned with that detail):
+// - an observer's error (a run file replaced under the run) or a --save_best
+//   write that failed: the weights are the last epoch's (or early stopping's
+//   best epoch's, which it restored), saved as such;
+// - a loss that is not finite: the step that met it was not applied, so the
+//   weights are the last good epoch's if it was the epoch's first step
+//   (saved, resumable like Ctrl-C's checkpoint, which would meet it again);
+//   mid-epoch they are part-way into the diverging epoch, not a good
+//   epoch's, and are not saved: --save then holds what --save_every wrote.
+// A failure to write --save itself is not retried (its content is kept
+// beside it already), nor is any other error of training (a resumed
+// checkpoint that does not fit the data: the weights are the file's).
+Status SaveAfterFailure(const Status& failure, const ExperimentConfig& config,
+                        const RunOptions& options, const Model& model, const RunState& run,
+                        const RunSummary& summary) {
+  const int epochs = static_cast<int>(model.history().size());
+  if (options.save_path.empty() || run.save_failed || epochs == 0) return failure;
+  const bool diverged = !run.policy_failed && failure.code() == Status::Code::kAborted;
+  if (!run.policy_failed && !diverged) return failure;
+  const WeightsState weights = model.weights_state();
+  if (diverged && weights.extra_batches > 0) {
+    const std::string kept = run.saved_epoch > 0 ? "--save " + options.save_path + " holds epoch " +
+                                                       std::to_string(run.saved_epoch) +
+                                                       " (written by --save_every)"
+                                                 : "no --save checkpoint was written";
+    return failure.WithDetail(kept + ": the weights of epoch " + std::to_string(epochs) +
+                              ", the last good one, were not kept (the loss diverged " +
+                              std::to_string(weights.extra_batches) +
+                              (weights.extra_batches == 1 ? " batch" : " batches") +
+                              " into epoch " + std::to_string(epochs + 1) +
+                              "; --save_every 1 keeps every epoch's)");
+  }
+  const CheckpointState state = summary.best_epoch > 0    ? CheckpointState::kEarlyStopped
+                                : epochs >= config.epochs ? CheckpointState::kCompleted
+                                                          : CheckpointState::kInterrupted;
+  if (Status saved = Save(options.save_path, state, model, run); !saved.ok()) {
+    return failure.WithDetail(saved.message());
+  }
+  const int epoch = summary.best_epoch > 0 ? summary.best_epoch : epochs;
+  const char* note = diverged                                 ? ", the last good one"
+                     : state == CheckpointState::kInterrupted ? " (--resume continues it)"
+                                                              : "";
+  return failure.WithDetail("--save " + options.save_path + " holds the weights of epoch " +
+                            std::to_string(epoch) + note);
 }
 
 // --refit after early stopping chose its epochs: the chosen model (saved
@@ -395,7 +450,9 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   RunSummary summary;
   summary.info = InfoOf(data, model);
   for (TrainingObserver* o : observers) MTREC_RETURN_IF_ERROR(o->OnStart(config, summary.info));
-  MTREC_RETURN_IF_ERROR(TrainEpochs(config, options, observers, data, model, run, summary));
+  if (Status s = TrainEpochs(config, options, observers, data, model, run, summary); !s.ok()) {
+    return SaveAfterFailure(s, config, options, model, run, summary);
+  }
   // The chosen model is saved first: a refit that fails or is stopped leaves it.
   if (!options.save_path.empty()) {
     MTREC_RETURN_IF_ERROR(Save(options.save_path, StateOf(summary.stop_reason), model, run));

@@ -1,10 +1,13 @@
 #include "mtrec/train/checkpoint.h"
 
+#include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <sstream>
 #include <stdexcept>
 #include <utility>
+#include <vector>
 
 #include "mtrec/backend/backend.h"
 #include "mtrec/core/version.h"
@@ -47,29 +50,50 @@ T IntegerAt(const Json& j, const char* key) {
   return static_cast<T>(s);
 }
 
+// A metric or loss: JSON has no NaN or infinity (a diverging run's test MSE
+// may be either), so those are the strings "nan", "inf" and "-inf"; null (how
+// older versions wrote them, unreadable then) reads as NaN.
+Json RealJson(double v) {
+  if (std::isfinite(v)) return v;
+  return std::isnan(v) ? "nan" : v > 0 ? "inf" : "-inf";
+}
+double RealAt(const Json& j, const char* key) {
+  const Json& v = j.at(key);
+  if (v.is_null()) return std::numeric_limits<double>::quiet_NaN();
+  if (!v.is_string()) return v.get<double>();
+  const std::string text = v.get<std::string>();
+  if (text == "nan") return std::numeric_limits<double>::quiet_NaN();
+  if (text == "inf") return std::numeric_limits<double>::infinity();
+  if (text == "-inf") return -std::numeric_limits<double>::infinity();
+  throw std::invalid_argument(std::string(key) + ": expected a number, got '" + text + "'");
+}
+
 Json LossesJson(const EpochLosses& l) {
-  return {{"factorization", l.factorization},
-          {"regression", l.regression},
-          {"joint", l.joint},
+  return {{"factorization", RealJson(l.factorization)},
+          {"regression", RealJson(l.regression)},
+          {"joint", RealJson(l.joint)},
           {"batches", l.batches}};
 }
 EpochLosses LossesFrom(const Json& j) {
-  return {j.at("factorization").get<double>(), j.at("regression").get<double>(),
-          j.at("joint").get<double>(), IntegerAt<int64_t>(j, "batches")};
+  return {RealAt(j, "factorization"), RealAt(j, "regression"), RealAt(j, "joint"),
+          IntegerAt<int64_t>(j, "batches")};
 }
 Json EvalJson(const EvalResult& e) {
-  return {{"mrr", e.mrr}, {"mse", e.mse}, {"mrr_users", e.mrr_users}, {"test_size", e.test_size}};
+  return {{"mrr", RealJson(e.mrr)},
+          {"mse", RealJson(e.mse)},
+          {"mrr_users", e.mrr_users},
+          {"test_size", e.test_size}};
 }
 EvalResult EvalFrom(const Json& j) {
-  return {j.at("mrr").get<double>(), j.at("mse").get<double>(), IntegerAt<int64_t>(j, "mrr_users"),
+  return {RealAt(j, "mrr"), RealAt(j, "mse"), IntegerAt<int64_t>(j, "mrr_users"),
           IntegerAt<int64_t>(j, "test_size")};
 }
 Json TrackerJson(const TrackerState& t) {
-  return {{"epoch", t.epoch}, {"value", t.value}, {"epochs_since_best", t.epochs_since_best}};
+  return {
+      {"epoch", t.epoch}, {"value", RealJson(t.value)}, {"epochs_since_best", t.epochs_since_best}};
 }
 TrackerState TrackerFrom(const Json& j) {
-  return {IntegerAt<int>(j, "epoch"), j.at("value").get<double>(),
-          IntegerAt<int>(j, "epochs_since_best")};
+  return {IntegerAt<int>(j, "epoch"), RealAt(j, "value"), IntegerAt<int>(j, "epochs_since_best")};
 }
 
 // The checkpoint's `config` object: the shared codec's output, with the data
@@ -110,6 +134,14 @@ EpochStats EpochFromJson(const Json& j) {
 
 std::string Shape(int64_t rows, int64_t cols) {
   return std::to_string(rows) + "x" + std::to_string(cols);
+}
+
+// A tensor holding NaN or infinity (a step whose loss is not finite is never
+// applied, so a run does not write one): its weights would rank NaN, its
+// optimizer state would make the next step NaN.
+Status NotFinite(const std::string& where, const std::string& tensor) {
+  return Status::Corruption(where + ": tensor '" + tensor +
+                            "' holds a value that is not finite (NaN or infinity)");
 }
 
 }  // namespace
@@ -245,8 +277,8 @@ Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path) {
                                 ", the recorded model shape needs " + Shape(b.rows, b.cols) +
                                 " F32");
     }
-    const std::vector<float> values = t->ToF32();
-    std::copy(values.begin(), values.end(), c.params.begin() + b.offset);
+    const std::span<float> block(c.params.data() + b.offset, static_cast<size_t>(b.rows * b.cols));
+    if (!t->CopyFiniteF32(block)) return NotFinite(where, b.name);
   }
   const std::vector<int64_t> flat = {layout.total_size()};
   for (const Tensor& t : file.tensors) {
@@ -260,10 +292,12 @@ Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path) {
                                 std::to_string(layout.total_size()) + " parameters");
     }
     ++expected_tensors;
+    std::vector<float> values(static_cast<size_t>(layout.total_size()));
+    if (!t.CopyFiniteF32(values)) return NotFinite(where, t.name);
     if (optimizer) {
-      c.optimizer_state.emplace_back(t.name.substr(10), t.ToF32());
+      c.optimizer_state.emplace_back(t.name.substr(10), std::move(values));
     } else {
-      c.best_params = t.ToF32();
+      c.best_params = std::move(values);
     }
   }
   if (expected_tensors != file.tensors.size()) {

@@ -24,7 +24,8 @@
 //     per optimizer state tensor (Adam: m, v; Adagrad: sum); "best_params" [n]
 //     with early stopping.
 // A reader refuses another format, a newer version, a bad checksum, truncation,
-// and tensors that do not match the recorded model shape.
+// tensors that do not match the recorded model shape, and tensors holding NaN
+// or infinity (checked while they are copied, in the same pass).
 #pragma once
 
 #include <cstdint>

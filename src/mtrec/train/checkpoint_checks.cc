@@ -1,5 +1,9 @@
 #include "mtrec/train/checkpoint_checks.h"
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "mtrec/data/text_encoding.h"
 
 namespace mtrec {
@@ -50,20 +54,29 @@ Status CheckCheckpointProgress(const TrainingCheckpoint& c, const std::string& w
 }
 
 Status CheckCheckpointText(const TrainingCheckpoint& c, const std::string& flag) {
-  const auto bad = [&](const std::string& what, const std::string& text) {
-    return Status::Corruption(flag + ": a checkpoint cannot hold " + what + " '" + ToUtf8(text) +
-                              "' (shown as Latin-1): it is not UTF-8 text; re-encode the "
-                              "ratings file as UTF-8 (checked before training)");
+  const auto cannot_hold = [&](const std::string& what, const std::string& text) {
+    return flag + ": a checkpoint cannot hold " + what + " '" + ToUtf8(text) +
+           "' (shown as Latin-1): it is not UTF-8 text; ";
   };
-  for (const std::string& id : c.user_ids) {
-    if (!IsValidUtf8(id)) return bad("the user id", id);
+  for (const std::vector<std::string>* ids : {&c.user_ids, &c.item_ids}) {
+    for (const std::string& id : *ids) {
+      if (IsValidUtf8(id)) continue;
+      return Status::Corruption(
+          cannot_hold(ids == &c.user_ids ? "the user id" : "the item id", id) +
+          "re-encode the ratings file as UTF-8 (checked before training)");
+    }
   }
-  for (const std::string& id : c.item_ids) {
-    if (!IsValidUtf8(id)) return bad("the item id", id);
-  }
-  for (const std::string* path : {&c.data_path, &c.config.data.dataset, &c.config.data.data_dir,
-                                  &c.logdir, &c.config.init_weights}) {
-    if (!IsValidUtf8(*path)) return bad("the path", *path);
+  // A path is the flag's that gave it: a usage error, fixed by another path.
+  const std::pair<const std::string*, const char*> paths[] = {
+      {&c.data_path, "--dataset"},
+      {&c.config.data.dataset, "--dataset"},
+      {&c.config.data.data_dir, "--data_dir"},
+      {&c.logdir, "--logdir"},
+      {&c.config.init_weights, "--init_weights"}};
+  for (const auto& [path, source] : paths) {
+    if (IsValidUtf8(*path)) continue;
+    return Status::InvalidArgument(cannot_hold("the " + std::string(source) + " path", *path) +
+                                   "give " + source + " a UTF-8 path (checked before training)");
   }
   return Status::Ok();
 }

@@ -19,8 +19,10 @@ namespace mtrec {
 Status CheckCheckpointProgress(const TrainingCheckpoint& checkpoint, const std::string& where);
 
 // Every text a checkpoint stores (ids, paths) is UTF-8, as its JSON header
-// requires; Corruption naming `flag` (e.g. "--save"), the first bad id and the
-// fix otherwise. Run before training, so a run is never trained to be lost.
+// requires. Otherwise an error naming `flag` (e.g. "--save") and the first bad
+// text: Corruption for an id (re-encode the data), InvalidArgument for a path,
+// naming the flag that gave it (--dataset, --data_dir, --logdir,
+// --init_weights). Run before training, so a run is never trained to be lost.
 Status CheckCheckpointText(const TrainingCheckpoint& checkpoint, const std::string& flag);
 
 }  // namespace mtrec
