@@ -48,6 +48,8 @@ FlagSet MakeFlags(ServeFlags& f) {
   flags.AddIntInRange("port", &o.port, 0, 65535, "the TCP port (0: any free port)");
   flags.AddIntInRange("connections", &o.connections, 1, 4096,
                       "connections served at once (each holds a worker thread while open)");
+  flags.AddIntInRange("waiting", &o.waiting, 0, 1 << 20,
+                      "connections that may wait for a worker; more are answered 503 and closed");
   flags.AddString("admin_token", &o.admin_token, "TOKEN",
                   "enables POST /admin/reload for requests with 'Authorization: Bearer TOKEN'");
   flags.AddIntInRange("read_timeout", &o.read_timeout_seconds, 1, 3600,

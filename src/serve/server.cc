@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "serve/connection_pool.h"
 #include "serve/json_codec.h"
 #include "serve/metrics.h"
 
@@ -92,8 +93,8 @@ class Server {
 
  private:
   void Configure() {
-    const int connections = options_.connections;
-    http_.new_task_queue = [connections] { return new httplib::ThreadPool(connections); };
+    const size_t workers = options_.connections, waiting = options_.waiting;
+    http_.new_task_queue = [workers, waiting] { return new ConnectionPool(workers, waiting); };
     http_.set_tcp_nodelay(true);
     http_.set_keep_alive_max_count(1 << 30);
     http_.set_keep_alive_timeout(options_.keep_alive_seconds);
@@ -115,6 +116,17 @@ class Server {
     // no body (`curl -X POST URL`); the library would refuse it as malformed
     // when reading the body, so it is answered before that.
     http_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      if (ConnectionPool::Refusing()) {
+        metrics_.Record(RouteNames().size(), 503, 0.0);
+        WriteReply(ErrorReply({503,
+                               "the server is busy: " + std::to_string(options_.connections) +
+                                   " connections open and " + std::to_string(options_.waiting) +
+                                   " waiting; try again later",
+                               ""}),
+                   res);
+        res.set_header("Connection", "close");
+        return httplib::Server::HandlerResponse::Handled;
+      }
       if (req.method == "GET" || req.method == "HEAD" || req.has_header("Content-Length") ||
           req.has_header("Transfer-Encoding")) {
         return httplib::Server::HandlerResponse::Unhandled;

@@ -18,8 +18,10 @@ struct ServeOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port (the "listening" line names it)
   // Connections served at once: each open keep-alive connection holds a
-  // worker thread; more wait in the accept queue until one is free.
+  // worker thread; up to `waiting` more wait for one.
   int connections = 64;
+  // Connections that may wait for a worker; one more is answered 503 and closed.
+  int waiting = 1024;
   int read_timeout_seconds = 5;  // a slow or idle client is dropped after it
   int keep_alive_seconds = 5;
   int drain_seconds = 10;       // the longest wait for requests in progress at shutdown

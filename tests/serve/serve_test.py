@@ -343,6 +343,35 @@ class ReloadAndShutdownTest(unittest.TestCase):
         finally:
             self.assertEqual(server.stop(), 0)
 
+    def test_connections_beyond_the_bound_are_refused_not_queued(self):
+        server = Server(self.model, "--connections", "2", "--waiting", "1")
+        try:
+            def send(conn):
+                conn.request("GET", "/healthz")
+                return conn
+
+            # Two keep-alive connections hold both workers (for --keep_alive 1 s)...
+            held = [send(http.client.HTTPConnection("127.0.0.1", server.port, timeout=10))
+                    for _ in range(2)]
+            for conn in held:
+                r = conn.getresponse()
+                r.read()
+                self.assertEqual(r.status, 200)
+            # ...one more waits for a worker, and the next is answered 503 at once.
+            waiting = send(http.client.HTTPConnection("127.0.0.1", server.port, timeout=10))
+            time.sleep(0.1)
+            start = time.time()
+            refused = send(http.client.HTTPConnection("127.0.0.1", server.port, timeout=10))
+            r = refused.getresponse()
+            self.assertEqual(r.status, 503)
+            self.assertIn("busy", json.loads(r.read())["error"])
+            self.assertLess(time.time() - start, 0.9)  # before a worker is free
+            self.assertEqual(waiting.getresponse().status, 200)  # once one is
+            for conn in held + [waiting, refused]:
+                conn.close()
+        finally:
+            self.assertEqual(server.stop(), 0)
+
     def test_sigterm_drains_and_exits_zero(self):
         server = Server(self.model)
         ok, errors, stop = [0], [], threading.Event()
