@@ -93,6 +93,13 @@ HttpReply BatchRecommendations(const Call& c) {
   SERVE_RETURN_IF_ERROR(ArrayMember(body, "users", c.limits.max_users, &users));
   SERVE_RETURN_IF_ERROR(IntMember(body, "k", kDefaultK, c.limits.max_k, &k));
   SERVE_RETURN_IF_ERROR(BoolMember(body, "exclude_seen", true, &exclude_seen));
+  if (static_cast<int64_t>(users->size()) * k > c.limits.max_batch_items) {
+    return ErrorReply({400,
+                       "users x k: at most " + std::to_string(c.limits.max_batch_items) +
+                           " items per request, asked " + std::to_string(users->size()) + " x " +
+                           std::to_string(k) + "; split the users over several requests",
+                       ""});
+  }
   Json results = Json::array();
   for (const Json& u : *users) {
     std::string user;

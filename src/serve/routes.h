@@ -19,6 +19,7 @@ namespace mtrec::serve {
 struct ApiLimits {
   int max_k = 1000;           // k of every list
   int max_users = 1000;       // users of one POST /v1/recommendations
+  int max_batch_items = 100000;  // users x k of one POST /v1/recommendations
   int max_pairs = 10000;      // pairs of one POST /v1/predict
   int max_ratings = 1000;     // ratings of one fold-in
   int max_search = 1000;      // limit of GET /v1/items

@@ -232,6 +232,8 @@ class ServeTest(unittest.TestCase):
         self.assert_error(self.post("/v1/recommendations", {"users": [1.5]}), 400, "users")
         self.assert_error(self.post("/v1/recommendations", {"users": ["1"], "k": "3"}), 400, "k")
         self.assert_error(self.post("/v1/predict", {"pairs": [[1, 2, 3]]}), 400, "pairs")
+        self.assert_error(self.post("/v1/recommendations", {"users": ["1"] * 101, "k": 1000}),
+                          400, "users x k")
         self.assert_error(self.post("/v1/recommendations/for-ratings", {"ratings": [50, 5]}), 400,
                           "ratings")
         self.assert_error(self.post("/v1/recommendations/for-ratings", {"ratings": {"50": 99}}),
