@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "mtrec/config_schema.h"
+#include "serve/explorer_page.h"
 #include "serve/json_codec.h"
 
 namespace mtrec::serve {
@@ -247,6 +248,11 @@ HttpReply ModelInfo(const Call& c) {
   return JsonReply(j);
 }
 
+// GET /: the model explorer.
+HttpReply Explorer(const Call&) {
+  return {200, "text/html; charset=utf-8", std::string(ExplorerPage()), ""};
+}
+
 HttpReply Health(const Call&) { return JsonReply(Json{{"status", "ok"}}); }
 
 HttpReply Ready(const Call& c) {
@@ -320,6 +326,7 @@ constexpr Route kRoutes[] = {
     {"POST /v1/predict", Predict},
     {"GET /v1/items", Items},
     {"GET /v1/model", ModelInfo},
+    {"GET /", Explorer},
     {"GET /healthz", Health},
     {"GET /readyz", Ready},
     {"GET /metrics", MetricsRoute},

@@ -223,6 +223,18 @@ class ServeTest(unittest.TestCase):
         self.assertIn('mtrec_model_info{checksum="' + got["checksum"] + '"} 1', text)
         self.assertRegex(text, r"mtrec_model_load_seconds \d")
 
+    def test_the_explorer_page_works_against_the_server(self):
+        code, page, r = self.get("/")
+        self.assertEqual(code, 200)
+        self.assertTrue(r.getheader("Content-Type").startswith("text/html"))
+        self.assertIn('id="search-form"', page)
+        node = shutil.which("node") or shutil.which("nodejs")
+        self.assertIsNotNone(node, "Node.js runs the page's script (scripts/install_deps.sh)")
+        run = subprocess.run([node, os.path.join(os.path.dirname(__file__), "explorer_test.js"),
+                              f"http://127.0.0.1:{self.server.port}"],
+                             capture_output=True, text=True, timeout=60)
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+
     # -- every error status --------------------------------------------------
 
     def test_errors(self):
