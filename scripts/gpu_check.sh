@@ -93,7 +93,7 @@ skipped=$(count SKIPPED)
 failures=$(count FAILED)
 tests_verdict=ok
 if [ "$tests_rc" -ne 0 ] || [ "${ran:-0}" -eq 0 ] || [ "${skipped:-0}" -ne 0 ]; then
-  tests_verdict="FAILED (exit $tests_rc)"
+  tests_verdict="FAILED (exit $tests_rc$([ "${skipped:-0}" -ne 0 ] && echo ": skipped, the device is not usable"))"
   fail "backend tests on cuda (exit $tests_rc):"
   grep -E '^\[  (FAILED|SKIPPED) \]|Failure|error' "$tmp/tests.log" | head -20 >&2
 fi
