@@ -16,7 +16,8 @@
 #                what it was built from and for (gpu_check compares the CPU)
 #   scripts/gpu_bundle.sh DIR [BUILD_DIR]
 # BUILD_DIR (default build-gpu-bundle): a folder without a CMake cache gets a
-# fresh portable build (MTREC_NATIVE=OFF, about 10 min on 2 cores). An
+# fresh build for any x86-64-v3 CPU (AVX2, FMA: every H100/H200 host;
+# MTREC_NATIVE=OFF -march=x86-64-v3, about 10 min on 2 cores). An
 # existing one is reused (CI passes build/, which scripts/cuda_build_check.sh
 # has just built with CUDA): MTREC_CUDA and MTREC_BUILD_BENCHMARKS are turned
 # on and MTREC_MPI off for the build, then set back; its -march=native binaries
@@ -38,7 +39,8 @@ if [ -f "$build/CMakeCache.txt" ]; then
   trap 'cmake -S . -B "$build" "${restore[@]}" >/dev/null' EXIT
   configure=()
 else
-  configure=(-DCMAKE_BUILD_TYPE=Release -DMTREC_WERROR=ON -DMTREC_NATIVE=OFF -DMTREC_BUILD_TESTS=ON)
+  configure=(-DCMAKE_BUILD_TYPE=Release -DMTREC_WERROR=ON -DMTREC_NATIVE=OFF
+    -DCMAKE_CXX_FLAGS=-march=x86-64-v3 -DMTREC_BUILD_TESTS=ON)
 fi
 cmake -S . -B "$build" "${configure[@]}" -DMTREC_CUDA=ON -DCMAKE_CUDA_COMPILER="$nvcc" \
   -DMTREC_MPI=OFF -DMTREC_BUILD_BENCHMARKS=ON >/dev/null
@@ -66,11 +68,16 @@ ldd "$dir"/bin/* | awk '$2 == "=>" && $3 ~ /^\// { print $1, $3 }' | sort -u |
 # The newest C++ runtime version the binaries ask for (the launcher compares).
 cxx_needed=$(objdump -T "$dir"/bin/* | grep -o 'GLIBCXX_[0-9.]*' | sort -Vu | tail -1)
 cp -r tests/testdata "$dir/testdata"
-grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2 | tr ' ' '\n' | sed '/^$/d' | sort >"$dir/cpu_flags"
+# The CPU flags the binaries need: the builder's own for -march=native, else x86-64-v3's.
+if [ "$(cache_value MTREC_NATIVE)" = ON ]; then
+  grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2 | tr ' ' '\n' | sed '/^$/d' | sort >"$dir/cpu_flags"
+else
+  printf '%s\n' avx avx2 bmi1 bmi2 f16c fma movbe sse4_1 sse4_2 ssse3 | sort >"$dir/cpu_flags"
+fi
 {
   echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
   echo "built: $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-  echo "native: $(cache_value MTREC_NATIVE)"
+  echo "native: $(cache_value MTREC_NATIVE) (CXX flags: $(cache_value CMAKE_CXX_FLAGS))"
   echo "nvcc: $("$nvcc" --version | grep -o 'release [0-9.]*')"
   echo "cxx_needed: $cxx_needed"
 } >"$dir/BUILD_INFO"

@@ -53,16 +53,16 @@ echo "gpu_check: bundle: $(tr '\n' ';' <"$bundle/BUILD_INFO")"
 nvidia-smi --query-gpu=name,driver_version,compute_cap,memory.total --format=csv,noheader |
   sed 's/^/gpu_check: device: /'
 echo "gpu_check: host: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $cores cores"
-# A -march=native bundle runs only where the builder's instruction set is.
-if grep -q '^native: ON' "$bundle/BUILD_INFO"; then
-  isa='^(sse4_1|sse4_2|ssse3|avx|avx2|fma|f16c|bmi1|bmi2|movbe|avx512[a-z0-9_]*|amx[a-z0-9_]*|avx_vnni)$'
-  mine=$(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2 | tr ' ' '\n' | sed '/^$/d' | sort)
-  lacking=$(comm -23 <(grep -E "$isa" "$bundle/cpu_flags") <(echo "$mine") | tr '\n' ' ')
-  if [ -n "$lacking" ]; then
-    echo "gpu_check: this CPU lacks instructions the bundle was built for (-march=native): $lacking;" \
-      "build a portable one with scripts/gpu_bundle.sh DIR (no BUILD_DIR)" >&2
-    exit 1
-  fi
+# The bundle runs only where the instruction set it was built for is
+# (cpu_flags: the builder's for -march=native, else x86-64-v3's).
+isa='^(sse4_1|sse4_2|ssse3|avx|avx2|fma|f16c|bmi1|bmi2|movbe|avx512[a-z0-9_]*|amx[a-z0-9_]*|avx_vnni)$'
+mine=$(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2 | tr ' ' '\n' | sed '/^$/d' | sort)
+lacking=$(comm -23 <(grep -E "$isa" "$bundle/cpu_flags") <(echo "$mine") | tr '\n' ' ')
+if [ -n "$lacking" ]; then
+  echo "gpu_check: this CPU lacks instructions the bundle was built for: $lacking" \
+    "($(sed -n 's/^native: //p' "$bundle/BUILD_INFO")); build one for x86-64-v3 with" \
+    "scripts/gpu_bundle.sh DIR (no BUILD_DIR)" >&2
+  exit 1
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

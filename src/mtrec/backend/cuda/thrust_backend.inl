@@ -517,6 +517,8 @@ class ThrustBackend final : public Backend {
       // Train items rank last; then every test pair's rank in its row.
       for (int pass = 0; pass < 2; ++pass) {
         const UserItemSets& sets = pass == 0 ? train : test;
+        // The staging buffers are refilled below: the last pass's copies first.
+        MTREC_RETURN_IF_ERROR(w.copies.Sync("the MRR pairs' copies"));
         size_t pairs = 0;
         for (size_t r = 0; r < m; ++r) pairs += sets.Of(users[first + r]).size();
         MTREC_RETURN_IF_ERROR(w.host_rows.Reserve(pairs, "the MRR pairs' rows (pinned)"));
