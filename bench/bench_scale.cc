@@ -2,8 +2,10 @@
 //
 //   build/mtrec_bench_scale scaling   # ML-1M-sized, 1 thread vs 2: the median ratio of 7
 //                                     # alternating epoch pairs, and of interleaved steps
-//   build/mtrec_bench_scale ml25m     # ML-25M-sized: one lazy_adam epoch, full-ranking MRR
-//                                     # over all users, peak memory
+//   build/mtrec_bench_scale ml25m [threads] [backends]
+//                                     # ML-25M-sized: one lazy_adam epoch, full-ranking MRR
+//                                     # over all users, peak memory; backends: a comma list
+//                                     # (e.g. cpu,cuda: each trains the same epoch; default cpu)
 //   build/mtrec_bench_scale bpr [threads] [pairs]
 //                                     # ML-25M-sized: one lazy_adam epoch of the original
 //                                     # model and one of BPR-only (regression_weight 0),
@@ -33,6 +35,7 @@
 #include "bench_util.h"
 #include "stream_probe.h"
 #include "mtrec/backend/cpu/batch_backprop.h"
+#include "mtrec/backend/backend_registry.h"
 #include "mtrec/backend/cpu/cpu_backend.h"
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/data/split.h"
@@ -191,6 +194,59 @@ int Scaling() {
   const double step_ratio = InterleavedStepRatio(split.train, all.num_users, all.num_items);
   std::printf("speed-up 1 -> 2 threads, interleaved training steps: %.2fx\n", step_ratio);
   return 0;
+}
+
+// One lazy_adam epoch and its evaluation on the registered backend `name`,
+// from the same initial model as FreshModel's.
+Result<EpochTiming> BackendEpoch(const TrainTestSplit& split, const Interactions& all,
+                                 int threads, const std::string& name) {
+  ModelConfig mc;
+  mc.num_users = all.num_users;
+  mc.num_items = all.num_items;
+  MTREC_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend,
+                         MakeBackend(name, mc, BackendOptions{threads}));
+  backend->WriteParams([](MultiTaskNet& net) { net.InitRandom(1); });
+  TrainConfig tc;
+  tc.factorization_weight = 0.99;
+  tc.regression_weight = 0.01;
+  tc.optimizer.kind = OptimizerKind::kLazyAdam;
+  tc.seed = 1;
+  Trainer trainer(tc, backend.get());
+  EpochTiming t{};
+  double start = Now();
+  MTREC_RETURN_IF_ERROR(trainer.TrainEpoch(split.train).status());
+  t.train_seconds = Now() - start;
+  const Evaluator evaluator(split.train, split.test);
+  start = Now();
+  t.eval = evaluator.Evaluate(*backend);
+  t.eval_seconds = Now() - start;
+  MTREC_RETURN_IF_ERROR(backend->status());
+  return t;
+}
+
+// The ML-25M-sized epoch on each of `backends` (comma-separated), one line each.
+int Ml25mBackends(int threads, const std::string& backends) {
+  std::printf("# ML-25M-sized generated data, lazy_adam, batch 1024, %d host threads\n", threads);
+  double start = Now();
+  const Interactions all = Generate(25'000'000, 162541, 59047, 25);
+  const TrainTestSplit split = RandomTrainTestSplit(all, 0.05);
+  std::printf("generated and split in %.1f s\n", Now() - start);
+  int rc = 0;
+  for (size_t at = 0; at <= backends.size();) {
+    const size_t comma = std::min(backends.find(',', at), backends.size());
+    const std::string name = backends.substr(at, comma - at);
+    at = comma + 1;
+    const Result<EpochTiming> t = BackendEpoch(split, all, threads, name);
+    if (!t.ok()) {
+      std::printf("backend %s: error: %s\n", name.c_str(), t.status().message().c_str());
+      rc = 1;
+      continue;
+    }
+    std::printf("backend %s: epoch %.2f s, eval %.2f s, MRR %.6f over %lld users, MSE %.6f\n",
+                name.c_str(), t->train_seconds, t->eval_seconds, t->eval.mrr,
+                static_cast<long long>(t->eval.mrr_users), t->eval.mse);
+  }
+  return rc;
 }
 
 int Ml25m(int threads) {
@@ -417,6 +473,7 @@ int Custom(char** argv) {
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "scaling") return mtrec::Scaling();
+  if (mode == "ml25m" && argc > 3) return mtrec::Ml25mBackends(std::atoi(argv[2]), argv[3]);
   if (mode == "ml25m") return mtrec::Ml25m(argc > 2 ? std::atoi(argv[2]) : 2);
   if (mode == "bpr") {
     return mtrec::Bpr(argc > 2 ? std::atoi(argv[2]) : 2, argc > 3 ? std::atoi(argv[3]) : 1);
@@ -426,7 +483,7 @@ int main(int argc, char** argv) {
   }
   if (mode == "custom" && argc == 7) return mtrec::Custom(argv + 2);
   std::fprintf(stderr,
-               "usage: mtrec_bench_scale scaling | ml25m [threads] | bpr [threads] [pairs] | "
+               "usage: mtrec_bench_scale scaling | ml25m [threads] [backends] | bpr [threads] [pairs] | "
                "sparse [threads] [pairs] | custom RATINGS USERS ITEMS OPTIMIZER THREADS\n");
   return 2;
 }

@@ -3,6 +3,10 @@
 # checks `mtrec train --gpu` on this machine: without a usable GPU it must be a
 # one-line error saying what is missing, exit code 1; with one it must train.
 # (The backend's own code is tested without a GPU as "cuda-host" by scripts/test.sh.)
+# Then it builds the GPU bundle (scripts/gpu_bundle.sh BUILD_DIR/gpu-bundle
+# BUILD_DIR, from the same build, printing its size) and runs
+# scripts/gpu_check.sh --prebuilt on it, which without a GPU must be its one
+# line "gpu_check: no GPU on this machine ...".
 #   scripts/cuda_build_check.sh [BUILD_DIR]    (default build/; nvcc: $CUDACXX or /usr/local/cuda/bin/nvcc)
 # A BUILD_DIR without a CMake cache (e.g. build-cuda) gets a fresh Release
 # build of the CLI alone (about 5 min on 2 cores instead of about 2).
@@ -45,4 +49,23 @@ else
   cat "$tmp/err" >&2
   exit 1
 fi
-echo "cuda_build_check: CUDA build $((built - start)) s, check $(($(date +%s) - built)) s"
+checked=$(date +%s)
+
+scripts/gpu_bundle.sh "$dir/gpu-bundle" "$dir"
+bundled=$(date +%s)
+set +e
+scripts/gpu_check.sh --prebuilt "$dir/gpu-bundle" >"$tmp/gpu_check" 2>&1
+rc=$?
+set -e
+if [ "$rc" -eq 0 ] && [ "$(wc -l <"$tmp/gpu_check")" -eq 1 ] &&
+  grep -q '^gpu_check: no GPU on this machine' "$tmp/gpu_check"; then
+  echo "cuda_build_check: $(cat "$tmp/gpu_check")"
+elif [ "$rc" -eq 0 ] && grep -q '^gpu_check: every check passed' "$tmp/gpu_check"; then
+  cat "$tmp/gpu_check"
+else
+  echo "cuda_build_check: scripts/gpu_check.sh --prebuilt exited $rc with:" >&2
+  cat "$tmp/gpu_check" >&2
+  exit 1
+fi
+echo "cuda_build_check: CUDA build $((built - start)) s, check $((checked - built)) s," \
+  "bundle $((bundled - checked)) s, gpu_check $(($(date +%s) - bundled)) s"

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -57,7 +58,9 @@ std::vector<int> GoldenFile::Ints(const std::string& name) const {
 }
 
 std::string TestDataPath(const std::string& relative) {
-  return std::string(MTREC_TESTDATA_DIR) + "/" + relative;
+  // A relocated test binary (scripts/gpu_bundle.sh) is told where the fixtures are.
+  const char* dir = std::getenv("MTREC_TESTDATA_DIR");
+  return std::string(dir != nullptr && *dir != '\0' ? dir : MTREC_TESTDATA_DIR) + "/" + relative;
 }
 
 }  // namespace mtrec::testing

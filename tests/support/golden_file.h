@@ -26,7 +26,8 @@ class GoldenFile {
   std::map<std::string, std::vector<double>> records_;
 };
 
-// Path of a file under tests/testdata.
+// Path of a file under tests/testdata, or under $MTREC_TESTDATA_DIR when set
+// (a relocated test binary, scripts/gpu_bundle.sh).
 std::string TestDataPath(const std::string& relative);
 
 }  // namespace mtrec::testing

@@ -404,6 +404,7 @@ Result<bool> TrainAndEvaluateEpoch(Trainer& trainer, const Backend& backend,
     stats->has_validation = true;
     stats->validation = validator->Evaluate(backend);
   }
+  MTREC_RETURN_IF_ERROR(backend.status());
   stats->eval_seconds = SecondsSince(start);
   return true;
 }
@@ -531,7 +532,9 @@ Result<ModelEvaluation> Model::Evaluate(const Interactions& test,
     return Status::InvalidArgument("train: no interactions given whose items the ranks exclude");
   }
   const std::lock_guard<std::mutex> lock(impl_->backend_mutex);
-  return EvaluateModel(*impl_->backend, known, test, k);
+  ModelEvaluation evaluation = EvaluateModel(*impl_->backend, known, test, k);
+  MTREC_RETURN_IF_ERROR(impl_->backend->status());
+  return evaluation;
 }
 
 Result<float> Model::Score(UserId user, ItemId item) const {

@@ -66,6 +66,13 @@ class Backend {
   // The name it is registered under ("cpu", ...).
   virtual std::string name() const = 0;
 
+  // OK, or the first device error (out of memory, a failed kernel or copy),
+  // naming the operation: "cuda: cudaMalloc of 1.2 GiB for item scores
+  // failed: out of memory". Sticky: after an error every call returns at once
+  // with NaN results, so a caller checks status() after a step or an
+  // evaluation before trusting its numbers. A host backend never fails.
+  virtual Status status() const { return Status::Ok(); }
+
   // The model on the host: its shape, layout and current parameters. A device
   // backend copies its parameters back first; the reference stays valid until
   // the next non-const call.

@@ -157,6 +157,7 @@ Result<std::optional<Model>> Refit(const ExperimentConfig& config, ModelOptions 
   }
   summary.refit_eval =
       Evaluator({&whole.train}, data.test, run.comm).Evaluate(ModelHooks::BackendOf(model));
+  MTREC_RETURN_IF_ERROR(ModelHooks::BackendOf(model).status());
   return std::optional<Model>(std::move(model));
 }
 

@@ -97,6 +97,7 @@ Result<EpochLosses> Trainer::TrainEpoch(const Interactions& train) {
       });
     }
     const BatchLosses losses = backend_->TrainStep(batch, inspect ? &*inspect : nullptr);
+    MTREC_RETURN_IF_ERROR(backend_->status());  // a device error, not a divergence
     if (!std::isfinite(losses.joint)) {
       return Status::Aborted("training diverged: the joint loss is not finite at step " +
                                      std::to_string(step) + " (try a smaller learning_rate)");

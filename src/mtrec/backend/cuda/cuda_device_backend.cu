@@ -40,8 +40,7 @@ Result<std::unique_ptr<Backend>> MakeCudaBackend(const ModelConfig& config,
                                                  const BackendOptions& options) {
   MTREC_RETURN_IF_ERROR(CudaDeviceStatus());
   MTREC_ASSIGN_OR_RETURN(std::unique_ptr<DeviceGemm> gemm, MakeCublasGemm());
-  return std::unique_ptr<Backend>(
-      std::make_unique<cuda_device::ThrustBackend>("cuda", config, options, std::move(gemm)));
+  return cuda_device::ThrustBackend::Make("cuda", config, options, std::move(gemm));
 }
 
 }  // namespace mtrec

@@ -10,8 +10,7 @@ namespace mtrec {
 
 Result<std::unique_ptr<Backend>> MakeCudaHostBackend(const ModelConfig& config,
                                                      const BackendOptions& options) {
-  return std::unique_ptr<Backend>(
-      std::make_unique<cuda_host::ThrustBackend>("cuda-host", config, options, MakeHostGemm()));
+  return cuda_host::ThrustBackend::Make("cuda-host", config, options, MakeHostGemm());
 }
 
 }  // namespace mtrec

@@ -15,6 +15,15 @@
 // tables' gradients are never written) and the MLP by Adam. Scoring
 // and MRR run on the device; MRR copies back one value per test pair.
 //
+// Scoring (MRR, ScoreBlock, candidates, predictions) takes a ScoreScratch from
+// a pool, so a call allocates device memory only when it needs more than the
+// calls before it; its copies go through pinned staging buffers on a stream.
+//
+// Errors: a failed device operation (out of memory included) is recorded as
+// the backend's status() (sticky: the first one stays, and every later call
+// returns at once with NaN results), naming the operation; no exception leaves
+// the backend.
+//
 // Determinism: no atomics; every reduction has a fixed order (sorted segments,
 // sample-order sums, GEMMs of fixed shape), and scoring and prediction compute
 // each value by the same code whatever the call (PredictRatings in chunks of a
@@ -35,8 +44,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <exception>
+#include <limits>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <string>
 #include <utility>
 #include <vector>
@@ -44,6 +57,7 @@
 #include "mtrec/backend/backend.h"
 #include "mtrec/backend/cuda/device_gemm.h"
 #include "mtrec/backend/cuda/device_kernels.h"
+#include "mtrec/backend/cuda/device_memory.h"
 #include "mtrec/backend/cuda/device_scatter.h"
 #include "mtrec/core/check.h"
 #include "mtrec/core/thread_pool.h"
@@ -122,6 +136,53 @@ struct MlpBuffers {
   }
 };
 
+// The buffers of one scoring call, kept for the calls after it (grow-only).
+struct ScoreScratch {
+  CopyStream copies;
+  DeviceScratch<int32_t> users, rows, items;
+  DeviceScratch<float> scores, packed;
+  DeviceScratch<double> rr;
+  PinnedScratch<int32_t> host_users, host_rows, host_items;
+  PinnedScratch<float> host_scores;
+  PinnedScratch<double> host_rr;
+  MlpBuffers mlp;  // PredictRatings' pass (kPredictRows rows)
+};
+
+// Scratch sets for concurrent scoring calls (const methods may run
+// concurrently): a call takes one, or a new one when all are taken, and gives
+// it back when done. Thread-safe.
+class ScratchPool {
+ public:
+  // The caller's scratch until the lease is destroyed.
+  class Lease {
+   public:
+    explicit Lease(ScratchPool& pool) : pool_(pool), scratch_(pool.Take()) {}
+    ~Lease() { pool_.Give(std::move(scratch_)); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ScoreScratch& operator*() const { return *scratch_; }
+
+   private:
+    ScratchPool& pool_;
+    std::unique_ptr<ScoreScratch> scratch_;
+  };
+
+ private:
+  std::unique_ptr<ScoreScratch> Take() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (free_.empty()) return std::make_unique<ScoreScratch>();
+    std::unique_ptr<ScoreScratch> s = std::move(free_.back());
+    free_.pop_back();
+    return s;
+  }
+  void Give(std::unique_ptr<ScoreScratch> s) {
+    std::lock_guard<std::mutex> lock(mu_);
+    free_.push_back(std::move(s));
+  }
+  std::mutex mu_;
+  std::vector<std::unique_ptr<ScoreScratch>> free_;
+};
+
 class ThrustBackend final : public Backend {
  public:
   // Prediction runs in chunks of this many rows, so that every pair's value is
@@ -129,6 +190,19 @@ class ThrustBackend final : public Backend {
   static constexpr int64_t kPredictRows = 1024;
   // MRR scores blocks of users against all items, up to this many floats at once.
   static constexpr int64_t kMrrScoreFloats = int64_t{1} << 24;
+
+  // A backend `name` holding a model of shape `config`, its parameters zero;
+  // an Unavailable naming the allocation when the device has no room for it.
+  static Result<std::unique_ptr<Backend>> Make(std::string name, const ModelConfig& config,
+                                               const BackendOptions& options,
+                                               std::unique_ptr<DeviceGemm> gemm) {
+    try {
+      return std::unique_ptr<Backend>(
+          std::make_unique<ThrustBackend>(std::move(name), config, options, std::move(gemm)));
+    } catch (const std::exception& e) {  // thrust's bad_alloc or system_error
+      return DeviceFailure("allocating the model's parameters", e.what());
+    }
+  }
 
   ThrustBackend(std::string name, const ModelConfig& config, const BackendOptions& options,
                 std::unique_ptr<DeviceGemm> gemm)
@@ -156,11 +230,19 @@ class ThrustBackend final : public Backend {
 
   std::string name() const override { return name_; }
 
+  Status status() const override {
+    std::lock_guard<std::mutex> lock(error_mu_);
+    return error_;
+  }
+
   const MultiTaskNet& net() const override {
     std::lock_guard<std::mutex> lock(host_mu_);
     if (host_stale_) {
-      thrust::copy(params_.begin(), params_.end(), host_.params().data());
-      host_stale_ = false;
+      const Status s = Guard("copying the parameters to the host", [&] {
+        thrust::copy(params_.begin(), params_.end(), host_.params().data());
+        return Status::Ok();
+      });
+      if (s.ok()) host_stale_ = false;
     }
     return host_;
   }
@@ -168,12 +250,328 @@ class ThrustBackend final : public Backend {
   void WriteParams(const std::function<void(MultiTaskNet&)>& write) override {
     net();  // the host copy up to date
     write(host_);
-    ToDevice(host_.params().data(), host_.params().size(), params_);
+    (void)Guard("copying the parameters to the device", [&] {
+      ToDevice(host_.params().data(), host_.params().size(), params_);
+      return Status::Ok();
+    });
   }
 
   ThreadPool& host_pool() const override { return *pool_; }
 
   void StartTraining(const TrainConfig& config) override {
+    (void)Guard("allocating the training buffers", [&] { return AllocateTraining(config); });
+  }
+
+  BatchLosses TrainStep(const Batch& batch, const GradientInspector* inspect) override {
+    BatchLosses losses;
+    const Status s = Guard("the training step", [&]() -> Status {
+      // Row-wise Adagrad reads the tables' gradients from the segments; they go
+      // to grads_ only for an inspector, and are then dropped from it.
+      MTREC_RETURN_IF_ERROR(Backprop(batch, &losses, !rowwise() || inspect != nullptr));
+      if (!std::isfinite(losses.joint)) {  // diverged: no update, and no NaN left behind
+        thrust::fill(grads_.begin(), grads_.end(), 0.0f);
+        return Status::Ok();
+      }
+      if (inspect != nullptr) {
+        std::vector<float> g(grads_.size());
+        thrust::copy(grads_.begin(), grads_.end(), g.begin());
+        (*inspect)(losses, g);
+        if (rowwise()) {
+          thrust::fill(grads_.begin(), grads_.begin() + host_.roles().mlp_offset, 0.0f);
+        }
+      }
+      OptimizerStep();
+      MarkParamsChanged();
+      return Status::Ok();
+    });
+    return s.ok() ? losses : FailedLosses();
+  }
+
+  BatchLosses ComputeGradient(const Batch& batch, std::span<float> grads) override {
+    BatchLosses losses;
+    const Status s = Guard("computing a gradient", [&]() -> Status {
+      MTREC_RETURN_IF_ERROR(Backprop(batch, &losses));
+      std::vector<float> g(grads_.size());
+      thrust::copy(grads_.begin(), grads_.end(), g.begin());
+      for (size_t k = 0; k < g.size(); ++k) grads[k] += g[k];
+      thrust::fill(grads_.begin(), grads_.end(), 0.0f);
+      return Status::Ok();
+    });
+    return s.ok() ? losses : FailedLosses();
+  }
+
+  int64_t steps() const override { return steps_; }
+
+  OptimizerState SaveOptimizerState() const override {
+    OptimizerState out;
+    out.name = OptimizerName(optimizer_.kind);
+    out.steps = steps_;
+    (void)Guard("copying the optimizer state to the host", [&] {
+      const std::vector<std::string> names = StateNames();
+      for (size_t k = 0; k < names.size(); ++k) {
+        const DeviceVector<float>& v = *States()[k];
+        std::vector<float> host(v.size());
+        thrust::copy(v.begin(), v.end(), host.begin());
+        out.tensors.emplace_back(names[k], std::move(host));
+      }
+      return Status::Ok();
+    });
+    return out;
+  }
+
+  Status LoadOptimizerState(const OptimizerState& state, const std::string& source) override {
+    const std::string mine = OptimizerName(optimizer_.kind);
+    if (mine != state.name) {
+      return Status::InvalidArgument(source + ": the checkpoint was trained with the '" +
+                                     state.name + "' optimizer, this run uses '" + mine + "'");
+    }
+    const std::vector<std::string> names = StateNames();
+    if (names.size() != state.tensors.size()) {
+      return Status::Corruption(source + ": the optimizer state does not match '" + mine + "'");
+    }
+    for (size_t k = 0; k < names.size(); ++k) {
+      const auto& [name, values] = state.tensors[k];
+      if (names[k] != name || values.size() != States()[k]->size()) {
+        return Status::Corruption(source + ": optimizer state '" + name + "' does not match");
+      }
+    }
+    MTREC_RETURN_IF_ERROR(Guard("copying the optimizer state to the device", [&] {
+      for (size_t k = 0; k < names.size(); ++k) {
+        const std::vector<float>& values = state.tensors[k].second;
+        ToDevice(values.data(), values.size(), *States()[k]);
+      }
+      return Status::Ok();
+    }));
+    steps_ = state.steps;
+    return Status::Ok();
+  }
+
+  std::unique_ptr<BlockScorer> MakeScorer() const override;
+
+  MrrResult MeanReciprocalRank(const UserItemSets& test, const UserItemSets& train) const override {
+    MrrResult result;
+    if (!Guard("MRR", [&] { return ComputeMrr(test, train, &result); }).ok()) {
+      result = MrrResult{};
+      result.mrr = std::numeric_limits<double>::quiet_NaN();
+    }
+    return result;
+  }
+
+  void ScoreAllItems(UserId user, std::span<float> out) const override {
+    ScoreRange(std::span<const UserId>(&user, 1), 0, static_cast<int64_t>(out.size()), out.data(),
+               static_cast<int64_t>(out.size()));
+  }
+
+  void PredictRatings(std::span<const UserId> users, std::span<const ItemId> items,
+                      std::span<float> out) const override {
+    const MultiTaskNet& host = net();  // the rating biases, added on the host
+    const Status s = Guard("predicting ratings", [&]() -> Status {
+      const ScratchPool::Lease lease(scratch_);
+      ScoreScratch& w = *lease;
+      const int last = plan_.layers() - 1;
+      const auto chunk = static_cast<size_t>(kPredictRows);
+      const auto width = static_cast<size_t>(plan_.pout[last]);
+      MTREC_RETURN_IF_ERROR(w.copies.Init());
+      MTREC_RETURN_IF_ERROR(w.packed.Reserve(plan_.packed_size, "the packed MLP weights"));
+      MTREC_RETURN_IF_ERROR(w.host_users.Reserve(chunk, "the users to predict (pinned)"));
+      MTREC_RETURN_IF_ERROR(w.host_items.Reserve(chunk, "the items to predict (pinned)"));
+      MTREC_RETURN_IF_ERROR(w.host_scores.Reserve(chunk * width, "the predictions (pinned)"));
+      w.mlp.Reserve(plan_, kPredictRows);  // a no-op after the first call
+      Pack(w.packed.data());
+      for (size_t first = 0; first < users.size(); first += chunk) {
+        const size_t n = std::min(chunk, users.size() - first);
+        std::fill_n(w.host_users.data(), chunk, 0);
+        std::fill_n(w.host_items.data(), chunk, 0);
+        std::copy_n(users.begin() + first, n, w.host_users.data());
+        std::copy_n(items.begin() + first, n, w.host_items.data());
+        MTREC_RETURN_IF_ERROR(
+            w.copies.ToDevice(Raw(w.mlp.users), w.host_users.data(), chunk, "the users"));
+        MTREC_RETURN_IF_ERROR(
+            w.copies.ToDevice(Raw(w.mlp.items), w.host_items.data(), chunk, "the items"));
+        Forward(w.packed.data(), kPredictRows, w.mlp);
+        MTREC_RETURN_IF_ERROR(w.copies.ToHost(w.host_scores.data(), Raw(w.mlp.acts[last]),
+                                              chunk * width, "the predictions"));
+        MTREC_RETURN_IF_ERROR(w.copies.Sync("the predictions"));
+        const float* y = w.host_scores.data();
+        for (size_t k = 0; k < n; ++k) {
+          out[first + k] = y[k * width] + host.RatingBias(users[first + k], items[first + k]);
+        }
+      }
+      return Status::Ok();
+    });
+    if (!s.ok()) std::fill(out.begin(), out.end(), std::numeric_limits<float>::quiet_NaN());
+  }
+
+  void ScoreCandidates(std::span<const UserId> users, std::span<const ItemId> items, int per_user,
+                       std::span<float> out) const override {
+    MTREC_CHECK(items.size() == out.size() && items.size() == users.size() * per_user);
+    const Status s = Guard("scoring negative candidates", [&]() -> Status {
+      const ScratchPool::Lease lease(scratch_);
+      ScoreScratch& w = *lease;
+      MTREC_RETURN_IF_ERROR(w.copies.Init());
+      MTREC_RETURN_IF_ERROR(Stage(w.copies, users, w.host_users, w.users, "the users"));
+      MTREC_RETURN_IF_ERROR(Stage(w.copies, items, w.host_items, w.items, "the candidates"));
+      MTREC_RETURN_IF_ERROR(w.scores.Reserve(items.size(), "the candidates' scores"));
+      ForEach(static_cast<int64_t>(items.size()),
+              CandidateScores{Raw(params_), tables_, w.users.data(), w.items.data(), per_user,
+                              w.scores.data()});
+      return CopyBack(w, items.size(), out.data(), "the candidates' scores");
+    });
+    if (!s.ok()) std::fill(out.begin(), out.end(), std::numeric_limits<float>::quiet_NaN());
+  }
+
+  // out[r * ld + c] = p(users[r], item_begin + c) for c < width.
+  void ScoreRange(std::span<const UserId> users, int64_t item_begin, int64_t width, float* out,
+                  int64_t ld) const {
+    const size_t n = users.size() * static_cast<size_t>(width);
+    const Status s = Guard("scoring items", [&]() -> Status {
+      const ScratchPool::Lease lease(scratch_);
+      ScoreScratch& w = *lease;
+      MTREC_RETURN_IF_ERROR(w.copies.Init());
+      MTREC_RETURN_IF_ERROR(Stage(w.copies, users, w.host_users, w.users, "the users"));
+      MTREC_RETURN_IF_ERROR(w.scores.Reserve(n, "item scores"));
+      ForEach(static_cast<int64_t>(n), ScoreBlockKernel{Raw(params_), tables_, w.users.data(),
+                                                        item_begin, width, false, w.scores.data()});
+      MTREC_RETURN_IF_ERROR(CopyBack(w, n, nullptr, "item scores"));
+      for (size_t r = 0; r < users.size(); ++r) {
+        std::copy_n(w.host_scores.data() + r * width, width, out + r * ld);
+      }
+      return Status::Ok();
+    });
+    if (!s.ok()) {
+      for (size_t r = 0; r < users.size(); ++r) {
+        std::fill_n(out + r * ld, width, std::numeric_limits<float>::quiet_NaN());
+      }
+    }
+  }
+
+ private:
+  static BatchLosses FailedLosses() {
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    return BatchLosses{nan, nan, nan};
+  }
+
+  // Runs `body` (returning a Status) unless the backend has already failed.
+  // Its failure, or an exception of Thrust's (a failed kernel launch or
+  // allocation), becomes the backend's status, naming `operation`.
+  template <typename Body>
+  Status Guard(const char* operation, Body&& body) const {
+    {
+      std::lock_guard<std::mutex> lock(error_mu_);
+      if (!error_.ok()) return error_;
+    }
+    const Status s = RunCatching(operation, body);
+    if (!s.ok()) {
+      std::lock_guard<std::mutex> lock(error_mu_);
+      if (error_.ok()) error_ = s;
+    }
+    return s;
+  }
+
+  // body(), or the exception it threw as a Status naming `operation`.
+  template <typename Body>
+  static Status RunCatching(const char* operation, Body& body) {
+    try {
+      return body();
+    } catch (const std::bad_alloc& e) {
+      return DeviceFailure(operation, std::string("out of memory (") + e.what() + ")");
+    } catch (const std::exception& e) {  // thrust::system_error: a CUDA error
+      return DeviceFailure(operation, e.what());
+    }
+  }
+
+  // host ids -> pinned staging -> device scratch, queued on `copies`.
+  static Status Stage(CopyStream& copies, std::span<const int32_t> ids,
+                      PinnedScratch<int32_t>& pinned, DeviceScratch<int32_t>& device,
+                      const char* what) {
+    MTREC_RETURN_IF_ERROR(pinned.Reserve(ids.size(), what));
+    MTREC_RETURN_IF_ERROR(device.Reserve(ids.size(), what));
+    std::copy(ids.begin(), ids.end(), pinned.data());
+    return copies.ToDevice(device.data(), pinned.data(), ids.size(), what);
+  }
+
+  // w.scores[0, n) -> w.host_scores, then (out set) -> out.
+  static Status CopyBack(ScoreScratch& w, size_t n, float* out, const char* what) {
+    MTREC_RETURN_IF_ERROR(w.host_scores.Reserve(n, what));
+    MTREC_RETURN_IF_ERROR(w.copies.ToHost(w.host_scores.data(), w.scores.data(), n, what));
+    MTREC_RETURN_IF_ERROR(w.copies.Sync(what));
+    if (out != nullptr) std::copy_n(w.host_scores.data(), n, out);
+    return Status::Ok();
+  }
+
+  // The original's MRR: blocks of users scored against every item on the
+  // device, train items masked, each test pair's reciprocal rank copied back.
+  Status ComputeMrr(const UserItemSets& test, const UserItemSets& train, MrrResult* result) const {
+    const int64_t num_items = host_.config().num_items;
+    std::vector<UserId> users;
+    for (UserId u = 0; u < test.num_users(); ++u) {
+      if (!test.Of(u).empty()) users.push_back(u);
+    }
+    const auto block = static_cast<size_t>(
+        std::max<int64_t>(1, kMrrScoreFloats / std::max<int64_t>(num_items, 1)));
+    const ScratchPool::Lease lease(scratch_);
+    ScoreScratch& w = *lease;
+    MTREC_RETURN_IF_ERROR(w.copies.Init());
+    MTREC_RETURN_IF_ERROR(
+        w.scores.Reserve(std::min(block, users.size()) * num_items, "item scores"));
+    for (size_t first = 0; first < users.size(); first += block) {
+      const size_t m = std::min(block, users.size() - first);
+      MTREC_RETURN_IF_ERROR(Stage(w.copies, std::span<const int32_t>(users.data() + first, m),
+                                  w.host_users, w.users, "the users"));
+      ForEach(static_cast<int64_t>(m) * num_items,
+              ScoreBlockKernel{Raw(params_), tables_, w.users.data(), 0, num_items, true,
+                               w.scores.data()});
+      // Train items rank last; then every test pair's rank in its row.
+      for (int pass = 0; pass < 2; ++pass) {
+        const UserItemSets& sets = pass == 0 ? train : test;
+        // The staging buffers are refilled below: the last pass's copies first.
+        MTREC_RETURN_IF_ERROR(w.copies.Sync("the MRR pairs' copies"));
+        size_t pairs = 0;
+        for (size_t r = 0; r < m; ++r) pairs += sets.Of(users[first + r]).size();
+        MTREC_RETURN_IF_ERROR(w.host_rows.Reserve(pairs, "the MRR pairs' rows (pinned)"));
+        MTREC_RETURN_IF_ERROR(w.host_items.Reserve(pairs, "the MRR pairs' items (pinned)"));
+        MTREC_RETURN_IF_ERROR(w.rows.Reserve(pairs, "the MRR pairs' rows"));
+        MTREC_RETURN_IF_ERROR(w.items.Reserve(pairs, "the MRR pairs' items"));
+        size_t k = 0;
+        for (size_t r = 0; r < m; ++r) {
+          for (ItemId i : sets.Of(users[first + r])) {
+            w.host_rows.data()[k] = static_cast<int32_t>(r);
+            w.host_items.data()[k++] = i;
+          }
+        }
+        MTREC_RETURN_IF_ERROR(
+            w.copies.ToDevice(w.rows.data(), w.host_rows.data(), pairs, "the MRR pairs' rows"));
+        MTREC_RETURN_IF_ERROR(
+            w.copies.ToDevice(w.items.data(), w.host_items.data(), pairs, "the MRR pairs' items"));
+        const auto n = static_cast<int64_t>(pairs);
+        if (pass == 0) {
+          ForEach(n, MaskTrainItems{w.rows.data(), w.items.data(), num_items, w.scores.data()});
+        } else {
+          MTREC_RETURN_IF_ERROR(w.rr.Reserve(pairs, "the reciprocal ranks"));
+          MTREC_RETURN_IF_ERROR(w.host_rr.Reserve(pairs, "the reciprocal ranks (pinned)"));
+          ForEach(n, ReciprocalRank{w.scores.data(), w.rows.data(), w.items.data(), num_items,
+                                    w.rr.data()});
+          MTREC_RETURN_IF_ERROR(
+              w.copies.ToHost(w.host_rr.data(), w.rr.data(), pairs, "the reciprocal ranks"));
+          MTREC_RETURN_IF_ERROR(w.copies.Sync("the reciprocal ranks"));
+        }
+      }
+      size_t k = 0;
+      for (size_t r = 0; r < m; ++r) {
+        const size_t count = test.Of(users[first + r]).size();
+        double sum = 0;
+        for (size_t t = 0; t < count; ++t) sum += w.host_rr.data()[k++];
+        result->per_user.push_back(sum / static_cast<double>(count));
+      }
+    }
+    result->users = static_cast<int64_t>(result->per_user.size());
+    double sum = 0;
+    for (double v : result->per_user) sum += v;
+    result->mrr = result->users > 0 ? sum / static_cast<double>(result->users) : 0.0;
+    return Status::Ok();
+  }
+  // StartTraining's work: the optimizer's state and the step's buffers.
+  Status AllocateTraining(const TrainConfig& config) {
     const int64_t n = static_cast<int64_t>(params_.size());
     const int64_t batch = config.batch_size;
     const int d = tables_.d;
@@ -223,201 +621,32 @@ class ThrustBackend final : public Backend {
     users_rows_.Reserve(batch);
     items_rows_.Reserve(2 * batch);
     reg_items_rows_.Reserve(batch);
+    MTREC_RETURN_IF_ERROR(batch_copies_.Init());
+    MTREC_RETURN_IF_ERROR(batch_ids_.Reserve(3 * batch, "the batch's ids (pinned)"));
+    return batch_ratings_.Reserve(batch, "the batch's ratings (pinned)");
   }
 
-  BatchLosses TrainStep(const Batch& batch, const GradientInspector* inspect) override {
-    // Row-wise Adagrad reads the tables' gradients from the segments; they go
-    // to grads_ only for an inspector, and are then dropped from it.
-    const BatchLosses losses = Backprop(batch, !rowwise() || inspect != nullptr);
-    if (!std::isfinite(losses.joint)) {  // diverged: no update, and no NaN left behind
-      thrust::fill(grads_.begin(), grads_.end(), 0.0f);
-      return losses;
-    }
-    if (inspect != nullptr) {
-      std::vector<float> g(grads_.size());
-      thrust::copy(grads_.begin(), grads_.end(), g.begin());
-      (*inspect)(losses, g);
+  // The batch's users, items, negatives and ratings to the device, through
+  // the pinned staging buffers (free again: the last step waited for its copies).
+  Status StageBatch(const Batch& batch) {
+    const size_t n = batch.size();
+    MTREC_RETURN_IF_ERROR(batch_copies_.Sync("the previous batch's copies"));
+    int32_t* ids = batch_ids_.data();
+    std::copy_n(batch.users.data(), n, ids);
       if (rowwise()) {
         thrust::fill(grads_.begin(), grads_.begin() + host_.roles().mlp_offset, 0.0f);
       }
-    }
-    OptimizerStep();
-    MarkParamsChanged();
-    return losses;
+    std::copy_n(batch.items.data(), n, ids + n);
+    std::copy_n(batch.negatives.data(), n, ids + 2 * n);
+    std::copy_n(batch.ratings.data(), n, batch_ratings_.data());
+    MTREC_RETURN_IF_ERROR(batch_copies_.ToDevice(Raw(mlp_.users), ids, n, "the batch's users"));
+    MTREC_RETURN_IF_ERROR(
+        batch_copies_.ToDevice(Raw(mlp_.items), ids + n, n, "the batch's items"));
+    MTREC_RETURN_IF_ERROR(
+        batch_copies_.ToDevice(Raw(negatives_), ids + 2 * n, n, "the batch's negatives"));
+    return batch_copies_.ToDevice(Raw(ratings_), batch_ratings_.data(), n, "the batch's ratings");
   }
 
-  BatchLosses ComputeGradient(const Batch& batch, std::span<float> grads) override {
-    const BatchLosses losses = Backprop(batch);
-    std::vector<float> g(grads_.size());
-    thrust::copy(grads_.begin(), grads_.end(), g.begin());
-    for (size_t k = 0; k < g.size(); ++k) grads[k] += g[k];
-    thrust::fill(grads_.begin(), grads_.end(), 0.0f);
-    return losses;
-  }
-
-  int64_t steps() const override { return steps_; }
-
-  OptimizerState SaveOptimizerState() const override {
-    OptimizerState out;
-    out.name = OptimizerName(optimizer_.kind);
-    out.steps = steps_;
-    const std::vector<std::string> names = StateNames();
-    for (size_t k = 0; k < names.size(); ++k) {
-      const DeviceVector<float>& v = *States()[k];
-      std::vector<float> host(v.size());
-      thrust::copy(v.begin(), v.end(), host.begin());
-      out.tensors.emplace_back(names[k], std::move(host));
-    }
-    return out;
-  }
-
-  Status LoadOptimizerState(const OptimizerState& state, const std::string& source) override {
-    const std::string mine = OptimizerName(optimizer_.kind);
-    if (mine != state.name) {
-      return Status::InvalidArgument(source + ": the checkpoint was trained with the '" +
-                                     state.name + "' optimizer, this run uses '" + mine + "'");
-    }
-    const std::vector<std::string> names = StateNames();
-    if (names.size() != state.tensors.size()) {
-      return Status::Corruption(source + ": the optimizer state does not match '" + mine + "'");
-    }
-    for (size_t k = 0; k < names.size(); ++k) {
-      const auto& [name, values] = state.tensors[k];
-      if (names[k] != name || values.size() != States()[k]->size()) {
-        return Status::Corruption(source + ": optimizer state '" + name + "' does not match");
-      }
-    }
-    for (size_t k = 0; k < names.size(); ++k) {
-      const std::vector<float>& values = state.tensors[k].second;
-      ToDevice(values.data(), values.size(), *States()[k]);
-    }
-    steps_ = state.steps;
-    return Status::Ok();
-  }
-
-  std::unique_ptr<BlockScorer> MakeScorer() const override;
-
-  MrrResult MeanReciprocalRank(const UserItemSets& test, const UserItemSets& train) const override {
-    const int64_t num_items = host_.config().num_items;
-    std::vector<UserId> users;
-    for (UserId u = 0; u < test.num_users(); ++u) {
-      if (!test.Of(u).empty()) users.push_back(u);
-    }
-    const auto block = static_cast<size_t>(
-        std::max<int64_t>(1, kMrrScoreFloats / std::max<int64_t>(num_items, 1)));
-    MrrResult result;
-    DeviceVector<int32_t> dev_users, rows, items;
-    DeviceVector<float> pred;
-    DeviceVector<double> rr;
-    std::vector<int32_t> host_rows, host_items;
-    std::vector<double> host_rr;
-    for (size_t first = 0; first < users.size(); first += block) {
-      const size_t m = std::min(block, users.size() - first);
-      dev_users.resize(m);
-      ToDevice(users.data() + first, m, dev_users);
-      pred.resize(m * num_items);
-      ForEach(
-          static_cast<int64_t>(m) * num_items,
-          ScoreBlockKernel{Raw(params_), tables_, Raw(dev_users), 0, num_items, true, Raw(pred)});
-      // Train items rank last; then every test pair's rank in its row.
-      for (int pass = 0; pass < 2; ++pass) {
-        host_rows.clear();
-        host_items.clear();
-        for (size_t r = 0; r < m; ++r) {
-          for (ItemId i : (pass == 0 ? train : test).Of(users[first + r])) {
-            host_rows.push_back(static_cast<int32_t>(r));
-            host_items.push_back(i);
-          }
-        }
-        rows.resize(host_rows.size());
-        items.resize(host_items.size());
-        ToDevice(host_rows.data(), host_rows.size(), rows);
-        ToDevice(host_items.data(), host_items.size(), items);
-        const auto pairs = static_cast<int64_t>(host_rows.size());
-        if (pass == 0) {
-          ForEach(pairs, MaskTrainItems{Raw(rows), Raw(items), num_items, Raw(pred)});
-        } else {
-          rr.resize(host_rows.size());
-          ForEach(pairs, ReciprocalRank{Raw(pred), Raw(rows), Raw(items), num_items, Raw(rr)});
-          host_rr.resize(rr.size());
-          thrust::copy(rr.begin(), rr.end(), host_rr.begin());
-        }
-      }
-      size_t k = 0;
-      for (size_t r = 0; r < m; ++r) {
-        const size_t count = test.Of(users[first + r]).size();
-        double sum = 0;
-        for (size_t t = 0; t < count; ++t) sum += host_rr[k++];
-        result.per_user.push_back(sum / static_cast<double>(count));
-      }
-    }
-    result.users = static_cast<int64_t>(result.per_user.size());
-    double sum = 0;
-    for (double v : result.per_user) sum += v;
-    result.mrr = result.users > 0 ? sum / static_cast<double>(result.users) : 0.0;
-    return result;
-  }
-
-  void ScoreAllItems(UserId user, std::span<float> out) const override {
-    ScoreRange(std::span<const UserId>(&user, 1), 0, static_cast<int64_t>(out.size()), out.data(),
-               static_cast<int64_t>(out.size()));
-  }
-
-  void PredictRatings(std::span<const UserId> users, std::span<const ItemId> items,
-                      std::span<float> out) const override {
-    const MultiTaskNet& host = net();  // the rating biases, added on the host
-    DeviceVector<float> packed(plan_.packed_size);
-    Pack(Raw(packed));
-    MlpBuffers buffers;
-    buffers.Reserve(plan_, kPredictRows);
-    std::vector<int32_t> chunk_users(kPredictRows), chunk_items(kPredictRows);
-    const int last = plan_.layers() - 1;
-    std::vector<float> y(kPredictRows * plan_.pout[last]);
-    for (size_t first = 0; first < users.size(); first += kPredictRows) {
-      const size_t n = std::min<size_t>(kPredictRows, users.size() - first);
-      std::fill(chunk_users.begin(), chunk_users.end(), 0);
-      std::fill(chunk_items.begin(), chunk_items.end(), 0);
-      std::copy_n(users.begin() + first, n, chunk_users.begin());
-      std::copy_n(items.begin() + first, n, chunk_items.begin());
-      ToDevice(chunk_users.data(), chunk_users.size(), buffers.users);
-      ToDevice(chunk_items.data(), chunk_items.size(), buffers.items);
-      Forward(Raw(packed), kPredictRows, buffers);
-      thrust::copy(buffers.acts[last].begin(), buffers.acts[last].end(), y.begin());
-      for (size_t s = 0; s < n; ++s) {
-        out[first + s] =
-            y[s * plan_.pout[last]] + host.RatingBias(users[first + s], items[first + s]);
-      }
-    }
-  }
-
-  void ScoreCandidates(std::span<const UserId> users, std::span<const ItemId> items, int per_user,
-                       std::span<float> out) const override {
-    MTREC_CHECK(items.size() == out.size() && items.size() == users.size() * per_user);
-    DeviceVector<int32_t> dev_users(users.begin(), users.end());
-    DeviceVector<int32_t> dev_items(items.begin(), items.end());
-    DeviceVector<float> scores(items.size());
-    ForEach(static_cast<int64_t>(items.size()),
-            CandidateScores{Raw(params_), tables_, Raw(dev_users), Raw(dev_items), per_user,
-                            Raw(scores)});
-    thrust::copy(scores.begin(), scores.end(), out.begin());
-  }
-
-  // out[r * ld + c] = p(users[r], item_begin + c) for c < width.
-  void ScoreRange(std::span<const UserId> users, int64_t item_begin, int64_t width, float* out,
-                  int64_t ld) const {
-    DeviceVector<int32_t> dev_users(users.begin(), users.end());
-    DeviceVector<float> scores(users.size() * width);
-    ForEach(static_cast<int64_t>(users.size()) * width,
-            ScoreBlockKernel{Raw(params_), tables_, Raw(dev_users), item_begin, width, false,
-                             Raw(scores)});
-    std::vector<float> host(scores.size());
-    thrust::copy(scores.begin(), scores.end(), host.begin());
-    for (size_t r = 0; r < users.size(); ++r) {
-      std::copy_n(host.begin() + static_cast<int64_t>(r) * width, width, out + r * ld);
-    }
-  }
-
- private:
   void MarkParamsChanged() {
     std::lock_guard<std::mutex> lock(host_mu_);
     host_stale_ = true;
@@ -521,16 +750,14 @@ class ThrustBackend final : public Backend {
     }
   }
 
-  // The batch's losses, and the gradient of the joint loss added into grads_
-  // (the tables' rows only when `rows_to_grads`; their segments are built anyway).
-  BatchLosses Backprop(const Batch& batch, bool rows_to_grads = true) {
+  // The batch's losses into *out, and the gradient of the joint loss added
+  // into grads_ (the tables' rows only when `rows_to_grads`; their segments
+  // are built anyway).
+  Status Backprop(const Batch& batch, BatchLosses* out, bool rows_to_grads = true) {
     const auto n = static_cast<int64_t>(batch.size());
     MTREC_CHECK(training_ && n > 0 && n <= capacity_);
     const int d = tables_.d;
-    ToDevice(batch.users.data(), batch.size(), mlp_.users);
-    ToDevice(batch.items.data(), batch.size(), mlp_.items);
-    ToDevice(batch.negatives.data(), batch.size(), negatives_);
-    ToDevice(batch.ratings.data(), batch.size(), ratings_);
+    MTREC_RETURN_IF_ERROR(StageBatch(batch));
     Pack(Raw(packed_));
     Forward(Raw(packed_), n, mlp_);
 
@@ -573,7 +800,8 @@ class ThrustBackend final : public Backend {
     losses.regression = static_cast<float>(se_sum / static_cast<double>(n));
     losses.joint = static_cast<float>(weights_.factorization * losses.factorization +
                                       weights_.regression * losses.regression);
-    return losses;
+    *out = losses;
+    return Status::Ok();
   }
 
   // Applies `update` to every parameter (dense) or to the batch's rows of each
@@ -662,6 +890,9 @@ class ThrustBackend final : public Backend {
   const MlpPlan plan_;
   TableOffsets tables_;
   DeviceVector<float> params_;
+  mutable ScratchPool scratch_;  // scoring's buffers
+  mutable std::mutex error_mu_;
+  mutable Status error_;  // the first device error; sticky
 
   // Training (after StartTraining).
   bool training_ = false;
@@ -684,6 +915,9 @@ class ThrustBackend final : public Backend {
   DeviceVector<float> grad_input_, dw_, packed_;
   DeviceVector<float> g_user_, g_pos_, g_neg_, g_user_reg_, g_item_reg_;  // [n x d] row gradients
   RowSegments users_rows_, items_rows_, reg_items_rows_;
+  CopyStream batch_copies_;
+  PinnedScratch<int32_t> batch_ids_;  // users, items, negatives: [3 x capacity_]
+  PinnedScratch<float> batch_ratings_;
 };
 
 // The factorisation head as a BlockScorer over the backend's current parameters.
