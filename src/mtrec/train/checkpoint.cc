@@ -292,7 +292,7 @@ Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path) {
                                 std::to_string(layout.total_size()) + " parameters");
     }
     ++expected_tensors;
-    std::vector<float> values(static_cast<size_t>(layout.total_size()));
+    std::vector<float> values(static_cast<size_t>(t.shape[0]));
     if (!t.CopyFiniteF32(values)) return NotFinite(where, t.name);
     if (optimizer) {
       c.optimizer_state.emplace_back(t.name.substr(10), std::move(values));
