@@ -4,7 +4,7 @@
 #        < infer < api < run < report < the front ends (src/cli, python/src)
 # A folder of src/mtrec/ may include its own folder and the folders below it;
 # the public headers (include/mtrec/*.h) only public headers; the Python
-# binding (python/src) only public headers. The order is this script's table.
+# binding (python/src) and the HTTP server (src/serve) only public headers. The order is this script's table.
 #   scripts/check_layers.sh [ROOT]     check the tree at ROOT (default: the repository)
 #   scripts/check_layers.sh --self-test   shows that an upward include is caught
 set -euo pipefail
@@ -73,7 +73,7 @@ for path in sources("src/mtrec"):
         elif rank[top] > rank[folder]:
             bad.append(f"{os.path.relpath(path, root)}:{number}: {folder} includes mtrec/{target}, "
                        f"a higher layer ({top})")
-for folder in ("include/mtrec", "python/src"):
+for folder in ("include/mtrec", "python/src", "src/serve"):
     for path in sources(folder):
         for number, target in includes(path):
             if "/" in target or target not in public:

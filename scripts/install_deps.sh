@@ -12,6 +12,9 @@ packages=(
   python3-pip python3-setuptools python3-wheel
   libgtest-dev libgmock-dev
   libcurl4-openssl-dev libssl-dev libzip-dev
+  # `mtrec serve`'s HTTP server (src/serve/); wrk drives bench/serve/; Node.js
+  # runs the explorer page's script in its test (tests/serve/explorer_test.js)
+  libcpp-httplib-dev wrk nodejs
   # test-only: the TensorBoard test decodes event files independently; the
   # data layer's fuzz targets build with clang's libFuzzer
   protobuf-compiler python3 python3-crc32c

@@ -80,6 +80,12 @@ struct Recommendation {
   float rating = 0;  // predicted rating r(u, i)
 };
 
+// An item like another (Model::SimilarItems).
+struct SimilarItem {
+  ItemId item = 0;
+  float similarity = 0;  // cosine of the two items' ranking-head embeddings, in [-1, 1]
+};
+
 // Fold-in: a user the model has not seen, fitted from a few ratings against
 // the frozen model (see Model::RecommendForRatings).
 struct FoldInConfig {

@@ -220,6 +220,12 @@ class Model {
   Result<std::vector<Recommendation>> RecommendForRatings(std::span<const RatedItem> ratings, int k,
                                                           const FoldInConfig& config = {},
                                                           FoldInStats* stats = nullptr) const;
+  // The k items most like `item` by the cosine of their rows in the ranking
+  // head's item embedding, best first (ties to the lower row, as Recommend),
+  // among the items of the known interactions, `item` itself excluded.
+  // InvalidArgument for k < 1 or a row outside the table; known interactions
+  // as Recommend (NotFound without them).
+  Result<std::vector<SimilarItem>> SimilarItems(ItemId item, int k) const;
   // Sets the known interactions (see the top of this file). InvalidArgument,
   // and nothing changed, when `data` does not fit the tables.
   Status SetKnownInteractions(const Interactions& data);

@@ -682,6 +682,19 @@ class MultitaskModel:
             _int("seed", seed, 0, _UINT32_MAX))
         return self._items_of(rows), scores
 
+    def similar_items(self, item: Any, k: int = 10) -> Tuple[np.ndarray, np.ndarray]:
+        """The k items most like ``item`` (one id), best first.
+
+        Similarity is the cosine of the items' rows in the ranking head's
+        item embedding (:attr:`item_embeddings`); ties go to the lower table
+        row, as in recommend. Candidates are the items of the interactions
+        the model knows (see :meth:`recommend`), ``item`` itself excluded.
+        Returns (item ids, similarities) of shape (m,), m <= k. An unknown
+        item raises KeyError.
+        """
+        rows, similarity = self._fitted().similar_items(_id("item", item), _int("k", k, 1))
+        return self._items_of(rows), similarity
+
     def set_known_interactions(self, data: Interactions) -> None:
         """Which items recommend offers and excludes (fit sets them; a loaded model needs them)."""
         self._fitted().set_known_interactions(_data("data", data))

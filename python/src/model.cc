@@ -511,6 +511,27 @@ class PyModel {
     return py::make_tuple(out_items, out_scores);
   }
 
+  // One item in: (items (m,) int32 rows, similarities (m,) float32), m <= k.
+  py::tuple SimilarItems(const py::handle& item_id, int k) const {
+    const BusyGuard::Shared reading(busy_);
+    if (k < 1) throw py::value_error("k: expected >= 1, got " + std::to_string(k));
+    const Rows items = RowsOf(FindItems(), item_id, "item");
+    if (!items.scalar) throw py::type_error("item: expected one item id, not a sequence");
+    Result<std::vector<SimilarItem>> similar = Status::Unavailable("not computed");
+    {
+      py::gil_scoped_release release;
+      similar = model_.SimilarItems(items.rows[0], k);
+    }
+    const std::vector<SimilarItem> best = ValueOrThrow(std::move(similar));
+    py::array_t<int32_t> out_items(static_cast<py::ssize_t>(best.size()));
+    py::array_t<float> out_similarity(static_cast<py::ssize_t>(best.size()));
+    for (size_t j = 0; j < best.size(); ++j) {
+      out_items.mutable_data()[j] = best[j].item;
+      out_similarity.mutable_data()[j] = best[j].similarity;
+    }
+    return py::make_tuple(out_items, out_similarity);
+  }
+
   void SetKnownInteractions(const Data& data) {
     const BusyGuard::Exclusive alone(busy_);
     CheckIds(data, "data");
@@ -608,6 +629,7 @@ void BindModel(py::module_& m) {
       .def("recommend_for_ratings", &PyModel::RecommendForRatings, py::arg("item_ids"),
            py::arg("ratings"), py::arg("k"), py::arg("steps"), py::arg("learning_rate"),
            py::arg("l2"), py::arg("seed"))
+      .def("similar_items", &PyModel::SimilarItems, py::arg("item_id"), py::arg("k"))
       .def("set_known_interactions", &PyModel::SetKnownInteractions, py::arg("data"))
       .def("save", &PyModel::Save, py::arg("path"), py::arg("overwrite"))
       .def("parameters", &PyModel::Parameters)

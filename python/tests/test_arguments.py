@@ -141,6 +141,7 @@ CALLS = {
         lambda c, **kw: c.fitted.predict(**{"user_ids": c.user, "item_ids": c.item, **kw}),
     "recommend_for_ratings":
         lambda c, **kw: c.fitted.recommend_for_ratings(**{"ratings": {c.item: 4.0}, **kw}),
+    "similar_items": lambda c, **kw: c.fitted.similar_items(**{"item": c.item, **kw}),
     "set_known_interactions": lambda c, **kw: c.fitted.set_known_interactions(**kw),
     "save": lambda c, **kw: c.fitted.save(**{"path": str(c.tmp_path / "new.mtrec"), **kw}),
 }
@@ -227,6 +228,10 @@ CASES = [
     ("recommend_for_ratings", "l2", None, T), ("recommend_for_ratings", "l2", -1.0, V),
     ("recommend_for_ratings", "seed", 1.5, T), ("recommend_for_ratings", "seed", -1, V),
     ("recommend_for_ratings", "seed", 2**32, V),
+    ("similar_items", "item", None, T), ("similar_items", "item", 1.5, T),
+    ("similar_items", "item", [1], T), ("similar_items", "item", HUGE, V),
+    ("similar_items", "item", -5, K),
+    ("similar_items", "k", 1.5, T), ("similar_items", "k", 0, V), ("similar_items", "k", 2**31, V),
     ("set_known_interactions", "data", None, T), ("set_known_interactions", "data", [1], T),
     ("save", "path", None, T), ("save", "path", 5, T), ("save", "path", b"m.mtrec", T),
     ("save", "path", "", V),
@@ -257,7 +262,7 @@ def test_the_sweep_covers_every_public_callable_and_argument():
               "Interactions.from_pandas": mtrec.Interactions.from_pandas,
               "Interactions.title": mtrec.Interactions.title}
     for method in ("fit", "evaluate", "recommend", "predict", "recommend_for_ratings",
-                   "set_known_interactions", "save"):
+                   "similar_items", "set_known_interactions", "save"):
         public[method] = getattr(mtrec.MultitaskModel, method)
     for call, function in public.items():
         for name in inspect.signature(function).parameters:

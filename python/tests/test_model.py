@@ -191,6 +191,23 @@ def test_recommend_for_ratings(fitted, split):
         fitted.recommend_for_ratings({-5: 4.0})
 
 
+def test_similar_items_are_the_known_items_of_highest_cosine(fitted, data):
+    q = fitted.item_embeddings.astype(np.float64)
+    item = int(data.items[0])
+    items, similarity = fitted.similar_items(item, k=6)
+    assert items.shape == (6,) and item not in set(items)
+    row = {int(i): r for r, i in enumerate(fitted._item_ids())}
+    unit = q / np.linalg.norm(q, axis=1, keepdims=True).clip(1e-30)
+    expected = unit[[row[int(i)] for i in items]] @ unit[row[item]]
+    np.testing.assert_allclose(similarity, expected, atol=1e-5)
+    assert np.all(np.diff(similarity) <= 0)
+    known = set(int(i) for i in data.items) - {item}
+    best = max(known, key=lambda i: (unit[row[i]] @ unit[row[item]], -row[i]))
+    assert int(items[0]) == best
+    with pytest.raises(KeyError):
+        fitted.similar_items(-5)
+
+
 def test_embeddings_and_parameters(fitted, data):
     assert fitted.user_embeddings.shape == (data.num_users, 32)
     assert fitted.item_embeddings.shape == (data.num_items, 32)

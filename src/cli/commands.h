@@ -33,5 +33,8 @@ int RunEvaluate(std::span<const std::string> args);
 int RunRecommend(std::span<const std::string> args);
 int RunPredict(std::span<const std::string> args);
 int RunSweep(std::span<const std::string> args);
+int RunServe(std::span<const std::string> args);
+// `mtrec help --markdown serve`: the serve flags' table (docs/cli.md, <!-- flags:serve -->).
+void PrintServeFlagTable();
 
 }  // namespace mtrec::cli

@@ -34,6 +34,8 @@ constexpr Command kCommands[] = {
      mtrec::cli::RunPredict},
     {"sweep", "run a grid of experiments over several seeds; summary table and plot",
      mtrec::cli::RunSweep},
+    {"serve", "answer recommendations, similar items and predictions over HTTP (JSON)",
+     mtrec::cli::RunServe},
 };
 
 void PrintUsage(std::FILE* out) {
@@ -71,9 +73,13 @@ int main(int argc, char** argv) {
     PrintUsage(stderr);
     return mtrec::cli::kExitUsage;
   }
-  // Not listed: prints the docs' flag table of `mtrec train` (docs/cli.md).
+  // Not listed: prints the docs' flag tables of `mtrec train` and `mtrec serve` (docs/cli.md).
   if (args == std::vector<std::string>{"help", "--markdown", "train"}) {
     mtrec::cli::PrintTrainFlagTable();
+    return mtrec::cli::kExitOk;
+  }
+  if (args == std::vector<std::string>{"help", "--markdown", "serve"}) {
+    mtrec::cli::PrintServeFlagTable();
     return mtrec::cli::kExitOk;
   }
   // `mtrec help <command>` is `mtrec <command> --help`.

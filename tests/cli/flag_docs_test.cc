@@ -91,14 +91,21 @@ TEST(FlagDocs, ARangeErrorNamesTheFlag) {
   }
 }
 
+// The docs' flag table of `mtrec <command>`, between its <!-- flags:... --> lines.
+std::string DocsTable(const std::string& command) {
+  const std::string text = ReadFile(DocsWithTable());
+  const std::string begin = "<!-- flags:" + command + " -->\n";
+  const size_t from = text.find(begin), to = text.find("<!-- /flags:" + command + " -->");
+  EXPECT_NE(from, std::string::npos) << DocsWithTable() << " has no table of " << command;
+  EXPECT_NE(to, std::string::npos) << DocsWithTable();
+  if (from == std::string::npos || to == std::string::npos) return "";
+  return text.substr(from + begin.size(), to - from - begin.size());
+}
+
 TEST(FlagDocs, TheDocsTableIsTheGeneratedOne) {
   const std::filesystem::path path = DocsWithTable();
-  const std::string text = ReadFile(path);
-  const std::string begin = "<!-- flags:train -->\n", end = "<!-- /flags:train -->";
-  const size_t from = text.find(begin), to = text.find(end);
-  ASSERT_NE(from, std::string::npos) << path;
-  ASSERT_NE(to, std::string::npos) << path;
-  const std::string table = text.substr(from + begin.size(), to - from - begin.size());
+  const std::string table = DocsTable("train");
+  ASSERT_FALSE(table.empty());
 
   // Every schema flag has its row with the schema's default and doc.
   for (const ConfigField& f : ConfigFields()) {
@@ -115,6 +122,15 @@ TEST(FlagDocs, TheDocsTableIsTheGeneratedOne) {
   ASSERT_EQ(generated.exit_code, 0);
   EXPECT_EQ(table, generated.out) << path << "'s table of `mtrec train`'s flags is not the "
                                   << "generated one: replace it with `mtrec help --markdown train`";
+}
+
+TEST(FlagDocs, TheServeTableIsTheGeneratedOne) {
+  const auto generated = RunMtrec({"help", "--markdown", "serve"});
+  ASSERT_EQ(generated.exit_code, 0);
+  EXPECT_NE(generated.out.find("| `--admin_token TOKEN` |"), std::string::npos) << generated.out;
+  EXPECT_EQ(DocsTable("serve"), generated.out)
+      << DocsWithTable() << "'s table of `mtrec serve`'s flags is not the generated one: replace "
+      << "it with `mtrec help --markdown serve`";
 }
 
 }  // namespace

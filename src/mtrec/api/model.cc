@@ -17,6 +17,7 @@
 #include "mtrec/infer/fold_in.h"
 #include "mtrec/infer/model_evaluation.h"
 #include "mtrec/infer/recommend.h"
+#include "mtrec/infer/similar_items.h"
 #include "mtrec/train/checkpoint.h"
 #include "mtrec/train/early_stopping.h"
 #include "mtrec/train/experiment_data.h"
@@ -597,6 +598,16 @@ Result<std::vector<Recommendation>> Model::RecommendForRatings(std::span<const R
               std::count(candidate.begin(), candidate.end(), 1)};
   }
   return ::mtrec::Recommend(*folded.net, folded.user, candidate, k, m.backend->host_pool());
+}
+
+Result<std::vector<SimilarItem>> Model::SimilarItems(ItemId item, int k) const {
+  const MultiTaskNet& net = impl_->backend->net();
+  MTREC_RETURN_IF_ERROR(CheckItem(item, net.config()));
+  if (k < 1) return Status::InvalidArgument("k: expected >= 1, got " + std::to_string(k));
+  MTREC_ASSIGN_OR_RETURN(const RecommendationCandidates* known, KnownCandidates());
+  // A user outside the data has no items: every item of the known interactions.
+  const std::vector<uint8_t> candidate = known->For(-1, /*include_seen=*/true);
+  return ::mtrec::SimilarItems(net, item, candidate, k);
 }
 
 Status Model::SetKnownInteractions(const Interactions& data) {

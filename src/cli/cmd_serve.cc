@@ -1,0 +1,97 @@
+// mtrec serve: a trained model over HTTP (src/serve/, docs/serving.md).
+#include <cstdio>
+#include <string>
+
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "cli/model_command.h"
+#include "mtrec/config.h"  // ExperimentConfig::kMaxThreads
+#include "serve/server.h"
+
+namespace mtrec::cli {
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: mtrec serve --model PATH [--dataset NAME|PATH] [--host 127.0.0.1] [--port 8080]\n"
+    "                   [--threads N] [--connections 64] [--admin_token TOKEN]\n\n"
+    "Answers recommendations, similar items and predictions over HTTP (JSON), with ids\n"
+    "as the data set's raw ids and titles where the data set has them; the routes are\n"
+    "in docs/serving.md. Binds 127.0.0.1 unless told. SIGHUP (or POST /admin/reload\n"
+    "with --admin_token) reloads the checkpoint without dropping a request; a checkpoint\n"
+    "that does not load is refused and the old model keeps serving. SIGTERM or SIGINT\n"
+    "stops accepting, lets the requests in progress finish, and exits 0.\n";
+
+struct ServeFlags {
+  serve::ServeOptions options;
+  int max_body_kib = 1024;
+  bool gpu = false;
+};
+
+FlagSet MakeFlags(ServeFlags& f) {
+  serve::ServeOptions& o = f.options;
+  FlagSet flags;
+  flags.AddString("model", &o.source.path, "PATH",
+                  "the checkpoint written by mtrec train --save (required)");
+  flags.AddString("dataset", &o.source.load.dataset, "NAME|PATH",
+                  "where the training data is now, if it moved (default: the path recorded in "
+                  "the checkpoint; it must be the same data)");
+  flags.AddString("data_dir", &o.source.load.data_dir, "DIR", "where data set names are looked up");
+  flags.AddIntInRange("threads", &o.source.load.threads, 1, ExperimentConfig::kMaxThreads,
+                      "the model's threads (one request's scoring is spread over them)");
+  flags.SetDefaultText("threads", "every hardware thread");
+  flags.AddOptionalBool("gpu", &f.gpu,
+                        "score on the GPU (the CUDA backend; needs a build with -DMTREC_CUDA=ON)");
+  flags.AddString("host", &o.host, "ADDRESS",
+                  "the address to listen on (0.0.0.0: every interface; see the security notes "
+                  "in docs/serving.md)");
+  flags.AddIntInRange("port", &o.port, 0, 65535, "the TCP port (0: any free port)");
+  flags.AddIntInRange("connections", &o.connections, 1, 4096,
+                      "connections served at once (each holds a worker thread while open)");
+  flags.AddIntInRange("waiting", &o.waiting, 0, 1 << 20,
+                      "connections that may wait for a worker; more are answered 503 and closed");
+  flags.AddString("admin_token", &o.admin_token, "TOKEN",
+                  "enables POST /admin/reload for requests with 'Authorization: Bearer TOKEN'");
+  flags.AddIntInRange("read_timeout", &o.read_timeout_seconds, 1, 3600,
+                      "seconds a client may take to send a request (or to read the reply)");
+  flags.AddIntInRange("keep_alive", &o.keep_alive_seconds, 1, 3600,
+                      "seconds an idle keep-alive connection is kept");
+  flags.AddIntInRange("drain_timeout", &o.drain_seconds, 1, 3600,
+                      "seconds to wait for requests in progress on SIGTERM/SIGINT");
+  flags.AddIntInRange("max_body_kib", &f.max_body_kib, 1, 1 << 20,
+                      "the largest request body in KiB (413 beyond it)");
+  flags.AddIntInRange("max_k", &o.limits.max_k, 1, 1 << 20,
+                      "the largest k (and search limit) a request may ask");
+  flags.AddSwitch("log_requests", "log one stderr line per request (errors are always logged)",
+                  [&o] { o.log_requests = true; });
+  return flags;
+}
+
+}  // namespace
+
+void PrintServeFlagTable() {
+  ServeFlags f;
+  std::printf("%s", MakeFlags(f).Markdown().c_str());
+}
+
+int RunServe(std::span<const std::string> args) {
+  ServeFlags f;
+  f.options.source.load.threads = HardwareThreads();
+  const FlagSet flags = MakeFlags(f);
+  if (auto exit = ParseCommandLine("serve", kUsage, flags, args)) return *exit;
+  serve::ServeOptions& o = f.options;
+  if (o.source.path.empty()) {
+    return CommandFailure("serve", Status::InvalidArgument("--model PATH is required"));
+  }
+  ModelFlags model_flags;
+  model_flags.model = o.source.path;
+  model_flags.gpu = f.gpu;
+  if (Status s = ValidateModelFlags(model_flags); !s.ok()) return CommandFailure("serve", s);
+  o.source.load.backend = model_flags.backend();
+  o.max_body_bytes = static_cast<size_t>(f.max_body_kib) * 1024;
+  o.limits.max_search = o.limits.max_k;
+  if (Status s = serve::RunServer(o); !s.ok()) return CommandFailure("serve", s);
+  return kExitOk;
+}
+
+}  // namespace mtrec::cli

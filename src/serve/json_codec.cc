@@ -1,0 +1,138 @@
+#include "serve/json_codec.h"
+
+#include <charconv>
+#include <limits>
+
+namespace mtrec::serve {
+
+namespace {
+
+ApiError BadRequest(std::string message) { return {400, std::move(message), ""}; }
+
+std::optional<ApiError> ParseInt(std::string_view what, std::string_view text, int hi, int* out) {
+  int value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < 1 || value > hi) {
+    return BadRequest(std::string(what) + ": expected an integer in [1, " + std::to_string(hi) +
+                      "], got '" + std::string(text) + "'");
+  }
+  *out = value;
+  return std::nullopt;
+}
+
+std::optional<ApiError> ParseBool(std::string_view what, std::string_view text, bool* out) {
+  if (text == "true" || text == "1") {
+    *out = true;
+  } else if (text == "false" || text == "0") {
+    *out = false;
+  } else {
+    return BadRequest(std::string(what) + ": expected true or false, got '" + std::string(text) +
+                      "'");
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+HttpReply JsonReply(const Json& j, int status) {
+  return {status, "application/json", j.dump(-1, ' ', false, Json::error_handler_t::replace), ""};
+}
+
+HttpReply ErrorReply(const ApiError& error) {
+  Json j;
+  j["error"] = error.message;
+  j["status"] = error.status;
+  if (!error.id.empty()) j["id"] = error.id;
+  return JsonReply(j, error.status);
+}
+
+std::optional<ApiError> ParseObject(std::string_view body, Json* out) {
+  // No exceptions: a parse error is a discarded value.
+  Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return BadRequest("the request body is not valid JSON");
+  if (!j.is_object()) return BadRequest("the request body must be a JSON object");
+  *out = std::move(j);
+  return std::nullopt;
+}
+
+std::optional<ApiError> IntMember(const Json& object, const char* name, int default_value, int hi,
+                                  int* out) {
+  const auto it = object.find(name);
+  if (it == object.end()) {
+    *out = default_value;
+    return std::nullopt;
+  }
+  if (!it->is_number_integer() || *it < 1 || *it > hi) {
+    return BadRequest(std::string(name) + ": expected an integer in [1, " + std::to_string(hi) +
+                      "], got " + it->dump(-1, ' ', false, Json::error_handler_t::replace));
+  }
+  *out = it->get<int>();
+  return std::nullopt;
+}
+
+std::optional<ApiError> BoolMember(const Json& object, const char* name, bool default_value,
+                                   bool* out) {
+  const auto it = object.find(name);
+  if (it == object.end()) {
+    *out = default_value;
+    return std::nullopt;
+  }
+  if (!it->is_boolean()) {
+    return BadRequest(std::string(name) + ": expected true or false, got " +
+                      it->dump(-1, ' ', false, Json::error_handler_t::replace));
+  }
+  *out = it->get<bool>();
+  return std::nullopt;
+}
+
+std::optional<ApiError> IdOf(const Json& value, std::string_view what, std::string* out) {
+  if (value.is_string()) {
+    *out = value.get<std::string>();
+  } else if (value.is_number_integer()) {
+    *out = value.dump();
+  } else {
+    return BadRequest(std::string(what) + ": expected an id (a string or an integer), got " +
+                      value.dump(-1, ' ', false, Json::error_handler_t::replace));
+  }
+  return std::nullopt;
+}
+
+std::optional<ApiError> ArrayMember(const Json& object, const char* name, size_t max,
+                                    const Json** out) {
+  const auto it = object.find(name);
+  if (it == object.end()) return BadRequest(std::string(name) + ": required");
+  if (!it->is_array()) return BadRequest(std::string(name) + ": expected an array");
+  if (it->empty() || it->size() > max) {
+    return BadRequest(std::string(name) + ": expected 1 to " + std::to_string(max) +
+                      " elements, got " + std::to_string(it->size()));
+  }
+  *out = &*it;
+  return std::nullopt;
+}
+
+std::optional<ApiError> IntQuery(const HttpRequest& request, const char* name, int default_value,
+                                 int hi, int* out) {
+  const auto it = request.query.find(name);
+  if (it == request.query.end()) {
+    *out = default_value;
+    return std::nullopt;
+  }
+  return ParseInt(name, it->second, hi, out);
+}
+
+std::optional<ApiError> BoolQuery(const HttpRequest& request, const char* name,
+                                  bool default_value, bool* out) {
+  const auto it = request.query.find(name);
+  if (it == request.query.end()) {
+    *out = default_value;
+    return std::nullopt;
+  }
+  return ParseBool(name, it->second, out);
+}
+
+std::string StringQuery(const HttpRequest& request, const char* name) {
+  const auto it = request.query.find(name);
+  return it == request.query.end() ? std::string() : it->second;
+}
+
+}  // namespace mtrec::serve

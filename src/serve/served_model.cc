@@ -1,0 +1,91 @@
+#include "serve/served_model.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <set>
+
+namespace mtrec::serve {
+
+namespace {
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// "sha256:<hex>" of the file's bytes.
+Result<std::string> FileChecksum(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound(path + ": cannot open for reading");
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
+    return Status::Unavailable("sha256: cannot start a digest");
+  }
+  std::vector<char> buffer(1 << 20);
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<size_t>(in.gcount()));
+  }
+  if (in.bad()) return Status::IOError(path + ": read failed");
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_DigestFinal_ex(ctx.get(), digest, &size);
+  std::string hex = "sha256:";
+  for (unsigned int k = 0; k < size; ++k) {
+    char pair[3];
+    std::snprintf(pair, sizeof(pair), "%02x", digest[k]);
+    hex += pair;
+  }
+  return hex;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const ServedModel>> ServedModel::Load(const ModelSource& source) {
+  const auto start = std::chrono::steady_clock::now();
+  // The checksum first: of the bytes that are then loaded, unless the file is
+  // replaced in between (then a later reload sees the new one).
+  MTREC_ASSIGN_OR_RETURN(std::string checksum, FileChecksum(source.path));
+  MTREC_ASSIGN_OR_RETURN(Model model, Model::Load(source.path, source.load));
+  MTREC_ASSIGN_OR_RETURN(const TrainingData* data, model.training_data());
+  std::shared_ptr<ServedModel> served(new ServedModel(std::move(model)));
+  // The known interactions now rather than on the first request.
+  MTREC_RETURN_IF_ERROR(served->model_.SetKnownInteractions(data->dataset.interactions));
+  served->path_ = source.path;
+  served->checksum_ = std::move(checksum);
+  served->dataset_ = data->dataset.path;
+  served->titles_ = data->dataset.item_titles;
+  served->titles_.resize(static_cast<size_t>(served->model_.num_items()));
+  const std::set<ItemId> occurring(data->dataset.interactions.items.begin(),
+                                   data->dataset.interactions.items.end());
+  for (ItemId item : occurring) {
+    served->search_.push_back(
+        {item, Lower(served->model_.items().Name(item) + " " + served->titles_[item])});
+  }
+  served->load_seconds_ =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  served->loaded_at_ = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+  return std::shared_ptr<const ServedModel>(std::move(served));
+}
+
+const std::string& ServedModel::Title(ItemId item) const { return titles_[item]; }
+
+std::vector<ItemId> ServedModel::Search(std::string_view text, int limit) const {
+  const std::string needle = Lower(text);
+  std::vector<ItemId> out;
+  for (const Entry& e : search_) {
+    if (static_cast<int>(out.size()) >= limit) break;
+    if (needle.empty() || e.text.find(needle) != std::string::npos) out.push_back(e.item);
+  }
+  return out;
+}
+
+}  // namespace mtrec::serve

@@ -1,0 +1,420 @@
+"""`mtrec serve` end to end: the real server on a random loopback port over a
+small generated model. Every route, every error status, answers identical to
+`mtrec recommend`/`predict` on the same checkpoint, reload under load (no
+failed request across three reloads, one of a corrupt file), SIGTERM drain.
+Standard library only.  usage: serve_test.py PATH/TO/mtrec"""
+
+import http.client
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+MTREC = sys.argv[1] if len(sys.argv) > 1 else "mtrec"
+TOKEN = "s3cret-token"
+
+
+def write_data(folder, users=60, items=80, per_user=25, seed=3):
+    """u.data (user item rating timestamp, TAB) and u.item titles, as ML-100K."""
+    rng = random.Random(seed)
+    taste = {u: [rng.gauss(0, 1) for _ in range(3)] for u in range(1, users + 1)}
+    kind = {i: [rng.gauss(0, 1) for _ in range(3)] for i in range(1, items + 1)}
+    with open(os.path.join(folder, "u.data"), "w") as f:
+        t = 880000000
+        for u in range(1, users + 1):
+            for i in rng.sample(range(1, items + 1), per_user):
+                a = sum(x * y for x, y in zip(taste[u], kind[i]))
+                f.write(f"{u}\t{i}\t{min(5, max(1, round(3 + a)))}\t{t}\n")
+                t += 1
+    with open(os.path.join(folder, "u.item"), "w", encoding="latin-1") as f:
+        for i in range(1, items + 1):
+            title = "Star Wars (1977)" if i == 50 else f"Movie {i} (19{50 + i % 50})"
+            f.write(f"{i}|{title}|01-Jan-1977||http://x|0|0\n")
+
+
+def train(folder, name, seed):
+    path = os.path.join(folder, name)
+    subprocess.run([MTREC, "train", "--dataset", os.path.join(folder, "u.data"), "--epochs", "2",
+                    "--embedding_dim", "8", "--layers", "16", "--batch_size", "256", "--seed",
+                    str(seed), "--threads", "1", "--logdir", os.path.join(folder, "run-" + name),
+                    "--save", path], check=True, capture_output=True)
+    return path
+
+
+class Server:
+    """`mtrec serve` on a free loopback port; its stderr lines are kept."""
+
+    def __init__(self, model, *flags):
+        self.proc = subprocess.Popen(
+            [MTREC, "serve", "--model", model, "--port", "0", "--threads", "1",
+             "--connections", "16", "--admin_token", TOKEN, "--read_timeout", "1",
+             "--keep_alive", "1", "--max_body_kib", "4", "--drain_timeout", "5", *flags],
+            stderr=subprocess.PIPE, text=True)
+        self.lines = []
+        self.port = None
+        listening = threading.Event()
+
+        def read():
+            for line in self.proc.stderr:
+                self.lines.append(line)
+                m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
+                if m:
+                    self.port = int(m.group(1))
+                    listening.set()
+            listening.set()
+
+        self.reader = threading.Thread(target=read, daemon=True)
+        self.reader.start()
+        if not listening.wait(30) or self.port is None:
+            self.stop()
+            raise RuntimeError("the server did not start:\n" + "".join(self.lines))
+
+    def request(self, method, path, body=None, headers=None, raw=None):
+        """(status, parsed JSON or text, headers)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        data = raw if raw is not None else (None if body is None else json.dumps(body))
+        conn.request(method, path, body=data, headers=headers or {})
+        r = conn.getresponse()
+        text = r.read().decode()
+        conn.close()
+        kind = r.getheader("Content-Type", "")
+        return r.status, (json.loads(text) if kind.startswith("application/json") else text), r
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        code = self.proc.wait(15)
+        self.reader.join(5)
+        self.proc.stderr.close()
+        return code
+
+
+def cli_json(*args):
+    out = subprocess.run([MTREC, *args, "--format", "json"], check=True, capture_output=True,
+                         text=True).stdout
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+FILES = {}  # the generated data and checkpoints, shared by every test
+
+
+def setUpModule():
+    tmp = FILES["tmp"] = tempfile.mkdtemp(prefix="mtrec-serve-test-")
+    write_data(tmp)
+    FILES["model"] = train(tmp, "m.mtrec", 1)
+    FILES["other"] = train(tmp, "other.mtrec", 2)
+    FILES["corrupt"] = os.path.join(tmp, "corrupt.mtrec")
+    with open(FILES["model"], "rb") as f:
+        data = bytearray(f.read())
+    data[len(data) // 2] ^= 0xFF
+    with open(FILES["corrupt"], "wb") as f:
+        f.write(bytes(data))
+
+
+def tearDownModule():
+    shutil.rmtree(FILES["tmp"], ignore_errors=True)
+
+
+class ServeTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.model = FILES["model"]
+        cls.server = Server(cls.model)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def get(self, path, **kw):
+        return self.server.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.server.request("POST", path, body, **kw)
+
+    def assert_error(self, reply, status, words):
+        code, body, _ = reply
+        self.assertEqual(code, status, body)
+        self.assertEqual(body["status"], status)
+        self.assertIn(words, body["error"])
+
+    # -- every route ---------------------------------------------------------
+
+    def test_user_recommendations_are_the_clis_bit_for_bit(self):
+        for user in ("1", "17", "60"):
+            for k, seen in ((10, "true"), (5, "false")):
+                code, got, _ = self.get(f"/v1/users/{user}/recommendations?k={k}&exclude_seen={seen}")
+                self.assertEqual(code, 200, got)
+                flags = ["--include_seen"] if seen == "false" else []
+                want = cli_json("recommend", "--model", self.model, "--user", user, "--k", str(k),
+                                *flags)[0]
+                self.assertEqual(got["user"], user)
+                self.assertEqual(len(got["items"]), k)
+                for g, w in zip(got["items"], want["items"]):
+                    self.assertEqual((g["item"], g["score"], g["rating"], g["title"]),
+                                     (w["item"], w["score"], w["predicted_rating"], w["title"]))
+
+    def test_batch_recommendations_are_the_single_ones_in_order(self):
+        code, got, _ = self.post("/v1/recommendations", {"users": ["3", 9, "3"], "k": 4})
+        self.assertEqual(code, 200, got)
+        self.assertEqual([r["user"] for r in got["results"]], ["3", "9", "3"])
+        for r in got["results"]:
+            self.assertEqual(r, self.get(f"/v1/users/{r['user']}/recommendations?k=4")[1])
+
+    def test_for_ratings_is_the_clis_fold_in(self):
+        code, got, _ = self.post("/v1/recommendations/for-ratings",
+                                 {"ratings": {"50": 5, "12": 4}, "k": 6})
+        self.assertEqual(code, 200, got)
+        want = cli_json("recommend", "--model", self.model, "--ratings", "50:5,12:4", "--k", "6")[0]
+        self.assertEqual([(g["item"], g["score"], g["rating"]) for g in got["items"]],
+                         [(w["item"], w["score"], w["predicted_rating"]) for w in want["items"]])
+        self.assertNotIn("50", [g["item"] for g in got["items"]])
+
+    def test_similar_items(self):
+        code, got, _ = self.get("/v1/items/50/similar?k=7")
+        self.assertEqual(code, 200, got)
+        self.assertEqual(got["item"], "50")
+        sims = [g["similarity"] for g in got["items"]]
+        self.assertEqual(len(sims), 7)
+        self.assertEqual(sims, sorted(sims, reverse=True))
+        self.assertNotIn("50", [g["item"] for g in got["items"]])
+        self.assertTrue(all(-1.0001 <= s <= 1.0001 and g["title"] for s, g in zip(sims, got["items"])))
+
+    def test_predict_is_the_clis(self):
+        pairs = [["1", "50"], [7, 3], ["60", "80"]]
+        code, got, _ = self.post("/v1/predict", {"pairs": pairs})
+        self.assertEqual(code, 200, got)
+        for (u, i), g in zip(pairs, got["predictions"]):
+            w = cli_json("predict", "--model", self.model, "--user", str(u), "--item", str(i))[0]
+            self.assertEqual((g["user"], g["item"], g["rating"], g["score"]),
+                             (w["user"], w["item"], w["predicted_rating"], w["score"]))
+
+    def test_item_search(self):
+        code, got, _ = self.get("/v1/items?search=star%20WARS&limit=20")
+        self.assertEqual(code, 200, got)
+        self.assertEqual(got["items"], [{"item": "50", "title": "Star Wars (1977)"}])
+        code, got, _ = self.get("/v1/items?limit=5")
+        self.assertEqual([g["item"] for g in got["items"]], ["1", "2", "3", "4", "5"])
+
+    def test_model_health_ready_metrics(self):
+        code, got, _ = self.get("/v1/model")
+        self.assertEqual(code, 200, got)
+        self.assertEqual((got["users"], got["items"], got["epochs_trained"]), (61, 81, 2))
+        self.assertRegex(got["checksum"], "^sha256:[0-9a-f]{64}$")
+        self.assertEqual(got["configuration"]["embedding_dim"], "8")
+        self.assertEqual(self.get("/healthz")[:2], (200, {"status": "ok"}))
+        self.assertEqual(self.get("/readyz")[:2], (200, {"status": "ready"}))
+        code, text, r = self.get("/metrics")
+        self.assertEqual(code, 200)
+        self.assertTrue(r.getheader("Content-Type").startswith("text/plain"))
+        self.assertRegex(text, r'mtrec_http_requests_total\{route="GET /v1/model",status="200"\} \d+')
+        self.assertIn('mtrec_http_request_duration_seconds_bucket{le="+Inf"}', text)
+        self.assertIn("mtrec_http_requests_in_flight 1", text)
+        self.assertIn('mtrec_model_info{checksum="' + got["checksum"] + '"} 1', text)
+        self.assertRegex(text, r"mtrec_model_load_seconds \d")
+
+    def test_the_explorer_page_works_against_the_server(self):
+        code, page, r = self.get("/")
+        self.assertEqual(code, 200)
+        self.assertTrue(r.getheader("Content-Type").startswith("text/html"))
+        self.assertIn('id="search-form"', page)
+        node = shutil.which("node") or shutil.which("nodejs")
+        self.assertIsNotNone(node, "Node.js runs the page's script (scripts/install_deps.sh)")
+        run = subprocess.run([node, os.path.join(os.path.dirname(__file__), "explorer_test.js"),
+                              f"http://127.0.0.1:{self.server.port}"],
+                             capture_output=True, text=True, timeout=60)
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+
+    # -- every error status --------------------------------------------------
+
+    def test_errors(self):
+        self.assert_error(self.post("/v1/recommendations", raw="{nope"), 400, "not valid JSON")
+        self.assert_error(self.post("/v1/recommendations", raw="[1]"), 400, "JSON object")
+        self.assert_error(self.post("/v1/recommendations", {"users": "1"}), 400, "users")
+        self.assert_error(self.post("/v1/recommendations", {"users": [1.5]}), 400, "users")
+        self.assert_error(self.post("/v1/recommendations", {"users": ["1"], "k": "3"}), 400, "k")
+        self.assert_error(self.post("/v1/predict", {"pairs": [[1, 2, 3]]}), 400, "pairs")
+        self.assert_error(self.post("/v1/recommendations", {"users": ["1"] * 101, "k": 1000}),
+                          400, "users x k")
+        self.assert_error(self.post("/v1/recommendations/for-ratings", {"ratings": [50, 5]}), 400,
+                          "ratings")
+        self.assert_error(self.post("/v1/recommendations/for-ratings", {"ratings": {"50": 99}}),
+                          400, "rating")
+        self.assert_error(self.get("/v1/users/1/recommendations?k=0"), 400, "k")
+        self.assert_error(self.get("/v1/users/1/recommendations?k=1001"), 400, "k")
+        self.assert_error(self.get("/v1/users/1/recommendations?k=ten"), 400, "k")
+        self.assert_error(self.get("/v1/users/1/recommendations?exclude_seen=maybe"), 400,
+                          "exclude_seen")
+        for reply, id in ((self.get("/v1/users/999/recommendations"), "999"),
+                          (self.get("/v1/items/abc/similar"), "abc"),
+                          (self.post("/v1/predict", {"pairs": [["1", "4242"]]}), "4242"),
+                          (self.post("/v1/recommendations", {"users": ["1", "0"]}), "0")):
+            self.assert_error(reply, 404, f"'{id}'")
+            self.assertEqual(reply[1]["id"], id)
+        self.assert_error(self.post("/v1/predict", raw="{" + " " * 8000 + "}"), 413, "larger")
+        self.assert_error(self.get("/v2/nothing"), 404, "no route")
+        code, body, r = self.server.request("DELETE", "/v1/model")
+        self.assert_error((code, body, r), 405, "not allowed")
+        self.assertEqual(r.getheader("Allow"), "GET")
+        self.assert_error(self.get("/v1/predict"), 405, "POST")
+        # Without a body or a Content-Length (`curl -X PUT URL`): still the route's answer.
+        s = socket.create_connection(("127.0.0.1", self.server.port), timeout=10)
+        s.sendall(b"PUT /v1/model HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        reply = b""
+        while chunk := s.recv(4096):
+            reply += chunk
+        s.close()
+        self.assertTrue(reply.startswith(b"HTTP/1.1 405"), reply)
+        self.assertIn(b'"status":405', reply)
+
+    def test_admin_reload_needs_the_token(self):
+        self.assert_error(self.post("/admin/reload"), 401, "Bearer")
+        self.assert_error(self.post("/admin/reload", headers={"Authorization": "Bearer wrong"}),
+                          401, "Bearer")
+
+    def test_slow_and_idle_clients_are_dropped(self):
+        for partial in (b"GET /healthz HTTP/1.1\r\nHost: x\r\n", b""):
+            s = socket.create_connection(("127.0.0.1", self.server.port), timeout=10)
+            s.sendall(partial)
+            start = time.time()
+            data = s.recv(4096)  # the server closes the connection (read timeout: 1 s)
+            self.assertLess(time.time() - start, 8)
+            self.assertNotIn(b"200 OK", data)
+            s.close()
+
+
+class ReloadAndShutdownTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.model, cls.other, cls.corrupt = FILES["model"], FILES["other"], FILES["corrupt"]
+
+    def test_no_request_fails_across_three_reloads(self):
+        server = Server(self.model)
+        try:
+            auth = {"Authorization": "Bearer " + TOKEN}
+            first = server.request("GET", "/v1/model")[1]["checksum"]
+            stop, failures, answered = threading.Event(), [], [0]
+
+            def client():
+                conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+                while not stop.is_set():
+                    try:
+                        conn.request("GET", "/v1/users/5/recommendations?k=10")
+                        r = conn.getresponse()
+                        body = r.read()
+                        if r.status != 200 or len(json.loads(body)["items"]) != 10:
+                            failures.append((r.status, body))
+                        answered[0] += 1
+                    except Exception as e:  # noqa: BLE001 - any failure counts
+                        failures.append(repr(e))
+                        conn.close()
+                        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+                conn.close()
+
+            clients = [threading.Thread(target=client) for _ in range(4)]
+            for c in clients:
+                c.start()
+            time.sleep(0.2)
+            # 1: SIGHUP reloads the same file.
+            server.proc.send_signal(signal.SIGHUP)
+            deadline = time.time() + 10
+            while not any("reloaded" in l for l in server.lines) and time.time() < deadline:
+                time.sleep(0.05)
+            # 2: a corrupt file is refused and the old model keeps serving.
+            code, body, _ = server.request("POST", "/admin/reload", {"model": self.corrupt},
+                                           headers=auth)
+            self.assertEqual(code, 422, body)
+            self.assertIn("refused", body["error"])
+            self.assertEqual(server.request("GET", "/v1/model")[1]["checksum"], first)
+            # 3: another checkpoint is swapped in.
+            code, body, _ = server.request("POST", "/admin/reload", {"model": self.other},
+                                           headers=auth)
+            self.assertEqual(code, 200, body)
+            time.sleep(0.2)
+            stop.set()
+            for c in clients:
+                c.join()
+            self.assertEqual(failures, [])
+            self.assertGreater(answered[0], 20)
+            now = server.request("GET", "/v1/model")[1]
+            self.assertEqual(now["checksum"], body["checksum"])
+            self.assertNotEqual(now["checksum"], first)
+            self.assertEqual(now["checkpoint"], self.other)
+            metrics = server.request("GET", "/metrics")[1]
+            self.assertIn('mtrec_model_reloads_total{result="ok"} 2', metrics)
+            self.assertIn('mtrec_model_reloads_total{result="refused"} 1', metrics)
+            self.assertTrue(any("reload refused" in l for l in server.lines))
+        finally:
+            self.assertEqual(server.stop(), 0)
+
+    def test_connections_beyond_the_bound_are_refused_not_queued(self):
+        server = Server(self.model, "--connections", "2", "--waiting", "1")
+        try:
+            def send(conn):
+                conn.request("GET", "/healthz")
+                return conn
+
+            # Two keep-alive connections hold both workers (for --keep_alive 1 s)...
+            held = [send(http.client.HTTPConnection("127.0.0.1", server.port, timeout=10))
+                    for _ in range(2)]
+            for conn in held:
+                r = conn.getresponse()
+                r.read()
+                self.assertEqual(r.status, 200)
+            # ...one more waits for a worker, and the next is answered 503 at once.
+            waiting = send(http.client.HTTPConnection("127.0.0.1", server.port, timeout=10))
+            time.sleep(0.1)
+            start = time.time()
+            refused = send(http.client.HTTPConnection("127.0.0.1", server.port, timeout=10))
+            r = refused.getresponse()
+            self.assertEqual(r.status, 503)
+            self.assertIn("busy", json.loads(r.read())["error"])
+            self.assertLess(time.time() - start, 0.9)  # before a worker is free
+            self.assertEqual(waiting.getresponse().status, 200)  # once one is
+            for conn in held + [waiting, refused]:
+                conn.close()
+        finally:
+            self.assertEqual(server.stop(), 0)
+
+    def test_sigterm_drains_and_exits_zero(self):
+        server = Server(self.model)
+        ok, errors, stop = [0], [], threading.Event()
+
+        def client():
+            while not stop.is_set():
+                try:
+                    code = server.request("GET", "/v1/users/2/recommendations")[0]
+                    if code != 200:
+                        errors.append(code)
+                    ok[0] += 1
+                except (ConnectionError, http.client.HTTPException, OSError):
+                    return  # the server stopped accepting
+
+        threads = [threading.Thread(target=client) for _ in range(3)]
+        for t in threads:
+            t.start()
+        time.sleep(0.3)
+        start = time.time()
+        self.assertEqual(server.stop(signal.SIGTERM), 0)
+        self.assertLess(time.time() - start, 8)
+        stop.set()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        self.assertGreater(ok[0], 0)
+        self.assertTrue(any("draining" in l for l in server.lines))
+        self.assertTrue(any("stopped" in l for l in server.lines))
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1], verbosity=2)
