@@ -282,6 +282,18 @@ class ServeTest(unittest.TestCase):
         self.assert_error(self.post("/admin/reload", headers={"Authorization": "Bearer wrong"}),
                           401, "Bearer")
 
+    def test_a_reload_of_a_pipe_or_device_is_refused_at_once(self):
+        # Reading one hung the reload (and every later one) for good.
+        fifo = os.path.join(FILES["tmp"], "fifo.mtrec")
+        if not os.path.exists(fifo):
+            os.mkfifo(fifo)
+        auth = {"Authorization": "Bearer " + TOKEN}
+        for path in (fifo, "/dev/zero"):
+            start = time.time()
+            self.assert_error(self.post("/admin/reload", {"model": path}, headers=auth), 422,
+                              "not a regular file")
+            self.assertLess(time.time() - start, 5)
+
     def test_slow_and_idle_clients_are_dropped(self):
         for partial in (b"GET /healthz HTTP/1.1\r\nHost: x\r\n", b""):
             s = socket.create_connection(("127.0.0.1", self.server.port), timeout=10)
