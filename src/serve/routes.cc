@@ -297,7 +297,9 @@ HttpReply Reload(const Call& c) {
     Json body;
     SERVE_RETURN_IF_ERROR(ParseObject(c.request.body, &body));
     if (const auto it = body.find("model"); it != body.end()) {
-      if (!it->is_string() || it->get<std::string>().empty()) {
+      // A NUL would cut the path short: another file than the one named.
+      if (!it->is_string() || it->get<std::string>().empty() ||
+          it->get<std::string>().find('\0') != std::string::npos) {
         return ErrorReply({400, "model: expected the path of a checkpoint", ""});
       }
       path = it->get<std::string>();

@@ -289,6 +289,11 @@ class ServeTest(unittest.TestCase):
         self.assertTrue(reply.startswith(b"HTTP/1.1 405"), reply)
         self.assertIn(b'"status":405', reply)
 
+    def test_admin_reload_refuses_a_path_with_a_nul(self):
+        # It reloaded the file named by the part before the NUL.
+        self.assert_error(self.post("/admin/reload", {"model": self.model + "\u0000.other"},
+                                    headers={"Authorization": "Bearer " + TOKEN}), 400, "model")
+
     def test_admin_reload_needs_the_token(self):
         self.assert_error(self.post("/admin/reload"), 401, "Bearer")
         self.assert_error(self.post("/admin/reload", headers={"Authorization": "Bearer wrong"}),
