@@ -289,6 +289,15 @@ class ServeTest(unittest.TestCase):
         self.assertTrue(reply.startswith(b"HTTP/1.1 405"), reply)
         self.assertIn(b'"status":405', reply)
 
+    def test_head_is_get_without_a_body(self):
+        # Matching HEAD read a dead temporary (ASan: stack-use-after-scope).
+        for path, status in (("/v1/users/1/recommendations?k=2", 200), ("/v1/predict", 405)):
+            conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
+            conn.request("HEAD", path)
+            r = conn.getresponse()
+            self.assertEqual((r.status, r.read()), (status, b""))
+            conn.close()
+
     def test_admin_reload_refuses_a_path_with_a_nul(self):
         # It reloaded the file named by the part before the NUL.
         self.assert_error(self.post("/admin/reload", {"model": self.model + "\u0000.other"},
