@@ -2,8 +2,8 @@
 // connection is a task that holds a worker thread until it closes (the
 // library's blocking model); `workers` run at once and at most `waiting`
 // more wait for one. A connection beyond that is not queued: it goes to one
-// refusing thread, on which Refusing() is true, so the request handler
-// answers 503 and closes it.
+// refusing thread, on which Refusing() is true, so HttpServer (connection.h)
+// answers it 503 at once and closes it.
 #pragma once
 
 #include <httplib.h>

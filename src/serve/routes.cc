@@ -297,7 +297,9 @@ HttpReply Reload(const Call& c) {
     Json body;
     SERVE_RETURN_IF_ERROR(ParseObject(c.request.body, &body));
     if (const auto it = body.find("model"); it != body.end()) {
-      if (!it->is_string() || it->get<std::string>().empty()) {
+      // A NUL would cut the path short: another file than the one named.
+      if (!it->is_string() || it->get<std::string>().empty() ||
+          it->get<std::string>().find('\0') != std::string::npos) {
         return ErrorReply({400, "model: expected the path of a checkpoint", ""});
       }
       path = it->get<std::string>();
@@ -376,7 +378,10 @@ HttpReply HandleRequest(const HttpRequest& request, const ServedModel& model,
   Call call{request, model, hooks, limits, {}};
   std::string allow;
   // HEAD is GET without the body (the HTTP library drops it).
-  const std::string_view method = request.method == "HEAD" ? "GET" : request.method;
+  // (Both arms string_view: a "GET" : std::string conditional is a temporary
+  // std::string, and the view outlived it.)
+  const std::string_view method =
+      request.method == "HEAD" ? std::string_view("GET") : std::string_view(request.method);
   for (size_t r = 0; r < std::size(kRoutes); ++r) {
     const Route& candidate = kRoutes[r];
     if (candidate.admin && hooks.admin_token.empty()) continue;

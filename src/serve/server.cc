@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "serve/connection.h"
 #include "serve/connection_pool.h"
 #include "serve/json_codec.h"
 #include "serve/metrics.h"
@@ -57,10 +58,17 @@ const char* LibraryError(int status) {
   }
 }
 
+// What a request may add to --max_body_kib: its request line and headers.
+constexpr size_t kHeaderBytes = 64 << 10;
+
 class Server {
  public:
   Server(const ServeOptions& options, std::shared_ptr<const ServedModel> model)
-      : options_(options), metrics_(RouteNames()) {
+      : options_(options),
+        metrics_(RouteNames()),
+        http_(ConnectionLimits{options.read_timeout_seconds, options.keep_alive_seconds,
+                               options.max_body_bytes + kHeaderBytes},
+              [this] { return Refusal(); }) {
     slot_.Set(std::move(model));
     hooks_.ready = [this] { return !stopping_.load(); };
     hooks_.metrics_text = [this](const ServedModel& m) { return metrics_.Text(m); };
@@ -116,17 +124,6 @@ class Server {
     // no body (`curl -X POST URL`); the library would refuse it as malformed
     // when reading the body, so it is answered before that.
     http_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-      if (ConnectionPool::Refusing()) {
-        metrics_.Record(RouteNames().size(), 503, 0.0);
-        WriteReply(ErrorReply({503,
-                               "the server is busy: " + std::to_string(options_.connections) +
-                                   " connections open and " + std::to_string(options_.waiting) +
-                                   " waiting; try again later",
-                               ""}),
-                   res);
-        res.set_header("Connection", "close");
-        return httplib::Server::HandlerResponse::Handled;
-      }
       if (req.method == "GET" || req.method == "HEAD" || req.has_header("Content-Length") ||
           req.has_header("Transfer-Encoding")) {
         return httplib::Server::HandlerResponse::Unhandled;
@@ -138,6 +135,12 @@ class Server {
     http_.set_error_handler(httplib::Server::HandlerWithResponse(
         [](const httplib::Request&, httplib::Response& res) {
           if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+          // A body (chunked, or headers) that ran past the stream's bound.
+          if (res.status == 400 && ConnectionStream::RequestTooLarge()) res.status = 413;
+          // The request was not read whole (or not understood): where the
+          // next one starts is unknown, so the connection ends here.
+          res.set_header("Connection", "close");
+          ConnectionStream::CloseAfterReply();
           WriteReply(ErrorReply({res.status, LibraryError(res.status), ""}), res);
           return httplib::Server::HandlerResponse::Handled;
         }));
@@ -145,6 +148,17 @@ class Server {
         [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
           WriteReply(ErrorReply({500, "internal error", ""}), res);
         });
+  }
+
+  // The body of the 503 for a connection beyond --connections + --waiting.
+  std::string Refusal() {
+    metrics_.Record(RouteNames().size(), 503, 0.0);
+    return ErrorReply({503,
+                       "the server is busy: " + std::to_string(options_.connections) +
+                           " connections open and " + std::to_string(options_.waiting) +
+                           " waiting; try again later",
+                       ""})
+        .body;
   }
 
   void Handle(const httplib::Request& req, httplib::Response& res) {
@@ -231,7 +245,7 @@ class Server {
   ServerMetrics metrics_;
   ModelSlot slot_;
   ServerHooks hooks_;
-  httplib::Server http_;
+  HttpServer http_;
   std::mutex reload_mutex_;
   std::atomic<bool> stopping_{false}, done_{false};
 };

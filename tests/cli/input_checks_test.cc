@@ -178,6 +178,8 @@ TEST_F(InputChecks, MessagesNameTheRealCause) {
   ASSERT_EQ(::mkfifo((tmp_ / "fifo").c_str(), 0600), 0);
   ExpectError(RunMtrec({"train", "--dataset", tmp_ / "fifo", "--logdir", tmp_ / "r"}), 1,
               "is not a regular file or folder (a pipe or a device)");
+  ExpectError(RunMtrec({"predict", "--model", tmp_ / "fifo", "--user", "1", "--item", "1"}), 1,
+              "not a regular file");  // it hung in the open
   std::string utf16 = "\xFF\xFE";
   for (char c : std::string("1\t2\t3\t4\n2\t3\t4\t5\n")) utf16 += std::string{c, '\0'};
   WriteFile(tmp_.path() / "utf16.tsv", utf16);

@@ -100,6 +100,18 @@ class Server:
         return code
 
 
+def read_to_end(s):
+    """Every byte the server sends on socket `s` until it closes it (then closed)."""
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    return data
+
+
 def cli_json(*args):
     out = subprocess.run([MTREC, *args, "--format", "json"], check=True, capture_output=True,
                          text=True).stdout
@@ -277,10 +289,36 @@ class ServeTest(unittest.TestCase):
         self.assertTrue(reply.startswith(b"HTTP/1.1 405"), reply)
         self.assertIn(b'"status":405', reply)
 
+    def test_head_is_get_without_a_body(self):
+        # Matching HEAD read a dead temporary (ASan: stack-use-after-scope).
+        for path, status in (("/v1/users/1/recommendations?k=2", 200), ("/v1/predict", 405)):
+            conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
+            conn.request("HEAD", path)
+            r = conn.getresponse()
+            self.assertEqual((r.status, r.read()), (status, b""))
+            conn.close()
+
+    def test_admin_reload_refuses_a_path_with_a_nul(self):
+        # It reloaded the file named by the part before the NUL.
+        self.assert_error(self.post("/admin/reload", {"model": self.model + "\u0000.other"},
+                                    headers={"Authorization": "Bearer " + TOKEN}), 400, "model")
+
     def test_admin_reload_needs_the_token(self):
         self.assert_error(self.post("/admin/reload"), 401, "Bearer")
         self.assert_error(self.post("/admin/reload", headers={"Authorization": "Bearer wrong"}),
                           401, "Bearer")
+
+    def test_a_reload_of_a_pipe_or_device_is_refused_at_once(self):
+        # Reading one hung the reload (and every later one) for good.
+        fifo = os.path.join(FILES["tmp"], "fifo.mtrec")
+        if not os.path.exists(fifo):
+            os.mkfifo(fifo)
+        auth = {"Authorization": "Bearer " + TOKEN}
+        for path in (fifo, "/dev/zero"):
+            start = time.time()
+            self.assert_error(self.post("/admin/reload", {"model": path}, headers=auth), 422,
+                              "not a regular file")
+            self.assertLess(time.time() - start, 5)
 
     def test_slow_and_idle_clients_are_dropped(self):
         for partial in (b"GET /healthz HTTP/1.1\r\nHost: x\r\n", b""):
@@ -292,6 +330,62 @@ class ServeTest(unittest.TestCase):
             self.assertNotIn(b"200 OK", data)
             s.close()
 
+
+    def test_a_request_sent_a_byte_at_a_time_is_dropped_after_read_timeout(self):
+        # --read_timeout bounds the whole request, not each recv(): a byte
+        # every 0.25 s held a worker for as long as the client liked.
+        s = socket.create_connection(("127.0.0.1", self.server.port), timeout=20)
+        request = b"GET /healthz HTTP/1.1\r\nX-Drip: " + b"a" * 40 + b"\r\n\r\n"
+
+        def drip():
+            try:
+                for byte in request:
+                    s.send(bytes([byte]))
+                    time.sleep(0.25)
+            except OSError:
+                pass  # the server closed it: what the test wants
+
+        sender = threading.Thread(target=drip)
+        start = time.time()
+        sender.start()
+        data = s.recv(4096)
+        self.assertLess(time.time() - start, 4, data)  # the drip takes 12 s
+        self.assertNotIn(b"200 OK", data)
+        s.close()
+        sender.join()
+
+    def test_pipelined_requests_are_all_answered_in_order(self):
+        s = socket.create_connection(("127.0.0.1", self.server.port), timeout=10)
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                  b"GET /v1/items/999999/similar HTTP/1.1\r\nHost: x\r\n\r\n"
+                  b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        data = read_to_end(s)
+        self.assertEqual(re.findall(rb"HTTP/1.1 (\d+)", data), [b"200", b"404", b"200"], data)
+
+    def test_a_request_that_is_not_http_is_answered_once_and_closed(self):
+        # The rest of the bytes are no request: parsing them gave a second 400.
+        s = socket.create_connection(("127.0.0.1", self.server.port), timeout=10)
+        s.sendall(b"hello there\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        data = read_to_end(s)
+        self.assertEqual(re.findall(rb"HTTP/1.1 (\d+)", data), [b"400"], data)
+        self.assertTrue(data.endswith(b'"status":400}'), data)
+
+    def test_a_chunked_body_over_the_limit_is_413(self):
+        # Only Content-Length was bounded; a chunked body could be any size.
+        s = socket.create_connection(("127.0.0.1", self.server.port), timeout=10)
+        chunk = b" " * 8192
+        s.sendall(b"POST /v1/predict HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  b"c\r\n{\"pairs\":[]}\r\n")
+        try:
+            for _ in range(16):  # 128 KiB against --max_body_kib 4
+                s.sendall(b"2000\r\n" + chunk + b"\r\n")
+            s.sendall(b"0\r\n\r\n")
+        except OSError:
+            pass  # closed once the limit was passed
+        reply = read_to_end(s)
+        self.assertTrue(reply.startswith(b"HTTP/1.1 413"), reply)
+        self.assertIn(b'"status":413', reply)
+        self.assertIn(b"Connection: close", reply)
 
 class ReloadAndShutdownTest(unittest.TestCase):
     @classmethod
@@ -380,6 +474,13 @@ class ReloadAndShutdownTest(unittest.TestCase):
             self.assertEqual(r.status, 503)
             self.assertIn("busy", json.loads(r.read())["error"])
             self.assertLess(time.time() - start, 0.9)  # before a worker is free
+            # One that sends nothing is answered too, at once, not after --read_timeout.
+            silent = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+            start = time.time()
+            reply = silent.recv(4096)
+            silent.close()
+            self.assertTrue(reply.startswith(b"HTTP/1.1 503"), reply)
+            self.assertLess(time.time() - start, 0.9)
             self.assertEqual(waiting.getresponse().status, 200)  # once one is
             for conn in held + [waiting, refused]:
                 conn.close()

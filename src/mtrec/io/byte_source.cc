@@ -58,7 +58,8 @@ class StringSource final : public ByteSource {
 }  // namespace
 
 Result<std::unique_ptr<ByteSource>> OpenFileSource(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO would block the open itself; it is refused below.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     const std::string message =
         path.string() + ": cannot open for reading: " + std::strerror(errno);
@@ -69,6 +70,7 @@ Result<std::unique_ptr<ByteSource>> OpenFileSource(const std::filesystem::path& 
     ::close(fd);
     return Status::IOError(path.string() + ": not a regular file");
   }
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   return std::unique_ptr<ByteSource>(
       std::make_unique<FileSource>(fd, path.string(), static_cast<int64_t>(st.st_size)));
