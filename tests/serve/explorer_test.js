@@ -32,7 +32,13 @@ global.document = {
 };
 const realFetch = fetch;
 global.fetch = (path, options) => realFetch(base + path, options);
-const settle = () => new Promise(resolve => setTimeout(resolve, 200));
+// Waits until the page's requests have rendered what `done` looks for
+// (polled every 20 ms, at most 10 s; the assertion after it says what is missing).
+const until = async done => {
+  for (let waited = 0; waited < 10000 && !done(); waited += 20) {
+    await new Promise(resolve => setTimeout(resolve, 20));
+  }
+};
 const submit = { preventDefault() {} };
 
 (async () => {
@@ -41,13 +47,13 @@ const submit = { preventDefault() {} };
   assert(!page.includes("innerHTML"), "model text is never parsed as HTML");
   const script = page.slice(page.indexOf("<script>") + 8, page.indexOf("</script>"));
   eval(script);
-  await settle();
   const $ = id => document.getElementById(id);
+  await until(() => /users, \d+ items/.test($("model").textContent));
   assert.match($("model").textContent, /users, \d+ items/);
 
   $("search").value = "star wars";
   $("search-form").onsubmit(submit);
-  await settle();
+  await until(() => $("search-results").children.length > 0);
   const found = $("search-results").children;
   assert.strictEqual(found.length, 1, $("search-results").text());
   assert.match(found[0].text(), /Star Wars \(1977\)#50/);
@@ -57,23 +63,23 @@ const submit = { preventDefault() {} };
   select.onchange();
   assert.match($("ratings").text(), /Star Wars \(1977\)#50★ 5/);
   $("recommend-me").onclick();
-  await settle();
+  await until(() => $("my-recommendations").children.length >= 10);
   assert.strictEqual($("my-recommendations").children.length, 10, $("status").textContent);
 
   found[0].find("similar").onclick();
-  await settle();
+  await until(() => $("similar").children.length >= 10 && /Star Wars/.test($("similar-to").textContent));
   assert.strictEqual($("similar").children.length, 10, $("status").textContent);
   assert.match($("similar-to").textContent, /Star Wars/);
 
   $("user").value = "7";
   $("k").value = "5";
   $("user-form").onsubmit(submit);
-  await settle();
+  await until(() => $("user-recommendations").children.length >= 5);
   assert.strictEqual($("user-recommendations").children.length, 5, $("status").textContent);
 
   $("user").value = "9999";
   $("user-form").onsubmit(submit);
-  await settle();
+  await until(() => /user '9999' is not in the model/.test($("status").textContent));
   assert.match($("status").textContent, /user '9999' is not in the model/);
   console.log("explorer: search, rate, recommend, similar, a user's top-k and an error rendered");
 })().catch(e => { console.error(e); process.exit(1); });
