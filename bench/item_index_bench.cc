@@ -1,8 +1,8 @@
 // The approximate item index (Model::BuildIndex, src/mtrec/infer/item_index.h)
 // against the exact scan on a generated catalog, in one invocation:
 //
-//   build/item_index_bench [ITEMS=1000000] [DIM=32] [EF_SEARCH=50,100,200] [M=16]
-//                          [EF_CONSTRUCTION=200] [QUERIES=1000]
+//   build/item_index_bench [ITEMS=1000000] [DIM=32] [EF_SEARCH=100,200,400] [M=16]
+//                          [EF_CONSTRUCTION=100] [QUERIES=1000]
 //
 // The catalog: item factors and 1,000 users' factors ~ N(0, 1/sqrt(DIM)) (a
 // dot product ~ N(0, 1)), item bias ~ Exponential(2) (skewed: a few items far
@@ -49,10 +49,10 @@ std::vector<int> ParseList(const char* text) {
 int Run(int argc, char** argv) {
   const int64_t items = argc > 1 ? std::atoll(argv[1]) : 1000000;
   const int dim = argc > 2 ? std::atoi(argv[2]) : 32;
-  const std::vector<int> efs = ParseList(argc > 3 ? argv[3] : "50,100,200");
+  const std::vector<int> efs = ParseList(argc > 3 ? argv[3] : "100,200,400");
   IndexOptions options;
   options.m = argc > 4 ? std::atoi(argv[4]) : 16;
-  options.ef_construction = argc > 5 ? std::atoi(argv[5]) : 200;
+  options.ef_construction = argc > 5 ? std::atoi(argv[5]) : 100;
   const int queries = argc > 6 ? std::atoi(argv[6]) : 1000;
 
   ModelConfig config;
@@ -97,8 +97,8 @@ int Run(int argc, char** argv) {
   }
   ItemIndex& index = **built;
   const IndexInfo& info = index.info();
-  std::printf("catalog: %lld items, dim %d (+1 bias), %d queries, k %d\n",
-              static_cast<long long>(items), dim, queries, kK);
+  std::printf("catalog: %lld items, dim %d (indexed as %d), %d queries, k %d\n",
+              static_cast<long long>(items), dim, info.dimensions, queries, kK);
   std::printf("build: %.1f s (M %d, ef_construction %d, one thread), index memory %.1f MiB "
               "(its count; peak RSS grew %.1f MiB)\n",
               info.build_seconds, options.m, options.ef_construction,

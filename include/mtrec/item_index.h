@@ -3,10 +3,12 @@
 // rows that finds a user's highest-scoring items without scoring every item.
 // Part of the public API.
 //
-// Maximum inner product: item i is indexed as [Q_f[i], B[i]] and user u
-// queries [U_f[u], 1] in hnswlib's inner-product space, so the index's
-// similarity is exactly the ranking score U_f[u] . Q_f[i] + B[i] (the user
-// bias, constant per user, does not change the order). The search is
+// Maximum inner product by the standard reduction to nearest neighbours (L2):
+// item i is indexed as x_i = [Q_f[i], B[i], sqrt(R^2 - |Q_f[i]|^2 - B[i]^2)]
+// (R: the largest such norm, so every x_i has length R) and user u queries
+// y = [U_f[u], 1, 0]; then |x_i - y|^2 = R^2 + |y|^2 - 2 (U_f[u] . Q_f[i] + B[i]),
+// so the nearest item is the one of highest ranking score (the user bias,
+// constant per user, does not change the order). The search is
 // approximate: an item of the true top k may be missed (recall < 1). What is
 // returned is still exact where it matters: the known interactions' rules
 // (model.h: only items that occur, the user's own items excluded unless
@@ -25,8 +27,8 @@ namespace mtrec {
 
 struct IndexOptions {
   int m = 16;                 // graph degree (links per node; level 0 has 2m)
-  int ef_construction = 200;  // candidate list while building (recall vs build time)
-  int ef_search = 100;        // candidate list per query, raised to the items asked for
+  int ef_construction = 100;  // candidate list while building (recall vs build time)
+  int ef_search = 200;        // candidate list per query, raised to the items asked for
   uint64_t seed = 100;        // the level stream's seed
 };
 
@@ -35,7 +37,7 @@ struct IndexInfo {
   std::string kind;            // "hnsw"
   IndexOptions options;
   int64_t items = 0;           // rows indexed (every row of the item table)
-  int dimensions = 0;          // embedding_dim + 1 (the item bias)
+  int dimensions = 0;          // embedding_dim + 2 (the item bias, the norm's complement)
   double build_seconds = 0;    // wall time of the build
   int64_t memory_bytes = 0;    // the index's memory: vectors, links and bookkeeping
 };

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -15,7 +16,7 @@ namespace mtrec {
 
 struct ItemIndex::Graph {
   explicit Graph(int dimensions) : space(static_cast<size_t>(dimensions)) {}
-  hnswlib::InnerProductSpace space;  // outlives hnsw, which points to it
+  hnswlib::L2Space space;  // outlives hnsw, which points to it
   std::unique_ptr<hnswlib::HierarchicalNSW<float>> hnsw;
 };
 
@@ -66,18 +67,32 @@ Result<std::unique_ptr<ItemIndex>> ItemIndex::Build(const MultiTaskNet& net,
   const int64_t n = net.config().num_items;
   std::unique_ptr<ItemIndex> index(new ItemIndex());
   try {
-    index->graph_ = std::make_unique<Graph>(d + 1);
+    index->graph_ = std::make_unique<Graph>(d + 2);
     Graph& g = *index->graph_;
     g.hnsw = std::make_unique<hnswlib::HierarchicalNSW<float>>(
         &g.space, static_cast<size_t>(n), static_cast<size_t>(options.m),
         static_cast<size_t>(options.ef_construction), static_cast<size_t>(options.seed));
     g.hnsw->setEf(static_cast<size_t>(options.ef_search));
     const int q_fact = net.roles().q_fact, item_bias = net.roles().item_bias;
-    std::vector<float> row(static_cast<size_t>(d) + 1);
+    // x_i = [Q_f[i], B[i], sqrt(R^2 - |[Q_f[i], B[i]]|^2)], every |x_i| = R, so
+    // |x_i - y|^2 = R^2 + |y|^2 - 2 (Q_f[i] . p + B[i]) for y = [p, 1, 0]: the
+    // nearest item is the one of highest score.
+    std::vector<double> norm2(static_cast<size_t>(n));
+    double r2 = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      const float* q = net.Row(q_fact, i);
+      const double b = *net.Row(item_bias, i);
+      double sum = b * b;
+      for (int k = 0; k < d; ++k) sum += static_cast<double>(q[k]) * q[k];
+      norm2[i] = sum;
+      r2 = std::max(r2, sum);
+    }
+    std::vector<float> row(static_cast<size_t>(d) + 2);
     for (int64_t i = 0; i < n; ++i) {  // one thread, row order: the same graph every time
       const float* q = net.Row(q_fact, i);
       std::copy(q, q + d, row.begin());
       row[d] = *net.Row(item_bias, i);
+      row[d + 1] = static_cast<float>(std::sqrt(r2 - norm2[i]));
       g.hnsw->addPoint(row.data(), static_cast<size_t>(i));
     }
   } catch (const std::bad_alloc&) {
@@ -89,7 +104,7 @@ Result<std::unique_ptr<ItemIndex>> ItemIndex::Build(const MultiTaskNet& net,
   info.kind = "hnsw";
   info.options = options;
   info.items = n;
-  info.dimensions = d + 1;
+  info.dimensions = d + 2;
   info.memory_bytes = GraphBytes(*index->graph_->hnsw);
   info.build_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -109,7 +124,7 @@ std::vector<ItemId> ItemIndex::Top(const MultiTaskNet& net, UserId user,
   const int64_t allowed = std::count(candidate.begin(), candidate.end(), uint8_t{1});
   const int64_t want = std::min<int64_t>(k, allowed);
   const int d = net.embedding_dim();
-  std::vector<float> query(static_cast<size_t>(d) + 1);
+  std::vector<float> query(static_cast<size_t>(d) + 2, 0.0f);
   const float* p = net.Row(net.roles().u_fact, user);
   std::copy(p, p + d, query.begin());
   query[d] = 1.0f;
