@@ -14,6 +14,7 @@
 // busy machine slows both alike) and their ratio.
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -61,7 +62,8 @@ int Run(int argc, char** argv) {
   config.embedding_dim = dim;
   MultiTaskNet net(config);
   std::mt19937_64 gen(42);
-  std::normal_distribution<float> factor(0.0f, 1.0f / std::sqrt(std::sqrt(static_cast<float>(dim))));
+  const float sigma = 1.0f / std::sqrt(std::sqrt(static_cast<float>(dim)));
+  std::normal_distribution<float> factor(0.0f, sigma);
   std::exponential_distribution<float> bias(2.0f);
   const MultiTaskNet::Roles& roles = net.roles();
   const auto fill = [&](int block, auto& dist) {
@@ -75,9 +77,10 @@ int Run(int argc, char** argv) {
   // The queries and their seen items.
   std::vector<int64_t> by_bias(static_cast<size_t>(items));
   for (int64_t i = 0; i < items; ++i) by_bias[i] = i;
-  std::partial_sort(by_bias.begin(), by_bias.begin() + 10, by_bias.end(), [&](int64_t a, int64_t b) {
+  const auto more_popular = [&](int64_t a, int64_t b) {
     return *net.Row(roles.item_bias, a) > *net.Row(roles.item_bias, b);
-  });
+  };
+  std::partial_sort(by_bias.begin(), by_bias.begin() + 10, by_bias.end(), more_popular);
   std::uniform_int_distribution<int> pick_user(0, kUsers - 1);
   std::uniform_int_distribution<int64_t> pick_item(0, items - 1);
   std::vector<UserId> users(static_cast<size_t>(queries));

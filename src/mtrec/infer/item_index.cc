@@ -167,7 +167,9 @@ std::vector<Recommendation> RecommendFromIndex(const Backend& model, const ItemI
   std::vector<float> ratings(top.size());
   model.PredictRatings(users, top, ratings);
   std::vector<Recommendation> out;
-  for (size_t r = 0; r < top.size(); ++r) out.push_back({top[r], net.Score(user, top[r]), ratings[r]});
+  for (size_t r = 0; r < top.size(); ++r) {
+    out.push_back({top[r], net.Score(user, top[r]), ratings[r]});
+  }
   return out;
 }
 
