@@ -12,6 +12,8 @@ packages=(
   python3-pip python3-setuptools python3-wheel
   libgtest-dev libgmock-dev
   libcurl4-openssl-dev libssl-dev libzip-dev
+  # the approximate item index (src/mtrec/infer/item_index.cc; header-only)
+  libhnswlib-dev
   # `mtrec serve`'s HTTP server (src/serve/); wrk drives bench/serve/; Node.js
   # runs the explorer page's script in its test (tests/serve/explorer_test.js)
   libcpp-httplib-dev wrk nodejs

@@ -39,6 +39,7 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -48,6 +49,7 @@
 #include "mtrec/dataset.h"
 #include "mtrec/id_map.h"
 #include "mtrec/interactions.h"
+#include "mtrec/item_index.h"
 #include "mtrec/metrics.h"
 #include "mtrec/status.h"
 
@@ -209,8 +211,21 @@ class Model {
   // model whose recorded data set cannot be read, and that was given no
   // known interactions, is NotFound saying so.
   // `candidates`, if given, is set to the number of items the list was chosen from.
+  // Exact (every item scored) unless an index is built (BuildIndex): then the
+  // index finds the items, approximately, under the same rules and with the
+  // exact scores (mtrec/item_index.h).
   Result<std::vector<Recommendation>> Recommend(UserId user, int k, bool include_seen = false,
                                                 int64_t* candidates = nullptr) const;
+  // Builds the approximate item index Recommend then answers from, replacing
+  // any earlier one (mtrec/item_index.h: HNSW maximum inner product, a
+  // deterministic single-threaded build). It is of the current weights: Fit
+  // and SetParameters drop it. InvalidArgument names a bad option,
+  // Unavailable when it does not fit in memory. Runs alone, as the setters.
+  Status BuildIndex(const IndexOptions& options = {});
+  // Drops the index: Recommend is exact again.
+  void DropIndex();
+  // The built index (nullopt: none, Recommend is exact).
+  std::optional<IndexInfo> index_info() const;
   // Recommendations for a user the model has not seen, from their ratings
   // (fold-in: an embedding fitted against the frozen model by training's own
   // gradient; see FoldInConfig), among the items of the known interactions,

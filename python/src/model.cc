@@ -540,6 +540,37 @@ class PyModel {
     ThrowIfError(model_.SetKnownInteractions(*data.rows));
   }
 
+  // Model::BuildIndex; returns index_info().
+  py::dict BuildIndex(int m, int ef_construction, int ef_search, uint64_t seed) {
+    const BusyGuard::Exclusive alone(busy_);
+    Status built;
+    {
+      py::gil_scoped_release release;
+      built = model_.BuildIndex({m, ef_construction, ef_search, seed});
+    }
+    ThrowIfError(built);
+    return IndexInfo();
+  }
+  void DropIndex() {
+    const BusyGuard::Exclusive alone(busy_);
+    model_.DropIndex();
+  }
+  // The built index as a dict (empty: none).
+  py::dict IndexInfo() const {
+    py::dict d;
+    if (const std::optional<mtrec::IndexInfo> info = model_.index_info()) {
+      d["kind"] = info->kind;
+      d["m"] = info->options.m;
+      d["ef_construction"] = info->options.ef_construction;
+      d["ef_search"] = info->options.ef_search;
+      d["seed"] = info->options.seed;
+      d["items"] = info->items;
+      d["build_seconds"] = info->build_seconds;
+      d["memory_bytes"] = info->memory_bytes;
+    }
+    return d;
+  }
+
   // An existing regular file is replaced only if `overwrite` (FileExistsError
   // otherwise); anything else there (a link, a device, a FIFO, a folder) never
   // is (ValueError).
@@ -631,6 +662,10 @@ void BindModel(py::module_& m) {
            py::arg("l2"), py::arg("seed"))
       .def("similar_items", &PyModel::SimilarItems, py::arg("item_id"), py::arg("k"))
       .def("set_known_interactions", &PyModel::SetKnownInteractions, py::arg("data"))
+      .def("build_index", &PyModel::BuildIndex, py::arg("m"), py::arg("ef_construction"),
+           py::arg("ef_search"), py::arg("seed"))
+      .def("drop_index", &PyModel::DropIndex)
+      .def("index_info", &PyModel::IndexInfo)
       .def("save", &PyModel::Save, py::arg("path"), py::arg("overwrite"))
       .def("parameters", &PyModel::Parameters)
       .def("config", &PyModel::Config)

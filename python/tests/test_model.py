@@ -208,6 +208,32 @@ def test_similar_items_are_the_known_items_of_highest_cosine(fitted, data):
         fitted.similar_items(-5)
 
 
+def test_build_index_answers_recommend_with_the_exact_scores(split):
+    train, _ = split
+    model = mtrec.MultitaskModel(threads=1, seed=5)
+    model.fit(train, epochs=1)
+    users = np.unique(train.users)[:20]
+    exact_items, _ = model.recommend(users, k=10)
+    every = len(np.unique(train.items))
+    exact = {u: dict(zip(*model.recommend(u, k=every))) for u in users}  # every unseen item
+    assert model.index_info() == {}
+    info = model.build_index(ef_construction=50)
+    assert info["kind"] == "hnsw" and info["ef_construction"] == 50 and info["memory_bytes"] > 0
+    assert model.index_info() == info
+    items, scores = model.recommend(users, k=10)
+    hits = sum(len(set(a) & set(b)) for a, b in zip(items, exact_items))
+    assert hits >= 0.9 * exact_items.size
+    for user, row, row_scores in zip(users, items, scores):
+        assert not set(train.items[train.users == user]) & set(row)
+        assert np.all(np.diff(row_scores) <= 0)
+        for item, score in zip(row, row_scores):
+            assert score == exact[user][item]  # the model's own score, bit for bit
+    model.drop_index()
+    assert model.index_info() == {}
+    with pytest.raises(ValueError, match=r"^m: expected an integer in \[2, 1024\]"):
+        model.build_index(m=1)
+
+
 def test_embeddings_and_parameters(fitted, data):
     assert fitted.user_embeddings.shape == (data.num_users, 32)
     assert fitted.item_embeddings.shape == (data.num_items, 32)

@@ -1,11 +1,13 @@
 // mtrec serve: a trained model over HTTP (src/serve/, docs/serving.md).
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "cli/model_command.h"
 #include "mtrec/config.h"  // ExperimentConfig::kMaxThreads
+#include "mtrec/item_index.h"
 #include "serve/server.h"
 
 namespace mtrec::cli {
@@ -14,7 +16,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: mtrec serve --model PATH [--dataset NAME|PATH] [--host 127.0.0.1] [--port 8080]\n"
-    "                   [--threads N] [--connections 64] [--admin_token TOKEN]\n\n"
+    "                   [--threads N] [--connections 64] [--admin_token TOKEN] [--index hnsw]\n\n"
     "Answers recommendations, similar items and predictions over HTTP (JSON), with ids\n"
     "as the data set's raw ids and titles where the data set has them; the routes are\n"
     "in docs/serving.md. Binds 127.0.0.1 unless told. SIGHUP (or POST /admin/reload\n"
@@ -24,6 +26,8 @@ constexpr const char* kUsage =
 
 struct ServeFlags {
   serve::ServeOptions options;
+  IndexOptions index;
+  bool hnsw = false;
   int max_body_kib = 1024;
   bool gpu = false;
 };
@@ -62,6 +66,23 @@ FlagSet MakeFlags(ServeFlags& f) {
                       "the largest request body in KiB (413 beyond it)");
   flags.AddIntInRange("max_k", &o.limits.max_k, 1, 1 << 20,
                       "the largest k (and search limit) a request may ask");
+  flags.AddValue("index", "exact|hnsw",
+                 "how recommendations find the best items: exact scores every item; hnsw "
+                 "builds an approximate index at load and reload (faster on large catalogs, "
+                 "recall < 1; docs/serving.md)",
+                 "exact", [&f](std::string_view value) {
+                   if (value != "exact" && value != "hnsw") {
+                     return Status::InvalidArgument("--index: expected exact or hnsw, got '" +
+                                                    std::string(value) + "'");
+                   }
+                   f.hnsw = value == "hnsw";
+                   return Status::Ok();
+                 });
+  flags.AddIntInRange("index_m", &f.index.m, 2, 1024, "--index hnsw: links per node");
+  flags.AddIntInRange("index_ef_construction", &f.index.ef_construction, 1, 1 << 20,
+                      "--index hnsw: the build's candidate list (recall vs build time)");
+  flags.AddIntInRange("index_ef", &f.index.ef_search, 1, 1 << 20,
+                      "--index hnsw: each query's candidate list (recall vs speed)");
   flags.AddSwitch("log_requests", "log one stderr line per request (errors are always logged)",
                   [&o] { o.log_requests = true; });
   return flags;
@@ -90,6 +111,7 @@ int RunServe(std::span<const std::string> args) {
   o.source.load.backend = model_flags.backend();
   o.max_body_bytes = static_cast<size_t>(f.max_body_kib) * 1024;
   o.limits.max_search = o.limits.max_k;
+  if (f.hnsw) o.source.index = f.index;
   if (Status s = serve::RunServer(o); !s.ok()) return CommandFailure("serve", s);
   return kExitOk;
 }

@@ -245,6 +245,16 @@ HttpReply ModelInfo(const Call& c) {
   j["configuration"] = std::move(configuration);
   j["loaded_at"] = c.served.loaded_at();
   j["load_seconds"] = c.served.load_seconds();
+  j["index"] = nullptr;  // exact recommendations
+  if (const std::optional<IndexInfo> index = m.index_info()) {
+    j["index"] = {{"kind", index->kind},
+                  {"m", index->options.m},
+                  {"ef_construction", index->options.ef_construction},
+                  {"ef_search", index->options.ef_search},
+                  {"items", index->items},
+                  {"build_seconds", index->build_seconds},
+                  {"memory_bytes", index->memory_bytes}};
+  }
   return JsonReply(j);
 }
 

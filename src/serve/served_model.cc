@@ -74,6 +74,7 @@ Result<std::shared_ptr<const ServedModel>> ServedModel::Load(const ModelSource& 
   std::shared_ptr<ServedModel> served(new ServedModel(std::move(model)));
   // The known interactions now rather than on the first request.
   MTREC_RETURN_IF_ERROR(served->model_.SetKnownInteractions(data->dataset.interactions));
+  if (source.index) MTREC_RETURN_IF_ERROR(served->model_.BuildIndex(*source.index));
   served->path_ = source.path;
   served->checksum_ = std::move(checksum);
   served->dataset_ = data->dataset.path;

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,9 @@ namespace mtrec::serve {
 struct ModelSource {
   std::string path;  // the checkpoint
   LoadOptions load;  // threads, backend, where its data set is now
+  // Set: recommendations come from an approximate index built at every load
+  // and reload (Model::BuildIndex); unset: exact.
+  std::optional<IndexOptions> index;
 };
 
 class ServedModel {

@@ -520,5 +520,31 @@ class ReloadAndShutdownTest(unittest.TestCase):
         self.assertTrue(any("stopped" in l for l in server.lines))
 
 
+class IndexTest(unittest.TestCase):
+    def test_index_hnsw_is_built_at_load_and_reported(self):
+        server = Server(FILES["model"], "--index", "hnsw", "--index_ef", "40")
+        try:
+            code, got, _ = server.request("GET", "/v1/model")
+            self.assertEqual(code, 200, got)
+            index = got["index"]
+            self.assertEqual((index["kind"], index["ef_search"], index["items"]), ("hnsw", 40, 81))
+            self.assertGreater(index["memory_bytes"], 0)
+            # 81 items: the graph search reaches the exact top 10, and the
+            # user's own items are excluded as without the index.
+            for user in ("1", "5", "17"):
+                code, got, _ = server.request("GET", f"/v1/users/{user}/recommendations?k=10")
+                self.assertEqual(code, 200, got)
+                want = cli_json("recommend", "--model", FILES["model"], "--user", user, "--k",
+                                "10")[0]
+                self.assertEqual([(g["item"], g["score"]) for g in got["items"]],
+                                 [(w["item"], w["score"]) for w in want["items"]])
+        finally:
+            self.assertEqual(server.stop(), 0)
+        bad = subprocess.run([MTREC, "serve", "--model", FILES["model"], "--index", "ivf"],
+                             capture_output=True, text=True)
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("--index: expected exact or hnsw, got 'ivf'", bad.stderr)
+
+
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1], verbosity=2)

@@ -15,6 +15,7 @@
 #include "mtrec/infer/evaluator.h"
 #include "mtrec/io/file_entry.h"
 #include "mtrec/infer/fold_in.h"
+#include "mtrec/infer/item_index.h"
 #include "mtrec/infer/model_evaluation.h"
 #include "mtrec/infer/recommend.h"
 #include "mtrec/infer/similar_items.h"
@@ -69,6 +70,9 @@ struct Model::Impl {
     int ranking_epoch = 0, rating_epoch = 0;
   };
   std::optional<SplitHeads> split_heads;
+  // The approximate index Recommend answers from (BuildIndex), of the weights
+  // it was built from: whatever writes the weights drops it.
+  std::unique_ptr<ItemIndex> index;
 };
 
 namespace {
@@ -503,6 +507,7 @@ void Model::PrepareFit(const Interactions& train, const FitOptions& options) {
   m.loaded_weights.reset();  // training moves the weights on from the checkpoint's,
   m.restored_best.reset();   // from any earlier best,
   m.split_heads.reset();     // and from an earlier refit's heads
+  m.index.reset();           // an index of the old weights would answer for them
   if (m.backend->net().config().rating_biases && m.history.empty() && m.trainer->steps() == 0) {
     // mtrec's rating head starts at the global mean: the MLP and the biases
     // then learn deviations from it.
@@ -561,7 +566,26 @@ Result<std::vector<Recommendation>> Model::Recommend(UserId user, int k, bool in
   const std::vector<uint8_t> candidate = known->For(user, include_seen);
   if (candidates != nullptr) *candidates = std::count(candidate.begin(), candidate.end(), 1);
   const std::lock_guard<std::mutex> lock(m.backend_mutex);
+  if (m.index) return RecommendFromIndex(*m.backend, *m.index, user, candidate, k);
   return ::mtrec::Recommend(*m.backend, user, candidate, k);
+}
+
+Status Model::BuildIndex(const IndexOptions& options) {
+  try {
+    MTREC_ASSIGN_OR_RETURN(std::unique_ptr<ItemIndex> index,
+                           ItemIndex::Build(impl_->backend->net(), options));
+    impl_->index = std::move(index);
+  } catch (const std::bad_alloc&) {
+    return Status::Unavailable("index: the item table's index does not fit in memory");
+  }
+  return Status::Ok();
+}
+
+void Model::DropIndex() { impl_->index.reset(); }
+
+std::optional<IndexInfo> Model::index_info() const {
+  if (!impl_->index) return std::nullopt;
+  return impl_->index->info();
 }
 
 Result<std::vector<Recommendation>> Model::RecommendForRatings(std::span<const RatedItem> ratings,
@@ -769,6 +793,7 @@ Status Model::SetParameters(const std::vector<NamedTensor>& tensors) {
                                      std::to_string(b.cols));
     }
   }
+  impl_->index.reset();  // of the old weights
   impl_->backend->WriteParams([&](MultiTaskNet& to) {
     for (size_t k = 0; k < blocks.size(); ++k) {
       std::copy(tensors[k].values.begin(), tensors[k].values.end(),
