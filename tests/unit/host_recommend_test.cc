@@ -7,18 +7,18 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <bit>
 #include <memory>
 #include <random>
 #include <vector>
 
+#include "api/api_test_data.h"
 #include "mtrec/backend/backend_registry.h"
 #include "support/synthetic.h"
 
 namespace mtrec {
 namespace {
 
-bool SameBits(float a, float b) { return std::bit_cast<uint32_t>(a) == std::bit_cast<uint32_t>(b); }
+using api_test::SameBits;
 
 // A CPU backend of random weights over `data`'s tables, some item rows equal
 // (ties, broken to the lower id).
