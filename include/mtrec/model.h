@@ -27,10 +27,16 @@
 // each test item against every item the user has not interacted with in the
 // known non-test rows given to Evaluate.
 //
-// Thread-safety: const methods may run concurrently (those that use the
-// model's threads take turns); Fit, Save's caller and the setters must run
-// alone. The model's work runs on its own threads (ModelOptions::threads) and
-// results do not depend on their number.
+// Thread-safety: const methods may run concurrently; Fit, Save's caller and
+// the setters must run alone. The model's work runs on its own threads
+// (ModelOptions::threads) and results do not depend on their number. The
+// calls that use those threads (Evaluate, RecommendForRatings; Recommend and
+// Predict on other backends) take turns. Score and SimilarItems run on the
+// calling thread, and so do Recommend and Predict on the CPU backend: calls
+// from several threads run at once, up to the machine's hardware threads at a
+// time (more wait for a turn), each with scratch the model keeps between calls
+// (num_items floats each), so that a warm call allocates nothing but its
+// answer. Their answers are bit-identical either way.
 #pragma once
 
 #include <atomic>

@@ -42,7 +42,9 @@ FlagSet MakeFlags(ServeFlags& f) {
                   "the checkpoint; it must be the same data)");
   flags.AddString("data_dir", &o.source.load.data_dir, "DIR", "where data set names are looked up");
   flags.AddIntInRange("threads", &o.source.load.threads, 1, ExperimentConfig::kMaxThreads,
-                      "the model's threads (one request's scoring is spread over them)");
+                      "the model's threads, for fold-ins and (with --gpu) scoring; on the CPU a "
+                      "single-user request is scored on its worker thread, as many at once as "
+                      "the machine has hardware threads");
   flags.SetDefaultText("threads", "every hardware thread");
   flags.AddOptionalBool("gpu", &f.gpu,
                         "score on the GPU (the CUDA backend; needs a build with -DMTREC_CUDA=ON)");

@@ -715,6 +715,61 @@ TEST(ModelApiThreads, ConstMethodsMayRunConcurrently) {
   EXPECT_EQ(wrong.load(), 0);
 }
 
+// On the CPU backend Recommend, Predict and SimilarItems run at once on the
+// callers' threads (more callers than the machine's threads, so some wait for
+// scratch): every answer is the serial one, bit for bit.
+TEST(ModelApiThreads, RecommendCallsAtOnceGiveTheSerialAnswers) {
+  const Dataset data = MakeDataset(MakeColumns(150, 900, 12000, 17));
+  Model model = Model::Create(SmallOptions(/*threads=*/1), data).value();
+  struct Ask {
+    UserId user;
+    int k;
+    bool include_seen;
+  };
+  std::vector<Ask> asks;
+  for (int a = 0; a < 60; ++a) asks.push_back({(a * 37) % model.num_users(), 1 + (a * 13) % 50, a % 3 == 0});
+  std::vector<std::vector<Recommendation>> serial;
+  std::vector<Recommendation> pairs;
+  std::vector<std::vector<SimilarItem>> similar;
+  for (const Ask& a : asks) {
+    serial.push_back(model.Recommend(a.user, a.k, a.include_seen).value());
+    pairs.push_back(model.Predict(a.user, a.k).value());
+    similar.push_back(model.SimilarItems(data.interactions.items[a.k], a.k).value());
+  }
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> callers;
+  for (int t = 0; t < 6; ++t) {
+    callers.emplace_back([&, t] {
+      for (int round = 0; round < 3; ++round) {
+        for (size_t n = 0; n < asks.size(); ++n) {
+          const size_t a = (n + 11 * t) % asks.size();  // each caller its own order
+          const Result<std::vector<Recommendation>> top =
+              model.Recommend(asks[a].user, asks[a].k, asks[a].include_seen);
+          bool same = top.ok() && top->size() == serial[a].size();
+          for (size_t r = 0; same && r < top->size(); ++r) {
+            same = (*top)[r].item == serial[a][r].item &&
+                   SameBits((*top)[r].score, serial[a][r].score) &&
+                   SameBits((*top)[r].rating, serial[a][r].rating);
+          }
+          const Result<Recommendation> pair = model.Predict(asks[a].user, asks[a].k);
+          same = same && pair.ok() && SameBits(pair->rating, pairs[a].rating) &&
+                 SameBits(pair->score, pairs[a].score);
+          const Result<std::vector<SimilarItem>> near =
+              model.SimilarItems(data.interactions.items[asks[a].k], asks[a].k);
+          same = same && near.ok() && near->size() == similar[a].size();
+          for (size_t r = 0; same && r < near->size(); ++r) {
+            same = (*near)[r].item == similar[a][r].item &&
+                   SameBits((*near)[r].similarity, similar[a][r].similarity);
+          }
+          if (!same) ++wrong;
+        }
+      }
+    });
+  }
+  for (std::thread& t : callers) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+}
+
 // Every optimizer, loss and embedding layout: two Fits equal one, and a saved
 // and loaded model (its optimizer state included) continues identically.
 class ModelApiVariants : public ::testing::TestWithParam<int> {};

@@ -165,10 +165,19 @@ TEST(TopK, EqualsAFullSortOnRandomScoresWithTiesAndNaNs) {
       if (na || nb) return !na && nb;
       return scores[a] > scores[b];
     });
+    // The same candidates as a mask of every item less an ascending excluded
+    // list (as a user's seen items are given), into a reused vector.
+    const std::vector<uint8_t> all(n, 1);
+    std::vector<ItemId> excluded, out;
+    for (size_t i = 0; i < n; ++i) {
+      if (!candidate[i]) excluded.push_back(static_cast<ItemId>(i));
+    }
     for (int k : {1, 2, 5, static_cast<int>(n), static_cast<int>(n) + 3}) {
       std::vector<ItemId> expected(sorted.begin(),
                                    sorted.begin() + std::min<size_t>(sorted.size(), k));
       ASSERT_EQ(TopK(scores, candidate, k), expected) << "trial " << trial << " k " << k;
+      TopK(scores, all, excluded, k, out);
+      ASSERT_EQ(out, expected) << "trial " << trial << " k " << k << " (excluded list)";
     }
   }
 }

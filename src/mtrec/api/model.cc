@@ -6,10 +6,12 @@
 #include <cmath>
 #include <new>
 #include <optional>
+#include <thread>
 
 #include "mtrec/api/model_hooks.h"
 #include "mtrec/backend/backend.h"
 #include "mtrec/backend/backend_registry.h"
+#include "mtrec/core/scratch_pool.h"
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/dist/communicator.h"
 #include "mtrec/infer/evaluator.h"
@@ -51,6 +53,14 @@ struct Model::Impl {
   // the const calls that use the backend take turns: they may be called
   // concurrently, as model.h promises.
   mutable std::mutex backend_mutex;
+  // On the CPU backend the weights are the host net's, so one user's scores
+  // and ratings are computed on the calling thread, bit-identical to the
+  // backend's own, and such calls run at once without backend_mutex: each
+  // with its own scratch, as many at once as the machine has hardware threads
+  // (more would only take turns on the cores and hold more memory).
+  bool host_scoring = false;
+  mutable ScratchPool<RecommendScratch> scratch{
+      static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))};
   // What checkpoints record about the data and the run (the run policy fills
   // in the rest; an in-memory model leaves the data facts empty).
   ExperimentConfig experiment;
@@ -197,6 +207,7 @@ Result<Model> ModelHooks::Make(const ModelOptions& options, const IdMap& users,
   impl->comm = comm;
   MTREC_ASSIGN_OR_RETURN(impl->backend, MakeBackend(options.backend, options.model,
                                                     BackendOptions{options.threads, comm}));
+  impl->host_scoring = impl->backend->name() == "cpu";
   impl->trainer = std::make_unique<Trainer>(options.train, impl->backend.get());
   impl->users = users;
   impl->items = items;
@@ -553,6 +564,10 @@ Result<Recommendation> Model::Predict(UserId user, ItemId item) const {
   const ModelConfig& shape = impl_->backend->net().config();
   MTREC_RETURN_IF_ERROR(CheckUser(user, shape));
   MTREC_RETURN_IF_ERROR(CheckItem(item, shape));
+  if (impl_->host_scoring) {
+    const ScratchPool<RecommendScratch>::Lease scratch = impl_->scratch.Acquire();
+    return PredictPair(impl_->backend->net(), user, item, *scratch);
+  }
   const std::lock_guard<std::mutex> lock(impl_->backend_mutex);
   return PredictPair(*impl_->backend, user, item);
 }
@@ -563,8 +578,12 @@ Result<std::vector<Recommendation>> Model::Recommend(UserId user, int k, bool in
   MTREC_RETURN_IF_ERROR(CheckUser(user, m.backend->net().config()));
   if (k < 1) return Status::InvalidArgument("k: expected >= 1, got " + std::to_string(k));
   MTREC_ASSIGN_OR_RETURN(const RecommendationCandidates* known, KnownCandidates());
+  if (candidates != nullptr) *candidates = known->Count(user, include_seen);
+  if (m.host_scoring) {
+    const ScratchPool<RecommendScratch>::Lease scratch = m.scratch.Acquire();
+    return ::mtrec::Recommend(m.backend->net(), user, *known, include_seen, k, *scratch);
+  }
   const std::vector<uint8_t> candidate = known->For(user, include_seen);
-  if (candidates != nullptr) *candidates = std::count(candidate.begin(), candidate.end(), 1);
   const std::lock_guard<std::mutex> lock(m.backend_mutex);
   if (m.index) return RecommendFromIndex(*m.backend, *m.index, user, candidate, k);
   return ::mtrec::Recommend(*m.backend, user, candidate, k);
@@ -632,9 +651,8 @@ Result<std::vector<SimilarItem>> Model::SimilarItems(ItemId item, int k) const {
   MTREC_RETURN_IF_ERROR(CheckItem(item, net.config()));
   if (k < 1) return Status::InvalidArgument("k: expected >= 1, got " + std::to_string(k));
   MTREC_ASSIGN_OR_RETURN(const RecommendationCandidates* known, KnownCandidates());
-  // A user outside the data has no items: every item of the known interactions.
-  const std::vector<uint8_t> candidate = known->For(-1, /*include_seen=*/true);
-  return ::mtrec::SimilarItems(net, item, candidate, k);
+  // Every item of the known interactions: no user's items are excluded.
+  return ::mtrec::SimilarItems(net, item, known->occurs(), k);
 }
 
 Status Model::SetKnownInteractions(const Interactions& data) {

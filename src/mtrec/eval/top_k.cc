@@ -8,6 +8,13 @@
 namespace mtrec {
 
 std::vector<ItemId> TopK(std::span<const float> scores, std::span<const uint8_t> candidate, int k) {
+  std::vector<ItemId> heap;
+  TopK(scores, candidate, {}, k, heap);
+  return heap;
+}
+
+void TopK(std::span<const float> scores, std::span<const uint8_t> candidate,
+          std::span<const ItemId> excluded, int k, std::vector<ItemId>& heap) {
   MTREC_CHECK(scores.size() == candidate.size());
   // a ranks before b: the higher score; a NaN below every number; then the lower id.
   const auto better = [&](ItemId a, ItemId b) {
@@ -19,27 +26,35 @@ std::vector<ItemId> TopK(std::span<const float> scores, std::span<const uint8_t>
   // One pass in id order through a bounded heap whose front is the worst of the
   // k kept. An item enters only by beating that worst one; since ids rise, a tie
   // never does, so the test is one float compare for almost every item (a heap
-  // of NaNs is beaten by any number). O(n log k), nothing allocated beyond k.
-  std::vector<ItemId> heap;
-  if (k <= 0) return heap;
-  heap.reserve(static_cast<size_t>(k));
+  // of NaNs is beaten by any number), made before the candidate tests: the
+  // items it turns away need no others. O(n log k), nothing allocated beyond k.
+  heap.clear();
+  if (k <= 0) return;
+  const auto kept = static_cast<size_t>(k);
+  heap.reserve(kept);
   const auto n = static_cast<ItemId>(scores.size());
+  auto next_excluded = excluded.begin();
+  bool full = false;
+  float worst = 0;  // scores[heap.front()] once full
   for (ItemId i = 0; i < n; ++i) {
-    if (!candidate[i]) continue;
-    if (heap.size() < static_cast<size_t>(k)) {
-      heap.push_back(i);
-      std::push_heap(heap.begin(), heap.end(), better);
-      continue;
+    if (full) {
+      const float s = scores[i];
+      if (!(s > worst || (std::isnan(worst) && !std::isnan(s)))) continue;
     }
-    const float worst = scores[heap.front()];
-    const float s = scores[i];
-    if (!(s > worst || (std::isnan(worst) && !std::isnan(s)))) continue;
-    std::pop_heap(heap.begin(), heap.end(), better);
-    heap.back() = i;
+    if (!candidate[i]) continue;
+    while (next_excluded != excluded.end() && *next_excluded < i) ++next_excluded;
+    if (next_excluded != excluded.end() && *next_excluded == i) continue;
+    if (full) {
+      std::pop_heap(heap.begin(), heap.end(), better);
+      heap.back() = i;
+    } else {
+      heap.push_back(i);
+    }
     std::push_heap(heap.begin(), heap.end(), better);
+    full = heap.size() == kept;
+    worst = scores[heap.front()];
   }
   std::sort_heap(heap.begin(), heap.end(), better);  // best first
-  return heap;
 }
 
 }  // namespace mtrec

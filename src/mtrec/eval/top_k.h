@@ -15,4 +15,11 @@ namespace mtrec {
 // REQUIRES: candidate.size() == scores.size().
 std::vector<ItemId> TopK(std::span<const float> scores, std::span<const uint8_t> candidate, int k);
 
+// The same into `out` (its capacity reused: nothing is allocated once it holds
+// k), with the items of `excluded` (ascending) excluded as well, as if their
+// candidate entries were 0: a user's seen items are tested as the pass meets
+// them, without a copy of the mask.
+void TopK(std::span<const float> scores, std::span<const uint8_t> candidate,
+          std::span<const ItemId> excluded, int k, std::vector<ItemId>& out);
+
 }  // namespace mtrec

@@ -25,10 +25,11 @@ std::vector<SimilarItem> SimilarItems(const MultiTaskNet& net, ItemId item,
     const float denominator = norm * std::sqrt(Dot(r, r, dim));
     similarity[j] = denominator > 0.0f ? Dot(q, r, dim) / denominator : 0.0f;
   }
-  std::vector<uint8_t> allowed(candidate.begin(), candidate.end());
-  allowed[item] = 0;
+  std::vector<ItemId> top;
+  TopK(similarity, candidate, std::span<const ItemId>(&item, 1), k, top);  // never the item itself
   std::vector<SimilarItem> out;
-  for (ItemId j : TopK(similarity, allowed, k)) out.push_back({j, similarity[j]});
+  out.reserve(top.size());
+  for (ItemId j : top) out.push_back({j, similarity[j]});
   return out;
 }
 

@@ -93,6 +93,21 @@ class MultiTaskNet {
   // Regression predictions r(users[k], items[k]) for every k, spread over `pool`.
   void PredictRatings(std::span<const UserId> users, std::span<const ItemId> items,
                       std::span<float> out, ThreadPool& pool) const;
+  // Scratch that one thread reuses across PredictRatings calls on the calling
+  // thread: once it has served a net of this shape, a call allocates nothing.
+  struct PredictScratch {
+    // `packed` holds the MLP weights `packed_from` (their bits) of a net whose
+    // MLP has the layer widths `packed_shape`; packed again when they differ.
+    std::vector<float> packed_from;
+    std::vector<int> packed_shape;
+    MlpPackedWeights packed;
+    MlpWorkspace workspace;
+    std::vector<float> input;  // [chunk x padded_in(0)], its padding zero
+  };
+  // The same on the calling thread, bit-identical to the pooled one (the same
+  // chunks, each computed alike); for a few pairs, e.g. one user's top k.
+  void PredictRatings(std::span<const UserId> users, std::span<const ItemId> items,
+                      std::span<float> out, PredictScratch& scratch) const;
 
  private:
   ModelConfig config_;
@@ -100,6 +115,13 @@ class MultiTaskNet {
   MlpShape mlp_;
   Roles roles_;
   LargeVector<float> params_;  // on huge pages: rows are read at random
+
+  // Ratings of pairs [begin, begin + count) of one chunk, count <= the chunk.
+  void PredictChunk(std::span<const UserId> users, std::span<const ItemId> items,
+                    std::span<float> out, int64_t begin, int count,
+                    const MlpPackedWeights& packed, MlpWorkspace& ws, float* x) const;
+  // Sizes `ws` and `x` for one chunk of this net's MLP, when they do not fit yet.
+  void ReserveChunk(MlpWorkspace& ws, std::vector<float>& x) const;
 };
 
 }  // namespace mtrec
