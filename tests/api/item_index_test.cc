@@ -103,6 +103,22 @@ TEST_F(ItemIndexApi, FindsTheExactTopTenWithTheExactScoresAndNoSeenItem) {
   }
 }
 
+// Recommend asks the index once one is built (not the exact pass, which any
+// recall bound above would also accept): a graph too sparse to find every
+// top item misses some.
+TEST_F(ItemIndexApi, AnswersFromTheIndexOnceBuilt) {
+  Model model = MakeModel(data_);
+  const auto exact = RecommendAll(model, false);
+  IndexOptions weak;
+  weak.m = 2;
+  weak.ef_construction = 2;
+  weak.ef_search = 1;
+  ASSERT_TRUE(model.BuildIndex(weak).ok());
+  EXPECT_LT(Recall(exact, RecommendAll(model, false)), 1.0);
+  model.DropIndex();
+  EXPECT_EQ(Recall(exact, RecommendAll(model, false)), 1.0);
+}
+
 TEST_F(ItemIndexApi, TwoBuildsGiveTheSameAnswers) {
   Model model = MakeModel(data_);
   IndexOptions options;

@@ -579,7 +579,9 @@ Result<std::vector<Recommendation>> Model::Recommend(UserId user, int k, bool in
   if (k < 1) return Status::InvalidArgument("k: expected >= 1, got " + std::to_string(k));
   MTREC_ASSIGN_OR_RETURN(const RecommendationCandidates* known, KnownCandidates());
   if (candidates != nullptr) *candidates = known->Count(user, include_seen);
-  if (m.host_scoring) {
+  // A built index answers first (BuildIndex); else the exact pass, at once on
+  // the calling thread where the backend allows it (host_scoring).
+  if (m.host_scoring && !m.index) {
     const ScratchPool<RecommendScratch>::Lease scratch = m.scratch.Acquire();
     return ::mtrec::Recommend(m.backend->net(), user, *known, include_seen, k, *scratch);
   }
