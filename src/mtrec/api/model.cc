@@ -585,10 +585,9 @@ Result<std::vector<Recommendation>> Model::Recommend(UserId user, int k, bool in
     const ScratchPool<RecommendScratch>::Lease scratch = m.scratch.Acquire();
     return ::mtrec::Recommend(m.backend->net(), user, *known, include_seen, k, *scratch);
   }
-  const std::vector<uint8_t> candidate = known->For(user, include_seen);
   const std::lock_guard<std::mutex> lock(m.backend_mutex);
-  if (m.index) return RecommendFromIndex(*m.backend, *m.index, user, candidate, k);
-  return ::mtrec::Recommend(*m.backend, user, candidate, k);
+  if (m.index) return RecommendFromIndex(*m.backend, *m.index, user, *known, include_seen, k);
+  return ::mtrec::Recommend(*m.backend, user, known->For(user, include_seen), k);
 }
 
 Status Model::BuildIndex(const IndexOptions& options) {

@@ -1,5 +1,7 @@
 #include "mtrec/infer/item_index.h"
 
+#include "mtrec/infer/recommend.h"
+
 #include <hnswlib/hnswlib.h>
 
 #include <algorithm>
@@ -118,10 +120,11 @@ void ItemIndex::set_ef_search(int ef) {
 }
 
 std::vector<ItemId> ItemIndex::Top(const MultiTaskNet& net, UserId user,
-                                   std::span<const uint8_t> candidate, int k) const {
+                                   std::span<const uint8_t> occurs,
+                                   std::span<const ItemId> excluded, int64_t allowed,
+                                   int k) const {
   const int64_t n = info_.items;
-  MTREC_CHECK(static_cast<int64_t>(candidate.size()) == n);
-  const int64_t allowed = std::count(candidate.begin(), candidate.end(), uint8_t{1});
+  MTREC_CHECK(static_cast<int64_t>(occurs.size()) == n);
   const int64_t want = std::min<int64_t>(k, allowed);
   const int d = net.embedding_dim();
   std::vector<float> query(static_cast<size_t>(d) + 2, 0.0f);
@@ -140,13 +143,17 @@ std::vector<ItemId> ItemIndex::Top(const MultiTaskNet& net, UserId user,
     found.clear();
     for (; !heap.empty(); heap.pop()) {
       const auto item = static_cast<ItemId>(heap.top().second);
-      if (candidate[item] != 0) found.push_back({net.Score(user, item), item});
+      if (occurs[item] != 0 && !std::binary_search(excluded.begin(), excluded.end(), item)) {
+        found.push_back({net.Score(user, item), item});
+      }
     }
     if (static_cast<int64_t>(found.size()) >= want) break;
     if (ask >= n) {  // the graph gave all it reaches and that is too few: the exact scan
       std::vector<float> scores(static_cast<size_t>(n));
       net.ScoreAllItems(user, scores);
-      return TopK(scores, candidate, k);
+      std::vector<ItemId> top;
+      TopK(scores, occurs, excluded, k, top);
+      return top;
     }
     ask = std::min<int64_t>(n, ask * 2);
   }
@@ -159,10 +166,12 @@ std::vector<ItemId> ItemIndex::Top(const MultiTaskNet& net, UserId user,
 }
 
 std::vector<Recommendation> RecommendFromIndex(const Backend& model, const ItemIndex& index,
-                                               UserId user, std::span<const uint8_t> candidate,
-                                               int k) {
+                                               UserId user, const RecommendationCandidates& known,
+                                               bool include_seen, int k) {
   const MultiTaskNet& net = model.net();
-  const std::vector<ItemId> top = index.Top(net, user, candidate, k);
+  const std::vector<ItemId> top =
+      index.Top(net, user, known.occurs(), known.Excluded(user, include_seen),
+                known.Count(user, include_seen), k);
   const std::vector<UserId> users(top.size(), user);
   std::vector<float> ratings(top.size());
   model.PredictRatings(users, top, ratings);

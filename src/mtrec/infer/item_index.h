@@ -18,6 +18,10 @@
 #include "mtrec/status.h"
 
 namespace mtrec {
+class RecommendationCandidates;  // infer/recommend.h
+}  // namespace mtrec
+
+namespace mtrec {
 
 class ItemIndex {
  public:
@@ -28,14 +32,16 @@ class ItemIndex {
                                                   const IndexOptions& options);
   ~ItemIndex();
 
-  // The k best items for `user` among those with candidate[i] != 0, best first
-  // by net.Score (exact; ties to the lower id), as the index finds them: it is
-  // asked for k + (the items candidate excludes) and, while fewer than k
-  // candidates come back, for twice as many; when even every item asked does
-  // not give min(k, candidates), the exact scan answers. `net` must be the
-  // net the index was built from. REQUIRES: candidate.size() == num_items.
-  std::vector<ItemId> Top(const MultiTaskNet& net, UserId user,
-                          std::span<const uint8_t> candidate, int k) const;
+  // The k best items for `user` among those with occurs[i] != 0 and not in
+  // `excluded` (ascending), best first by net.Score (exact; ties to the lower
+  // id), as the index finds them: it is asked for k + (the items left out) and,
+  // while fewer than k allowed items come back, for twice as many; when even
+  // every item asked does not give min(k, allowed), the exact scan answers.
+  // No per-query pass over the items: `allowed` is their count. `net` must be
+  // the net the index was built from. REQUIRES: occurs.size() == num_items,
+  // allowed == (1s in occurs) - excluded.size(), every excluded item occurs.
+  std::vector<ItemId> Top(const MultiTaskNet& net, UserId user, std::span<const uint8_t> occurs,
+                          std::span<const ItemId> excluded, int64_t allowed, int k) const;
 
   const IndexInfo& info() const { return info_; }
   // Sets the candidate list of later queries (IndexOptions::ef_search). Runs
@@ -49,10 +55,11 @@ class ItemIndex {
   IndexInfo info_;
 };
 
-// Recommend (recommend.h) answered from the index: the items of index.Top,
-// each with its exact score and the regression head's rating.
+// Recommend (recommend.h) answered from the index: the items of index.Top
+// among known.For(user, include_seen) (without the mask's copy), each with its
+// exact score and the regression head's rating.
 std::vector<Recommendation> RecommendFromIndex(const Backend& model, const ItemIndex& index,
-                                               UserId user, std::span<const uint8_t> candidate,
-                                               int k);
+                                               UserId user, const RecommendationCandidates& known,
+                                               bool include_seen, int k);
 
 }  // namespace mtrec
