@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install_deps.sh
-pattern="${1:-^(ModelApi|Api|Example|AllBackends|Backend|Checkpoint|ConfigJson|LoadedModel|FoldIn|Embeddings|Mrr|Ranking|IdMap|Interactions|Optimizer|EnumNames|TrainCli|EarlyStopping|Resume)}"
+pattern="${1:-^(ModelApi|Api|Example|AllBackends|Backend|Checkpoint|ConfigJson|LoadedModel|FoldIn|Embeddings|Mrr|Ranking|IdMap|Interactions|Optimizer|EnumNames|TrainCli|EarlyStopping|Resume|ItemIndex)}"
 # -g1 (line tables only): about 2/3 of the compile time of RelWithDebInfo's -g
 # on these 2-core machines, with file:line in every sanitizer report. Not -O1:
 # tests that two scoring paths agree bit for bit rely on -O2's vectorisation.

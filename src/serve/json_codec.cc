@@ -1,6 +1,7 @@
 #include "serve/json_codec.h"
 
 #include <charconv>
+#include <iterator>
 #include <limits>
 
 namespace mtrec::serve {
@@ -32,7 +33,48 @@ std::optional<ApiError> ParseBool(std::string_view what, std::string_view text, 
   return std::nullopt;
 }
 
+// Whether `value` nests more than `levels` arrays/objects deep (looks no deeper).
+bool DeeperThan(const Json& value, int levels) {
+  if (!value.is_structured()) return false;
+  if (levels == 0) return true;
+  for (const Json& element : value) {
+    if (DeeperThan(element, levels - 1)) return true;
+  }
+  return false;
+}
+
+// The one value of query parameter `name` (nullptr when absent).
+std::optional<ApiError> QueryValue(const HttpRequest& request, const char* name,
+                                   const std::string** out) {
+  const auto [first, last] = request.query.equal_range(name);
+  *out = first == last ? nullptr : &first->second;
+  if (first != last && std::next(first) != last) {
+    return BadRequest(std::string(name) + ": given " +
+                      std::to_string(std::distance(first, last)) +
+                      " times in the query; expected at most once");
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::string Shown(const Json& value) {
+  constexpr int kLevels = 8;
+  constexpr size_t kChars = 80;
+  if (DeeperThan(value, kLevels)) {
+    return std::string(value.is_array() ? "an array " : "an object ") + "nested over " +
+           std::to_string(kLevels) + " levels deep";
+  }
+  std::string text = value.dump(-1, ' ', false, Json::error_handler_t::replace);
+  if (text.size() > kChars) {
+    // Cut at a character's start (the dump is UTF-8: the replacement above).
+    size_t cut = kChars;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text.resize(cut);
+    text += "...";
+  }
+  return text;
+}
 
 HttpReply JsonReply(const Json& j, int status) {
   return {status, "application/json", j.dump(-1, ' ', false, Json::error_handler_t::replace), ""};
@@ -64,7 +106,7 @@ std::optional<ApiError> IntMember(const Json& object, const char* name, int defa
   }
   if (!it->is_number_integer() || *it < 1 || *it > hi) {
     return BadRequest(std::string(name) + ": expected an integer in [1, " + std::to_string(hi) +
-                      "], got " + it->dump(-1, ' ', false, Json::error_handler_t::replace));
+                      "], got " + Shown(*it));
   }
   *out = it->get<int>();
   return std::nullopt;
@@ -78,8 +120,7 @@ std::optional<ApiError> BoolMember(const Json& object, const char* name, bool de
     return std::nullopt;
   }
   if (!it->is_boolean()) {
-    return BadRequest(std::string(name) + ": expected true or false, got " +
-                      it->dump(-1, ' ', false, Json::error_handler_t::replace));
+    return BadRequest(std::string(name) + ": expected true or false, got " + Shown(*it));
   }
   *out = it->get<bool>();
   return std::nullopt;
@@ -92,7 +133,7 @@ std::optional<ApiError> IdOf(const Json& value, std::string_view what, std::stri
     *out = value.dump();
   } else {
     return BadRequest(std::string(what) + ": expected an id (a string or an integer), got " +
-                      value.dump(-1, ' ', false, Json::error_handler_t::replace));
+                      Shown(value));
   }
   return std::nullopt;
 }
@@ -112,27 +153,32 @@ std::optional<ApiError> ArrayMember(const Json& object, const char* name, size_t
 
 std::optional<ApiError> IntQuery(const HttpRequest& request, const char* name, int default_value,
                                  int hi, int* out) {
-  const auto it = request.query.find(name);
-  if (it == request.query.end()) {
+  const std::string* value = nullptr;
+  if (auto error = QueryValue(request, name, &value)) return error;
+  if (value == nullptr) {
     *out = default_value;
     return std::nullopt;
   }
-  return ParseInt(name, it->second, hi, out);
+  return ParseInt(name, *value, hi, out);
 }
 
 std::optional<ApiError> BoolQuery(const HttpRequest& request, const char* name,
                                   bool default_value, bool* out) {
-  const auto it = request.query.find(name);
-  if (it == request.query.end()) {
+  const std::string* value = nullptr;
+  if (auto error = QueryValue(request, name, &value)) return error;
+  if (value == nullptr) {
     *out = default_value;
     return std::nullopt;
   }
-  return ParseBool(name, it->second, out);
+  return ParseBool(name, *value, out);
 }
 
-std::string StringQuery(const HttpRequest& request, const char* name) {
-  const auto it = request.query.find(name);
-  return it == request.query.end() ? std::string() : it->second;
+std::optional<ApiError> StringQuery(const HttpRequest& request, const char* name,
+                                    std::string* out) {
+  const std::string* value = nullptr;
+  if (auto error = QueryValue(request, name, &value)) return error;
+  *out = value == nullptr ? std::string() : *value;
+  return std::nullopt;
 }
 
 }  // namespace mtrec::serve

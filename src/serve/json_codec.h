@@ -26,6 +26,11 @@ struct ApiError {
   std::string id;  // the unknown user or item's id, for 404s ("" otherwise)
 };
 
+// `value` as an error message shows it: its JSON, cut to 80 bytes, or for an
+// array or object nested over 8 levels a description of it (dumping recurses
+// once per level: a 1 MiB body of nested arrays overflowed the stack).
+std::string Shown(const Json& value);
+
 // {"error": message, "status": status[, "id": id]} with `status`.
 HttpReply ErrorReply(const ApiError& error);
 // `j` as the body of a 200 reply (invalid UTF-8 from data files replaced).
@@ -46,11 +51,14 @@ std::optional<ApiError> IdOf(const Json& value, std::string_view what, std::stri
 std::optional<ApiError> ArrayMember(const Json& object, const char* name, size_t max,
                                     const Json** out);
 
-// The same for query parameters (?k=10&exclude_seen=false).
+// The same for query parameters (?k=10&exclude_seen=false); a parameter given
+// more than once (?k=5&k=7) is a 400 naming it, whatever the values.
 std::optional<ApiError> IntQuery(const HttpRequest& request, const char* name, int default_value,
                                  int hi, int* out);
 std::optional<ApiError> BoolQuery(const HttpRequest& request, const char* name,
                                   bool default_value, bool* out);
-std::string StringQuery(const HttpRequest& request, const char* name);
+// The value, "" when absent.
+std::optional<ApiError> StringQuery(const HttpRequest& request, const char* name,
+                                    std::string* out);
 
 }  // namespace mtrec::serve

@@ -208,9 +208,7 @@ HttpReply Predict(const Call& c) {
   Json predictions = Json::array();
   for (const Json& pair : *pairs) {
     if (!pair.is_array() || pair.size() != 2) {
-      return ErrorReply({400, "pairs: expected [user, item] arrays, got " +
-                                  pair.dump(-1, ' ', false, Json::error_handler_t::replace),
-                         ""});
+      return ErrorReply({400, "pairs: expected [user, item] arrays, got " + Shown(pair), ""});
     }
     std::string user, item;
     SERVE_RETURN_IF_ERROR(IdOf(pair[0], "pairs: user", &user));
@@ -236,10 +234,12 @@ HttpReply Predict(const Call& c) {
 // GET /v1/items?search=star%20wars&limit=20
 HttpReply Items(const Call& c) {
   int limit = 0;
+  std::string search;
   SERVE_RETURN_IF_ERROR(
       IntQuery(c.request, "limit", kDefaultSearchLimit, c.limits.max_search, &limit));
+  SERVE_RETURN_IF_ERROR(StringQuery(c.request, "search", &search));
   Json items = Json::array();
-  for (ItemId item : c.served.Search(StringQuery(c.request, "search"), limit)) {
+  for (ItemId item : c.served.Search(search, limit)) {
     items.push_back(ItemRefJson(c.served, item));
   }
   Json j;

@@ -64,6 +64,34 @@ Result<std::string> FileChecksum(const std::string& path) {
 
 }  // namespace
 
+Result<std::shared_ptr<ServedModel>> ServedModel::Make(Model model, const Dataset& data,
+                                                       const std::optional<IndexOptions>& index) {
+  std::shared_ptr<ServedModel> served(new ServedModel(std::move(model)));
+  // The known interactions now rather than on the first request.
+  MTREC_RETURN_IF_ERROR(served->model_.SetKnownInteractions(data.interactions));
+  if (index) MTREC_RETURN_IF_ERROR(served->model_.BuildIndex(*index));
+  served->dataset_ = data.path;
+  served->titles_ = data.item_titles;
+  served->titles_.resize(static_cast<size_t>(served->model_.num_items()));
+  const std::set<ItemId> occurring(data.interactions.items.begin(),
+                                   data.interactions.items.end());
+  for (ItemId item : occurring) {
+    served->search_.push_back(
+        {item, Lower(served->model_.items().Name(item) + " " + served->titles_[item])});
+  }
+  served->loaded_at_ = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+  return served;
+}
+
+Result<std::shared_ptr<const ServedModel>> ServedModel::FromModel(
+    Model model, const Dataset& data, const std::optional<IndexOptions>& index) {
+  MTREC_ASSIGN_OR_RETURN(std::shared_ptr<ServedModel> served,
+                         Make(std::move(model), data, index));
+  return std::shared_ptr<const ServedModel>(std::move(served));
+}
+
 Result<std::shared_ptr<const ServedModel>> ServedModel::Load(const ModelSource& source) {
   const auto start = std::chrono::steady_clock::now();
   // The checksum first: of the bytes that are then loaded, unless the file is
@@ -71,26 +99,13 @@ Result<std::shared_ptr<const ServedModel>> ServedModel::Load(const ModelSource& 
   MTREC_ASSIGN_OR_RETURN(std::string checksum, FileChecksum(source.path));
   MTREC_ASSIGN_OR_RETURN(Model model, Model::Load(source.path, source.load));
   MTREC_ASSIGN_OR_RETURN(const TrainingData* data, model.training_data());
-  std::shared_ptr<ServedModel> served(new ServedModel(std::move(model)));
-  // The known interactions now rather than on the first request.
-  MTREC_RETURN_IF_ERROR(served->model_.SetKnownInteractions(data->dataset.interactions));
-  if (source.index) MTREC_RETURN_IF_ERROR(served->model_.BuildIndex(*source.index));
+  // `data` lives in the model's state, which moves with it (Impl is held by pointer).
+  MTREC_ASSIGN_OR_RETURN(std::shared_ptr<ServedModel> served,
+                         Make(std::move(model), data->dataset, source.index));
   served->path_ = source.path;
   served->checksum_ = std::move(checksum);
-  served->dataset_ = data->dataset.path;
-  served->titles_ = data->dataset.item_titles;
-  served->titles_.resize(static_cast<size_t>(served->model_.num_items()));
-  const std::set<ItemId> occurring(data->dataset.interactions.items.begin(),
-                                   data->dataset.interactions.items.end());
-  for (ItemId item : occurring) {
-    served->search_.push_back(
-        {item, Lower(served->model_.items().Name(item) + " " + served->titles_[item])});
-  }
   served->load_seconds_ =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  served->loaded_at_ = std::chrono::duration_cast<std::chrono::seconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
   return std::shared_ptr<const ServedModel>(std::move(served));
 }
 

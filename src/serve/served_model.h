@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "mtrec/dataset.h"
 #include "mtrec/model.h"
 #include "mtrec/status.h"
 
@@ -31,6 +32,11 @@ class ServedModel {
   // and titles): NotFound/Corruption naming the file when either cannot be
   // read or they do not match, so that a bad reload is refused whole.
   static Result<std::shared_ptr<const ServedModel>> Load(const ModelSource& source);
+  // An in-memory `model` answering for `data` (its known interactions and
+  // titles; data.path is dataset()), with an index if `index` is set; path()
+  // and checksum() are "" (tests and fuzz targets: no checkpoint file).
+  static Result<std::shared_ptr<const ServedModel>> FromModel(
+      Model model, const Dataset& data, const std::optional<IndexOptions>& index = std::nullopt);
 
   const Model& model() const { return model_; }
   const std::string& path() const { return path_; }
@@ -48,6 +54,9 @@ class ServedModel {
 
  private:
   explicit ServedModel(Model model) : model_(std::move(model)) {}
+  // FromModel's body; Load then sets what comes from the file.
+  static Result<std::shared_ptr<ServedModel>> Make(Model model, const Dataset& data,
+                                                   const std::optional<IndexOptions>& index);
 
   Model model_;
   std::string path_, checksum_, dataset_;

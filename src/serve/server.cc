@@ -10,12 +10,14 @@
 #include <cstdlib>
 #include <ctime>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "serve/connection.h"
 #include "serve/connection_pool.h"
 #include "serve/json_codec.h"
 #include "serve/metrics.h"
+#include "serve/query_string.h"
 
 namespace mtrec::serve {
 
@@ -35,7 +37,7 @@ HttpRequest ToRequest(const httplib::Request& r) {
   HttpRequest out;
   out.method = r.method;
   out.path = r.path;
-  out.query.insert(r.params.begin(), r.params.end());
+  out.query = ParseQuery(r.target);  // every pair, repeated ones too (r.params drops those)
   out.body = r.body;
   out.authorization = r.get_header_value("Authorization");
   return out;
@@ -56,6 +58,31 @@ const char* LibraryError(int status) {
     case 400: return "the request is not valid HTTP";
     default: return "the request failed";
   }
+}
+
+// Why the request's body cannot be delimited (RFC 9112 6.3), if it cannot: a
+// Content-Length that is not one run of digits (the library read "-5" as
+// 2^64 - 5, a 413, and "abc" as 0), one given twice, or one beside
+// Transfer-Encoding (which would decide alone: two readings of one request).
+std::optional<ApiError> BodyFramingError(const httplib::Request& req) {
+  const size_t count = req.get_header_value_count("Content-Length");
+  if (count == 0) return std::nullopt;
+  if (count > 1) {
+    return ApiError{400, "Content-Length: given " + std::to_string(count) +
+                             " times; expected once", ""};
+  }
+  if (req.has_header("Transfer-Encoding")) {
+    return ApiError{400, "Content-Length and Transfer-Encoding: expected one of them, not both",
+                    ""};
+  }
+  const std::string value = req.get_header_value("Content-Length");
+  if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos) {
+    constexpr size_t kShown = 40;
+    return ApiError{400, "Content-Length: expected a number of bytes (digits only), got '" +
+                             value.substr(0, kShown) + (value.size() > kShown ? "...'" : "'"),
+                    ""};
+  }
+  return std::nullopt;
 }
 
 // What a request may add to --max_body_kib: its request line and headers.
@@ -124,6 +151,15 @@ class Server {
     // no body (`curl -X POST URL`); the library would refuse it as malformed
     // when reading the body, so it is answered before that.
     http_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      // A body that cannot be delimited: 400, and where the next request
+      // starts is unknown, so the connection ends here.
+      if (const std::optional<ApiError> framing = BodyFramingError(req)) {
+        res.set_header("Connection", "close");
+        ConnectionStream::CloseAfterReply();
+        metrics_.Record(RouteNames().size(), framing->status, 0.0);
+        WriteReply(ErrorReply(*framing), res);
+        return httplib::Server::HandlerResponse::Handled;
+      }
       if (req.method == "GET" || req.method == "HEAD" || req.has_header("Content-Length") ||
           req.has_header("Transfer-Encoding")) {
         return httplib::Server::HandlerResponse::Unhandled;

@@ -63,6 +63,13 @@ class ScratchPool {
   }
 
   int limit() const { return limit_; }
+  // How many Acquire calls wait for an object now (a snapshot).
+  int waiting() const {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    int n = 0;
+    for (const Waiter* w = head_; w != nullptr; w = w->next) ++n;
+    return n;
+  }
 
  private:
   struct Waiter {
@@ -85,7 +92,7 @@ class ScratchPool {
   }
 
   const int limit_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::vector<std::unique_ptr<T>> free_;
   Waiter* head_ = nullptr;  // the waiters, first come first
   Waiter* tail_ = nullptr;

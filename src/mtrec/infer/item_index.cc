@@ -24,6 +24,21 @@ struct ItemIndex::Graph {
 
 namespace {
 
+// Debian's hnswlib 0.6.2 prefetches the entry after a link list's last one
+// (searchBaseLayer, hnswalg.h:214: *(datal + j + 1) for j = size - 1), which
+// for a full list on a node's top level is 4 bytes past the block addPoint
+// allocated for its upper levels (size_links_per_element_ * levels + 1): an
+// out-of-bounds read (ASan: heap-buffer-overflow). One spare tableint per
+// upper level list makes that read land in the node's own, zeroed, memory:
+// every use of the stride (addPoint's malloc and memset, get_linklist,
+// GraphBytes) follows size_links_per_element_, and a list still holds at most
+// maxM_ links. Before the first addPoint only. (saveIndex/loadIndex, which
+// mtrec does not use, would not round-trip the wider stride.)
+void PadUpperLinkLists(hnswlib::HierarchicalNSW<float>& g) {
+  MTREC_CHECK(g.cur_element_count == 0);
+  g.size_links_per_element_ += sizeof(hnswlib::tableint);
+}
+
 // The bytes hnswlib holds for a built graph: level 0 (links, vector, label
 // per item), the upper levels' links, and its per-item bookkeeping.
 int64_t GraphBytes(const hnswlib::HierarchicalNSW<float>& g) {
@@ -74,6 +89,7 @@ Result<std::unique_ptr<ItemIndex>> ItemIndex::Build(const MultiTaskNet& net,
     g.hnsw = std::make_unique<hnswlib::HierarchicalNSW<float>>(
         &g.space, static_cast<size_t>(n), static_cast<size_t>(options.m),
         static_cast<size_t>(options.ef_construction), static_cast<size_t>(options.seed));
+    PadUpperLinkLists(*g.hnsw);
     g.hnsw->setEf(static_cast<size_t>(options.ef_search));
     const int q_fact = net.roles().q_fact, item_bias = net.roles().item_bias;
     // x_i = [Q_f[i], B[i], sqrt(R^2 - |[Q_f[i], B[i]]|^2)], every |x_i| = R, so
