@@ -10,6 +10,8 @@
 //   * a folder holding u.data, ratings.dat or ratings.csv (with u.item,
 //     movies.dat or movies.csv beside it for titles);
 //   * any ratings file, laid out as --format/--columns say (ratings_format.h).
+// A predefined split (--train/--test/--validation, DataConfig::train_path...)
+// reads its files instead: LoadSplitDataset below.
 // Ids: MovieLens data (a name, or a file/folder/archive the catalog knows by
 // its name) keeps the original's raw integer ids; any other file gets dense ids
 // with a map back to its own. DataConfig::ids overrides either way.
@@ -99,6 +101,12 @@ struct DataConfig {
   DuplicatePolicy duplicates = DuplicatePolicy::kKeep;
   double download_timeout_seconds = 60;  // a download receiving nothing this long fails
   int threads = 0;                       // parser threads; 0: every hardware thread
+  // A predefined split (LoadSplitDataset): ratings files read instead of
+  // `dataset`, each laid out as `format` says (auto: guessed per file).
+  // train_path set: test_path must be too; validation_path is optional.
+  std::string train_path;
+  std::string test_path;
+  std::string validation_path;
   // Download progress (optional; not owned by the library, called on the caller's thread).
   std::function<void(const DownloadEvent&)> on_download;
 };
@@ -116,10 +124,45 @@ struct Dataset {
   // when the data set has no title file.
   std::vector<std::string> item_titles;
   int64_t duplicates_removed = 0;  // by DataConfig::duplicates
+  // Read from a predefined split's files (LoadSplitDataset): their paths, as
+  // read; all empty otherwise.
+  struct SplitFiles {
+    std::string train, validation, test;
+  } split_files;
+  bool is_split() const { return !split_files.train.empty(); }
 };
 
 // Resolves config.dataset (downloading a MovieLens archive if needed) and reads it.
 Result<Dataset> LoadDataset(const DataConfig& config);
+
+// ---- A predefined split ----
+
+struct SplitDataset {
+  // The rows of every file in one id space: the training file's rows, then
+  // the validation file's, then the test file's, each in file order (path: the
+  // training file's; split_files: the three paths).
+  Dataset dataset;
+  Interactions train;
+  Interactions validation;  // empty without a validation file
+  Interactions test;
+};
+
+// Reads config.train_path, config.test_path and (if set) config.validation_path
+// with config's format, ids and duplicates policies, numbering users and items
+// in one id space: with dense ids (remap, or auto for files that are not
+// MovieLens data) the training file's ids come first, in order of first
+// appearance, then the new ones of the validation file, then the test file's
+// (the training file's rows are numbered as if it were read alone); with raw
+// ids every table has max id + 1 rows over all files. ids kAuto is decided by
+// the training file and applied to the others. The duplicates policy applies
+// within each file (a pair in two files stays in both). A user or item of the
+// test or validation file only gets a row like any other: it is never trained
+// on (its embedding keeps its initialisation) and is ranked as the original's
+// random split ranks such rows. Item titles come with the training file's
+// data set (items of no training row get ""). Errors: InvalidArgument
+// "train_path: ..."/"test_path: ..." when one is set without the other;
+// NotFound naming a missing file; Corruption naming file:line.
+Result<SplitDataset> LoadSplitDataset(const DataConfig& config);
 
 // The default data directory: $MTREC_DATA_DIR, else ~/.cache/mtrec.
 std::filesystem::path DefaultDataDir();

@@ -44,6 +44,7 @@ __all__ = [
     "MultitaskModel",
     "load",
     "load_dataset",
+    "load_split",
     "random_train_test_split",
     "devices",
     "__version__",
@@ -390,6 +391,33 @@ def load_dataset(dataset: str = "ml-100k", data_dir: Optional[str] = None, *,
         format=_optional(_str)("format", format), columns=_optional(_str)("columns", columns),
         remap_ids=_optional(_bool)("remap_ids", remap_ids),
         duplicates=_str("duplicates", duplicates), threads=_int("threads", threads)))
+
+
+def load_split(train_path: str, test_path: str, validation_path: Optional[str] = None,
+               data_dir: Optional[str] = None, *, format: Optional[str] = None,
+               columns: Optional[str] = None, remap_ids: Optional[bool] = None,
+               duplicates: str = "keep", threads: int = 0
+               ) -> Tuple[Interactions, Optional[Interactions], Interactions]:
+    """Reads a predefined split as ``mtrec train --train --test [--validation]`` does.
+
+    Returns ``(train, validation, test)`` (``validation`` None without
+    ``validation_path``), every part in one id space: the training file's ids
+    first, then the new ones of the validation and test files. The other
+    arguments are :func:`load_dataset`'s, applied to every file. A user or item
+    of the test or validation file only has a row that training never moves; it
+    is ranked as the original's random split ranks such rows. A model created
+    from ``train`` records the files and reads them again when loaded.
+    """
+    train, validation, test = _mtrec.load_split(
+        _path("train_path", train_path), _path("test_path", test_path),
+        validation_path=_optional(_path)("validation_path", validation_path),
+        data_dir=_optional(_path)("data_dir", data_dir),
+        format=_optional(_str)("format", format), columns=_optional(_str)("columns", columns),
+        remap_ids=_optional(_bool)("remap_ids", remap_ids),
+        duplicates=_str("duplicates", duplicates), threads=_int("threads", threads))
+    return (Interactions._wrap(train),
+            None if validation is None else Interactions._wrap(validation),
+            Interactions._wrap(test))
 
 
 def random_train_test_split(data: Interactions, test_fraction: float = 0.05,

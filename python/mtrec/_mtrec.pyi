@@ -47,6 +47,10 @@ class Data:
 def load_dataset(dataset: str, data_dir: Optional[str] = ..., format: Optional[str] = ...,
                  columns: Optional[str] = ..., remap_ids: Optional[bool] = ...,
                  duplicates: str = ..., threads: int = ...) -> Data: ...
+def load_split(train_path: str, test_path: str, validation_path: Optional[str] = ...,
+               data_dir: Optional[str] = ..., format: Optional[str] = ...,
+               columns: Optional[str] = ..., remap_ids: Optional[bool] = ...,
+               duplicates: str = ..., threads: int = ...) -> Tuple[Data, Optional[Data], Data]: ...
 def from_arrays(users: Any, items: Any, ratings: Any = ..., timestamps: Any = ...,
                 raw_ids: bool = ...) -> Data: ...
 def from_strings(users: Sequence[str], items: Sequence[str], ratings: Any = ...,

@@ -32,23 +32,60 @@ Status Named(const Status& status, const std::string& name) {
   return status.WithContext(name);
 }
 
-Data LoadData(const std::string& dataset, const std::optional<std::string>& data_dir,
-              const std::optional<std::string>& format, const std::optional<std::string>& columns,
-              std::optional<bool> remap_ids, const std::string& duplicates, int threads) {
+// How load_dataset and load_split read files (the CLI's data flags).
+DataConfig ReadingConfig(const std::optional<std::string>& data_dir,
+                         const std::optional<std::string>& format,
+                         const std::optional<std::string>& columns, std::optional<bool> remap_ids,
+                         const std::string& duplicates, int threads) {
   DataConfig config;
-  config.dataset = dataset;
   if (data_dir) config.data_dir = *data_dir;
   if (format) ThrowIfError(Named(ParseFormatFlag(*format, &config.format), "format"));
   if (columns) ThrowIfError(Named(ParseColumnsFlag(*columns, &config.format), "columns"));
   if (remap_ids) config.ids = *remap_ids ? IdPolicy::kRemap : IdPolicy::kRaw;
   config.duplicates = ValueOrThrow(ParseDuplicatePolicy(duplicates));
   config.threads = threads;
+  return config;
+}
+
+Data LoadData(const std::string& dataset, const std::optional<std::string>& data_dir,
+              const std::optional<std::string>& format, const std::optional<std::string>& columns,
+              std::optional<bool> remap_ids, const std::string& duplicates, int threads) {
+  DataConfig config = ReadingConfig(data_dir, format, columns, remap_ids, duplicates, threads);
+  config.dataset = dataset;
   Result<Dataset> loaded = Status::Unavailable("not loaded");
   {
     py::gil_scoped_release release;
     loaded = LoadDataset(config);
   }
   return Data::Whole(ValueOrThrow(std::move(loaded)));
+}
+
+// (train, validation or None, test) of a predefined split, in one id space.
+py::tuple LoadSplit(const std::string& train_path, const std::string& test_path,
+                    const std::optional<std::string>& validation_path,
+                    const std::optional<std::string>& data_dir,
+                    const std::optional<std::string>& format,
+                    const std::optional<std::string>& columns, std::optional<bool> remap_ids,
+                    const std::string& duplicates, int threads) {
+  DataConfig config = ReadingConfig(data_dir, format, columns, remap_ids, duplicates, threads);
+  config.train_path = train_path;
+  config.test_path = test_path;
+  if (validation_path) config.validation_path = *validation_path;
+  Result<SplitDataset> loaded = [&config] {
+    py::gil_scoped_release release;
+    return LoadSplitDataset(config);
+  }();
+  ThrowIfError(loaded.status());
+  SplitDataset split = std::move(loaded).value();
+  const Data whole = Data::Whole(std::move(split.dataset));
+  const auto part = [&whole](Interactions rows) {
+    Data d = whole;
+    d.rows = std::make_shared<const Interactions>(std::move(rows));
+    return d;
+  };
+  py::object validation = py::none();
+  if (validation_path) validation = py::cast(part(std::move(split.validation)));
+  return py::make_tuple(part(std::move(split.train)), validation, part(std::move(split.test)));
 }
 
 Data FromArrays(py::handle users, py::handle items, py::handle ratings, py::handle timestamps,
@@ -132,6 +169,10 @@ void BindData(py::module_& m) {
       .def("same_source", [](const Data& a, const Data& b) { return a.source == b.source; });
 
   m.def("load_dataset", &LoadData, py::arg("dataset"), py::arg("data_dir") = py::none(),
+        py::arg("format") = py::none(), py::arg("columns") = py::none(),
+        py::arg("remap_ids") = py::none(), py::arg("duplicates") = "keep", py::arg("threads") = 0);
+  m.def("load_split", &LoadSplit, py::arg("train_path"), py::arg("test_path"),
+        py::arg("validation_path") = py::none(), py::arg("data_dir") = py::none(),
         py::arg("format") = py::none(), py::arg("columns") = py::none(),
         py::arg("remap_ids") = py::none(), py::arg("duplicates") = "keep", py::arg("threads") = 0);
   m.def("from_arrays", &FromArrays, py::arg("users"), py::arg("items"),

@@ -128,6 +128,8 @@ def from_pandas(c, **kw):
 #: Each public callable with valid values for the arguments a test leaves alone.
 CALLS = {
     "load_dataset": lambda c, **kw: mtrec.load_dataset(**{"dataset": c.ratings_file, **kw}),
+    "load_split": lambda c, **kw: mtrec.load_split(
+        **{"train_path": c.ratings_file, "test_path": c.ratings_file, **kw}),
     "random_train_test_split":
         lambda c, **kw: mtrec.random_train_test_split(**{"data": c.data, **kw}),
     "load": lambda c, **kw: mtrec.load(**{"path": c.saved, **kw}),
@@ -163,6 +165,15 @@ CASES = [
     ("load_dataset", "duplicates", None, T), ("load_dataset", "duplicates", "sometimes", V),
     ("load_dataset", "threads", 1.5, T), ("load_dataset", "threads", True, T),
     ("load_dataset", "threads", -1, V), ("load_dataset", "threads", 2**31, V),
+    ("load_split", "train_path", None, T), ("load_split", "train_path", "", V),
+    ("load_split", "test_path", 42, T), ("load_split", "test_path", "", V),
+    ("load_split", "validation_path", b"v.tsv", T), ("load_split", "validation_path", "", V),
+    ("load_split", "data_dir", 1, T), ("load_split", "data_dir", "", V),
+    ("load_split", "format", 1, T), ("load_split", "format", "yaml", V),
+    ("load_split", "columns", 1, T), ("load_split", "columns", "user,nope", V),
+    ("load_split", "remap_ids", 1, T), ("load_split", "duplicates", None, T),
+    ("load_split", "duplicates", "sometimes", V), ("load_split", "threads", 1.5, T),
+    ("load_split", "threads", -1, V),
     ("random_train_test_split", "data", None, T), ("random_train_test_split", "data", [1], T),
     ("random_train_test_split", "test_fraction", "0.1", T),
     ("random_train_test_split", "test_fraction", None, T),
@@ -264,7 +275,7 @@ def test_every_argument_is_checked(context, call, name, value, error):
 def test_the_sweep_covers_every_public_callable_and_argument():
     import inspect
     covered = {(c, n) for c, n, _, _ in CASES}
-    public = {"load_dataset": mtrec.load_dataset,
+    public = {"load_dataset": mtrec.load_dataset, "load_split": mtrec.load_split,
               "random_train_test_split": mtrec.random_train_test_split, "load": mtrec.load,
               "Interactions": mtrec.Interactions.__init__,
               "Interactions.from_pandas": mtrec.Interactions.from_pandas,

@@ -122,3 +122,26 @@ def test_split_is_the_originals_and_shares_ids(data):
         mtrec.random_train_test_split(data, test_fraction=1.5)
     with pytest.raises(TypeError, match="^data: expected mtrec.Interactions"):
         mtrec.random_train_test_split([1, 2, 3])
+
+
+def test_load_split_shares_one_id_space_and_a_saved_model_finds_it(tmp_path):
+    (tmp_path / "train.csv").write_text("u1,i1,4\nu2,i2,3\nu1,i3,5\nu2,i1,2\n")
+    (tmp_path / "valid.csv").write_text("u1,i2,3\n")
+    (tmp_path / "test.csv").write_text("u3,i4,1\nu2,i3,4\n")
+    train, valid, test = mtrec.load_split(str(tmp_path / "train.csv"),
+                                          str(tmp_path / "test.csv"),
+                                          str(tmp_path / "valid.csv"))
+    assert (len(train), len(valid), len(test)) == (4, 1, 2)
+    assert list(test.users) == ["u3", "u2"]
+    assert list(test.user_rows) == [2, 1]  # u3: a row after the training file's users
+    assert (train.num_users, train.num_items) == (test.num_users, test.num_items) == (3, 4)
+    model = mtrec.MultitaskModel(seed=1, threads=1)
+    model.fit(train, epochs=1, validation=valid, test=test)
+    model.save(str(tmp_path / "m.mtrec"))
+    loaded = mtrec.load(str(tmp_path / "m.mtrec"), threads=1)
+    items, _ = loaded.recommend("u1", k=2)
+    # Read back from the recorded files: u1 has the others (padding: None).
+    assert [i for i in items if i is not None] == ["i4"]
+    assert mtrec.load_split(str(tmp_path / "train.csv"), str(tmp_path / "test.csv"))[1] is None
+    with pytest.raises(FileNotFoundError, match="^test_path: no such file"):
+        mtrec.load_split(str(tmp_path / "train.csv"), str(tmp_path / "nope.csv"))

@@ -234,9 +234,13 @@ Status ClaimCheckpoints(const TrainFlags& f, std::vector<FileLock>* locks) {
         f.overwrite || (!f.resume.empty() && path != f.options.save_path &&
                         AbsolutePath(path) == AbsolutePath(BestCheckpointPath(f.resume)));
     target.resumed_from = f.resume;
-    target.inputs = {f.config.data.dataset, f.config.init_weights};
+    const DataConfig& data = f.config.data;
+    target.inputs = {data.dataset, f.config.init_weights};
     std::error_code ec;
-    if (!std::filesystem::exists(f.config.data.dataset, ec)) {
+    if (!data.train_path.empty()) {  // a predefined split: its files
+      target.inputs = {data.train_path, data.test_path, f.config.init_weights};
+      if (!data.validation_path.empty()) target.inputs.push_back(data.validation_path);
+    } else if (!std::filesystem::exists(f.config.data.dataset, ec)) {
       // A data set name (--dataset ml-100k): its folder and zip in the cache.
       const std::filesystem::path cache = f.config.data.data_dir.empty()
                                               ? DefaultDataDir()

@@ -17,15 +17,35 @@ Status ConsoleReport::OnStart(const ExperimentConfig& config, const RunInfo& inf
       out_, "data    %s: %lld interactions, %d users x %d items (%s)\n", info.dataset_path.c_str(),
       static_cast<long long>(info.interactions), info.num_users, info.num_items,
       info.ids_remapped ? "ids numbered densely, map kept" : "ids as in the file, row 0 kept");
-  std::fprintf(out_,
-               "split   %lld train / %lld test (test_fraction %g, seed 123), %lld test users\n",
-               static_cast<long long>(info.train_size + info.validation_size),
-               static_cast<long long>(info.test_size), config.test_fraction,
-               static_cast<long long>(info.test_users));
+  const Dataset::SplitFiles& files = info.split_files;
+  if (files.train.empty()) {
+    std::fprintf(out_,
+                 "split   %lld train / %lld test (test_fraction %g, seed 123), %lld test users\n",
+                 static_cast<long long>(info.train_size + info.validation_size),
+                 static_cast<long long>(info.test_size), config.test_fraction,
+                 static_cast<long long>(info.test_users));
+  } else {
+    std::fprintf(out_, "split   %lld train / %lld test (test rows: %s), %lld test users\n",
+                 static_cast<long long>(info.train_size + info.validation_size),
+                 static_cast<long long>(info.test_size), files.test.c_str(),
+                 static_cast<long long>(info.test_users));
+    if (info.untrained_test_users > 0 || info.untrained_test_items > 0) {
+      std::fprintf(out_,
+                   "        %lld test users and %lld test items have no training row (never "
+                   "trained; ranked as the original's split ranks them)\n",
+                   static_cast<long long>(info.untrained_test_users),
+                   static_cast<long long>(info.untrained_test_items));
+    }
+  }
   validation_ = info.validation_size > 0;
-  if (validation_) {
+  if (validation_ && !files.validation.empty()) {
+    std::fprintf(out_, "        %lld validation rows from %s\n",
+                 static_cast<long long>(info.validation_size), files.validation.c_str());
+  } else if (validation_) {
     std::fprintf(out_, "        %lld of the train rows held out for validation (fraction %g)\n",
                  static_cast<long long>(info.validation_size), config.validation_fraction);
+  }
+  if (validation_) {
     if (config.early_stopping.metric != Metric::kNone) {
       // per_head: the ranking head is chosen by its metric, the rating head by MSE.
       const std::string monitored = config.early_stopping.per_head

@@ -72,6 +72,24 @@ void AddSchemaFlags(FlagSet& flags, ExperimentConfig& c, bool in_sweep) {
   }
 }
 
+// A predefined split's flags: --train and --test together, --validation with
+// them, none beside the flags they replace.
+Status CheckSplitFlags(const FlagSet& flags) {
+  MTREC_RETURN_IF_ERROR(flags.CheckExclusive("dataset", "train"));
+  MTREC_RETURN_IF_ERROR(flags.CheckExclusive("test_fraction", "test"));
+  MTREC_RETURN_IF_ERROR(flags.CheckExclusive("validation_fraction", "validation"));
+  for (const char* part : {"test", "validation"}) {
+    if (flags.was_given(part) && !flags.was_given("train")) {
+      return Status::InvalidArgument("--" + std::string(part) +
+                                     " needs --train FILE (a predefined split's training rows)");
+    }
+  }
+  if (flags.was_given("train") && !flags.was_given("test")) {
+    return Status::InvalidArgument("--train needs --test FILE (the predefined split's test rows)");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 void AddExperimentFlags(FlagSet& flags, ExperimentConfig& c) {
@@ -93,13 +111,16 @@ std::string RunName(const ExperimentConfig& c) {
 
 Status ResolveExperimentDefaults(const FlagSet& flags, ExperimentConfig& c, bool user_patience) {
   MTREC_RETURN_IF_ERROR(flags.CheckExclusive("raw_ids", "remap_ids"));
+  MTREC_RETURN_IF_ERROR(CheckSplitFlags(flags));
+  if (flags.was_given("train")) c.data.dataset.clear();  // not read: config.json names the files
   MTREC_RETURN_IF_ERROR(flags.CheckExclusive("shared_embeddings", "no_shared_embeddings"));
   if (user_patience && flags.was_given("patience") && c.early_stopping.metric == Metric::kNone) {
     return Status::InvalidArgument(
         "--patience: needs --early_stopping (it counts the epochs early stopping waits for a "
         "better one)");
   }
-  if (c.early_stopping.metric != Metric::kNone && !flags.was_given("validation_fraction")) {
+  if (c.early_stopping.metric != Metric::kNone && !flags.was_given("validation_fraction") &&
+      !flags.was_given("validation")) {
     c.validation_fraction = kDefaultValidationFraction;
   }
   if (!flags.was_given("learning_rate")) {
@@ -120,6 +141,9 @@ void MakePathsAbsolute(ExperimentConfig& c) {
   if (std::filesystem::exists(c.data.dataset, ec)) c.data.dataset = AbsolutePath(c.data.dataset);
   c.data.data_dir = AbsolutePath(c.data.data_dir);
   c.init_weights = AbsolutePath(c.init_weights);
+  for (std::string* path : {&c.data.train_path, &c.data.test_path, &c.data.validation_path}) {
+    *path = AbsolutePath(*path);
+  }
 }
 
 }  // namespace mtrec::cli

@@ -18,7 +18,9 @@ void AddExperimentFlags(FlagSet& flags, ExperimentConfig& config);
 // Fills in what depends on several flags: --early_stopping without
 // --validation_fraction holds out 5% of the training rows; without
 // --learning_rate the optimizer's customary rate is used. Contradictory flags
-// (--raw_ids with --remap_ids, --shared_embeddings with --no_shared_embeddings)
+// (--raw_ids with --remap_ids, --shared_embeddings with --no_shared_embeddings,
+// --dataset with --train, --test_fraction with --test, --validation_fraction
+// with --validation; --test or --validation without --train and the reverse)
 // and a --patience the user gave without early stopping (as --refit) are
 // InvalidArgument. `user_patience`: whether a --patience in `flags` is the
 // user's to check (not a recipe's, whose early stopping the user may turn off,
@@ -27,7 +29,7 @@ Status ResolveExperimentDefaults(const FlagSet& flags, ExperimentConfig& config,
                                  bool user_patience = true);
 
 // Makes the paths of `config` absolute (a --dataset that names an existing file
-// or folder, --data_dir, --init_weights), so that what a run records in
+// or folder, --data_dir, --init_weights, --train/--test/--validation), so that what a run records in
 // config.json and its checkpoints reads the same from any working folder.
 void MakePathsAbsolute(ExperimentConfig& config);
 

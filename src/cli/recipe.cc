@@ -30,7 +30,7 @@ constexpr RecipeFlag kMtrecRecipe[] = {
     {"negatives", "5", nullptr},
     {"factorization_weight", "0.5", nullptr},
     {"regression_weight", "0.5", nullptr},
-    {"validation_fraction", "0.05", nullptr},
+    {"validation_fraction", "0.05", "validation"},  // a --validation file replaces it
     {"early_stopping", "per_head", nullptr},
     {"refit", "true", nullptr, "early_stopping"},
     {"patience", "30", nullptr},

@@ -67,9 +67,23 @@ Status EarlyStoppingConfig::Validate(const ModelConfig& model) const {
 
 Status ExperimentConfig::Validate() const {
   MTREC_RETURN_IF_ERROR(CheckPart(*this, ConfigPart::kExperiment));
-  if (early_stopping.metric != Metric::kNone && validation_fraction == 0) {
+  if (data.train_path.empty() != data.test_path.empty()) {
+    return data.train_path.empty()
+               ? Field("test_path", "needs train_path (a predefined split's training file)")
+               : Field("train_path", "needs test_path (a predefined split's test file)");
+  }
+  if (!data.validation_path.empty() && data.train_path.empty()) {
+    return Field("validation_path", "needs train_path and test_path (a predefined split)");
+  }
+  if (!data.validation_path.empty() && validation_fraction > 0) {
+    return Field("validation_fraction",
+                 "the validation rows are validation_path's: give one of them");
+  }
+  if (early_stopping.metric != Metric::kNone && validation_fraction == 0 &&
+      data.validation_path.empty()) {
     return Field("early_stopping",
-                 "needs a validation split: set validation_fraction to a number > 0");
+                 "needs a validation split: set validation_fraction to a number > 0 (or "
+                 "validation_path)");
   }
   MTREC_RETURN_IF_ERROR(early_stopping.Validate(model));
   MTREC_RETURN_IF_ERROR(train.Validate());

@@ -49,6 +49,40 @@ constexpr double kMaxWidth = 1 << 16;
 
 // In --help order, which is also config.json's key order within each object.
 const ConfigField kFields[] = {
+    // a predefined split (dataset.h: LoadSplitDataset)
+    {.name = "train_path",
+     .access = MTREC_AT(data.train_path),
+     .part = kExperiment,
+     .doc = "a predefined split's training rows (instead of --dataset; needs --test): all its "
+            "files are read with --format/--columns/--remap_ids/--duplicates and share one id "
+            "space",
+     .json_form = kAdded,
+     .json = "data.train_path",
+     .flag_form = kValue,
+     .flag = "train",
+     .metavar = "FILE",
+     .in_sweep = true},
+    {.name = "test_path",
+     .access = MTREC_AT(data.test_path),
+     .part = kExperiment,
+     .doc = "the predefined split's test rows (with --train; instead of --test_fraction)",
+     .json_form = kAdded,
+     .json = "data.test_path",
+     .flag_form = kValue,
+     .flag = "test",
+     .metavar = "FILE",
+     .in_sweep = true},
+    {.name = "validation_path",
+     .access = MTREC_AT(data.validation_path),
+     .part = kExperiment,
+     .doc = "the predefined split's validation rows (with --train; instead of "
+            "--validation_fraction): early stopping and --recipe mtrec select on them",
+     .json_form = kAdded,
+     .json = "data.validation_path",
+     .flag_form = kValue,
+     .flag = "validation",
+     .metavar = "FILE",
+     .in_sweep = true},
     // data split
     {.name = "test_fraction",
      .access = MTREC_AT(test_fraction),

@@ -263,6 +263,12 @@ Result<Model> Model::CreateModel(const ModelOptions& options, const Dataset& dat
   // Checkpoints name the data as it was given (an in-memory set is not found
   // again by name) and how its ids were numbered.
   m.experiment.data.dataset = data.path;
+  if (data.is_split()) {  // found again through its files
+    m.experiment.data.dataset.clear();
+    m.experiment.data.train_path = data.split_files.train;
+    m.experiment.data.validation_path = data.split_files.validation;
+    m.experiment.data.test_path = data.split_files.test;
+  }
   m.experiment.data.ids =
       users.is_identity() && items.is_identity() ? IdPolicy::kRaw : IdPolicy::kRemap;
   m.interactions = static_cast<int64_t>(x.size());
@@ -679,8 +685,8 @@ Status Model::SetKnownInteractions(const Interactions& data) {
 namespace {
 
 // Whether a recorded data location can be read again (in-memory data cannot).
-bool IsDataLocation(const std::string& dataset) {
-  return !dataset.empty() && dataset != kInMemoryDataPath;
+bool IsDataLocation(const DataConfig& data) {
+  return !data.train_path.empty() || (!data.dataset.empty() && data.dataset != kInMemoryDataPath);
 }
 
 }  // namespace
@@ -691,7 +697,7 @@ Result<const RecommendationCandidates*> Model::KnownCandidates() const {
     const std::lock_guard<std::mutex> lock(m.data_mutex);
     if (m.candidates) return &*m.candidates;
   }
-  if (!IsDataLocation(m.experiment.data.dataset)) {
+  if (!IsDataLocation(m.experiment.data)) {
     return Status::InvalidArgument(
         "the model knows no interactions to recommend from: it was made from in-memory data, "
         "which its checkpoint does not record; call SetKnownInteractions (Python: fit or "
@@ -711,12 +717,18 @@ Result<const TrainingData*> Model::training_data() const {
   const Impl& m = *impl_;
   const std::lock_guard<std::mutex> lock(m.data_mutex);
   if (m.training_data) return m.training_data.get();
-  if (!IsDataLocation(m.experiment.data.dataset)) {
+  if (!IsDataLocation(m.experiment.data)) {
     return Status::NotFound("the model records no data set (it was made from in-memory data)");
   }
   ExperimentConfig config = m.experiment;
   // The data set as given at training time (a name, or an absolute path); the
   // recorded data settings (format, ids, duplicates, split) are kept either way.
+  if (!m.dataset_override.empty() && !config.data.train_path.empty()) {
+    return Status::InvalidArgument(
+        "dataset: the model was trained on a predefined split (" + config.data.train_path +
+        ", " + config.data.test_path +
+        "), read again from where it was; a --dataset cannot stand in for its files");
+  }
   if (!m.dataset_override.empty()) config.data.dataset = m.dataset_override;
   if (!m.data_dir_override.empty()) config.data.data_dir = m.data_dir_override;
   Result<ExperimentData> prepared = PrepareExperimentData(config);
@@ -725,7 +737,9 @@ Result<const TrainingData*> Model::training_data() const {
     std::string message = prepared.status().message();
     if (message.starts_with("--dataset ")) message.erase(0, 10);
     return Status::NotFound("the data set recorded in the checkpoint: " + message +
-                            " (pass --dataset PATH if it moved)");
+                            (config.data.train_path.empty()
+                                 ? " (pass --dataset PATH if it moved)"
+                                 : " (a predefined split is read from its recorded files)"));
   }
   if (!prepared.ok()) return prepared.status();
   ExperimentData& data = *prepared;
@@ -734,7 +748,10 @@ Result<const TrainingData*> Model::training_data() const {
       data.dataset.interactions.num_items != shape.num_items) {
     return Status::NotFound(data.dataset.path + " is not the data set the model was trained on (" +
                             m.data_path + ", " + std::to_string(m.interactions) +
-                            " ratings); point --dataset at that file");
+                            " ratings); " +
+                            (config.data.train_path.empty()
+                                 ? "point --dataset at that file"
+                                 : "its split files have changed since"));
   }
   m.training_data = std::make_unique<TrainingData>(TrainingData{
       std::move(data.dataset), std::move(data.train), std::move(data.validation),

@@ -20,7 +20,7 @@ std::string ConfigJson(const ExperimentConfig& config, const RunInfo& info) {
   ExperimentConfig resolved = config;  // the table sizes come from the data
   resolved.model.num_users = info.num_users;
   resolved.model.num_items = info.num_items;
-  const Json root = {
+  Json root = {
       {"mtrec_version", kVersion},
       {"config", ExperimentConfigToJson(resolved)},
       {"run",
@@ -35,6 +35,10 @@ std::string ConfigJson(const ExperimentConfig& config, const RunInfo& info) {
         {"test_size", info.test_size},
         {"test_users", info.test_users}}},
   };
+  if (!info.split_files.train.empty()) {  // a predefined split's
+    root["run"]["untrained_test_users"] = info.untrained_test_users;
+    root["run"]["untrained_test_items"] = info.untrained_test_items;
+  }
   // config.json is for people and tools to read: a data path that is not UTF-8
   // is shown with U+FFFD in place of the bad bytes rather than failing the run.
   return root.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";

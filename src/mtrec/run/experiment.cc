@@ -106,6 +106,9 @@ ExperimentConfig RecordedConfig(const ExperimentConfig& config, const ModelConfi
   if (std::filesystem::exists(config.data.dataset, ec)) {
     c.data.dataset = std::filesystem::absolute(config.data.dataset, ec).string();
   }
+  for (std::string* path : {&c.data.train_path, &c.data.test_path, &c.data.validation_path}) {
+    if (!path->empty()) *path = std::filesystem::absolute(*path, ec).string();
+  }
   const bool remapped = !data.dataset.users.is_identity() || !data.dataset.items.is_identity();
   c.data.ids = remapped ? IdPolicy::kRemap : IdPolicy::kRaw;
   return c;
@@ -133,13 +136,12 @@ Result<std::optional<Model>> Refit(const ExperimentConfig& config, ModelOptions 
                                    int64_t max_steps,
                                    const std::vector<TrainingObserver*>& observers,
                                    RunSummary& summary) {
-  const TrainTestSplit whole =
-      RandomTrainTestSplit(data.dataset.interactions, config.test_fraction);
+  const Interactions whole_train = TrainingSplit(config, data);
   options.train.batch_size = static_cast<int>(
-      std::min<int64_t>(config.train.batch_size, std::max<size_t>(whole.train.size(), 1)));
+      std::min<int64_t>(config.train.batch_size, std::max<size_t>(whole_train.size(), 1)));
   MTREC_ASSIGN_OR_RETURN(Model model, StartingModel(config, options, data, nullptr, run.comm));
   RecordData(model, config, options.model, data);
-  summary.refit_rows = static_cast<int64_t>(whole.train.size());
+  summary.refit_rows = static_cast<int64_t>(whole_train.size());
   summary.refit_epochs = std::max(summary.best_epoch, summary.best_rating_epoch);
   FitOptions fit;
   fit.epochs = summary.best_epoch;
@@ -149,14 +151,14 @@ Result<std::optional<Model>> Refit(const ExperimentConfig& config, ModelOptions 
   fit.on_step = [&](const StepProgress& p) {
     for (TrainingObserver* o : observers) o->OnStep(p);
   };
-  MTREC_ASSIGN_OR_RETURN(const FitResult fitted, model.Fit(whole.train, fit));
+  MTREC_ASSIGN_OR_RETURN(const FitResult fitted, model.Fit(whole_train, fit));
   summary.refit_steps = ModelHooks::Steps(model);
   if (fitted.interrupted) {
     summary.refit_interrupted = true;
     return std::optional<Model>();
   }
   summary.refit_eval =
-      Evaluator({&whole.train}, data.test, run.comm).Evaluate(ModelHooks::BackendOf(model));
+      Evaluator({&whole_train}, data.test, run.comm).Evaluate(ModelHooks::BackendOf(model));
   MTREC_RETURN_IF_ERROR(ModelHooks::BackendOf(model).status());
   return std::optional<Model>(std::move(model));
 }
@@ -169,6 +171,9 @@ Status CheckRanksAgree(Communicator& comm, const ExperimentConfig& config,
   ExperimentConfig c = config;  // where each node keeps the data may differ
   c.data.dataset.clear();
   c.data.data_dir.clear();
+  c.data.train_path.clear();
+  c.data.test_path.clear();
+  c.data.validation_path.clear();
   std::string text = ExperimentConfigToJson(c).dump();
   if (resume != nullptr) text += "resume " + std::to_string(resume->optimizer_steps);
   const std::vector<uint64_t> data_prints = comm.AllGather(data.fingerprint);
@@ -206,6 +211,19 @@ RunInfo InfoOf(const ExperimentData& data, const Model& model) {
   std::vector<uint8_t> tested(static_cast<size_t>(all.num_users), 0);
   for (UserId u : data.test.users) tested[u] = 1;
   for (uint8_t t : tested) info.test_users += t;
+  info.split_files = data.dataset.split_files;
+  if (data.dataset.is_split()) {
+    std::vector<uint8_t> trained_users(static_cast<size_t>(all.num_users), 0);
+    std::vector<uint8_t> trained_items(static_cast<size_t>(all.num_items), 0);
+    for (UserId u : data.train.users) trained_users[u] = 1;
+    for (ItemId i : data.train.items) trained_items[i] = 1;
+    std::vector<uint8_t> tested_items(static_cast<size_t>(all.num_items), 0);
+    for (ItemId i : data.test.items) tested_items[i] = 1;
+    for (size_t u = 0; u < tested.size(); ++u) info.untrained_test_users += tested[u] && !trained_users[u];
+    for (size_t i = 0; i < tested_items.size(); ++i) {
+      info.untrained_test_items += tested_items[i] && !trained_items[i];
+    }
+  }
   info.parameters = static_cast<int64_t>(backend.net().params().size());
   info.threads = backend.host_pool().num_threads();
   info.ranks = ModelHooks::Ranks(model);

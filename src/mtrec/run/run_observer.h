@@ -27,6 +27,11 @@ struct RunInfo {
   int64_t validation_size = 0;
   int64_t test_size = 0;
   int64_t test_users = 0;  // users with at least one test item (the MRR average)
+  // A predefined split: its files; and the users and items of test rows that
+  // no training row has (never trained: their rows keep the initialisation).
+  Dataset::SplitFiles split_files;
+  int64_t untrained_test_users = 0;
+  int64_t untrained_test_items = 0;
   int64_t parameters = 0;
   int threads = 0;
   int ranks = 1;  // processes training together (data parallel; 1: a plain run)

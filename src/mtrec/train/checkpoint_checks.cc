@@ -71,6 +71,9 @@ Status CheckCheckpointText(const TrainingCheckpoint& c, const std::string& flag)
       {&c.data_path, "--dataset"},
       {&c.config.data.dataset, "--dataset"},
       {&c.config.data.data_dir, "--data_dir"},
+      {&c.config.data.train_path, "--train"},
+      {&c.config.data.test_path, "--test"},
+      {&c.config.data.validation_path, "--validation"},
       {&c.logdir, "--logdir"},
       {&c.config.init_weights, "--init_weights"}};
   for (const auto& [path, source] : paths) {
