@@ -150,6 +150,10 @@ struct ExperimentConfig {
   TrainConfig train;
   static constexpr int kMaxThreads = 1024;
   int threads = 0;  // 0: every hardware thread; else 1..kMaxThreads
+  // Data parallel: every embedding and bias table and its optimizer state
+  // split row-wise across the ranks (row r on rank r % ranks), the MLP
+  // replicated; results unchanged (docs/distributed.md).
+  bool shard_tables = false;
   std::string
       init_weights;  // optional: a PyTorch dump to start from (src/mtrec/model/weights_dir.h)
   // Stops when the validation metric has not improved for `patience` epochs, and

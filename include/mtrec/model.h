@@ -70,6 +70,9 @@ struct ModelOptions {
   TrainConfig train;  // objective, optimizer, batch size, seed (initialisation and stream)
   int threads = 0;    // 0: every hardware thread
   std::string backend = "cpu";
+  // Data parallel (several ranks): the tables and their optimizer state split
+  // row-wise across the ranks (ExperimentConfig::shard_tables).
+  bool shard_tables = false;
 };
 
 // How Load builds a model from a checkpoint.

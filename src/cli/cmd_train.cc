@@ -32,9 +32,9 @@ namespace mtrec::cli {
 namespace {
 
 // Flags that may accompany --resume: they do not change the run's results.
-const std::set<std::string> kResumeFlags = {"resume",    "epochs",  "threads",    "logdir",
-                                            "overwrite", "save",    "save_every", "save_best",
-                                            "max_steps", "dataset", "data_dir",   "gpu"};
+const std::set<std::string> kResumeFlags = {
+    "resume",    "epochs",    "threads", "logdir",   "overwrite", "save",        "save_every",
+    "save_best", "max_steps", "dataset", "data_dir", "gpu",       "shard_tables"};
 
 struct TrainFlags {
   ExperimentConfig config;
@@ -162,6 +162,7 @@ Status ApplyResume(const FlagSet& flags, const TrainingCheckpoint& ckpt, TrainFl
   ExperimentConfig c = ckpt.config;
   if (given("epochs")) c.epochs = f.config.epochs;
   c.threads = f.config.threads;  // never changes results: this machine's count or --threads
+  c.shard_tables = f.config.shard_tables;  // nor does this
   if (given("dataset")) c.data.dataset = f.config.data.dataset;
   if (given("data_dir")) c.data.data_dir = f.config.data.data_dir;
   if (c.epochs <= ckpt.epochs_done) {

@@ -1,12 +1,16 @@
-// Data-parallel training (dist/communicator.h) with 2 and 3 ranks, run in one
-// process by ThreadRanks: every rank ends with bit for bit the weights,
+// Data-parallel training (dist/communicator.h) with 1, 2 and 3 ranks, run in
+// one process by ThreadRanks: every rank ends with bit for bit the weights,
 // optimizer state, losses and metrics of one process, for dense and lazy Adam
-// with shared and separate embeddings and any thread count. (tests/mpi/ runs
-// the same through mpirun and the CLI.)
+// with shared and separate embeddings and any thread count; with the tables
+// sharded across the ranks (BackendOptions::shard_tables) too, for every
+// optimizer, with and without rating biases, and a state gathered from 2
+// ranks goes on on 3. (tests/mpi/ runs the same through mpirun and the CLI.)
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mtrec/dist/communicator.h"
@@ -18,26 +22,54 @@
 namespace mtrec {
 namespace {
 
+struct Case {
+  bool shared;
+  OptimizerKind optimizer;
+  bool rating_biases = false;
+};
+
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << (c.shared ? "shared, " : "separate, ") << (c.rating_biases ? "rating biases, " : "")
+      << OptimizerName(c.optimizer);
+}
+
+std::string NameOf(const ::testing::TestParamInfo<Case>& param) {
+  return std::string(param.param.shared ? "shared_" : "separate_") +
+         (param.param.rating_biases ? "biases_" : "") + OptimizerName(param.param.optimizer);
+}
+
 struct RanksOutcome {
   std::vector<float> params;
   std::vector<double> numbers;  // per epoch: the three train losses, MRR, test MSE
   OptimizerState optimizer;
+  EpochCursor cursor;
 };
 
-// 3 epochs of the determinism suite's data (batch 300: 3 blocks, the last
-// partial, and a short last batch) on `comm`'s ranks.
-RanksOutcome Train(Communicator& comm, int threads, bool shared, OptimizerKind optimizer) {
+// `epochs` epochs of the determinism suite's data (batch 300: 3 blocks, the
+// last partial, and a short last batch) on `comm`'s ranks, tables sharded or
+// not, from `start` (the state after earlier epochs) or the seeded initialisation.
+RanksOutcome Train(Communicator& comm, int threads, const Case& c, bool shard = false,
+                   int epochs = 3, const RanksOutcome* start = nullptr) {
   const testing::SmallData& data = testing::SmallSyntheticData();
-  auto made = MakeBackend("cpu", testing::SmallModelConfig(data.train, shared),
-                          BackendOptions{threads, &comm});
+  ModelConfig mc = testing::SmallModelConfig(data.train, c.shared);
+  mc.rating_biases = c.rating_biases;
+  auto made = MakeBackend("cpu", mc, BackendOptions{threads, &comm, shard});
   EXPECT_TRUE(made.ok()) << made.status().message();
   if (!made.ok()) return {};
   Backend& backend = **made;
-  backend.WriteParams([](MultiTaskNet& net) { net.InitRandom(7); });
-  Trainer trainer(testing::SmallTrainConfig(optimizer), &backend);
+  Trainer trainer(testing::SmallTrainConfig(c.optimizer), &backend);
+  if (start == nullptr) {
+    backend.WriteParams([](MultiTaskNet& net) { net.InitRandom(7); });
+  } else {
+    backend.WriteParams([&](MultiTaskNet& net) {
+      std::copy(start->params.begin(), start->params.end(), net.params().begin());
+    });
+    EXPECT_TRUE(backend.LoadOptimizerState(start->optimizer, "start").ok());
+    trainer.ResumeEpoch(start->cursor);
+  }
   const Evaluator evaluator(data.train, data.test, &comm);
   RanksOutcome out;
-  for (int epoch = 0; epoch < 3; ++epoch) {
+  for (int epoch = 0; epoch < epochs; ++epoch) {
     auto losses = trainer.TrainEpoch(data.train);
     EXPECT_TRUE(losses.ok()) << losses.status().message();
     if (!losses.ok()) return {};
@@ -47,35 +79,39 @@ RanksOutcome Train(Communicator& comm, int threads, bool shared, OptimizerKind o
   }
   out.params = testing::ParamsOf(backend);
   out.optimizer = backend.SaveOptimizerState();
+  out.cursor = trainer.cursor();
   return out;
 }
 
-struct Case {
-  bool shared;
-  OptimizerKind optimizer;
-};
+void ExpectSame(const RanksOutcome& got, const RanksOutcome& want) {
+  EXPECT_TRUE(got.params == want.params);
+  EXPECT_EQ(got.numbers, want.numbers);
+  EXPECT_EQ(got.optimizer.name, want.optimizer.name);
+  EXPECT_EQ(got.optimizer.steps, want.optimizer.steps);
+  EXPECT_TRUE(got.optimizer.tensors == want.optimizer.tensors);
+}
 
-void PrintTo(const Case& c, std::ostream* os) {
-  *os << (c.shared ? "shared, " : "separate, ") << OptimizerName(c.optimizer);
+// Every rank's outcome of `ranks` ranks of `threads` threads.
+std::vector<RanksOutcome> OnRanks(int ranks, int threads, const Case& c, bool shard, int epochs = 3,
+                                  const RanksOutcome* start = nullptr) {
+  std::vector<RanksOutcome> outcomes(ranks);
+  testing::ThreadRanks(ranks).Run([&](Communicator& comm) {
+    outcomes[comm.rank()] = Train(comm, threads, c, shard, epochs, start);
+  });
+  return outcomes;
 }
 
 class BackendDataParallel : public ::testing::TestWithParam<Case> {};
 
 TEST_P(BackendDataParallel, EveryRankEndsWithTheOneProcessResult) {
   const Case c = GetParam();
-  const RanksOutcome one = Train(SingleProcess(), 2, c.shared, c.optimizer);
+  const RanksOutcome one = Train(SingleProcess(), 2, c);
   ASSERT_FALSE(one.params.empty());
   for (const auto& [ranks, threads] : {std::pair{2, 1}, std::pair{3, 2}}) {
-    std::vector<RanksOutcome> outcomes(ranks);
-    testing::ThreadRanks(ranks).Run([&](Communicator& comm) {
-      outcomes[comm.rank()] = Train(comm, threads, c.shared, c.optimizer);
-    });
+    const std::vector<RanksOutcome> outcomes = OnRanks(ranks, threads, c, /*shard=*/false);
     for (int r = 0; r < ranks; ++r) {
       SCOPED_TRACE("rank " + std::to_string(r) + " of " + std::to_string(ranks));
-      EXPECT_TRUE(outcomes[r].params == one.params);
-      EXPECT_EQ(outcomes[r].numbers, one.numbers);
-      EXPECT_EQ(outcomes[r].optimizer.steps, one.optimizer.steps);
-      EXPECT_TRUE(outcomes[r].optimizer.tensors == one.optimizer.tensors);
+      ExpectSame(outcomes[r], one);
     }
   }
 }
@@ -86,10 +122,60 @@ INSTANTIATE_TEST_SUITE_P(Backend, BackendDataParallel,
                                            Case{true, OptimizerKind::kLazyAdam},
                                            Case{false, OptimizerKind::kAdam},
                                            Case{false, OptimizerKind::kRowwiseAdagrad}),
-                         [](const ::testing::TestParamInfo<Case>& param) {
-                           return std::string(param.param.shared ? "shared_" : "separate_") +
-                                  OptimizerName(param.param.optimizer);
-                         });
+                         NameOf);
+
+class BackendShardedTables : public ::testing::TestWithParam<Case> {};
+
+TEST_P(BackendShardedTables, EveryRankEndsWithTheOneProcessResult) {
+  const Case c = GetParam();
+  const RanksOutcome one = Train(SingleProcess(), 2, c);  // replicated
+  ASSERT_FALSE(one.params.empty());
+  for (const auto& [ranks, threads] :
+       {std::pair{1, 2}, std::pair{2, 1}, std::pair{2, 2}, std::pair{3, 1}, std::pair{3, 2}}) {
+    const std::vector<RanksOutcome> outcomes = OnRanks(ranks, threads, c, /*shard=*/true);
+    for (int r = 0; r < ranks; ++r) {
+      SCOPED_TRACE("rank " + std::to_string(r) + " of " + std::to_string(ranks) + ", " +
+                   std::to_string(threads) + " threads");
+      ExpectSame(outcomes[r], one);
+    }
+  }
+}
+
+TEST_P(BackendShardedTables, StateGatheredFromTwoRanksGoesOnOnThree) {
+  const Case c = GetParam();
+  const RanksOutcome one = Train(SingleProcess(), 1, c, /*shard=*/false, /*epochs=*/2);
+  const std::vector<RanksOutcome> first = OnRanks(2, 1, c, /*shard=*/true, /*epochs=*/1);
+  const std::vector<RanksOutcome> rest = OnRanks(3, 1, c, /*shard=*/true, /*epochs=*/1, &first[0]);
+  for (int r = 0; r < 3; ++r) {
+    SCOPED_TRACE("rank " + std::to_string(r));
+    EXPECT_TRUE(rest[r].params == one.params);
+    EXPECT_EQ(rest[r].optimizer.steps, one.optimizer.steps);
+    EXPECT_TRUE(rest[r].optimizer.tensors == one.optimizer.tensors);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Backend, BackendShardedTables,
+                         ::testing::Values(Case{true, OptimizerKind::kAdam, true},
+                                           Case{false, OptimizerKind::kLazyAdam, true},
+                                           Case{true, OptimizerKind::kLazyAdam},
+                                           Case{false, OptimizerKind::kAdam},
+                                           Case{true, OptimizerKind::kAdagrad, true},
+                                           Case{false, OptimizerKind::kAdagrad, true},
+                                           Case{false, OptimizerKind::kRowwiseAdagrad, true},
+                                           Case{true, OptimizerKind::kSgd}),
+                         NameOf);
+
+// Three ranks on a model with two users: refused, naming the flag.
+TEST(BackendShardedTablesShape, FewerRowsThanRanksIsRefused) {
+  testing::ThreadRanks(3).Run([&](Communicator& comm) {
+    ModelConfig mc = testing::SmallModelConfig(testing::SmallSyntheticData().train, true);
+    mc.num_users = 2;
+    auto made = MakeBackend("cpu", mc, BackendOptions{1, &comm, true});
+    ASSERT_FALSE(made.ok());
+    EXPECT_EQ(made.status().message().rfind("shard_tables: 3 ranks", 0), 0u)
+        << made.status().message();
+  });
+}
 
 }  // namespace
 }  // namespace mtrec

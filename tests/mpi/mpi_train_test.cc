@@ -114,6 +114,50 @@ TEST_F(MpiTrain, AnyNumberOfRanksAndThreadsGivesTheOneProcessResult) {
   EXPECT_FALSE(std::filesystem::exists(tmp_.path() / "runs"));  // no rank claimed a default folder
 }
 
+// --shard_tables: every table and its optimizer state split across the ranks,
+// the same metrics and checkpoint as one replicated process.
+TEST_F(MpiTrain, ShardedTablesGiveTheOneProcessResult) {
+  const std::vector<std::vector<std::string>> variants = {
+      {"--optimizer", "adam", "--rating_biases"},
+      {"--optimizer", "lazy_adam", "--no_shared_embeddings", "--rating_biases"},
+      {"--optimizer", "adagrad", "--no_shared_embeddings"},
+  };
+  for (size_t v = 0; v < variants.size(); ++v) {
+    const std::string tag = std::to_string(v);
+    SCOPED_TRACE(Join(variants[v]));
+    auto extra = [&](const std::string& threads, const std::string& run, bool shard) {
+      std::vector<std::string> e = variants[v];
+      e.insert(e.end(), {"--threads", threads, "--save", tmp_ / (run + ".ckpt")});
+      if (shard) e.push_back("--shard_tables");
+      return e;
+    };
+    auto one = Run(0, Train("one" + tag, extra("2", "one" + tag, false)));
+    ASSERT_EQ(one.exit_code, 0) << one.err;
+    const auto expected = MetricsWithoutTimes(tmp_.path() / ("one" + tag));
+    ASSERT_EQ(expected.size(), 3u);
+    for (const auto& [ranks, threads] : {std::pair{2, "1"}, std::pair{3, "2"}}) {
+      const std::string run = "s" + std::to_string(ranks) + "_" + tag;
+      auto r = Run(ranks, Train(run, extra(threads, run, true)));
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      EXPECT_EQ(MetricsWithoutTimes(tmp_.path() / run), expected) << ranks << " ranks";
+      ExpectSameWeights(tmp_ / ("one" + tag + ".ckpt"), tmp_ / (run + ".ckpt"));
+    }
+  }
+}
+
+TEST_F(MpiTrain, ShardedRunResumesOnAnotherRankCount) {
+  auto full = Run(0, Train("full", {"--save", tmp_ / "full.ckpt", "--rating_biases"}));
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+  auto cut = Run(2, Train("cut", {"--save", tmp_ / "cut.ckpt", "--max_steps", "13",
+                                  "--rating_biases", "--shard_tables"}));
+  ASSERT_EQ(cut.exit_code, 130) << cut.err;
+  auto rest = Run(3, {MTREC_CLI_PATH, "train", "--resume", tmp_ / "cut.ckpt", "--threads", "1",
+                      "--shard_tables"});
+  ASSERT_EQ(rest.exit_code, 0) << rest.err;
+  ExpectSameWeights(tmp_ / "full.ckpt", tmp_ / "cut.ckpt");
+  EXPECT_EQ(MetricsWithoutTimes(tmp_.path() / "full"), MetricsWithoutTimes(tmp_.path() / "cut"));
+}
+
 TEST_F(MpiTrain, ResumesAcrossRankCounts) {
   auto full = Run(0, Train("full", {"--save", tmp_ / "full.ckpt"}));
   ASSERT_EQ(full.exit_code, 0) << full.err;

@@ -3,6 +3,8 @@
 // Collectives meet at a barrier and copy through shared memory.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <barrier>
 #include <cstdint>
@@ -17,7 +19,8 @@ namespace mtrec::testing {
 
 class ThreadRanks {
  public:
-  explicit ThreadRanks(int size) : barrier_(size), slots_(size), size_(size) {}
+  explicit ThreadRanks(int size)
+      : barrier_(size), slots_(size), offsets_(size), counts_(size), size_(size) {}
 
   // Runs body(comm) on every rank, each in its own thread, and waits.
   void Run(const std::function<void(Communicator&)>& body) {
@@ -44,6 +47,22 @@ class ThreadRanks {
     void AllGatherInPlace(std::span<double> data, std::span<const int> counts,
                           std::span<const int> offsets) override {
       Gather(data, counts, offsets);
+    }
+    void AllToAll(std::span<const float> send, std::span<const int> send_counts,
+                  std::span<const int> send_offsets, std::span<float> recv,
+                  std::span<const int> recv_counts, std::span<const int> recv_offsets) override {
+      // Each rank publishes its send buffer and offsets, then copies its part from every rank's.
+      group_->slots_[rank_] = send.data();
+      group_->offsets_[rank_] = send_offsets.data();
+      group_->counts_[rank_] = send_counts.data();
+      group_->barrier_.arrive_and_wait();
+      for (int q = 0; q < size(); ++q) {
+        EXPECT_EQ(group_->counts_[q][rank_], recv_counts[q]);
+        const float* from =
+            static_cast<const float*>(group_->slots_[q]) + group_->offsets_[q][rank_];
+        std::copy(from, from + recv_counts[q], recv.data() + recv_offsets[q]);
+      }
+      group_->barrier_.arrive_and_wait();
     }
     std::vector<uint64_t> AllGather(uint64_t value) override {
       std::vector<uint64_t> all(size());
@@ -77,6 +96,7 @@ class ThreadRanks {
 
   std::barrier<> barrier_;
   std::vector<const void*> slots_;
+  std::vector<const int*> offsets_, counts_;  // AllToAll's send parts
   int size_;
 };
 

@@ -410,6 +410,13 @@ const ConfigField kFields[] = {
      .default_text = "all cores",
      .zero_means = "every hardware thread",
      .python = "threads"},
+    {.name = "shard_tables",
+     .access = MTREC_AT(shard_tables),
+     .part = kExperiment,
+     .doc = "under several ranks, split every table and its optimizer state across them "
+            "(results are identical either way)",
+     .flag_form = kOptionalBool,
+     .flag = "shard_tables"},
 };
 
 #undef MTREC_NAMED

@@ -48,6 +48,10 @@ struct BackendOptions {
   // bit-identical to one process); null: this process alone. Must outlive
   // the backend.
   Communicator* comm = nullptr;
+  // With `comm`: every embedding and bias table and its optimizer state split
+  // row-wise across the ranks (dist/sharded_cpu_backend.h), results still
+  // those of one process. The "cpu" backend only.
+  bool shard_tables = false;
 };
 
 // An optimizer's state as the checkpoint stores it: host copies.
@@ -97,6 +101,11 @@ class Backend {
   // REQUIRES: StartTraining was called; 0 < batch.size() <= config.batch_size;
   // every id in range.
   virtual BatchLosses TrainStep(const Batch& batch, const GradientInspector* inspect) = 0;
+  // Ends a run of TrainStep calls (the trainer calls it when an epoch's steps
+  // end, however they end), on every rank of the job together: a backend that
+  // keeps its state sharded across ranks gathers what net() and
+  // SaveOptimizerState() show. Nothing for the others.
+  virtual void FinishSteps() {}
   // The batch's losses and the gradient of the joint loss, ADDED into `grads`
   // (host, the net's flat layout); parameters and optimizer state unchanged.
   // For gradient checks and tools. REQUIRES: as TrainStep;

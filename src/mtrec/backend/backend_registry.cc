@@ -1,7 +1,12 @@
 #include "mtrec/backend/backend_registry.h"
 
+#include <algorithm>
+#include <string>
+
 #include "mtrec/backend/backend_config.h"  // generated: MTREC_HAVE_CUDA_HOST, MTREC_HAVE_CUDA
 #include "mtrec/backend/cpu/cpu_backend.h"
+#include "mtrec/backend/cpu/sharded_cpu_backend.h"
+#include "mtrec/dist/communicator.h"
 #if MTREC_HAVE_CUDA_HOST || MTREC_HAVE_CUDA
 #include "mtrec/backend/cuda/cuda_backends.h"
 #endif
@@ -20,7 +25,17 @@ struct Entry {
 };
 
 Result<std::unique_ptr<Backend>> MakeCpu(const ModelConfig& config, const BackendOptions& options) {
-  return std::unique_ptr<Backend>(std::make_unique<CpuBackend>(config, options));
+  if (!options.shard_tables) {
+    return std::unique_ptr<Backend>(std::make_unique<CpuBackend>(config, options));
+  }
+  const int ranks = options.comm != nullptr ? options.comm->size() : 1;
+  if (std::min(config.num_users, config.num_items) < ranks) {
+    return Status::InvalidArgument("shard_tables: " + std::to_string(ranks) +
+                                   " ranks need at least as many users and items, the model has " +
+                                   std::to_string(config.num_users) + " x " +
+                                   std::to_string(config.num_items));
+  }
+  return std::unique_ptr<Backend>(std::make_unique<ShardedCpuBackend>(config, options));
 }
 
 constexpr Entry kBackends[] = {
@@ -62,6 +77,14 @@ Result<std::unique_ptr<Backend>> MakeBackend(std::string_view name, const ModelC
   if (options.threads < 0) {
     return Status::InvalidArgument("threads: expected >= 0 (0: every hardware thread), got " +
                                    std::to_string(options.threads));
+  }
+  // Only the cpu backend takes part in data-parallel training (the others
+  // would train every rank alone).
+  if (name != "cpu" &&
+      (options.shard_tables || (options.comm != nullptr && options.comm->size() > 1))) {
+    return Status::InvalidArgument("backend: the '" + std::string(name) +
+                                   "' backend does not train across ranks or shard tables yet; "
+                                   "use the cpu backend (no --gpu)");
   }
   for (const Entry& e : kBackends) {
     if (name == e.name) return e.make(config, options);

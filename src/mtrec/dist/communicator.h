@@ -34,6 +34,14 @@ class Communicator {
                                 std::span<const int> offsets) = 0;
   virtual void AllGatherInPlace(std::span<double> data, std::span<const int> counts,
                                 std::span<const int> offsets) = 0;
+  // Personalised exchange: rank r sends send[send_offsets[q], + send_counts[q])
+  // to rank q, and receives rank q's part for it into recv[recv_offsets[q],
+  // + recv_counts[q]). REQUIRES: what q sends to r is as long as what r
+  // expects from q; every span holds its parts; counts and offsets have
+  // size() entries.
+  virtual void AllToAll(std::span<const float> send, std::span<const int> send_counts,
+                        std::span<const int> send_offsets, std::span<float> recv,
+                        std::span<const int> recv_counts, std::span<const int> recv_offsets) = 0;
   // Every rank's `value`, in rank order.
   virtual std::vector<uint64_t> AllGather(uint64_t value) = 0;
   // True on every rank if `value` is true on any.

@@ -29,6 +29,22 @@ class MpiCommunicator final : public Communicator {
     AllGatherV(data.data(), MPI_DOUBLE, sizeof(double), counts, offsets);
   }
 
+  void AllToAll(std::span<const float> send, std::span<const int> send_counts,
+                std::span<const int> send_offsets, std::span<float> recv,
+                std::span<const int> recv_counts, std::span<const int> recv_offsets) override {
+    int64_t sent = 0, received = 0;
+    for (int q = 0; q < size_; ++q) {
+      if (q == rank_) continue;
+      sent += send_counts[q];
+      received += recv_counts[q];
+    }
+    Count(sent * int64_t{sizeof(float)}, received * int64_t{sizeof(float)});
+    MPI_Request request;
+    MPI_Ialltoallv(send.data(), send_counts.data(), send_offsets.data(), MPI_FLOAT, recv.data(),
+                   recv_counts.data(), recv_offsets.data(), MPI_FLOAT, MPI_COMM_WORLD, &request);
+    Wait(request);
+  }
+
   std::vector<uint64_t> AllGather(uint64_t value) override {
     std::vector<uint64_t> all(size_);
     Count(int64_t{sizeof(value)} * (size_ - 1), int64_t{sizeof(value)} * (size_ - 1));

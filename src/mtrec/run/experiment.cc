@@ -176,6 +176,7 @@ Status CheckRanksAgree(Communicator& comm, const ExperimentConfig& config,
   c.data.validation_path.clear();
   std::string text = ExperimentConfigToJson(c).dump();
   if (resume != nullptr) text += "resume " + std::to_string(resume->optimizer_steps);
+  if (config.shard_tables) text += " shard_tables";  // how the ranks split a step (not in the JSON)
   const std::vector<uint64_t> data_prints = comm.AllGather(data.fingerprint);
   const std::vector<uint64_t> config_prints = comm.AllGather(Crc32c(text));
   for (int r = 1; r < comm.size(); ++r) {
@@ -275,6 +276,7 @@ Result<ModelOptions> PlanModel(const ExperimentConfig& config, const RunOptions&
   m.train.batch_size = static_cast<int>(
       std::min<int64_t>(config.train.batch_size, std::max<size_t>(data.train.size(), 1)));
   m.threads = config.threads;
+  m.shard_tables = config.shard_tables;
   m.backend = options.backend;
   MTREC_RETURN_IF_ERROR(CheckTrainingFitsInMemory(m.model, m.train, m.train.batch_size,
                                                   config.early_stopping.metric != Metric::kNone));

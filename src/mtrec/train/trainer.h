@@ -90,6 +90,8 @@ class Trainer {
   int64_t steps() const { return backend_->steps(); }
 
  private:
+  // TrainEpoch's steps (TrainEpoch then ends them: Backend::FinishSteps).
+  Result<EpochLosses> TrainEpochSteps(const Interactions& train);
   // Sets negatives_[s] to the highest-scored of row s's candidates.
   void ChooseHardestNegatives(int64_t size, int per_row);
 

@@ -50,21 +50,36 @@ BatchLosses BatchBackprop::Run(const MultiTaskNet& net, const Batch& batch, std:
                                ThreadPool& pool, const CompactRowGradients* compact,
                                const FusedRowUpdate* fused) {
   const int n = static_cast<int>(batch.size());
+  MTREC_CHECK(grads.size() == net.params().size());
+  const int blocks = (n + kBlockSize - 1) / kBlockSize;
+  ComputeBlocks(net, batch, RangeOfRank(blocks, comm_.rank(), comm_.size()), pool);
+  if (comm_.size() > 1) ExchangeBlocks(n);
+  const BatchLosses losses = SumBlocks(net, n, grads.data() + net.roles().mlp_offset, pool);
+  // A diverged step's gradient is not applied: the fused scatter is skipped.
+  if (fused == nullptr || std::isfinite(losses.joint)) {
+    Scatter(net, batch, grads, compact, pool, fused);
+  }
+  return losses;
+}
+
+void BatchBackprop::ComputeBlocks(const MultiTaskNet& net, const Batch& batch, RankRange blocks,
+                                  ThreadPool& pool) {
+  const int n = static_cast<int>(batch.size());
   MTREC_CHECK(n > 0 && static_cast<size_t>(n) <= grad_pos_.size());
   MTREC_CHECK(pool.num_threads() <= static_cast<int>(scratch_.size()));
-  MTREC_CHECK(grads.size() == net.params().size());
   inv_batch_ = 1.0f / static_cast<float>(n);
-  const int blocks = (n + kBlockSize - 1) / kBlockSize;
   // The MLP's weights are read only when the regression head is on.
   if (weights_.regression != 0) {
     packed_.Pack(net.mlp(), net.params().data() + net.roles().mlp_offset);
   }
-  const RankRange mine = RangeOfRank(blocks, comm_.rank(), comm_.size());
-  pool.Run(static_cast<int>(mine.end - mine.begin), [&](int k, int thread) {
-    RunBlock(net, batch, static_cast<int>(mine.begin) + k, scratch_[thread]);
+  pool.Run(static_cast<int>(blocks.end - blocks.begin), [&](int k, int thread) {
+    RunBlock(net, batch, static_cast<int>(blocks.begin) + k, scratch_[thread]);
   });
-  if (comm_.size() > 1) ExchangeBlocks(n);
+}
 
+BatchLosses BatchBackprop::SumBlocks(const MultiTaskNet& net, int n, float* mlp_grads,
+                                     ThreadPool& pool) {
+  const int blocks = (n + kBlockSize - 1) / kBlockSize;
   // MLP gradient: the block partials summed in block order into block 0's.
   // (None when the regression head is off: its gradient is zero.)
   if (weights_.regression != 0) {
@@ -74,7 +89,7 @@ BatchLosses BatchBackprop::Run(const MultiTaskNet& net, const Batch& batch, std:
       for (int b = 1; b < blocks; ++b)
         AddTo(partials + b * partial_size + begin, partials + begin, end - begin);
     });
-    MlpAddPartial(net.mlp(), partials, grads.data() + net.roles().mlp_offset);
+    MlpAddPartial(net.mlp(), partials, mlp_grads);
   }
   double bpr_sum = 0, se_sum = 0;
   for (int s = 0; s < n; ++s) {
@@ -86,11 +101,14 @@ BatchLosses BatchBackprop::Run(const MultiTaskNet& net, const Batch& batch, std:
   losses.regression = static_cast<float>(se_sum / n);
   losses.joint = static_cast<float>(weights_.factorization * losses.factorization +
                                     weights_.regression * losses.regression);
-  // A diverged step's gradient is not applied: the fused scatter is skipped.
-  if (fused == nullptr || std::isfinite(losses.joint)) {
-    Scatter(net, batch, grads, compact, pool, fused);
-  }
   return losses;
+}
+
+BatchBackprop::Outputs BatchBackprop::outputs() {
+  return {grad_user_fact_.data(), grad_item_pos_.data(), grad_item_neg_.data(),
+          grad_user_reg_.data(),  grad_item_reg_.data(), grad_pos_.data(),
+          grad_rating_.data(),    bpr_values_.data(),    squared_errors_.data(),
+          mlp_partials_.data(),   partial_size_};
 }
 
 void BatchBackprop::ExchangeBlocks(int n) {

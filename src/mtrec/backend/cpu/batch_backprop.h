@@ -103,6 +103,35 @@ class BatchBackprop {
                   ThreadPool& pool, const CompactRowGradients* compact = nullptr,
                   const FusedRowUpdate* fused = nullptr);
 
+  // Run's phases, for a caller that moves the blocks' outputs itself (the
+  // sharded step, dist/sharded_cpu_backend.h). ComputeBlocks runs blocks
+  // [blocks.begin, blocks.end) of `batch` (n samples) on `net`: only those
+  // blocks' entries of outputs() are written. SumBlocks then sums every
+  // block's MLP partial in block order into `mlp_grads` (the MLP's region of
+  // a flat gradient, ADDED) and returns the batch's losses from every
+  // sample's values, as Run does. REQUIRES: as Run; for SumBlocks, every
+  // block's outputs present.
+  void ComputeBlocks(const MultiTaskNet& net, const Batch& batch, RankRange blocks,
+                     ThreadPool& pool);
+  BatchLosses SumBlocks(const MultiTaskNet& net, int n, float* mlp_grads, ThreadPool& pool);
+  // The per-sample outputs of the blocks computed: sample s's row gradients at
+  // s * dim (user_reg and item_reg empty with shared tables), its values at s,
+  // block b's MLP partial at b * partial_size.
+  struct Outputs {
+    float* user_fact;
+    float* item_pos;
+    float* item_neg;
+    float* user_reg;
+    float* item_reg;
+    float* grad_pos;     // dJ/dpos (the positive's item bias; the negative's gets -grad_pos)
+    float* grad_rating;  // dJ/dr (the rating biases)
+    float* bpr_values;
+    float* squared_errors;
+    float* mlp_partials;
+    int64_t partial_size;
+  };
+  Outputs outputs();
+
  private:
   struct ThreadScratch {
     MlpWorkspace mlp;

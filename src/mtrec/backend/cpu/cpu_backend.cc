@@ -84,22 +84,34 @@ OptimizerState CpuBackend::SaveOptimizerState() const {
   return out;
 }
 
-Status CpuBackend::LoadOptimizerState(const OptimizerState& state, const std::string& source) {
-  if (optimizer_->name() != state.name) {
+Status CheckOptimizerStateFits(const std::string& name,
+                               std::span<const std::pair<std::string, int64_t>> expected,
+                               const OptimizerState& state, const std::string& source) {
+  if (name != state.name) {
     return Status::InvalidArgument(source + ": the checkpoint was trained with the '" + state.name +
-                                   "' optimizer, this run uses '" + optimizer_->name() + "'");
+                                   "' optimizer, this run uses '" + name + "'");
   }
-  std::vector<Optimizer::StateTensor> tensors = optimizer_->state();
-  if (tensors.size() != state.tensors.size()) {
-    return Status::Corruption(source + ": the optimizer state does not match '" +
-                              optimizer_->name() + "'");
+  if (expected.size() != state.tensors.size()) {
+    return Status::Corruption(source + ": the optimizer state does not match '" + name + "'");
   }
-  for (size_t k = 0; k < tensors.size(); ++k) {
-    const auto& [name, values] = state.tensors[k];
-    if (tensors[k].name != name || tensors[k].values.size() != values.size()) {
-      return Status::Corruption(source + ": optimizer state '" + name + "' does not match");
+  for (size_t k = 0; k < expected.size(); ++k) {
+    const auto& [tensor, values] = state.tensors[k];
+    if (expected[k].first != tensor || expected[k].second != std::ssize(values)) {
+      return Status::Corruption(source + ": optimizer state '" + tensor + "' does not match");
     }
-    std::copy(values.begin(), values.end(), tensors[k].values.begin());
+  }
+  return Status::Ok();
+}
+
+Status CpuBackend::LoadOptimizerState(const OptimizerState& state, const std::string& source) {
+  std::vector<Optimizer::StateTensor> tensors = optimizer_->state();
+  std::vector<std::pair<std::string, int64_t>> expected;
+  for (const Optimizer::StateTensor& t : tensors)
+    expected.emplace_back(t.name, std::ssize(t.values));
+  MTREC_RETURN_IF_ERROR(CheckOptimizerStateFits(optimizer_->name(), expected, state, source));
+  for (size_t k = 0; k < tensors.size(); ++k) {
+    std::copy(state.tensors[k].second.begin(), state.tensors[k].second.end(),
+              tensors[k].values.begin());
   }
   optimizer_->set_steps(state.steps);
   return Status::Ok();

@@ -5,7 +5,11 @@
 // with BackendOptions::comm, any number of ranks.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <span>
+#include <string>
+#include <utility>
 
 #include "mtrec/backend/backend.h"
 #include "mtrec/backend/cpu/batch_backprop.h"
@@ -16,6 +20,13 @@
 #include "mtrec/optim/rowwise_adagrad.h"
 
 namespace mtrec {
+
+// OK when `state` is optimizer `name`'s with the tensors `expected` (name,
+// size), in this order: else InvalidArgument (another optimizer's) or
+// Corruption, naming `source`. For LoadOptimizerState.
+Status CheckOptimizerStateFits(const std::string& name,
+                               std::span<const std::pair<std::string, int64_t>> expected,
+                               const OptimizerState& state, const std::string& source);
 
 class CpuBackend final : public Backend {
  public:

@@ -1,0 +1,531 @@
+#include "mtrec/backend/cpu/sharded_cpu_backend.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "mtrec/core/check.h"
+#include "mtrec/core/thread_pool.h"
+#include "mtrec/core/vector_kernels.h"
+
+namespace mtrec {
+
+namespace {
+
+// The shape of this rank's shard: every table with its share of the rows.
+ModelConfig LocalConfig(ModelConfig config, const RowShards& shards) {
+  config.num_users = static_cast<int32_t>(shards.LocalRows(config.num_users));
+  config.num_items = static_cast<int32_t>(shards.LocalRows(config.num_items));
+  return config;
+}
+
+// The shape of one step's rows: at most a whole batch's users, and its
+// positives and negatives.
+ModelConfig StepConfig(ModelConfig config, int batch_size) {
+  config.num_users = batch_size;
+  config.num_items = 2 * batch_size;
+  return config;
+}
+
+// The distinct values of ids[begin, end), ascending.
+void Distinct(std::span<const int32_t> ids, std::vector<int32_t>& out) {
+  out.assign(ids.begin(), ids.end());
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+}
+
+int32_t IndexOf(const std::vector<int32_t>& sorted, int32_t id) {
+  return static_cast<int32_t>(std::lower_bound(sorted.begin(), sorted.end(), id) - sorted.begin());
+}
+
+// Rows gathered per rank in one collective (bounds the buffer and the counts).
+constexpr int64_t kGatherFloats = int64_t{1} << 22;
+
+// Copies this rank's rows of `segments` from `full` to `local`.
+void SliceRows(const RowShards& shards, const float* full, float* local,
+               const std::vector<ShardedCpuBackend::Segment>& segments) {
+  for (const ShardedCpuBackend::Segment& s : segments) {
+    if (!s.sharded) {
+      std::copy_n(full + s.full_offset, s.rows * s.cols, local + s.local_offset);
+      continue;
+    }
+    const int64_t rows = shards.LocalRows(s.rows);
+    for (int64_t k = 0; k < rows; ++k) {
+      std::copy_n(full + s.full_offset + shards.Global(k, shards.rank) * s.cols, s.cols,
+                  local + s.local_offset + k * s.cols);
+    }
+  }
+}
+
+// Gives `full` every rank's rows of `segments` from their `local` (a
+// collective), in chunks of about kGatherFloats floats per rank.
+void GatherRows(Communicator& comm, const RowShards& shards, const float* local, float* full,
+                const std::vector<ShardedCpuBackend::Segment>& segments) {
+  const int size = shards.size;
+  std::vector<int> counts(size), offsets(size);
+  std::vector<float> buffer;
+  for (const ShardedCpuBackend::Segment& s : segments) {
+    if (!s.sharded) {  // the same on every rank
+      std::copy_n(local + s.local_offset, s.rows * s.cols, full + s.full_offset);
+      continue;
+    }
+    const int64_t most = shards.RowsOf(s.rows, 0);  // rank 0 holds the most
+    const int64_t chunk = std::max<int64_t>(1, kGatherFloats / s.cols);
+    for (int64_t first = 0; first < most; first += chunk) {
+      int total = 0;
+      for (int q = 0; q < size; ++q) {
+        const int64_t rows = std::clamp<int64_t>(shards.RowsOf(s.rows, q) - first, 0, chunk);
+        counts[q] = static_cast<int>(rows * s.cols);
+        offsets[q] = total;
+        total += counts[q];
+      }
+      buffer.resize(total);
+      std::copy_n(local + s.local_offset + first * s.cols, counts[shards.rank],
+                  buffer.data() + offsets[shards.rank]);
+      comm.AllGatherInPlace(std::span<float>(buffer), counts, offsets);
+      for (int q = 0; q < size; ++q) {
+        for (int64_t k = 0; k < counts[q] / s.cols; ++k) {
+          std::copy_n(buffer.data() + offsets[q] + k * s.cols, s.cols,
+                      full + s.full_offset + shards.Global(first + k, q) * s.cols);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+ShardedCpuBackend::ShardedCpuBackend(const ModelConfig& config, const BackendOptions& options)
+    : shards_{options.comm != nullptr ? options.comm->rank() : 0,
+              options.comm != nullptr ? options.comm->size() : 1},
+      comm_(options.comm != nullptr ? *options.comm : SingleProcess()),
+      full_(config, BackendOptions{options.threads, nullptr}),
+      local_(LocalConfig(config, shards_)) {}
+
+std::vector<ShardedCpuBackend::Segment> ShardedCpuBackend::ParamSegments() const {
+  const ParameterLayout& full = full_.net().layout();
+  const ParameterLayout& local = local_.layout();
+  std::vector<Segment> segments;
+  const int64_t mlp_offset = local_.roles().mlp_offset;
+  for (size_t b = 0; b < full.blocks().size(); ++b) {
+    const ParamBlock& f = full.block(static_cast<int>(b));
+    const ParamBlock& l = local.block(static_cast<int>(b));
+    if (l.offset >= mlp_offset) break;
+    segments.push_back({f.offset, l.offset, f.rows, f.cols, true});
+  }
+  const int64_t mlp_size = std::ssize(local_.params()) - mlp_offset;
+  segments.push_back({full_.net().roles().mlp_offset, mlp_offset, mlp_size, 1, false});
+  return segments;
+}
+
+std::vector<ShardedCpuBackend::Segment> ShardedCpuBackend::StateSegments(
+    const std::string& name) const {
+  if (train_.optimizer.kind != OptimizerKind::kRowwiseAdagrad) return ParamSegments();
+  // Row-wise Adagrad: "row_sum", one per row of every table, table after
+  // table; "m" and "v", the MLP's.
+  std::vector<Segment> segments;
+  if (name == "row_sum") {
+    int64_t full_offset = 0, local_offset = 0;
+    for (const Segment& p : ParamSegments()) {
+      if (!p.sharded) continue;
+      segments.push_back({full_offset, local_offset, p.rows, 1, true});
+      full_offset += p.rows;
+      local_offset += shards_.LocalRows(p.rows);
+    }
+  } else {
+    const int64_t mlp_size = std::ssize(local_.params()) - local_.roles().mlp_offset;
+    segments.push_back({0, 0, mlp_size, 1, false});
+  }
+  return segments;
+}
+
+void ShardedCpuBackend::WriteParams(const std::function<void(MultiTaskNet&)>& write) {
+  full_.WriteParams(write);
+  SliceRows(shards_, full_.net().params().data(), local_.params().data(), ParamSegments());
+}
+
+void ShardedCpuBackend::StartTraining(const TrainConfig& config) {
+  train_ = config;
+  const int64_t n = std::ssize(local_.params());
+  std::vector<RowBlock> tables;
+  for (const ParamBlock& b : local_.layout().blocks()) {
+    if (b.offset < local_.roles().mlp_offset) tables.push_back({b.offset, b.rows, b.cols});
+  }
+  optimizer_ = MakeOptimizer(config.optimizer, n, std::move(tables));
+  grads_.assign(n, 0.0f);
+  step_net_ = std::make_unique<MultiTaskNet>(StepConfig(local_.config(), config.batch_size));
+  const LossWeights weights{config.factorization_weight, config.regression_weight, config.bpr_loss,
+                            config.rating_l2};
+  backprop_ = std::make_unique<BatchBackprop>(*step_net_, weights, config.batch_size,
+                                              host_pool().num_threads());
+  step_users_.assign(config.batch_size, 0);
+  step_items_.assign(config.batch_size, 0);
+  step_negatives_.assign(config.batch_size, 0);
+  // The whole state as a checkpoint holds it: fresh, all zero.
+  full_state_ = OptimizerState{optimizer_->name(), 0, {}};
+  for (const Optimizer::StateTensor& t : optimizer_->state()) {
+    int64_t size = 0;
+    for (const Segment& s : StateSegments(t.name)) size += s.rows * s.cols;
+    full_state_.tensors.emplace_back(t.name, std::vector<float>(size, 0.0f));
+  }
+  full_training_started_ = false;
+}
+
+BatchLosses ShardedCpuBackend::TrainStep(const Batch& batch, const GradientInspector* inspect) {
+  MTREC_CHECK(inspect == nullptr && optimizer_ != nullptr);
+  const int n = static_cast<int>(batch.size());
+  PlanStep(batch);
+  ExchangeRows();
+  // This rank's blocks, on the step's rows and the (replicated) MLP.
+  const int64_t mlp = local_.roles().mlp_offset;
+  std::copy(local_.params().begin() + mlp, local_.params().end(),
+            step_net_->params().begin() + step_net_->roles().mlp_offset);
+  const Batch step{std::span<const UserId>(step_users_.data(), n),
+                   std::span<const ItemId>(step_items_.data(), n), batch.ratings,
+                   std::span<const ItemId>(step_negatives_.data(), n)};
+  backprop_->ComputeBlocks(*step_net_, step, blocks_of_[shards_.rank], host_pool());
+  const BatchLosses losses = ExchangeBlocks(n);
+  if (!std::isfinite(losses.joint)) {  // diverged (on every rank alike): no update
+    std::fill(grads_.begin() + mlp, grads_.end(), 0.0f);
+    return losses;
+  }
+  ExchangeRowGradients(batch);
+  if (optimizer_->sparse()) ListTouchedRows(batch);
+  optimizer_->Step(local_.params(), grads_, touched_, host_pool());
+  return losses;
+}
+
+void ShardedCpuBackend::PlanStep(const Batch& batch) {
+  const int n = static_cast<int>(batch.size());
+  const int size = shards_.size;
+  const int blocks = (n + BatchBackprop::kBlockSize - 1) / BatchBackprop::kBlockSize;
+  blocks_of_.resize(size);
+  samples_of_.resize(size);
+  users_of_.resize(size);
+  items_of_.resize(size);
+  std::vector<int32_t> ids;
+  for (int q = 0; q < size; ++q) {
+    const RankRange b = RangeOfRank(blocks, q, size);
+    const RankRange s = {std::min<int64_t>(b.begin * BatchBackprop::kBlockSize, n),
+                         std::min<int64_t>(b.end * BatchBackprop::kBlockSize, n)};
+    blocks_of_[q] = b;
+    samples_of_[q] = s;
+    Distinct(batch.users.subspan(s.begin, s.end - s.begin), users_of_[q]);
+    ids.assign(batch.items.begin() + s.begin, batch.items.begin() + s.end);
+    ids.insert(ids.end(), batch.negatives.begin() + s.begin, batch.negatives.begin() + s.end);
+    Distinct(ids, items_of_[q]);
+  }
+  // The batch in the step's rows; the other ranks' samples are not computed here.
+  const RankRange mine = samples_of_[shards_.rank];
+  const std::vector<int32_t>& users = users_of_[shards_.rank];
+  const std::vector<int32_t>& items = items_of_[shards_.rank];
+  for (int64_t s = mine.begin; s < mine.end; ++s) {
+    step_users_[s] = IndexOf(users, batch.users[s]);
+    step_items_[s] = IndexOf(items, batch.items[s]);
+    step_negatives_[s] = IndexOf(items, batch.negatives[s]);
+  }
+}
+
+namespace {
+
+// The tables a user's and an item's rows are in, and the floats of one row of each.
+struct RowTables {
+  std::vector<int> user_blocks, item_blocks;
+  int64_t user_width = 0, item_width = 0;
+
+  explicit RowTables(const MultiTaskNet& net) {
+    const MultiTaskNet::Roles& r = net.roles();
+    user_blocks = {r.u_fact};
+    item_blocks = {r.q_fact, r.item_bias};
+    if (!net.config().shared_embeddings) {
+      user_blocks.push_back(r.u_reg);
+      item_blocks.push_back(r.q_reg);
+    }
+    if (r.rating_user_bias >= 0) {
+      user_blocks.push_back(r.rating_user_bias);
+      item_blocks.push_back(r.rating_item_bias);
+    }
+    for (int b : user_blocks) user_width += net.layout().block(b).cols;
+    for (int b : item_blocks) item_width += net.layout().block(b).cols;
+  }
+};
+
+// Sets `offsets` to the running sums of `counts`; returns their total.
+int Offsets(const std::vector<int>& counts, std::vector<int>& offsets) {
+  offsets.resize(counts.size());
+  int total = 0;
+  for (size_t q = 0; q < counts.size(); ++q) {
+    offsets[q] = total;
+    total += counts[q];
+  }
+  return total;
+}
+
+}  // namespace
+
+void ShardedCpuBackend::ExchangeRows() {
+  const int size = shards_.size, me = shards_.rank;
+  const RowTables tables(local_);
+  send_counts_.assign(size, 0);
+  recv_counts_.assign(size, 0);
+  for (int q = 0; q < size; ++q) {
+    int64_t sent = 0;
+    for (int32_t u : users_of_[q]) sent += shards_.Owner(u) == me ? tables.user_width : 0;
+    for (int32_t i : items_of_[q]) sent += shards_.Owner(i) == me ? tables.item_width : 0;
+    send_counts_[q] = static_cast<int>(sent);
+  }
+  for (int32_t u : users_of_[me])
+    recv_counts_[shards_.Owner(u)] += static_cast<int>(tables.user_width);
+  for (int32_t i : items_of_[me])
+    recv_counts_[shards_.Owner(i)] += static_cast<int>(tables.item_width);
+  send_.resize(Offsets(send_counts_, send_offsets_));
+  recv_.resize(Offsets(recv_counts_, recv_offsets_));
+  // Rank q's rows held here, its users' then its items', ascending.
+  const auto rows = [](const MultiTaskNet& net, int block, int64_t row) {
+    const ParamBlock& b = net.layout().block(block);
+    return std::pair{net.params().data() + b.offset + row * b.cols, b.cols};
+  };
+  for (int q = 0; q < size; ++q) {
+    float* at = send_.data() + send_offsets_[q];
+    const auto pack = [&](const std::vector<int32_t>& ids, const std::vector<int>& blocks) {
+      for (int32_t id : ids) {
+        if (shards_.Owner(id) != me) continue;
+        for (int b : blocks) {
+          const auto [from, cols] = rows(local_, b, shards_.Local(id));
+          at = std::copy_n(from, cols, at);
+        }
+      }
+    };
+    pack(users_of_[q], tables.user_blocks);
+    pack(items_of_[q], tables.item_blocks);
+  }
+  comm_.AllToAll(send_, send_counts_, send_offsets_, recv_, recv_counts_, recv_offsets_);
+  // Each owner's part, in the order it packed it, into the step's rows.
+  std::vector<const float*> from(size);
+  for (int o = 0; o < size; ++o) from[o] = recv_.data() + recv_offsets_[o];
+  const auto unpack = [&](const std::vector<int32_t>& ids, const std::vector<int>& blocks) {
+    for (size_t k = 0; k < ids.size(); ++k) {
+      const float*& at = from[shards_.Owner(ids[k])];
+      for (int b : blocks) {
+        const ParamBlock& block = step_net_->layout().block(b);
+        std::copy_n(
+            at, block.cols,
+            step_net_->params().data() + block.offset + static_cast<int64_t>(k) * block.cols);
+        at += block.cols;
+      }
+    }
+  };
+  unpack(users_of_[me], tables.user_blocks);
+  unpack(items_of_[me], tables.item_blocks);
+}
+
+BatchLosses ShardedCpuBackend::ExchangeBlocks(int n) {
+  // Rank q's part: its blocks' MLP partials (when the MLP has a gradient),
+  // then its samples' BPR and squared-error values.
+  const int size = shards_.size, me = shards_.rank;
+  BatchBackprop::Outputs out = backprop_->outputs();
+  const int64_t partial = train_.regression_weight != 0 ? out.partial_size : 0;
+  std::vector<int>& counts = send_counts_;
+  for (int q = 0; q < size; ++q) {
+    counts[q] = static_cast<int>((blocks_of_[q].end - blocks_of_[q].begin) * partial +
+                                 2 * (samples_of_[q].end - samples_of_[q].begin));
+  }
+  send_.resize(Offsets(counts, send_offsets_));
+  const auto move = [&](int q, bool pack) {
+    float* at = send_.data() + send_offsets_[q];
+    const auto part = [&](float* array, int64_t begin, int64_t count) {
+      if (pack) {
+        std::copy_n(array + begin, count, at);
+      } else {
+        std::copy_n(at, count, array + begin);
+      }
+      at += count;
+    };
+    const RankRange b = blocks_of_[q], s = samples_of_[q];
+    part(out.mlp_partials, b.begin * partial, (b.end - b.begin) * partial);
+    part(out.bpr_values, s.begin, s.end - s.begin);
+    part(out.squared_errors, s.begin, s.end - s.begin);
+  };
+  move(me, /*pack=*/true);
+  comm_.AllGatherInPlace(std::span<float>(send_), counts, send_offsets_);
+  for (int q = 0; q < size; ++q) {
+    if (q != me) move(q, /*pack=*/false);
+  }
+  return backprop_->SumBlocks(*step_net_, n, grads_.data() + local_.roles().mlp_offset,
+                              host_pool());
+}
+
+void ShardedCpuBackend::ExchangeRowGradients(const Batch& batch) {
+  const int size = shards_.size, me = shards_.rank;
+  const int64_t d = local_.embedding_dim();
+  const MultiTaskNet::Roles& roles = local_.roles();
+  const BatchBackprop::Outputs out = backprop_->outputs();
+  // What one process's scatter adds (BatchBackprop::Scatter): the same flags.
+  const bool separate = !local_.config().shared_embeddings;
+  const bool ranking = train_.factorization_weight != 0;
+  const bool fact_rows = ranking || !separate;
+  const bool reg_rows = separate && train_.regression_weight != 0;
+  const bool rating_biases = roles.rating_user_bias >= 0 && train_.regression_weight != 0;
+  // Floats per sample for its user's owner, its positive's and its negative's.
+  const int64_t user_width = (fact_rows ? d : 0) + (reg_rows ? d : 0) + (rating_biases ? 1 : 0);
+  const int64_t pos_width =
+      (fact_rows ? d : 0) + (ranking ? 1 : 0) + (reg_rows ? d : 0) + (rating_biases ? 1 : 0);
+  const int64_t neg_width = ranking ? d + 1 : 0;
+  const auto count_for = [&](int owner, RankRange samples) {
+    int64_t count = 0;
+    for (int64_t s = samples.begin; s < samples.end; ++s) {
+      count += shards_.Owner(batch.users[s]) == owner ? user_width : 0;
+      count += shards_.Owner(batch.items[s]) == owner ? pos_width : 0;
+      count += shards_.Owner(batch.negatives[s]) == owner ? neg_width : 0;
+    }
+    return static_cast<int>(count);
+  };
+  for (int q = 0; q < size; ++q) {
+    send_counts_[q] = count_for(q, samples_of_[me]);
+    recv_counts_[q] = count_for(me, samples_of_[q]);
+  }
+  send_.resize(Offsets(send_counts_, send_offsets_));
+  recv_.resize(Offsets(recv_counts_, recv_offsets_));
+  // Each sample's terms for each owner, in sample order: user, positive, negative.
+  std::vector<float*> to(size);
+  for (int q = 0; q < size; ++q) to[q] = send_.data() + send_offsets_[q];
+  const auto put = [](float*& at, const float* values, int64_t count) {
+    at = std::copy_n(values, count, at);
+  };
+  const RankRange mine = samples_of_[me];
+  for (int64_t s = mine.begin; s < mine.end; ++s) {
+    float*& u = to[shards_.Owner(batch.users[s])];
+    if (fact_rows) put(u, out.user_fact + s * d, d);
+    if (reg_rows) put(u, out.user_reg + s * d, d);
+    if (rating_biases) put(u, out.grad_rating + s, 1);
+    float*& p = to[shards_.Owner(batch.items[s])];
+    if (fact_rows) put(p, out.item_pos + s * d, d);
+    if (ranking) put(p, out.grad_pos + s, 1);
+    if (reg_rows) put(p, out.item_reg + s * d, d);
+    if (rating_biases) put(p, out.grad_rating + s, 1);
+    if (ranking) {
+      float*& j = to[shards_.Owner(batch.negatives[s])];
+      put(j, out.item_neg + s * d, d);
+      put(j, out.grad_pos + s, 1);
+    }
+  }
+  comm_.AllToAll(send_, send_counts_, send_offsets_, recv_, recv_counts_, recv_offsets_);
+  // The owner's sums: rank after rank, each in sample order, so in the
+  // batch's order, as one process adds them.
+  float* g = grads_.data();
+  const auto at_row = [&](int block, int64_t row) {
+    const ParamBlock& b = local_.layout().block(block);
+    return g + b.offset + shards_.Local(row) * b.cols;
+  };
+  const float* at = recv_.data();
+  const auto add_row = [&](float* row) {
+    AddTo(at, row, d);
+    at += d;
+  };
+  for (int q = 0; q < size; ++q) {
+    for (int64_t s = samples_of_[q].begin; s < samples_of_[q].end; ++s) {
+      const UserId u = batch.users[s];
+      if (shards_.Owner(u) == me) {
+        if (fact_rows) add_row(at_row(roles.u_fact, u));
+        if (reg_rows) add_row(at_row(roles.u_reg, u));
+        if (rating_biases) *at_row(roles.rating_user_bias, u) += *at++;
+      }
+      const ItemId i = batch.items[s];
+      if (shards_.Owner(i) == me) {
+        if (fact_rows) add_row(at_row(roles.q_fact, i));
+        if (ranking) *at_row(roles.item_bias, i) += *at++;
+        if (reg_rows) add_row(at_row(roles.q_reg, i));
+        if (rating_biases) *at_row(roles.rating_item_bias, i) += *at++;
+      }
+      const ItemId j = batch.negatives[s];
+      if (ranking && shards_.Owner(j) == me) {
+        add_row(at_row(roles.q_fact, j));
+        *at_row(roles.item_bias, j) += -*at++;  // one process adds -dJ/dpos
+      }
+    }
+  }
+  MTREC_CHECK(at == recv_.data() + recv_.size());
+}
+
+void ShardedCpuBackend::ListTouchedRows(const Batch& batch) {
+  // The rows BatchRows lists, those held here: users, items with negatives,
+  // and (for the tables only the rating head reads) positives.
+  const MultiTaskNet::Roles& roles = local_.roles();
+  const auto local_rows = [&](std::initializer_list<std::span<const int32_t>> ids) {
+    std::vector<int32_t> rows;
+    for (std::span<const int32_t> part : ids) {
+      for (int32_t id : part) {
+        if (shards_.Owner(id) == shards_.rank)
+          rows.push_back(static_cast<int32_t>(shards_.Local(id)));
+      }
+    }
+    std::sort(rows.begin(), rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    return rows;
+  };
+  const std::vector<int32_t> users = local_rows({batch.users});
+  const std::vector<int32_t> items = local_rows({batch.items, batch.negatives});
+  const std::vector<int32_t> positives = local_rows({batch.items});
+  touched_.tables.clear();
+  const auto table = [&](int block, const std::vector<int32_t>& rows) {
+    const ParamBlock& b = local_.layout().block(block);
+    touched_.tables.push_back({b.offset, b.cols, rows, nullptr});
+  };
+  table(roles.u_fact, users);
+  table(roles.q_fact, items);
+  table(roles.item_bias, items);
+  if (!local_.config().shared_embeddings) {
+    table(roles.u_reg, users);
+    table(roles.q_reg, positives);
+  }
+  if (roles.rating_user_bias >= 0) {
+    table(roles.rating_user_bias, users);
+    table(roles.rating_item_bias, positives);
+  }
+  touched_.dense_begin = roles.mlp_offset;
+}
+
+void ShardedCpuBackend::FinishSteps() {
+  full_.WriteParams([&](MultiTaskNet& net) {
+    GatherRows(comm_, shards_, local_.params().data(), net.params().data(), ParamSegments());
+  });
+  if (optimizer_ == nullptr) return;
+  const std::vector<Optimizer::StateTensor> local = optimizer_->state();
+  for (size_t k = 0; k < local.size(); ++k) {
+    GatherRows(comm_, shards_, local[k].values.data(), full_state_.tensors[k].second.data(),
+               StateSegments(local[k].name));
+  }
+}
+
+BatchLosses ShardedCpuBackend::ComputeGradient(const Batch& batch, std::span<float> grads) {
+  // Parameters unchanged: one process's computation on the full copy.
+  if (!full_training_started_) {
+    full_.StartTraining(train_);
+    full_training_started_ = true;
+  }
+  return full_.ComputeGradient(batch, grads);
+}
+
+OptimizerState ShardedCpuBackend::SaveOptimizerState() const {
+  OptimizerState out = full_state_;
+  out.steps = steps();
+  return out;
+}
+
+Status ShardedCpuBackend::LoadOptimizerState(const OptimizerState& state,
+                                             const std::string& source) {
+  std::vector<std::pair<std::string, int64_t>> expected;
+  for (const auto& [name, values] : full_state_.tensors)
+    expected.emplace_back(name, std::ssize(values));
+  MTREC_RETURN_IF_ERROR(CheckOptimizerStateFits(full_state_.name, expected, state, source));
+  std::vector<Optimizer::StateTensor> local = optimizer_->state();
+  for (size_t k = 0; k < local.size(); ++k) {
+    SliceRows(shards_, state.tensors[k].second.data(), local[k].values.data(),
+              StateSegments(local[k].name));
+  }
+  full_state_.tensors = state.tensors;
+  optimizer_->set_steps(state.steps);
+  return Status::Ok();
+}
+
+}  // namespace mtrec

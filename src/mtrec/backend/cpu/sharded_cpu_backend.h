@@ -1,0 +1,129 @@
+// ShardedCpuBackend: the CPU backend with every embedding and bias table, and
+// the optimizer's state for it, split row-wise across the ranks of a job
+// (dist/row_shards.h: row r on rank r % N), the MLP replicated
+// (BackendOptions::shard_tables). Bit for bit the results of one process
+// (CpuBackend) for any number of ranks and threads.
+//
+// Every rank draws the same batch (the stream is seeded alike), and rank q
+// computes the contiguous share of its 128-sample blocks that RangeOfRank
+// gives it, as in the replicated mode (batch_backprop.h). A step is three
+// exchanges:
+//  (a) rows: each owner sends each rank the rows of that rank's share of the
+//      batch (its distinct users' and items' rows of every table) that it
+//      holds, unasked, since it knows the batch: one all-to-all;
+//  (b) blocks: each rank runs its blocks exactly as BatchBackprop does, on a
+//      step-sized table of those rows; one all-gather gives every rank every
+//      block's MLP partial and every sample's loss values, summed in block and
+//      sample order as one process sums them;
+//  (c) row gradients: each rank sends each sample's row gradients to the
+//      row's owner (one all-to-all), in sample order; the owner adds them
+//      into its rows rank after rank, so in the batch's global sample order,
+//      a positive before its sample's negative: the order of one process's
+//      scatter, hence the same bits. The owner then applies the optimizer to
+//      its own rows (dense Adam: to all of them) and to the replicated MLP.
+//
+// Outside the steps the backend shows the whole model: FinishSteps (the
+// trainer's, at the end of each epoch; a collective) gathers every rank's rows
+// into a full host copy (a CpuBackend, which serves net(), scoring and
+// evaluation) and the optimizer state into a full copy for
+// SaveOptimizerState; WriteParams and LoadOptimizerState write the full copy
+// and take this rank's rows from it. So during the steps a rank holds 1/N of
+// the tables and of their optimizer state, but it also holds the full
+// parameters (not their optimizer state's step buffers) for evaluation and
+// checkpoints; sharding those is docs/distributed.md's next step.
+//
+// Not supported (ModelHooks::Make refuses them): hard negatives
+// (TrainConfig::negatives > 1 score candidates against the whole tables
+// during the steps) and a gradient inspector (TrainStep REQUIRES none).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "mtrec/backend/backend.h"
+#include "mtrec/backend/cpu/batch_backprop.h"
+#include "mtrec/backend/cpu/cpu_backend.h"
+#include "mtrec/core/huge_pages.h"
+#include "mtrec/dist/row_shards.h"
+#include "mtrec/optim/optimizer.h"
+
+namespace mtrec {
+
+class ShardedCpuBackend final : public Backend {
+ public:
+  // REQUIRES: config.Validate().ok(); options.threads >= 0; every table has
+  // at least as many rows as there are ranks (MakeBackend checks).
+  ShardedCpuBackend(const ModelConfig& config, const BackendOptions& options);
+
+  std::string name() const override { return "cpu"; }
+  const MultiTaskNet& net() const override { return full_.net(); }
+  void WriteParams(const std::function<void(MultiTaskNet&)>& write) override;
+  ThreadPool& host_pool() const override { return full_.host_pool(); }
+
+  void StartTraining(const TrainConfig& config) override;
+  BatchLosses TrainStep(const Batch& batch, const GradientInspector* inspect) override;
+  void FinishSteps() override;
+  BatchLosses ComputeGradient(const Batch& batch, std::span<float> grads) override;
+  int64_t steps() const override { return optimizer_ ? optimizer_->steps() : 0; }
+  OptimizerState SaveOptimizerState() const override;
+  Status LoadOptimizerState(const OptimizerState& state, const std::string& source) override;
+
+  std::unique_ptr<BlockScorer> MakeScorer() const override { return full_.MakeScorer(); }
+  MrrResult MeanReciprocalRank(const UserItemSets& test, const UserItemSets& train) const override {
+    return full_.MeanReciprocalRank(test, train);
+  }
+  void ScoreAllItems(UserId user, std::span<float> out) const override {
+    full_.ScoreAllItems(user, out);
+  }
+  void ScoreCandidates(std::span<const UserId> users, std::span<const ItemId> items, int per_user,
+                       std::span<float> out) const override {
+    full_.ScoreCandidates(users, items, per_user, out);
+  }
+  void PredictRatings(std::span<const UserId> users, std::span<const ItemId> items,
+                      std::span<float> out) const override {
+    full_.PredictRatings(users, items, out);
+  }
+
+  // A part of a flat buffer as the full and the local copies hold it: `rows`
+  // rows of `cols` floats from full_offset, sharded (this rank's rows from
+  // local_offset) or replicated (all of them, at local_offset).
+  struct Segment {
+    int64_t full_offset = 0, local_offset = 0, rows = 0, cols = 0;
+    bool sharded = true;
+  };
+
+ private:
+  // Which ranks read and own what in the current batch.
+  void PlanStep(const Batch& batch);
+  void ExchangeRows();                            // (a)
+  BatchLosses ExchangeBlocks(int n);              // (b)
+  void ExchangeRowGradients(const Batch& batch);  // (c)
+  void ListTouchedRows(const Batch& batch);       // the optimizer's rows
+  // The segments of the parameters, and of optimizer state tensor `name`.
+  std::vector<Segment> ParamSegments() const;
+  std::vector<Segment> StateSegments(const std::string& name) const;
+
+  const RowShards shards_;
+  Communicator& comm_;
+  CpuBackend full_;     // the whole model, current after FinishSteps/WriteParams
+  MultiTaskNet local_;  // this rank's rows of every table, and the MLP
+  // Training (after StartTraining).
+  TrainConfig train_;
+  std::unique_ptr<Optimizer> optimizer_;     // on local_
+  LargeVector<float> grads_;                 // local_'s gradient, zero between steps
+  SparseRows touched_;                       // local rows the batch reads (sparse optimizers)
+  OptimizerState full_state_;                // the whole optimizer state, as of FinishSteps/Load
+  std::unique_ptr<MultiTaskNet> step_net_;   // this step's rows (its share's distinct ids) + MLP
+  std::unique_ptr<BatchBackprop> backprop_;  // on step_net_, alone (no communicator)
+  bool full_training_started_ = false;       // full_.StartTraining (ComputeGradient)
+  // The step's plan: rank q's blocks and samples, its distinct users and
+  // items (positives and negatives), ascending.
+  std::vector<RankRange> blocks_of_, samples_of_;
+  std::vector<std::vector<int32_t>> users_of_, items_of_;
+  std::vector<UserId> step_users_;  // the batch in step_net_'s rows (this rank's share)
+  std::vector<ItemId> step_items_, step_negatives_;
+  std::vector<float> send_, recv_;  // exchange buffers
+  std::vector<int> send_counts_, send_offsets_, recv_counts_, recv_offsets_;
+};
+
+}  // namespace mtrec
