@@ -13,11 +13,15 @@ Status ConsoleReport::OnStart(const ExperimentConfig& config, const RunInfo& inf
   std::string layers;
   for (int w : config.model.hidden_layers)
     layers += (layers.empty() ? "" : ",") + std::to_string(w);
+  const Dataset::SplitFiles& files = info.split_files;
+  const std::string data = files.train.empty() ? info.dataset_path
+                           : files.validation.empty()
+                               ? files.train + " + " + files.test
+                               : files.train + " + " + files.validation + " + " + files.test;
   std::fprintf(
-      out_, "data    %s: %lld interactions, %d users x %d items (%s)\n", info.dataset_path.c_str(),
+      out_, "data    %s: %lld interactions, %d users x %d items (%s)\n", data.c_str(),
       static_cast<long long>(info.interactions), info.num_users, info.num_items,
       info.ids_remapped ? "ids numbered densely, map kept" : "ids as in the file, row 0 kept");
-  const Dataset::SplitFiles& files = info.split_files;
   if (files.train.empty()) {
     std::fprintf(out_,
                  "split   %lld train / %lld test (test_fraction %g, seed 123), %lld test users\n",

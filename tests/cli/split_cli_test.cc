@@ -122,6 +122,28 @@ TEST(SplitCli, ConflictingFlagsAreUsageErrors) {
   }
 }
 
+TEST(SplitCli, TestRowsNoTrainingRowHasAreCountedAndRanked) {
+  TempDir dir;
+  WriteFile(dir / "a.csv", "u1,i1,4\nu1,i2,3\nu2,i1,5\nu2,i3,2\n");
+  WriteFile(dir / "b.csv", "u3,i1,4\nu1,i4,5\n");  // u3 and i4: in no training row
+  const CommandResult r = RunMtrec({"train", "--train", dir / "a.csv", "--test", dir / "b.csv",
+                                    "--logdir", dir / "run", "--threads", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("data    " + dir / "a.csv" + " + " + dir / "b.csv" + ": 6 interactions"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("1 test users and 1 test items have no training row"), std::string::npos)
+      << r.out;
+  const nlohmann::json run =
+      nlohmann::json::parse(testing::ReadLines(dir.path() / "run" / "config.json").at(0))["run"];
+  EXPECT_EQ(run["untrained_test_users"], 1);
+  EXPECT_EQ(run["untrained_test_items"], 1);
+  // Both test users are ranked (the original's MRR counts every test user).
+  EXPECT_EQ(nlohmann::json::parse(testing::ReadLines(dir.path() / "run" / "metrics.jsonl").at(0))
+                ["mrr_users"],
+            2);
+}
+
 TEST(SplitCli, BadFilesNameTheFlagOrTheLine) {
   SplitFixture f;
   const CommandResult missing =
