@@ -48,6 +48,16 @@ class ThreadRanks {
                           std::span<const int> offsets) override {
       Gather(data, counts, offsets);
     }
+    void GatherInPlace(std::span<float> data, std::span<const int> counts,
+                       std::span<const int> offsets) override {
+      group_->slots_[rank_] = data.data();
+      group_->barrier_.arrive_and_wait();
+      for (int r = 1; r < size() && rank_ == 0; ++r) {
+        const float* from = static_cast<const float*>(group_->slots_[r]) + offsets[r];
+        std::copy(from, from + counts[r], data.data() + offsets[r]);
+      }
+      group_->barrier_.arrive_and_wait();
+    }
     void AllToAll(std::span<const float> send, std::span<const int> send_counts,
                   std::span<const int> send_offsets, std::span<float> recv,
                   std::span<const int> recv_counts, std::span<const int> recv_offsets) override {

@@ -14,6 +14,8 @@ class SingleProcessCommunicator final : public Communicator {
                         std::span<const int> /*offsets*/) override {}
   void AllGatherInPlace(std::span<double> /*data*/, std::span<const int> /*counts*/,
                         std::span<const int> /*offsets*/) override {}
+  void GatherInPlace(std::span<float> /*data*/, std::span<const int> /*counts*/,
+                     std::span<const int> /*offsets*/) override {}
   void AllToAll(std::span<const float> send, std::span<const int> send_counts,
                 std::span<const int> send_offsets, std::span<float> recv,
                 std::span<const int> /*recv_counts*/, std::span<const int> recv_offsets) override {

@@ -34,6 +34,10 @@ class Communicator {
                                 std::span<const int> offsets) = 0;
   virtual void AllGatherInPlace(std::span<double> data, std::span<const int> counts,
                                 std::span<const int> offsets) = 0;
+  // As AllGatherInPlace, but only rank 0 receives the other ranks' parts; on
+  // the others `data` outside their own part is not read or written.
+  virtual void GatherInPlace(std::span<float> data, std::span<const int> counts,
+                             std::span<const int> offsets) = 0;
   // Personalised exchange: rank r sends send[send_offsets[q], + send_counts[q])
   // to rank q, and receives rank q's part for it into recv[recv_offsets[q],
   // + recv_counts[q]). REQUIRES: what q sends to r is as long as what r

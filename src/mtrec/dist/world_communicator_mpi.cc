@@ -29,6 +29,24 @@ class MpiCommunicator final : public Communicator {
     AllGatherV(data.data(), MPI_DOUBLE, sizeof(double), counts, offsets);
   }
 
+  void GatherInPlace(std::span<float> data, std::span<const int> counts,
+                     std::span<const int> offsets) override {
+    int64_t total = 0;
+    for (int c : counts) total += c;
+    const int64_t mine = counts[rank_];
+    MPI_Request request;
+    if (rank_ == 0) {
+      Count(0, (total - mine) * int64_t{sizeof(float)});
+      MPI_Igatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, data.data(), counts.data(), offsets.data(),
+                   MPI_FLOAT, 0, MPI_COMM_WORLD, &request);
+    } else {
+      Count(mine * int64_t{sizeof(float)}, 0);
+      MPI_Igatherv(data.data() + offsets[rank_], counts[rank_], MPI_FLOAT, nullptr, nullptr,
+                   nullptr, MPI_FLOAT, 0, MPI_COMM_WORLD, &request);
+    }
+    Wait(request);
+  }
+
   void AllToAll(std::span<const float> send, std::span<const int> send_counts,
                 std::span<const int> send_offsets, std::span<float> recv,
                 std::span<const int> recv_counts, std::span<const int> recv_offsets) override {

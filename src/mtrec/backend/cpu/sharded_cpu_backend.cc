@@ -58,15 +58,17 @@ void SliceRows(const RowShards& shards, const float* full, float* local,
 }
 
 // Gives `full` every rank's rows of `segments` from their `local` (a
-// collective), in chunks of about kGatherFloats floats per rank.
+// collective), in chunks of about kGatherFloats floats per rank: on every
+// rank, or with `to_root` on rank 0 only (`full` is then null elsewhere).
 void GatherRows(Communicator& comm, const RowShards& shards, const float* local, float* full,
-                const std::vector<ShardedCpuBackend::Segment>& segments) {
+                const std::vector<ShardedCpuBackend::Segment>& segments, bool to_root = false) {
   const int size = shards.size;
   std::vector<int> counts(size), offsets(size);
   std::vector<float> buffer;
   for (const ShardedCpuBackend::Segment& s : segments) {
     if (!s.sharded) {  // the same on every rank
-      std::copy_n(local + s.local_offset, s.rows * s.cols, full + s.full_offset);
+      if (full != nullptr)
+        std::copy_n(local + s.local_offset, s.rows * s.cols, full + s.full_offset);
       continue;
     }
     const int64_t most = shards.RowsOf(s.rows, 0);  // rank 0 holds the most
@@ -82,8 +84,12 @@ void GatherRows(Communicator& comm, const RowShards& shards, const float* local,
       buffer.resize(total);
       std::copy_n(local + s.local_offset + first * s.cols, counts[shards.rank],
                   buffer.data() + offsets[shards.rank]);
-      comm.AllGatherInPlace(std::span<float>(buffer), counts, offsets);
-      for (int q = 0; q < size; ++q) {
+      if (to_root) {
+        comm.GatherInPlace(std::span<float>(buffer), counts, offsets);
+      } else {
+        comm.AllGatherInPlace(std::span<float>(buffer), counts, offsets);
+      }
+      for (int q = 0; q < size && full != nullptr; ++q) {
         for (int64_t k = 0; k < counts[q] / s.cols; ++k) {
           std::copy_n(buffer.data() + offsets[q] + k * s.cols, s.cols,
                       full + s.full_offset + shards.Global(first + k, q) * s.cols);
@@ -161,12 +167,14 @@ void ShardedCpuBackend::StartTraining(const TrainConfig& config) {
   step_users_.assign(config.batch_size, 0);
   step_items_.assign(config.batch_size, 0);
   step_negatives_.assign(config.batch_size, 0);
-  // The whole state as a checkpoint holds it: fresh, all zero.
+  // The whole state as a checkpoint holds it, fresh (all zero), on rank 0.
   full_state_ = OptimizerState{optimizer_->name(), 0, {}};
+  state_shape_.clear();
   for (const Optimizer::StateTensor& t : optimizer_->state()) {
     int64_t size = 0;
     for (const Segment& s : StateSegments(t.name)) size += s.rows * s.cols;
-    full_state_.tensors.emplace_back(t.name, std::vector<float>(size, 0.0f));
+    state_shape_.emplace_back(t.name, size);
+    full_state_.tensors.emplace_back(t.name, std::vector<float>(shards_.rank == 0 ? size : 0));
   }
   full_training_started_ = false;
 }
@@ -492,8 +500,9 @@ void ShardedCpuBackend::FinishSteps() {
   if (optimizer_ == nullptr) return;
   const std::vector<Optimizer::StateTensor> local = optimizer_->state();
   for (size_t k = 0; k < local.size(); ++k) {
-    GatherRows(comm_, shards_, local[k].values.data(), full_state_.tensors[k].second.data(),
-               StateSegments(local[k].name));
+    float* full = shards_.rank == 0 ? full_state_.tensors[k].second.data() : nullptr;
+    GatherRows(comm_, shards_, local[k].values.data(), full, StateSegments(local[k].name),
+               /*to_root=*/true);
   }
 }
 
@@ -514,16 +523,13 @@ OptimizerState ShardedCpuBackend::SaveOptimizerState() const {
 
 Status ShardedCpuBackend::LoadOptimizerState(const OptimizerState& state,
                                              const std::string& source) {
-  std::vector<std::pair<std::string, int64_t>> expected;
-  for (const auto& [name, values] : full_state_.tensors)
-    expected.emplace_back(name, std::ssize(values));
-  MTREC_RETURN_IF_ERROR(CheckOptimizerStateFits(full_state_.name, expected, state, source));
+  MTREC_RETURN_IF_ERROR(CheckOptimizerStateFits(full_state_.name, state_shape_, state, source));
   std::vector<Optimizer::StateTensor> local = optimizer_->state();
   for (size_t k = 0; k < local.size(); ++k) {
     SliceRows(shards_, state.tensors[k].second.data(), local[k].values.data(),
               StateSegments(local[k].name));
   }
-  full_state_.tensors = state.tensors;
+  if (shards_.rank == 0) full_state_.tensors = state.tensors;
   optimizer_->set_steps(state.steps);
   return Status::Ok();
 }

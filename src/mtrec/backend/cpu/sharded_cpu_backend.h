@@ -25,19 +25,22 @@
 // Outside the steps the backend shows the whole model: FinishSteps (the
 // trainer's, at the end of each epoch; a collective) gathers every rank's rows
 // into a full host copy (a CpuBackend, which serves net(), scoring and
-// evaluation) and the optimizer state into a full copy for
-// SaveOptimizerState; WriteParams and LoadOptimizerState write the full copy
-// and take this rank's rows from it. So during the steps a rank holds 1/N of
-// the tables and of their optimizer state, but it also holds the full
-// parameters (not their optimizer state's step buffers) for evaluation and
-// checkpoints; sharding those is docs/distributed.md's next step.
+// evaluation) and the optimizer state into a full copy on rank 0 (the rank
+// that writes checkpoints) for SaveOptimizerState; WriteParams and
+// LoadOptimizerState write the full copy and take this rank's rows from it.
+// So a rank holds 1/N of the tables, of their gradient and of their optimizer
+// state, but also the full parameters for evaluation, and rank 0 the full
+// optimizer state; sharding those is docs/distributed.md's next step.
 //
 // Not supported (ModelHooks::Make refuses them): hard negatives
 // (TrainConfig::negatives > 1 score candidates against the whole tables
 // during the steps) and a gradient inspector (TrainStep REQUIRES none).
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "mtrec/backend/backend.h"
@@ -65,6 +68,8 @@ class ShardedCpuBackend final : public Backend {
   void FinishSteps() override;
   BatchLosses ComputeGradient(const Batch& batch, std::span<float> grads) override;
   int64_t steps() const override { return optimizer_ ? optimizer_->steps() : 0; }
+  // The state as of the last FinishSteps. REQUIRES: rank 0 (the rank that
+  // writes checkpoints): the other ranks do not keep it and get empty tensors.
   OptimizerState SaveOptimizerState() const override;
   Status LoadOptimizerState(const OptimizerState& state, const std::string& source) override;
 
@@ -109,10 +114,13 @@ class ShardedCpuBackend final : public Backend {
   MultiTaskNet local_;  // this rank's rows of every table, and the MLP
   // Training (after StartTraining).
   TrainConfig train_;
-  std::unique_ptr<Optimizer> optimizer_;     // on local_
-  LargeVector<float> grads_;                 // local_'s gradient, zero between steps
-  SparseRows touched_;                       // local rows the batch reads (sparse optimizers)
-  OptimizerState full_state_;                // the whole optimizer state, as of FinishSteps/Load
+  std::unique_ptr<Optimizer> optimizer_;  // on local_
+  LargeVector<float> grads_;              // local_'s gradient, zero between steps
+  SparseRows touched_;                    // local rows the batch reads (sparse optimizers)
+  // The whole optimizer state as of FinishSteps/LoadOptimizerState, on rank 0
+  // (elsewhere its tensors are empty), and each tensor's name and size.
+  OptimizerState full_state_;
+  std::vector<std::pair<std::string, int64_t>> state_shape_;
   std::unique_ptr<MultiTaskNet> step_net_;   // this step's rows (its share's distinct ids) + MLP
   std::unique_ptr<BatchBackprop> backprop_;  // on step_net_, alone (no communicator)
   bool full_training_started_ = false;       // full_.StartTraining (ComputeGradient)
