@@ -17,6 +17,8 @@ packages=(
   # `mtrec serve`'s HTTP server (src/serve/); wrk drives bench/serve/; Node.js
   # runs the explorer page's script in its test (tests/serve/explorer_test.js)
   libcpp-httplib-dev wrk nodejs
+  # the explorer page in a real browser (tests/serve/browser_test.py)
+  chromium chromium-driver python3-selenium
   # test-only: the TensorBoard test decodes event files independently; the
   # data layer's fuzz targets build with clang's libFuzzer
   protobuf-compiler python3 python3-crc32c

@@ -100,4 +100,10 @@ struct RatedItem {
   float rating = 0;
 };
 
+// The lowest and highest rating of a set of interactions.
+struct RatingRange {
+  float min = 0;
+  float max = 0;
+};
+
 }  // namespace mtrec

@@ -247,6 +247,14 @@ class Model {
   // InvalidArgument for k < 1 or a row outside the table; known interactions
   // as Recommend (NotFound without them).
   Result<std::vector<SimilarItem>> SimilarItems(ItemId item, int k) const;
+  // The user's items in the known interactions (see the top of this file),
+  // each once, ascending: what Recommend excludes for them. Empty for a user
+  // with none. InvalidArgument for a row outside the table; known
+  // interactions as Recommend (NotFound without them).
+  Result<std::vector<ItemId>> KnownItems(UserId user) const;
+  // The lowest and highest rating of the known interactions: the ratings
+  // RecommendForRatings accepts. Known interactions as Recommend.
+  Result<RatingRange> KnownRatings() const;
   // Sets the known interactions (see the top of this file). InvalidArgument,
   // and nothing changed, when `data` does not fit the tables.
   Status SetKnownInteractions(const Interactions& data);

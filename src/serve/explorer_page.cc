@@ -12,12 +12,14 @@ constexpr std::string_view kPage = R"html(<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>mtrec explorer</title>
+<link rel="icon" href="data:,">
 <style>
   body { font: 15px/1.4 system-ui, sans-serif; margin: 0 auto; max-width: 980px; padding: 1em; color: #222; }
   h1 { font-size: 1.4em; margin-bottom: 0.2em; }
   #model { color: #666; margin-top: 0; }
   section { border: 1px solid #ddd; border-radius: 6px; padding: 0.6em 1em; margin: 1em 0; }
   h2 { font-size: 1.1em; margin: 0.2em 0 0.5em; }
+  h3 { font-size: 1em; margin: 0.8em 0 0.3em; }
   input { padding: 0.25em; }
   button { padding: 0.25em 0.7em; cursor: pointer; }
   ol, ul { padding-left: 1.6em; margin: 0.4em 0; }
@@ -52,6 +54,8 @@ constexpr std::string_view kPage = R"html(<!doctype html>
     k <input id="k" type="number" value="10" min="1" max="100" style="width:4em">
     <button>Show</button></form>
   <ol id="user-recommendations"></ol>
+  <h3>Their history <span id="history-count" class="id"></span></h3>
+  <ul id="user-history"></ul>
 </section>
 <section>
   <h2>Similar items <span id="similar-to" class="id"></span></h2>
@@ -61,6 +65,7 @@ constexpr std::string_view kPage = R"html(<!doctype html>
 <script>
 "use strict";
 const ratings = new Map();  // item id -> {title, rating}
+let scale = [5, 4, 3, 2, 1];  // the ratings offered: the model's whole numbers, highest first
 
 function el(tag, text, cls) {
   const e = document.createElement(tag);
@@ -94,7 +99,7 @@ function itemLine(item, numbers, rateable) {
     const select = el("select");
     select.className = "rate";
     select.append(el("option", "rate…"));
-    for (let r = 5; r >= 1; --r) select.append(el("option", String(r)));
+    for (const r of scale) select.append(el("option", String(r)));
     select.onchange = () => rate(item, Number(select.value));
     li.append(" ", select);
   }
@@ -146,10 +151,21 @@ document.getElementById("user-form").onsubmit = event => {
   call("/v1/users/" + encodeURIComponent(user) + "/recommendations?k=" + encodeURIComponent(k))
       .then(reply => fill("user-recommendations", reply.items,
                           i => itemLine(i, [["score", i.score], ["rating", i.rating]], false)))
+      .then(() => call("/v1/users/" + encodeURIComponent(user) + "/history?limit=50"))
+      .then(reply => {
+        document.getElementById("history-count").textContent =
+            reply.count > reply.items.length ? `(${reply.items.length} of ${reply.count})`
+                                             : `(${reply.count})`;
+        fill("user-history", reply.items, i => itemLine(i, [], false));
+      })
       .catch(fail);
 };
 
 call("/v1/model").then(m => {
+  if (m.ratings) {
+    const low = Math.ceil(m.ratings.min), high = Math.floor(m.ratings.max);
+    if (high >= low && high - low <= 20) scale = Array.from({length: high - low + 1}, (_, n) => high - n);
+  }
   document.getElementById("model").textContent =
       `${m.dataset}: ${m.users} users, ${m.items} items, epoch ${m.epoch} (${m.checkpoint})`;
 }).catch(fail);

@@ -15,6 +15,7 @@ namespace {
 
 constexpr int kDefaultK = 10;
 constexpr int kDefaultSearchLimit = 20;
+constexpr int kDefaultHistoryLimit = 100;
 
 // What a handler gets: the request, the model, the path's {parameters}.
 struct Call {
@@ -44,6 +45,14 @@ ApiError FromStatus(const Status& s, std::string id = "") {
   do {                                                        \
     if (std::optional<ApiError> error_ = (expr)) return ErrorReply(*error_); \
   } while (false)
+
+// {"item": id, "title": ...} (no title where the data set has none).
+Json ItemRefJson(const ServedModel& served, ItemId item) {
+  Json j;
+  j["item"] = served.model().items().Name(item);
+  if (const std::string& title = served.Title(item); !title.empty()) j["title"] = title;
+  return j;
+}
 
 Json ItemJson(const ServedModel& served, const Recommendation& r) {
   Json j;
@@ -81,6 +90,28 @@ HttpReply UserRecommendations(const Call& c) {
   SERVE_RETURN_IF_ERROR(BoolQuery(c.request, "exclude_seen", true, &exclude_seen));
   Json j;
   if (auto failed = UserList(c, c.params[0], k, exclude_seen, &j)) return *failed;
+  return JsonReply(j);
+}
+
+// GET /v1/users/{user}/history?limit=100: the user's items in the model's
+// known interactions (what exclude_seen leaves out), ascending by id.
+HttpReply UserHistory(const Call& c) {
+  int limit = 0;
+  SERVE_RETURN_IF_ERROR(
+      IntQuery(c.request, "limit", kDefaultHistoryLimit, c.limits.max_search, &limit));
+  const std::string& user = c.params[0];
+  const Result<UserId> row = c.model().FindUser(user);
+  if (!row.ok()) return ErrorReply(FromStatus(row.status(), user));
+  const Result<std::vector<ItemId>> known = c.model().KnownItems(*row);
+  if (!known.ok()) return ErrorReply(FromStatus(known.status()));
+  Json items = Json::array();
+  for (size_t n = 0; n < known->size() && n < static_cast<size_t>(limit); ++n) {
+    items.push_back(ItemRefJson(c.served, (*known)[n]));
+  }
+  Json j;
+  j["user"] = user;
+  j["count"] = known->size();
+  j["items"] = std::move(items);
   return JsonReply(j);
 }
 
@@ -209,10 +240,7 @@ HttpReply Items(const Call& c) {
   SERVE_RETURN_IF_ERROR(StringQuery(c.request, "search", &search));
   Json items = Json::array();
   for (ItemId item : c.served.Search(search, limit)) {
-    Json one;
-    one["item"] = c.model().items().Name(item);
-    if (const std::string& title = c.served.Title(item); !title.empty()) one["title"] = title;
-    items.push_back(std::move(one));
+    items.push_back(ItemRefJson(c.served, item));
   }
   Json j;
   j["items"] = std::move(items);
@@ -245,6 +273,10 @@ HttpReply ModelInfo(const Call& c) {
   j["configuration"] = std::move(configuration);
   j["loaded_at"] = c.served.loaded_at();
   j["load_seconds"] = c.served.load_seconds();
+  j["ratings"] = nullptr;  // the known interactions' range (null: none known)
+  if (const Result<RatingRange> range = m.KnownRatings(); range.ok()) {
+    j["ratings"] = {{"min", range->min}, {"max", range->max}};
+  }
   j["index"] = nullptr;  // exact recommendations
   if (const std::optional<IndexInfo> index = m.index_info()) {
     j["index"] = {{"kind", index->kind},
@@ -332,6 +364,7 @@ struct Route {
 
 constexpr Route kRoutes[] = {
     {"GET /v1/users/{user}/recommendations", UserRecommendations},
+    {"GET /v1/users/{user}/history", UserHistory},
     {"POST /v1/recommendations", BatchRecommendations},
     {"POST /v1/recommendations/for-ratings", ForRatings},
     {"GET /v1/items/{item}/similar", SimilarItemsRoute},

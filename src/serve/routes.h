@@ -22,7 +22,7 @@ struct ApiLimits {
   int max_batch_items = 100000;  // users x k of one POST /v1/recommendations
   int max_pairs = 10000;      // pairs of one POST /v1/predict
   int max_ratings = 1000;     // ratings of one fold-in
-  int max_search = 1000;      // limit of GET /v1/items
+  int max_search = 1000;      // limit of GET /v1/items and of a user's history
 };
 
 // What the routes need from the running server.

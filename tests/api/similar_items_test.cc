@@ -1,8 +1,11 @@
 // Model::SimilarItems: the cosine of the ranking head's item rows, computed
 // here independently from Parameters(), best first with ties to the lower
-// row, over the known items only, never the item itself.
+// row, over the known items only, never the item itself. Model::KnownItems:
+// a user's distinct items of the known interactions, ascending; KnownRatings
+// their range.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 #include <string>
@@ -81,6 +84,31 @@ TEST_P(SimilarItemsApi, AreTheKnownItemsOfHighestCosineBestFirst) {
   EXPECT_EQ(model->SimilarItems(model->num_items(), 3).status().code(),
             Status::Code::kInvalidArgument);
   EXPECT_EQ(model->SimilarItems(-1, 3).status().code(), Status::Code::kInvalidArgument);
+}
+
+TEST(KnownItemsApi, AreEachUsersDistinctItemsAscendingAndWhatRecommendExcludes) {
+  const api_test::Columns columns = MakeColumns(30, 50, 900, 4);
+  const Dataset data = MakeDataset(columns);
+  Result<Model> model = Model::Create(SmallOptions(), data);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  std::vector<std::set<ItemId>> want(static_cast<size_t>(model->num_users()));
+  const Interactions& x = data.interactions;
+  for (size_t k = 0; k < x.size(); ++k) want[x.users[k]].insert(x.items[k]);
+  for (UserId u = 0; u < model->num_users(); ++u) {
+    const Result<std::vector<ItemId>> known = model->KnownItems(u);
+    ASSERT_TRUE(known.ok()) << known.status().message();
+    EXPECT_EQ(*known, std::vector<ItemId>(want[u].begin(), want[u].end())) << "user row " << u;
+    const Result<std::vector<Recommendation>> top = model->Recommend(u, model->num_items());
+    ASSERT_TRUE(top.ok());
+    for (const Recommendation& r : *top) EXPECT_FALSE(want[u].count(r.item)) << r.item;
+  }
+  const Result<RatingRange> range = model->KnownRatings();
+  ASSERT_TRUE(range.ok());
+  EXPECT_EQ(range->min, *std::min_element(x.ratings.begin(), x.ratings.end()));
+  EXPECT_EQ(range->max, *std::max_element(x.ratings.begin(), x.ratings.end()));
+  EXPECT_EQ(model->KnownItems(-1).status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(model->KnownItems(model->num_users()).status().code(),
+            Status::Code::kInvalidArgument);
 }
 
 INSTANTIATE_TEST_SUITE_P(Tables, SimilarItemsApi, ::testing::Bool(),

@@ -76,6 +76,9 @@ const submit = { preventDefault() {} };
   $("user-form").onsubmit(submit);
   await until(() => $("user-recommendations").children.length >= 5);
   assert.strictEqual($("user-recommendations").children.length, 5, $("status").textContent);
+  await until(() => $("user-history").children.length > 0);
+  assert.strictEqual($("user-history").children.length, 25, $("status").textContent);
+  assert.strictEqual($("history-count").textContent, "(25)");
 
   $("user").value = "9999";
   $("user-form").onsubmit(submit);

@@ -176,6 +176,26 @@ class ServeTest(unittest.TestCase):
                     self.assertEqual((g["item"], g["score"], g["rating"], g["title"]),
                                      (w["item"], w["score"], w["predicted_rating"], w["title"]))
 
+    def test_user_history_is_the_users_rows_in_the_data(self):
+        rows = {}
+        with open(os.path.join(FILES["tmp"], "u.data")) as f:
+            for line in f:
+                u, i = line.split("\t")[:2]
+                rows.setdefault(u, set()).add(int(i))
+        for user in ("1", "17"):
+            code, got, _ = self.get(f"/v1/users/{user}/history?limit=1000")
+            self.assertEqual(code, 200, got)
+            self.assertEqual(got["user"], user)
+            self.assertEqual(got["count"], len(rows[user]))
+            self.assertEqual([int(g["item"]) for g in got["items"]], sorted(rows[user]))
+            self.assertTrue(all(g["title"] for g in got["items"]))
+            top = self.get(f"/v1/users/{user}/recommendations?k=50")[1]["items"]
+            self.assertFalse(rows[user] & {int(g["item"]) for g in top}, "history is what is excluded")
+        code, got, _ = self.get("/v1/users/1/history?limit=3")
+        self.assertEqual((got["count"], len(got["items"])), (len(rows["1"]), 3))
+        self.assert_error(self.get("/v1/users/1/history?limit=0"), 400, "limit")
+        self.assert_error(self.get("/v1/users/999/history"), 404, "999")
+
     def test_batch_recommendations_are_the_single_ones_in_order(self):
         code, got, _ = self.post("/v1/recommendations", {"users": ["3", 9, "3"], "k": 4})
         self.assertEqual(code, 200, got)
@@ -224,6 +244,9 @@ class ServeTest(unittest.TestCase):
         self.assertEqual((got["users"], got["items"], got["epochs_trained"]), (61, 81, 2))
         self.assertRegex(got["checksum"], "^sha256:[0-9a-f]{64}$")
         self.assertEqual(got["configuration"]["embedding_dim"], "8")
+        with open(os.path.join(FILES["tmp"], "u.data")) as f:
+            stars = [float(line.split("\t")[2]) for line in f]
+        self.assertEqual(got["ratings"], {"min": min(stars), "max": max(stars)})
         self.assertEqual(self.get("/healthz")[:2], (200, {"status": "ok"}))
         self.assertEqual(self.get("/readyz")[:2], (200, {"status": "ready"}))
         code, text, r = self.get("/metrics")

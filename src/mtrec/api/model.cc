@@ -656,6 +656,18 @@ Result<std::vector<SimilarItem>> Model::SimilarItems(ItemId item, int k) const {
   return ::mtrec::SimilarItems(net, item, known->occurs(), k);
 }
 
+Result<std::vector<ItemId>> Model::KnownItems(UserId user) const {
+  MTREC_RETURN_IF_ERROR(CheckUser(user, impl_->backend->net().config()));
+  MTREC_ASSIGN_OR_RETURN(const RecommendationCandidates* known, KnownCandidates());
+  const std::span<const ItemId> items = known->Excluded(user, /*include_seen=*/false);
+  return std::vector<ItemId>(items.begin(), items.end());
+}
+
+Result<RatingRange> Model::KnownRatings() const {
+  MTREC_ASSIGN_OR_RETURN(const RecommendationCandidates* known, KnownCandidates());
+  return RatingRange{known->min_rating(), known->max_rating()};
+}
+
 Status Model::SetKnownInteractions(const Interactions& data) {
   // Other table sizes or rows outside them would index past the candidates.
   MTREC_RETURN_IF_ERROR(CheckRows(data, impl_->backend->net().config(), "data"));
