@@ -9,10 +9,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 scripts/install_deps.sh
+# fuzz_serve_routes links the g++ Release library of build/ (fuzz/CMakeLists.txt):
+# built by scripts/build.sh, as CI's scripts/test.sh did (then only the backend
+# registry recompiles, after scripts/cuda_build_check.sh switched CUDA off).
+[ -f build/CMakeCache.txt ] ||
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMTREC_BUILD_TESTS=ON -DMTREC_WERROR=ON >/dev/null
+cmake --build build -j"$(nproc)" --target mtrec_core >/dev/null
 # -g1 (line tables only, as scripts/sanitize.sh): file:line in every report
 # for less compile time than -g.
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMTREC_BUILD_FUZZERS=ON \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" -DMTREC_FUZZ_MODEL_BUILD="$PWD/build" \
   -DMTREC_BUILD_TESTS=OFF -DCMAKE_CXX_COMPILER=clang++-14 >/dev/null
 cmake --build build-fuzz -j"$(nproc)"
 targets=()

@@ -87,20 +87,29 @@ bool ConnectionStream::is_readable() const {
 bool ConnectionStream::is_writable() const { return PollUntilDeadline(POLLOUT); }
 
 ssize_t ConnectionStream::read(char* ptr, size_t size) {
-  if (writing_) StartPhase(/*writing=*/false);  // e.g. after "100 Continue"
+  // What was written goes out before reading (e.g. "100 Continue", which the
+  // client waits for before sending the body).
+  if (!out_.empty() && !Flush()) return -1;
+  if (writing_) StartPhase(/*writing=*/false);
   if (request_bytes_ >= limits_.max_request_bytes) {
     t_request_too_large = exhausted_ = true;
     return -1;
   }
   if (begin_ == end_) {
-    if (!PollUntilDeadline(POLLIN)) {
-      exhausted_ = true;
-      return -1;
-    }
+    // Usually the bytes are there (WaitForRequest saw them): no poll first.
     ssize_t n;
     do {
-      n = ::recv(fd_, buffer_, sizeof(buffer_), 0);
+      n = ::recv(fd_, buffer_, sizeof(buffer_), MSG_DONTWAIT);
     } while (n < 0 && errno == EINTR);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (!PollUntilDeadline(POLLIN)) {
+        exhausted_ = true;
+        return -1;
+      }
+      do {
+        n = ::recv(fd_, buffer_, sizeof(buffer_), MSG_DONTWAIT);
+      } while (n < 0 && errno == EINTR);
+    }
     if (n <= 0) return n;
     begin_ = 0;
     end_ = static_cast<size_t>(n);
@@ -115,23 +124,39 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
 
 ssize_t ConnectionStream::write(const char* ptr, size_t size) {
   if (!writing_) StartPhase(/*writing=*/true);
-  if (!PollUntilDeadline(POLLOUT)) {
-    exhausted_ = true;
-    return -1;
+  out_.append(ptr, size);
+  return static_cast<ssize_t>(size);
+}
+
+bool ConnectionStream::Flush() {
+  size_t sent = 0;
+  while (sent < out_.size()) {
+    const ssize_t n = ::send(fd_, out_.data() + sent, out_.size() - sent,
+                             MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n >= 0) {
+      sent += static_cast<size_t>(n);
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      if (!PollUntilDeadline(POLLOUT)) break;  // the reply's time is up
+    } else if (errno != EINTR) {
+      break;
+    }
   }
-  ssize_t n;
-  do {
-    n = ::send(fd_, ptr, size, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
-  return n;
+  const bool done = sent == out_.size();
+  out_.clear();  // keeps its capacity for the next reply
+  if (!done) exhausted_ = true;
+  return done;
 }
 
 void ConnectionStream::get_remote_ip_and_port(std::string& ip, int& port) const {
-  Address(fd_, /*peer=*/true, ip, port);
+  if (remote_port_ < 0) Address(fd_, /*peer=*/true, remote_ip_, remote_port_);
+  ip = remote_ip_;
+  port = remote_port_;
 }
 
 void ConnectionStream::get_local_ip_and_port(std::string& ip, int& port) const {
-  Address(fd_, /*peer=*/false, ip, port);
+  if (local_port_ < 0) Address(fd_, /*peer=*/false, local_ip_, local_port_);
+  ip = local_ip_;
+  port = local_port_;
 }
 
 bool HttpServer::process_and_close_socket(socket_t sock) {
@@ -157,6 +182,9 @@ bool HttpServer::process_and_close_socket(socket_t sock) {
     while (stream.WaitForRequest(wait, stopping)) {
       bool closed = false;
       ok = process_request(stream, /*close_connection=*/false, closed, nullptr);
+      // The whole reply in one send (and one TCP segment, with TCP_NODELAY):
+      // the library writes its headers and its body apart.
+      if (!stream.Flush()) ok = false;
       if (!ok || closed || stream.exhausted() || t_close_after_reply) break;
       wait = limits_.keep_alive_seconds;
     }

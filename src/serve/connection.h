@@ -31,6 +31,10 @@ class ConnectionStream final : public httplib::Stream {
   // buffered counts) and starts its deadline; false on timeout, a closed
   // connection, or `stopping()` (checked every 100 ms).
   bool WaitForRequest(int seconds, const std::function<bool()>& stopping);
+  // Sends what write() buffered (a reply: the library writes its headers
+  // and body apart), within the reply's --read_timeout; false (and
+  // exhausted()) when it could not. read() flushes first.
+  bool Flush();
   // A request or reply ran out of time or bytes: the connection must close.
   bool exhausted() const { return exhausted_; }
   // Whether the current thread's request ran out of bytes (a 400 that is
@@ -62,6 +66,10 @@ class ConnectionStream final : public httplib::Stream {
   Clock::time_point deadline_{};
   size_t request_bytes_ = 0;  // consumed by the current request
   bool exhausted_ = false;
+  std::string out_;  // written, not yet sent
+  // The connection's addresses, looked up once (the library asks per request).
+  mutable std::string remote_ip_, local_ip_;
+  mutable int remote_port_ = -1, local_port_ = -1;
 };
 
 // httplib::Server whose connections are ConnectionStreams. A connection the

@@ -43,10 +43,13 @@ HttpRequest ToRequest(const httplib::Request& r) {
   return out;
 }
 
-void WriteReply(const HttpReply& reply, httplib::Response& res) {
+void WriteReply(HttpReply reply, httplib::Response& res) {
   res.status = reply.status;
   if (!reply.allow.empty()) res.set_header("Allow", reply.allow);
-  res.set_content(reply.body, reply.content_type.c_str());
+  // set_content without its copy of the body.
+  res.body = std::move(reply.body);
+  res.headers.erase("Content-Type");
+  res.set_header("Content-Type", reply.content_type);
 }
 
 // The reason phrase's words for the statuses the HTTP library answers itself
@@ -203,15 +206,16 @@ class Server {
     // The model this request answers from, to its end, whatever a reload does.
     const std::shared_ptr<const ServedModel> model = slot_.Get();
     size_t route = 0;
-    const HttpReply reply = HandleRequest(ToRequest(req), *model, hooks_, options_.limits, &route);
-    WriteReply(reply, res);
+    HttpReply reply = HandleRequest(ToRequest(req), *model, hooks_, options_.limits, &route);
+    const int status = reply.status;
+    WriteReply(std::move(reply), res);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    metrics_.Record(route, reply.status, seconds);
+    metrics_.Record(route, status, seconds);
     metrics_.EndRequest();
-    if (options_.log_requests || reply.status >= 500) {
+    if (options_.log_requests || status >= 500) {
       char line[64];
-      std::snprintf(line, sizeof(line), " %d %.3f ms", reply.status, seconds * 1e3);
+      std::snprintf(line, sizeof(line), " %d %.3f ms", status, seconds * 1e3);
       Log(req.remote_addr + " " + req.method + " " + req.path + line);
     }
   }
