@@ -37,6 +37,12 @@ struct ModelConfig {
   // rating bias (blocks "rating_user_bias", "rating_item_bias"); training then
   // starts the MLP's output bias at the training ratings' mean. Off: the original's.
   bool rating_biases = false;
+  // mtrec's rating head: r(u, i) = MLP(x) (+ C[u] + D[i]) + U_r[u] . Q_r[i], a
+  // dot product of the rating head's own rows (the shared rows when shared)
+  // beside the MLP, NeuMF's fusion of a biased MF and an MLP (no new
+  // parameters: x already holds the product U_r[u] * Q_r[i] that it sums).
+  // Off: the original's.
+  bool rating_dot = false;
 
   // Checks the shape (positive sizes, at least one hidden layer, widths that
   // fit in memory). Messages name the field.

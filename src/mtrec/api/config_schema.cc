@@ -150,6 +150,17 @@ const ConfigField kFields[] = {
      .flag = "rating_biases",
      .in_sweep = true,
      .python = "rating_biases"},
+    {.name = "rating_dot",
+     .access = MTREC_AT(model.rating_dot),
+     .part = kModel,
+     .doc = "mtrec's rating head: add the dot product of the rating head's user and item "
+            "embeddings to the MLP's output (NeuMF-style fusion of a biased MF and the MLP)",
+     .json_form = kAdded,
+     .json = "model.rating_dot",
+     .flag_form = kOptionalBool,
+     .flag = "rating_dot",
+     .in_sweep = true,
+     .python = "rating_dot"},
     // training
     {.name = "epochs",
      .access = MTREC_AT(epochs),
