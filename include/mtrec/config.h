@@ -101,6 +101,10 @@ struct TrainConfig {
   // uniform draw, the stream unchanged. mtrec's own for more than 1.
   static constexpr int kMaxNegatives = 1000;
   int negatives = 1;
+  // Each negative candidate that is one of its user's training items is drawn
+  // again (from the same stream, until it is not; a user who has every item
+  // keeps the draw). Off: the original's draws, positives not rejected.
+  bool unseen_negatives = false;
   // L2 penalty on the rating head's embedding rows, per rating sample:
   // regression_weight * rating_l2 * (|U_r[u]|^2 + |Q_r[i]|^2) joins the
   // joint loss (its gradient only; reported losses are the data terms, as
