@@ -26,7 +26,7 @@ struct TableOffsets {
   int64_t u_fact = 0, q_fact = 0, u_reg = 0, q_reg = 0, item_bias = 0;
   int64_t user_bias = -1;                                // -1: the model has no user bias
   int64_t rating_user_bias = -1, rating_item_bias = -1;  // -1: no rating biases
-  bool rating_dot = false;  // the rating head adds U_r[u] . Q_r[i]
+  bool rating_dot = false;                               // the rating head adds U_r[u] . Q_r[i]
   int d = 0;
 };
 
