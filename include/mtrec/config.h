@@ -37,6 +37,12 @@ struct ModelConfig {
   // rating bias (blocks "rating_user_bias", "rating_item_bias"); training then
   // starts the MLP's output bias at the training ratings' mean. Off: the original's.
   bool rating_biases = false;
+  // mtrec's rating head: r(u, i) = MLP(x) (+ C[u] + D[i]) + U_r[u] . Q_r[i], a
+  // dot product of the rating head's own rows (the shared rows when shared)
+  // beside the MLP, NeuMF's fusion of a biased MF and an MLP (no new
+  // parameters: x already holds the product U_r[u] * Q_r[i] that it sums).
+  // Off: the original's.
+  bool rating_dot = false;
 
   // Checks the shape (positive sizes, at least one hidden layer, widths that
   // fit in memory). Messages name the field.
@@ -95,6 +101,10 @@ struct TrainConfig {
   // uniform draw, the stream unchanged. mtrec's own for more than 1.
   static constexpr int kMaxNegatives = 1000;
   int negatives = 1;
+  // Each negative candidate that is one of its user's training items is drawn
+  // again (from the same stream, until it is not; a user who has every item
+  // keeps the draw). Off: the original's draws, positives not rejected.
+  bool unseen_negatives = false;
   // L2 penalty on the rating head's embedding rows, per rating sample:
   // regression_weight * rating_l2 * (|U_r[u]|^2 + |Q_r[i]|^2) joins the
   // joint loss (its gradient only; reported losses are the data terms, as

@@ -308,8 +308,9 @@ def test_save_and_load(fitted, split, tmp_path):
 
 def test_recipe_elements_train_save_and_load(split, tmp_path):
     train, test = split
-    kwargs = dict(shared_embeddings=False, rating_biases=True, rating_l2=2.0, negatives=3,
-                  factorization_weight=0.5, regression_weight=0.5, threads=2, seed=4)
+    kwargs = dict(shared_embeddings=False, rating_biases=True, rating_dot=True, rating_l2=2.0,
+                  negatives=3, unseen_negatives=True, factorization_weight=0.5,
+                  regression_weight=0.5, threads=2, seed=4)
     model = mtrec.MultitaskModel(**kwargs)
     h = model.fit(train, epochs=3, test=test)
     assert h[-1]["factorization_loss"] < h[0]["factorization_loss"]
@@ -327,7 +328,7 @@ def test_recipe_elements_train_save_and_load(split, tmp_path):
     path = tmp_path / "recipe.mtrec"
     model.save(str(path))
     loaded = mtrec.load(str(path))
-    for key in ("rating_biases", "rating_l2", "negatives"):
+    for key in ("rating_biases", "rating_dot", "rating_l2", "negatives", "unseen_negatives"):
         assert loaded.config[key] == kwargs[key], key
     assert loaded.evaluate(test, train=train) == model.evaluate(test)
 

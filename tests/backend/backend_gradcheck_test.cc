@@ -43,10 +43,12 @@ struct GradCase {
   // (Rating-only runs with shared tables only: with separate tables and no BPR
   // gradient to set the scale, a ReLU of this fixture within +-kStep of its kink
   // puts the difference quotient of mlp_layers.0.bias off by 1.8% of the scale,
-  // on every backend alike.)
+  // on every backend alike; so does batch 150 of shared rating-only runs with
+  // rating biases, with or without the rating dot, hence batch 6 there.)
   double factorization_weight = 0.7;
   double regression_weight = 0.3;
   bool rating_biases = false;
+  bool rating_dot = false;
 };
 std::string CaseName(const GradCase& c) { return c.name; }
 void PrintTo(const GradCase& c, std::ostream* os) { *os << c.name; }
@@ -60,6 +62,7 @@ ModelConfig TinyModel(const GradCase& c) {
   mc.shared_embeddings = c.shared;
   mc.user_bias = c.user_bias;
   mc.rating_biases = c.rating_biases;
+  mc.rating_dot = c.rating_dot;
   return mc;
 }
 
@@ -167,14 +170,29 @@ INSTANTIATE_TEST_SUITE_P(
             GradCase{"shared_rating_only", true, false, BprLoss::kSigmoid, {4}, 150, 0.0, 0.3},
             GradCase{
                 "shared_rating_biases", true, false, BprLoss::kSigmoid, {4}, 6, 0.7, 0.3, true},
-            GradCase{"separate_log_rating_biases",
+            GradCase{
+                "separate_log_rating_biases", false, false, BprLoss::kLog, {2}, 6, 0.7, 0.3, true},
+            GradCase{
+                "shared_rating_dot", true, false, BprLoss::kSigmoid, {4}, 6, 0.7, 0.3, false, true},
+            GradCase{"separate_log_rating_biases_dot_batch150",
                      false,
                      false,
                      BprLoss::kLog,
                      {2},
-                     6,
+                     150,
                      0.7,
                      0.3,
+                     true,
+                     true},
+            GradCase{"shared_rating_only_dot",
+                     true,
+                     false,
+                     BprLoss::kSigmoid,
+                     {4},
+                     6,
+                     0.0,
+                     0.3,
+                     true,
                      true})),
     testing::BackendCaseParamName<GradCase>());
 

@@ -3,11 +3,13 @@
 // epoch's shuffle, scored by the model as it stands before the step.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <numeric>
 #include <string>
 #include <vector>
 
 #include "mtrec/core/numpy_rng.h"
+#include "mtrec/data/user_item_sets.h"
 #include "mtrec/train/trainer.h"
 #include "support/backend_test_util.h"
 
@@ -77,6 +79,40 @@ TEST_P(BackendNegatives, OneCandidateIsTheOriginalStream) {
   });
   ASSERT_TRUE(trainer.TrainEpoch(data.train).ok());
   EXPECT_GT(checked, 1);
+}
+
+// unseen_negatives: no negative is one of its user's training items, for one
+// candidate and for the hardest of several; without it some are (the data is
+// dense enough for the check to fail).
+TEST_P(BackendNegatives, UnseenNegativesAreNeverTrainingItems) {
+  const testing::SmallData& data = testing::SmallSyntheticData();
+  const UserItemSets seen = UserItemSets::Build(data.train);
+  for (int candidates : {1, 4}) {
+    for (bool unseen : {false, true}) {
+      SCOPED_TRACE(std::to_string(candidates) + (unseen ? " unseen" : " any"));
+      const std::unique_ptr<Backend> backend = testing::NewBackend(
+          GetParam(), testing::SmallModelConfig(data.train, false), 2, /*init_seed=*/7);
+      TrainConfig tc = testing::SmallTrainConfig();
+      tc.negatives = candidates;
+      tc.unseen_negatives = unseen;
+      Trainer trainer(tc, backend.get());
+      int64_t rows = 0, seen_negatives = 0;
+      trainer.SetStepHook([&](const StepView& v) {
+        for (size_t s = 0; s < v.batch.size(); ++s) {
+          const std::span<const ItemId> items = seen.Of(v.batch.users[s]);
+          seen_negatives += std::binary_search(items.begin(), items.end(), v.batch.negatives[s]);
+          ++rows;
+        }
+      });
+      ASSERT_TRUE(trainer.TrainEpoch(data.train).ok());
+      ASSERT_EQ(rows, static_cast<int64_t>(data.train.size()));
+      if (unseen) {
+        EXPECT_EQ(seen_negatives, 0);
+      } else {
+        EXPECT_GT(seen_negatives, rows / 100);
+      }
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(AllBackends, BackendNegatives, ::testing::ValuesIn(BackendNames()),

@@ -174,14 +174,17 @@ TEST_P(BackendScoring, MeanReciprocalRankEqualsTheReferenceDefinition) {
 }
 
 TEST_P(BackendScoring, PredictRatingsEqualsADoublePrecisionForward) {
-  for (bool shared : {true, false}) {
-    SCOPED_TRACE(shared ? "shared" : "separate");
+  for (int layout = 0; layout < 4; ++layout) {
+    const bool shared = layout % 2 == 0;
+    SCOPED_TRACE(std::string(shared ? "shared" : "separate") +
+                 (layout >= 2 ? " rating biases and dot" : ""));
     ModelConfig mc;
     mc.num_users = 40;
     mc.num_items = 50;
     mc.embedding_dim = 7;  // the MLP input (21) is padded
     mc.hidden_layers = {16, 9};
     mc.shared_embeddings = shared;
+    mc.rating_biases = mc.rating_dot = layout >= 2;
     const std::unique_ptr<Backend> backend = testing::NewBackend(GetParam(), mc, 3);
     ASSERT_NE(backend, nullptr);
     testing::FillUniform(*backend, 0.6f, 31);

@@ -156,11 +156,15 @@ double ReferencePrediction(const MultiTaskNet& net, std::span<const double> para
     }
     in = std::move(out);
   }
+  double terms = 0;  // MultiTaskNet::RatingTerms: the biases, then the dot
   if (roles.rating_user_bias >= 0) {
-    return in.at(0) + (*RowOf(net, params, roles.rating_user_bias, u) +
-                       *RowOf(net, params, roles.rating_item_bias, i));
+    terms = *RowOf(net, params, roles.rating_user_bias, u) +
+            *RowOf(net, params, roles.rating_item_bias, i);
   }
-  return in.at(0);
+  if (net.config().rating_dot) {
+    for (int k = 0; k < d; ++k) terms += user[k] * item[k];
+  }
+  return in.at(0) + terms;
 }
 
 double ReferenceJoint(const MultiTaskNet& net, std::span<const double> params, const Batch& batch,

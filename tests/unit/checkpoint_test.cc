@@ -108,6 +108,8 @@ TEST(Checkpoint, ReadsAVersion1FileWrittenBeforeTheSharedCodec) {
   EXPECT_EQ(x.model.hidden_layers, (std::vector<int>{3, 2}));
   EXPECT_FALSE(x.model.shared_embeddings);
   EXPECT_TRUE(x.model.user_bias);
+  EXPECT_FALSE(x.model.rating_dot);  // later options, absent from the file: off
+  EXPECT_FALSE(x.train.unseen_negatives);
   EXPECT_EQ(x.epochs, 2);
   EXPECT_EQ(x.train.factorization_weight, 0.9);
   EXPECT_EQ(x.train.regression_weight, 0.1);

@@ -110,14 +110,23 @@ void MultiTaskNet::ScoreAllItems(UserId u, std::span<float> out) const {
   for (; i < n; ++i) out[i] = Score(u, static_cast<ItemId>(i));
 }
 
-float MultiTaskNet::Score(UserId u, ItemId i) const {
+float MultiTaskNet::RowDot(int user_block, UserId u, int item_block, ItemId i) const {
   const int64_t d = config_.embedding_dim;
-  const float* user = Row(roles_.u_fact, u);
-  const float* item = Row(roles_.q_fact, i);
+  const float* user = Row(user_block, u);
+  const float* item = Row(item_block, i);
   float acc = 0.0f;
   for (int64_t k = 0; k < d; ++k) acc = FusedMulAdd(user[k], item[k], acc);
+  return acc;
+}
+
+float MultiTaskNet::Score(UserId u, ItemId i) const {
+  const float acc = RowDot(roles_.u_fact, u, roles_.q_fact, i);
   const float user_bias = roles_.user_bias >= 0 ? *Row(roles_.user_bias, u) : 0.0f;
   return acc + *Row(roles_.item_bias, i) + user_bias;
+}
+
+float MultiTaskNet::RatingDot(UserId u, ItemId i) const {
+  return RowDot(roles_.u_reg, u, roles_.q_reg, i);
 }
 
 void MultiTaskNet::SetRatingOffset(float value) {
@@ -143,7 +152,7 @@ void MultiTaskNet::PredictChunk(std::span<const UserId> users, std::span<const I
   }
   MlpForward(mlp_, packed, x, count, ws);
   for (int s = 0; s < count; ++s) {
-    out[begin + s] = ws.output(s) + RatingBias(users[begin + s], items[begin + s]);
+    out[begin + s] = ws.output(s) + RatingTerms(users[begin + s], items[begin + s]);
   }
 }
 

@@ -2,7 +2,8 @@
 //
 //   factorisation head:  p(u, i) = U_f[u] . Q_f[i] + B[i] (+ A[u] with user_bias)
 //   regression head:     r(u, i) = MLP([U_r[u], Q_r[i], U_r[u] * Q_r[i]]) (+ C[u] + D[i]
-//                        with rating_biases, mtrec's own head; not the original's)
+//                        with rating_biases) (+ U_r[u] . Q_r[i] with rating_dot: mtrec's
+//                        own head; not the original's)
 //
 // With shared embeddings U_f = U_r = U and Q_f = Q_r = Q; otherwise the heads
 // have their own tables (U_fact/Q_fact and U_reg/Q_reg). B feeds only the
@@ -81,12 +82,19 @@ class MultiTaskNet {
   // The factorisation score of one pair, bit-identical to ScoreAllItems's.
   float Score(UserId u, ItemId i) const;
 
-  // The rating biases C[u] + D[i] the regression head adds to the MLP's output
-  // (0 without rating_biases); every path adds them in this order.
-  float RatingBias(UserId u, ItemId i) const {
-    if (roles_.rating_user_bias < 0) return 0.0f;
-    return *Row(roles_.rating_user_bias, u) + *Row(roles_.rating_item_bias, i);
+  // What the regression head adds to the MLP's output: the rating biases
+  // C[u] + D[i] (rating_biases), then the dot product U_r[u] . Q_r[i]
+  // (rating_dot; RatingDot); 0 with neither. Every path adds them in this order.
+  float RatingTerms(UserId u, ItemId i) const {
+    float terms = 0.0f;
+    if (roles_.rating_user_bias >= 0) {
+      terms = *Row(roles_.rating_user_bias, u) + *Row(roles_.rating_item_bias, i);
+    }
+    if (config_.rating_dot) terms += RatingDot(u, i);
+    return terms;
   }
+  // U_r[u] . Q_r[i]: one FMA chain over the dimensions in order.
+  float RatingDot(UserId u, ItemId i) const;
   // Sets the MLP's output bias (the rating head's global offset).
   void SetRatingOffset(float value);
 
@@ -116,6 +124,9 @@ class MultiTaskNet {
   Roles roles_;
   LargeVector<float> params_;  // on huge pages: rows are read at random
 
+  // Row u of a user block . row i of an item block: one FMA chain over the
+  // dimensions in order (the factorisation score's and the rating dot's).
+  float RowDot(int user_block, UserId u, int item_block, ItemId i) const;
   // Ratings of pairs [begin, begin + count) of one chunk, count <= the chunk.
   void PredictChunk(std::span<const UserId> users, std::span<const ItemId> items,
                     std::span<float> out, int64_t begin, int count,

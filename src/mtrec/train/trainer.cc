@@ -70,6 +70,7 @@ Result<EpochLosses> Trainer::TrainEpochSteps(const Interactions& train) {
       packed_[k] = {train.users[k], train.items[k], train.ratings[k]};
   });
   rng_.Shuffle(std::span<PackedRow>(packed_));
+  if (config_.unseen_negatives) seen_ = UserItemSets::Build(train);
 
   EpochLosses epoch = cursor_.sums;
   int64_t batch_index = 0;
@@ -80,6 +81,8 @@ Result<EpochLosses> Trainer::TrainEpochSteps(const Interactions& train) {
     std::span<ItemId> candidates =
         per_row > 1 ? std::span<ItemId>(candidates_.data(), size * per_row) : negatives;
     rng_.RandIntFill(static_cast<uint32_t>(train.num_items), candidates);
+    // Before the skip: a resumed epoch replays the redraws too.
+    if (config_.unseen_negatives) RedrawSeenCandidates(begin, per_row, candidates, train.num_items);
     if (batch_index < cursor_.batches_done) continue;  // trained before the checkpoint
     for (int64_t s = 0; s < size; ++s) {
       const PackedRow& row = packed_[begin + s];
@@ -126,6 +129,17 @@ Result<EpochLosses> Trainer::TrainEpochSteps(const Interactions& train) {
     epoch.joint /= static_cast<double>(epoch.batches);
   }
   return epoch;
+}
+
+void Trainer::RedrawSeenCandidates(int64_t begin, int per_row, std::span<ItemId> candidates,
+                                   int32_t num_items) {
+  for (size_t c = 0; c < candidates.size(); ++c) {
+    const std::span<const ItemId> seen = seen_.Of(packed_[begin + c / per_row].user);
+    if (static_cast<int64_t>(seen.size()) >= num_items) continue;  // nothing unseen to draw
+    while (std::binary_search(seen.begin(), seen.end(), candidates[c])) {
+      candidates[c] = static_cast<ItemId>(rng_.RandInt(static_cast<uint32_t>(num_items)));
+    }
+  }
 }
 
 void Trainer::ChooseHardestNegatives(int64_t size, int per_row) {

@@ -8,7 +8,10 @@
 //      optimiser step. With TrainConfig::negatives = K > 1 (mtrec's own),
 //      rng.randint(0, num_items, K * len(batch)) draws K candidates per row
 //      (row s's are draws s*K .. s*K+K-1) and the one the current model scores
-//      highest is the row's negative (the first on a tie).
+//      highest is the row's negative (the first on a tie). With
+//      TrainConfig::unseen_negatives, each candidate that is one of its
+//      user's training items is replaced, in order, by rng.randint(0,
+//      num_items) draws until it is not (users with every item excepted).
 // and returns the unweighted means of the per-batch losses (a partial last
 // batch counts as a full one, as np.mean over the list of .item()s does).
 //
@@ -92,6 +95,10 @@ class Trainer {
  private:
   // TrainEpoch's steps (TrainEpoch then ends them: Backend::FinishSteps).
   Result<EpochLosses> TrainEpochSteps(const Interactions& train);
+  // Redraws the candidates of the batch starting at packed_[begin] (per_row
+  // per row) that are their user's training items (unseen_negatives).
+  void RedrawSeenCandidates(int64_t begin, int per_row, std::span<ItemId> candidates,
+                            int32_t num_items);
   // Sets negatives_[s] to the highest-scored of row s's candidates.
   void ChooseHardestNegatives(int64_t size, int per_row);
 
@@ -114,6 +121,7 @@ class Trainer {
   std::vector<ItemId> batch_items_, negatives_, candidates_;
   std::vector<float> candidate_scores_;
   std::vector<float> batch_ratings_;
+  UserItemSets seen_;  // the epoch's training items per user (unseen_negatives only)
 };
 
 }  // namespace mtrec

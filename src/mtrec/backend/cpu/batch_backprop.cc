@@ -262,7 +262,7 @@ void BatchBackprop::RunBlock(const MultiTaskNet& net, const Batch& batch, int bl
   for (int s = 0; s < count; ++s) {
     const int gs = begin + s;
     if (rating) {
-      const float r = y[s] + net.RatingBias(batch.users[gs], batch.items[gs]);
+      const float r = y[s] + net.RatingTerms(batch.users[gs], batch.items[gs]);
       const LossAndGrad se = SquaredErrorAndGrad(r, batch.ratings[gs]);
       squared_errors_[gs] = se.value;
       scratch.dy[s] = w_reg * se.grad;
@@ -289,7 +289,15 @@ void BatchBackprop::RunBlock(const MultiTaskNet& net, const Batch& batch, int bl
   // Regression head backward: MLP parameters into this block's partial, dJ/dx out.
   float* partial = mlp_partials_.data() + static_cast<int64_t>(block) * partial_size_;
   if (rating) MlpBackward(net.mlp(), packed_, x, count, scratch.dy.data(), partial, scratch.mlp);
-  const float* dx = scratch.mlp.grad_input.data();
+  float* dx = scratch.mlp.grad_input.data();
+  // The rating dot U_r[u] . Q_r[i] is the sum of x's product part, so its
+  // gradient is dJ/dy on each of those inputs, beside the MLP's.
+  if (rating && net.config().rating_dot) {
+    for (int s = 0; s < count; ++s) {
+      float* dx_uq = dx + static_cast<int64_t>(s) * x_stride_ + 2 * d;
+      for (int k = 0; k < d; ++k) dx_uq[k] += scratch.dy[s];
+    }
+  }
 
   // Per-sample embedding row gradients; with shared tables the two heads' row
   // gradients are summed before the scatter.

@@ -3,7 +3,7 @@
 //
 // For sample s = (u, i, r) with sampled negative j:
 //   pos = U_f[u].Q_f[i] + B[i] (+A[u]),  neg = U_f[u].Q_f[j] + B[j] (+A[u])
-//   y   = MLP([U_r[u], Q_r[i], U_r[u]*Q_r[i]])
+//   y   = MLP([U_r[u], Q_r[i], U_r[u]*Q_r[i]]) + MultiTaskNet::RatingTerms(u, i)
 //   joint = wF * mean_s bpr(pos - neg) + wR * mean_s (r - y)^2
 // The MLP runs on positives only (the original also ran it on the negatives and
 // discarded the result, a pure waste). Repeated ids accumulate, as an index-add.

@@ -26,6 +26,7 @@ struct TableOffsets {
   int64_t u_fact = 0, q_fact = 0, u_reg = 0, q_reg = 0, item_bias = 0;
   int64_t user_bias = -1;                                // -1: the model has no user bias
   int64_t rating_user_bias = -1, rating_item_bias = -1;  // -1: no rating biases
+  bool rating_dot = false;                               // the rating head adds U_r[u] . Q_r[i]
   int d = 0;
 };
 
@@ -201,7 +202,8 @@ struct AddBiasGrad {
 
 // --- losses and per-sample gradients ----------------------------------------
 
-// For sample s with prediction r = y[s * y_stride] (+ C[u] + D[i] with rating biases):
+// For sample s with prediction r = y[s * y_stride] (+ C[u] + D[i] with rating biases)
+// (+ U_r[u] . Q_r[i] with the rating dot):
 //   dJ/dy = wR / n * 2 (r - rating),  dJ/dpos = wF / n * bpr'(pos - neg)
 // and the per-sample loss values (bpr/loss.h, loss/mse.h).
 struct SampleLosses {
@@ -224,6 +226,13 @@ struct SampleLosses {
     float r = y[s * y_stride];
     if (t.rating_user_bias >= 0) {
       r = r + (p[t.rating_user_bias + users[s]] + p[t.rating_item_bias + items[s]]);
+    }
+    if (t.rating_dot) {
+      const float* ur = p + t.u_reg + int64_t{users[s]} * t.d;
+      const float* qr = p + t.q_reg + int64_t{items[s]} * t.d;
+      float dot = 0;
+      for (int k = 0; k < t.d; ++k) dot += ur[k] * qr[k];
+      r = r + dot;
     }
     const float diff = r - ratings[s];
     squared_errors[s] = diff * diff;
@@ -256,7 +265,8 @@ struct SampleLosses {
 // Per-sample embedding row gradients, element (s, k):
 //   dU_f[u] = dpos Q_f[i] - dpos Q_f[j];  dQ_f[i] = dpos U_f[u];  dQ_f[j] = -dpos U_f[u]
 //   dU_r[u] = dx_u + dx_uq * Q_r[i];     dQ_r[i] = dx_q + dx_uq * U_r[u]
-// where dx = dJ/dx of the regression input x = [U_r[u], Q_r[i], U_r[u] * Q_r[i]].
+// where dx = dJ/dx of the regression input x = [U_r[u], Q_r[i], U_r[u] * Q_r[i]]
+// (with the rating dot, the sum of x's product part, dx_uq gains dJ/dr).
 // With shared tables the regression rows are added to the factorisation rows.
 struct RowGradients {
   const float* p;
@@ -265,6 +275,7 @@ struct RowGradients {
   const int32_t* items;
   const int32_t* negatives;
   const float* grad_pos;
+  const float* grad_rating;  // dJ/dr per sample (read with the rating dot)
   const float* x;   // [n x x_stride]
   const float* dx;  // [n x x_stride]
   int x_stride;
@@ -282,8 +293,10 @@ struct RowGradients {
     const float qj = p[t.q_fact + int64_t{negatives[s]} * d + k];
     const float* xs = x + s * x_stride;
     const float* dxs = dx + s * x_stride;
-    float du = dxs[k] + dxs[2 * d + k] * xs[d + k];
-    float dq = dxs[d + k] + dxs[2 * d + k] * xs[k];
+    float dx_uq = dxs[2 * d + k];
+    if (t.rating_dot) dx_uq += grad_rating[s];
+    float du = dxs[k] + dx_uq * xs[d + k];
+    float dq = dxs[d + k] + dx_uq * xs[k];
     if (penalty != 0) {  // the rating L2 penalty: 2 wR rating_l2 / n
       du += penalty * xs[k];
       dq += penalty * xs[d + k];

@@ -224,6 +224,7 @@ class ThrustBackend final : public Backend {
       tables_.rating_user_bias = layout.block(r.rating_user_bias).offset;
       tables_.rating_item_bias = layout.block(r.rating_item_bias).offset;
     }
+    tables_.rating_dot = config.rating_dot;
     tables_.d = host_.embedding_dim();
     params_.assign(host_.params().size(), 0.0f);
   }
@@ -364,7 +365,7 @@ class ThrustBackend final : public Backend {
 
   void PredictRatings(std::span<const UserId> users, std::span<const ItemId> items,
                       std::span<float> out) const override {
-    const MultiTaskNet& host = net();  // the rating biases, added on the host
+    const MultiTaskNet& host = net();  // the rating biases and dot, added on the host
     const Status s = Guard("predicting ratings", [&]() -> Status {
       const ScratchPool::Lease lease(scratch_);
       ScoreScratch& w = *lease;
@@ -394,7 +395,7 @@ class ThrustBackend final : public Backend {
         MTREC_RETURN_IF_ERROR(w.copies.Sync("the predictions"));
         const float* y = w.host_scores.data();
         for (size_t k = 0; k < n; ++k) {
-          out[first + k] = y[k * width] + host.RatingBias(users[first + k], items[first + k]);
+          out[first + k] = y[k * width] + host.RatingTerms(users[first + k], items[first + k]);
         }
       }
       return Status::Ok();
@@ -774,7 +775,8 @@ class ThrustBackend final : public Backend {
     const bool shared = host_.config().shared_embeddings;
     ForEach(n * d, RowGradients{
                        Raw(params_), tables_, Raw(mlp_.users), Raw(mlp_.items), Raw(negatives_),
-                       Raw(grad_pos_), Raw(mlp_.x), Raw(grad_input_), plan_.pin[0], shared,
+                       Raw(grad_pos_), Raw(grad_rating_), Raw(mlp_.x), Raw(grad_input_),
+                       plan_.pin[0], shared,
                        2.0f * static_cast<float>(weights_.rating_l2) *
                            (static_cast<float>(weights_.regression) * inv_n),
                        Raw(g_user_), Raw(g_pos_), Raw(g_neg_), Raw(g_user_reg_), Raw(g_item_reg_)});
