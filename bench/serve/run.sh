@@ -56,7 +56,7 @@ for spec in "ml100k 196" "catalog25m 1"; do
   "$build/mtrec" serve --model "$work/$name.mtrec" --port 0 --threads "$threads" \
     --connections 256 >/dev/null 2>"$log" &
   server=$!
-  trap 'kill "$server" 2>/dev/null' EXIT
+  trap 'kill "$server" 2>/dev/null || true' EXIT
   port=""
   for _ in $(seq 300); do
     port="$(sed -nE 's/.*listening on http:\/\/127\.0\.0\.1:([0-9]+).*/\1/p' "$log")"
