@@ -14,6 +14,9 @@
 //                                     # ML-25M-sized, BPR-only: alternating epochs with
 //                                     # rowwise_adagrad and lazy_adam, their ratio, a triad
 //                                     # bandwidth probe and each epoch's bytes against it
+//   build/mtrec_bench_scale sparse THREADS EPOCHS OPTIMIZER
+//                                     # the same set: EPOCHS epochs with OPTIMIZER alone
+//                                     # (for a profiler: perf record -g)
 //   build/mtrec_bench_scale custom RATINGS USERS ITEMS OPTIMIZER THREADS
 //                                     # any size: one epoch and one evaluation
 //
@@ -445,6 +448,23 @@ int Sparse(int threads, int pairs) {
   return 0;
 }
 
+// The set of Sparse, `epochs` BPR-only epochs with `optimizer` alone.
+int SparseOnly(int threads, int epochs, const char* optimizer) {
+  const Result<OptimizerKind> kind = ParseOptimizerKind(optimizer);
+  if (!kind.ok() || threads <= 0 || epochs <= 0) {
+    std::fprintf(stderr, "bad arguments\n");
+    return 2;
+  }
+  const Interactions all = Generate(25'000'000, 162541, 59047, 25);
+  const TrainTestSplit split = RandomTrainTestSplit(all, 0.05);
+  for (int epoch = 0; epoch < epochs; ++epoch) {
+    const EpochCost c = OneEpoch(split, all, threads, 1.0, 0.0, *kind);
+    std::printf("%s, BPR-only, %d threads: epoch %.2f s (%.2f CPU s)\n", optimizer, threads, c.wall,
+                c.cpu);
+  }
+  return 0;
+}
+
 // Any size: ratings users items optimizer threads.
 int Custom(char** argv) {
   const int64_t ratings = std::atoll(argv[0]);
@@ -478,12 +498,15 @@ int main(int argc, char** argv) {
   if (mode == "bpr") {
     return mtrec::Bpr(argc > 2 ? std::atoi(argv[2]) : 2, argc > 3 ? std::atoi(argv[3]) : 1);
   }
+  if (mode == "sparse" && argc == 5) {
+    return mtrec::SparseOnly(std::atoi(argv[2]), std::atoi(argv[3]), argv[4]);
+  }
   if (mode == "sparse") {
     return mtrec::Sparse(argc > 2 ? std::atoi(argv[2]) : 2, argc > 3 ? std::atoi(argv[3]) : 1);
   }
   if (mode == "custom" && argc == 7) return mtrec::Custom(argv + 2);
   std::fprintf(stderr,
                "usage: mtrec_bench_scale scaling | ml25m [threads] [backends] | bpr [threads] [pairs] | "
-               "sparse [threads] [pairs] | custom RATINGS USERS ITEMS OPTIMIZER THREADS\n");
+               "sparse [threads] [pairs] | sparse THREADS EPOCHS OPTIMIZER | custom RATINGS USERS ITEMS OPTIMIZER THREADS\n");
   return 2;
 }
