@@ -59,6 +59,28 @@ void RowwiseAdagrad::UpdateRows(std::span<float> params, int64_t offset,
   const auto weight_decay = static_cast<float>(config_.weight_decay);
   float* const p_table = params.data() + offset;
   float* const sums = row_sum_.data() + first_sum_[t];
+  if (cols == 1) {  // the item biases: half of the rows a step updates
+    for (int64_t k = 0; k < last; ++k) {
+      if (k + kPrefetchRows < last) {
+        const int64_t ahead = rows[k + kPrefetchRows];
+        __builtin_prefetch(p_table + ahead, 1);
+        __builtin_prefetch(sums + ahead, 1);
+        if (!compact) __builtin_prefetch(grads + ahead, 1);
+      }
+      const int64_t row = rows[k];
+      float* g = grads + (compact ? k : row);
+      float& p = p_table[row];
+      // The loop below with cols = 1, without its 16-lane sum of zeros (its
+      // sum of squares is fma(g', g', 0), then added to the accumulator).
+      const float gc = g[0] + weight_decay * p;
+      const float acc = sums[row] + FusedMulAdd(gc, gc, 0.0f);
+      sums[row] = acc;
+      const float step = lr / (std::sqrt(acc) + eps);
+      p -= step * (g[0] + weight_decay * p);
+      g[0] = 0.0f;
+    }
+    return;
+  }
   for (int64_t k = 0; k < last; ++k) {
     if (k + kPrefetchRows < last) {
       const int64_t ahead = rows[k + kPrefetchRows];
