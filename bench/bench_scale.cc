@@ -17,6 +17,10 @@
 //   build/mtrec_bench_scale sparse THREADS EPOCHS OPTIMIZER
 //                                     # the same set: EPOCHS epochs with OPTIMIZER alone
 //                                     # (for a profiler: perf record -g)
+//   build/mtrec_bench_scale libmf FILE
+//                                     # writes the sparse mode's training rows as LIBMF's
+//                                     # "user item 1" lines (its BPR, mf-train -f 10, on
+//                                     # the same rows: docs/performance.md)
 //   build/mtrec_bench_scale custom RATINGS USERS ITEMS OPTIMIZER THREADS
 //                                     # any size: one epoch and one evaluation
 //
@@ -465,6 +469,22 @@ int SparseOnly(int threads, int epochs, const char* optimizer) {
   return 0;
 }
 
+// The training rows of Sparse's set as LIBMF lines, "user item 1".
+int WriteLibmf(const char* path) {
+  const Interactions all = Generate(25'000'000, 162541, 59047, 25);
+  const TrainTestSplit split = RandomTrainTestSplit(all, 0.05);
+  std::FILE* out = std::fopen(path, "w");
+  if (out == nullptr) {
+    std::fprintf(stderr, "cannot write %s\n", path);
+    return 1;
+  }
+  for (size_t k = 0; k < split.train.size(); ++k)
+    std::fprintf(out, "%d %d 1\n", split.train.users[k], split.train.items[k]);
+  const bool ok = std::fclose(out) == 0;
+  std::printf("%zu rows written to %s\n", split.train.size(), path);
+  return ok ? 0 : 1;
+}
+
 // Any size: ratings users items optimizer threads.
 int Custom(char** argv) {
   const int64_t ratings = std::atoll(argv[0]);
@@ -504,9 +524,10 @@ int main(int argc, char** argv) {
   if (mode == "sparse") {
     return mtrec::Sparse(argc > 2 ? std::atoi(argv[2]) : 2, argc > 3 ? std::atoi(argv[3]) : 1);
   }
+  if (mode == "libmf" && argc == 3) return mtrec::WriteLibmf(argv[2]);
   if (mode == "custom" && argc == 7) return mtrec::Custom(argv + 2);
   std::fprintf(stderr,
                "usage: mtrec_bench_scale scaling | ml25m [threads] [backends] | bpr [threads] [pairs] | "
-               "sparse [threads] [pairs] | sparse THREADS EPOCHS OPTIMIZER | custom RATINGS USERS ITEMS OPTIMIZER THREADS\n");
+               "sparse [threads] [pairs] | sparse THREADS EPOCHS OPTIMIZER | libmf FILE | custom RATINGS USERS ITEMS OPTIMIZER THREADS\n");
   return 2;
 }
