@@ -7,16 +7,7 @@
 #include <random>
 #include <string>
 
-#if defined(__AVX512F__) && defined(__FMA__)
-// GCC 12's AVX-512 headers trip -Wuninitialized on their own _mm512_undefined
-// (GCC bug 105593).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <immintrin.h>
-#pragma GCC diagnostic pop
-#endif
-
+#include "mtrec/core/avx512.h"
 #include "mtrec/core/check.h"
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/core/vector_kernels.h"
@@ -25,7 +16,7 @@ namespace mtrec {
 
 namespace {
 
-#if defined(__AVX512F__) && defined(__FMA__)
+#ifdef MTREC_AVX512
 // Transposes the 16x16 floats of r in place: lane i of r[j] <- lane j of r[i].
 [[gnu::always_inline]] inline void Transpose16(__m512 r[16]) {
   __m512 t[16];
@@ -166,7 +157,7 @@ void MultiTaskNet::ScoreAllItems(UserId u, std::span<float> out) const {
   const float user_bias = roles_.user_bias >= 0 ? *Row(roles_.user_bias, u) : 0.0f;
   const int64_t n = config_.num_items;
   int64_t i = 0;
-#if defined(__AVX512F__) && defined(__FMA__)
+#ifdef MTREC_AVX512
   // Sixteen items at a time, one vector lane each (2x the loop below on
   // 59,047 items at d = 32).
   const __m512 user_bias16 = _mm512_set1_ps(user_bias);
