@@ -1,6 +1,8 @@
 #include "serve/json_codec.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <iterator>
 #include <limits>
 
@@ -78,6 +80,31 @@ std::string Shown(const Json& value) {
 
 HttpReply JsonReply(const Json& j, int status) {
   return {status, "application/json", j.dump(-1, ' ', false, Json::error_handler_t::replace), ""};
+}
+
+void AppendJson(std::string& out, std::string_view text) {
+  // Printable ASCII other than '"' and '\\' is written as it is; anything
+  // else (escapes, UTF-8, bytes to replace) as the serializer writes it.
+  const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+    return c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
+  });
+  if (!plain) {
+    out += Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
+    return;
+  }
+  out += '"';
+  out += text;
+  out += '"';
+}
+
+void AppendJson(std::string& out, double value) {
+  if (!std::isfinite(value)) {
+    out += "null";
+    return;
+  }
+  char text[64];  // the serializer's number buffer
+  const char* end = nlohmann::detail::to_chars(text, text + sizeof(text), value);
+  out.append(text, static_cast<size_t>(end - text));
 }
 
 HttpReply ErrorReply(const ApiError& error) {

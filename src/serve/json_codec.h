@@ -36,6 +36,14 @@ HttpReply ErrorReply(const ApiError& error);
 // `j` as the body of a 200 reply (invalid UTF-8 from data files replaced).
 HttpReply JsonReply(const Json& j, int status = 200);
 
+// The same JSON written straight into `out`, for the replies of the busy
+// routes (a list of recommendations) without building a tree: byte for byte
+// what `dump` (compact, invalid UTF-8 replaced) writes for the same value.
+// A string, quoted and escaped:
+void AppendJson(std::string& out, std::string_view text);
+// A number as a Json float holds it (a double; NaN and infinities are null).
+void AppendJson(std::string& out, double value);
+
 // The request body as a JSON object (400 naming what is wrong otherwise).
 std::optional<ApiError> ParseObject(std::string_view body, Json* out);
 

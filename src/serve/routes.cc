@@ -54,31 +54,44 @@ Json ItemRefJson(const ServedModel& served, ItemId item) {
   return j;
 }
 
-Json ItemJson(const ServedModel& served, const Recommendation& r) {
-  Json j;
-  j["item"] = served.model().items().Name(r.item);
-  j["score"] = r.score;
-  j["rating"] = r.rating;
-  if (const std::string& title = served.Title(r.item); !title.empty()) j["title"] = title;
-  return j;
+// [{"item": id, "score": s, "rating": r, "title": ...}, ...] (no title where
+// the data set has none), written directly (json_codec.h): the busiest reply.
+void AppendItems(std::string& out, const ServedModel& served,
+                 const std::vector<Recommendation>& recs) {
+  out += '[';
+  for (const Recommendation& r : recs) {
+    out += out.back() == '[' ? "{\"item\":" : ",{\"item\":";
+    AppendJson(out, served.model().items().Name(r.item));
+    out += ",\"score\":";
+    AppendJson(out, r.score);
+    out += ",\"rating\":";
+    AppendJson(out, r.rating);
+    if (const std::string& title = served.Title(r.item); !title.empty()) {
+      out += ",\"title\":";
+      AppendJson(out, title);
+    }
+    out += '}';
+  }
+  out += ']';
 }
 
-Json ItemsJson(const ServedModel& served, const std::vector<Recommendation>& recs) {
-  Json items = Json::array();
-  for (const Recommendation& r : recs) items.push_back(ItemJson(served, r));
-  return items;
-}
+// A reply body written with AppendJson.
+HttpReply WrittenReply(std::string body) { return {200, "application/json", std::move(body), ""}; }
 
-// The user's list, or the reply to send instead.
+// The user's list appended to `out` as {"user": ..., "items": [...]}, or the
+// reply to send instead.
 std::optional<HttpReply> UserList(const Call& c, const std::string& user, int k,
-                                  bool exclude_seen, Json* out) {
+                                  bool exclude_seen, std::string& out) {
   const Result<UserId> row = c.model().FindUser(user);
   if (!row.ok()) return ErrorReply(FromStatus(row.status(), user));
   const Result<std::vector<Recommendation>> recs =
       c.model().Recommend(*row, k, /*include_seen=*/!exclude_seen);
   if (!recs.ok()) return ErrorReply(FromStatus(recs.status()));
-  (*out)["user"] = user;
-  (*out)["items"] = ItemsJson(c.served, *recs);
+  out += "{\"user\":";
+  AppendJson(out, user);
+  out += ",\"items\":";
+  AppendItems(out, c.served, *recs);
+  out += '}';
   return std::nullopt;
 }
 
@@ -88,9 +101,9 @@ HttpReply UserRecommendations(const Call& c) {
   bool exclude_seen = true;
   SERVE_RETURN_IF_ERROR(IntQuery(c.request, "k", kDefaultK, c.limits.max_k, &k));
   SERVE_RETURN_IF_ERROR(BoolQuery(c.request, "exclude_seen", true, &exclude_seen));
-  Json j;
-  if (auto failed = UserList(c, c.params[0], k, exclude_seen, &j)) return *failed;
-  return JsonReply(j);
+  std::string body;
+  if (auto failed = UserList(c, c.params[0], k, exclude_seen, body)) return *failed;
+  return WrittenReply(std::move(body));
 }
 
 // GET /v1/users/{user}/history?limit=100: the user's items in the model's
@@ -132,17 +145,15 @@ HttpReply BatchRecommendations(const Call& c) {
                            std::to_string(k) + "; split the users over several requests",
                        ""});
   }
-  Json results = Json::array();
+  std::string out = "{\"results\":[";
   for (const Json& u : *users) {
     std::string user;
     SERVE_RETURN_IF_ERROR(IdOf(u, "users", &user));
-    Json one;
-    if (auto failed = UserList(c, user, k, exclude_seen, &one)) return *failed;
-    results.push_back(std::move(one));
+    if (out.back() == '}') out += ',';
+    if (auto failed = UserList(c, user, k, exclude_seen, out)) return *failed;
   }
-  Json j;
-  j["results"] = std::move(results);
-  return JsonReply(j);
+  out += "]}";
+  return WrittenReply(std::move(out));
 }
 
 // POST /v1/recommendations/for-ratings {"ratings": {"50": 5, ...}, "k": 10}
@@ -171,9 +182,10 @@ HttpReply ForRatings(const Call& c) {
   }
   const Result<std::vector<Recommendation>> recs = c.model().RecommendForRatings(rated, k);
   if (!recs.ok()) return ErrorReply(FromStatus(recs.status()));
-  Json j;
-  j["items"] = ItemsJson(c.served, *recs);
-  return JsonReply(j);
+  std::string out = "{\"items\":";
+  AppendItems(out, c.served, *recs);
+  out += '}';
+  return WrittenReply(std::move(out));
 }
 
 // GET /v1/items/{item}/similar?k=10

@@ -154,5 +154,42 @@ TEST_F(ItemIndexApi, IsDroppedWhenTheWeightsChangeAndRefusesBadOptions) {
   EXPECT_FALSE(model.index_info().has_value());
 }
 
+// From 4,096 items the exact Recommend prunes with int8 bounds built from the
+// weights on first need (infer/item_prefilter.h): after SetParameters and after
+// a Fit it answers as a new model given the same weights, bit for bit.
+TEST(ExactPrefilterApi, FollowsTheWeightsThroughSetParametersAndFit) {
+  const Dataset data = api_test::MakeDataset(api_test::MakeColumns(40, 5000, 40000, 9));
+  Model model = MakeModel(data);
+  ASSERT_GE(model.num_items(), 4096);
+  const auto expect_fresh_answers = [&](const char* when) {
+    SCOPED_TRACE(when);
+    Model fresh = MakeModel(data);
+    ASSERT_TRUE(fresh.SetParameters(model.Parameters()).ok());
+    for (UserId u = 1; u < model.num_users(); u += 3) {
+      const Result<std::vector<Recommendation>> got = model.Recommend(u, kK);
+      const Result<std::vector<Recommendation>> want = fresh.Recommend(u, kK);
+      ASSERT_TRUE(got.ok() && want.ok());
+      ASSERT_EQ(got->size(), want->size());
+      for (size_t r = 0; r < got->size(); ++r) {
+        EXPECT_EQ((*got)[r].item, (*want)[r].item) << "user " << u << " rank " << r;
+        EXPECT_TRUE(api_test::SameBits((*got)[r].score, (*want)[r].score));
+      }
+    }
+  };
+  expect_fresh_answers("first");
+  std::vector<NamedTensor> params = model.Parameters();
+  for (NamedTensor& t : params) {
+    if (t.name == "Q") {
+      for (float& v : t.values) v = -v;  // every old bound wrong
+    }
+  }
+  ASSERT_TRUE(model.SetParameters(params).ok());
+  expect_fresh_answers("after SetParameters");
+  FitOptions fit;
+  fit.epochs = 1;
+  ASSERT_TRUE(model.Fit(data.interactions, fit).ok());
+  expect_fresh_answers("after Fit");
+}
+
 }  // namespace
 }  // namespace mtrec

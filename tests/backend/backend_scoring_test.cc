@@ -42,7 +42,8 @@ class BackendScoring : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(BackendScoring, ScoreBlockScoreOneAndScoreAllItemsAgreeBitForBit) {
-  for (const auto& [dim, user_bias] : {std::pair{32, false}, std::pair{13, true}}) {
+  for (const auto& [dim, user_bias] :
+       {std::pair{32, false}, std::pair{13, true}, std::pair{40, true}}) {  // 16s and a tail
     SCOPED_TRACE("dim " + std::to_string(dim));
     ModelConfig mc;
     mc.num_users = 9;

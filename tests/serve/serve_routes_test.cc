@@ -6,9 +6,11 @@
 // every pair: the HTTP library's own parse dropped exact repeats).
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "api/api_test_data.h"
 #include "serve/json_codec.h"
@@ -93,6 +95,29 @@ TEST_F(ServeRoutes, AQueryParameterGivenTwiceIsA400NamingIt) {
                             {{"k", "5"}, {"exclude_seen", "false"}, {"x", "1"}, {"x", "2"}});
   EXPECT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(Json::parse(ok.body)["items"].size(), 5u);
+}
+
+// The direct writer of the busy replies writes what the tree's dump writes:
+// escapes, UTF-8 (invalid bytes replaced), and numbers of every kind.
+TEST(ServeJsonWriter, WritesWhatDumpWrites) {
+  const auto dumped = [](const Json& j) {
+    return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+  };
+  for (const std::string& text : std::vector<std::string>{
+           "", "196", "Star Wars (1977)", "a\"b\\c/d", "tab\there\nline\x01\x1f\x7f",
+           "Amélie (2001)", "bad \xff\xfe utf-8 \xc3", std::string("nul\0in", 6)}) {
+    std::string out;
+    AppendJson(out, text);
+    EXPECT_EQ(out, dumped(Json(text))) << text;
+  }
+  const float inf = std::numeric_limits<float>::infinity();
+  for (const float value : {0.0f, -0.0f, 1.0f, 5.0f, -3.0f, 0.1f, 3.7654321f, -1.25e-7f, 1e-5f,
+                            123456789.0f, 3.4e38f, 1.4e-45f, inf, -inf,
+                            std::numeric_limits<float>::quiet_NaN()}) {
+    std::string out;
+    AppendJson(out, value);
+    EXPECT_EQ(out, dumped(Json(value))) << value;
+  }
 }
 
 TEST(ServeRoutesQuery, KeepsEveryPairDecoded) {

@@ -13,6 +13,7 @@
 
 #include "api/api_test_data.h"
 #include "mtrec/backend/backend_registry.h"
+#include "mtrec/infer/item_prefilter.h"
 #include "support/synthetic.h"
 
 namespace mtrec {
@@ -62,6 +63,8 @@ TEST(HostRecommend, EqualsTheBackendsPathBitForBit) {
         RandomCpuBackend(data, shared ? 16 : 8, shared ? std::vector<int>{32} : std::vector<int>{24, 8},
                          shared, 11);
     const MultiTaskNet& net = backend->net();
+    const std::unique_ptr<const ItemPrefilter> prefilter = ItemPrefilter::Build(net);
+    ASSERT_NE(prefilter, nullptr);
     for (int call = 0; call < 60; ++call) {
       // User 0 too, the phantom row outside the data: every known item.
       const UserId user = std::uniform_int_distribution<UserId>(0, data.num_users - 1)(rng);
@@ -71,6 +74,16 @@ TEST(HostRecommend, EqualsTheBackendsPathBitForBit) {
           Recommend(*backend, user, known.For(user, include_seen), k);
       const std::vector<Recommendation> now = Recommend(net, user, known, include_seen, k, scratch);
       ExpectSame(before, now);
+      // Pruned by the int8 bounds (which answer whenever k is below the
+      // candidates): the same answer, ties among the copied rows too.
+      if (k < known.Count(user, include_seen)) {
+        std::vector<float> scores, bounds;
+        std::vector<ItemId> survivors, top;
+        ASSERT_TRUE(prefilter->Select(net, user, known.occurs(), known.Excluded(user, include_seen),
+                                      k, scores, bounds, survivors, top));
+        EXPECT_LT(survivors.size(), static_cast<size_t>(data.num_items)) << "nothing pruned";
+      }
+      ExpectSame(before, Recommend(net, user, known, include_seen, k, scratch, prefilter.get()));
       const std::vector<uint8_t> mask = known.For(user, include_seen);
       EXPECT_EQ(known.Count(user, include_seen), std::count(mask.begin(), mask.end(), 1));
       const ItemId item = std::uniform_int_distribution<ItemId>(0, data.num_items - 1)(rng);

@@ -18,6 +18,7 @@
 #include "mtrec/io/file_entry.h"
 #include "mtrec/infer/fold_in.h"
 #include "mtrec/infer/item_index.h"
+#include "mtrec/infer/item_prefilter.h"
 #include "mtrec/infer/model_evaluation.h"
 #include "mtrec/infer/recommend.h"
 #include "mtrec/infer/similar_items.h"
@@ -83,6 +84,33 @@ struct Model::Impl {
   // The approximate index Recommend answers from (BuildIndex), of the weights
   // it was built from: whatever writes the weights drops it.
   std::unique_ptr<ItemIndex> index;
+  // The int8 bounds that let the exact pass score only the items they cannot
+  // rule out (infer/item_prefilter.h), for tables of at least
+  // kPrefilterItems items: built by the first host Recommend (not during a
+  // Fit, whose steps write the weights without a word) and dropped with the
+  // index. prefilter_built: tried since the last drop (null: weights not
+  // all finite, or a small table).
+  static constexpr int32_t kPrefilterItems = 4096;
+  mutable std::mutex prefilter_mutex;
+  mutable std::shared_ptr<const ItemPrefilter> prefilter;
+  mutable bool prefilter_built = false;
+  bool fitting = false;
+  void DropWeightCopies() {
+    index.reset();
+    const std::lock_guard<std::mutex> lock(prefilter_mutex);
+    prefilter.reset();
+    prefilter_built = false;
+  }
+  // The prefilter of the current weights, built on first need (null: none).
+  std::shared_ptr<const ItemPrefilter> Prefilter() const {
+    if (fitting || backend->net().config().num_items < kPrefilterItems) return nullptr;
+    const std::lock_guard<std::mutex> lock(prefilter_mutex);
+    if (!prefilter_built) {
+      prefilter = ItemPrefilter::Build(backend->net());
+      prefilter_built = true;
+    }
+    return prefilter;
+  }
 };
 
 namespace {
@@ -452,6 +480,17 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
         shape, m.options.train, std::min<int64_t>(m.options.train.batch_size, train.size()),
         /*early_stopping=*/true));
   }
+  // The steps write the weights without a word: no prefilter of them while
+  // the Fit runs (a Recommend from on_epoch scores every item), and none of
+  // weights it passed through after it.
+  struct Fitting {
+    Impl& m;
+    explicit Fitting(Impl& impl) : m(impl) { m.fitting = true; }
+    ~Fitting() {
+      m.fitting = false;
+      m.DropWeightCopies();
+    }
+  } const fitting(m);
   PrepareFit(train, options);
   std::optional<Evaluator> tester, validator;
   // The test ranking puts the validation rows' items last too (infer/evaluator.h).
@@ -529,7 +568,7 @@ void Model::PrepareFit(const Interactions& train, const FitOptions& options) {
   m.loaded_weights.reset();  // training moves the weights on from the checkpoint's,
   m.restored_best.reset();   // from any earlier best,
   m.split_heads.reset();     // and from an earlier refit's heads
-  m.index.reset();           // an index of the old weights would answer for them
+  m.DropWeightCopies();      // an index of the old weights would answer for them
   if (m.backend->net().config().rating_biases && m.history.empty() && m.trainer->steps() == 0) {
     // mtrec's rating head starts at the global mean: the MLP and the biases
     // then learn deviations from it.
@@ -593,8 +632,10 @@ Result<std::vector<Recommendation>> Model::Recommend(UserId user, int k, bool in
   // A built index answers first (BuildIndex); else the exact pass, at once on
   // the calling thread where the backend allows it (host_scoring).
   if (m.host_scoring && !m.index) {
+    const std::shared_ptr<const ItemPrefilter> prefilter = m.Prefilter();
     const ScratchPool<RecommendScratch>::Lease scratch = m.scratch.Acquire();
-    return ::mtrec::Recommend(m.backend->net(), user, *known, include_seen, k, *scratch);
+    return ::mtrec::Recommend(m.backend->net(), user, *known, include_seen, k, *scratch,
+                              prefilter.get());
   }
   const std::lock_guard<std::mutex> lock(m.backend_mutex);
   if (m.index) return RecommendFromIndex(*m.backend, *m.index, user, *known, include_seen, k);
@@ -846,7 +887,7 @@ Status Model::SetParameters(const std::vector<NamedTensor>& tensors) {
                                      std::to_string(b.cols));
     }
   }
-  impl_->index.reset();  // of the old weights
+  impl_->DropWeightCopies();  // of the old weights
   impl_->backend->WriteParams([&](MultiTaskNet& to) {
     for (size_t k = 0; k < blocks.size(); ++k) {
       std::copy(tensors[k].values.begin(), tensors[k].values.end(),
@@ -930,7 +971,10 @@ Result<FitResult> ModelHooks::Fit(Model& model, const Interactions& train,
                                     [&] { return model.FitModel(train, options, &early); });
 }
 
-Backend& ModelHooks::BackendOf(Model& model) { return *model.impl_->backend; }
+Backend& ModelHooks::BackendOf(Model& model) {
+  model.impl_->DropWeightCopies();  // the caller may write the weights
+  return *model.impl_->backend;
+}
 const Backend& ModelHooks::BackendOf(const Model& model) { return *model.impl_->backend; }
 int64_t ModelHooks::Steps(const Model& model) { return model.impl_->trainer->steps(); }
 int ModelHooks::Ranks(const Model& model) {

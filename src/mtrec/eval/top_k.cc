@@ -7,6 +7,18 @@
 
 namespace mtrec {
 
+namespace {
+
+// Whether none of p[0, 16) is above `worst` (a NaN is not): one vector
+// compare, where the pass below tests one float at a time.
+bool NoneAbove16(const float* p, float worst) {
+  bool any = false;
+  for (int j = 0; j < 16; ++j) any |= p[j] > worst;
+  return !any;
+}
+
+}  // namespace
+
 std::vector<ItemId> TopK(std::span<const float> scores, std::span<const uint8_t> candidate, int k) {
   std::vector<ItemId> heap;
   TopK(scores, candidate, {}, k, heap);
@@ -38,6 +50,11 @@ void TopK(std::span<const float> scores, std::span<const uint8_t> candidate,
   float worst = 0;  // scores[heap.front()] once full
   for (ItemId i = 0; i < n; ++i) {
     if (full) {
+      // Whole runs of items the worst kept number turns away, 16 at a time.
+      if (!std::isnan(worst)) {
+        while (i + 16 <= n && NoneAbove16(scores.data() + i, worst)) i += 16;
+        if (i == n) break;
+      }
       const float s = scores[i];
       if (!(s > worst || (std::isnan(worst) && !std::isnan(s)))) continue;
     }

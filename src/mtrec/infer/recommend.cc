@@ -4,33 +4,40 @@
 
 #include "mtrec/core/check.h"
 #include "mtrec/eval/top_k.h"
+#include "mtrec/infer/item_prefilter.h"
 
 namespace mtrec {
 
 namespace {
 
-// The top k of `score_all`'s scores among the candidates less `excluded`,
-// each with its predicted rating from `predict`, in `scratch`'s buffers.
-template <class ScoreAll, class Predict>
-std::vector<Recommendation> TopRecommendations(int32_t num_items, UserId user,
-                                               std::span<const uint8_t> candidate,
-                                               std::span<const ItemId> excluded, int k,
-                                               RecommendScratch& scratch, ScoreAll&& score_all,
-                                               Predict&& predict) {
-  MTREC_CHECK(static_cast<int32_t>(candidate.size()) == num_items);
-  std::vector<float>& scores = scratch.scores;
-  scores.resize(static_cast<size_t>(num_items));
-  score_all(std::span<float>(scores));
-  std::vector<ItemId>& top = scratch.top;
-  TopK(scores, candidate, excluded, k, top);
+// The k best items that `select` puts in scratch.top (with their scores in
+// scratch.scores), each with its predicted rating from `predict`.
+template <class Select, class Predict>
+std::vector<Recommendation> TopRecommendations(UserId user, RecommendScratch& scratch,
+                                               Select&& select, Predict&& predict) {
+  select();
+  const std::vector<ItemId>& top = scratch.top;
   scratch.users.assign(top.size(), user);
   scratch.ratings.resize(top.size());
   predict(std::span<const UserId>(scratch.users), std::span<const ItemId>(top),
           std::span<float>(scratch.ratings));
   std::vector<Recommendation> out;
   out.reserve(top.size());
-  for (size_t r = 0; r < top.size(); ++r) out.push_back({top[r], scores[top[r]], scratch.ratings[r]});
+  for (size_t r = 0; r < top.size(); ++r) {
+    out.push_back({top[r], scratch.scores[top[r]], scratch.ratings[r]});
+  }
   return out;
+}
+
+// The full pass: every item scored by `score_all`, then TopK.
+template <class ScoreAll>
+void ScoreAndSelect(int32_t num_items, std::span<const uint8_t> candidate,
+                    std::span<const ItemId> excluded, int k, RecommendScratch& scratch,
+                    ScoreAll&& score_all) {
+  MTREC_CHECK(static_cast<int32_t>(candidate.size()) == num_items);
+  scratch.scores.resize(static_cast<size_t>(num_items));
+  score_all(std::span<float>(scratch.scores));
+  TopK(scratch.scores, candidate, excluded, k, scratch.top);
 }
 
 }  // namespace
@@ -39,8 +46,11 @@ std::vector<Recommendation> Recommend(const Backend& model, UserId user,
                                       std::span<const uint8_t> candidate, int k) {
   RecommendScratch scratch;
   return TopRecommendations(
-      model.net().config().num_items, user, candidate, {}, k, scratch,
-      [&](std::span<float> out) { model.ScoreAllItems(user, out); },
+      user, scratch,
+      [&] {
+        ScoreAndSelect(model.net().config().num_items, candidate, {}, k, scratch,
+                       [&](std::span<float> out) { model.ScoreAllItems(user, out); });
+      },
       [&](std::span<const UserId> u, std::span<const ItemId> i, std::span<float> out) {
         model.PredictRatings(u, i, out);
       });
@@ -50,8 +60,11 @@ std::vector<Recommendation> Recommend(const MultiTaskNet& net, UserId user,
                                       std::span<const uint8_t> candidate, int k, ThreadPool& pool) {
   RecommendScratch scratch;
   return TopRecommendations(
-      net.config().num_items, user, candidate, {}, k, scratch,
-      [&](std::span<float> out) { net.ScoreAllItems(user, out); },
+      user, scratch,
+      [&] {
+        ScoreAndSelect(net.config().num_items, candidate, {}, k, scratch,
+                       [&](std::span<float> out) { net.ScoreAllItems(user, out); });
+      },
       [&](std::span<const UserId> u, std::span<const ItemId> i, std::span<float> out) {
         net.PredictRatings(u, i, out, pool);
       });
@@ -59,10 +72,21 @@ std::vector<Recommendation> Recommend(const MultiTaskNet& net, UserId user,
 
 std::vector<Recommendation> Recommend(const MultiTaskNet& net, UserId user,
                                       const RecommendationCandidates& known, bool include_seen,
-                                      int k, RecommendScratch& scratch) {
+                                      int k, RecommendScratch& scratch,
+                                      const ItemPrefilter* prefilter) {
+  const std::span<const uint8_t> candidate = known.occurs();
+  const std::span<const ItemId> excluded = known.Excluded(user, include_seen);
   return TopRecommendations(
-      net.config().num_items, user, known.occurs(), known.Excluded(user, include_seen), k, scratch,
-      [&](std::span<float> out) { net.ScoreAllItems(user, out); },
+      user, scratch,
+      [&] {
+        if (prefilter != nullptr &&
+            prefilter->Select(net, user, candidate, excluded, k, scratch.scores, scratch.bounds,
+                              scratch.survivors, scratch.top)) {
+          return;
+        }
+        ScoreAndSelect(net.config().num_items, candidate, excluded, k, scratch,
+                       [&](std::span<float> out) { net.ScoreAllItems(user, out); });
+      },
       [&](std::span<const UserId> u, std::span<const ItemId> i, std::span<float> out) {
         net.PredictRatings(u, i, out, scratch.predict);
       });

@@ -30,6 +30,7 @@ std::vector<Recommendation> Recommend(const MultiTaskNet& net, UserId user,
 // Both heads for one (user, item) pair.
 Recommendation PredictPair(const Backend& model, UserId user, ItemId item);
 
+class ItemPrefilter;
 class RecommendationCandidates;
 
 // What one thread reuses across the calling-thread calls below, so that once
@@ -40,17 +41,22 @@ struct RecommendScratch {
   std::vector<ItemId> top;
   std::vector<UserId> users;
   std::vector<float> ratings;
+  std::vector<float> bounds;       // ItemPrefilter::Select's
+  std::vector<ItemId> survivors;
   MultiTaskNet::PredictScratch predict;
 };
 
 // The k best items for `user` of `known` (its For(user, include_seen), without
 // the mask's copy), scored and rated on the calling thread against a model on
 // the host: bit-identical to Recommend above on the CPU backend. Calls with
-// distinct scratch may run at once on one net. REQUIRES: known covers
+// distinct scratch may run at once on one net. With `prefilter` (built from
+// net's current weights) only the items its bounds cannot rule out are scored
+// exactly: the same answer (infer/item_prefilter.h). REQUIRES: known covers
 // net's items (as Model's candidates do).
 std::vector<Recommendation> Recommend(const MultiTaskNet& net, UserId user,
                                       const RecommendationCandidates& known, bool include_seen,
-                                      int k, RecommendScratch& scratch);
+                                      int k, RecommendScratch& scratch,
+                                      const ItemPrefilter* prefilter = nullptr);
 
 // Both heads for one pair on the calling thread, as PredictPair.
 Recommendation PredictPair(const MultiTaskNet& net, UserId user, ItemId item,
