@@ -43,6 +43,13 @@ struct ModelConfig {
   // parameters: x already holds the product U_r[u] * Q_r[i] that it sums).
   // Off: the original's.
   bool rating_dot = false;
+  // mtrec's rating head, SVD++'s implicit term: the head reads the user as
+  // U_r[u] + |N(u)|^-1/2 sum_{j in N(u)} Y[j] in place of U_r[u] (in the MLP's
+  // input and the rating dot), N(u) the user's items in the rows the model is
+  // fitted on, Y a new item table (block "rating_implicit_item", zero at
+  // start). Needs separate embeddings and the dense Adam optimizer. Off: the
+  // original's.
+  bool rating_implicit = false;
 
   // Checks the shape (positive sizes, at least one hidden layer, widths that
   // fit in memory). Messages name the field.

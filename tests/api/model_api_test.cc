@@ -415,6 +415,65 @@ TEST_F(ModelApi, ALoadedCheckpointAnswersAsTheCliDoes) {
   EXPECT_TRUE(found->Recommend(7, 3).ok());
 }
 
+// rating_implicit's N(u) is the fitted rows: a loaded checkpoint reads them
+// from its recorded data set and rates the test rows as the run did; a model
+// of in-memory data cannot be loaded with it; shared tables are refused.
+TEST_F(ModelApi, TheImplicitTermReadsTheFittedRowsAgainOnLoad) {
+  testing::TempDir tmp;
+  const std::string csv = WriteCsv(tmp / "ratings.csv");
+  const auto cli = testing::RunMtrec({"train",
+                                      "--dataset",
+                                      csv,
+                                      "--epochs",
+                                      "2",
+                                      "--seed",
+                                      "4",
+                                      "--threads",
+                                      "2",
+                                      "--embedding_dim",
+                                      "8",
+                                      "--layers",
+                                      "16",
+                                      "--validation_fraction",
+                                      "0.1",
+                                      "--no_shared_embeddings",
+                                      "--rating_implicit",
+                                      "--logdir",
+                                      tmp / "run",
+                                      "--save",
+                                      tmp / "m.mtrec"});
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  Result<Model> model = Model::Load(tmp / "m.mtrec", 2);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  Result<const TrainingData*> data = model->training_data();
+  ASSERT_TRUE(data.ok()) << data.status().message();
+  const Result<ModelEvaluation> e =
+      model->Evaluate((*data)->test, {&(*data)->train, &(*data)->validation});
+  ASSERT_TRUE(e.ok()) << e.status().message();
+  const std::string metrics = testing::ReadFile(tmp / "run/metrics.jsonl");
+  const nlohmann::json last = nlohmann::json::parse(metrics.substr(metrics.rfind('{')));
+  EXPECT_EQ(e->base.mse, last["mse"].get<double>());
+  std::vector<std::string> names;
+  for (const NamedTensor& t : model->Parameters()) names.push_back(t.name);
+  EXPECT_NE(std::find(names.begin(), names.end(), "rating_implicit_item"), names.end());
+
+  ModelOptions o = SmallOptions();
+  o.model.shared_embeddings = false;
+  o.model.rating_implicit = true;
+  Model in_memory = NewModel(o);
+  Train(in_memory, 1);
+  ASSERT_TRUE(in_memory.Save(tmp / "mem.mtrec").ok());
+  const Result<Model> refused = Model::Load(tmp / "mem.mtrec", 1);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("rating_implicit"), std::string::npos)
+      << refused.status().message();
+
+  const auto shared = testing::RunMtrec({"train", "--dataset", csv, "--rating_implicit"});
+  EXPECT_EQ(shared.exit_code, 2);
+  EXPECT_NE(shared.err.find("--rating_implicit: needs separate embeddings"), std::string::npos)
+      << shared.err;
+}
+
 TEST_F(ModelApi, MatchesTheCliOnTheSameDataBitForBit) {
   testing::TempDir tmp;
   const std::string csv = WriteCsv(tmp / "ratings.csv");

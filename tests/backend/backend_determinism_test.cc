@@ -23,13 +23,15 @@ struct Outcome {
 // 3 epochs on the small synthetic data (batch 300: two full 128-sample blocks
 // and a partial one per batch), evaluated after each.
 // With `recipe`, the elements of mtrec's recipe on top: rating biases, the
-// rating dot, the rating L2 penalty and the hardest of 4 negatives.
+// rating dot, the rating L2 penalty and the hardest of 4 negatives (and with
+// separate tables and Adam, the implicit term).
 Outcome Train(const std::string& backend_name, int threads, bool shared,
               OptimizerKind optimizer = OptimizerKind::kAdam, bool recipe = false) {
   const testing::SmallData& data = testing::SmallSyntheticData();
   ModelConfig mc = testing::SmallModelConfig(data.train, shared);
   mc.rating_biases = recipe;
   mc.rating_dot = recipe;
+  mc.rating_implicit = recipe && !shared && optimizer == OptimizerKind::kAdam;
   const std::unique_ptr<Backend> backend =
       testing::NewBackend(backend_name, mc, threads, /*init_seed=*/7);
   if (backend == nullptr) return {};

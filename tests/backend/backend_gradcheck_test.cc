@@ -49,6 +49,7 @@ struct GradCase {
   double regression_weight = 0.3;
   bool rating_biases = false;
   bool rating_dot = false;
+  bool rating_implicit = false;  // N(u): testing::NewBackend's
 };
 std::string CaseName(const GradCase& c) { return c.name; }
 void PrintTo(const GradCase& c, std::ostream* os) { *os << c.name; }
@@ -63,6 +64,7 @@ ModelConfig TinyModel(const GradCase& c) {
   mc.user_bias = c.user_bias;
   mc.rating_biases = c.rating_biases;
   mc.rating_dot = c.rating_dot;
+  mc.rating_implicit = c.rating_implicit;
   return mc;
 }
 
@@ -192,6 +194,41 @@ INSTANTIATE_TEST_SUITE_P(
                      6,
                      0.0,
                      0.3,
+                     true,
+                     true},
+            // (The implicit term's z_u moves the ReLUs' inputs: these widths
+            // keep this fixture's away from their kinks.)
+            GradCase{"separate_rating_implicit",
+                     false,
+                     false,
+                     BprLoss::kSigmoid,
+                     {3},
+                     6,
+                     0.7,
+                     0.3,
+                     false,
+                     false,
+                     true},
+            GradCase{"separate_log_rating_biases_dot_implicit",
+                     false,
+                     false,
+                     BprLoss::kLog,
+                     {3},
+                     6,
+                     0.7,
+                     0.3,
+                     true,
+                     true,
+                     true},
+            GradCase{"separate_log_rating_biases_dot_implicit_batch150",
+                     false,
+                     false,
+                     BprLoss::kLog,
+                     {6},
+                     150,
+                     0.7,
+                     0.3,
+                     true,
                      true,
                      true})),
     testing::BackendCaseParamName<GradCase>());

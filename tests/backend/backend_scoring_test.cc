@@ -12,8 +12,8 @@
 #include <random>
 #include <string>
 
-#include "mtrec/infer/evaluator.h"
 #include "mtrec/eval/mrr.h"
+#include "mtrec/infer/evaluator.h"
 #include "mtrec/train/trainer.h"
 #include "support/backend_test_util.h"
 
@@ -178,7 +178,8 @@ TEST_P(BackendScoring, PredictRatingsEqualsADoublePrecisionForward) {
   for (int layout = 0; layout < 4; ++layout) {
     const bool shared = layout % 2 == 0;
     SCOPED_TRACE(std::string(shared ? "shared" : "separate") +
-                 (layout >= 2 ? " rating biases and dot" : ""));
+                 (layout >= 2 ? " rating biases and dot" : "") +
+                 (layout == 3 ? " and the implicit term" : ""));
     ModelConfig mc;
     mc.num_users = 40;
     mc.num_items = 50;
@@ -186,6 +187,7 @@ TEST_P(BackendScoring, PredictRatingsEqualsADoublePrecisionForward) {
     mc.hidden_layers = {16, 9};
     mc.shared_embeddings = shared;
     mc.rating_biases = mc.rating_dot = layout >= 2;
+    mc.rating_implicit = layout == 3;
     const std::unique_ptr<Backend> backend = testing::NewBackend(GetParam(), mc, 3);
     ASSERT_NE(backend, nullptr);
     testing::FillUniform(*backend, 0.6f, 31);

@@ -38,6 +38,22 @@ std::unique_ptr<Backend> NewBackend(const std::string& name, const ModelConfig& 
   std::unique_ptr<Backend> backend = std::move(made).value();
   EXPECT_EQ(backend->name(), name);
   if (init_seed != 0) backend->WriteParams([&](MultiTaskNet& net) { net.InitRandom(init_seed); });
+  if (mc.rating_implicit) {
+    // N(u): user u has min(u % 4, items) items from 3u on, every other one
+    // (user 0 none); users 0..num_users - 2 only (the last one: none at all).
+    Interactions sets;
+    sets.num_users = mc.num_users - 1;
+    sets.num_items = mc.num_items;
+    for (UserId u = 0; u + 1 < mc.num_users; ++u) {
+      for (int k = 0; k < std::min(u % 4, mc.num_items); ++k) {
+        sets.users.push_back(u);
+        sets.items.push_back(static_cast<ItemId>((3 * u + 2 * k) % mc.num_items));
+        sets.ratings.push_back(1.0f);
+      }
+    }
+    auto built = std::make_shared<const UserItemSets>(UserItemSets::Build(sets));
+    backend->WriteParams([&](MultiTaskNet& net) { net.SetImplicitItems(built); });
+  }
   return backend;
 }
 
@@ -51,6 +67,7 @@ std::unique_ptr<Backend> NewBackendFrom(const std::string& name, const MultiTask
   std::unique_ptr<Backend> backend = std::move(made).value();
   backend->WriteParams([&](MultiTaskNet& to) {
     std::copy(net.params().begin(), net.params().end(), to.params().begin());
+    to.SetImplicitItems(net.implicit_items());
   });
   return backend;
 }
@@ -135,8 +152,19 @@ double ReferencePrediction(const MultiTaskNet& net, std::span<const double> para
                            ItemId i) {
   const MultiTaskNet::Roles& roles = net.roles();
   const int d = net.embedding_dim();
-  const double* user = RowOf(net, params, roles.u_reg, u);
+  const double* row = RowOf(net, params, roles.u_reg, u);
   const double* item = RowOf(net, params, roles.q_reg, i);
+  // With rating_implicit the head reads U_r[u] + |N(u)|^-1/2 sum_{j in N(u)} Y[j].
+  std::vector<double> user(row, row + d);
+  const UserItemSets* sets = net.implicit_items().get();
+  if (roles.implicit_item >= 0 && sets != nullptr && u < sets->num_users() &&
+      !sets->Of(u).empty()) {
+    const double scale = 1.0 / std::sqrt(static_cast<double>(sets->Of(u).size()));
+    for (const ItemId j : sets->Of(u)) {
+      const double* y = RowOf(net, params, roles.implicit_item, j);
+      for (int k = 0; k < d; ++k) user[k] += scale * y[k];
+    }
+  }
   std::vector<double> in(3 * static_cast<size_t>(d));
   for (int k = 0; k < d; ++k) {
     in[k] = user[k];

@@ -30,6 +30,9 @@ Status ModelConfig::Validate() const {
   if (num_users <= 0 || num_items <= 0) {
     return Status::InvalidArgument("the data set has no users or items");
   }
+  if (rating_implicit && shared_embeddings) {
+    return Field("rating_implicit", "needs separate embeddings (shared_embeddings false)");
+  }
   ExperimentConfig x;
   x.model = *this;
   return CheckPart(x, ConfigPart::kModel);

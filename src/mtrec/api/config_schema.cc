@@ -9,8 +9,8 @@
 
 #include "mtrec/config_names.h"
 #include "mtrec/core/config_names.h"
-#include "mtrec/core/number_text.h"
 #include "mtrec/core/enum_names.h"
+#include "mtrec/core/number_text.h"
 #include "mtrec/train/experiment_data.h"  // kValidationSplitSeed
 
 namespace mtrec {
@@ -195,6 +195,18 @@ const ConfigField kFields[] = {
      .flag = "rating_dot",
      .in_sweep = true,
      .python = "rating_dot"},
+    {.name = "rating_implicit",
+     .access = MTREC_AT(model.rating_implicit),
+     .part = kModel,
+     .doc = "mtrec's rating head: add SVD++'s implicit term (a new item table's rows summed "
+            "over the user's training items, divided by the square root of their number) to the "
+            "user's rating embedding (needs separate embeddings and the adam optimizer)",
+     .json_form = kAdded,
+     .json = "model.rating_implicit",
+     .flag_form = kOptionalBool,
+     .flag = "rating_implicit",
+     .in_sweep = true,
+     .python = "rating_implicit"},
     // training
     {.name = "epochs",
      .access = MTREC_AT(epochs),

@@ -230,6 +230,13 @@ Result<Model> ModelHooks::Make(const ModelOptions& options, const IdMap& users,
                                    std::to_string(ExperimentConfig::kMaxThreads) + "], got " +
                                    std::to_string(options.threads));
   }
+  if (options.model.rating_implicit && options.train.optimizer.kind != OptimizerKind::kAdam) {
+    return Status::InvalidArgument(
+        "rating_implicit: needs the adam optimizer (its item table's gradient is dense)");
+  }
+  if (options.model.rating_implicit && options.shard_tables) {
+    return Status::InvalidArgument("shard_tables: not with rating_implicit");
+  }
   if (options.shard_tables && options.train.negatives > 1) {
     return Status::InvalidArgument(
         "shard_tables: needs negatives 1 (hard negatives score candidates against whole tables)");
@@ -310,6 +317,17 @@ Result<Model> Model::CreateModel(const ModelOptions& options, const Dataset& dat
   return model;
 }
 
+namespace {
+
+// rating_implicit: SVD++'s N(u) from `parts`, the rows the weights were fitted on.
+void SetImplicitItems(Backend& backend, std::initializer_list<const Interactions*> parts) {
+  if (!backend.net().config().rating_implicit) return;
+  auto sets = std::make_shared<const UserItemSets>(UserItemSets::Build(parts));
+  backend.WriteParams([&](MultiTaskNet& net) { net.SetImplicitItems(sets); });
+}
+
+}  // namespace
+
 Result<Model> Model::LoadModel(const std::filesystem::path& path, const LoadOptions& load) {
   MTREC_ASSIGN_OR_RETURN(const TrainingCheckpoint checkpoint, LoadCheckpoint(path));
   ModelOptions options;
@@ -328,6 +346,16 @@ Result<Model> Model::LoadModel(const std::filesystem::path& path, const LoadOpti
   m.dataset_override = load.dataset;
   m.data_dir_override = load.data_dir;
   m.loaded_weights = WeightsStateOf(checkpoint);
+  if (options.model.rating_implicit) {
+    // Its ratings read each user's training items: those of the recorded data.
+    Result<const TrainingData*> data = model.training_data();
+    if (!data.ok()) {
+      return data.status().WithContext(path.string() +
+                                       ": rating_implicit reads the users' training rows");
+    }
+    const bool refitted = m.loaded_weights->refitted;
+    SetImplicitItems(*m.backend, {&(*data)->train, refitted ? &(*data)->validation : nullptr});
+  }
   return model;
 }
 
@@ -569,6 +597,7 @@ void Model::PrepareFit(const Interactions& train, const FitOptions& options) {
   m.restored_best.reset();   // from any earlier best,
   m.split_heads.reset();     // and from an earlier refit's heads
   m.DropWeightCopies();      // an index of the old weights would answer for them
+  SetImplicitItems(*m.backend, {&train});
   if (m.backend->net().config().rating_biases && m.history.empty() && m.trainer->steps() == 0) {
     // mtrec's rating head starts at the global mean: the MLP and the biases
     // then learn deviations from it.
@@ -578,7 +607,6 @@ void Model::PrepareFit(const Interactions& train, const FitOptions& options) {
     m.backend->WriteParams([&](MultiTaskNet& net) { net.SetRatingOffset(mean); });
   }
 }
-
 
 const std::vector<EpochStats>& Model::history() const { return impl_->history; }
 

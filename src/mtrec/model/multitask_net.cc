@@ -97,6 +97,13 @@ void FillUniform(std::mt19937_64& gen, double bound, std::span<float> out) {
 
 constexpr int kPredictChunk = 256;
 
+// a . b: one FMA chain over the dimensions in order.
+float FmaDot(const float* a, const float* b, int64_t d) {
+  float acc = 0.0f;
+  for (int64_t k = 0; k < d; ++k) acc = FusedMulAdd(a[k], b[k], acc);
+  return acc;
+}
+
 }  // namespace
 
 MultiTaskNet::MultiTaskNet(const ModelConfig& config)
@@ -118,6 +125,7 @@ MultiTaskNet::MultiTaskNet(const ModelConfig& config)
     roles_.rating_user_bias = layout_.Add("rating_user_bias", nu, 1);
     roles_.rating_item_bias = layout_.Add("rating_item_bias", ni, 1);
   }
+  if (config.rating_implicit) roles_.implicit_item = layout_.Add("rating_implicit_item", ni, d);
   roles_.mlp_offset = layout_.total_size();
   for (int l = 0; l < mlp_.num_layers(); ++l) {
     // nn.Sequential numbers Linear, ReLU, Linear, ...: the Linears are 0, 2, 4, ...
@@ -182,12 +190,7 @@ void MultiTaskNet::ScoreAllItems(UserId u, std::span<float> out) const {
 }
 
 float MultiTaskNet::RowDot(int user_block, UserId u, int item_block, ItemId i) const {
-  const int64_t d = config_.embedding_dim;
-  const float* user = Row(user_block, u);
-  const float* item = Row(item_block, i);
-  float acc = 0.0f;
-  for (int64_t k = 0; k < d; ++k) acc = FusedMulAdd(user[k], item[k], acc);
-  return acc;
+  return FmaDot(Row(user_block, u), Row(item_block, i), config_.embedding_dim);
 }
 
 float MultiTaskNet::Score(UserId u, ItemId i) const {
@@ -196,8 +199,34 @@ float MultiTaskNet::Score(UserId u, ItemId i) const {
   return acc + *Row(roles_.item_bias, i) + user_bias;
 }
 
-float MultiTaskNet::RatingDot(UserId u, ItemId i) const {
-  return RowDot(roles_.u_reg, u, roles_.q_reg, i);
+float MultiTaskNet::RatingDot(UserId u, ItemId i, const float* user) const {
+  if (!config_.rating_implicit) return RowDot(roles_.u_reg, u, roles_.q_reg, i);
+  const int d = config_.embedding_dim;
+  std::vector<float> own;
+  if (user == nullptr) {  // U_r[u] + z_u, as RegressionInput forms it
+    own.resize(d);
+    ImplicitSum(u, own.data());
+    const float* ur = Row(roles_.u_reg, u);
+    for (int k = 0; k < d; ++k) own[k] = ur[k] + own[k];
+    user = own.data();
+  }
+  return FmaDot(user, Row(roles_.q_reg, i), d);
+}
+
+void MultiTaskNet::SetImplicitItems(std::shared_ptr<const UserItemSets> items) {
+  implicit_items_ = std::move(items);
+}
+
+void MultiTaskNet::ImplicitSum(UserId u, float* out) const {
+  MTREC_DCHECK(roles_.implicit_item >= 0);
+  const int d = config_.embedding_dim;
+  std::fill(out, out + d, 0.0f);
+  if (implicit_items_ == nullptr || u >= implicit_items_->num_users()) return;
+  const std::span<const ItemId> items = implicit_items_->Of(u);
+  if (items.empty()) return;
+  for (const ItemId j : items) AddTo(Row(roles_.implicit_item, j), out, d);
+  const float scale = 1.0f / std::sqrt(static_cast<float>(items.size()));
+  for (int k = 0; k < d; ++k) out[k] *= scale;
 }
 
 void MultiTaskNet::SetRatingOffset(float value) {
@@ -205,11 +234,20 @@ void MultiTaskNet::SetRatingOffset(float value) {
   params_[roles_.mlp_offset + mlp_.bias_offset(last)] = value;
 }
 
-void MultiTaskNet::RegressionInput(UserId u, ItemId i, float* x) const {
+void MultiTaskNet::RegressionInput(UserId u, ItemId i, float* x, const float* implicit) const {
   const int d = config_.embedding_dim;
   const float* ur = Row(roles_.u_reg, u);
   const float* qr = Row(roles_.q_reg, i);
-  std::copy(ur, ur + d, x);
+  if (config_.rating_implicit) {
+    if (implicit == nullptr) {  // z_u in the product's place until the product is formed
+      ImplicitSum(u, x + 2 * d);
+      implicit = x + 2 * d;
+    }
+    for (int k = 0; k < d; ++k) x[k] = ur[k] + implicit[k];
+    ur = x;
+  } else {
+    std::copy(ur, ur + d, x);
+  }
   std::copy(qr, qr + d, x + d);
   Mul(ur, qr, x + 2 * d, d);
 }
@@ -223,7 +261,8 @@ void MultiTaskNet::PredictChunk(std::span<const UserId> users, std::span<const I
   }
   MlpForward(mlp_, packed, x, count, ws);
   for (int s = 0; s < count; ++s) {
-    out[begin + s] = ws.output(s) + RatingTerms(users[begin + s], items[begin + s]);
+    out[begin + s] =
+        ws.output(s) + RatingTerms(users[begin + s], items[begin + s], x + int64_t{s} * stride);
   }
 }
 

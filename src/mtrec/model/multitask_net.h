@@ -4,6 +4,8 @@
 //   regression head:     r(u, i) = MLP([U_r[u], Q_r[i], U_r[u] * Q_r[i]]) (+ C[u] + D[i]
 //                        with rating_biases) (+ U_r[u] . Q_r[i] with rating_dot: mtrec's
 //                        own head; not the original's)
+//   with rating_implicit (SVD++'s implicit term), U_r[u] above reads
+//   U_r[u] + z_u, z_u = |N(u)|^-1/2 sum_{j in N(u)} Y[j] (ImplicitSum)
 //
 // With shared embeddings U_f = U_r = U and Q_f = Q_r = Q; otherwise the heads
 // have their own tables (U_fact/Q_fact and U_reg/Q_reg). B feeds only the
@@ -14,7 +16,8 @@
 // Parameters live in one flat float32 buffer, blocks in the original's creation
 // (state_dict) order: shared: U, Q, B, [A], mlp_layers.*; separate: U_reg,
 // Q_reg, U_fact, Q_fact, B, [A], mlp_layers.*; with rating_biases the blocks
-// rating_user_bias (C) and rating_item_bias (D) come before mlp_layers.*. MLP block names follow
+// rating_user_bias (C) and rating_item_bias (D) come before mlp_layers.*, then with
+// rating_implicit the block rating_implicit_item (Y). MLP block names follow
 // nn.Sequential: mlp_layers.0.weight, mlp_layers.0.bias, mlp_layers.2.weight, ...
 //
 // Thread-safety: const methods may run concurrently; nothing else may run with
@@ -22,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -61,6 +65,7 @@ class MultiTaskNet {
   struct Roles {
     int u_fact = -1, q_fact = -1, u_reg = -1, q_reg = -1, item_bias = -1, user_bias = -1;
     int rating_user_bias = -1, rating_item_bias = -1;  // -1 without rating_biases
+    int implicit_item = -1;                            // Y; -1 without rating_implicit
     int64_t mlp_offset = 0;  // flat offset of the MLP region (it runs to the end)
   };
   const Roles& roles() const { return roles_; }
@@ -72,7 +77,20 @@ class MultiTaskNet {
 
   // Writes the regression head's input [U_r[u], Q_r[i], U_r[u] * Q_r[i]] to
   // x[0, 3 * dim); the padding up to mlp().padded_in(0) is left untouched (zero).
-  void RegressionInput(UserId u, ItemId i, float* x) const;
+  // With rating_implicit the user part is the float sum U_r[u] + z_u, z_u
+  // being `implicit` (ImplicitSum(u), computed here when null).
+  void RegressionInput(UserId u, ItemId i, float* x, const float* implicit = nullptr) const;
+
+  // SVD++'s implicit term (rating_implicit): N(u) is the user's items in the
+  // rows the model is fitted on (Model sets them: a Fit's training rows, a
+  // loaded model's recorded ones). Unset, or for a user beyond them, N(u) is
+  // empty. Shared, read-only, kept by copies of the net.
+  void SetImplicitItems(std::shared_ptr<const UserItemSets> items);
+  const std::shared_ptr<const UserItemSets>& implicit_items() const { return implicit_items_; }
+  // z_u = |N(u)|^-1/2 sum_{j in N(u)} Y[j] into out[0, dim): the rows added in
+  // float in N(u)'s (ascending) order, then each multiplied by the float
+  // 1 / sqrt(|N(u)|); zeros for an empty N(u). REQUIRES: rating_implicit.
+  void ImplicitSum(UserId u, float* out) const;
 
   // Factorisation scores p(u, i) for every item i (out.size() == num_items),
   // each bit-identical to what FactorizationScorer (evaluation) computes for
@@ -85,16 +103,19 @@ class MultiTaskNet {
   // What the regression head adds to the MLP's output: the rating biases
   // C[u] + D[i] (rating_biases), then the dot product U_r[u] . Q_r[i]
   // (rating_dot; RatingDot); 0 with neither. Every path adds them in this order.
-  float RatingTerms(UserId u, ItemId i) const {
+  // `user`: the head's user vector when the caller has it (x's first dim
+  // floats, RegressionInput), read with rating_implicit.
+  float RatingTerms(UserId u, ItemId i, const float* user = nullptr) const {
     float terms = 0.0f;
     if (roles_.rating_user_bias >= 0) {
       terms = *Row(roles_.rating_user_bias, u) + *Row(roles_.rating_item_bias, i);
     }
-    if (config_.rating_dot) terms += RatingDot(u, i);
+    if (config_.rating_dot) terms += RatingDot(u, i, user);
     return terms;
   }
-  // U_r[u] . Q_r[i]: one FMA chain over the dimensions in order.
-  float RatingDot(UserId u, ItemId i) const;
+  // U_r[u] . Q_r[i] (with rating_implicit, (U_r[u] + z_u) . Q_r[i], the user
+  // vector `user` when given): one FMA chain over the dimensions in order.
+  float RatingDot(UserId u, ItemId i, const float* user = nullptr) const;
   // Sets the MLP's output bias (the rating head's global offset).
   void SetRatingOffset(float value);
 
@@ -122,7 +143,8 @@ class MultiTaskNet {
   ParameterLayout layout_;
   MlpShape mlp_;
   Roles roles_;
-  LargeVector<float> params_;  // on huge pages: rows are read at random
+  LargeVector<float> params_;                           // on huge pages: rows are read at random
+  std::shared_ptr<const UserItemSets> implicit_items_;  // N(u) (rating_implicit)
 
   // Row u of a user block . row i of an item block: one FMA chain over the
   // dimensions in order (the factorisation score's and the rating dot's).

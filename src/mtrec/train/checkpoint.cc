@@ -327,7 +327,8 @@ Status RestoreWeights(const TrainingCheckpoint& c, const std::string& source, Mu
   if (a.num_users != b.num_users || a.num_items != b.num_items ||
       a.embedding_dim != b.embedding_dim || a.hidden_layers != b.hidden_layers ||
       a.shared_embeddings != b.shared_embeddings || a.user_bias != b.user_bias ||
-      a.rating_biases != b.rating_biases || a.rating_dot != b.rating_dot) {
+      a.rating_biases != b.rating_biases || a.rating_dot != b.rating_dot ||
+      a.rating_implicit != b.rating_implicit) {
     return Status::InvalidArgument(
         source + ": the checkpoint holds a different model shape (" + std::to_string(a.num_users) +
         " users x " + std::to_string(a.num_items) + " items, dim " +

@@ -39,6 +39,13 @@ BatchBackprop::BatchBackprop(const MultiTaskNet& net, const LossWeights& weights
   bpr_values_.resize(max_batch);
   squared_errors_.resize(max_batch);
   grad_rating_.resize(max_batch);
+  if (net.config().rating_implicit) {
+    implicit_users_.reserve(max_batch);
+    implicit_slot_.resize(max_batch);
+    implicit_seen_.assign(net.config().num_users, -1);
+    implicit_z_.resize(rows);
+    implicit_grad_.resize(rows);
+  }
   if (comm_.size() > 1) {
     const int per_sample = (net.config().shared_embeddings ? 3 : 5) * dim_ + 4;
     exchange_.resize(static_cast<size_t>(blocks) * partial_size_ +
@@ -59,6 +66,10 @@ BatchLosses BatchBackprop::Run(const MultiTaskNet& net, const Batch& batch, std:
   if (fused == nullptr || std::isfinite(losses.joint)) {
     Scatter(net, batch, grads, compact, pool, fused);
   }
+  if (net.config().rating_implicit && weights_.regression != 0) {
+    MTREC_CHECK(compact == nullptr && fused == nullptr);  // the dense optimizer only
+    ScatterImplicit(net, batch, grads, pool);
+  }
   return losses;
 }
 
@@ -71,9 +82,65 @@ void BatchBackprop::ComputeBlocks(const MultiTaskNet& net, const Batch& batch, R
   // The MLP's weights are read only when the regression head is on.
   if (weights_.regression != 0) {
     packed_.Pack(net.mlp(), net.params().data() + net.roles().mlp_offset);
+    if (net.config().rating_implicit) PrepareImplicit(net, batch, pool);
   }
   pool.Run(static_cast<int>(blocks.end - blocks.begin), [&](int k, int thread) {
     RunBlock(net, batch, static_cast<int>(blocks.begin) + k, scratch_[thread]);
+  });
+}
+
+void BatchBackprop::PrepareImplicit(const MultiTaskNet& net, const Batch& batch, ThreadPool& pool) {
+  implicit_users_.clear();
+  for (size_t s = 0; s < batch.size(); ++s) {
+    int32_t& slot = implicit_seen_[batch.users[s]];
+    if (slot < 0) {
+      slot = static_cast<int32_t>(implicit_users_.size());
+      implicit_users_.push_back(batch.users[s]);
+    }
+    implicit_slot_[s] = slot;
+  }
+  for (const int32_t u : implicit_users_) implicit_seen_[u] = -1;
+  const int d = dim_;
+  pool.ParallelFor(std::ssize(implicit_users_), [&](int64_t begin, int64_t end, int) {
+    for (int64_t k = begin; k < end; ++k) net.ImplicitSum(implicit_users_[k], &implicit_z_[k * d]);
+  });
+}
+
+void BatchBackprop::ScatterImplicit(const MultiTaskNet& net, const Batch& batch,
+                                    std::span<float> grads, ThreadPool& pool) {
+  const int d = dim_;
+  const int64_t users = std::ssize(implicit_users_);
+  // dJ/dz_u is the sum of the user's U_r row gradients (U_r[u] + z_u is what
+  // the head reads), summed in sample order.
+  float* g = implicit_grad_.data();
+  std::fill(g, g + users * d, 0.0f);
+  for (size_t s = 0; s < batch.size(); ++s) {
+    AddTo(grad_user_reg_.data() + s * d, g + int64_t{implicit_slot_[s]} * d, d);
+  }
+  const UserItemSets* sets = net.implicit_items().get();
+  if (sets == nullptr) return;
+  float* grad_y = grads.data() + net.layout().block(net.roles().implicit_item).offset;
+  // Each part owns a contiguous range of Y's rows and adds to them user by
+  // user, in first-sight order: every row sums its terms in the same order
+  // whatever the number of parts.
+  const int parts = pool.num_threads();
+  const int64_t items_per_part = (net.config().num_items + parts - 1) / parts;
+  pool.Run(parts, [&](int part, int) {
+    const int64_t lo = part * items_per_part, hi = lo + items_per_part;
+    for (int64_t k = 0; k < users; ++k) {
+      const UserId u = implicit_users_[k];
+      if (u >= sets->num_users()) continue;
+      const std::span<const ItemId> items = sets->Of(u);
+      if (items.empty()) continue;
+      const float scale = 1.0f / std::sqrt(static_cast<float>(items.size()));  // ImplicitSum's
+      const float* gu = g + k * d;
+      const auto first = std::lower_bound(items.begin(), items.end(), lo);
+      const auto last = std::lower_bound(first, items.end(), hi);
+      for (auto j = first; j != last; ++j) {
+        float* row = grad_y + int64_t{*j} * d;
+        for (int c = 0; c < d; ++c) row[c] += scale * gu[c];
+      }
+    }
   });
 }
 
@@ -232,6 +299,7 @@ void BatchBackprop::RunBlock(const MultiTaskNet& net, const Batch& batch, int bl
   float* x = scratch.x.data();
   const float* user_reg = net.Row(roles.u_reg, 0);
   const float* item_reg = net.Row(roles.q_reg, 0);
+  const bool implicit = net.config().rating_implicit;
   for (int s = 0; s < count; ++s) {
     if (s + kPrefetchAhead < count) {
       const int a = begin + s + kPrefetchAhead;
@@ -248,8 +316,9 @@ void BatchBackprop::RunBlock(const MultiTaskNet& net, const Batch& batch, int bl
       }
     }
     if (rating) {
-      net.RegressionInput(batch.users[begin + s], batch.items[begin + s],
-                          x + static_cast<int64_t>(s) * x_stride_);
+      const int gs = begin + s;
+      net.RegressionInput(batch.users[gs], batch.items[gs], x + static_cast<int64_t>(s) * x_stride_,
+                          implicit ? &implicit_z_[int64_t{implicit_slot_[gs]} * d] : nullptr);
     }
   }
   if (rating) MlpForward(net.mlp(), packed_, x, count, scratch.mlp);
@@ -262,7 +331,8 @@ void BatchBackprop::RunBlock(const MultiTaskNet& net, const Batch& batch, int bl
   for (int s = 0; s < count; ++s) {
     const int gs = begin + s;
     if (rating) {
-      const float r = y[s] + net.RatingTerms(batch.users[gs], batch.items[gs]);
+      const float r = y[s] + net.RatingTerms(batch.users[gs], batch.items[gs],
+                                             x + static_cast<int64_t>(s) * x_stride_);
       const LossAndGrad se = SquaredErrorAndGrad(r, batch.ratings[gs]);
       squared_errors_[gs] = se.value;
       scratch.dy[s] = w_reg * se.grad;

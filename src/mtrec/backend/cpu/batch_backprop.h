@@ -4,6 +4,7 @@
 // For sample s = (u, i, r) with sampled negative j:
 //   pos = U_f[u].Q_f[i] + B[i] (+A[u]),  neg = U_f[u].Q_f[j] + B[j] (+A[u])
 //   y   = MLP([U_r[u], Q_r[i], U_r[u]*Q_r[i]]) + MultiTaskNet::RatingTerms(u, i)
+//   (with rating_implicit U_r[u] + z_u in U_r[u]'s place: MultiTaskNet::ImplicitSum)
 //   joint = wF * mean_s bpr(pos - neg) + wR * mean_s (r - y)^2
 // The MLP runs on positives only (the original also ran it on the negatives and
 // discarded the result, a pure waste). Repeated ids accumulate, as an index-add.
@@ -14,7 +15,10 @@
 // Determinism: the batch is cut into fixed blocks of kBlockSize samples whatever
 // the thread count; each block writes its own MLP gradient partial and its own
 // per-sample embedding gradients, and these are summed in block/sample order.
-// So the gradient is bit-identical for any number of threads.
+// So the gradient is bit-identical for any number of threads. The implicit
+// term's z_u is computed once per distinct user of the batch; its item table
+// Y gets, row by row, scale_u * (the user's summed U_r row gradients) for each
+// distinct user u in first-sight order, whatever the thread count.
 //
 // Data parallel (several ranks, dist/communicator.h): rank r computes only its
 // contiguous share of the blocks (RangeOfRank), then one all-gather gives every
@@ -30,13 +34,13 @@
 #include <span>
 #include <vector>
 
+#include "mtrec/backend/batch.h"
 #include "mtrec/backend/cpu/owned_samples.h"
 #include "mtrec/data/user_item_sets.h"
 #include "mtrec/dist/communicator.h"
 #include "mtrec/loss/bpr.h"
 #include "mtrec/model/mlp.h"
 #include "mtrec/model/multitask_net.h"
-#include "mtrec/backend/batch.h"
 
 namespace mtrec {
 
@@ -142,6 +146,13 @@ class BatchBackprop {
   void RunBlock(const MultiTaskNet& net, const Batch& batch, int block, ThreadScratch& scratch);
   // Gives every rank the outputs of every rank's blocks of an n-sample batch.
   void ExchangeBlocks(int n);
+  // rating_implicit: the batch's distinct users, each sample's slot among
+  // them, and their z_u rows (before the blocks run).
+  void PrepareImplicit(const MultiTaskNet& net, const Batch& batch, ThreadPool& pool);
+  // rating_implicit: the gradient of Y into `grads` (the flat layout), from
+  // every sample's U_r row gradient (after the blocks, and their exchange).
+  void ScatterImplicit(const MultiTaskNet& net, const Batch& batch, std::span<float> grads,
+                       ThreadPool& pool);
   // Adds the per-sample row gradients into `grads`.
   void Scatter(const MultiTaskNet& net, const Batch& batch, std::span<float> grads,
                const CompactRowGradients* compact, ThreadPool& pool, const FusedRowUpdate* fused);
@@ -179,6 +190,11 @@ class BatchBackprop {
   // A row's index in its part's list, -1 when not listed (between steps: all
   // -1); each part writes its own rows' entries only.
   std::vector<int32_t> user_slot_, item_slot_, positive_slot_;
+  // rating_implicit: the batch's distinct users (first-sight order), each
+  // sample's index among them, the users' slots (between steps: all -1), and
+  // per distinct user its z_u row and its summed U_r row gradient.
+  std::vector<int32_t> implicit_users_, implicit_slot_, implicit_seen_;
+  std::vector<float> implicit_z_, implicit_grad_;
 };
 
 }  // namespace mtrec

@@ -27,6 +27,7 @@ struct TableOffsets {
   int64_t user_bias = -1;                                // -1: the model has no user bias
   int64_t rating_user_bias = -1, rating_item_bias = -1;  // -1: no rating biases
   bool rating_dot = false;                               // the rating head adds U_r[u] . Q_r[i]
+  int64_t implicit_item = -1;                            // Y; -1: no implicit term
   int d = 0;
 };
 
@@ -104,7 +105,36 @@ struct ReciprocalRank {
 
 // --- regression head (MLP) ---------------------------------------------------
 
-// x[s] = [U_r[u], Q_r[i], U_r[u] * Q_r[i], 0 padding] over rows of `stride` floats.
+// rating_implicit: z[s] = |N(u)|^-1/2 sum_{j in N(u)} Y[j] for u = users[s],
+// element (s, k) of [n x d]; N(u) a CSR (offsets [num_users + 1], items),
+// summed in its order, then scaled (MultiTaskNet::ImplicitSum's arithmetic).
+// A user beyond the CSR has an empty N(u).
+struct ImplicitSumKernel {
+  const float* p;
+  TableOffsets t;
+  const int64_t* offsets;
+  const int32_t* sets;
+  int32_t num_users;
+  const int32_t* users;
+  float* z;
+  MTREC_HD void operator()(int64_t e) const {
+    const int d = t.d;
+    const int64_t s = e / d;
+    const int k = static_cast<int>(e % d);
+    const int32_t u = users[s];
+    float acc = 0;
+    if (u < num_users && offsets[u + 1] > offsets[u]) {
+      for (int64_t a = offsets[u]; a < offsets[u + 1]; ++a) {
+        acc = acc + p[t.implicit_item + int64_t{sets[a]} * d + k];
+      }
+      acc = acc * (1.0f / sqrtf(static_cast<float>(offsets[u + 1] - offsets[u])));
+    }
+    z[e] = acc;
+  }
+};
+
+// x[s] = [U_r[u], Q_r[i], U_r[u] * Q_r[i], 0 padding] over rows of `stride` floats;
+// with `z` (rating_implicit: ImplicitSumKernel's [n x d]) U_r[u] + z[s] in U_r[u]'s place.
 struct RegressionInputKernel {
   const float* p;
   TableOffsets t;
@@ -112,6 +142,7 @@ struct RegressionInputKernel {
   const int32_t* items;
   int stride;
   float* x;
+  const float* z;  // null without the implicit term
   MTREC_HD void operator()(int64_t e) const {
     const int64_t s = e / stride;
     const int c = static_cast<int>(e % stride);
@@ -120,11 +151,12 @@ struct RegressionInputKernel {
     const float* q = p + t.q_reg + int64_t{items[s]} * d;
     float v = 0;
     if (c < d) {
-      v = u[c];
+      v = z != nullptr ? u[c] + z[s * d + c] : u[c];
     } else if (c < 2 * d) {
       v = q[c - d];
     } else if (c < 3 * d) {
-      v = u[c - 2 * d] * q[c - 2 * d];
+      const int k = c - 2 * d;
+      v = (z != nullptr ? u[k] + z[s * d + k] : u[k]) * q[k];
     }
     x[e] = v;
   }
@@ -203,7 +235,8 @@ struct AddBiasGrad {
 // --- losses and per-sample gradients ----------------------------------------
 
 // For sample s with prediction r = y[s * y_stride] (+ C[u] + D[i] with rating biases)
-// (+ U_r[u] . Q_r[i] with the rating dot):
+// (+ U_r[u] . Q_r[i] with the rating dot; with the implicit term the user
+// vector is x's first d floats, U_r[u] + z_u):
 //   dJ/dy = wR / n * 2 (r - rating),  dJ/dpos = wF / n * bpr'(pos - neg)
 // and the per-sample loss values (bpr/loss.h, loss/mse.h).
 struct SampleLosses {
@@ -221,14 +254,17 @@ struct SampleLosses {
   float* squared_errors;
   float* dy;  // [n x y_stride], column 0 set, the rest 0
   float* grad_pos;
-  float* grad_rating;  // dJ/dr per sample
+  float* grad_rating;   // dJ/dr per sample
+  const float* inputs;  // [n x inputs_stride] regression inputs (read with the implicit term)
+  int inputs_stride;
   MTREC_HD void operator()(int64_t s) const {
     float r = y[s * y_stride];
     if (t.rating_user_bias >= 0) {
       r = r + (p[t.rating_user_bias + users[s]] + p[t.rating_item_bias + items[s]]);
     }
     if (t.rating_dot) {
-      const float* ur = p + t.u_reg + int64_t{users[s]} * t.d;
+      const float* ur =
+          t.implicit_item >= 0 ? inputs + s * inputs_stride : p + t.u_reg + int64_t{users[s]} * t.d;
       const float* qr = p + t.q_reg + int64_t{items[s]} * t.d;
       float dot = 0;
       for (int k = 0; k < t.d; ++k) dot += ur[k] * qr[k];
@@ -313,6 +349,36 @@ struct RowGradients {
     }
     g_user[e] = gu;
     g_pos[e] = gqi;
+  }
+};
+
+// rating_implicit: Y's gradient, element (r, k) of the batch's touched Y rows
+// rows[r]: the entries e in [first[r], first[r + 1]) are the samples s =
+// samples[e] (ascending) whose user u has the row in N(u); the row gets
+// sum_e |N(u)|^-1/2 dU_r row of s (U_r[u] + z_u is what the head reads), added
+// into grads.
+struct ImplicitGradients {
+  TableOffsets t;
+  const int64_t* offsets;  // N(u)'s CSR offsets
+  const int32_t* users;
+  const int32_t* rows;
+  const int64_t* first;
+  const int32_t* samples;
+  const float* g_user_reg;  // [n x d]
+  float* grads;
+  MTREC_HD void operator()(int64_t e) const {
+    const int d = t.d;
+    const int64_t r = e / d;
+    const int k = static_cast<int>(e % d);
+    float acc = 0;
+    for (int64_t a = first[r]; a < first[r + 1]; ++a) {
+      const int32_t s = samples[a];
+      const int32_t u = users[s];
+      const float scale = 1.0f / sqrtf(static_cast<float>(offsets[u + 1] - offsets[u]));
+      acc = acc + scale * g_user_reg[int64_t{s} * d + k];
+    }
+    float* g = grads + t.implicit_item + int64_t{rows[r]} * d + k;
+    *g = *g + acc;
   }
 };
 

@@ -103,10 +103,12 @@ struct MlpPlan {
   std::vector<int64_t> w, b;    // offsets of W_l and b_l in the flat parameter buffer
   std::vector<int64_t> wt, wp;  // offsets of W_l^T [pin x pout] and W_l [out x pin] in the pack
   int64_t packed_size = 0;
+  int implicit_dim = 0;  // rating_implicit: the width of a z row (else 0)
   int layers() const { return static_cast<int>(in.size()); }
 
   explicit MlpPlan(const MultiTaskNet& net) {
     const MlpShape& s = net.mlp();
+    if (net.config().rating_implicit) implicit_dim = net.embedding_dim();
     for (int l = 0; l < s.num_layers(); ++l) {
       in.push_back(s.in(l));
       out.push_back(s.out(l));
@@ -126,11 +128,13 @@ struct MlpPlan {
 struct MlpBuffers {
   DeviceVector<int32_t> users, items;
   DeviceVector<float> x;                  // [rows x pin[0]]
+  DeviceVector<float> z;                  // [rows x implicit_dim]: rating_implicit's z_u
   std::vector<DeviceVector<float>> acts;  // acts[l]: [rows x pout[l]]
   void Reserve(const MlpPlan& plan, int64_t rows) {
     users.resize(rows);
     items.resize(rows);
     x.resize(rows * plan.pin[0]);
+    z.resize(rows * plan.implicit_dim);
     acts.resize(plan.layers());
     for (int l = 0; l < plan.layers(); ++l) acts[l].resize(rows * plan.pout[l]);
   }
@@ -225,6 +229,7 @@ class ThrustBackend final : public Backend {
       tables_.rating_item_bias = layout.block(r.rating_item_bias).offset;
     }
     tables_.rating_dot = config.rating_dot;
+    if (r.implicit_item >= 0) tables_.implicit_item = layout.block(r.implicit_item).offset;
     tables_.d = host_.embedding_dim();
     params_.assign(host_.params().size(), 0.0f);
   }
@@ -253,6 +258,7 @@ class ThrustBackend final : public Backend {
     write(host_);
     (void)Guard("copying the parameters to the device", [&] {
       ToDevice(host_.params().data(), host_.params().size(), params_);
+      UploadImplicitItems();
       return Status::Ok();
     });
   }
@@ -648,6 +654,60 @@ class ThrustBackend final : public Backend {
     return batch_copies_.ToDevice(Raw(ratings_), batch_ratings_.data(), n, "the batch's ratings");
   }
 
+  // rating_implicit: the host net's N(u) (MultiTaskNet::implicit_items) to the
+  // device, where the forward pass reads it.
+  void UploadImplicitItems() {
+    const UserItemSets* sets = host_.implicit_items().get();
+    if (tables_.implicit_item < 0) return;
+    implicit_users_ = sets != nullptr ? sets->num_users() : 0;
+    implicit_offsets_.resize(sets != nullptr ? sets->offsets.size() : 0);
+    implicit_sets_.resize(sets != nullptr ? sets->items.size() : 0);
+    if (sets == nullptr) return;
+    ToDevice(sets->offsets.data(), sets->offsets.size(), implicit_offsets_);
+    ToDevice(sets->items.data(), sets->items.size(), implicit_sets_);
+  }
+
+  // rating_implicit: Y's gradient into grads_ from g_user_reg_: for every Y
+  // row some batch user has in N(u), the samples of those users (a counting
+  // sort on the host, samples ascending), then ImplicitGradients.
+  void AddImplicitGradients(const Batch& batch) {
+    const UserItemSets* sets = host_.implicit_items().get();
+    if (sets == nullptr) return;
+    const auto n = static_cast<int64_t>(batch.size());
+    const int64_t items = host_.config().num_items;
+    std::vector<int64_t> start(items + 1, 0);
+    for (int64_t s = 0; s < n; ++s) {
+      if (batch.users[s] >= sets->num_users()) continue;
+      for (const ItemId j : sets->Of(batch.users[s])) ++start[j + 1];
+    }
+    for (int64_t j = 0; j < items; ++j) start[j + 1] += start[j];
+    std::vector<int32_t> samples(start[items]);
+    std::vector<int64_t> next(start.begin(), start.end() - 1);
+    for (int64_t s = 0; s < n; ++s) {
+      if (batch.users[s] >= sets->num_users()) continue;
+      for (const ItemId j : sets->Of(batch.users[s])) samples[next[j]++] = static_cast<int32_t>(s);
+    }
+    std::vector<int32_t> rows;
+    std::vector<int64_t> first;
+    for (int64_t j = 0; j < items; ++j) {
+      if (start[j + 1] == start[j]) continue;
+      rows.push_back(static_cast<int32_t>(j));
+      first.push_back(start[j]);
+    }
+    if (rows.empty()) return;
+    first.push_back(start[items]);
+    implicit_rows_.resize(rows.size());
+    implicit_first_.resize(first.size());
+    implicit_samples_.resize(samples.size());
+    ToDevice(rows.data(), rows.size(), implicit_rows_);
+    ToDevice(first.data(), first.size(), implicit_first_);
+    ToDevice(samples.data(), samples.size(), implicit_samples_);
+    ForEach(static_cast<int64_t>(rows.size()) * tables_.d,
+            ImplicitGradients{tables_, Raw(implicit_offsets_), Raw(mlp_.users), Raw(implicit_rows_),
+                              Raw(implicit_first_), Raw(implicit_samples_), Raw(g_user_reg_),
+                              Raw(grads_)});
+  }
+
   void MarkParamsChanged() {
     std::lock_guard<std::mutex> lock(host_mu_);
     host_stale_ = true;
@@ -718,8 +778,15 @@ class ThrustBackend final : public Backend {
   // column 0 holds the predictions.
   void Forward(const float* packed, int64_t n, MlpBuffers& b) const {
     const int stride = plan_.pin[0];
+    const float* z = nullptr;
+    if (tables_.implicit_item >= 0) {
+      ForEach(n * tables_.d,
+              ImplicitSumKernel{Raw(params_), tables_, Raw(implicit_offsets_), Raw(implicit_sets_),
+                                implicit_users_, Raw(b.users), Raw(b.z)});
+      z = Raw(b.z);
+    }
     ForEach(n * stride, RegressionInputKernel{Raw(params_), tables_, Raw(b.users), Raw(b.items),
-                                              stride, Raw(b.x)});
+                                              stride, Raw(b.x), z});
     for (int l = 0; l < plan_.layers(); ++l) {
       const float* in = l == 0 ? Raw(b.x) : Raw(b.acts[l - 1]);
       gemm_->Gemm(static_cast<int>(n), plan_.pout[l], plan_.in[l], in, plan_.pin[l], 1,
@@ -764,12 +831,13 @@ class ThrustBackend final : public Backend {
 
     const int last = plan_.layers() - 1;
     const float inv_n = 1.0f / static_cast<float>(n);
-    ForEach(n, SampleLosses{Raw(params_), tables_, Raw(mlp_.users), Raw(mlp_.items),
-                            Raw(negatives_), Raw(ratings_), Raw(mlp_.acts[last]), plan_.pout[last],
-                            static_cast<float>(weights_.factorization) * inv_n,
-                            static_cast<float>(weights_.regression) * inv_n,
-                            weights_.bpr == BprLoss::kLog, Raw(bpr_values_), Raw(squared_errors_),
-                            Raw(dy_), Raw(grad_pos_), Raw(grad_rating_)});
+    ForEach(n,
+            SampleLosses{Raw(params_), tables_, Raw(mlp_.users), Raw(mlp_.items), Raw(negatives_),
+                         Raw(ratings_), Raw(mlp_.acts[last]), plan_.pout[last],
+                         static_cast<float>(weights_.factorization) * inv_n,
+                         static_cast<float>(weights_.regression) * inv_n,
+                         weights_.bpr == BprLoss::kLog, Raw(bpr_values_), Raw(squared_errors_),
+                         Raw(dy_), Raw(grad_pos_), Raw(grad_rating_), Raw(mlp_.x), plan_.pin[0]});
     Backward(n);
 
     const bool shared = host_.config().shared_embeddings;
@@ -789,6 +857,8 @@ class ThrustBackend final : public Backend {
       for (const TableGradient& t : TableGradients())
         t.rows->AddTo(t.a, t.b, t.b_sign, t.cols, Raw(grads_) + t.offset);
     }
+    // (rating_implicit needs the dense Adam optimizer: rows_to_grads.)
+    if (tables_.implicit_item >= 0 && weights_.regression != 0) AddImplicitGradients(batch);
     // A user bias A[u] receives dpos + dneg = 0 exactly: nothing to add.
 
     const double bpr_sum =
@@ -920,6 +990,11 @@ class ThrustBackend final : public Backend {
   CopyStream batch_copies_;
   PinnedScratch<int32_t> batch_ids_;  // users, items, negatives: [3 x capacity_]
   PinnedScratch<float> batch_ratings_;
+  // rating_implicit: N(u) on the device (UploadImplicitItems) and one step's
+  // Y rows with their samples (AddImplicitGradients).
+  int32_t implicit_users_ = 0;
+  DeviceVector<int64_t> implicit_offsets_, implicit_first_;
+  DeviceVector<int32_t> implicit_sets_, implicit_rows_, implicit_samples_;
 };
 
 // The factorisation head as a BlockScorer over the backend's current parameters.
