@@ -3,8 +3,9 @@
 // optimizer state, losses and metrics of one process, for dense and lazy Adam
 // with shared and separate embeddings and any thread count; with the tables
 // sharded across the ranks (BackendOptions::shard_tables) too, for every
-// optimizer, with and without rating biases, and a state gathered from 2
-// ranks goes on on 3. (tests/mpi/ runs the same through mpirun and the CLI.)
+// optimizer, with and without rating biases (the evaluation split by items,
+// in several rounds), and a state gathered from 2 ranks goes on on 3.
+// (tests/mpi/ runs the same through mpirun and the CLI.)
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "mtrec/backend/cpu/sharded_cpu_backend.h"
 #include "mtrec/dist/communicator.h"
 #include "mtrec/infer/evaluator.h"
 #include "mtrec/train/trainer.h"
@@ -57,6 +59,9 @@ RanksOutcome Train(Communicator& comm, int threads, const Case& c, bool shard = 
   EXPECT_TRUE(made.ok()) << made.status().message();
   if (!made.ok()) return {};
   Backend& backend = **made;
+  if (shard) {  // evaluation in several rounds of users and of test pairs
+    dynamic_cast<ShardedCpuBackend&>(backend).SetEvaluationRounds(7, 1);
+  }
   Trainer trainer(testing::SmallTrainConfig(c.optimizer), &backend);
   if (start == nullptr) {
     backend.WriteParams([](MultiTaskNet& net) { net.InitRandom(7); });
@@ -133,8 +138,8 @@ TEST_P(BackendShardedTables, EveryRankEndsWithTheOneProcessResult) {
   const Case c = GetParam();
   const RanksOutcome one = Train(SingleProcess(), 2, c);  // replicated
   ASSERT_FALSE(one.params.empty());
-  for (const auto& [ranks, threads] :
-       {std::pair{1, 2}, std::pair{2, 1}, std::pair{2, 2}, std::pair{3, 1}, std::pair{3, 2}}) {
+  for (const auto& [ranks, threads] : {std::pair{1, 1}, std::pair{1, 2}, std::pair{2, 1},
+                                       std::pair{2, 2}, std::pair{3, 1}, std::pair{3, 2}}) {
     const std::vector<RanksOutcome> outcomes = OnRanks(ranks, threads, c, /*shard=*/true);
     for (int r = 0; r < ranks; ++r) {
       SCOPED_TRACE("rank " + std::to_string(r) + " of " + std::to_string(ranks) + ", " +

@@ -63,6 +63,15 @@ class MpiCommunicator final : public Communicator {
     Wait(request);
   }
 
+  void AllReduceSum(std::span<int64_t> data) override {
+    const auto bytes = static_cast<int64_t>(data.size_bytes());
+    Count(bytes, bytes);  // about: what a ring or a tree moves per rank
+    MPI_Request request;
+    MPI_Iallreduce(MPI_IN_PLACE, data.data(), static_cast<int>(data.size()), MPI_INT64_T, MPI_SUM,
+                   MPI_COMM_WORLD, &request);
+    Wait(request);
+  }
+
   std::vector<uint64_t> AllGather(uint64_t value) override {
     std::vector<uint64_t> all(size_);
     Count(int64_t{sizeof(value)} * (size_ - 1), int64_t{sizeof(value)} * (size_ - 1));
