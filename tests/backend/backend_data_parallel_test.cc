@@ -28,16 +28,18 @@ struct Case {
   bool shared;
   OptimizerKind optimizer;
   bool rating_biases = false;
+  int negatives = 1;  // > 1: hard negatives (the hardest of that many candidates)
 };
 
 void PrintTo(const Case& c, std::ostream* os) {
   *os << (c.shared ? "shared, " : "separate, ") << (c.rating_biases ? "rating biases, " : "")
-      << OptimizerName(c.optimizer);
+      << OptimizerName(c.optimizer) << (c.negatives > 1 ? ", hard negatives" : "");
 }
 
 std::string NameOf(const ::testing::TestParamInfo<Case>& param) {
   return std::string(param.param.shared ? "shared_" : "separate_") +
-         (param.param.rating_biases ? "biases_" : "") + OptimizerName(param.param.optimizer);
+         (param.param.rating_biases ? "biases_" : "") + OptimizerName(param.param.optimizer) +
+         (param.param.negatives > 1 ? "_hard_negatives" : "");
 }
 
 struct RanksOutcome {
@@ -62,7 +64,9 @@ RanksOutcome Train(Communicator& comm, int threads, const Case& c, bool shard = 
   if (shard) {  // evaluation in several rounds of users and of test pairs
     dynamic_cast<ShardedCpuBackend&>(backend).SetEvaluationRounds(7, 1);
   }
-  Trainer trainer(testing::SmallTrainConfig(c.optimizer), &backend);
+  TrainConfig tc = testing::SmallTrainConfig(c.optimizer);
+  tc.negatives = c.negatives;
+  Trainer trainer(tc, &backend);
   if (start == nullptr) {
     backend.WriteParams([](MultiTaskNet& net) { net.InitRandom(7); });
   } else {
@@ -172,7 +176,8 @@ INSTANTIATE_TEST_SUITE_P(Backend, BackendShardedTables,
                                            Case{true, OptimizerKind::kAdagrad, true},
                                            Case{false, OptimizerKind::kAdagrad, true},
                                            Case{false, OptimizerKind::kRowwiseAdagrad, true},
-                                           Case{true, OptimizerKind::kSgd}),
+                                           Case{true, OptimizerKind::kSgd},
+                                           Case{false, OptimizerKind::kLazyAdam, true, 3}),
                          NameOf);
 
 // Three ranks on a model with two users: refused, naming the flag.

@@ -202,10 +202,6 @@ Result<Model> ModelHooks::Make(const ModelOptions& options, const IdMap& users,
                                    std::to_string(ExperimentConfig::kMaxThreads) + "], got " +
                                    std::to_string(options.threads));
   }
-  if (options.shard_tables && options.train.negatives > 1) {
-    return Status::InvalidArgument(
-        "shard_tables: needs negatives 1 (hard negatives score candidates against whole tables)");
-  }
   auto impl = std::make_unique<Model::Impl>();
   impl->options = options;
   impl->comm = comm;

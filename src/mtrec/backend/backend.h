@@ -121,10 +121,11 @@ class Backend {
 
   // --- scoring ---
   // True when the tables are split row-wise across the ranks of a job
-  // (BackendOptions::shard_tables): MeanReciprocalRank and PredictRatings are
-  // then collectives of those ranks, each called by every rank with the same
-  // arguments (the whole test set: the items are what is split), each rank
-  // scoring with its own rows only; the results are one process's, bit for bit.
+  // (BackendOptions::shard_tables): MeanReciprocalRank, PredictRatings and
+  // ScoreCandidates are then collectives of those ranks, each called by every
+  // rank with the same arguments (the whole test set, the whole batch), each
+  // rank scoring with its own rows and rows fetched from their owners; the
+  // results are one process's, bit for bit.
   virtual bool tables_sharded() const { return false; }
   // The factorisation head as a BlockScorer for full ranking; it reads the
   // parameters as they are now and must not outlive a change to them.

@@ -36,9 +36,7 @@
 // their optimizer state, but also the full parameters, and rank 0 the full
 // optimizer state; streaming checkpoints are docs/distributed.md's next step.
 //
-// Not supported (ModelHooks::Make refuses them): hard negatives
-// (TrainConfig::negatives > 1 score candidates against the whole tables
-// during the steps) and a gradient inspector (TrainStep REQUIRES none).
+// Not supported: a gradient inspector (TrainStep REQUIRES none).
 #pragma once
 
 #include <cstdint>
@@ -94,10 +92,10 @@ class ShardedCpuBackend final : public Backend {
   void ScoreAllItems(UserId user, std::span<float> out) const override {
     full_.ScoreAllItems(user, out);
   }
+  // A collective too, called by every rank with the same batch (Trainer's
+  // hard negatives): each rank scores a share from rows fetched for it.
   void ScoreCandidates(std::span<const UserId> users, std::span<const ItemId> items, int per_user,
-                       std::span<float> out) const override {
-    full_.ScoreCandidates(users, items, per_user, out);
-  }
+                       std::span<float> out) const override;
   void PredictRatings(std::span<const UserId> users, std::span<const ItemId> items,
                       std::span<float> out) const override;
 

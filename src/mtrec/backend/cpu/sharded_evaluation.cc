@@ -7,7 +7,8 @@
 //    the test item's (eval/mrr.h's counting, its masked items ranked last);
 //    the integer counts are summed (one all-reduce: exact), and mrr_u follows
 //    from them as one process computes it, so the MRR has the same bits.
-//  * Rating predictions: in rounds of test pairs, each rank predicts a
+//  * Rating predictions (and a training step's hard-negative candidates'
+//    scores): in rounds of test pairs, each rank predicts a
 //    contiguous share (whole chunks of the predictor's) from the rows of its
 //    share's users and items, fetched from their owners, and the predictions
 //    are gathered.
@@ -143,47 +144,82 @@ MrrResult ShardedCpuBackend::MeanReciprocalRank(const UserItemSets& test,
   return result;
 }
 
-void ShardedCpuBackend::PredictRatings(std::span<const UserId> users, std::span<const ItemId> items,
-                                       std::span<float> out) const {
-  const int size = shards_.size, me = shards_.rank;
-  const int64_t pairs_per_round = eval_pair_chunks_ * kPredictChunk;
-  const int64_t n = std::ssize(users);
+namespace {
+
+// Computes out[k] for the pairs k < n (user user_of(k), item item_of(k)) in
+// rounds of `round` pairs, each rank a contiguous share of a round's whole
+// chunks of `chunk` pairs: the rows its share reads are fetched from their
+// owners into a net of them (with the replicated parameters), compute(rows,
+// user rows, item rows, out of the share) fills the share's outputs, and the
+// outputs are gathered. A collective.
+template <typename UserOf, typename ItemOf, typename Compute>
+void ComputeInShares(Communicator& comm, const RowShards& shards, const MultiTaskNet& local,
+                     int64_t n, UserOf user_of, ItemOf item_of, int64_t round, int64_t chunk,
+                     std::span<float> out, Compute compute) {
+  const int size = shards.size, me = shards.rank;
   // A rank's share of a round at most: rank 0's whole chunks.
-  const int64_t round_chunks =
-      (std::min<int64_t>(pairs_per_round, n) + kPredictChunk - 1) / kPredictChunk;
-  const int64_t most = (round_chunks + size - 1) / size * kPredictChunk;
-  MultiTaskNet rows = NetOfRows(local_.config(), most, most);
-  CopyReplicated(local_, rows);
+  const int64_t round_chunks = (std::min(round, n) + chunk - 1) / chunk;
+  const int64_t most = (round_chunks + size - 1) / size * chunk;
+  MultiTaskNet rows = NetOfRows(local.config(), most, most);
+  CopyReplicated(local, rows);
   ExchangeBuffers buffers;
   std::vector<std::vector<int32_t>> users_of(size), items_of(size);
+  std::vector<int32_t> ids;
   std::vector<RankRange> share(size);
   std::vector<UserId> my_users;
   std::vector<ItemId> my_items;
   std::vector<int> counts(size), offsets(size);
-  for (int64_t first = 0; first < n; first += pairs_per_round) {
-    const int64_t pairs = std::min<int64_t>(pairs_per_round, n - first);
-    const int64_t chunks = (pairs + kPredictChunk - 1) / kPredictChunk;
+  for (int64_t first = 0; first < n; first += round) {
+    const int64_t pairs = std::min(round, n - first);
+    const int64_t chunks = (pairs + chunk - 1) / chunk;
     for (int q = 0; q < size; ++q) {
       const RankRange c = RangeOfRank(chunks, q, size);
-      share[q] = {first + std::min(pairs, c.begin * kPredictChunk),
-                  first + std::min(pairs, c.end * kPredictChunk)};
-      const int64_t length = share[q].end - share[q].begin;
-      DistinctIds(users.subspan(share[q].begin, length), users_of[q]);
-      DistinctIds(items.subspan(share[q].begin, length), items_of[q]);
+      share[q] = {first + std::min(pairs, c.begin * chunk), first + std::min(pairs, c.end * chunk)};
+      const auto distinct = [&](auto id_of, std::vector<int32_t>& to) {
+        ids.clear();
+        for (int64_t k = share[q].begin; k < share[q].end; ++k) ids.push_back(id_of(k));
+        DistinctIds(ids, to);
+      };
+      distinct(user_of, users_of[q]);
+      distinct(item_of, items_of[q]);
       counts[q] = static_cast<int>(share[q].end - share[q].begin);
       offsets[q] = static_cast<int>(share[q].begin - first);
     }
-    ::mtrec::ExchangeRows(comm_, shards_, local_, users_of, items_of, rows, buffers);
+    ExchangeRows(comm, shards, local, users_of, items_of, rows, buffers);
     const RankRange s = share[me];
     my_users.resize(s.end - s.begin);
     my_items.resize(s.end - s.begin);
     for (int64_t k = s.begin; k < s.end; ++k) {
-      my_users[k - s.begin] = IndexIn(users_of[me], users[k]);
-      my_items[k - s.begin] = IndexIn(items_of[me], items[k]);
+      my_users[k - s.begin] = IndexIn(users_of[me], user_of(k));
+      my_items[k - s.begin] = IndexIn(items_of[me], item_of(k));
     }
-    rows.PredictRatings(my_users, my_items, out.subspan(s.begin, s.end - s.begin), host_pool());
-    comm_.AllGatherInPlace(out.subspan(first, pairs), counts, offsets);
+    compute(rows, my_users, my_items, out.subspan(s.begin, s.end - s.begin));
+    comm.AllGatherInPlace(out.subspan(first, pairs), counts, offsets);
   }
+}
+
+}  // namespace
+
+void ShardedCpuBackend::PredictRatings(std::span<const UserId> users, std::span<const ItemId> items,
+                                       std::span<float> out) const {
+  ComputeInShares(
+      comm_, shards_, local_, std::ssize(users), [&](int64_t k) { return users[k]; },
+      [&](int64_t k) { return items[k]; }, eval_pair_chunks_ * kPredictChunk, kPredictChunk, out,
+      [&](const MultiTaskNet& rows, std::span<const UserId> u, std::span<const ItemId> i,
+          std::span<float> share) { rows.PredictRatings(u, i, share, host_pool()); });
+}
+
+void ShardedCpuBackend::ScoreCandidates(std::span<const UserId> users,
+                                        std::span<const ItemId> items, int per_user,
+                                        std::span<float> out) const {
+  // A training step's candidates: one round; any split scores alike (Score per pair).
+  ComputeInShares(
+      comm_, shards_, local_, std::ssize(items), [&](int64_t k) { return users[k / per_user]; },
+      [&](int64_t k) { return items[k]; }, std::ssize(items), per_user, out,
+      [&](const MultiTaskNet& rows, std::span<const UserId> u, std::span<const ItemId> i,
+          std::span<float> share) {
+        for (size_t k = 0; k < share.size(); ++k) share[k] = rows.Score(u[k], i[k]);
+      });
 }
 
 }  // namespace mtrec
