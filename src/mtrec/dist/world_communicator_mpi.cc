@@ -1,6 +1,7 @@
 // WorldCommunicator in an MPI build: MPI_COMM_WORLD when started by a launcher.
 #include <mpi.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <thread>
@@ -64,12 +65,16 @@ class MpiCommunicator final : public Communicator {
   }
 
   void AllReduceSum(std::span<int64_t> data) override {
-    const auto bytes = static_cast<int64_t>(data.size_bytes());
-    Count(bytes, bytes);  // about: what a ring or a tree moves per rank
-    MPI_Request request;
-    MPI_Iallreduce(MPI_IN_PLACE, data.data(), static_cast<int>(data.size()), MPI_INT64_T, MPI_SUM,
-                   MPI_COMM_WORLD, &request);
-    Wait(request);
+    constexpr size_t kMost = size_t{1} << 28;  // values per call (MPI counts are int)
+    for (size_t first = 0; first < data.size(); first += kMost) {
+      const size_t n = std::min(kMost, data.size() - first);
+      const auto bytes = static_cast<int64_t>(n * sizeof(int64_t));
+      Count(bytes, bytes);  // about: what a ring or a tree moves per rank
+      MPI_Request request;
+      MPI_Iallreduce(MPI_IN_PLACE, data.data() + first, static_cast<int>(n), MPI_INT64_T, MPI_SUM,
+                     MPI_COMM_WORLD, &request);
+      Wait(request);
+    }
   }
 
   std::vector<uint64_t> AllGather(uint64_t value) override {

@@ -15,6 +15,7 @@
 // Memory per rank: its shard, a copy of its item rows for scoring, and
 // buffers for one round (SetEvaluationRounds: 8192 users, 32768 pairs).
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
 #include "mtrec/backend/cpu/factorization_scorer.h"
@@ -67,7 +68,7 @@ MrrResult ShardedCpuBackend::MeanReciprocalRank(const UserItemSets& test,
   std::vector<int> counts(size), offsets(size);
   std::vector<float> preds;               // the round's unmasked test preds, by owner
   std::vector<float> test_preds, values;  // every pair's pred; each user's distinct ones
-  std::vector<int64_t> test_offsets, value_offsets, below, equal;
+  std::vector<int64_t> test_offsets, value_offsets, rank_counts;
   std::vector<std::vector<ItemId>> masked;  // each user's known items held here (local)
   std::vector<UserId> round_rows;
   std::vector<double> per_user(users.size());
@@ -123,14 +124,16 @@ MrrResult ShardedCpuBackend::MeanReciprocalRank(const UserItemSets& test,
       }
       round_rows[r] = static_cast<UserId>(r);
     }
-    below.assign(values.size(), 0);
-    equal.assign(values.size(), 0);
+    // Below, then equal: one all-reduce.
+    rank_counts.assign(2 * values.size(), 0);
+    const std::span<int64_t> below(rank_counts.data(), values.size());
+    const std::span<int64_t> equal(rank_counts.data() + values.size(), values.size());
     CountRankShard(scorer, round_rows, masked, values, value_offsets, below, equal, host_pool());
-    comm_.AllReduceSum(below);
-    comm_.AllReduceSum(equal);
+    comm_.AllReduceSum(rank_counts);
     for (int64_t r = 0; r < n; ++r) {
       const auto part = [](const auto& v, const std::vector<int64_t>& at, int64_t k) {
-        return std::span(v.data() + at[k], static_cast<size_t>(at[k + 1] - at[k]));
+        return std::span<const std::remove_cvref_t<decltype(v[0])>>(
+            v.data() + at[k], static_cast<size_t>(at[k + 1] - at[k]));
       };
       per_user[first + r] = UserReciprocalRankOfCounts(
           part(test_preds, test_offsets, r), part(values, value_offsets, r),
