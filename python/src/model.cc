@@ -164,6 +164,7 @@ ModelOptions OptionsFrom(const py::kwargs& c) {
   o.model = x.model;
   o.train = x.train;
   o.threads = x.threads;
+  o.shard_tables = x.shard_tables;
   if (derived_rate) o.train.optimizer.learning_rate = DefaultLearningRate(o.train.optimizer.kind);
   o.backend = c["device"].cast<std::string>();
   return o;
@@ -174,6 +175,7 @@ ExperimentConfig AsExperiment(const ModelOptions& o) {
   x.model = o.model;
   x.train = o.train;
   x.threads = o.threads;
+  x.shard_tables = o.shard_tables;
   return x;
 }
 

@@ -78,6 +78,18 @@ def test_fit_history_and_continuation(split):
     assert [strip(e) for e in twice.history] == [strip(e) for e in once.history]
 
 
+def test_shard_tables_gives_the_same_model(split):
+    # One process has one rank: the sharded backend's code, the same results.
+    train, test = split
+    models = [mtrec.MultitaskModel(threads=1, seed=9, shard_tables=s) for s in (False, True)]
+    for m in models:
+        m.fit(train, epochs=2, test=test)
+    strip = lambda e: {k: v for k, v in e.items() if not k.endswith("seconds")}
+    assert [strip(e) for e in models[1].history] == [strip(e) for e in models[0].history]
+    assert models[1].config["shard_tables"] and not models[0].config["shard_tables"]
+    assert np.array_equal(models[1].parameters()["Q"], models[0].parameters()["Q"])
+
+
 def test_fit_without_test_and_with_validation(split):
     train, test = split
     model = mtrec.MultitaskModel(threads=2)

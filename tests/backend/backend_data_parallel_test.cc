@@ -3,8 +3,9 @@
 // optimizer state, losses and metrics of one process, for dense and lazy Adam
 // with shared and separate embeddings and any thread count; with the tables
 // sharded across the ranks (BackendOptions::shard_tables) too, for every
-// optimizer, with and without rating biases, and a state gathered from 2
-// ranks goes on on 3. (tests/mpi/ runs the same through mpirun and the CLI.)
+// optimizer, with and without rating biases (the evaluation split by items,
+// in several rounds), and a state gathered from 2 ranks goes on on 3.
+// (tests/mpi/ runs the same through mpirun and the CLI.)
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "mtrec/backend/cpu/sharded_cpu_backend.h"
 #include "mtrec/dist/communicator.h"
 #include "mtrec/infer/evaluator.h"
 #include "mtrec/train/trainer.h"
@@ -26,16 +28,18 @@ struct Case {
   bool shared;
   OptimizerKind optimizer;
   bool rating_biases = false;
+  int negatives = 1;  // > 1: hard negatives (the hardest of that many candidates)
 };
 
 void PrintTo(const Case& c, std::ostream* os) {
   *os << (c.shared ? "shared, " : "separate, ") << (c.rating_biases ? "rating biases, " : "")
-      << OptimizerName(c.optimizer);
+      << OptimizerName(c.optimizer) << (c.negatives > 1 ? ", hard negatives" : "");
 }
 
 std::string NameOf(const ::testing::TestParamInfo<Case>& param) {
   return std::string(param.param.shared ? "shared_" : "separate_") +
-         (param.param.rating_biases ? "biases_" : "") + OptimizerName(param.param.optimizer);
+         (param.param.rating_biases ? "biases_" : "") + OptimizerName(param.param.optimizer) +
+         (param.param.negatives > 1 ? "_hard_negatives" : "");
 }
 
 struct RanksOutcome {
@@ -57,7 +61,12 @@ RanksOutcome Train(Communicator& comm, int threads, const Case& c, bool shard = 
   EXPECT_TRUE(made.ok()) << made.status().message();
   if (!made.ok()) return {};
   Backend& backend = **made;
-  Trainer trainer(testing::SmallTrainConfig(c.optimizer), &backend);
+  if (shard) {  // evaluation in several rounds of users and of test pairs
+    dynamic_cast<ShardedCpuBackend&>(backend).SetEvaluationRounds(7, 1);
+  }
+  TrainConfig tc = testing::SmallTrainConfig(c.optimizer);
+  tc.negatives = c.negatives;
+  Trainer trainer(tc, &backend);
   if (start == nullptr) {
     backend.WriteParams([](MultiTaskNet& net) { net.InitRandom(7); });
   } else {
@@ -133,8 +142,8 @@ TEST_P(BackendShardedTables, EveryRankEndsWithTheOneProcessResult) {
   const Case c = GetParam();
   const RanksOutcome one = Train(SingleProcess(), 2, c);  // replicated
   ASSERT_FALSE(one.params.empty());
-  for (const auto& [ranks, threads] :
-       {std::pair{1, 2}, std::pair{2, 1}, std::pair{2, 2}, std::pair{3, 1}, std::pair{3, 2}}) {
+  for (const auto& [ranks, threads] : {std::pair{1, 1}, std::pair{1, 2}, std::pair{2, 1},
+                                       std::pair{2, 2}, std::pair{3, 1}, std::pair{3, 2}}) {
     const std::vector<RanksOutcome> outcomes = OnRanks(ranks, threads, c, /*shard=*/true);
     for (int r = 0; r < ranks; ++r) {
       SCOPED_TRACE("rank " + std::to_string(r) + " of " + std::to_string(ranks) + ", " +
@@ -167,7 +176,8 @@ INSTANTIATE_TEST_SUITE_P(Backend, BackendShardedTables,
                                            Case{true, OptimizerKind::kAdagrad, true},
                                            Case{false, OptimizerKind::kAdagrad, true},
                                            Case{false, OptimizerKind::kRowwiseAdagrad, true},
-                                           Case{true, OptimizerKind::kSgd}),
+                                           Case{true, OptimizerKind::kSgd},
+                                           Case{false, OptimizerKind::kLazyAdam, true, 3}),
                          NameOf);
 
 // Three ranks on a model with two users: refused, naming the flag.

@@ -168,13 +168,6 @@ TEST_F(InputChecks, AnAllocationFailureIsOneLineNotAnAbort) {
 // Item 9: each problem is reported as itself.
 // Hardening item 13: a number in a message is the number given, not
 // to_string's six rounded decimals ("1.000000" for 0.9999999).
-// Hard negatives score candidates against whole tables, which --shard_tables splits.
-TEST_F(InputChecks, ShardedTablesRefuseHardNegatives) {
-  ExpectError(Train({"--logdir", tmp_ / "neg", "--shard_tables", "--negatives", "2"}), 2,
-              "--shard_tables: needs negatives 1");
-  EXPECT_FALSE(fs::exists(tmp_.path() / "neg" / "metrics.jsonl"));
-}
-
 TEST_F(InputChecks, MessagesShowNumbersAsGiven) {
   ExpectError(RunMtrec({"train", "--dataset", Data(), "--test_fraction", "0.9999999", "--logdir",
                         tmp_ / "r"}),

@@ -115,12 +115,12 @@ TEST_F(MpiTrain, AnyNumberOfRanksAndThreadsGivesTheOneProcessResult) {
 }
 
 // --shard_tables: every table and its optimizer state split across the ranks,
-// the same metrics and checkpoint as one replicated process.
+// the same metrics and checkpoint as one replicated process (hard negatives too).
 TEST_F(MpiTrain, ShardedTablesGiveTheOneProcessResult) {
   const std::vector<std::vector<std::string>> variants = {
       {"--optimizer", "adam", "--rating_biases"},
       {"--optimizer", "lazy_adam", "--no_shared_embeddings", "--rating_biases"},
-      {"--optimizer", "adagrad", "--no_shared_embeddings"},
+      {"--optimizer", "adagrad", "--no_shared_embeddings", "--negatives", "3"},
   };
   for (size_t v = 0; v < variants.size(); ++v) {
     const std::string tag = std::to_string(v);

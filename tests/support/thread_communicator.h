@@ -74,6 +74,17 @@ class ThreadRanks {
       }
       group_->barrier_.arrive_and_wait();
     }
+    void AllReduceSum(std::span<int64_t> data) override {
+      group_->slots_[rank_] = data.data();
+      group_->barrier_.arrive_and_wait();
+      std::vector<int64_t> sum(data.size(), 0);
+      for (int r = 0; r < size(); ++r) {
+        const int64_t* from = static_cast<const int64_t*>(group_->slots_[r]);
+        for (size_t k = 0; k < sum.size(); ++k) sum[k] += from[k];
+      }
+      group_->barrier_.arrive_and_wait();  // every rank has read every buffer
+      std::copy(sum.begin(), sum.end(), data.begin());
+    }
     std::vector<uint64_t> AllGather(uint64_t value) override {
       std::vector<uint64_t> all(size());
       all[rank_] = value;

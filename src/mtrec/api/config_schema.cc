@@ -450,7 +450,8 @@ const ConfigField kFields[] = {
      .doc = "under several ranks, split every table and its optimizer state across them "
             "(results are identical either way)",
      .flag_form = kOptionalBool,
-     .flag = "shard_tables"},
+     .flag = "shard_tables",
+     .python = "shard_tables"},
 };
 
 #undef MTREC_NAMED

@@ -237,10 +237,6 @@ Result<Model> ModelHooks::Make(const ModelOptions& options, const IdMap& users,
   if (options.model.rating_implicit && options.shard_tables) {
     return Status::InvalidArgument("shard_tables: not with rating_implicit");
   }
-  if (options.shard_tables && options.train.negatives > 1) {
-    return Status::InvalidArgument(
-        "shard_tables: needs negatives 1 (hard negatives score candidates against whole tables)");
-  }
   auto impl = std::make_unique<Model::Impl>();
   impl->options = options;
   impl->comm = comm;

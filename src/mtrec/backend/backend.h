@@ -120,6 +120,13 @@ class Backend {
   virtual Status LoadOptimizerState(const OptimizerState& state, const std::string& source) = 0;
 
   // --- scoring ---
+  // True when the tables are split row-wise across the ranks of a job
+  // (BackendOptions::shard_tables): MeanReciprocalRank, PredictRatings and
+  // ScoreCandidates are then collectives of those ranks, each called by every
+  // rank with the same arguments (the whole test set, the whole batch), each
+  // rank scoring with its own rows and rows fetched from their owners; the
+  // results are one process's, bit for bit.
+  virtual bool tables_sharded() const { return false; }
   // The factorisation head as a BlockScorer for full ranking; it reads the
   // parameters as they are now and must not outlive a change to them.
   virtual std::unique_ptr<BlockScorer> MakeScorer() const = 0;

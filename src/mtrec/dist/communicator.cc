@@ -21,6 +21,7 @@ class SingleProcessCommunicator final : public Communicator {
                 std::span<const int> /*recv_counts*/, std::span<const int> recv_offsets) override {
     std::copy_n(send.begin() + send_offsets[0], send_counts[0], recv.begin() + recv_offsets[0]);
   }
+  void AllReduceSum(std::span<int64_t> /*data*/) override {}
   std::vector<uint64_t> AllGather(uint64_t value) override { return {value}; }
   bool AnyTrue(bool value) override { return value; }
 };

@@ -46,6 +46,9 @@ class Communicator {
   virtual void AllToAll(std::span<const float> send, std::span<const int> send_counts,
                         std::span<const int> send_offsets, std::span<float> recv,
                         std::span<const int> recv_counts, std::span<const int> recv_offsets) = 0;
+  // In place: every rank's `data` becomes the element-wise sum of all ranks'
+  // (integers: exact, whatever the order). REQUIRES: the same size on every rank.
+  virtual void AllReduceSum(std::span<int64_t> data) = 0;
   // Every rank's `value`, in rank order.
   virtual std::vector<uint64_t> AllGather(uint64_t value) = 0;
   // True on every rank if `value` is true on any.

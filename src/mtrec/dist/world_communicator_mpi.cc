@@ -1,6 +1,7 @@
 // WorldCommunicator in an MPI build: MPI_COMM_WORLD when started by a launcher.
 #include <mpi.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <thread>
@@ -61,6 +62,19 @@ class MpiCommunicator final : public Communicator {
     MPI_Ialltoallv(send.data(), send_counts.data(), send_offsets.data(), MPI_FLOAT, recv.data(),
                    recv_counts.data(), recv_offsets.data(), MPI_FLOAT, MPI_COMM_WORLD, &request);
     Wait(request);
+  }
+
+  void AllReduceSum(std::span<int64_t> data) override {
+    constexpr size_t kMost = size_t{1} << 28;  // values per call (MPI counts are int)
+    for (size_t first = 0; first < data.size(); first += kMost) {
+      const size_t n = std::min(kMost, data.size() - first);
+      const auto bytes = static_cast<int64_t>(n * sizeof(int64_t));
+      Count(bytes, bytes);  // about: what a ring or a tree moves per rank
+      MPI_Request request;
+      MPI_Iallreduce(MPI_IN_PLACE, data.data() + first, static_cast<int>(n), MPI_INT64_T, MPI_SUM,
+                     MPI_COMM_WORLD, &request);
+      Wait(request);
+    }
   }
 
   std::vector<uint64_t> AllGather(uint64_t value) override {

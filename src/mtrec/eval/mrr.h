@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -43,6 +44,29 @@ double UserReciprocalRank(std::span<float> scores, std::span<const ItemId> train
 // REQUIRES: test and train cover the same users (same num_users()).
 MrrResult MeanReciprocalRank(const BlockScorer& scorer, const UserItemSets& test,
                              const UserItemSets& train, ThreadPool& pool);
+
+// The parts of the fast path, for a model whose item rows are split across
+// ranks (ShardedCpuBackend): each rank counts its items, the integer counts
+// are summed exactly, and mrr_u follows from them with the same bits.
+//
+// The pred a score is ranked by: -score, NaN last (+inf); a known item's pred
+// is kMaskedPred (FLT_MAX).
+float ReciprocalRankPred(float score);
+inline constexpr float kMaskedPred = std::numeric_limits<float>::max();
+// For the b-th user (users[b], a row of `scorer`) and each of its distinct
+// preds values[offsets[b] + k] (ascending), ADDS to below[offsets[b] + k] and
+// equal[...] how many of the scorer's items have a pred below and equal to
+// it, those of masked[b] (the scorer's item indices, ascending) counting as
+// kMaskedPred. Parallel over users; the counts do not depend on the pool.
+void CountRankShard(const BlockScorer& scorer, std::span<const UserId> users,
+                    std::span<const std::vector<ItemId>> masked, std::span<const float> values,
+                    std::span<const int64_t> offsets, std::span<int64_t> below,
+                    std::span<int64_t> equal, ThreadPool& pool);
+// mrr_u from a user's test preds (in test order) and the counts of all items
+// below and at each of its distinct preds `values` (ascending): as
+// MeanReciprocalRank computes it, bit for bit.
+double UserReciprocalRankOfCounts(std::span<const float> test_preds, std::span<const float> values,
+                                  std::span<const int64_t> below, std::span<const int64_t> equal);
 
 // The MRR of per-user values (MrrResult::per_user), summed in their order: 0
 // for none. Shards of users gathered back in order give the same bits.

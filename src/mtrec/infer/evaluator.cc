@@ -43,7 +43,7 @@ EvalResult Evaluator::Evaluate(const Backend& backend) const {
 
 EvalResult Evaluator::Evaluate(const Backend& backend, std::vector<float>* predicted) const {
   EvalResult result;
-  if (comm_ == nullptr) {
+  if (comm_ == nullptr || backend.tables_sharded()) {  // split by items, or not at all
     const MrrResult mrr = backend.MeanReciprocalRank(test_items_, train_items_);
     result.mrr = mrr.mrr;
     result.mrr_users = mrr.users;

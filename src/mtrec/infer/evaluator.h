@@ -13,7 +13,9 @@
 // Data parallel (a Communicator of several ranks): each rank ranks a
 // contiguous share of the test users, and the per-user values are gathered
 // and averaged in user order, so the MRR is bit-identical to one process's.
-// The rating predictions (cheap) are computed by every rank.
+// The rating predictions (cheap) are computed by every rank. A backend whose
+// tables are sharded (Backend::tables_sharded) splits the evaluation by items
+// instead: every rank passes it every test user.
 #pragma once
 
 #include <cstdint>

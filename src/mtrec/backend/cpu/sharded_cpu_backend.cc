@@ -4,6 +4,7 @@
 #include <cmath>
 #include <utility>
 
+#include "mtrec/backend/cpu/row_exchange.h"
 #include "mtrec/core/check.h"
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/core/vector_kernels.h"
@@ -25,17 +26,6 @@ ModelConfig StepConfig(ModelConfig config, int batch_size) {
   config.num_users = batch_size;
   config.num_items = 2 * batch_size;
   return config;
-}
-
-// The distinct values of ids[begin, end), ascending.
-void Distinct(std::span<const int32_t> ids, std::vector<int32_t>& out) {
-  out.assign(ids.begin(), ids.end());
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-}
-
-int32_t IndexOf(const std::vector<int32_t>& sorted, int32_t id) {
-  return static_cast<int32_t>(std::lower_bound(sorted.begin(), sorted.end(), id) - sorted.begin());
 }
 
 // Rows gathered per rank in one collective (bounds the buffer and the counts).
@@ -218,113 +208,24 @@ void ShardedCpuBackend::PlanStep(const Batch& batch) {
                          std::min<int64_t>(b.end * BatchBackprop::kBlockSize, n)};
     blocks_of_[q] = b;
     samples_of_[q] = s;
-    Distinct(batch.users.subspan(s.begin, s.end - s.begin), users_of_[q]);
+    DistinctIds(batch.users.subspan(s.begin, s.end - s.begin), users_of_[q]);
     ids.assign(batch.items.begin() + s.begin, batch.items.begin() + s.end);
     ids.insert(ids.end(), batch.negatives.begin() + s.begin, batch.negatives.begin() + s.end);
-    Distinct(ids, items_of_[q]);
+    DistinctIds(ids, items_of_[q]);
   }
   // The batch in the step's rows; the other ranks' samples are not computed here.
   const RankRange mine = samples_of_[shards_.rank];
   const std::vector<int32_t>& users = users_of_[shards_.rank];
   const std::vector<int32_t>& items = items_of_[shards_.rank];
   for (int64_t s = mine.begin; s < mine.end; ++s) {
-    step_users_[s] = IndexOf(users, batch.users[s]);
-    step_items_[s] = IndexOf(items, batch.items[s]);
-    step_negatives_[s] = IndexOf(items, batch.negatives[s]);
+    step_users_[s] = IndexIn(users, batch.users[s]);
+    step_items_[s] = IndexIn(items, batch.items[s]);
+    step_negatives_[s] = IndexIn(items, batch.negatives[s]);
   }
 }
-
-namespace {
-
-// The tables a user's and an item's rows are in, and the floats of one row of each.
-struct RowTables {
-  std::vector<int> user_blocks, item_blocks;
-  int64_t user_width = 0, item_width = 0;
-
-  explicit RowTables(const MultiTaskNet& net) {
-    const MultiTaskNet::Roles& r = net.roles();
-    user_blocks = {r.u_fact};
-    item_blocks = {r.q_fact, r.item_bias};
-    if (!net.config().shared_embeddings) {
-      user_blocks.push_back(r.u_reg);
-      item_blocks.push_back(r.q_reg);
-    }
-    if (r.rating_user_bias >= 0) {
-      user_blocks.push_back(r.rating_user_bias);
-      item_blocks.push_back(r.rating_item_bias);
-    }
-    for (int b : user_blocks) user_width += net.layout().block(b).cols;
-    for (int b : item_blocks) item_width += net.layout().block(b).cols;
-  }
-};
-
-// Sets `offsets` to the running sums of `counts`; returns their total.
-int Offsets(const std::vector<int>& counts, std::vector<int>& offsets) {
-  offsets.resize(counts.size());
-  int total = 0;
-  for (size_t q = 0; q < counts.size(); ++q) {
-    offsets[q] = total;
-    total += counts[q];
-  }
-  return total;
-}
-
-}  // namespace
 
 void ShardedCpuBackend::ExchangeRows() {
-  const int size = shards_.size, me = shards_.rank;
-  const RowTables tables(local_);
-  send_counts_.assign(size, 0);
-  recv_counts_.assign(size, 0);
-  for (int q = 0; q < size; ++q) {
-    int64_t sent = 0;
-    for (int32_t u : users_of_[q]) sent += shards_.Owner(u) == me ? tables.user_width : 0;
-    for (int32_t i : items_of_[q]) sent += shards_.Owner(i) == me ? tables.item_width : 0;
-    send_counts_[q] = static_cast<int>(sent);
-  }
-  for (int32_t u : users_of_[me])
-    recv_counts_[shards_.Owner(u)] += static_cast<int>(tables.user_width);
-  for (int32_t i : items_of_[me])
-    recv_counts_[shards_.Owner(i)] += static_cast<int>(tables.item_width);
-  send_.resize(Offsets(send_counts_, send_offsets_));
-  recv_.resize(Offsets(recv_counts_, recv_offsets_));
-  // Rank q's rows held here, its users' then its items', ascending.
-  const auto rows = [](const MultiTaskNet& net, int block, int64_t row) {
-    const ParamBlock& b = net.layout().block(block);
-    return std::pair{net.params().data() + b.offset + row * b.cols, b.cols};
-  };
-  for (int q = 0; q < size; ++q) {
-    float* at = send_.data() + send_offsets_[q];
-    const auto pack = [&](const std::vector<int32_t>& ids, const std::vector<int>& blocks) {
-      for (int32_t id : ids) {
-        if (shards_.Owner(id) != me) continue;
-        for (int b : blocks) {
-          const auto [from, cols] = rows(local_, b, shards_.Local(id));
-          at = std::copy_n(from, cols, at);
-        }
-      }
-    };
-    pack(users_of_[q], tables.user_blocks);
-    pack(items_of_[q], tables.item_blocks);
-  }
-  comm_.AllToAll(send_, send_counts_, send_offsets_, recv_, recv_counts_, recv_offsets_);
-  // Each owner's part, in the order it packed it, into the step's rows.
-  std::vector<const float*> from(size);
-  for (int o = 0; o < size; ++o) from[o] = recv_.data() + recv_offsets_[o];
-  const auto unpack = [&](const std::vector<int32_t>& ids, const std::vector<int>& blocks) {
-    for (size_t k = 0; k < ids.size(); ++k) {
-      const float*& at = from[shards_.Owner(ids[k])];
-      for (int b : blocks) {
-        const ParamBlock& block = step_net_->layout().block(b);
-        std::copy_n(
-            at, block.cols,
-            step_net_->params().data() + block.offset + static_cast<int64_t>(k) * block.cols);
-        at += block.cols;
-      }
-    }
-  };
-  unpack(users_of_[me], tables.user_blocks);
-  unpack(items_of_[me], tables.item_blocks);
+  ::mtrec::ExchangeRows(comm_, shards_, local_, users_of_, items_of_, *step_net_, buffers_);
 }
 
 BatchLosses ShardedCpuBackend::ExchangeBlocks(int n) {
@@ -333,14 +234,14 @@ BatchLosses ShardedCpuBackend::ExchangeBlocks(int n) {
   const int size = shards_.size, me = shards_.rank;
   BatchBackprop::Outputs out = backprop_->outputs();
   const int64_t partial = train_.regression_weight != 0 ? out.partial_size : 0;
-  std::vector<int>& counts = send_counts_;
+  std::vector<int>& counts = buffers_.send_counts;
   for (int q = 0; q < size; ++q) {
     counts[q] = static_cast<int>((blocks_of_[q].end - blocks_of_[q].begin) * partial +
                                  2 * (samples_of_[q].end - samples_of_[q].begin));
   }
-  send_.resize(Offsets(counts, send_offsets_));
+  buffers_.send.resize(Offsets(counts, buffers_.send_offsets));
   const auto move = [&](int q, bool pack) {
-    float* at = send_.data() + send_offsets_[q];
+    float* at = buffers_.send.data() + buffers_.send_offsets[q];
     const auto part = [&](float* array, int64_t begin, int64_t count) {
       if (pack) {
         std::copy_n(array + begin, count, at);
@@ -355,7 +256,7 @@ BatchLosses ShardedCpuBackend::ExchangeBlocks(int n) {
     part(out.squared_errors, s.begin, s.end - s.begin);
   };
   move(me, /*pack=*/true);
-  comm_.AllGatherInPlace(std::span<float>(send_), counts, send_offsets_);
+  comm_.AllGatherInPlace(std::span<float>(buffers_.send), counts, buffers_.send_offsets);
   for (int q = 0; q < size; ++q) {
     if (q != me) move(q, /*pack=*/false);
   }
@@ -389,14 +290,14 @@ void ShardedCpuBackend::ExchangeRowGradients(const Batch& batch) {
     return static_cast<int>(count);
   };
   for (int q = 0; q < size; ++q) {
-    send_counts_[q] = count_for(q, samples_of_[me]);
-    recv_counts_[q] = count_for(me, samples_of_[q]);
+    buffers_.send_counts[q] = count_for(q, samples_of_[me]);
+    buffers_.recv_counts[q] = count_for(me, samples_of_[q]);
   }
-  send_.resize(Offsets(send_counts_, send_offsets_));
-  recv_.resize(Offsets(recv_counts_, recv_offsets_));
+  buffers_.send.resize(Offsets(buffers_.send_counts, buffers_.send_offsets));
+  buffers_.recv.resize(Offsets(buffers_.recv_counts, buffers_.recv_offsets));
   // Each sample's terms for each owner, in sample order: user, positive, negative.
   std::vector<float*> to(size);
-  for (int q = 0; q < size; ++q) to[q] = send_.data() + send_offsets_[q];
+  for (int q = 0; q < size; ++q) to[q] = buffers_.send.data() + buffers_.send_offsets[q];
   const auto put = [](float*& at, const float* values, int64_t count) {
     at = std::copy_n(values, count, at);
   };
@@ -417,7 +318,8 @@ void ShardedCpuBackend::ExchangeRowGradients(const Batch& batch) {
       put(j, out.grad_pos + s, 1);
     }
   }
-  comm_.AllToAll(send_, send_counts_, send_offsets_, recv_, recv_counts_, recv_offsets_);
+  comm_.AllToAll(buffers_.send, buffers_.send_counts, buffers_.send_offsets, buffers_.recv,
+                 buffers_.recv_counts, buffers_.recv_offsets);
   // The owner's sums: rank after rank, each in sample order, so in the
   // batch's order, as one process adds them.
   float* g = grads_.data();
@@ -425,7 +327,7 @@ void ShardedCpuBackend::ExchangeRowGradients(const Batch& batch) {
     const ParamBlock& b = local_.layout().block(block);
     return g + b.offset + shards_.Local(row) * b.cols;
   };
-  const float* at = recv_.data();
+  const float* at = buffers_.recv.data();
   const auto add_row = [&](float* row) {
     AddTo(at, row, d);
     at += d;
@@ -452,7 +354,7 @@ void ShardedCpuBackend::ExchangeRowGradients(const Batch& batch) {
       }
     }
   }
-  MTREC_CHECK(at == recv_.data() + recv_.size());
+  MTREC_CHECK(at == buffers_.recv.data() + buffers_.recv.size());
 }
 
 void ShardedCpuBackend::ListTouchedRows(const Batch& batch) {

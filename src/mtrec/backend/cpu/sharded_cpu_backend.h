@@ -22,19 +22,21 @@
 //      scatter, hence the same bits. The owner then applies the optimizer to
 //      its own rows (dense Adam: to all of them) and to the replicated MLP.
 //
-// Outside the steps the backend shows the whole model: FinishSteps (the
-// trainer's, at the end of each epoch; a collective) gathers every rank's rows
-// into a full host copy (a CpuBackend, which serves net(), scoring and
-// evaluation) and the optimizer state into a full copy on rank 0 (the rank
-// that writes checkpoints) for SaveOptimizerState; WriteParams and
-// LoadOptimizerState write the full copy and take this rank's rows from it.
-// So a rank holds 1/N of the tables, of their gradient and of their optimizer
-// state, but also the full parameters for evaluation, and rank 0 the full
-// optimizer state; sharding those is docs/distributed.md's next step.
+// Evaluation (MeanReciprocalRank, PredictRatings: collectives, see
+// Backend::tables_sharded) reads each rank's own rows only, split by items
+// (sharded_evaluation.cc): no whole table is assembled for it.
 //
-// Not supported (ModelHooks::Make refuses them): hard negatives
-// (TrainConfig::negatives > 1 score candidates against the whole tables
-// during the steps) and a gradient inspector (TrainStep REQUIRES none).
+// Outside the steps the backend still shows the whole model: FinishSteps (the
+// trainer's, at the end of each epoch; a collective) gathers every rank's rows
+// into a full host copy (a CpuBackend, which serves net(), early stopping, the
+// checkpoint's weights, top-k scoring) and the optimizer state into a full
+// copy on rank 0 (the rank that writes checkpoints) for SaveOptimizerState;
+// WriteParams and LoadOptimizerState write the full copy and take this rank's
+// rows from it. So a rank holds 1/N of the tables, of their gradient and of
+// their optimizer state, but also the full parameters, and rank 0 the full
+// optimizer state; streaming checkpoints are docs/distributed.md's next step.
+//
+// Not supported: a gradient inspector (TrainStep REQUIRES none).
 #pragma once
 
 #include <cstdint>
@@ -46,6 +48,7 @@
 #include "mtrec/backend/backend.h"
 #include "mtrec/backend/cpu/batch_backprop.h"
 #include "mtrec/backend/cpu/cpu_backend.h"
+#include "mtrec/backend/cpu/row_exchange.h"
 #include "mtrec/core/huge_pages.h"
 #include "mtrec/dist/row_shards.h"
 #include "mtrec/optim/optimizer.h"
@@ -74,20 +77,27 @@ class ShardedCpuBackend final : public Backend {
   Status LoadOptimizerState(const OptimizerState& state, const std::string& source) override;
 
   std::unique_ptr<BlockScorer> MakeScorer() const override { return full_.MakeScorer(); }
-  MrrResult MeanReciprocalRank(const UserItemSets& test, const UserItemSets& train) const override {
-    return full_.MeanReciprocalRank(test, train);
+  // Collectives (tables_sharded()): every rank passes the same arguments and
+  // scores from its own rows only (sharded_evaluation.cc).
+  bool tables_sharded() const override { return true; }
+  MrrResult MeanReciprocalRank(const UserItemSets& test, const UserItemSets& train) const override;
+  // The evaluation's rounds (what bounds its buffers): test users whose rows
+  // every rank holds at once, and chunks of 256 test pairs split among the
+  // ranks at once. Tests make them small to cover several rounds; the results
+  // do not depend on them. REQUIRES: both >= 1; the same on every rank.
+  void SetEvaluationRounds(int64_t users, int64_t pair_chunks) {
+    eval_users_ = users;
+    eval_pair_chunks_ = pair_chunks;
   }
   void ScoreAllItems(UserId user, std::span<float> out) const override {
     full_.ScoreAllItems(user, out);
   }
+  // A collective too, called by every rank with the same batch (Trainer's
+  // hard negatives): each rank scores a share from rows fetched for it.
   void ScoreCandidates(std::span<const UserId> users, std::span<const ItemId> items, int per_user,
-                       std::span<float> out) const override {
-    full_.ScoreCandidates(users, items, per_user, out);
-  }
+                       std::span<float> out) const override;
   void PredictRatings(std::span<const UserId> users, std::span<const ItemId> items,
-                      std::span<float> out) const override {
-    full_.PredictRatings(users, items, out);
-  }
+                      std::span<float> out) const override;
 
   // A part of a flat buffer as the full and the local copies hold it: `rows`
   // rows of `cols` floats from full_offset, sharded (this rank's rows from
@@ -130,8 +140,8 @@ class ShardedCpuBackend final : public Backend {
   std::vector<std::vector<int32_t>> users_of_, items_of_;
   std::vector<UserId> step_users_;  // the batch in step_net_'s rows (this rank's share)
   std::vector<ItemId> step_items_, step_negatives_;
-  std::vector<float> send_, recv_;  // exchange buffers
-  std::vector<int> send_counts_, send_offsets_, recv_counts_, recv_offsets_;
+  ExchangeBuffers buffers_;                             // the steps' exchanges
+  int64_t eval_users_ = 8192, eval_pair_chunks_ = 128;  // SetEvaluationRounds
 };
 
 }  // namespace mtrec
