@@ -13,7 +13,7 @@ namespace mtrec::cli {
 
 namespace {
 
-constexpr const char* kUsage =
+constexpr const char* kEvaluateUsage =
     "usage: mtrec evaluate --model PATH [--k 10] [--metrics LIST] [--format table|json]\n\n"
     "Recomputes a trained model's metrics on the test split recorded in its checkpoint\n"
     "(the same data set, split and validation hold-out as in training):\n"
@@ -55,7 +55,7 @@ int RunEvaluate(std::span<const std::string> args) {
                  "comma-separated metrics to report (mrr,mse,rmse,mae,precision,recall,ndcg,"
                  "hit_rate,auc)",
                  "all", [&metrics](std::string_view v) { return ParseMetricList(v, &metrics); });
-  if (auto exit = ParseCommandLine("evaluate", kUsage, flags, args)) return *exit;
+  if (auto exit = ParseCommandLine("evaluate", kEvaluateUsage, flags, args)) return *exit;
   if (Status s = ValidateModelFlags(f); !s.ok()) return CommandFailure("evaluate", s);
   if (k < 1) return CommandFailure("evaluate", Status::InvalidArgument("--k: expected >= 1"));
 

@@ -11,7 +11,7 @@ namespace mtrec::cli {
 
 namespace {
 
-constexpr const char* kUsage =
+constexpr const char* kPredictUsage =
     "usage: mtrec predict --model PATH --user ID --item ID [--format table|json]\n\n"
     "Prints the regression head's predicted rating and the factorisation head's ranking\n"
     "score of one (user, item) pair. Needs only the checkpoint, not the data set.\n";
@@ -25,7 +25,7 @@ int RunPredict(std::span<const std::string> args) {
   AddModelFlags(flags, f, /*reads_data=*/false);
   flags.AddString("user", &user, "ID", "the user (a raw id of the data set)");
   flags.AddString("item", &item, "ID", "the item (a raw id of the data set)");
-  if (auto exit = ParseCommandLine("predict", kUsage, flags, args)) return *exit;
+  if (auto exit = ParseCommandLine("predict", kPredictUsage, flags, args)) return *exit;
   if (Status s = ValidateModelFlags(f); !s.ok()) return CommandFailure("predict", s);
   if (user.empty() || item.empty()) {
     return CommandFailure("predict", Status::InvalidArgument("--user and --item are required"));

@@ -17,7 +17,7 @@ namespace mtrec::cli {
 
 namespace {
 
-constexpr const char* kUsage =
+constexpr const char* kRecommendUsage =
     "usage: mtrec recommend --model PATH (--user ID | --users FILE | --ratings ITEM:R,...)\n"
     "                       [--k 10] [--include_seen] [--format table|json]\n\n"
     "Prints the top-k items by the model's ranking score, with the predicted rating and the\n"
@@ -137,7 +137,7 @@ int RunRecommend(std::span<const std::string> args) {
                   "Adam step size of the fold-in");
   flags.AddDouble("fold_in_l2", &r.fold_in.l2, "L2 penalty on the folded-in embedding");
   flags.AddUint32("seed", &r.fold_in.seed, "seeds the fold-in's negative items");
-  if (auto exit = ParseCommandLine("recommend", kUsage, flags, args)) return *exit;
+  if (auto exit = ParseCommandLine("recommend", kRecommendUsage, flags, args)) return *exit;
   if (Status s = ValidateModelFlags(f); !s.ok()) return CommandFailure("recommend", s);
   if ((!r.user.empty()) + (!r.users_file.empty()) + (!r.ratings.empty()) != 1) {
     return CommandFailure(

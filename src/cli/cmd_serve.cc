@@ -14,7 +14,7 @@ namespace mtrec::cli {
 
 namespace {
 
-constexpr const char* kUsage =
+constexpr const char* kServeUsage =
     "usage: mtrec serve --model PATH [--dataset NAME|PATH] [--host 127.0.0.1] [--port 8080]\n"
     "                   [--threads N] [--connections 64] [--admin_token TOKEN] [--index hnsw]\n\n"
     "Answers recommendations, similar items and predictions over HTTP (JSON), with ids\n"
@@ -101,7 +101,7 @@ int RunServe(std::span<const std::string> args) {
   ServeFlags f;
   f.options.source.load.threads = HardwareThreads();
   const FlagSet flags = MakeFlags(f);
-  if (auto exit = ParseCommandLine("serve", kUsage, flags, args)) return *exit;
+  if (auto exit = ParseCommandLine("serve", kServeUsage, flags, args)) return *exit;
   serve::ServeOptions& o = f.options;
   if (o.source.path.empty()) {
     return CommandFailure("serve", Status::InvalidArgument("--model PATH is required"));

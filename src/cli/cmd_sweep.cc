@@ -86,7 +86,7 @@ Status ParseSeeds(std::string_view text, std::vector<uint32_t>* out) {
   return Status::Ok();
 }
 
-int Fail(const Status& s) { return CommandFailure("sweep", s); }
+int FailSweep(const Status& s) { return CommandFailure("sweep", s); }
 
 // The summary files, written in the sweep folder the claim opened.
 Status WriteSummary(const RunFolderClaim& out, const std::vector<SweepRun>& runs) {
@@ -135,7 +135,7 @@ int RunSweep(std::span<const std::string> args) {
   flags.AddSwitch("save", "also write each run's checkpoint to its folder as model.mtrec",
                   [&save_models] { save_models = true; });
   bool help = false;
-  if (Status s = flags.Parse(args, &help); !s.ok()) return Fail(s);
+  if (Status s = flags.Parse(args, &help); !s.ok()) return FailSweep(s);
   if (help) {
     std::printf(
         "usage: mtrec sweep [flags]\n\n"
@@ -150,26 +150,26 @@ int RunSweep(std::span<const std::string> args) {
         flags.Help().c_str());
     return kExitOk;
   }
-  if (Status s = ResolveExperimentDefaults(flags, base); !s.ok()) return Fail(s);
+  if (Status s = ResolveExperimentDefaults(flags, base); !s.ok()) return FailSweep(s);
   if (base.early_stopping.refit) {  // its summary reports each run's epochs, not a refit
-    return Fail(Status::InvalidArgument(
+    return FailSweep(Status::InvalidArgument(
         "--refit: not in a sweep (its tables report the runs' epochs); use mtrec train --refit"));
   }
   MakePathsAbsolute(base);
-  if (Status s = base.Validate(); !s.ok()) return Fail(s);
-  if (seeds.empty() || grid.empty()) return Fail(Status::InvalidArgument("--grid/--seeds: empty"));
+  if (Status s = base.Validate(); !s.ok()) return FailSweep(s);
+  if (seeds.empty() || grid.empty()) return FailSweep(Status::InvalidArgument("--grid/--seeds: empty"));
   // The sweep folder is claimed as a whole (two sweeps never share one), and
   // each run folder in it again as the run starts.
   const RunFolderMode mode = overwrite ? RunFolderMode::kReplace : RunFolderMode::kNew;
   Result<RunFolderClaim> out_claim = ClaimRunFolder(out_dir, mode, NewRunId(), "--out");
-  if (!out_claim.ok()) return Fail(out_claim.status());
+  if (!out_claim.ok()) return FailSweep(out_claim.status());
   const std::filesystem::path out = out_claim->dir;
   // The sweep folder's summaries and every run's folder are checked before the
   // first run: a link, a file or a FIFO where one will go is refused now, not
   // after hours of training.
   if (Status s = CheckRunFolderIn(out_claim->folder.get(), out, {}, "--out"); !s.ok()) {
     ReleaseUnusedRunFolder(*out_claim);
-    return Fail(s);
+    return FailSweep(s);
   }
   for (const GridPoint& point : grid) {
     for (uint32_t seed : seeds) {
@@ -177,7 +177,7 @@ int RunSweep(std::span<const std::string> args) {
               CheckRunFolderIn(out_claim->folder.get(), out, RunSubfolder(point, seed), "--out");
           !s.ok()) {
         ReleaseUnusedRunFolder(*out_claim);
-        return Fail(s);
+        return FailSweep(s);
       }
     }
   }
@@ -193,11 +193,11 @@ int RunSweep(std::span<const std::string> args) {
       config.train.factorization_weight = point.factorization_weight;
       config.train.regression_weight = point.regression_weight;
       config.train.seed = seed;
-      if (Status s = config.Validate(); !s.ok()) return Fail(s);
+      if (Status s = config.Validate(); !s.ok()) return FailSweep(s);
       options.run_id = NewRunId();
       Result<RunFolderClaim> claim = ClaimRunFolderIn(
           out_claim->folder.get(), out, RunSubfolder(point, seed), mode, options.run_id, "--out");
-      if (!claim.ok()) return Fail(claim.status());
+      if (!claim.ok()) return FailSweep(claim.status());
       const std::filesystem::path dir = claim->dir;
       options.save_path = save_models ? (dir / kSweepModelName).string() : "";
       options.logdir = dir.string();
@@ -212,10 +212,10 @@ int RunSweep(std::span<const std::string> args) {
           ::unlinkat(out_claim->folder.get(), point.name.c_str(), AT_REMOVEDIR);  // if empty
           ReleaseUnusedRunFolder(*out_claim);
         }
-        return Fail(summary.status().WithContext(dir.string()));
+        return FailSweep(summary.status().WithContext(dir.string()));
       }
       if (StoppedOnRequest(*summary)) {
-        if (Status s = WriteSummary(*out_claim, runs); !s.ok()) return Fail(s);
+        if (Status s = WriteSummary(*out_claim, runs); !s.ok()) return FailSweep(s);
         std::fprintf(stderr, "mtrec sweep: stopped; summarised the %zu finished runs in %s\n",
                      runs.size(), out_dir.c_str());
         return kExitInterrupted;
@@ -230,7 +230,7 @@ int RunSweep(std::span<const std::string> args) {
       std::fflush(stdout);
     }
   }
-  if (Status s = WriteSummary(*out_claim, runs); !s.ok()) return Fail(s);
+  if (Status s = WriteSummary(*out_claim, runs); !s.ok()) return FailSweep(s);
   std::printf("\n%s\nwritten: %s, %s, %s\n", SweepMarkdown(SummarizeSweep(runs)).c_str(),
               (out / kSweepMarkdownName).c_str(), (out / kSweepCsvName).c_str(),
               (out / kSweepCurvesName).c_str());

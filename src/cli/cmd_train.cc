@@ -121,7 +121,7 @@ namespace {
 // is named ("" in a plain run).
 std::string g_rank_prefix;
 
-int Fail(const Status& s) { return CommandFailure("train", s, g_rank_prefix); }
+int FailTrain(const Status& s) { return CommandFailure("train", s, g_rank_prefix); }
 
 // A note on stderr when raw ids leave most table rows unused (ml-latest-small:
 // 193,610 item rows for 9,724 items): memory and time grow with the rows, and
@@ -268,7 +268,7 @@ int TrainWithoutOutputs(TrainFlags& f) {
   f.options.save_path.clear();
   f.options.stop = &InstallInterruptHandler(/*second_quits=*/false);
   Result<RunSummary> summary = RunExperiment(f.config, f.options, {});
-  if (!summary.ok()) return Fail(summary.status());
+  if (!summary.ok()) return FailTrain(summary.status());
   return StoppedOnRequest(*summary) ? kExitInterrupted : kExitOk;
 }
 
@@ -312,7 +312,7 @@ int Train(std::span<const std::string> user_args, const Ranks& ranks) {
   f.config.threads = HardwareThreads();
   FlagSet flags = MakeFlags(f);
   bool help = false;
-  if (Status s = flags.Parse(user_args, &help); !s.ok()) return Fail(s);
+  if (Status s = flags.Parse(user_args, &help); !s.ok()) return FailTrain(s);
   const bool user_patience = flags.was_given("patience") && !flags.was_given("resume");
   // A recipe's flags go first, so that the user's override them; a resumed
   // run keeps its checkpoint's configuration (--recipe is refused with it).
@@ -322,30 +322,30 @@ int Train(std::span<const std::string> user_args, const Ranks& ranks) {
   if (!help && args.size() != user_args.size()) {
     f = TrainFlags{};  // the flag table refers to f's members, which stay put
     f.config.threads = HardwareThreads();
-    if (Status s = flags.Parse(args, &help); !s.ok()) return Fail(s);
+    if (Status s = flags.Parse(args, &help); !s.ok()) return FailTrain(s);
   }
   if (help) {
     PrintHelp(flags);
     return kExitOk;
   }
   if (f.gpu) {  // checked before any work: a build or machine without CUDA is exit 1
-    if (Status s = BackendUsable("cuda"); !s.ok()) return Fail(s.WithContext("--gpu"));
+    if (Status s = BackendUsable("cuda"); !s.ok()) return FailTrain(s.WithContext("--gpu"));
     f.options.backend = "cuda";
   }
-  if (Status s = ResolveExperimentDefaults(flags, f.config, user_patience); !s.ok()) return Fail(s);
+  if (Status s = ResolveExperimentDefaults(flags, f.config, user_patience); !s.ok()) return FailTrain(s);
   if (!f.save_best.empty()) {
     Result<Metric> metric = ParseMetric(f.save_best, "save_best");
-    if (!metric.ok()) return Fail(metric.status());
+    if (!metric.ok()) return FailTrain(metric.status());
     f.options.save_best = *metric;
     if (f.options.save_path.empty() && f.resume.empty()) {
-      return Fail(Status::InvalidArgument("--save_best needs --save PATH"));
+      return FailTrain(Status::InvalidArgument("--save_best needs --save PATH"));
     }
   }
   if (f.options.save_every < 0) {
-    return Fail(Status::InvalidArgument("--save_every: expected an integer >= 0"));
+    return FailTrain(Status::InvalidArgument("--save_every: expected an integer >= 0"));
   }
   if (f.options.save_every > 0 && f.options.save_path.empty() && f.resume.empty()) {
-    return Fail(Status::InvalidArgument("--save_every needs --save PATH"));
+    return FailTrain(Status::InvalidArgument("--save_every needs --save PATH"));
   }
   // Everything recorded (config.json, checkpoints) is absolute, so that a model
   // or a run folder works the same from any working folder.
@@ -353,31 +353,31 @@ int Train(std::span<const std::string> user_args, const Ranks& ranks) {
   std::optional<TrainingCheckpoint> checkpoint;
   if (!f.resume.empty()) {
     Result<TrainingCheckpoint> loaded = LoadCheckpoint(f.resume);
-    if (!loaded.ok()) return Fail(loaded.status().WithContext("--resume"));
+    if (!loaded.ok()) return FailTrain(loaded.status().WithContext("--resume"));
     checkpoint = std::move(loaded).value();
-    if (Status s = ApplyResume(flags, *checkpoint, f); !s.ok()) return Fail(s);
+    if (Status s = ApplyResume(flags, *checkpoint, f); !s.ok()) return FailTrain(s);
     f.options.resume = &*checkpoint;
   }
   MakePathsAbsolute(f.config);
   f.options.save_path = AbsolutePath(f.options.save_path);
-  if (Status s = f.config.Validate(); !s.ok()) return Fail(s);
+  if (Status s = f.config.Validate(); !s.ok()) return FailTrain(s);
 
   f.options.comm = ranks.comm;
-  if (Status s = CheckCheckpointFlagsAgree(*ranks.comm, f); !s.ok()) return Fail(s);
+  if (Status s = CheckCheckpointFlagsAgree(*ranks.comm, f); !s.ok()) return FailTrain(s);
   if (!ranks.writes) return TrainWithoutOutputs(f);
 
   // Claim every output before any work: the checkpoint files, then the run folder.
   std::vector<FileLock> checkpoint_locks;
-  if (Status s = ClaimCheckpoints(f, &checkpoint_locks); !s.ok()) return Fail(s);
+  if (Status s = ClaimCheckpoints(f, &checkpoint_locks); !s.ok()) return FailTrain(s);
   const std::string run_id =
       checkpoint && !checkpoint->run_id.empty() ? checkpoint->run_id : NewRunId();
   const LogdirChoice choice = ChooseLogdir(f, checkpoint ? &*checkpoint : nullptr, run_id);
-  if (Status s = CheckCheckpointsOutside(f, choice.dir); !s.ok()) return Fail(s);
+  if (Status s = CheckCheckpointsOutside(f, choice.dir); !s.ok()) return FailTrain(s);
   Result<RunFolderClaim> claim = ClaimLogdir(choice, run_id);
-  if (!claim.ok()) return Fail(claim.status());
+  if (!claim.ok()) return FailTrain(claim.status());
   if (Status s = CheckCheckpointsOutside(f, claim->dir); !s.ok()) {  // with its _N suffix
     ReleaseUnusedRunFolder(*claim);
-    return Fail(s);
+    return FailTrain(s);
   }
   const std::filesystem::path logdir = claim->dir;
   f.options.logdir = logdir.string();
@@ -398,7 +398,7 @@ int Train(std::span<const std::string> user_args, const Ranks& ranks) {
   Result<RunSummary> summary = RunExperiment(f.config, f.options, observers);
   if (!summary.ok()) {
     ReleaseUnusedRunFolder(*claim);
-    return Fail(summary.status());
+    return FailTrain(summary.status());
   }
   std::printf("run folder: %s\n", logdir.string().c_str());
   if (!summary->checkpoint_path.empty()) {

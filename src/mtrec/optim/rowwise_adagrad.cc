@@ -8,13 +8,11 @@
 #include "mtrec/core/check.h"
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/core/vector_kernels.h"
+#include "mtrec/optim/update_ranges.h"
 
 namespace mtrec {
 
 namespace {
-
-// As ForEachUpdateRange (update_ranges.cc): a dozen rows ahead covers a miss.
-constexpr int64_t kPrefetchRows = 12;
 
 OptimizerConfig DenseAdamConfig(OptimizerConfig config) {
   config.kind = OptimizerKind::kAdam;
