@@ -21,10 +21,6 @@
 namespace mtrec {
 namespace {
 
-// As backend_scoring_test.cc states them: predictions within 1e-5 normwise
-// relative of the CPU backend's, MRR within 1e-3 absolute (near-ties).
-constexpr double kCrossBackendRelTol = 1e-5;
-constexpr double kCrossBackendMrrTol = 1e-3;
 // One more epoch (9 steps) from the same state: per-step float differences of
 // ~1e-6 relative compound over the steps.
 constexpr double kResumedLossRelTol = 1e-4;
@@ -95,8 +91,8 @@ void ExpectSameEvaluation(const std::string& from, const std::string& to, const 
   ASSERT_EQ(pa.size(), pb.size());
   float scale = 0;
   for (float v : pa) scale = std::max(scale, std::fabs(v));
-  const double delta = exact ? 0.0 : kCrossBackendRelTol * scale;
-  EXPECT_NEAR(eb.mrr, ea.mrr, exact ? 0.0 : kCrossBackendMrrTol);
+  const double delta = exact ? 0.0 : testing::kCrossBackendRelTol * scale;
+  EXPECT_NEAR(eb.mrr, ea.mrr, exact ? 0.0 : testing::kCrossBackendMrrTol);
   EXPECT_NEAR(eb.mse, ea.mse, 2 * std::sqrt(ea.mse) * delta + delta * delta);
   EXPECT_EQ(eb.mrr_users, ea.mrr_users);
 }

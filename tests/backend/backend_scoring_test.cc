@@ -23,14 +23,8 @@ namespace {
 // Within one backend, against the double-precision references: float32 sums
 // of a few dozen terms, normwise relative (to the largest |value| compared).
 constexpr double kReferenceRelTol = 1e-5;
-// Between backends, for the same parameters: another backend may sum in
-// another order (GEMM tiling, fused multiply-adds, reduced-precision
-// accumulation is not allowed), so its scores and predictions may differ from
-// the CPU backend's by this much, normwise relative; MRR by kCrossBackendMrrTol
-// absolute, as score differences that small can reorder near-ties. For "cpu"
-// against itself both are 0: the results must be identical.
-constexpr double kCrossBackendRelTol = 1e-5;
-constexpr double kCrossBackendMrrTol = 1e-3;
+// Between backends: kCrossBackendRelTol and kCrossBackendMrrTol
+// (support/backend_test_util.h); for "cpu" against itself both are 0.
 
 double CrossBackendTolerance(const std::string& backend, double tol) {
   return backend == "cpu" ? 0.0 : tol;
@@ -238,7 +232,7 @@ TEST_P(BackendScoring, AgreesWithTheCpuBackendOnTheSameState) {
     ASSERT_NE(other, nullptr);
     ASSERT_EQ(testing::ParamsOf(*other), testing::ParamsOf(*cpu)) << "NewBackendFrom's copy";
 
-    const double score_tol = CrossBackendTolerance(GetParam(), kCrossBackendRelTol);
+    const double score_tol = CrossBackendTolerance(GetParam(), testing::kCrossBackendRelTol);
     const int32_t num_items = data.train.num_items;
     std::vector<float> want(num_items), got(num_items);
     for (UserId u = 0; u < data.train.num_users; ++u) {
@@ -261,7 +255,7 @@ TEST_P(BackendScoring, AgreesWithTheCpuBackendOnTheSameState) {
     const Evaluator evaluator(data.train, data.test);
     const EvalResult a = evaluator.Evaluate(*cpu), b = evaluator.Evaluate(*other);
     EXPECT_GT(a.mrr, 0);
-    EXPECT_NEAR(b.mrr, a.mrr, CrossBackendTolerance(GetParam(), kCrossBackendMrrTol));
+    EXPECT_NEAR(b.mrr, a.mrr, CrossBackendTolerance(GetParam(), testing::kCrossBackendMrrTol));
     // Predictions within delta of the CPU backend's move the MSE by at most
     // 2 sqrt(MSE) delta + delta^2.
     const double delta = score_tol * scale;

@@ -24,6 +24,15 @@
 
 namespace mtrec::testing {
 
+// Between backends, for the same parameters: another backend may sum in
+// another order (GEMM tiling, fused multiply-adds, reduced-precision
+// accumulation is not allowed), so its scores and predictions may differ from
+// the CPU backend's by this much, normwise relative; MRR by kCrossBackendMrrTol
+// absolute, as score differences that small can reorder near-ties. For "cpu"
+// against itself the results must be identical.
+inline constexpr double kCrossBackendRelTol = 1e-5;
+inline constexpr double kCrossBackendMrrTol = 1e-3;
+
 // `s` with every character GoogleTest does not allow in a test name made '_'.
 std::string TestNameSafe(std::string s);
 
