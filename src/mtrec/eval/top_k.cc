@@ -28,13 +28,7 @@ std::vector<ItemId> TopK(std::span<const float> scores, std::span<const uint8_t>
 void TopK(std::span<const float> scores, std::span<const uint8_t> candidate,
           std::span<const ItemId> excluded, int k, std::vector<ItemId>& heap) {
   MTREC_CHECK(scores.size() == candidate.size());
-  // a ranks before b: the higher score; a NaN below every number; then the lower id.
-  const auto better = [&](ItemId a, ItemId b) {
-    const float sa = scores[a], sb = scores[b];
-    if (std::isnan(sa) != std::isnan(sb)) return std::isnan(sb);
-    if (sa != sb && !std::isnan(sa)) return sa > sb;
-    return a < b;
-  };
+  const auto better = [&](ItemId a, ItemId b) { return RanksBefore(scores, a, b); };
   // One pass in id order through a bounded heap whose front is the worst of the
   // k kept. An item enters only by beating that worst one; since ids rise, a tie
   // never does, so the test is one float compare for almost every item (a heap

@@ -1,6 +1,7 @@
 // Top-k selection over a full score vector.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -8,6 +9,15 @@
 #include "mtrec/data/user_item_sets.h"
 
 namespace mtrec {
+
+// The order of every top k: item a ranks before item b by the higher score, a
+// NaN below every number, then the lower id.
+inline bool RanksBefore(std::span<const float> scores, ItemId a, ItemId b) {
+  const float sa = scores[a], sb = scores[b];
+  if (std::isnan(sa) != std::isnan(sb)) return std::isnan(sb);
+  if (sa != sb && !std::isnan(sa)) return sa > sb;
+  return a < b;
+}
 
 // The k best candidates by score, best first; ties go to the lower item id, and
 // a NaN score ranks below every number. `candidate[i]` false excludes item i.

@@ -7,21 +7,9 @@
 
 #include "mtrec/core/avx512.h"
 #include "mtrec/core/check.h"
+#include "mtrec/eval/top_k.h"
 
 namespace mtrec {
-
-namespace {
-
-// a ranks before b (TopK's order, eval/top_k.cc): the higher score; a NaN
-// below every number; then the lower id.
-bool Better(std::span<const float> scores, ItemId a, ItemId b) {
-  const float sa = scores[a], sb = scores[b];
-  if (std::isnan(sa) != std::isnan(sb)) return std::isnan(sb);
-  if (sa != sb && !std::isnan(sa)) return sa > sb;
-  return a < b;
-}
-
-}  // namespace
 
 std::unique_ptr<const ItemPrefilter> ItemPrefilter::Build(const MultiTaskNet& net) {
   const ModelConfig& shape = net.config();
@@ -178,7 +166,7 @@ bool ItemPrefilter::Select(const MultiTaskNet& net, UserId user,
   }
   const std::span<const float> exact(scores);
   std::sort(survivors.begin(), survivors.end(),
-            [&](ItemId a, ItemId b) { return Better(exact, a, b); });
+            [&](ItemId a, ItemId b) { return RanksBefore(exact, a, b); });
   top.assign(survivors.begin(), survivors.begin() + std::min(survivors.size(), kept));
   return true;
 }
