@@ -14,8 +14,10 @@ pattern="${1:-^(ModelApi|Api|Example|AllBackends|Backend|Checkpoint|ConfigJson|L
 # tests that two scoring paths agree bit for bit rely on -O2's vectorisation.
 # MTREC_TEST_FILTER: mtrec_tests holds only the test files that the pattern
 # selects tests from (tests/CMakeLists.txt), about half of them.
-# MTREC_TEST_NO_SANITIZE=undefined: the test files have ASan, not UBSan (about
-# half their compile time); the library and the CLI they test have both.
+# MTREC_FRONT_END_NO_SANITIZE=undefined, MTREC_SERVE_SANITIZE=OFF: the test
+# files and the CLI have ASan, not UBSan (about half their compile time), the
+# HTTP server's library neither (scripts/fuzz.sh runs it under both); the
+# library they test has both (cmake/Sanitizers.cmake).
 # CMAKE_UNITY_BUILD: every target's files compiled 8 to a unit, so the JSON
 # library's templates are instantiated and instrumented once per unit, not
 # once per file (so names in one file's anonymous namespace must not repeat
@@ -28,7 +30,8 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" -DMTREC_BUILD_TESTS=ON \
   -DMTREC_SANITIZE=address,undefined -DCMAKE_CXX_FLAGS="-fno-sanitize=alignment,null,object-size" \
   -DCMAKE_UNITY_BUILD=ON -DMTREC_WERROR=ON -DMTREC_PYTHON=OFF \
-  -DMTREC_TEST_FILTER="$pattern" -DMTREC_TEST_NO_SANITIZE=undefined >/dev/null
+  -DMTREC_TEST_FILTER="$pattern" -DMTREC_FRONT_END_NO_SANITIZE=undefined \
+  -DMTREC_SERVE_SANITIZE=OFF >/dev/null
 # Only what the selected tests run (not the MPI tests, the fuzz replays, the
 # HTTP handlers' tests: scripts/fuzz.sh runs those handlers under ASan+UBSan).
 cmake --build build-asan -j"$(nproc)" --target mtrec_tests mtrec train_in_memory

@@ -90,6 +90,18 @@ def test_shard_tables_gives_the_same_model(split):
     assert np.array_equal(models[1].parameters()["Q"], models[0].parameters()["Q"])
 
 
+def test_rating_implicit_keyword_adds_its_table_and_is_refused_where_it_cannot_run(split):
+    train, test = split
+    model = mtrec.MultitaskModel(threads=1, seed=3, shared_embeddings=False,
+                                 rating_implicit=True)
+    model.fit(train, epochs=1, test=test)
+    assert model.config["rating_implicit"] is True
+    assert "rating_implicit_item" in model.parameters()
+    with pytest.raises(ValueError, match=r"^rating_implicit: needs the adam optimizer"):
+        mtrec.MultitaskModel(shared_embeddings=False, rating_implicit=True,
+                             optimizer="lazy_adam").fit(train, epochs=1)
+
+
 def test_fit_without_test_and_with_validation(split):
     train, test = split
     model = mtrec.MultitaskModel(threads=2)

@@ -468,6 +468,19 @@ TEST_F(ModelApi, TheImplicitTermReadsTheFittedRowsAgainOnLoad) {
   EXPECT_NE(refused.status().message().find("rating_implicit"), std::string::npos)
       << refused.status().message();
 
+  // The refusals, through the API: a sparse optimizer, and sharded tables.
+  ModelOptions lazy = o;
+  lazy.train.optimizer.kind = OptimizerKind::kLazyAdam;
+  const Result<Model> no_lazy = Model::Create(lazy, data_);
+  ASSERT_FALSE(no_lazy.ok());
+  EXPECT_EQ(no_lazy.status().message(),
+            "rating_implicit: needs the adam optimizer (its item table's gradient is dense)");
+  ModelOptions sharded = o;
+  sharded.shard_tables = true;
+  const Result<Model> no_shards = Model::Create(sharded, data_);
+  ASSERT_FALSE(no_shards.ok());
+  EXPECT_EQ(no_shards.status().message(), "shard_tables: not with rating_implicit");
+
   const auto shared = testing::RunMtrec({"train", "--dataset", csv, "--rating_implicit"});
   EXPECT_EQ(shared.exit_code, 2);
   EXPECT_NE(shared.err.find("--rating_implicit: needs separate embeddings"), std::string::npos)

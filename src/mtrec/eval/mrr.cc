@@ -13,7 +13,6 @@ namespace mtrec {
 
 namespace {
 
-constexpr float kMasked = kMaskedPred;  // pred of a train item
 // A block of users is scored against one chunk of items at a time: the chunk's
 // item factors (64 panels of 16 items) are read once per block of up to 48
 // users (8 GEMM tiles of 6 rows), so the item table streams from memory once
@@ -43,7 +42,7 @@ struct BlockScratch {
 
 // For each user of a block (rows of `scorer`) whose su.values are set, counts
 // the scorer's items whose pred lies below and at each value into su.below and
-// su.equal, the items of masked(r) (ascending) counting as kMasked: a chunk of
+// su.equal, the items of masked(r) (ascending) counting as kMaskedPred: a chunk of
 // items at a time, each chunk's scores one GEMM.
 template <typename Masked>
 void CountBlock(const BlockScorer& scorer, std::span<const UserId> block_users, Masked masked,
@@ -67,7 +66,7 @@ void CountBlock(const BlockScorer& scorer, std::span<const UserId> block_users, 
       BlockScratch::User& su = s.users[r];
       const std::span<const ItemId> items = masked(r);  // sorted: chunks mask in turn
       for (; su.next_masked < items.size() && items[su.next_masked] < end; ++su.next_masked) {
-        pred[items[su.next_masked] - begin] = kMasked;
+        pred[items[su.next_masked] - begin] = kMaskedPred;
       }
       CountBelowAndEqual(pred, width, su.values, su.below.data(), su.equal.data());
     }
@@ -94,7 +93,7 @@ void InUserBlocks(std::span<const UserId> users, ThreadPool& pool, Body body) {
 double UserReciprocalRank(std::span<float> scores, std::span<const ItemId> train_items,
                           std::span<const ItemId> test_items) {
   for (float& v : scores) v = Pred(v);
-  for (ItemId i : train_items) scores[i] = kMasked;
+  for (ItemId i : train_items) scores[i] = kMaskedPred;
   double sum = 0;
   for (ItemId t : test_items) {
     int64_t below = 0, equal = 0;
@@ -125,7 +124,7 @@ MrrResult MeanReciprocalRank(const BlockScorer& scorer, const UserItemSets& test
           su.test_preds.clear();
           for (ItemId t : test.Of(u)) {
             const bool is_train = std::binary_search(train_items.begin(), train_items.end(), t);
-            su.test_preds.push_back(is_train ? kMasked : Pred(scorer.ScoreOne(u, t)));
+            su.test_preds.push_back(is_train ? kMaskedPred : Pred(scorer.ScoreOne(u, t)));
           }
           su.values = su.test_preds;
           std::sort(su.values.begin(), su.values.end());
