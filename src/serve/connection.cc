@@ -108,6 +108,11 @@ HttpServer::HttpServer(const ConnectionLimits& limits, size_t workers, size_t ma
   new_task_queue = [this] { return new AcceptQueue(loop_); };
 }
 
+bool HttpServer::Listen() {
+  if (svr_sock_ != INVALID_SOCKET) (void)::listen(svr_sock_, SOMAXCONN);
+  return listen_after_bind();
+}
+
 bool HttpServer::ServeRequest(ConnectionStream& stream) {
   bool closed = false;
   const bool ok = process_request(stream, /*close_connection=*/false, closed, nullptr);

@@ -70,6 +70,11 @@ class HttpServer final : public httplib::Server {
   HttpServer(const ConnectionLimits& limits, size_t workers, size_t max_connections,
              std::function<std::string()> refusal);
 
+  // listen_after_bind, with the kernel's longest queue of connections not
+  // yet accepted (the library's is 5: a burst of connects overflowed it,
+  // and a dropped handshake cost its client a 1 s retransmission).
+  bool Listen();
+
  private:
   bool process_and_close_socket(socket_t sock) override;
   bool ServeRequest(ConnectionStream& stream);

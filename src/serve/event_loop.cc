@@ -154,6 +154,7 @@ void EventLoop::ServeConnection(Worker& w, Connection& c) {
   const auto seconds_from_now = [](int seconds) {
     return Clock::now() + std::chrono::seconds(seconds);
   };
+  bool received = false;
   while (true) {
     if (!c.out.empty()) {
       if (!send()) return Close(w, c);
@@ -180,6 +181,11 @@ void EventLoop::ServeConnection(Worker& w, Connection& c) {
         continue;
       }
       if (stopping_.load(std::memory_order_relaxed) && unread.empty()) return Close(w, c);
+      // One recv() a turn: a client that answers each reply at once with
+      // its next request would otherwise keep the worker from the others
+      // (the epoll set reports the connection again while bytes wait).
+      if (received) return;
+      received = true;
       if (c.begin > 0) {  // the unread bytes to the front, before more
         c.in.erase(0, c.begin);
         c.begin = 0;

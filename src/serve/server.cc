@@ -123,7 +123,7 @@ class Server {
         std::to_string(options_.source.load.threads) + " worker threads, " +
         std::to_string(options_.connections + options_.waiting) + " connections at most)");
     std::thread signals([this] { WaitForSignals(); });
-    const bool ok = http_.listen_after_bind();
+    const bool ok = http_.Listen();
     done_ = true;
     signals.join();
     if (!ok && !stopping_) return Status::Unavailable("the server stopped unexpectedly");
