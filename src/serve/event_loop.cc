@@ -22,7 +22,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kTickMilliseconds = 100;         // how often deadlines (and Stop) are checked
 constexpr size_t kReadBytes = 64 << 10;        // one recv() at most
-constexpr size_t kKeptBufferBytes = 64 << 10;  // a larger buffer is freed between requests
+constexpr size_t kKeptBufferBytes = 64 << 10;  // a larger buffer is freed after its use
 
 }  // namespace
 
@@ -147,7 +147,8 @@ void EventLoop::ServeConnection(Worker& w, Connection& c) {
         return false;
       }
     }
-    c.out.clear();  // keeps its capacity for the next reply
+    c.out.clear();  // keeps its capacity for the next reply, unless large
+    if (c.out.capacity() > kKeptBufferBytes) c.out.shrink_to_fit();
     c.sent = 0;
     return true;
   };
