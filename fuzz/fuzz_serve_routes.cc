@@ -6,6 +6,9 @@
 // the API documents with a body of its content type; every error a JSON
 // object {"error": "<one line>", "status": <the status>} with a 4xx status
 // (a request cannot make the server fail), a 405 naming the allowed methods.
+// The same bytes, as a connection's, go through the request framer
+// (src/serve/request_frame.h): a frame is within the bytes and the bound,
+// never empty, and only incomplete under the bound.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -18,6 +21,7 @@
 #include "mtrec/model.h"
 #include "serve/json_codec.h"
 #include "serve/query_string.h"
+#include "serve/request_frame.h"
 #include "serve/routes.h"
 #include "serve/served_model.h"
 
@@ -91,6 +95,19 @@ HttpRequest ParseInput(std::string_view input) {
   return request;
 }
 
+void CheckFrame(std::string_view bytes) {
+  constexpr size_t kMaxBody = 64, kMaxRequest = 512;
+  const RequestFrame f = FindRequestFrame(bytes, kMaxBody, kMaxRequest);
+  const bool ok = f.complete ? f.end > 0 && f.end <= bytes.size() && f.end <= kMaxRequest &&
+                                   (!f.too_large || f.end == kMaxRequest) && !f.expects_continue
+                             : bytes.size() < kMaxRequest && !f.too_large;
+  if (!ok) {
+    std::fprintf(stderr, "fuzz_serve_routes: frame complete %d end %zu too_large %d of %zu bytes\n",
+                 f.complete, f.end, f.too_large, bytes.size());
+    std::abort();
+  }
+}
+
 void CheckReply(const HttpReply& reply, size_t route) {
   if (reply.status == 200) {
     if (route >= RouteNames().size()) Fail("a 200 from no route", reply);
@@ -134,8 +151,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     h.admin_token = "fuzz-token";
     return h;
   }();
-  const HttpRequest request =
-      ParseInput(std::string_view(reinterpret_cast<const char*>(data), size));
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  CheckFrame(bytes);
+  const HttpRequest request = ParseInput(bytes);
   size_t route = 0;
   const HttpReply reply = HandleRequest(request, *model, hooks, limits, &route);
   CheckReply(reply, route);

@@ -9,7 +9,8 @@
 #
 # BUILD: a build folder with mtrec and mtrec_serve_recommend_rate
 # (-DMTREC_BUILD_BENCHMARKS=ON); U_DATA: ML-100K's u.data (default
-# ~/data/ml-100k/u.data); THREADS: the model's threads (default 1);
+# ~/data/ml-100k/u.data); THREADS: the server's worker threads and the
+# model's threads, as `mtrec serve --threads` (default 1);
 # SECONDS per wrk run (default 10); CONNECTIONS (default 1 4 16 64 256).
 # The models and the generated ratings are kept in BUILD/serve-bench/.
 set -euo pipefail
@@ -45,14 +46,17 @@ ms() { awk -v p="$1%" '$1 == p { v = $2; u = v; gsub(/[0-9.]/, "", u); sub(/[a-z
 
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 echo "# $(nproc) CPUs ($cpu); model threads $threads; wrk -t2 (-t1 for 1 connection) ${seconds}s per row; load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-12s %-22s %6s %10s %9s %9s %7s\n' model what conns "req/s" "p50 ms" "p99 ms" errors
+printf '%-12s %-22s %6s %10s %9s %9s %7s %9s\n' model what conns "req/s" "p50 ms" "p99 ms" errors \
+  "RSS KiB"
 for spec in "ml100k 196" "catalog25m 1"; do
   set -- $spec
   name="$1" user="$2"
   inproc="$("$build/mtrec_serve_recommend_rate" "$work/$name.mtrec" "$user" "$threads" 5 10)"
   read -r rate p50 p99 < <(echo "$inproc" | sed -E 's/.*: ([0-9]+) calls\/s, p50 ([0-9.]+) ms, p99 ([0-9.]+) ms.*/\1 \2 \3/')
-  printf '%-12s %-22s %6s %10s %9s %9s %7s\n' "$name" "in-process Recommend" "$threads" "$rate" "$p50" "$p99" -
+  printf '%-12s %-22s %6s %10s %9s %9s %7s %9s\n' "$name" "in-process Recommend" "$threads" "$rate" \
+    "$p50" "$p99" - -
   log="$work/serve-$name.log"
+  : >"$log"  # emptied before the server starts: an earlier run's port is not read
   "$build/mtrec" serve --model "$work/$name.mtrec" --port 0 --threads "$threads" \
     --connections 256 >/dev/null 2>"$log" &
   server=$!
@@ -72,8 +76,10 @@ for spec in "ml100k 196" "catalog25m 1"; do
     # Non-2xx answers plus wrk's socket errors (connect, read, write, its 2 s timeout).
     errors="$(echo "$out" | awk '/Non-2xx/ {n += $NF} /Socket errors/ {gsub(/[^0-9 ]/, "");
       for (k = 1; k <= NF; ++k) n += $k} END {print n + 0}')"
-    printf '%-12s %-22s %6s %10s %9s %9s %7s\n' "$name" "mtrec serve + wrk" "$c" "$rate" \
-      "$(echo "$out" | ms 50)" "$(echo "$out" | ms 99)" "$errors"
+    # The server's resident memory after the row.
+    printf '%-12s %-22s %6s %10s %9s %9s %7s %9s\n' "$name" "mtrec serve + wrk" "$c" "$rate" \
+      "$(echo "$out" | ms 50)" "$(echo "$out" | ms 99)" "$errors" \
+      "$(awk '/VmRSS/ {print $2}' /proc/$server/status)"
   done
   rss_after="$(awk '/VmRSS/ {print $2}' /proc/$server/status)"
   echo "# $name: server RSS ${rss_before} KiB before the wrk runs, ${rss_after} KiB after"

@@ -42,9 +42,9 @@ FlagSet MakeFlags(ServeFlags& f) {
                   "the checkpoint; it must be the same data)");
   flags.AddString("data_dir", &o.source.load.data_dir, "DIR", "where data set names are looked up");
   flags.AddIntInRange("threads", &o.source.load.threads, 1, ExperimentConfig::kMaxThreads,
-                      "the model's threads, for fold-ins and (with --gpu) scoring; on the CPU a "
-                      "single-user request is scored on its worker thread, as many at once as "
-                      "the machine has hardware threads");
+                      "the server's worker threads, which serve every connection (a "
+                      "single-user request is scored on its worker thread), and the model's "
+                      "threads, for fold-ins and (with --gpu) scoring");
   flags.SetDefaultText("threads", "every hardware thread");
   flags.AddOptionalBool("gpu", &f.gpu,
                         "score on the GPU (the CUDA backend; needs a build with -DMTREC_CUDA=ON)");
@@ -53,9 +53,9 @@ FlagSet MakeFlags(ServeFlags& f) {
                   "in docs/serving.md)");
   flags.AddIntInRange("port", &o.port, 0, 65535, "the TCP port (0: any free port)");
   flags.AddIntInRange("connections", &o.connections, 1, 4096,
-                      "connections served at once (each holds a worker thread while open)");
+                      "connections open at once, with --waiting (an idle one holds no thread)");
   flags.AddIntInRange("waiting", &o.waiting, 0, 1 << 20,
-                      "connections that may wait for a worker; more are answered 503 and closed");
+                      "connections open beyond --connections; more are answered 503 and closed");
   flags.AddString("admin_token", &o.admin_token, "TOKEN",
                   "enables POST /admin/reload for requests with 'Authorization: Bearer TOKEN'");
   flags.AddIntInRange("read_timeout", &o.read_timeout_seconds, 1, 3600,

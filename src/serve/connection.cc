@@ -1,15 +1,13 @@
 #include "serve/connection.h"
 
 #include <netdb.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 
-#include "serve/connection_pool.h"
+#include "serve/request_frame.h"
 
 namespace mtrec::serve {
 
@@ -17,14 +15,6 @@ namespace {
 
 thread_local bool t_request_too_large = false;
 thread_local bool t_close_after_reply = false;
-
-// Milliseconds from now to `deadline` (0 if past), at most `cap`.
-int MillisecondsUntil(std::chrono::steady_clock::time_point deadline, int cap) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        deadline - std::chrono::steady_clock::now())
-                        .count();
-  return static_cast<int>(std::clamp<int64_t>(left, 0, cap));
-}
 
 void Address(int fd, bool peer, std::string& ip, int& port) {
   sockaddr_storage addr{};
@@ -40,158 +30,112 @@ void Address(int fd, bool peer, std::string& ip, int& port) {
   port = std::atoi(service);
 }
 
+// The accepting thread's task queue: a connection is handed to the
+// EventLoop (HttpServer::process_and_close_socket) where it is accepted;
+// when accepting ends, the loop drains.
+class AcceptQueue final : public httplib::TaskQueue {
+ public:
+  explicit AcceptQueue(EventLoop& loop) : loop_(loop) {}
+  void enqueue(std::function<void()> fn) override { fn(); }
+  void shutdown() override { loop_.Stop(); }
+
+ private:
+  EventLoop& loop_;
+};
+
 }  // namespace
+
+ConnectionStream::ConnectionStream(int fd, std::string_view request, bool too_large,
+                                   bool continue_sent, std::string& out, PeerAddresses& addresses)
+    : fd_(fd),
+      request_(request),
+      too_large_(too_large),
+      drop_continue_(continue_sent),
+      out_(out),
+      addresses_(addresses) {
+  t_request_too_large = t_close_after_reply = false;
+}
 
 bool ConnectionStream::RequestTooLarge() { return t_request_too_large; }
 
 void ConnectionStream::CloseAfterReply() { t_close_after_reply = true; }
 
-void ConnectionStream::StartPhase(bool writing) {
-  writing_ = writing;
-  deadline_ = Clock::now() + std::chrono::seconds(limits_.read_timeout_seconds);
-  if (!writing) {
-    request_bytes_ = 0;
-    t_request_too_large = t_close_after_reply = false;
-  }
-}
-
-bool ConnectionStream::WaitForRequest(int seconds, const std::function<bool()>& stopping) {
-  const auto until = Clock::now() + std::chrono::seconds(seconds);
-  while (begin_ == end_) {
-    if (stopping()) return false;
-    const int wait = MillisecondsUntil(until, 100);
-    pollfd p{fd_, POLLIN, 0};
-    const int n = ::poll(&p, 1, wait);
-    if (n < 0 && errno != EINTR) return false;
-    if (n > 0) break;  // readable (or closed: the read says which)
-    if (wait == 0) return false;
-  }
-  StartPhase(/*writing=*/false);
-  return true;
-}
-
-bool ConnectionStream::PollUntilDeadline(short events) const {
-  while (true) {
-    const int wait = MillisecondsUntil(deadline_, 1 << 30);
-    pollfd p{fd_, events, 0};
-    const int n = ::poll(&p, 1, wait);
-    if (n > 0) return true;
-    if (n == 0 || errno != EINTR) return false;
-  }
-}
-
-bool ConnectionStream::is_readable() const {
-  return begin_ < end_ || PollUntilDeadline(POLLIN);
-}
-
-bool ConnectionStream::is_writable() const { return PollUntilDeadline(POLLOUT); }
+bool ConnectionStream::CloseRequested() { return t_close_after_reply; }
 
 ssize_t ConnectionStream::read(char* ptr, size_t size) {
-  // What was written goes out before reading (e.g. "100 Continue", which the
-  // client waits for before sending the body).
-  if (!out_.empty() && !Flush()) return -1;
-  if (writing_) StartPhase(/*writing=*/false);
-  if (request_bytes_ >= limits_.max_request_bytes) {
-    t_request_too_large = exhausted_ = true;
+  if (read_ == request_.size()) {
+    // Past a request framed whole only where the library reads a body it
+    // then refuses, or past the bytes bound.
+    if (too_large_) t_request_too_large = true;
     return -1;
   }
-  if (begin_ == end_) {
-    // Usually the bytes are there (WaitForRequest saw them): no poll first.
-    ssize_t n;
-    do {
-      n = ::recv(fd_, buffer_, sizeof(buffer_), MSG_DONTWAIT);
-    } while (n < 0 && errno == EINTR);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      if (!PollUntilDeadline(POLLIN)) {
-        exhausted_ = true;
-        return -1;
-      }
-      do {
-        n = ::recv(fd_, buffer_, sizeof(buffer_), MSG_DONTWAIT);
-      } while (n < 0 && errno == EINTR);
-    }
-    if (n <= 0) return n;
-    begin_ = 0;
-    end_ = static_cast<size_t>(n);
-  }
-  const size_t take =
-      std::min({size, end_ - begin_, limits_.max_request_bytes - request_bytes_});
-  std::memcpy(ptr, buffer_ + begin_, take);
-  begin_ += take;
-  request_bytes_ += take;
+  const size_t take = std::min(size, request_.size() - read_);
+  std::memcpy(ptr, request_.data() + read_, take);
+  read_ += take;
   return static_cast<ssize_t>(take);
 }
 
 ssize_t ConnectionStream::write(const char* ptr, size_t size) {
-  if (!writing_) StartPhase(/*writing=*/true);
-  out_.append(ptr, size);
+  if (drop_continue_ && std::string_view(ptr, size) == kContinueReply) {
+    drop_continue_ = false;  // the client has it already
+  } else {
+    out_.append(ptr, size);
+  }
   return static_cast<ssize_t>(size);
 }
 
-bool ConnectionStream::Flush() {
-  size_t sent = 0;
-  while (sent < out_.size()) {
-    const ssize_t n = ::send(fd_, out_.data() + sent, out_.size() - sent,
-                             MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (n >= 0) {
-      sent += static_cast<size_t>(n);
-    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      if (!PollUntilDeadline(POLLOUT)) break;  // the reply's time is up
-    } else if (errno != EINTR) {
-      break;
-    }
-  }
-  const bool done = sent == out_.size();
-  out_.clear();  // keeps its capacity for the next reply
-  if (!done) exhausted_ = true;
-  return done;
-}
-
 void ConnectionStream::get_remote_ip_and_port(std::string& ip, int& port) const {
-  if (remote_port_ < 0) Address(fd_, /*peer=*/true, remote_ip_, remote_port_);
-  ip = remote_ip_;
-  port = remote_port_;
+  if (addresses_.remote_port < 0) {
+    Address(fd_, /*peer=*/true, addresses_.remote_ip, addresses_.remote_port);
+  }
+  ip = addresses_.remote_ip;
+  port = addresses_.remote_port;
 }
 
 void ConnectionStream::get_local_ip_and_port(std::string& ip, int& port) const {
-  if (local_port_ < 0) Address(fd_, /*peer=*/false, local_ip_, local_port_);
-  ip = local_ip_;
-  port = local_port_;
+  if (addresses_.local_port < 0) {
+    Address(fd_, /*peer=*/false, addresses_.local_ip, addresses_.local_port);
+  }
+  ip = addresses_.local_ip;
+  port = addresses_.local_port;
+}
+
+HttpServer::HttpServer(const ConnectionLimits& limits, size_t workers, size_t max_connections,
+                       std::function<std::string()> refusal)
+    : refusal_(std::move(refusal)),
+      loop_(workers, max_connections, limits,
+            [this](ConnectionStream& stream) { return ServeRequest(stream); }) {
+  new_task_queue = [this] { return new AcceptQueue(loop_); };
+}
+
+bool HttpServer::Listen() {
+  if (svr_sock_ != INVALID_SOCKET) (void)::listen(svr_sock_, SOMAXCONN);
+  return listen_after_bind();
+}
+
+bool HttpServer::ServeRequest(ConnectionStream& stream) {
+  bool closed = false;
+  const bool ok = process_request(stream, /*close_connection=*/false, closed, nullptr);
+  return ok && !closed && !ConnectionStream::CloseRequested();
 }
 
 bool HttpServer::process_and_close_socket(socket_t sock) {
-  bool ok = true;
-  if (ConnectionPool::Refusing()) {
-    const std::string body = refusal_();
-    const std::string reply =
-        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-        "Content-Length: " +
-        std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-    (void)::send(sock, reply.data(), reply.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-    ::shutdown(sock, SHUT_WR);
-    // What the client sent already is read, so that the close does not reset
-    // the connection under the reply.
-    char sink[4096];
-    while (::recv(sock, sink, sizeof(sink), MSG_DONTWAIT) > 0) {
-    }
-  } else {
-    ConnectionStream stream(sock, limits_);
-    const auto stopping = [this] { return svr_sock_ == INVALID_SOCKET; };
-    // A new connection has --read_timeout to send its first request.
-    int wait = limits_.read_timeout_seconds;
-    while (stream.WaitForRequest(wait, stopping)) {
-      bool closed = false;
-      ok = process_request(stream, /*close_connection=*/false, closed, nullptr);
-      // The whole reply in one send (and one TCP segment, with TCP_NODELAY):
-      // the library writes its headers and its body apart.
-      if (!stream.Flush()) ok = false;
-      if (!ok || closed || stream.exhausted() || t_close_after_reply) break;
-      wait = limits_.keep_alive_seconds;
-    }
+  if (loop_.Add(sock)) return true;
+  const std::string body = refusal_();
+  const std::string reply =
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+  (void)::send(sock, reply.data(), reply.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  ::shutdown(sock, SHUT_WR);
+  // What the client sent already is read, so that the close does not reset
+  // the connection under the reply.
+  char sink[4096];
+  while (::recv(sock, sink, sizeof(sink), MSG_DONTWAIT) > 0) {
   }
   ::shutdown(sock, SHUT_RDWR);
   ::close(sock);
-  return ok;
+  return true;
 }
 
 }  // namespace mtrec::serve

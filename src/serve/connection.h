@@ -1,51 +1,50 @@
-// One client connection, served by the HTTP library's request parser but with
-// the server's own bounds. The library bounds each recv()/send() alone, so a
-// client sending (or reading) a byte a second held a worker for ever, a
-// chunked body had no size bound, and its per-request stream lost pipelined
-// requests read ahead with the first. Here the whole request has
-// --read_timeout seconds and --max_body_kib (plus headers) of bytes, the whole
-// reply --read_timeout seconds, and the read buffer lives as long as the
-// connection.
+// One request of a client connection, and the HTTP server whose connections
+// the EventLoop (event_loop.h) multiplexes. The HTTP library parses and
+// routes each request, but only once the whole request is buffered
+// (request_frame.h): it never waits on a client, so a slow or idle client
+// holds no thread. The whole request has --read_timeout seconds and
+// --max_body_kib (plus headers) of bytes, the reply --read_timeout seconds,
+// and the reply goes out in one send.
 #pragma once
 
 #include <httplib.h>
 
-#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <string_view>
+
+#include "serve/event_loop.h"
 
 namespace mtrec::serve {
 
-struct ConnectionLimits {
-  int read_timeout_seconds = 5;  // to send one request, and to read one reply
-  int keep_alive_seconds = 5;    // idle between requests
-  size_t max_request_bytes = (1 << 20) + (64 << 10);  // request line, headers and body
+// A connection's addresses, looked up once (the library asks per request).
+struct PeerAddresses {
+  std::string remote_ip, local_ip;
+  int remote_port = -1, local_port = -1;
 };
 
+// One whole, buffered request as the library's Stream: reads return its
+// bytes and then fail (never block); writes append to the reply.
 class ConnectionStream final : public httplib::Stream {
  public:
-  ConnectionStream(int fd, const ConnectionLimits& limits) : fd_(fd), limits_(limits) {}
+  // `request`: the request's bytes (request_frame.h); `too_large`: the
+  // request goes on past them, so a read past them is RequestTooLarge().
+  // `continue_sent`: the server answered "100 Continue" already, so the
+  // library's own is dropped. The reply is appended to `out`.
+  ConnectionStream(int fd, std::string_view request, bool too_large, bool continue_sent,
+                   std::string& out, PeerAddresses& addresses);
 
-  // Waits up to `seconds` for the next request's first byte (one already
-  // buffered counts) and starts its deadline; false on timeout, a closed
-  // connection, or `stopping()` (checked every 100 ms).
-  bool WaitForRequest(int seconds, const std::function<bool()>& stopping);
-  // Sends what write() buffered (a reply: the library writes its headers
-  // and body apart), within the reply's --read_timeout; false (and
-  // exhausted()) when it could not. read() flushes first.
-  bool Flush();
-  // A request or reply ran out of time or bytes: the connection must close.
-  bool exhausted() const { return exhausted_; }
   // Whether the current thread's request ran out of bytes (a 400 that is
   // really 413).
   static bool RequestTooLarge();
   // Ends the current thread's connection after this reply: after a request
   // the library could not parse, where the next one starts is unknown.
   static void CloseAfterReply();
+  static bool CloseRequested();
 
-  bool is_readable() const override;
-  bool is_writable() const override;
+  bool is_readable() const override { return read_ < request_.size(); }
+  bool is_writable() const override { return true; }
   ssize_t read(char* ptr, size_t size) override;
   ssize_t write(const char* ptr, size_t size) override;
   void get_remote_ip_and_port(std::string& ip, int& port) const override;
@@ -53,39 +52,35 @@ class ConnectionStream final : public httplib::Stream {
   socket_t socket() const override { return fd_; }
 
  private:
-  using Clock = std::chrono::steady_clock;
-  // Polls for `events` until the deadline; false when it passes.
-  bool PollUntilDeadline(short events) const;
-  void StartPhase(bool writing);
-
   const int fd_;
-  const ConnectionLimits limits_;
-  char buffer_[16 << 10];
-  size_t begin_ = 0, end_ = 0;  // buffered, unread bytes
-  bool writing_ = false;
-  Clock::time_point deadline_{};
-  size_t request_bytes_ = 0;  // consumed by the current request
-  bool exhausted_ = false;
-  std::string out_;  // written, not yet sent
-  // The connection's addresses, looked up once (the library asks per request).
-  mutable std::string remote_ip_, local_ip_;
-  mutable int remote_port_ = -1, local_port_ = -1;
+  const std::string_view request_;
+  const bool too_large_;
+  bool drop_continue_;
+  size_t read_ = 0;
+  std::string& out_;
+  PeerAddresses& addresses_;
 };
 
-// httplib::Server whose connections are ConnectionStreams. A connection the
-// ConnectionPool refuses is answered `refusal()` (a 503's JSON body) at once,
-// without reading it, and closed: a refused client that sends nothing costs
-// the one refusing thread microseconds, not a read timeout.
+// httplib::Server whose accepted connections go to an EventLoop of
+// `workers` threads, at most `max_connections` open at once. One beyond
+// that is answered `refusal()` (a 503's JSON body) at once, without reading
+// it, and closed: a refused client costs the accepting thread microseconds.
 class HttpServer final : public httplib::Server {
  public:
-  HttpServer(const ConnectionLimits& limits, std::function<std::string()> refusal)
-      : limits_(limits), refusal_(std::move(refusal)) {}
+  HttpServer(const ConnectionLimits& limits, size_t workers, size_t max_connections,
+             std::function<std::string()> refusal);
+
+  // listen_after_bind, with the kernel's longest queue of connections not
+  // yet accepted (the library's is 5: a burst of connects overflowed it,
+  // and a dropped handshake cost its client a 1 s retransmission).
+  bool Listen();
 
  private:
   bool process_and_close_socket(socket_t sock) override;
+  bool ServeRequest(ConnectionStream& stream);
 
-  const ConnectionLimits limits_;
   const std::function<std::string()> refusal_;
+  EventLoop loop_;
 };
 
 }  // namespace mtrec::serve

@@ -14,7 +14,6 @@
 #include <thread>
 
 #include "serve/connection.h"
-#include "serve/connection_pool.h"
 #include "serve/json_codec.h"
 #include "serve/metrics.h"
 #include "serve/query_string.h"
@@ -97,7 +96,9 @@ class Server {
       : options_(options),
         metrics_(RouteNames()),
         http_(ConnectionLimits{options.read_timeout_seconds, options.keep_alive_seconds,
-                               options.max_body_bytes + kHeaderBytes},
+                               options.max_body_bytes, options.max_body_bytes + kHeaderBytes},
+              static_cast<size_t>(options.source.load.threads),
+              static_cast<size_t>(options.connections) + static_cast<size_t>(options.waiting),
               [this] { return Refusal(); }) {
     slot_.Set(std::move(model));
     hooks_.ready = [this] { return !stopping_.load(); };
@@ -118,10 +119,11 @@ class Server {
     }
     const std::shared_ptr<const ServedModel> model = slot_.Get();
     Log("listening on http://" + options_.host + ":" + std::to_string(port) + " (model " +
-        model->path() + ", " + model->checksum() + ", " + std::to_string(options_.connections) +
-        " connections)");
+        model->path() + ", " + model->checksum() + ", " +
+        std::to_string(options_.source.load.threads) + " worker threads, " +
+        std::to_string(options_.connections + options_.waiting) + " connections at most)");
     std::thread signals([this] { WaitForSignals(); });
-    const bool ok = http_.listen_after_bind();
+    const bool ok = http_.Listen();
     done_ = true;
     signals.join();
     if (!ok && !stopping_) return Status::Unavailable("the server stopped unexpectedly");
@@ -131,8 +133,6 @@ class Server {
 
  private:
   void Configure() {
-    const size_t workers = options_.connections, waiting = options_.waiting;
-    http_.new_task_queue = [workers, waiting] { return new ConnectionPool(workers, waiting); };
     http_.set_tcp_nodelay(true);
     http_.set_keep_alive_max_count(1 << 30);
     http_.set_keep_alive_timeout(options_.keep_alive_seconds);
@@ -193,9 +193,9 @@ class Server {
   std::string Refusal() {
     metrics_.Record(RouteNames().size(), 503, 0.0);
     return ErrorReply({503,
-                       "the server is busy: " + std::to_string(options_.connections) +
-                           " connections open and " + std::to_string(options_.waiting) +
-                           " waiting; try again later",
+                       "the server is busy: " +
+                           std::to_string(options_.connections + options_.waiting) +
+                           " connections open (--connections + --waiting); try again later",
                        ""})
         .body;
   }

@@ -1,7 +1,7 @@
 // RunServer: `mtrec serve`'s whole life. Loads the model, binds, answers the
-// routes (routes.h) on a pool of worker threads, reloads on SIGHUP or POST
-// /admin/reload, and on SIGTERM/SIGINT stops accepting, lets the requests in
-// progress finish (bounded by drain_seconds) and returns. Logs one line per
+// routes (routes.h) on --threads worker threads (event_loop.h), reloads on
+// SIGHUP or POST /admin/reload, and on SIGTERM/SIGINT stops accepting, lets
+// the requests in progress finish (bounded by drain_seconds) and returns. Logs one line per
 // event to stderr (the library below prints nothing).
 #pragma once
 
@@ -17,10 +17,11 @@ struct ServeOptions {
   ModelSource source;
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port (the "listening" line names it)
-  // Connections served at once: each open keep-alive connection holds a
-  // worker thread; up to `waiting` more wait for one.
+  // Connections open at once: connections + waiting (two numbers, as the
+  // command line has had them); one more is answered 503 and closed. All
+  // are served by source.load.threads worker threads (event_loop.h); an idle
+  // keep-alive connection holds no thread.
   int connections = 64;
-  // Connections that may wait for a worker; one more is answered 503 and closed.
   int waiting = 1024;
   int read_timeout_seconds = 5;  // a slow or idle client is dropped after it
   int keep_alive_seconds = 5;

@@ -441,6 +441,31 @@ class ServeTest(unittest.TestCase):
         self.assertIn(b'"status":413', reply)
         self.assertIn(b"Connection: close", reply)
 
+    def test_bodies_are_framed_before_parsing(self):
+        # Each request is handed to the parser whole: a chunked body, a body
+        # the client sends only after "100 Continue" (once), and a GET's body
+        # (skipped, not read as the next request), pipelined on one connection.
+        s = socket.create_connection(("127.0.0.1", self.server.port), timeout=10)
+        body = b'{"pairs":[[1,50]]}'
+        s.sendall(b"POST /v1/predict HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  + b"%x\r\n" % 5 + body[:5] + b"\r\n" + b"%x\r\n" % (len(body) - 5)
+                  + body[5:] + b"\r\n0\r\n\r\n"
+                  + b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+                  + b"POST /v1/predict HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                  + b"Content-Length: %d\r\n\r\n" % len(body))
+        data = b""
+        while data.count(b"HTTP/1.1 ") < 3:
+            data += s.recv(65536)
+        self.assertTrue(data.endswith(b"HTTP/1.1 100 Continue\r\n\r\n"), data)
+        s.sendall(body[:4])
+        time.sleep(0.1)
+        s.sendall(body[4:] + b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        data += read_to_end(s)
+        self.assertEqual(re.findall(rb"HTTP/1.1 (\d+)", data), [b"200", b"200", b"100", b"200",
+                                                                 b"200"], data)
+        self.assertEqual(data.count(b'"predictions":[{"user":"1","item":"50"'), 2, data)
+
+
 class ReloadAndShutdownTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -541,6 +566,36 @@ class ReloadAndShutdownTest(unittest.TestCase):
             self.assertEqual(waiting.getresponse().status, 200)
             for conn in [waiting, refused]:
                 conn.close()
+        finally:
+            self.assertEqual(server.stop(), 0)
+
+    def test_idle_keep_alive_connections_hold_no_thread(self):
+        # Two worker threads and 24 idle keep-alive connections (--keep_alive
+        # 10 s): another client is answered at once. When each open connection
+        # held a worker (--connections of them), it waited for a keep-alive
+        # to end.
+        server = Server(self.model, "--threads", "2", "--connections", "4", "--waiting", "60",
+                        "--keep_alive", "10")
+        try:
+            idle = []
+            for _ in range(24):
+                conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+                conn.request("GET", "/healthz")
+                r = conn.getresponse()
+                r.read()
+                self.assertEqual(r.status, 200)
+                idle.append(conn)
+            start = time.time()
+            code, got, _ = server.request("GET", "/v1/users/5/recommendations?k=3")
+            self.assertEqual(code, 200, got)
+            self.assertLess(time.time() - start, 2)
+            for conn in idle:  # still open: each answers again
+                conn.request("GET", "/readyz")
+                r = conn.getresponse()
+                r.read()
+                self.assertEqual(r.status, 200)
+                conn.close()
+            self.assertTrue(any("2 worker threads" in l for l in server.lines), server.lines)
         finally:
             self.assertEqual(server.stop(), 0)
 
