@@ -186,8 +186,8 @@ Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoin
   const auto spec = [&](std::string name, std::vector<int64_t> shape) {
     file.tensors.push_back(Tensor{std::move(name), "F32", std::move(shape), {}});
   };
-  const MultiTaskNet layout_net(c.config.model);
-  for (const ParamBlock& b : layout_net.layout().blocks()) spec(b.name, {b.rows, b.cols});
+  const ParameterLayout layout = MultiTaskNet::LayoutOf(c.config.model);
+  for (const ParamBlock& b : layout.blocks()) spec(b.name, {b.rows, b.cols});
   if (c.sharded != nullptr) {
     for (const auto& [name, size] : c.sharded->OptimizerStateSizes()) {
       spec("optimizer." + name, {size});
@@ -297,8 +297,7 @@ Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path,
     return Status::Corruption(where + ": the id lists do not match the model's table sizes");
   }
   // The weights, checked against the recorded model shape.
-  const MultiTaskNet layout_net(c.config.model);
-  const ParameterLayout& layout = layout_net.layout();
+  const ParameterLayout layout = MultiTaskNet::LayoutOf(c.config.model);
   if (!deferred) c.params.assign(layout.total_size(), 0.0f);
   size_t expected_tensors = layout.blocks().size();
   for (const ParamBlock& b : layout.blocks()) {
@@ -352,10 +351,10 @@ Status ReadDeferredTensors(TrainingCheckpoint& c, bool best_only) {
     return reader.Read(t.name, 0,
                        std::span<char>(reinterpret_cast<char*>(out.data()), out.size_bytes()));
   };
-  const MultiTaskNet layout_net(c.config.model);
+  const ParameterLayout layout = MultiTaskNet::LayoutOf(c.config.model);
   if (!best_only) {
-    c.params.assign(layout_net.layout().total_size(), 0.0f);
-    for (const ParamBlock& b : layout_net.layout().blocks()) {
+    c.params.assign(layout.total_size(), 0.0f);
+    for (const ParamBlock& b : layout.blocks()) {
       MTREC_RETURN_IF_ERROR(read(*reader.index().Find(b.name),
                                  std::span<float>(c.params).subspan(b.offset, b.size())));
     }
