@@ -3,6 +3,7 @@
 #include "mtrec/train/checkpoint.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cmath>
 #include <cstring>
@@ -228,11 +229,18 @@ TEST(Checkpoint, RefusesAFlippedBit) {
 TEST(Checkpoint, RefusesANonCheckpoint) {
   TempDir tmp;
   testing::WriteFile(tmp / "x", "user item rating\n1 2 3\n4 5 6\n7 8 9\n");
-  auto loaded = LoadCheckpoint(tmp / "x");
-  ASSERT_FALSE(loaded.ok());
-  EXPECT_NE(loaded.status().message().find("not an mtrec"), std::string::npos)
-      << loaded.status().message();
-  EXPECT_EQ(LoadCheckpoint(tmp / "missing").status().code(), Status::Code::kNotFound);
+  ASSERT_EQ(::mkfifo((tmp / "fifo").c_str(), 0600), 0);
+  for (const CheckpointLoadOptions& mode : kLoadModes) {
+    auto loaded = LoadCheckpoint(tmp / "x", mode);
+    ASSERT_FALSE(loaded.ok());
+    EXPECT_NE(loaded.status().message().find("not an mtrec"), std::string::npos)
+        << loaded.status().message();
+    EXPECT_EQ(LoadCheckpoint(tmp / "missing", mode).status().code(), Status::Code::kNotFound);
+    // Refused at once: a FIFO with no writer would block a plain open.
+    auto fifo = LoadCheckpoint(tmp / "fifo", mode);
+    EXPECT_NE(fifo.status().message().find("not a regular file"), std::string::npos)
+        << fifo.status().message();
+  }
 }
 
 TEST(Checkpoint, RefusesANewerFormatVersion) {

@@ -1,7 +1,5 @@
 #include "mtrec/io/tensor_file.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -344,11 +342,9 @@ Result<std::shared_ptr<const TensorFileReader>> TensorFileReader::Open(
   auto corrupt = [&](const std::string& why) { return Status::Corruption(source + ": " + why); };
   std::shared_ptr<TensorFileReader> reader(new TensorFileReader());
   reader->source_ = source;
-  reader->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (reader->fd_ < 0) return OsError(path, "cannot open");
-  struct stat st {};
-  if (::fstat(reader->fd_, &st) != 0) return OsError(path, "cannot stat");
-  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  MTREC_ASSIGN_OR_RETURN(const OpenedFile opened, OpenRegularFile(path));
+  reader->fd_ = opened.fd;
+  const uint64_t size = static_cast<uint64_t>(opened.size);
   // Bounded pieces, read in order: the length, the header, then the data.
   std::string buffer;
   uint64_t at = 0;
