@@ -263,9 +263,10 @@ struct Ranks {
 };
 
 // A rank other than 0: the same run, with no outputs (no run folder, no
-// checkpoint, no table), stopping with the others.
+// checkpoint, no table), stopping with the others; it sends its rows of
+// sharded tables to rank 0 for each checkpoint.
 int TrainWithoutOutputs(TrainFlags& f) {
-  f.options.save_path.clear();
+  f.options.writes = false;
   f.options.stop = &InstallInterruptHandler(/*second_quits=*/false);
   Result<RunSummary> summary = RunExperiment(f.config, f.options, {});
   if (!summary.ok()) return FailTrain(summary.status());
@@ -352,7 +353,9 @@ int Train(std::span<const std::string> user_args, const Ranks& ranks) {
   f.resume = AbsolutePath(f.resume);
   std::optional<TrainingCheckpoint> checkpoint;
   if (!f.resume.empty()) {
-    Result<TrainingCheckpoint> loaded = LoadCheckpoint(f.resume);
+    // With sharded tables each rank reads its own rows later, not the whole file now.
+    Result<TrainingCheckpoint> loaded =
+        LoadCheckpoint(f.resume, {.defer_tensors = f.config.shard_tables});
     if (!loaded.ok()) return FailTrain(loaded.status().WithContext("--resume"));
     checkpoint = std::move(loaded).value();
     if (Status s = ApplyResume(flags, *checkpoint, f); !s.ok()) return FailTrain(s);

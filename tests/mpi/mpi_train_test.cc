@@ -115,11 +115,15 @@ TEST_F(MpiTrain, AnyNumberOfRanksAndThreadsGivesTheOneProcessResult) {
 }
 
 // --shard_tables: every table and its optimizer state split across the ranks,
-// the same metrics and checkpoint as one replicated process (hard negatives too).
+// the same metrics and checkpoints as one replicated process (hard negatives
+// too), rank 0 receiving the rows as it writes them: at the end, every epoch
+// (--save_every), the best epoch's (--save_best) and with early stopping's
+// best weights.
 TEST_F(MpiTrain, ShardedTablesGiveTheOneProcessResult) {
   const std::vector<std::vector<std::string>> variants = {
-      {"--optimizer", "adam", "--rating_biases"},
-      {"--optimizer", "lazy_adam", "--no_shared_embeddings", "--rating_biases"},
+      {"--optimizer", "adam", "--rating_biases", "--save_every", "1", "--save_best", "mrr"},
+      {"--optimizer", "lazy_adam", "--no_shared_embeddings", "--rating_biases", "--early_stopping",
+       "mrr", "--patience", "1"},
       {"--optimizer", "adagrad", "--no_shared_embeddings", "--negatives", "3"},
   };
   for (size_t v = 0; v < variants.size(); ++v) {
@@ -141,6 +145,8 @@ TEST_F(MpiTrain, ShardedTablesGiveTheOneProcessResult) {
       ASSERT_EQ(r.exit_code, 0) << r.err;
       EXPECT_EQ(MetricsWithoutTimes(tmp_.path() / run), expected) << ranks << " ranks";
       ExpectSameWeights(tmp_ / ("one" + tag + ".ckpt"), tmp_ / (run + ".ckpt"));
+      if (v == 0)
+        ExpectSameWeights(tmp_ / ("one" + tag + ".best.ckpt"), tmp_ / (run + ".best.ckpt"));
     }
   }
 }
@@ -273,11 +279,13 @@ TEST_F(MpiTrain, AKilledRankEndsTheJobWithinSeconds) {
   EXPECT_LT(elapsed, std::chrono::seconds(15));
 }
 
+// With sharded tables: every rank sends its rows for the checkpoint.
 TEST_F(MpiTrain, CtrlCStopsEveryRankAndRankZeroSaves) {
   std::vector<std::string> args = {
       "/bin/sh", "-c",
       "cd " + ShellQuote(tmp_.path().string()) + " && exec " + Mpirun(2) +
-          Join(Train("sig", {"--epochs", "100000", "--save", tmp_ / "sig.ckpt"}))};
+          Join(
+              Train("sig", {"--epochs", "100000", "--save", tmp_ / "sig.ckpt", "--shard_tables"}))};
   testing::SignalAfterLines(std::move(args), tmp_.path() / "sig" / "metrics.jsonl", 2, SIGINT);
   auto stopped = LoadCheckpoint(tmp_ / "sig.ckpt");
   ASSERT_TRUE(stopped.ok()) << stopped.status().message();

@@ -15,6 +15,7 @@ void ExpectSameWeights(const std::string& a_path, const std::string& b_path) {
   EXPECT_EQ(a->optimizer_state, b->optimizer_state);
   EXPECT_EQ(a->optimizer_steps, b->optimizer_steps);
   EXPECT_EQ(a->rng_state, b->rng_state);
+  EXPECT_EQ(a->best_params, b->best_params);
 }
 
 }  // namespace mtrec::testing

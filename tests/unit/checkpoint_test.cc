@@ -3,6 +3,7 @@
 #include "mtrec/train/checkpoint.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cmath>
 #include <cstring>
@@ -23,6 +24,20 @@ namespace mtrec {
 namespace {
 
 using testing::TempDir;
+
+// Both ways of loading: whole, and with the tensors deferred (checked in one
+// streaming pass, read afterwards), which must agree on every file.
+constexpr CheckpointLoadOptions kLoadModes[] = {{.defer_tensors = false}, {.defer_tensors = true}};
+
+Result<TrainingCheckpoint> Load(const std::filesystem::path& path,
+                                const CheckpointLoadOptions& mode) {
+  MTREC_ASSIGN_OR_RETURN(TrainingCheckpoint c, LoadCheckpoint(path, mode));
+  if (mode.defer_tensors) {
+    EXPECT_TRUE(c.params.empty());
+    MTREC_RETURN_IF_ERROR(ReadDeferredTensors(c));
+  }
+  return c;
+}
 
 TrainingCheckpoint MakeCheckpoint(int dim) {
   TrainingCheckpoint c;
@@ -60,24 +75,34 @@ TrainingCheckpoint MakeCheckpoint(int dim) {
 
 TEST(Checkpoint, RoundTripsEveryField) {
   TempDir tmp;
-  const TrainingCheckpoint c = MakeCheckpoint(4);
+  TrainingCheckpoint c = MakeCheckpoint(4);
+  c.best_params.assign(c.params.size(), 0.75f);
   ASSERT_TRUE(SaveCheckpoint(tmp / "m.ckpt", c).ok());
-  auto loaded = LoadCheckpoint(tmp / "m.ckpt");
-  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
-  EXPECT_EQ(loaded->params, c.params);
-  EXPECT_EQ(loaded->optimizer_state, c.optimizer_state);
-  EXPECT_EQ(loaded->optimizer_steps, 12);
-  EXPECT_EQ(loaded->item_ids, c.item_ids);
-  EXPECT_TRUE(loaded->user_ids.empty());
-  EXPECT_EQ(loaded->config.model.embedding_dim, 4);
-  EXPECT_EQ(loaded->config.train.seed, 9u);
-  EXPECT_EQ(loaded->fingerprint, 0xdeadbeefu);
-  EXPECT_EQ(loaded->rng_state, "1 2 3");
-  EXPECT_EQ(loaded->sums.regression, 1.0 / 3.0);  // doubles survive bit for bit
-  ASSERT_EQ(loaded->history.size(), 2u);
-  EXPECT_EQ(loaded->history[0].eval.mrr, c.history[0].eval.mrr);
-  EXPECT_TRUE(loaded->history[1].has_validation);
-  EXPECT_EQ(loaded->history[1].epoch, 2);
+  // Written as it streams, byte for byte what the whole file's encoder gives.
+  const std::string bytes = testing::ReadFile(tmp / "m.ckpt");
+  auto decoded = DecodeTensorFile(bytes, "m.ckpt");
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_TRUE(EncodeTensorFile(*decoded) == bytes);
+  for (const CheckpointLoadOptions& mode : kLoadModes) {
+    SCOPED_TRACE(mode.defer_tensors ? "deferred" : "whole");
+    auto loaded = Load(tmp / "m.ckpt", mode);
+    ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+    EXPECT_EQ(loaded->params, c.params);
+    EXPECT_EQ(loaded->best_params, c.best_params);
+    EXPECT_EQ(loaded->optimizer_state, c.optimizer_state);
+    EXPECT_EQ(loaded->optimizer_steps, 12);
+    EXPECT_EQ(loaded->item_ids, c.item_ids);
+    EXPECT_TRUE(loaded->user_ids.empty());
+    EXPECT_EQ(loaded->config.model.embedding_dim, 4);
+    EXPECT_EQ(loaded->config.train.seed, 9u);
+    EXPECT_EQ(loaded->fingerprint, 0xdeadbeefu);
+    EXPECT_EQ(loaded->rng_state, "1 2 3");
+    EXPECT_EQ(loaded->sums.regression, 1.0 / 3.0);  // doubles survive bit for bit
+    ASSERT_EQ(loaded->history.size(), 2u);
+    EXPECT_EQ(loaded->history[0].eval.mrr, c.history[0].eval.mrr);
+    EXPECT_TRUE(loaded->history[1].has_validation);
+    EXPECT_EQ(loaded->history[1].epoch, 2);
+  }
 }
 
 // A file written by mtrec before the configuration had one codec (format
@@ -172,11 +197,13 @@ TEST(Checkpoint, RefusesATruncatedFile) {
   const std::string bytes = testing::ReadFile(tmp / "m.ckpt");
   for (size_t keep : {size_t{0}, size_t{5}, size_t{100}, bytes.size() - 1}) {
     testing::WriteFile(tmp / "t.ckpt", bytes.substr(0, keep));
-    auto loaded = LoadCheckpoint(tmp / "t.ckpt");
-    ASSERT_FALSE(loaded.ok()) << keep;
-    EXPECT_EQ(loaded.status().code(), Status::Code::kCorruption);
-    EXPECT_NE(loaded.status().message().find("truncated"), std::string::npos)
-        << keep << ": " << loaded.status().message();
+    for (const CheckpointLoadOptions& mode : kLoadModes) {
+      auto loaded = Load(tmp / "t.ckpt", mode);
+      ASSERT_FALSE(loaded.ok()) << keep;
+      EXPECT_EQ(loaded.status().code(), Status::Code::kCorruption);
+      EXPECT_NE(loaded.status().message().find("truncated"), std::string::npos)
+          << keep << ": " << loaded.status().message();
+    }
   }
 }
 
@@ -189,22 +216,31 @@ TEST(Checkpoint, RefusesAFlippedBit) {
     std::string bad = bytes;
     bad[at] ^= 0x10;
     testing::WriteFile(tmp / "c.ckpt", bad);
-    auto loaded = LoadCheckpoint(tmp / "c.ckpt");
-    ASSERT_FALSE(loaded.ok());
-    EXPECT_NE(loaded.status().message().find("checksum mismatch"), std::string::npos)
-        << loaded.status().message();
-    EXPECT_NE(loaded.status().message().find("c.ckpt"), std::string::npos);
+    for (const CheckpointLoadOptions& mode : kLoadModes) {
+      auto loaded = Load(tmp / "c.ckpt", mode);
+      ASSERT_FALSE(loaded.ok());
+      EXPECT_NE(loaded.status().message().find("checksum mismatch"), std::string::npos)
+          << loaded.status().message();
+      EXPECT_NE(loaded.status().message().find("c.ckpt"), std::string::npos);
+    }
   }
 }
 
 TEST(Checkpoint, RefusesANonCheckpoint) {
   TempDir tmp;
   testing::WriteFile(tmp / "x", "user item rating\n1 2 3\n4 5 6\n7 8 9\n");
-  auto loaded = LoadCheckpoint(tmp / "x");
-  ASSERT_FALSE(loaded.ok());
-  EXPECT_NE(loaded.status().message().find("not an mtrec"), std::string::npos)
-      << loaded.status().message();
-  EXPECT_EQ(LoadCheckpoint(tmp / "missing").status().code(), Status::Code::kNotFound);
+  ASSERT_EQ(::mkfifo((tmp / "fifo").c_str(), 0600), 0);
+  for (const CheckpointLoadOptions& mode : kLoadModes) {
+    auto loaded = LoadCheckpoint(tmp / "x", mode);
+    ASSERT_FALSE(loaded.ok());
+    EXPECT_NE(loaded.status().message().find("not an mtrec"), std::string::npos)
+        << loaded.status().message();
+    EXPECT_EQ(LoadCheckpoint(tmp / "missing", mode).status().code(), Status::Code::kNotFound);
+    // Refused at once: a FIFO with no writer would block a plain open.
+    auto fifo = LoadCheckpoint(tmp / "fifo", mode);
+    EXPECT_NE(fifo.status().message().find("not a regular file"), std::string::npos)
+        << fifo.status().message();
+  }
 }
 
 TEST(Checkpoint, RefusesANewerFormatVersion) {
@@ -285,12 +321,14 @@ TEST(Checkpoint, RefusesNonFiniteValuesNamingTheTensor) {
       const std::filesystem::path edited = tmp / "edited.ckpt";
       std::filesystem::remove(edited);
       ASSERT_TRUE(WriteTensorFile(edited, *file).ok());
-      auto loaded = LoadCheckpoint(edited);
-      ASSERT_FALSE(loaded.ok()) << tensor << " " << bad;
-      EXPECT_EQ(loaded.status().code(), Status::Code::kCorruption);
-      EXPECT_EQ(loaded.status().message(),
-                edited.string() + ": tensor '" + tensor +
-                    "' holds a value that is not finite (NaN or infinity)");
+      for (const CheckpointLoadOptions& mode : kLoadModes) {
+        auto loaded = Load(edited, mode);
+        ASSERT_FALSE(loaded.ok()) << tensor << " " << bad;
+        EXPECT_EQ(loaded.status().code(), Status::Code::kCorruption);
+        EXPECT_EQ(loaded.status().message(),
+                  edited.string() + ": tensor '" + tensor +
+                      "' holds a value that is not finite (NaN or infinity)");
+      }
     }
   }
 }

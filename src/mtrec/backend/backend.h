@@ -61,6 +61,16 @@ struct OptimizerState {
   std::vector<std::pair<std::string, std::vector<float>>> tensors;  // e.g. Adam's m and v
 };
 
+// An optimizer state's name, steps and tensors' names and sizes: what a
+// checkpoint's file says of it before its values are read.
+struct OptimizerShape {
+  std::string name;
+  int64_t steps = 0;
+  std::vector<std::pair<std::string, int64_t>> tensors;
+
+  static OptimizerShape Of(const OptimizerState& state);
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -103,8 +113,8 @@ class Backend {
   virtual BatchLosses TrainStep(const Batch& batch, const GradientInspector* inspect) = 0;
   // Ends a run of TrainStep calls (the trainer calls it when an epoch's steps
   // end, however they end), on every rank of the job together: a backend that
-  // keeps its state sharded across ranks gathers what net() and
-  // SaveOptimizerState() show. Nothing for the others.
+  // keeps its tables sharded across ranks gathers what net() shows. Nothing
+  // for the others.
   virtual void FinishSteps() {}
   // The batch's losses and the gradient of the joint loss, ADDED into `grads`
   // (host, the net's flat layout); parameters and optimizer state unchanged.
@@ -118,6 +128,32 @@ class Backend {
   // Corruption if its tensors are not this optimizer's or not the model's
   // size. REQUIRES: StartTraining was called.
   virtual Status LoadOptimizerState(const OptimizerState& state, const std::string& source) = 0;
+
+  // --- checkpoints of sharded tables (tables_sharded()) ---
+  // No rank holds a whole table or its optimizer state: SaveOptimizerState
+  // gives the name and steps only (no tensors), and a checkpoint streams the
+  // values instead (train/checkpoint.h).
+  using FloatsEmit = std::function<void(std::span<const float>)>;
+  // A collective: passes to `emit` on rank 0 (null on the others), in
+  // consecutive pieces of a few MiB at most, the flat parameters and then each
+  // optimizer state tensor in OptimizerStateSizes' order: the values one
+  // process's net() and SaveOptimizerState() hold.
+  virtual void StreamState(const FloatsEmit* emit) const { (void)emit; }
+  // The optimizer state tensors' names and sizes, as one process's.
+  virtual std::vector<std::pair<std::string, int64_t>> OptimizerStateSizes() const { return {}; }
+  // Reads `out.size()` floats of a checkpoint's tensor `name` from its float
+  // `offset` on.
+  using TensorRead =
+      std::function<Status(const std::string& name, int64_t offset, std::span<float> out)>;
+  // A collective: restores the weights (tensors named as the model's blocks)
+  // and the optimizer state `shape` (tensors "optimizer.<name>"), each rank
+  // reading its own rows only. Errors as LoadOptimizerState's, naming `source`.
+  virtual Status LoadState(const TensorRead& read, const OptimizerShape& shape,
+                           const std::string& source) {
+    (void)read;
+    (void)shape;
+    return Status::Unavailable(source + ": this backend's tables are not sharded");
+  }
 
   // --- scoring ---
   // True when the tables are split row-wise across the ranks of a job

@@ -42,6 +42,27 @@ Status WriteAll(int fd, std::string_view content, const std::filesystem::path& s
   return Status::Ok();
 }
 
+// A FileSink on the temporary file's descriptor.
+class FdSink final : public FileSink {
+ public:
+  FdSink(int fd, const std::filesystem::path& shown) : fd_(fd), shown_(shown) {}
+  Status Append(std::string_view bytes) override { return WriteAll(fd_, bytes, shown_); }
+  Status WriteAt(int64_t offset, std::string_view bytes) override {
+    while (!bytes.empty()) {
+      const ssize_t n = ::pwrite(fd_, bytes.data(), bytes.size(), offset);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return OsError(shown_, "write failed");
+      bytes.remove_prefix(static_cast<size_t>(n));
+      offset += n;
+    }
+    return Status::Ok();
+  }
+
+ private:
+  int fd_;
+  const std::filesystem::path& shown_;
+};
+
 Status NotReplaceable(const std::filesystem::path& path, FileKind kind) {
   return Status::InvalidArgument(path.string() + " is " + DescribeKind(kind) +
                                  "; only a regular file is ever replaced");
@@ -93,8 +114,11 @@ bool IsTempFileOf(std::string_view name, std::string_view target) {
   return true;
 }
 
-Status WriteFileAtomicallyAt(int dir_fd, const std::filesystem::path& dir, const std::string& name,
-                             std::string_view content, const AtomicWriteOptions& options) {
+namespace {
+
+Status WriteAtomicallyAt(int dir_fd, const std::filesystem::path& dir, const std::string& name,
+                         const std::function<Status(FileSink&)>& write,
+                         const AtomicWriteOptions& options) {
   const std::filesystem::path path = dir / name;
   MTREC_ASSIGN_OR_RETURN(const FileKind before, KindAt(dir_fd, name, path));
   const bool replaceable = before == FileKind::kAbsent || before == FileKind::kRegular;
@@ -116,7 +140,8 @@ Status WriteFileAtomicallyAt(int dir_fd, const std::filesystem::path& dir, const
     ::unlinkat(dir_fd, temp.c_str(), 0);
     return status;
   };
-  if (Status s = WriteAll(fd.get(), content, temp_path); !s.ok()) return fail(s);
+  FdSink sink(fd.get(), temp_path);
+  if (Status s = write(sink); !s.ok()) return fail(s);
   if (options.sync && ::fsync(fd.get()) != 0 && errno != EINVAL) {
     return fail(OsError(temp_path, "fsync failed"));
   }
@@ -141,14 +166,28 @@ Status WriteFileAtomicallyAt(int dir_fd, const std::filesystem::path& dir, const
   return Status::Ok();
 }
 
-Status WriteFileAtomically(const std::filesystem::path& path, std::string_view content,
-                           const AtomicWriteOptions& options) {
+}  // namespace
+
+Status WriteFileAtomicallyAt(int dir_fd, const std::filesystem::path& dir, const std::string& name,
+                             std::string_view content, const AtomicWriteOptions& options) {
+  return WriteAtomicallyAt(
+      dir_fd, dir, name, [&](FileSink& sink) { return sink.Append(content); }, options);
+}
+
+Status WriteFileAtomicallyStreamed(const std::filesystem::path& path,
+                                   const std::function<Status(FileSink&)>& write,
+                                   const AtomicWriteOptions& options) {
   if (!path.has_filename()) {
     return Status::InvalidArgument(path.string() + " is a folder; give a file path");
   }
   MTREC_ASSIGN_OR_RETURN(const UniqueFd dir, OpenFolder(path.parent_path()));
-  return WriteFileAtomicallyAt(dir.get(), path.parent_path(), path.filename().string(), content,
-                               options);
+  return WriteAtomicallyAt(dir.get(), path.parent_path(), path.filename().string(), write, options);
+}
+
+Status WriteFileAtomically(const std::filesystem::path& path, std::string_view content,
+                           const AtomicWriteOptions& options) {
+  return WriteFileAtomicallyStreamed(
+      path, [&](FileSink& sink) { return sink.Append(content); }, options);
 }
 
 }  // namespace mtrec

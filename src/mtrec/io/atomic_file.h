@@ -8,7 +8,9 @@
 // socket there is never replaced.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -45,6 +47,25 @@ Status WriteFileAtomically(const std::filesystem::path& path, std::string_view c
 // path, for messages).
 Status WriteFileAtomicallyAt(int dir_fd, const std::filesystem::path& dir, const std::string& name,
                              std::string_view content, const AtomicWriteOptions& options = {});
+
+// The temporary file of a streamed write: content appended in pieces, and
+// bytes already written overwritten in place (a header written last).
+class FileSink {
+ public:
+  virtual ~FileSink() = default;
+  virtual Status Append(std::string_view bytes) = 0;
+  // REQUIRES: [offset, offset + bytes.size()) was appended before.
+  virtual Status WriteAt(int64_t offset, std::string_view bytes) = 0;
+};
+
+// As WriteFileAtomically, the content written by `write` into the temporary
+// file instead of held whole; an error it returns is the write's (the
+// temporary file removed). `write` is called at most once: not when the
+// target is refused before anything is written (a missing folder, a link
+// there without keep_if_refused).
+Status WriteFileAtomicallyStreamed(const std::filesystem::path& path,
+                                   const std::function<Status(FileSink&)>& write,
+                                   const AtomicWriteOptions& options = {});
 
 // Whether `name` is a temporary file of a write to `target` ("<target>.tmp."
 // and letters or digits; an older mtrec's "<target>.tmp.<pid>" too).

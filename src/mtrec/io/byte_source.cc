@@ -57,7 +57,7 @@ class StringSource final : public ByteSource {
 
 }  // namespace
 
-Result<std::unique_ptr<ByteSource>> OpenFileSource(const std::filesystem::path& path) {
+Result<OpenedFile> OpenRegularFile(const std::filesystem::path& path) {
   // O_NONBLOCK: a FIFO would block the open itself; it is refused below.
   const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
@@ -71,9 +71,14 @@ Result<std::unique_ptr<ByteSource>> OpenFileSource(const std::filesystem::path& 
     return Status::IOError(path.string() + ": not a regular file");
   }
   ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  return OpenedFile{fd, static_cast<int64_t>(st.st_size)};
+}
+
+Result<std::unique_ptr<ByteSource>> OpenFileSource(const std::filesystem::path& path) {
+  MTREC_ASSIGN_OR_RETURN(const OpenedFile file, OpenRegularFile(path));
+  ::posix_fadvise(file.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   return std::unique_ptr<ByteSource>(
-      std::make_unique<FileSource>(fd, path.string(), static_cast<int64_t>(st.st_size)));
+      std::make_unique<FileSource>(file.fd, path.string(), file.size));
 }
 
 std::unique_ptr<ByteSource> MakeStringSource(std::string_view text, std::string name) {

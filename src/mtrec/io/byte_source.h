@@ -34,6 +34,15 @@ class ByteSource {
 // when the file does not exist).
 Result<std::unique_ptr<ByteSource>> OpenFileSource(const std::filesystem::path& path);
 
+// Opens a regular file for reading (a FIFO, a device or a folder is refused
+// without blocking), as OpenFileSource does: its descriptor and size. The
+// caller closes the descriptor.
+struct OpenedFile {
+  int fd = -1;
+  int64_t size = 0;
+};
+Result<OpenedFile> OpenRegularFile(const std::filesystem::path& path);
+
 // Reads from `text`, which must outlive the source.
 std::unique_ptr<ByteSource> MakeStringSource(std::string_view text, std::string name);
 

@@ -22,7 +22,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -46,6 +48,9 @@ struct Tensor {
   bool CopyFiniteF32(std::span<float> out) const;
 };
 
+// Whether `bytes` are whole F32 values, every one finite.
+bool AllFiniteF32(std::string_view bytes);
+
 struct TensorFile {
   std::map<std::string, std::string> metadata;  // "crc32c" is reserved
   std::vector<Tensor> tensors;                  // names unique, none "__metadata__"
@@ -63,5 +68,47 @@ Result<TensorFile> DecodeTensorFile(std::string_view bytes, const std::string& s
 Status WriteTensorFile(const std::filesystem::path& path, const TensorFile& file,
                        const AtomicWriteOptions& options = {});
 Result<TensorFile> ReadTensorFile(const std::filesystem::path& path);
+
+// Streamed: the same file, byte for byte, as WriteTensorFile of `file` with
+// every tensor's bytes, but its tensors' bytes are not held (they may be
+// empty): `produce` passes the data of every tensor, in order, to `emit` in
+// pieces of any size while the file is written; the header, whose checksum
+// covers the data, is rewritten in place at the end. `produce` is always run
+// to its end exactly once, also when the target is refused before anything is
+// written or a write fails (the data is then dropped), so that a producer
+// whose pieces come from a collective runs on every rank alike; the first
+// error is returned. REQUIRES: it emits exactly the tensors' total size.
+using TensorBytesEmit = std::function<void(std::string_view)>;
+Status WriteTensorFileStreamed(const std::filesystem::path& path, const TensorFile& file,
+                               const std::function<void(const TensorBytesEmit&)>& produce,
+                               const AtomicWriteOptions& options = {});
+
+// A tensor file checked in one pass of bounded memory and then read by byte
+// ranges, without ever holding it whole. The open file is kept, so the ranges
+// come from the file that was checked even if the path is replaced meanwhile.
+class TensorFileReader {
+ public:
+  // Checks what ReadTensorFile checks (framing, header, the checksum over
+  // every byte), with the same messages, streaming the data once; `check` is
+  // called with each tensor's data in consecutive pieces (it may refuse it:
+  // its first error is returned once the file is otherwise known good).
+  using Check = std::function<Status(const Tensor& tensor, std::string_view piece)>;
+  static Result<std::shared_ptr<const TensorFileReader>> Open(const std::filesystem::path& path,
+                                                              const Check& check = {});
+  ~TensorFileReader();
+
+  // The metadata and the tensors (their bytes empty).
+  const TensorFile& index() const { return index_; }
+  // Reads `out.size()` bytes of tensor `name`'s data from byte `offset` of it.
+  // REQUIRES: the tensor exists and the range is within its data.
+  Status Read(const std::string& name, int64_t offset, std::span<char> out) const;
+
+ private:
+  TensorFileReader() = default;
+  int fd_ = -1;
+  std::string source_;
+  TensorFile index_;
+  std::map<std::string, int64_t> begin_;  // each tensor's first byte in the file
+};
 
 }  // namespace mtrec

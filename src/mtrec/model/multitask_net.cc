@@ -109,33 +109,46 @@ float FmaDot(const float* a, const float* b, int64_t d) {
 MultiTaskNet::MultiTaskNet(const ModelConfig& config)
     : config_(config), mlp_(3 * config.embedding_dim, config.hidden_layers) {
   MTREC_CHECK(config.Validate().ok());
+  Build(config, mlp_, layout_, roles_);
+  params_.assign(layout_.total_size(), 0.0f);
+}
+
+ParameterLayout MultiTaskNet::LayoutOf(const ModelConfig& config) {
+  MTREC_CHECK(config.Validate().ok());
+  ParameterLayout layout;
+  Roles roles;
+  Build(config, MlpShape(3 * config.embedding_dim, config.hidden_layers), layout, roles);
+  return layout;
+}
+
+void MultiTaskNet::Build(const ModelConfig& config, const MlpShape& mlp, ParameterLayout& layout,
+                         Roles& roles) {
   const int64_t nu = config.num_users, ni = config.num_items, d = config.embedding_dim;
   if (config.shared_embeddings) {
-    roles_.u_fact = roles_.u_reg = layout_.Add("U", nu, d);
-    roles_.q_fact = roles_.q_reg = layout_.Add("Q", ni, d);
+    roles.u_fact = roles.u_reg = layout.Add("U", nu, d);
+    roles.q_fact = roles.q_reg = layout.Add("Q", ni, d);
   } else {
-    roles_.u_reg = layout_.Add("U_reg", nu, d);
-    roles_.q_reg = layout_.Add("Q_reg", ni, d);
-    roles_.u_fact = layout_.Add("U_fact", nu, d);
-    roles_.q_fact = layout_.Add("Q_fact", ni, d);
+    roles.u_reg = layout.Add("U_reg", nu, d);
+    roles.q_reg = layout.Add("Q_reg", ni, d);
+    roles.u_fact = layout.Add("U_fact", nu, d);
+    roles.q_fact = layout.Add("Q_fact", ni, d);
   }
-  roles_.item_bias = layout_.Add("B", ni, 1);
-  if (config.user_bias) roles_.user_bias = layout_.Add("A", nu, 1);
+  roles.item_bias = layout.Add("B", ni, 1);
+  if (config.user_bias) roles.user_bias = layout.Add("A", nu, 1);
   if (config.rating_biases) {
-    roles_.rating_user_bias = layout_.Add("rating_user_bias", nu, 1);
-    roles_.rating_item_bias = layout_.Add("rating_item_bias", ni, 1);
+    roles.rating_user_bias = layout.Add("rating_user_bias", nu, 1);
+    roles.rating_item_bias = layout.Add("rating_item_bias", ni, 1);
   }
-  if (config.rating_implicit) roles_.implicit_item = layout_.Add("rating_implicit_item", ni, d);
-  roles_.mlp_offset = layout_.total_size();
-  for (int l = 0; l < mlp_.num_layers(); ++l) {
+  if (config.rating_implicit) roles.implicit_item = layout.Add("rating_implicit_item", ni, d);
+  roles.mlp_offset = layout.total_size();
+  for (int l = 0; l < mlp.num_layers(); ++l) {
     // nn.Sequential numbers Linear, ReLU, Linear, ...: the Linears are 0, 2, 4, ...
     const std::string prefix = "mlp_layers." + std::to_string(2 * l);
-    const int w = layout_.Add(prefix + ".weight", mlp_.out(l), mlp_.in(l));
-    const int b = layout_.Add(prefix + ".bias", mlp_.out(l), 1);
-    MTREC_CHECK(layout_.block(w).offset - roles_.mlp_offset == mlp_.weight_offset(l));
-    MTREC_CHECK(layout_.block(b).offset - roles_.mlp_offset == mlp_.bias_offset(l));
+    const int w = layout.Add(prefix + ".weight", mlp.out(l), mlp.in(l));
+    const int b = layout.Add(prefix + ".bias", mlp.out(l), 1);
+    MTREC_CHECK(layout.block(w).offset - roles.mlp_offset == mlp.weight_offset(l));
+    MTREC_CHECK(layout.block(b).offset - roles.mlp_offset == mlp.bias_offset(l));
   }
-  params_.assign(layout_.total_size(), 0.0f);
 }
 
 void MultiTaskNet::InitRandom(uint64_t seed) {

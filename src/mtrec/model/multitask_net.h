@@ -43,6 +43,8 @@ class MultiTaskNet {
  public:
   // Builds the layout with all parameters zero. REQUIRES: config.Validate().ok().
   explicit MultiTaskNet(const ModelConfig& config);
+  // The layout alone, without the parameters' memory (a checkpoint's tensors).
+  static ParameterLayout LayoutOf(const ModelConfig& config);
 
   // The original's initialisation from a seeded stream: embeddings ~ N(0, 1/dim)
   // (standard deviation 1/dim), biases 0, nn.Linear weights and biases
@@ -140,6 +142,10 @@ class MultiTaskNet {
 
  private:
   ModelConfig config_;
+  // The layout and roles of `config`, built into `layout` and `roles`.
+  static void Build(const ModelConfig& config, const MlpShape& mlp, ParameterLayout& layout,
+                    Roles& roles);
+
   ParameterLayout layout_;
   MlpShape mlp_;
   Roles roles_;

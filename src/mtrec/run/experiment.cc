@@ -43,6 +43,7 @@ CheckpointState StateOf(StopReason reason) {
 // What the run policy adds to a model's own state: where the run lives, the
 // trackers of early stopping and --save_best, and the best epoch's weights.
 struct RunState {
+  bool writes = true;  // RunOptions::writes
   std::string logdir;
   std::string run_id;
   EarlyStopping early;  // with the best epoch's weights
@@ -62,14 +63,25 @@ TrainingCheckpoint CheckpointOf(const Model& model, const RunState& run, Checkpo
   c.rating_best = run.early.rating_state();
   c.save_best = {run.save_best.best_epoch(), run.save_best.best_value(),
                  run.save_best.epochs_since_best()};
-  c.best_params = run.early.best_params();
+  c.best_params_view = run.early.best_params();
   return c;
 }
 
+// Whether the model's tables are sharded across several ranks: its
+// checkpoints are then collectives of the ranks.
+bool ShardedAcrossRanks(const Model& model) {
+  return ModelHooks::Ranks(model) > 1 && ModelHooks::BackendOf(model).tables_sharded();
+}
+
 // The run's checkpoints were claimed before it started: if a path was
-// replaced by something else since, the checkpoint is kept beside it.
+// replaced by something else since, the checkpoint is kept beside it. On the
+// ranks that do not write, the rows of sharded tables are sent to rank 0.
 Status Save(const std::string& path, CheckpointState state, const Model& model,
             const RunState& run) {
+  if (!run.writes) {
+    if (!ModelHooks::BackendOf(model).tables_sharded()) return Status::Ok();
+    return SaveCheckpoint("", CheckpointOf(model, run, state));
+  }
   return SaveCheckpoint(path, CheckpointOf(model, run, state), {.keep_if_refused = true});
 }
 
@@ -284,14 +296,23 @@ Result<ModelOptions> PlanModel(const ExperimentConfig& config, const RunOptions&
 }
 
 // The policy's state at the start: fresh, or the resumed checkpoint's trackers.
-RunState StartRunState(const ExperimentConfig& config, const RunOptions& options) {
+Result<RunState> StartRunState(const ExperimentConfig& config, const RunOptions& options) {
   RunState run;
+  run.writes = options.writes;
   run.logdir = options.logdir;
   run.run_id = options.run_id;
   run.early = EarlyStopping(config.early_stopping);
   run.save_best = BestTracker(options.save_best);
   if (const TrainingCheckpoint* resume = options.resume) {
-    run.early.Restore(resume->early_stopping_best, resume->rating_best, resume->best_params);
+    std::vector<float> best = resume->best_params;
+    if (resume->tensors != nullptr) {  // deferred: read now
+      TrainingCheckpoint copy;
+      copy.tensors = resume->tensors;
+      copy.config = resume->config;
+      MTREC_RETURN_IF_ERROR(ReadDeferredTensors(copy, /*best_only=*/true));
+      best = std::move(copy.best_params);
+    }
+    run.early.Restore(resume->early_stopping_best, resume->rating_best, std::move(best));
     const TrackerState& b = resume->save_best;
     if (run.save_best.enabled()) run.save_best.Restore(b.epoch, b.value, b.epochs_since_best);
   }
@@ -389,6 +410,11 @@ Status SaveAfterFailure(const Status& failure, const ExperimentConfig& config,
   if (options.save_path.empty() || run.save_failed || epochs == 0) return failure;
   const bool diverged = !run.policy_failed && failure.code() == Status::Code::kAborted;
   if (!run.policy_failed && !diverged) return failure;
+  if (run.policy_failed && ShardedAcrossRanks(model)) {
+    // Only this rank failed; the others hold their rows and are not saving.
+    return failure.WithDetail("--save was not written: the tables are sharded across the ranks, "
+                              "and the other ranks did not stop with this one");
+  }
   const WeightsState weights = model.weights_state();
   if (diverged && weights.extra_batches > 0) {
     const std::string kept = run.saved_epoch > 0 ? "--save " + options.save_path + " holds epoch " +
@@ -426,6 +452,7 @@ Status RefitChosen(const ExperimentConfig& config, const RunOptions& options,
                    const ModelOptions& model_options, Model model, RunState run,
                    RunSummary& summary) {
   RunState chosen;
+  chosen.writes = run.writes;
   chosen.logdir = run.logdir;
   chosen.run_id = run.run_id;
   chosen.early = EarlyStopping(config.early_stopping);
@@ -465,7 +492,7 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   MTREC_ASSIGN_OR_RETURN(Model model, StartingModel(config, model_options, data, options.resume,
                                                     options.comm));
   const ExperimentConfig recorded = RecordData(model, config, model_options.model, data);
-  RunState run = StartRunState(config, options);
+  MTREC_ASSIGN_OR_RETURN(RunState run, StartRunState(config, options));
   MTREC_RETURN_IF_ERROR(CheckSaveTexts(recorded, options, data, model));
 
   RunSummary summary;

@@ -15,9 +15,9 @@
 #include "mtrec/config.h"
 #include "mtrec/dataset.h"
 #include "mtrec/metrics.h"
+#include "mtrec/run/run_observer.h"
 #include "mtrec/status.h"
 #include "mtrec/train/best_tracker.h"
-#include "mtrec/run/run_observer.h"
 
 namespace mtrec {
 
@@ -38,9 +38,13 @@ struct RunOptions {
   // Data parallel: the ranks that run this experiment together, each with the
   // same config and data (checked at start: a rank that differs is named in
   // the error every rank returns); the results are bit-identical to one
-  // process. Only the caller's observers and save_path write anything, so a
-  // caller gives them to one rank only. Null: this process alone.
+  // process. Only the caller's observers and a rank with `writes` write
+  // anything, so a caller gives them to one rank only. Null: this process alone.
   Communicator* comm = nullptr;
+  // False on the ranks other than the one that writes: they get the same
+  // save_path and checkpoint flags, write nothing, and take part in the
+  // checkpoints of tables sharded across the ranks (each sends its rows).
+  bool writes = true;
 };
 
 // <stem>.best<ext> beside `path` (model.mtrec -> model.best.mtrec).

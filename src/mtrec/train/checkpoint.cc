@@ -148,6 +148,10 @@ Status NotFinite(const std::string& where, const std::string& tensor) {
 
 Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoint& c,
                       const AtomicWriteOptions& options) {
+  if (path.empty()) {  // a rank that does not write: its rows only
+    if (c.sharded != nullptr) c.sharded->StreamState(nullptr);
+    return Status::Ok();
+  }
   Json doc = {{"mtrec_version", kVersion},
               {"logdir", c.logdir},
               {"run_id", c.run_id},
@@ -172,31 +176,62 @@ Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoin
   try {
     file.metadata["mtrec"] = doc.dump();  // exact text or nothing: ids are looked up by it
   } catch (const Json::type_error& e) {
+    if (c.sharded != nullptr) c.sharded->StreamState(nullptr);  // the others wait for it
     return Status::Corruption(path.string() +
                               ": cannot save the checkpoint: the data's ids or path are not "
                               "UTF-8 text (re-encode the ratings file as UTF-8): " +
                               e.what());
   }
   file.metadata["rng"] = c.rng_state;
-  const MultiTaskNet layout_net(c.config.model);
-  for (const ParamBlock& b : layout_net.layout().blocks()) {
-    file.tensors.push_back(Tensor::F32(
-        b.name, {b.rows, b.cols}, std::span<const float>(c.params).subspan(b.offset, b.size())));
+  const auto spec = [&](std::string name, std::vector<int64_t> shape) {
+    file.tensors.push_back(Tensor{std::move(name), "F32", std::move(shape), {}});
+  };
+  const ParameterLayout layout = MultiTaskNet::LayoutOf(c.config.model);
+  for (const ParamBlock& b : layout.blocks()) spec(b.name, {b.rows, b.cols});
+  if (c.sharded != nullptr) {
+    for (const auto& [name, size] : c.sharded->OptimizerStateSizes()) {
+      spec("optimizer." + name, {size});
+    }
+  } else {
+    for (const auto& [name, values] : c.optimizer_state) {
+      spec("optimizer." + name, {static_cast<int64_t>(values.size())});
+    }
   }
-  for (const auto& [name, values] : c.optimizer_state) {
-    file.tensors.push_back(
-        Tensor::F32("optimizer." + name, {static_cast<int64_t>(values.size())}, values));
-  }
-  if (!c.best_params.empty()) {
-    file.tensors.push_back(
-        Tensor::F32("best_params", {static_cast<int64_t>(c.best_params.size())}, c.best_params));
-  }
-  return WriteTensorFile(path, file, options);
+  const std::span<const float> best =
+      c.best_params_view.empty() ? std::span<const float>(c.best_params) : c.best_params_view;
+  if (!best.empty()) spec("best_params", {static_cast<int64_t>(best.size())});
+  const auto produce = [&](const TensorBytesEmit& emit) {
+    const Backend::FloatsEmit floats = [&](std::span<const float> values) {
+      emit(std::string_view(reinterpret_cast<const char*>(values.data()), values.size_bytes()));
+    };
+    if (c.sharded != nullptr) {
+      c.sharded->StreamState(&floats);
+    } else {
+      floats(c.params);
+      for (const auto& [name, values] : c.optimizer_state) floats(values);
+    }
+    floats(best);
+  };
+  return WriteTensorFileStreamed(path, file, produce, options);
 }
 
-Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path) {
+Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path,
+                                          const CheckpointLoadOptions& options) {
   const std::string where = path.string();
-  MTREC_ASSIGN_OR_RETURN(const TensorFile file, ReadTensorFile(path));
+  TensorFile file;
+  std::shared_ptr<const TensorFileReader> reader;
+  std::string not_finite;  // deferred: the first tensor holding NaN or infinity
+  if (options.defer_tensors) {
+    MTREC_ASSIGN_OR_RETURN(
+        reader, TensorFileReader::Open(path, [&](const Tensor& t, std::string_view piece) {
+          if (not_finite.empty() && t.dtype == "F32" && !AllFiniteF32(piece)) not_finite = t.name;
+          return Status::Ok();
+        }));
+    file = reader->index();
+  } else {
+    MTREC_ASSIGN_OR_RETURN(file, ReadTensorFile(path));
+  }
+  const bool deferred = reader != nullptr;
   const auto meta = [&](const std::string& key) -> std::string {
     const auto it = file.metadata.find(key);
     return it == file.metadata.end() ? "" : it->second;
@@ -262,9 +297,8 @@ Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path) {
     return Status::Corruption(where + ": the id lists do not match the model's table sizes");
   }
   // The weights, checked against the recorded model shape.
-  const MultiTaskNet layout_net(c.config.model);
-  const ParameterLayout& layout = layout_net.layout();
-  c.params.assign(layout.total_size(), 0.0f);
+  const ParameterLayout layout = MultiTaskNet::LayoutOf(c.config.model);
+  if (!deferred) c.params.assign(layout.total_size(), 0.0f);
   size_t expected_tensors = layout.blocks().size();
   for (const ParamBlock& b : layout.blocks()) {
     const Tensor* t = file.Find(b.name);
@@ -277,6 +311,7 @@ Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path) {
                                 ", the recorded model shape needs " + Shape(b.rows, b.cols) +
                                 " F32");
     }
+    if (deferred) continue;
     const std::span<float> block(c.params.data() + b.offset, static_cast<size_t>(b.rows * b.cols));
     if (!t->CopyFiniteF32(block)) return NotFinite(where, b.name);
   }
@@ -292,6 +327,7 @@ Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path) {
                                 std::to_string(layout.total_size()) + " parameters");
     }
     ++expected_tensors;
+    if (deferred) continue;
     std::vector<float> values(static_cast<size_t>(t.shape[0]));
     if (!t.CopyFiniteF32(values)) return NotFinite(where, t.name);
     if (optimizer) {
@@ -303,12 +339,48 @@ Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path) {
   if (expected_tensors != file.tensors.size()) {
     return Status::Corruption(where + ": unexpected tensors for the recorded model");
   }
+  if (!not_finite.empty()) return NotFinite(where, not_finite);
+  c.tensors = std::move(reader);
   return c;
 }
 
+Status ReadDeferredTensors(TrainingCheckpoint& c, bool best_only) {
+  if (c.tensors == nullptr) return Status::Ok();
+  const TensorFileReader& reader = *c.tensors;
+  const auto read = [&](const Tensor& t, std::span<float> out) {
+    return reader.Read(t.name, 0,
+                       std::span<char>(reinterpret_cast<char*>(out.data()), out.size_bytes()));
+  };
+  const ParameterLayout layout = MultiTaskNet::LayoutOf(c.config.model);
+  if (!best_only) {
+    c.params.assign(layout.total_size(), 0.0f);
+    for (const ParamBlock& b : layout.blocks()) {
+      MTREC_RETURN_IF_ERROR(read(*reader.index().Find(b.name),
+                                 std::span<float>(c.params).subspan(b.offset, b.size())));
+    }
+  }
+  for (const Tensor& t : reader.index().tensors) {
+    const bool optimizer = t.name.starts_with("optimizer.");
+    if (optimizer ? best_only : t.name != "best_params") continue;
+    std::vector<float> values(static_cast<size_t>(t.elements()));
+    MTREC_RETURN_IF_ERROR(read(t, values));
+    if (optimizer) {
+      c.optimizer_state.emplace_back(t.name.substr(10), std::move(values));
+    } else {
+      c.best_params = std::move(values);
+    }
+  }
+  if (!best_only) c.tensors.reset();
+  return Status::Ok();
+}
+
 void CaptureTrainingState(const Backend& backend, const Trainer& trainer, TrainingCheckpoint* c) {
-  const MultiTaskNet& net = backend.net();
-  c->params.assign(net.params().begin(), net.params().end());
+  if (backend.tables_sharded()) {
+    c->sharded = &backend;  // streamed from the shards while the file is written
+  } else {
+    const MultiTaskNet& net = backend.net();
+    c->params.assign(net.params().begin(), net.params().end());
+  }
   OptimizerState opt = backend.SaveOptimizerState();
   c->optimizer = std::move(opt.name);
   c->optimizer_steps = opt.steps;
@@ -321,9 +393,10 @@ void CaptureTrainingState(const Backend& backend, const Trainer& trainer, Traini
   c->sums = cursor.sums;
 }
 
-Status RestoreWeights(const TrainingCheckpoint& c, const std::string& source, MultiTaskNet* net) {
-  const ModelConfig& a = c.config.model;
-  const ModelConfig& b = net->config();
+namespace {
+
+// OK when the checkpoint's model `a` has the shape of `b`.
+Status CheckModelShape(const ModelConfig& a, const ModelConfig& b, const std::string& source) {
   if (a.num_users != b.num_users || a.num_items != b.num_items ||
       a.embedding_dim != b.embedding_dim || a.hidden_layers != b.hidden_layers ||
       a.shared_embeddings != b.shared_embeddings || a.user_bias != b.user_bias ||
@@ -337,6 +410,13 @@ Status RestoreWeights(const TrainingCheckpoint& c, const std::string& source, Mu
         ", dim " + std::to_string(b.embedding_dim) +
         (b.shared_embeddings ? ", shared" : ", separate") + ")");
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status RestoreWeights(const TrainingCheckpoint& c, const std::string& source, MultiTaskNet* net) {
+  MTREC_RETURN_IF_ERROR(CheckModelShape(c.config.model, net->config(), source));
   if (c.params.size() != net->params().size()) {
     return Status::Corruption(source + ": the weights do not match the model");
   }
@@ -346,11 +426,32 @@ Status RestoreWeights(const TrainingCheckpoint& c, const std::string& source, Mu
 
 Status RestoreTrainingState(const TrainingCheckpoint& c, const std::string& source,
                             Backend* backend, Trainer* trainer) {
-  Status weights;
-  backend->WriteParams([&](MultiTaskNet& net) { weights = RestoreWeights(c, source, &net); });
-  MTREC_RETURN_IF_ERROR(weights);
-  MTREC_RETURN_IF_ERROR(backend->LoadOptimizerState(
-      OptimizerState{c.optimizer, c.optimizer_steps, c.optimizer_state}, source));
+  if (c.tensors != nullptr && backend->tables_sharded()) {
+    // Each rank reads its own rows of the checked file.
+    MTREC_RETURN_IF_ERROR(CheckModelShape(c.config.model, backend->net().config(), source));
+    const TensorFileReader& reader = *c.tensors;
+    OptimizerShape shape{c.optimizer, c.optimizer_steps, {}};
+    for (const Tensor& t : reader.index().tensors) {
+      if (t.name.starts_with("optimizer."))
+        shape.tensors.emplace_back(t.name.substr(10), t.elements());
+    }
+    const Backend::TensorRead read = [&](const std::string& name, int64_t offset,
+                                         std::span<float> out) {
+      return reader.Read(name, offset * static_cast<int64_t>(sizeof(float)),
+                         std::span<char>(reinterpret_cast<char*>(out.data()), out.size_bytes()));
+    };
+    MTREC_RETURN_IF_ERROR(backend->LoadState(read, shape, source));
+  } else if (c.tensors != nullptr) {
+    TrainingCheckpoint whole = c;
+    MTREC_RETURN_IF_ERROR(ReadDeferredTensors(whole));
+    return RestoreTrainingState(whole, source, backend, trainer);
+  } else {
+    Status weights;
+    backend->WriteParams([&](MultiTaskNet& net) { weights = RestoreWeights(c, source, &net); });
+    MTREC_RETURN_IF_ERROR(weights);
+    MTREC_RETURN_IF_ERROR(backend->LoadOptimizerState(
+        OptimizerState{c.optimizer, c.optimizer_steps, c.optimizer_state}, source));
+  }
   EpochCursor cursor;
   std::istringstream rng(c.rng_state);
   rng >> cursor.start_rng.engine();

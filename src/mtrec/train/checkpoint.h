@@ -30,6 +30,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -46,6 +48,7 @@ namespace mtrec {
 
 class Backend;
 class MultiTaskNet;
+class TensorFileReader;
 class Trainer;
 
 inline constexpr int kCheckpointFormatVersion = 1;
@@ -83,14 +86,41 @@ struct TrainingCheckpoint {
   TrackerState rating_best;  // per-head early stopping: the rating head's (MSE)
   TrackerState save_best;
   std::vector<float> best_params;  // with early stopping: the best epoch's weights
+
+  // Saving a backend whose tables are sharded across ranks
+  // (Backend::tables_sharded): params and optimizer_state stay empty and
+  // SaveCheckpoint streams them from the ranks' shards instead, a collective
+  // of the ranks (CaptureTrainingState sets it).
+  const Backend* sharded = nullptr;
+  // Saving: best_params read from here instead, when not empty (no copy).
+  std::span<const float> best_params_view;
+  // Loaded with CheckpointLoadOptions::defer_tensors: params, optimizer_state and
+  // best_params are empty, read from the checked file when the model is
+  // restored (a backend with sharded tables reads its own rows only).
+  std::shared_ptr<const TensorFileReader> tensors;
+};
+
+struct CheckpointLoadOptions {
+  // Check every byte (a pass of bounded memory) but keep no tensor.
+  bool defer_tensors = false;
 };
 
 // Writes the checkpoint through io/atomic_file.h: a new file, or one replacing
 // a regular file if options.replace (never a link, a folder, a FIFO or a
 // device; with options.keep_if_refused the content is then kept beside it).
+// With checkpoint.sharded, every rank of that backend calls it together: rank 0
+// with the path writes the file, byte for byte the one process's, receiving
+// the rows from their owners in bounded pieces (its memory: its shard and a
+// fixed buffer); the others, with an empty path, send their rows and write
+// nothing. Rank 0 takes part to the end even when its write fails.
 Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoint& checkpoint,
                       const AtomicWriteOptions& options = {});
-Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path);
+Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path,
+                                          const CheckpointLoadOptions& options = {});
+// Reads a checkpoint's deferred tensors (`checkpoint.tensors`) into its
+// params, optimizer_state and best_params (and drops the reader); with
+// `best_only`, best_params alone. Nothing when they are not deferred.
+Status ReadDeferredTensors(TrainingCheckpoint& checkpoint, bool best_only = false);
 
 // Copies the live state into `checkpoint` (params, optimizer, stream, cursor).
 void CaptureTrainingState(const Backend& backend, const Trainer& trainer,

@@ -84,9 +84,16 @@ OptimizerState CpuBackend::SaveOptimizerState() const {
   return out;
 }
 
+OptimizerShape OptimizerShape::Of(const OptimizerState& state) {
+  OptimizerShape shape{state.name, state.steps, {}};
+  for (const auto& [name, values] : state.tensors)
+    shape.tensors.emplace_back(name, std::ssize(values));
+  return shape;
+}
+
 Status CheckOptimizerStateFits(const std::string& name,
                                std::span<const std::pair<std::string, int64_t>> expected,
-                               const OptimizerState& state, const std::string& source) {
+                               const OptimizerShape& state, const std::string& source) {
   if (name != state.name) {
     return Status::InvalidArgument(source + ": the checkpoint was trained with the '" + state.name +
                                    "' optimizer, this run uses '" + name + "'");
@@ -95,8 +102,8 @@ Status CheckOptimizerStateFits(const std::string& name,
     return Status::Corruption(source + ": the optimizer state does not match '" + name + "'");
   }
   for (size_t k = 0; k < expected.size(); ++k) {
-    const auto& [tensor, values] = state.tensors[k];
-    if (expected[k].first != tensor || expected[k].second != std::ssize(values)) {
+    const auto& [tensor, size] = state.tensors[k];
+    if (expected[k].first != tensor || expected[k].second != size) {
       return Status::Corruption(source + ": optimizer state '" + tensor + "' does not match");
     }
   }
@@ -108,7 +115,8 @@ Status CpuBackend::LoadOptimizerState(const OptimizerState& state, const std::st
   std::vector<std::pair<std::string, int64_t>> expected;
   for (const Optimizer::StateTensor& t : tensors)
     expected.emplace_back(t.name, std::ssize(t.values));
-  MTREC_RETURN_IF_ERROR(CheckOptimizerStateFits(optimizer_->name(), expected, state, source));
+  MTREC_RETURN_IF_ERROR(
+      CheckOptimizerStateFits(optimizer_->name(), expected, OptimizerShape::Of(state), source));
   for (size_t k = 0; k < tensors.size(); ++k) {
     std::copy(state.tensors[k].second.begin(), state.tensors[k].second.end(),
               tensors[k].values.begin());

@@ -26,7 +26,7 @@ namespace mtrec {
 // Corruption, naming `source`. For LoadOptimizerState.
 Status CheckOptimizerStateFits(const std::string& name,
                                std::span<const std::pair<std::string, int64_t>> expected,
-                               const OptimizerState& state, const std::string& source);
+                               const OptimizerShape& state, const std::string& source);
 
 class CpuBackend final : public Backend {
  public:

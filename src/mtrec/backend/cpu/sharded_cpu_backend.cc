@@ -28,13 +28,18 @@ ModelConfig StepConfig(ModelConfig config, int batch_size) {
   return config;
 }
 
-// Rows gathered per rank in one collective (bounds the buffer and the counts).
+// Floats of rows gathered in one collective, all ranks' together (bounds the
+// receivers' buffers and the counts).
 constexpr int64_t kGatherFloats = int64_t{1} << 22;
+// Floats of a checkpoint's tensor read at once by LoadState.
+constexpr int64_t kReadFloats = int64_t{1} << 20;
+
+using Segment = ShardedCpuBackend::Segment;
 
 // Copies this rank's rows of `segments` from `full` to `local`.
 void SliceRows(const RowShards& shards, const float* full, float* local,
-               const std::vector<ShardedCpuBackend::Segment>& segments) {
-  for (const ShardedCpuBackend::Segment& s : segments) {
+               const std::vector<Segment>& segments) {
+  for (const Segment& s : segments) {
     if (!s.sharded) {
       std::copy_n(full + s.full_offset, s.rows * s.cols, local + s.local_offset);
       continue;
@@ -47,46 +52,67 @@ void SliceRows(const RowShards& shards, const float* full, float* local,
   }
 }
 
-// Gives `full` every rank's rows of `segments` from their `local` (a
-// collective), in chunks of about kGatherFloats floats per rank: on every
-// rank, or with `to_root` on rank 0 only (`full` is then null elsewhere).
-void GatherRows(Communicator& comm, const RowShards& shards, const float* local, float* full,
-                const std::vector<ShardedCpuBackend::Segment>& segments, bool to_root = false) {
+// Brings every rank's rows of the sharded segment `s` from their `local`
+// copies to every rank, or with `to_root` to rank 0 alone (a collective), in
+// pieces of consecutive global rows, about kGatherFloats floats each:
+// `take(first_row, values)` gets each piece, its rows in global order, on the
+// ranks that receive.
+void GatherSegment(Communicator& comm, const RowShards& shards, const float* local,
+                   const Segment& s, bool to_root,
+                   const std::function<void(int64_t, std::span<const float>)>& take) {
   const int size = shards.size;
   std::vector<int> counts(size), offsets(size);
-  std::vector<float> buffer;
-  for (const ShardedCpuBackend::Segment& s : segments) {
-    if (!s.sharded) {  // the same on every rank
-      if (full != nullptr)
-        std::copy_n(local + s.local_offset, s.rows * s.cols, full + s.full_offset);
-      continue;
+  std::vector<float> buffer, ordered;
+  const int64_t most = shards.RowsOf(s.rows, 0);  // rank 0 holds the most
+  // Local rows [first, first + chunk) of every rank are the global rows
+  // [first * size, (first + chunk) * size), those that exist.
+  const int64_t chunk = std::max<int64_t>(1, kGatherFloats / (s.cols * size));
+  for (int64_t first = 0; first < most; first += chunk) {
+    int total = 0;
+    for (int q = 0; q < size; ++q) {
+      const int64_t rows = std::clamp<int64_t>(shards.RowsOf(s.rows, q) - first, 0, chunk);
+      counts[q] = static_cast<int>(rows * s.cols);
+      offsets[q] = total;
+      total += counts[q];
     }
-    const int64_t most = shards.RowsOf(s.rows, 0);  // rank 0 holds the most
-    const int64_t chunk = std::max<int64_t>(1, kGatherFloats / s.cols);
-    for (int64_t first = 0; first < most; first += chunk) {
-      int total = 0;
-      for (int q = 0; q < size; ++q) {
-        const int64_t rows = std::clamp<int64_t>(shards.RowsOf(s.rows, q) - first, 0, chunk);
-        counts[q] = static_cast<int>(rows * s.cols);
-        offsets[q] = total;
-        total += counts[q];
+    buffer.resize(total);
+    std::copy_n(local + s.local_offset + first * s.cols, counts[shards.rank],
+                buffer.data() + offsets[shards.rank]);
+    if (to_root) {
+      comm.GatherInPlace(std::span<float>(buffer), counts, offsets);
+      if (shards.rank != 0) continue;
+    } else {
+      comm.AllGatherInPlace(std::span<float>(buffer), counts, offsets);
+    }
+    ordered.resize(total);
+    for (int q = 0; q < size; ++q) {
+      for (int64_t k = 0; k < counts[q] / s.cols; ++k) {
+        std::copy_n(buffer.data() + offsets[q] + k * s.cols, s.cols,
+                    ordered.data() + (k * size + q) * s.cols);
       }
-      buffer.resize(total);
-      std::copy_n(local + s.local_offset + first * s.cols, counts[shards.rank],
-                  buffer.data() + offsets[shards.rank]);
-      if (to_root) {
-        comm.GatherInPlace(std::span<float>(buffer), counts, offsets);
-      } else {
-        comm.AllGatherInPlace(std::span<float>(buffer), counts, offsets);
-      }
-      for (int q = 0; q < size && full != nullptr; ++q) {
-        for (int64_t k = 0; k < counts[q] / s.cols; ++k) {
-          std::copy_n(buffer.data() + offsets[q] + k * s.cols, s.cols,
-                      full + s.full_offset + shards.Global(first + k, q) * s.cols);
-        }
-      }
+    }
+    take(first * size, ordered);
+  }
+}
+
+// Reads this rank's rows of the sharded segment `s` from tensor `name` (its
+// rows from float s.full_offset on) into `local`, in pieces of consecutive
+// rows of about kReadFloats floats.
+Status ReadOwnRows(const Backend::TensorRead& read, const std::string& name,
+                   const RowShards& shards, const Segment& s, float* local) {
+  std::vector<float> buffer;
+  const int64_t chunk = std::max<int64_t>(shards.size, kReadFloats / s.cols);
+  for (int64_t first = 0; first < s.rows; first += chunk) {
+    const int64_t rows = std::min(chunk, s.rows - first);
+    buffer.resize(rows * s.cols);
+    MTREC_RETURN_IF_ERROR(read(name, s.full_offset + first * s.cols, buffer));
+    for (int64_t g = first; g < first + rows; ++g) {
+      if (shards.Owner(g) != shards.rank) continue;
+      std::copy_n(buffer.data() + (g - first) * s.cols, s.cols,
+                  local + s.local_offset + shards.Local(g) * s.cols);
     }
   }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -157,14 +183,12 @@ void ShardedCpuBackend::StartTraining(const TrainConfig& config) {
   step_users_.assign(config.batch_size, 0);
   step_items_.assign(config.batch_size, 0);
   step_negatives_.assign(config.batch_size, 0);
-  // The whole state as a checkpoint holds it, fresh (all zero), on rank 0.
-  full_state_ = OptimizerState{optimizer_->name(), 0, {}};
+  // The whole state's tensors as a checkpoint holds them.
   state_shape_.clear();
   for (const Optimizer::StateTensor& t : optimizer_->state()) {
     int64_t size = 0;
     for (const Segment& s : StateSegments(t.name)) size += s.rows * s.cols;
     state_shape_.emplace_back(t.name, size);
-    full_state_.tensors.emplace_back(t.name, std::vector<float>(shards_.rank == 0 ? size : 0));
   }
   full_training_started_ = false;
 }
@@ -395,17 +419,85 @@ void ShardedCpuBackend::ListTouchedRows(const Batch& batch) {
   touched_.dense_begin = roles.mlp_offset;
 }
 
-void ShardedCpuBackend::FinishSteps() {
+void ShardedCpuBackend::GatherParams() {
   full_.WriteParams([&](MultiTaskNet& net) {
-    GatherRows(comm_, shards_, local_.params().data(), net.params().data(), ParamSegments());
+    float* full = net.params().data();
+    for (const Segment& s : ParamSegments()) {
+      if (!s.sharded) {  // the same on every rank
+        std::copy_n(local_.params().data() + s.local_offset, s.rows * s.cols, full + s.full_offset);
+        continue;
+      }
+      GatherSegment(comm_, shards_, local_.params().data(), s, /*to_root=*/false,
+                    [&](int64_t first, std::span<const float> rows) {
+                      std::copy(rows.begin(), rows.end(), full + s.full_offset + first * s.cols);
+                    });
+    }
   });
+}
+
+void ShardedCpuBackend::FinishSteps() { GatherParams(); }
+
+void ShardedCpuBackend::StreamState(const FloatsEmit* emit) const {
+  const bool root = shards_.rank == 0;
+  const auto stream = [&](const float* local, const std::vector<Segment>& segments) {
+    for (const Segment& s : segments) {
+      if (!s.sharded) {
+        if (root) (*emit)(std::span<const float>(local + s.local_offset, s.rows * s.cols));
+        continue;
+      }
+      GatherSegment(comm_, shards_, local, s, /*to_root=*/true,
+                    [&](int64_t, std::span<const float> rows) { (*emit)(rows); });
+    }
+  };
+  const FloatsEmit drop = [](std::span<const float>) {};
+  if (emit == nullptr) emit = &drop;
+  stream(local_.params().data(), ParamSegments());
   if (optimizer_ == nullptr) return;
-  const std::vector<Optimizer::StateTensor> local = optimizer_->state();
-  for (size_t k = 0; k < local.size(); ++k) {
-    float* full = shards_.rank == 0 ? full_state_.tensors[k].second.data() : nullptr;
-    GatherRows(comm_, shards_, local[k].values.data(), full, StateSegments(local[k].name),
-               /*to_root=*/true);
+  for (const Optimizer::StateTensor& t : optimizer_->state()) {
+    stream(t.values.data(), StateSegments(t.name));
   }
+}
+
+Status ShardedCpuBackend::LoadState(const TensorRead& read, const OptimizerShape& shape,
+                                    const std::string& source) {
+  MTREC_RETURN_IF_ERROR(CheckOptimizerStateFits(optimizer_->name(), state_shape_, shape, source));
+  // The weights: this rank's rows of every table, the whole MLP.
+  const ParameterLayout& full = full_.net().layout();
+  const int64_t full_mlp = full_.net().roles().mlp_offset;
+  const int64_t local_mlp = local_.roles().mlp_offset;
+  const std::vector<Segment> params = ParamSegments();
+  for (size_t b = 0; b < full.blocks().size(); ++b) {
+    const ParamBlock& f = full.block(static_cast<int>(b));
+    if (f.offset < full_mlp) {
+      Segment s = params[b];
+      s.full_offset = 0;  // the block's own tensor
+      MTREC_RETURN_IF_ERROR(ReadOwnRows(read, f.name, shards_, s, local_.params().data()));
+    } else {
+      MTREC_RETURN_IF_ERROR(read(
+          f.name, 0,
+          std::span<float>(local_.params()).subspan(local_mlp + (f.offset - full_mlp), f.size())));
+    }
+  }
+  // The optimizer's state: its tables' rows here, the MLP's whole.
+  std::vector<Optimizer::StateTensor> local = optimizer_->state();
+  for (const Optimizer::StateTensor& t : local) {
+    const std::string name = "optimizer." + t.name;
+    for (const Segment& s : StateSegments(t.name)) {
+      if (s.sharded) {
+        MTREC_RETURN_IF_ERROR(ReadOwnRows(read, name, shards_, s, t.values.data()));
+      } else {
+        MTREC_RETURN_IF_ERROR(
+            read(name, s.full_offset, t.values.subspan(s.local_offset, s.rows * s.cols)));
+      }
+    }
+  }
+  optimizer_->set_steps(shape.steps);
+  GatherParams();  // net() shows the whole model
+  return Status::Ok();
+}
+
+std::vector<std::pair<std::string, int64_t>> ShardedCpuBackend::OptimizerStateSizes() const {
+  return state_shape_;
 }
 
 BatchLosses ShardedCpuBackend::ComputeGradient(const Batch& batch, std::span<float> grads) {
@@ -418,20 +510,18 @@ BatchLosses ShardedCpuBackend::ComputeGradient(const Batch& batch, std::span<flo
 }
 
 OptimizerState ShardedCpuBackend::SaveOptimizerState() const {
-  OptimizerState out = full_state_;
-  out.steps = steps();
-  return out;
+  return OptimizerState{optimizer_ ? optimizer_->name() : "", steps(), {}};
 }
 
 Status ShardedCpuBackend::LoadOptimizerState(const OptimizerState& state,
                                              const std::string& source) {
-  MTREC_RETURN_IF_ERROR(CheckOptimizerStateFits(full_state_.name, state_shape_, state, source));
+  MTREC_RETURN_IF_ERROR(
+      CheckOptimizerStateFits(optimizer_->name(), state_shape_, OptimizerShape::Of(state), source));
   std::vector<Optimizer::StateTensor> local = optimizer_->state();
   for (size_t k = 0; k < local.size(); ++k) {
     SliceRows(shards_, state.tensors[k].second.data(), local[k].values.data(),
               StateSegments(local[k].name));
   }
-  if (shards_.rank == 0) full_state_.tensors = state.tensors;
   optimizer_->set_steps(state.steps);
   return Status::Ok();
 }

@@ -26,15 +26,17 @@
 // Backend::tables_sharded) reads each rank's own rows only, split by items
 // (sharded_evaluation.cc): no whole table is assembled for it.
 //
-// Outside the steps the backend still shows the whole model: FinishSteps (the
-// trainer's, at the end of each epoch; a collective) gathers every rank's rows
-// into a full host copy (a CpuBackend, which serves net(), early stopping, the
-// checkpoint's weights, top-k scoring) and the optimizer state into a full
-// copy on rank 0 (the rank that writes checkpoints) for SaveOptimizerState;
-// WriteParams and LoadOptimizerState write the full copy and take this rank's
-// rows from it. So a rank holds 1/N of the tables, of their gradient and of
-// their optimizer state, but also the full parameters, and rank 0 the full
-// optimizer state; streaming checkpoints are docs/distributed.md's next step.
+// Checkpoints never gather a table or its optimizer state in one process:
+// StreamState (a collective) gives rank 0 the rows in bounded pieces, which it
+// writes into the file as they come (train/checkpoint.h), and LoadState reads
+// each rank's own rows from the file.
+//
+// Outside the steps the backend still shows the whole parameters: FinishSteps
+// (the trainer's, at the end of each epoch; a collective) and LoadState gather
+// every rank's rows into a full host copy (a CpuBackend, which serves net(),
+// early stopping, top-k scoring); WriteParams writes the full copy and takes
+// this rank's rows from it. So a rank holds 1/N of the tables' gradient and
+// optimizer state, its rows, and the full parameters (docs/distributed.md).
 //
 // Not supported: a gradient inspector (TrainStep REQUIRES none).
 #pragma once
@@ -71,10 +73,14 @@ class ShardedCpuBackend final : public Backend {
   void FinishSteps() override;
   BatchLosses ComputeGradient(const Batch& batch, std::span<float> grads) override;
   int64_t steps() const override { return optimizer_ ? optimizer_->steps() : 0; }
-  // The state as of the last FinishSteps. REQUIRES: rank 0 (the rank that
-  // writes checkpoints): the other ranks do not keep it and get empty tensors.
+  // The name and steps only: the tensors are streamed (StreamState).
   OptimizerState SaveOptimizerState() const override;
+  // Takes this rank's rows of the whole state.
   Status LoadOptimizerState(const OptimizerState& state, const std::string& source) override;
+  void StreamState(const FloatsEmit* emit) const override;
+  std::vector<std::pair<std::string, int64_t>> OptimizerStateSizes() const override;
+  Status LoadState(const TensorRead& read, const OptimizerShape& shape,
+                   const std::string& source) override;
 
   std::unique_ptr<BlockScorer> MakeScorer() const override { return full_.MakeScorer(); }
   // Collectives (tables_sharded()): every rank passes the same arguments and
@@ -114,6 +120,7 @@ class ShardedCpuBackend final : public Backend {
   BatchLosses ExchangeBlocks(int n);              // (b)
   void ExchangeRowGradients(const Batch& batch);  // (c)
   void ListTouchedRows(const Batch& batch);       // the optimizer's rows
+  void GatherParams();                            // every rank's rows into full_ (a collective)
   // The segments of the parameters, and of optimizer state tensor `name`.
   std::vector<Segment> ParamSegments() const;
   std::vector<Segment> StateSegments(const std::string& name) const;
@@ -127,9 +134,7 @@ class ShardedCpuBackend final : public Backend {
   std::unique_ptr<Optimizer> optimizer_;  // on local_
   LargeVector<float> grads_;              // local_'s gradient, zero between steps
   SparseRows touched_;                    // local rows the batch reads (sparse optimizers)
-  // The whole optimizer state as of FinishSteps/LoadOptimizerState, on rank 0
-  // (elsewhere its tensors are empty), and each tensor's name and size.
-  OptimizerState full_state_;
+  // The whole optimizer state's tensors: each one's name and size.
   std::vector<std::pair<std::string, int64_t>> state_shape_;
   std::unique_ptr<MultiTaskNet> step_net_;   // this step's rows (its share's distinct ids) + MLP
   std::unique_ptr<BatchBackprop> backprop_;  // on step_net_, alone (no communicator)
