@@ -56,6 +56,13 @@ uint32_t FileCrc(std::string_view bytes, size_t digits_at) {
   return Crc32c(bytes.substr(digits_at + 8), Crc32c("00000000", before));
 }
 
+// 1 when the F32 bit pattern `word` is NaN or infinite (its exponent bits all
+// ones), else 0.
+inline uint32_t NotFiniteWord(uint32_t word) {
+  constexpr uint32_t kExponent = 0x7f800000u;
+  return static_cast<uint32_t>((word & kExponent) == kExponent);
+}
+
 }  // namespace
 
 Tensor Tensor::F32(std::string name, std::vector<int64_t> shape, std::span<const float> values) {
@@ -64,6 +71,8 @@ Tensor Tensor::F32(std::string name, std::vector<int64_t> shape, std::span<const
   return t;
 }
 
+int64_t Tensor::data_size() const { return elements() * DtypeSize(dtype); }
+
 int64_t Tensor::elements() const {
   int64_t n = 1;
   for (int64_t d : shape) n *= d;
@@ -71,26 +80,23 @@ int64_t Tensor::elements() const {
 }
 
 bool Tensor::CopyFiniteF32(std::span<float> out) const {
-  // A float is NaN or infinite exactly when its exponent bits are all ones;
-  // the flag is or-ed without a branch, so the loop stays one vectorised pass.
-  constexpr uint32_t kExponent = 0x7f800000u;
+  // The flag is or-ed without a branch, so the loop stays one vectorised pass.
   uint32_t not_finite = 0;
   for (size_t k = 0; k < out.size(); ++k) {
     uint32_t word;
     std::memcpy(&word, bytes.data() + k * sizeof(float), sizeof(float));
-    not_finite |= static_cast<uint32_t>((word & kExponent) == kExponent);
+    not_finite |= NotFiniteWord(word);
     out[k] = std::bit_cast<float>(word);
   }
   return not_finite == 0;
 }
 
 bool AllFiniteF32(std::string_view bytes) {
-  constexpr uint32_t kExponent = 0x7f800000u;  // all ones: NaN or infinite
   uint32_t not_finite = 0;
   for (size_t k = 0; k + sizeof(float) <= bytes.size(); k += sizeof(float)) {
     uint32_t word;
     std::memcpy(&word, bytes.data() + k, sizeof(float));
-    not_finite |= static_cast<uint32_t>((word & kExponent) == kExponent);
+    not_finite |= NotFiniteWord(word);
   }
   return not_finite == 0 && bytes.size() % sizeof(float) == 0;
 }
@@ -203,7 +209,7 @@ std::string ParseHeader(std::string_view text, uint64_t data_size, TensorFile& f
       return "tensor '" + t.name + "' overlaps the tensor before it (data_offsets " +
              std::to_string(begin) + " < " + std::to_string(expected) + ")";
     }
-    expected += t.elements() * DtypeSize(t.dtype);
+    expected += t.data_size();
     begins.push_back(begin);
     file.tensors.push_back(std::move(t));
   }
@@ -286,7 +292,7 @@ Result<TensorFile> DecodeTensorFile(std::string_view bytes, const std::string& s
       FinishChecks(source_name, header_error, checksum_error, text, digits, file));
   for (size_t k = 0; k < file.tensors.size(); ++k) {
     Tensor& t = file.tensors[k];
-    t.bytes.assign(data.substr(begins[k], t.elements() * DtypeSize(t.dtype)));
+    t.bytes.assign(data.substr(begins[k], t.data_size()));
   }
   return file;
 }
@@ -308,7 +314,7 @@ Status WriteTensorFileStreamed(const std::filesystem::path& path, const TensorFi
   std::vector<int64_t> sizes;
   int64_t total = 0;
   for (const Tensor& t : file.tensors) {
-    sizes.push_back(t.elements() * DtypeSize(t.dtype));
+    sizes.push_back(t.data_size());
     total += sizes.back();
   }
   const std::string header = EncodeHeader(file, sizes);
@@ -391,14 +397,12 @@ Result<std::shared_ptr<const TensorFileReader>> TensorFileReader::Open(
     crc = Crc32c(buffer, crc);
     for (uint64_t p = 0; header_error.empty() && check && p < buffer.size();) {
       while (tensor < file.tensors.size() &&
-             begins[tensor] +
-                     file.tensors[tensor].elements() * DtypeSize(file.tensors[tensor].dtype) <=
-                 static_cast<int64_t>(offset + p)) {
+             begins[tensor] + file.tensors[tensor].data_size() <= static_cast<int64_t>(offset + p)) {
         ++tensor;
       }
       if (tensor == file.tensors.size()) break;
       const Tensor& t = file.tensors[tensor];
-      const uint64_t end = begins[tensor] + t.elements() * DtypeSize(t.dtype);
+      const uint64_t end = begins[tensor] + t.data_size();
       const uint64_t take = std::min<uint64_t>(end - (offset + p), buffer.size() - p);
       if (checked.ok()) checked = check(t, std::string_view(buffer).substr(p, take));
       p += take;

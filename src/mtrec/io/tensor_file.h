@@ -42,6 +42,9 @@ struct Tensor {
 
   static Tensor F32(std::string name, std::vector<int64_t> shape, std::span<const float> values);
   int64_t elements() const;
+  // The data's size in bytes: elements() times the dtype's width (0 for an
+  // unknown dtype).
+  int64_t data_size() const;
   // Copies the values into `out`, checking in the same pass that each is
   // finite; false if any is NaN or infinite (all are copied either way).
   // REQUIRES: dtype == "F32" (checked by the reader), out.size() == elements().

@@ -19,6 +19,9 @@
 
 namespace mtrec {
 
+// An optimizer state tensor's name in the file: this prefix and the state's name.
+constexpr std::string_view kOptimizerPrefix = "optimizer.";
+
 namespace {
 
 // Keys in insertion order (older files, written with sorted keys, read the same).
@@ -190,11 +193,11 @@ Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoin
   for (const ParamBlock& b : layout.blocks()) spec(b.name, {b.rows, b.cols});
   if (c.sharded != nullptr) {
     for (const auto& [name, size] : c.sharded->OptimizerStateSizes()) {
-      spec("optimizer." + name, {size});
+      spec(std::string(kOptimizerPrefix) + name, {size});
     }
   } else {
     for (const auto& [name, values] : c.optimizer_state) {
-      spec("optimizer." + name, {static_cast<int64_t>(values.size())});
+      spec(std::string(kOptimizerPrefix) + name, {static_cast<int64_t>(values.size())});
     }
   }
   const std::span<const float> best =
@@ -317,7 +320,7 @@ Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path,
   }
   const std::vector<int64_t> flat = {layout.total_size()};
   for (const Tensor& t : file.tensors) {
-    const bool optimizer = t.name.starts_with("optimizer.");
+    const bool optimizer = t.name.starts_with(kOptimizerPrefix);
     if (!optimizer && t.name != "best_params") continue;
     // An optimizer's state tensors are 1-D, their sizes its own (row-wise
     // Adagrad's row_sum has one per table row): the backend checks them.
@@ -331,7 +334,7 @@ Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path,
     std::vector<float> values(static_cast<size_t>(t.shape[0]));
     if (!t.CopyFiniteF32(values)) return NotFinite(where, t.name);
     if (optimizer) {
-      c.optimizer_state.emplace_back(t.name.substr(10), std::move(values));
+      c.optimizer_state.emplace_back(t.name.substr(kOptimizerPrefix.size()), std::move(values));
     } else {
       c.best_params = std::move(values);
     }
@@ -360,12 +363,12 @@ Status ReadDeferredTensors(TrainingCheckpoint& c, bool best_only) {
     }
   }
   for (const Tensor& t : reader.index().tensors) {
-    const bool optimizer = t.name.starts_with("optimizer.");
+    const bool optimizer = t.name.starts_with(kOptimizerPrefix);
     if (optimizer ? best_only : t.name != "best_params") continue;
     std::vector<float> values(static_cast<size_t>(t.elements()));
     MTREC_RETURN_IF_ERROR(read(t, values));
     if (optimizer) {
-      c.optimizer_state.emplace_back(t.name.substr(10), std::move(values));
+      c.optimizer_state.emplace_back(t.name.substr(kOptimizerPrefix.size()), std::move(values));
     } else {
       c.best_params = std::move(values);
     }
@@ -432,8 +435,8 @@ Status RestoreTrainingState(const TrainingCheckpoint& c, const std::string& sour
     const TensorFileReader& reader = *c.tensors;
     OptimizerShape shape{c.optimizer, c.optimizer_steps, {}};
     for (const Tensor& t : reader.index().tensors) {
-      if (t.name.starts_with("optimizer."))
-        shape.tensors.emplace_back(t.name.substr(10), t.elements());
+      if (t.name.starts_with(kOptimizerPrefix))
+        shape.tensors.emplace_back(t.name.substr(kOptimizerPrefix.size()), t.elements());
     }
     const Backend::TensorRead read = [&](const std::string& name, int64_t offset,
                                          std::span<float> out) {
