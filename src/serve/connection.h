@@ -74,6 +74,8 @@ class HttpServer final : public httplib::Server {
   // yet accepted (the library's is 5: a burst of connects overflowed it,
   // and a dropped handshake cost its client a 1 s retransmission).
   bool Listen();
+  // Client connections open now.
+  size_t open_connections() const { return loop_.open(); }
 
  private:
   bool process_and_close_socket(socket_t sock) override;

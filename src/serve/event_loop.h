@@ -45,6 +45,8 @@ class EventLoop {
   // Takes the accepted socket `fd` (and closes it in time); false, with
   // `fd` untouched, when max_connections are open.
   bool Add(int fd);
+  // Connections open now (taken by Add, not yet closed).
+  size_t open() const { return open_.load(std::memory_order_relaxed); }
   // Stops: idle connections close at once, a request in progress is
   // answered (within its bounds) and its connection closed. Returns when
   // every connection is closed and the workers have ended. Add must not

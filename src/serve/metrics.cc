@@ -19,7 +19,7 @@ void ServerMetrics::Record(size_t route, int status, double seconds) {
   latency_sum_ns_.fetch_add(static_cast<uint64_t>(seconds * 1e9), std::memory_order_relaxed);
 }
 
-std::string ServerMetrics::Text(const ServedModel& model) const {
+std::string ServerMetrics::Text(const ServedModel& model, const Connections& connections) const {
   std::string out;
   char line[512];
   const auto add = [&](const char* format, auto... values) {
@@ -63,6 +63,21 @@ std::string ServerMetrics::Text(const ServedModel& model) const {
       "# TYPE mtrec_http_requests_in_flight gauge\n";
   add("mtrec_http_requests_in_flight %lld\n",
       static_cast<long long>(in_flight_.load(std::memory_order_relaxed)));
+  out +=
+      "# HELP mtrec_http_connections_open Client connections open now.\n"
+      "# TYPE mtrec_http_connections_open gauge\n";
+  add("mtrec_http_connections_open %zu\n", connections.open);
+  out +=
+      "# HELP mtrec_http_connections_limit Connections open at most (--connections + "
+      "--waiting).\n"
+      "# TYPE mtrec_http_connections_limit gauge\n";
+  add("mtrec_http_connections_limit %zu\n", connections.limit);
+  out +=
+      "# HELP mtrec_http_connections_refused_total Connections answered 503 because the limit "
+      "was open.\n"
+      "# TYPE mtrec_http_connections_refused_total counter\n";
+  add("mtrec_http_connections_refused_total %llu\n",
+      static_cast<unsigned long long>(refused_connections_.load(std::memory_order_relaxed)));
   out +=
       "# HELP mtrec_model_reloads_total Model reloads, by result.\n"
       "# TYPE mtrec_model_reloads_total counter\n";

@@ -1,7 +1,7 @@
 // ServerMetrics: the counters GET /metrics shows, in the Prometheus text
 // format (version 0.0.4): requests by route and status, a latency histogram,
-// requests in flight, and the model's load time and checksum. Lock-free:
-// every request updates relaxed atomics.
+// requests in flight, connections open and refused, and the model's load
+// time and checksum. Lock-free: every request updates relaxed atomics.
 #pragma once
 
 #include <array>
@@ -26,9 +26,16 @@ class ServerMetrics {
   void EndRequest() { in_flight_.fetch_sub(1, std::memory_order_relaxed); }
   int64_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
   void RecordReload(bool ok) { (ok ? reloads_ : failed_reloads_).fetch_add(1); }
+  // A connection answered 503 because the limit of open connections was reached.
+  void RecordRefusedConnection() { refused_connections_.fetch_add(1, std::memory_order_relaxed); }
 
+  // The connections the server holds when the text is made.
+  struct Connections {
+    size_t open = 0;   // open now
+    size_t limit = 0;  // at most open at once (--connections + --waiting)
+  };
   // The exposition text, with `model`'s load facts.
-  std::string Text(const ServedModel& model) const;
+  std::string Text(const ServedModel& model, const Connections& connections) const;
 
  private:
   static constexpr size_t kMaxRoutes = 16;
@@ -44,6 +51,7 @@ class ServerMetrics {
   std::atomic<uint64_t> latency_sum_ns_{0};
   std::atomic<int64_t> in_flight_{0};
   std::atomic<uint64_t> reloads_{0}, failed_reloads_{0};
+  std::atomic<uint64_t> refused_connections_{0};
 };
 
 }  // namespace mtrec::serve

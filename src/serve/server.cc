@@ -98,11 +98,13 @@ class Server {
         http_(ConnectionLimits{options.read_timeout_seconds, options.keep_alive_seconds,
                                options.max_body_bytes, options.max_body_bytes + kHeaderBytes},
               static_cast<size_t>(options.source.load.threads),
-              static_cast<size_t>(options.connections) + static_cast<size_t>(options.waiting),
+              ConnectionLimit(),  // options_ is initialised first
               [this] { return Refusal(); }) {
     slot_.Set(std::move(model));
     hooks_.ready = [this] { return !stopping_.load(); };
-    hooks_.metrics_text = [this](const ServedModel& m) { return metrics_.Text(m); };
+    hooks_.metrics_text = [this](const ServedModel& m) {
+      return metrics_.Text(m, {http_.open_connections(), ConnectionLimit()});
+    };
     hooks_.reload = [this](const std::string& path) { return Reload(path); };
     hooks_.admin_token = options.admin_token;
   }
@@ -121,7 +123,7 @@ class Server {
     Log("listening on http://" + options_.host + ":" + std::to_string(port) + " (model " +
         model->path() + ", " + model->checksum() + ", " +
         std::to_string(options_.source.load.threads) + " worker threads, " +
-        std::to_string(options_.connections + options_.waiting) + " connections at most)");
+        std::to_string(ConnectionLimit()) + " connections at most)");
     std::thread signals([this] { WaitForSignals(); });
     const bool ok = http_.Listen();
     done_ = true;
@@ -192,12 +194,17 @@ class Server {
   // The body of the 503 for a connection beyond --connections + --waiting.
   std::string Refusal() {
     metrics_.Record(RouteNames().size(), 503, 0.0);
+    metrics_.RecordRefusedConnection();
     return ErrorReply({503,
-                       "the server is busy: " +
-                           std::to_string(options_.connections + options_.waiting) +
+                       "the server is busy: " + std::to_string(ConnectionLimit()) +
                            " connections open (--connections + --waiting); try again later",
                        ""})
         .body;
+  }
+
+  // Connections open at most at once.
+  size_t ConnectionLimit() const {
+    return static_cast<size_t>(options_.connections) + static_cast<size_t>(options_.waiting);
   }
 
   void Handle(const httplib::Request& req, httplib::Response& res) {

@@ -255,6 +255,10 @@ class ServeTest(unittest.TestCase):
         self.assertRegex(text, r'mtrec_http_requests_total\{route="GET /v1/model",status="200"\} \d+')
         self.assertIn('mtrec_http_request_duration_seconds_bucket{le="+Inf"}', text)
         self.assertIn("mtrec_http_requests_in_flight 1", text)
+        self.assertRegex(text, r"\nmtrec_http_connections_open [1-9]\d*\n")  # this one at least
+        # The bound the server announced when it started listening.
+        bound = re.search(r"(\d+) connections at most", "".join(self.server.lines)).group(1)
+        self.assertIn(f"\nmtrec_http_connections_limit {bound}\n", text)
         self.assertIn('mtrec_model_info{checksum="' + got["checksum"] + '"} 1', text)
         self.assertRegex(text, r"mtrec_model_load_seconds \d")
 
@@ -563,7 +567,15 @@ class ReloadAndShutdownTest(unittest.TestCase):
             self.assertLess(time.time() - start, 3)
             for conn in held:  # frees the workers: the waiting one is served
                 conn.close()
-            self.assertEqual(waiting.getresponse().status, 200)
+            r = waiting.getresponse()
+            self.assertEqual(r.status, 200)
+            r.read()
+            # /metrics counts both refusals against the bound of 3.
+            waiting.request("GET", "/metrics")
+            text = waiting.getresponse().read().decode()
+            self.assertIn("\nmtrec_http_connections_refused_total 2\n", text)
+            self.assertIn("\nmtrec_http_connections_limit 3\n", text)
+            self.assertRegex(text, r"\nmtrec_http_connections_open [1-3]\n")
             for conn in [waiting, refused]:
                 conn.close()
         finally:
