@@ -93,6 +93,8 @@ struct TrainingCheckpoint {
   // of the ranks (CaptureTrainingState sets it).
   const Backend* sharded = nullptr;
   // Saving: best_params read from here instead, when not empty (no copy).
+  // With `sharded`, it is laid out as the backend's held() (each rank's rows)
+  // and streamed from the ranks like the parameters (Backend::StreamParams).
   std::span<const float> best_params_view;
   // Loaded with CheckpointLoadOptions::defer_tensors: params, optimizer_state and
   // best_params are empty, read from the checked file when the model is
@@ -118,9 +120,9 @@ Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoin
 Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path,
                                           const CheckpointLoadOptions& options = {});
 // Reads a checkpoint's deferred tensors (`checkpoint.tensors`) into its
-// params, optimizer_state and best_params (and drops the reader); with
-// `best_only`, best_params alone. Nothing when they are not deferred.
-Status ReadDeferredTensors(TrainingCheckpoint& checkpoint, bool best_only = false);
+// params, optimizer_state and best_params (and drops the reader). Nothing
+// when they are not deferred.
+Status ReadDeferredTensors(TrainingCheckpoint& checkpoint);
 
 // Copies the live state into `checkpoint` (params, optimizer, stream, cursor).
 void CaptureTrainingState(const Backend& backend, const Trainer& trainer,
@@ -138,6 +140,13 @@ Result<IdMap> CheckpointIdMap(const std::vector<std::string>& ids, int32_t rows,
 // The id lists a checkpoint stores for `users` and `items`: both empty when
 // both are identity maps (the raw ids are the rows), else every row's id.
 void CheckpointIdLists(const IdMap& users, const IdMap& items, TrainingCheckpoint* checkpoint);
+
+// The checkpoint's best_params (early stopping's best epoch's weights), laid
+// out as `backend`'s held parameters (Backend::held: with tables sharded
+// across ranks, read by rows, this rank's only), from the loaded copy or the
+// deferred file; empty when it has none. A failed read names the file.
+Result<std::vector<float>> BestParamsFor(const TrainingCheckpoint& checkpoint,
+                                         const Backend& backend);
 
 // Restores the weights only (for evaluation and inference).
 Status RestoreWeights(const TrainingCheckpoint& checkpoint, const std::string& source,
