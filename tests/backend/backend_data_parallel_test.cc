@@ -112,7 +112,7 @@ void CaptureState(const Backend& backend, RanksOutcome* out) {
   if (all.empty()) return;  // not rank 0
   out->params.assign(all.begin(), all.begin() + whole);
   auto at = all.begin() + whole;
-  for (const auto& [name, size] : backend.OptimizerStateSizes()) {
+  for (const auto& [name, size] : backend.StateShape().tensors) {
     out->optimizer.tensors.emplace_back(name, std::vector<float>(at, at + size));
     at += size;
   }

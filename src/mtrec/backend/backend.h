@@ -151,26 +151,31 @@ class Backend {
   // size. REQUIRES: StartTraining was called.
   virtual Status LoadOptimizerState(const OptimizerState& state, const std::string& source) = 0;
 
-  // --- checkpoints of sharded tables (tables_sharded()) ---
-  // No rank holds a whole table or its optimizer state: SaveOptimizerState
-  // gives the name and steps only (no tensors), and a checkpoint streams the
-  // values instead (train/checkpoint.h).
+  // --- checkpoints, streamed ---
+  // A checkpoint is written from the backend's own buffers as the file goes
+  // out, nothing copied first (train/checkpoint.h). With sharded tables
+  // (tables_sharded()) no rank holds a whole table or its optimizer state:
+  // SaveOptimizerState gives the name and steps only (no tensors), and the
+  // streaming calls are collectives that gather the rows on rank 0 in pieces.
   using FloatsEmit = std::function<void(std::span<const float>)>;
-  // A collective: passes to `emit` on rank 0 (null on the others), in
-  // consecutive pieces of a few MiB at most, the flat parameters and then each
-  // optimizer state tensor in OptimizerStateSizes' order: the values one
-  // process's net() and SaveOptimizerState() hold.
-  virtual void StreamState(const FloatsEmit* emit) const { (void)emit; }
-  // A collective: passes to `emit` on rank 0 (null on the others), as
-  // StreamState passes the parameters, the whole model's flat parameters of
-  // which each rank gives `held`, a copy of its held() (early stopping's best
-  // epoch). REQUIRES: held.size() == held().params().size() on every rank.
-  virtual void StreamParams(std::span<const float> held, const FloatsEmit* emit) const {
-    (void)held;
-    (void)emit;
+  // The optimizer state's name, steps and tensors' names and sizes, as one
+  // process's SaveOptimizerState() holds them.
+  virtual OptimizerShape StateShape() const { return OptimizerShape::Of(SaveOptimizerState()); }
+  // Passes to `emit`, in consecutive pieces, the flat parameters and then
+  // each optimizer state tensor in StateShape's order: the values one
+  // process's net() and SaveOptimizerState() hold. With sharded tables a
+  // collective: `emit` on rank 0 (null on the others), pieces of a few MiB.
+  virtual void StreamState(const FloatsEmit* emit) const {
+    (*emit)(net().params());
+    for (const auto& [name, values] : SaveOptimizerState().tensors) (*emit)(values);
   }
-  // The optimizer state tensors' names and sizes, as one process's.
-  virtual std::vector<std::pair<std::string, int64_t>> OptimizerStateSizes() const { return {}; }
+  // Passes to `emit`, as StreamState passes the parameters, the whole model's
+  // flat parameters of which this rank gives `held`, a copy of its held()
+  // (early stopping's best epoch); with sharded tables a collective, as
+  // StreamState. REQUIRES: held.size() == held().params().size() on every rank.
+  virtual void StreamParams(std::span<const float> held, const FloatsEmit* emit) const {
+    (*emit)(held);
+  }
   // Reads `out.size()` floats of a checkpoint's tensor `name` from its float
   // `offset` on.
   using TensorRead =

@@ -157,12 +157,13 @@ std::span<const float> BestParamsOf(const TrainingCheckpoint& c) {
   return c.best_params_view.empty() ? std::span<const float>(c.best_params) : c.best_params_view;
 }
 
-// With sharded tables: the rows and state of every rank, then the best
-// epoch's weights, to `emit` on rank 0 (a collective; null elsewhere).
-void StreamShards(const TrainingCheckpoint& c, const Backend::FloatsEmit* emit) {
-  c.sharded->StreamState(emit);
+// The backend's parameters and optimizer state, then the best epoch's
+// weights, to `emit` (with sharded tables a collective: on rank 0, null
+// elsewhere).
+void StreamFromBackend(const TrainingCheckpoint& c, const Backend::FloatsEmit* emit) {
+  c.streamed->StreamState(emit);
   const std::span<const float> best = BestParamsOf(c);
-  if (!best.empty()) c.sharded->StreamParams(best, emit);
+  if (!best.empty()) c.streamed->StreamParams(best, emit);
 }
 
 }  // namespace
@@ -170,7 +171,7 @@ void StreamShards(const TrainingCheckpoint& c, const Backend::FloatsEmit* emit) 
 Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoint& c,
                       const AtomicWriteOptions& options) {
   if (path.empty()) {  // a rank that does not write: its rows only
-    if (c.sharded != nullptr) StreamShards(c, nullptr);
+    if (c.streamed != nullptr && c.streamed->tables_sharded()) StreamFromBackend(c, nullptr);
     return Status::Ok();
   }
   Json doc = {{"mtrec_version", kVersion},
@@ -197,7 +198,9 @@ Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoin
   try {
     file.metadata["mtrec"] = doc.dump();  // exact text or nothing: ids are looked up by it
   } catch (const Json::type_error& e) {
-    if (c.sharded != nullptr) StreamShards(c, nullptr);  // the others wait for it
+    if (c.streamed != nullptr && c.streamed->tables_sharded()) {
+      StreamFromBackend(c, nullptr);  // the others wait for it
+    }
     return Status::Corruption(path.string() +
                               ": cannot save the checkpoint: the data's ids or path are not "
                               "UTF-8 text (re-encode the ratings file as UTF-8): " +
@@ -209,8 +212,8 @@ Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoin
   };
   const ParameterLayout layout = MultiTaskNet::LayoutOf(c.config.model);
   for (const ParamBlock& b : layout.blocks()) spec(b.name, {b.rows, b.cols});
-  if (c.sharded != nullptr) {
-    for (const auto& [name, size] : c.sharded->OptimizerStateSizes()) {
+  if (c.streamed != nullptr) {
+    for (const auto& [name, size] : c.streamed->StateShape().tensors) {
       spec(std::string(kOptimizerPrefix) + name, {size});
     }
   } else {
@@ -224,8 +227,8 @@ Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoin
     const Backend::FloatsEmit floats = [&](std::span<const float> values) {
       emit(std::string_view(reinterpret_cast<const char*>(values.data()), values.size_bytes()));
     };
-    if (c.sharded != nullptr) {
-      StreamShards(c, &floats);
+    if (c.streamed != nullptr) {
+      StreamFromBackend(c, &floats);
     } else {
       floats(c.params);
       for (const auto& [name, values] : c.optimizer_state) floats(values);
@@ -393,16 +396,10 @@ Status ReadDeferredTensors(TrainingCheckpoint& c) {
 }
 
 void CaptureTrainingState(const Backend& backend, const Trainer& trainer, TrainingCheckpoint* c) {
-  if (backend.tables_sharded()) {
-    c->sharded = &backend;  // streamed from the shards while the file is written
-  } else {
-    const MultiTaskNet& net = backend.net();
-    c->params.assign(net.params().begin(), net.params().end());
-  }
-  OptimizerState opt = backend.SaveOptimizerState();
-  c->optimizer = std::move(opt.name);
-  c->optimizer_steps = opt.steps;
-  c->optimizer_state = std::move(opt.tensors);
+  c->streamed = &backend;  // the values are streamed while the file is written
+  const OptimizerShape optimizer = backend.StateShape();
+  c->optimizer = optimizer.name;
+  c->optimizer_steps = optimizer.steps;
   EpochCursor cursor = trainer.cursor();
   std::ostringstream rng;
   rng << cursor.start_rng.engine();

@@ -542,8 +542,8 @@ Status ShardedCpuBackend::LoadState(const TensorRead& read, const OptimizerShape
   return Status::Ok();
 }
 
-std::vector<std::pair<std::string, int64_t>> ShardedCpuBackend::OptimizerStateSizes() const {
-  return state_shape_;
+OptimizerShape ShardedCpuBackend::StateShape() const {
+  return {optimizer_ ? optimizer_->name() : "", steps(), state_shape_};
 }
 
 BatchLosses ShardedCpuBackend::ComputeGradient(const Batch& batch, std::span<float> grads) {

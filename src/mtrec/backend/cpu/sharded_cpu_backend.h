@@ -90,7 +90,7 @@ class ShardedCpuBackend final : public Backend {
   void StreamParams(std::span<const float> held, const FloatsEmit* emit) const override;
   Status ReadParams(const TensorRead& read, const std::string& name,
                     std::span<float> held) const override;
-  std::vector<std::pair<std::string, int64_t>> OptimizerStateSizes() const override;
+  OptimizerShape StateShape() const override;
   Status LoadState(const TensorRead& read, const OptimizerShape& shape,
                    const std::string& source) override;
 
