@@ -50,7 +50,7 @@ std::string NameOf(const ::testing::TestParamInfo<Case>& param) {
 }
 
 // The model of `c` on the suite's data.
-ModelConfig ConfigOf(const Case& c) {
+ModelConfig ModelConfigOf(const Case& c) {
   ModelConfig mc = testing::SmallModelConfig(testing::SmallSyntheticData().train, c.shared);
   mc.rating_biases = c.rating_biases;
   return mc;
@@ -141,7 +141,7 @@ Backend::TensorRead ReaderOf(const RanksOutcome& start, const ParameterLayout& l
 RanksOutcome Train(Communicator& comm, int threads, const Case& c, bool shard = false,
                    int epochs = 3, const RanksOutcome* start = nullptr) {
   const testing::SmallData& data = testing::SmallSyntheticData();
-  const ModelConfig mc = ConfigOf(c);
+  const ModelConfig mc = ModelConfigOf(c);
   auto made = MakeBackend("cpu", mc, BackendOptions{threads, &comm, shard});
   EXPECT_TRUE(made.ok()) << made.status().message();
   if (!made.ok()) return {};
@@ -229,7 +229,7 @@ TEST_P(BackendDataParallel, EveryRankEndsWithTheOneProcessResult) {
     const std::vector<RanksOutcome> outcomes = OnRanks(ranks, threads, c, /*shard=*/false);
     for (int r = 0; r < ranks; ++r) {
       SCOPED_TRACE("rank " + std::to_string(r) + " of " + std::to_string(ranks));
-      ExpectSame(outcomes[r], one, ConfigOf(c));
+      ExpectSame(outcomes[r], one, ModelConfigOf(c));
     }
   }
 }
@@ -254,7 +254,7 @@ TEST_P(BackendShardedTables, EveryRankEndsWithTheOneProcessResult) {
     for (int r = 0; r < ranks; ++r) {
       SCOPED_TRACE("rank " + std::to_string(r) + " of " + std::to_string(ranks) + ", " +
                    std::to_string(threads) + " threads");
-      ExpectSame(outcomes[r], one, ConfigOf(c), /*state=*/r == 0);
+      ExpectSame(outcomes[r], one, ModelConfigOf(c), /*state=*/r == 0);
     }
   }
 }
@@ -266,7 +266,7 @@ TEST_P(BackendShardedTables, StateStreamedFromTwoRanksGoesOnOnThree) {
   const std::vector<RanksOutcome> rest = OnRanks(3, 1, c, /*shard=*/true, /*epochs=*/1, &first[0]);
   for (int r = 0; r < 3; ++r) {
     SCOPED_TRACE("rank " + std::to_string(r));
-    ExpectSameParams(rest[r], one, ConfigOf(c), /*state=*/r == 0);
+    ExpectSameParams(rest[r], one, ModelConfigOf(c), /*state=*/r == 0);
   }
 }
 
@@ -310,7 +310,7 @@ struct FitOutcome {
 FitOutcome FitOnRank(Communicator* comm, const FitCase& f) {
   const testing::SmallData& data = testing::SmallSyntheticData();
   ModelOptions o;
-  o.model = ConfigOf(Case{f.shared, OptimizerKind::kLazyAdam, /*rating_biases=*/true});
+  o.model = ModelConfigOf(Case{f.shared, OptimizerKind::kLazyAdam, /*rating_biases=*/true});
   o.train = testing::SmallTrainConfig(OptimizerKind::kLazyAdam);
   o.threads = 1;
   o.shard_tables = comm != nullptr;
@@ -378,7 +378,7 @@ TEST_P(ShardedModelFit, RanksKeepTheirRowsOfEveryCopyAndEndAsOneProcess) {
   const FitOutcome one = FitOnRank(nullptr, f);
   ASSERT_FALSE(one.params.empty());
   EXPECT_EQ(one.best.empty(), f.rating_epochs > 0);
-  const ModelConfig mc = ConfigOf(Case{f.shared, OptimizerKind::kLazyAdam, true});
+  const ModelConfig mc = ModelConfigOf(Case{f.shared, OptimizerKind::kLazyAdam, true});
   for (int ranks : {1, 2, 3}) {
     std::vector<FitOutcome> outcomes(ranks);
     testing::ThreadRanks(ranks).Run(
