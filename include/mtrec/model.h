@@ -289,7 +289,10 @@ class Model {
   int32_t num_items() const;
   const ModelOptions& options() const;
 
-  // Copies of the weights, in state_dict order.
+  // Copies of the weights, in state_dict order. (A model whose tables are
+  // sharded across several ranks, which only `mtrec train --shard_tables`
+  // makes, holds no whole weights: its calls that read whole tables return
+  // Unavailable, and this one is not called on it.)
   std::vector<NamedTensor> Parameters() const;
   // Replaces the weights (same names and shapes as Parameters()).
   Status SetParameters(const std::vector<NamedTensor>& tensors);

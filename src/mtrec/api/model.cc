@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <new>
 #include <optional>
 #include <thread>
@@ -11,17 +11,18 @@
 #include "mtrec/api/model_hooks.h"
 #include "mtrec/backend/backend.h"
 #include "mtrec/backend/backend_registry.h"
+#include "mtrec/core/check.h"
 #include "mtrec/core/scratch_pool.h"
 #include "mtrec/core/thread_pool.h"
 #include "mtrec/dist/communicator.h"
 #include "mtrec/infer/evaluator.h"
-#include "mtrec/io/file_entry.h"
 #include "mtrec/infer/fold_in.h"
 #include "mtrec/infer/item_index.h"
 #include "mtrec/infer/item_prefilter.h"
 #include "mtrec/infer/model_evaluation.h"
 #include "mtrec/infer/recommend.h"
 #include "mtrec/infer/similar_items.h"
+#include "mtrec/io/file_entry.h"
 #include "mtrec/train/checkpoint.h"
 #include "mtrec/train/early_stopping.h"
 #include "mtrec/train/experiment_data.h"
@@ -100,6 +101,16 @@ struct Model::Impl {
     const std::lock_guard<std::mutex> lock(prefilter_mutex);
     prefilter.reset();
     prefilter_built = false;
+  }
+  // With tables sharded across several ranks (only the run policy makes such
+  // a model: ModelHooks::Make with a communicator) no rank holds the whole
+  // model: `what`, which reads whole tables, is refused.
+  Status CheckHoldsModel(const char* what) const {
+    if (backend->holds_whole_model()) return Status::Ok();
+    return Status::Unavailable(
+        std::string(what) + ": the model's tables are sharded across " +
+        std::to_string(comm != nullptr ? comm->size() : 1) +
+        " ranks, each holding its own rows; save it and load the checkpoint in one process");
   }
   // The prefilter of the current weights, built on first need (null: none).
   std::shared_ptr<const ItemPrefilter> Prefilter() const {
@@ -294,7 +305,7 @@ Result<Model> Model::CreateModel(const ModelOptions& options, const Dataset& dat
   MTREC_ASSIGN_OR_RETURN(Model model, ModelHooks::Make(o, users, items, nullptr));
   MTREC_RETURN_IF_ERROR(CheckRows(x, o.model, "data"));
   Impl& m = *model.impl_;
-  m.backend->WriteParams([&](MultiTaskNet& net) { net.InitRandom(o.train.seed); });
+  m.backend->InitRandom(o.train.seed);
   m.data_path = data.path;
   // Checkpoints name the data as it was given (an in-memory set is not found
   // again by name) and how its ids were numbered.
@@ -437,7 +448,8 @@ class StepCounter {
 };
 
 // FitOptions::rating_epochs: the parameters after the earlier head's count,
-// kept while the later head trains on and written back at the end.
+// kept while the later head trains on and written back at the end (those the
+// backend holds: Backend::held, with sharded tables this rank's rows).
 class SplitHeadsPlan {
  public:
   explicit SplitHeadsPlan(const FitOptions& o)
@@ -445,15 +457,15 @@ class SplitHeadsPlan {
         epochs_(std::max(o.epochs, o.rating_epochs)),
         first_(o.rating_epochs > 0 ? std::min(o.epochs, o.rating_epochs) : epochs_) {}
   int epochs() const { return epochs_; }  // the call trains the larger count
-  void AfterEpoch(int done, const MultiTaskNet& net) {
+  void AfterEpoch(int done, const MultiTaskNet& held) {
     if (done != first_ || first_ >= epochs_) return;
-    first_params_.assign(net.params().begin(), net.params().end());
+    first_params_.assign(held.params().begin(), held.params().end());
   }
   // Writes the earlier head's parameters back; false when there is none.
   bool WriteBack(Backend& backend) const {
     if (first_params_.empty()) return false;
     const bool ranking_first = first_ == ranking_epochs_;
-    backend.WriteParams([&](MultiTaskNet& net) {
+    backend.WriteHeld([&](MultiTaskNet& net) {
       CopyHead(net, /*ranking=*/ranking_first, first_params_, net.params());
     });
     return true;
@@ -499,10 +511,11 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
   MTREC_RETURN_IF_ERROR(CheckFitArguments(train, options, shape, external != nullptr));
   if (options.early_stopping.metric != Metric::kNone || options.rating_epochs > 0) {
     // The best epoch's weights, or those after the earlier head's epochs, are
-    // a second copy of the parameters.
+    // a second copy of the parameters (with sharded tables, of this rank's rows).
+    const int shards = m.backend->tables_sharded() && m.comm != nullptr ? m.comm->size() : 1;
     MTREC_RETURN_IF_ERROR(CheckTrainingFitsInMemory(
         shape, m.options.train, std::min<int64_t>(m.options.train.batch_size, train.size()),
-        /*early_stopping=*/true));
+        /*early_stopping=*/true, shards));
   }
   // The steps write the weights without a word: no prefilter of them while
   // the Fit runs (a Recommend from on_epoch scores every item), and none of
@@ -557,8 +570,8 @@ Result<FitResult> Model::FitModel(const Interactions& train, const FitOptions& o
       break;
     }
     m.history.push_back(stats);
-    heads.AfterEpoch(++result.epochs, m.backend->net());
-    early.Update(stats, m.backend->net());
+    heads.AfterEpoch(++result.epochs, m.backend->held());
+    early.Update(stats, m.backend->held());
     if (options.on_epoch && !options.on_epoch(stats)) {
       result.stopped_by_callback = true;
       break;
@@ -600,7 +613,7 @@ void Model::PrepareFit(const Interactions& train, const FitOptions& options) {
     double sum = 0;
     for (float r : train.ratings) sum += r;
     const auto mean = static_cast<float>(sum / static_cast<double>(train.size()));
-    m.backend->WriteParams([&](MultiTaskNet& net) { net.SetRatingOffset(mean); });
+    m.backend->WriteHeld([&](MultiTaskNet& net) { net.SetRatingOffset(mean); });
   }
 }
 
@@ -610,6 +623,7 @@ Result<ModelEvaluation> Model::Evaluate(const Interactions& test,
                                         std::initializer_list<const Interactions*> known,
                                         int k) const {
   const ModelConfig& shape = impl_->backend->net().config();
+  MTREC_RETURN_IF_ERROR(impl_->CheckHoldsModel("evaluate"));
   if (k < 1) return Status::InvalidArgument("k: expected >= 1, got " + std::to_string(k));
   MTREC_RETURN_IF_ERROR(CheckRows(test, shape, "test"));
   bool any = false;
@@ -629,6 +643,7 @@ Result<ModelEvaluation> Model::Evaluate(const Interactions& test,
 
 Result<float> Model::Score(UserId user, ItemId item) const {
   const MultiTaskNet& net = impl_->backend->net();
+  MTREC_RETURN_IF_ERROR(impl_->CheckHoldsModel("score"));
   MTREC_RETURN_IF_ERROR(CheckUser(user, net.config()));
   MTREC_RETURN_IF_ERROR(CheckItem(item, net.config()));
   return net.Score(user, item);
@@ -636,6 +651,7 @@ Result<float> Model::Score(UserId user, ItemId item) const {
 
 Result<Recommendation> Model::Predict(UserId user, ItemId item) const {
   const ModelConfig& shape = impl_->backend->net().config();
+  MTREC_RETURN_IF_ERROR(impl_->CheckHoldsModel("predict"));
   MTREC_RETURN_IF_ERROR(CheckUser(user, shape));
   MTREC_RETURN_IF_ERROR(CheckItem(item, shape));
   if (impl_->host_scoring) {
@@ -649,6 +665,7 @@ Result<Recommendation> Model::Predict(UserId user, ItemId item) const {
 Result<std::vector<Recommendation>> Model::Recommend(UserId user, int k, bool include_seen,
                                                      int64_t* candidates) const {
   const Impl& m = *impl_;
+  MTREC_RETURN_IF_ERROR(m.CheckHoldsModel("recommend"));
   MTREC_RETURN_IF_ERROR(CheckUser(user, m.backend->net().config()));
   if (k < 1) return Status::InvalidArgument("k: expected >= 1, got " + std::to_string(k));
   MTREC_ASSIGN_OR_RETURN(const RecommendationCandidates* known, KnownCandidates());
@@ -667,6 +684,7 @@ Result<std::vector<Recommendation>> Model::Recommend(UserId user, int k, bool in
 }
 
 Status Model::BuildIndex(const IndexOptions& options) {
+  MTREC_RETURN_IF_ERROR(impl_->CheckHoldsModel("index"));
   try {
     MTREC_ASSIGN_OR_RETURN(std::unique_ptr<ItemIndex> index,
                            ItemIndex::Build(impl_->backend->net(), options));
@@ -689,6 +707,7 @@ Result<std::vector<Recommendation>> Model::RecommendForRatings(std::span<const R
                                                                FoldInStats* stats) const {
   const Impl& m = *impl_;
   const ModelConfig& shape = m.backend->net().config();
+  MTREC_RETURN_IF_ERROR(m.CheckHoldsModel("recommend"));
   if (k < 1) return Status::InvalidArgument("k: expected >= 1, got " + std::to_string(k));
   if (config.steps < 1) return Status::InvalidArgument("steps: expected >= 1 fold-in steps");
   if (!(config.learning_rate > 0) || !std::isfinite(config.learning_rate)) {
@@ -725,6 +744,7 @@ Result<std::vector<Recommendation>> Model::RecommendForRatings(std::span<const R
 
 Result<std::vector<SimilarItem>> Model::SimilarItems(ItemId item, int k) const {
   const MultiTaskNet& net = impl_->backend->net();
+  MTREC_RETURN_IF_ERROR(impl_->CheckHoldsModel("similar items"));
   MTREC_RETURN_IF_ERROR(CheckItem(item, net.config()));
   if (k < 1) return Status::InvalidArgument("k: expected >= 1, got " + std::to_string(k));
   MTREC_ASSIGN_OR_RETURN(const RecommendationCandidates* known, KnownCandidates());
@@ -884,6 +904,7 @@ int32_t Model::num_items() const { return impl_->backend->net().config().num_ite
 const ModelOptions& Model::options() const { return impl_->options; }
 
 std::vector<NamedTensor> Model::Parameters() const {
+  MTREC_CHECK(impl_->backend->holds_whole_model());  // no API caller has a sharded model
   const MultiTaskNet& net = impl_->backend->net();
   std::vector<NamedTensor> out;
   for (const ParamBlock& b : net.layout().blocks()) {

@@ -89,11 +89,38 @@ class Backend {
 
   // The model on the host: its shape, layout and current parameters. A device
   // backend copies its parameters back first; the reference stays valid until
-  // the next non-const call.
+  // the next non-const call. With tables sharded across several ranks
+  // (holds_whole_model() false) no rank holds the model: net() is its shape
+  // only (MultiTaskNet::ShapeOnly, params() empty), and held() what this rank
+  // holds.
   virtual const MultiTaskNet& net() const = 0;
-  // Lets `write` set parameters on the host copy (initialisation, a checkpoint,
-  // a PyTorch dump), then makes them the device's.
+  // Lets `write` set parameters on the host copy (a checkpoint, a PyTorch
+  // dump, an API caller's tensors), then makes them the device's. With tables
+  // sharded across several ranks, `write` gets a transient whole model (T
+  // floats) holding this rank's rows and the MLP, zeros elsewhere, and the
+  // rank keeps what it wrote into its rows and the MLP: `write` must set the
+  // same values on every rank and read no other rank's rows.
   virtual void WriteParams(const std::function<void(MultiTaskNet&)>& write) = 0;
+  // MultiTaskNet::InitRandom(seed) of the whole model, bit for bit; a rank of
+  // sharded tables draws the whole stream and keeps its rows.
+  virtual void InitRandom(uint64_t seed) {
+    WriteParams([seed](MultiTaskNet& net) { net.InitRandom(seed); });
+  }
+
+  // The parameters this process holds, in a net of their shape: the whole
+  // model (net()), or with tables sharded across several ranks this rank's
+  // rows of every table (row r of N ranks on rank r % N as local row r / N:
+  // the same blocks and roles, fewer rows) and the whole MLP. Copies of it
+  // (early stopping's best epoch, a head's earlier epoch) are written back
+  // with WriteHeld.
+  virtual const MultiTaskNet& held() const { return net(); }
+  // Lets `write` set parameters of held() (a copy of it taken earlier, the
+  // MLP's rating offset), then makes them the device's.
+  virtual void WriteHeld(const std::function<void(MultiTaskNet&)>& write) { WriteParams(write); }
+  // False when no rank holds the whole model (tables sharded across several
+  // ranks): net() is then the shape only, and what reads whole tables (top-k
+  // scoring, MakeScorer, ScoreAllItems, ComputeGradient) is not available.
+  virtual bool holds_whole_model() const { return true; }
 
   // Host threads for the work around the backend (data stream, metrics).
   virtual ThreadPool& host_pool() const = 0;
@@ -111,15 +138,10 @@ class Backend {
   // REQUIRES: StartTraining was called; 0 < batch.size() <= config.batch_size;
   // every id in range.
   virtual BatchLosses TrainStep(const Batch& batch, const GradientInspector* inspect) = 0;
-  // Ends a run of TrainStep calls (the trainer calls it when an epoch's steps
-  // end, however they end), on every rank of the job together: a backend that
-  // keeps its tables sharded across ranks gathers what net() shows. Nothing
-  // for the others.
-  virtual void FinishSteps() {}
   // The batch's losses and the gradient of the joint loss, ADDED into `grads`
   // (host, the net's flat layout); parameters and optimizer state unchanged.
   // For gradient checks and tools. REQUIRES: as TrainStep;
-  // grads.size() == net().params().size().
+  // grads.size() == net().params().size(); holds_whole_model().
   virtual BatchLosses ComputeGradient(const Batch& batch, std::span<float> grads) = 0;
   // Steps taken so far (restored with the optimizer state).
   virtual int64_t steps() const = 0;
@@ -129,18 +151,31 @@ class Backend {
   // size. REQUIRES: StartTraining was called.
   virtual Status LoadOptimizerState(const OptimizerState& state, const std::string& source) = 0;
 
-  // --- checkpoints of sharded tables (tables_sharded()) ---
-  // No rank holds a whole table or its optimizer state: SaveOptimizerState
-  // gives the name and steps only (no tensors), and a checkpoint streams the
-  // values instead (train/checkpoint.h).
+  // --- checkpoints, streamed ---
+  // A checkpoint is written from the backend's own buffers as the file goes
+  // out, nothing copied first (train/checkpoint.h). With sharded tables
+  // (tables_sharded()) no rank holds a whole table or its optimizer state:
+  // SaveOptimizerState gives the name and steps only (no tensors), and the
+  // streaming calls are collectives that gather the rows on rank 0 in pieces.
   using FloatsEmit = std::function<void(std::span<const float>)>;
-  // A collective: passes to `emit` on rank 0 (null on the others), in
-  // consecutive pieces of a few MiB at most, the flat parameters and then each
-  // optimizer state tensor in OptimizerStateSizes' order: the values one
-  // process's net() and SaveOptimizerState() hold.
-  virtual void StreamState(const FloatsEmit* emit) const { (void)emit; }
-  // The optimizer state tensors' names and sizes, as one process's.
-  virtual std::vector<std::pair<std::string, int64_t>> OptimizerStateSizes() const { return {}; }
+  // The optimizer state's name, steps and tensors' names and sizes, as one
+  // process's SaveOptimizerState() holds them.
+  virtual OptimizerShape StateShape() const { return OptimizerShape::Of(SaveOptimizerState()); }
+  // Passes to `emit`, in consecutive pieces, the flat parameters and then
+  // each optimizer state tensor in StateShape's order: the values one
+  // process's net() and SaveOptimizerState() hold. With sharded tables a
+  // collective: `emit` on rank 0 (null on the others), pieces of a few MiB.
+  virtual void StreamState(const FloatsEmit* emit) const {
+    (*emit)(net().params());
+    for (const auto& [name, values] : SaveOptimizerState().tensors) (*emit)(values);
+  }
+  // Passes to `emit`, as StreamState passes the parameters, the whole model's
+  // flat parameters of which this rank gives `held`, a copy of its held()
+  // (early stopping's best epoch); with sharded tables a collective, as
+  // StreamState. REQUIRES: held.size() == held().params().size() on every rank.
+  virtual void StreamParams(std::span<const float> held, const FloatsEmit* emit) const {
+    (*emit)(held);
+  }
   // Reads `out.size()` floats of a checkpoint's tensor `name` from its float
   // `offset` on.
   using TensorRead =
@@ -154,6 +189,13 @@ class Backend {
     (void)shape;
     return Status::Unavailable(source + ": this backend's tables are not sharded");
   }
+  // Reads a checkpoint's flat parameter tensor `name` (the whole model's
+  // layout, e.g. "best_params") into `held`, laid out as held(): this rank's
+  // rows only with sharded tables. REQUIRES: held.size() == held().params().size().
+  virtual Status ReadParams(const TensorRead& read, const std::string& name,
+                            std::span<float> held) const {
+    return read(name, 0, held);
+  }
 
   // --- scoring ---
   // True when the tables are split row-wise across the ranks of a job
@@ -165,12 +207,13 @@ class Backend {
   virtual bool tables_sharded() const { return false; }
   // The factorisation head as a BlockScorer for full ranking; it reads the
   // parameters as they are now and must not outlive a change to them.
+  // REQUIRES: holds_whole_model().
   virtual std::unique_ptr<BlockScorer> MakeScorer() const = 0;
   // The original's MRR (eval/mrr.h) over `test`, train items ranked last.
   virtual MrrResult MeanReciprocalRank(const UserItemSets& test,
                                        const UserItemSets& train) const = 0;
   // Factorisation scores of `user` for every item (out.size() == num_items),
-  // bit-identical to MakeScorer()'s for the same pairs.
+  // bit-identical to MakeScorer()'s for the same pairs. REQUIRES: holds_whole_model().
   virtual void ScoreAllItems(UserId user, std::span<float> out) const = 0;
   // Factorisation scores p(users[s], items[s * per_user + c]) into
   // out[s * per_user + c], for c < per_user: the candidates a training step

@@ -106,11 +106,17 @@ float FmaDot(const float* a, const float* b, int64_t d) {
 
 }  // namespace
 
-MultiTaskNet::MultiTaskNet(const ModelConfig& config)
+MultiTaskNet::MultiTaskNet(const ModelConfig& config) : MultiTaskNet(config, true) {}
+
+MultiTaskNet::MultiTaskNet(const ModelConfig& config, bool with_params)
     : config_(config), mlp_(3 * config.embedding_dim, config.hidden_layers) {
   MTREC_CHECK(config.Validate().ok());
   Build(config, mlp_, layout_, roles_);
-  params_.assign(layout_.total_size(), 0.0f);
+  if (with_params) params_.assign(layout_.total_size(), 0.0f);
+}
+
+MultiTaskNet MultiTaskNet::ShapeOnly(const ModelConfig& config) {
+  return MultiTaskNet(config, false);
 }
 
 ParameterLayout MultiTaskNet::LayoutOf(const ModelConfig& config) {
@@ -152,19 +158,33 @@ void MultiTaskNet::Build(const ModelConfig& config, const MlpShape& mlp, Paramet
 }
 
 void MultiTaskNet::InitRandom(uint64_t seed) {
+  DrawInitialValues(config_, seed, [&](int block, int64_t first, std::span<const float> values) {
+    std::copy(values.begin(), values.end(), params_.data() + layout_.block(block).offset + first);
+  });
+}
+
+void MultiTaskNet::DrawInitialValues(const ModelConfig& config, uint64_t seed,
+                                     const InitTake& take) {
+  constexpr int64_t kPiece = int64_t{1} << 20;  // even: FillNormal draws in pairs
+  const ParameterLayout layout = LayoutOf(config);
   std::mt19937_64 gen(seed);
+  std::vector<float> piece;
   int64_t fan_in = 0;  // of the last nn.Linear weight seen; its bias comes next
-  for (const ParamBlock& b : layout_.blocks()) {
-    std::span<float> values(params_.data() + b.offset, b.size());
-    if (b.name == "B" || b.name == "A" || b.name.starts_with("rating_")) {
-      std::fill(values.begin(), values.end(), 0.0f);  // ZeroEmbedding
-    } else if (b.name.starts_with("mlp_layers.")) {
-      // kaiming_uniform_(a=sqrt(5)) for the weight and the bias rule both give
-      // U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
-      if (b.name.ends_with(".weight")) fan_in = b.cols;
-      FillUniform(gen, 1.0 / std::sqrt(static_cast<double>(fan_in)), values);
-    } else {
-      FillNormal(gen, 1.0 / config_.embedding_dim, values);  // ScaledEmbedding
+  for (int index = 0; index < std::ssize(layout.blocks()); ++index) {
+    const ParamBlock& b = layout.block(index);
+    if (b.name.starts_with("mlp_layers.") && b.name.ends_with(".weight")) fan_in = b.cols;
+    for (int64_t first = 0; first < b.size(); first += kPiece) {
+      piece.resize(std::min(kPiece, b.size() - first));
+      if (b.name == "B" || b.name == "A" || b.name.starts_with("rating_")) {
+        std::fill(piece.begin(), piece.end(), 0.0f);  // ZeroEmbedding
+      } else if (b.name.starts_with("mlp_layers.")) {
+        // kaiming_uniform_(a=sqrt(5)) for the weight and the bias rule both give
+        // U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+        FillUniform(gen, 1.0 / std::sqrt(static_cast<double>(fan_in)), piece);
+      } else {
+        FillNormal(gen, 1.0 / config.embedding_dim, piece);  // ScaledEmbedding
+      }
+      take(index, first, piece);
     }
   }
 }

@@ -25,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -43,6 +44,11 @@ class MultiTaskNet {
  public:
   // Builds the layout with all parameters zero. REQUIRES: config.Validate().ok().
   explicit MultiTaskNet(const ModelConfig& config);
+  // The shape alone: the layout, roles and MLP shape of `config`, and no
+  // parameters (params() is empty, nothing may read a row). What a rank that
+  // holds only some rows of the tables shows as the whole model's
+  // (Backend::net()). REQUIRES: config.Validate().ok().
+  static MultiTaskNet ShapeOnly(const ModelConfig& config);
   // The layout alone, without the parameters' memory (a checkpoint's tensors).
   static ParameterLayout LayoutOf(const ModelConfig& config);
 
@@ -53,6 +59,13 @@ class MultiTaskNet {
   // so the same seed gives a statistically equal, not identical, init. For an
   // identical start, load a PyTorch dump (model/weights_dir.h).
   void InitRandom(uint64_t seed);
+  // InitRandom's values for a model of shape `config`, without its buffer:
+  // take(block, first, values) gets the block's elements [first, first +
+  // values.size()), block after block in creation order, in pieces of at most
+  // 1M floats (an even count, so the Box-Muller pairs are those of the whole
+  // block). A rank that holds some rows of the tables keeps those.
+  using InitTake = std::function<void(int block, int64_t first, std::span<const float> values)>;
+  static void DrawInitialValues(const ModelConfig& config, uint64_t seed, const InitTake& take);
 
   const ModelConfig& config() const { return config_; }
   const ParameterLayout& layout() const { return layout_; }
@@ -141,6 +154,8 @@ class MultiTaskNet {
                       std::span<float> out, PredictScratch& scratch) const;
 
  private:
+  MultiTaskNet(const ModelConfig& config, bool with_params);
+
   ModelConfig config_;
   // The layout and roles of `config`, built into `layout` and `roles`.
   static void Build(const ModelConfig& config, const MlpShape& mlp, ParameterLayout& layout,

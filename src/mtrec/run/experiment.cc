@@ -97,7 +97,7 @@ Result<Model> StartingModel(const ExperimentConfig& config, const ModelOptions& 
       Model model, ModelHooks::Make(options, data.dataset.users, data.dataset.items, comm));
   Backend& backend = ModelHooks::BackendOf(model);
   if (config.init_weights.empty()) {
-    backend.WriteParams([&](MultiTaskNet& net) { net.InitRandom(config.train.seed); });
+    backend.InitRandom(config.train.seed);
   } else {
     Status loaded;
     backend.WriteParams(
@@ -237,7 +237,7 @@ RunInfo InfoOf(const ExperimentData& data, const Model& model) {
       info.untrained_test_items += tested_items[i] && !trained_items[i];
     }
   }
-  info.parameters = static_cast<int64_t>(backend.net().params().size());
+  info.parameters = backend.net().layout().total_size();
   info.threads = backend.host_pool().num_threads();
   info.ranks = ModelHooks::Ranks(model);
   info.history = model.history();
@@ -290,13 +290,17 @@ Result<ModelOptions> PlanModel(const ExperimentConfig& config, const RunOptions&
   m.threads = config.threads;
   m.shard_tables = config.shard_tables;
   m.backend = options.backend;
-  MTREC_RETURN_IF_ERROR(CheckTrainingFitsInMemory(m.model, m.train, m.train.batch_size,
-                                                  config.early_stopping.metric != Metric::kNone));
+  const int shards = config.shard_tables && options.comm != nullptr ? options.comm->size() : 1;
+  MTREC_RETURN_IF_ERROR(CheckTrainingFitsInMemory(
+      m.model, m.train, m.train.batch_size, config.early_stopping.metric != Metric::kNone, shards));
   return m;
 }
 
-// The policy's state at the start: fresh, or the resumed checkpoint's trackers.
-Result<RunState> StartRunState(const ExperimentConfig& config, const RunOptions& options) {
+// The policy's state at the start: fresh, or the resumed checkpoint's trackers
+// and best weights (as `model`'s backend holds them: with sharded tables this
+// rank's rows, read from the file by rows).
+Result<RunState> StartRunState(const ExperimentConfig& config, const RunOptions& options,
+                               const Model& model) {
   RunState run;
   run.writes = options.writes;
   run.logdir = options.logdir;
@@ -304,14 +308,8 @@ Result<RunState> StartRunState(const ExperimentConfig& config, const RunOptions&
   run.early = EarlyStopping(config.early_stopping);
   run.save_best = BestTracker(options.save_best);
   if (const TrainingCheckpoint* resume = options.resume) {
-    std::vector<float> best = resume->best_params;
-    if (resume->tensors != nullptr) {  // deferred: read now
-      TrainingCheckpoint copy;
-      copy.tensors = resume->tensors;
-      copy.config = resume->config;
-      MTREC_RETURN_IF_ERROR(ReadDeferredTensors(copy, /*best_only=*/true));
-      best = std::move(copy.best_params);
-    }
+    MTREC_ASSIGN_OR_RETURN(std::vector<float> best,
+                           BestParamsFor(*resume, ModelHooks::BackendOf(model)));
     run.early.Restore(resume->early_stopping_best, resume->rating_best, std::move(best));
     const TrackerState& b = resume->save_best;
     if (run.save_best.enabled()) run.save_best.Restore(b.epoch, b.value, b.epochs_since_best);
@@ -492,7 +490,7 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
   MTREC_ASSIGN_OR_RETURN(Model model, StartingModel(config, model_options, data, options.resume,
                                                     options.comm));
   const ExperimentConfig recorded = RecordData(model, config, model_options.model, data);
-  MTREC_ASSIGN_OR_RETURN(RunState run, StartRunState(config, options));
+  MTREC_ASSIGN_OR_RETURN(RunState run, StartRunState(config, options, model));
   MTREC_RETURN_IF_ERROR(CheckSaveTexts(recorded, options, data, model));
 
   RunSummary summary;

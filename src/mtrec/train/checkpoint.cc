@@ -149,10 +149,29 @@ Status NotFinite(const std::string& where, const std::string& tensor) {
 
 }  // namespace
 
+namespace {
+
+// The best epoch's weights a checkpoint holds: the view or the copy (with
+// sharded tables, each rank's rows: Backend::held's layout).
+std::span<const float> BestParamsOf(const TrainingCheckpoint& c) {
+  return c.best_params_view.empty() ? std::span<const float>(c.best_params) : c.best_params_view;
+}
+
+// The backend's parameters and optimizer state, then the best epoch's
+// weights, to `emit` (with sharded tables a collective: on rank 0, null
+// elsewhere).
+void StreamFromBackend(const TrainingCheckpoint& c, const Backend::FloatsEmit* emit) {
+  c.streamed->StreamState(emit);
+  const std::span<const float> best = BestParamsOf(c);
+  if (!best.empty()) c.streamed->StreamParams(best, emit);
+}
+
+}  // namespace
+
 Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoint& c,
                       const AtomicWriteOptions& options) {
   if (path.empty()) {  // a rank that does not write: its rows only
-    if (c.sharded != nullptr) c.sharded->StreamState(nullptr);
+    if (c.streamed != nullptr && c.streamed->tables_sharded()) StreamFromBackend(c, nullptr);
     return Status::Ok();
   }
   Json doc = {{"mtrec_version", kVersion},
@@ -179,7 +198,9 @@ Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoin
   try {
     file.metadata["mtrec"] = doc.dump();  // exact text or nothing: ids are looked up by it
   } catch (const Json::type_error& e) {
-    if (c.sharded != nullptr) c.sharded->StreamState(nullptr);  // the others wait for it
+    if (c.streamed != nullptr && c.streamed->tables_sharded()) {
+      StreamFromBackend(c, nullptr);  // the others wait for it
+    }
     return Status::Corruption(path.string() +
                               ": cannot save the checkpoint: the data's ids or path are not "
                               "UTF-8 text (re-encode the ratings file as UTF-8): " +
@@ -191,8 +212,8 @@ Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoin
   };
   const ParameterLayout layout = MultiTaskNet::LayoutOf(c.config.model);
   for (const ParamBlock& b : layout.blocks()) spec(b.name, {b.rows, b.cols});
-  if (c.sharded != nullptr) {
-    for (const auto& [name, size] : c.sharded->OptimizerStateSizes()) {
+  if (c.streamed != nullptr) {
+    for (const auto& [name, size] : c.streamed->StateShape().tensors) {
       spec(std::string(kOptimizerPrefix) + name, {size});
     }
   } else {
@@ -200,20 +221,19 @@ Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoin
       spec(std::string(kOptimizerPrefix) + name, {static_cast<int64_t>(values.size())});
     }
   }
-  const std::span<const float> best =
-      c.best_params_view.empty() ? std::span<const float>(c.best_params) : c.best_params_view;
-  if (!best.empty()) spec("best_params", {static_cast<int64_t>(best.size())});
+  const std::span<const float> best = BestParamsOf(c);
+  if (!best.empty()) spec("best_params", {layout.total_size()});
   const auto produce = [&](const TensorBytesEmit& emit) {
     const Backend::FloatsEmit floats = [&](std::span<const float> values) {
       emit(std::string_view(reinterpret_cast<const char*>(values.data()), values.size_bytes()));
     };
-    if (c.sharded != nullptr) {
-      c.sharded->StreamState(&floats);
+    if (c.streamed != nullptr) {
+      StreamFromBackend(c, &floats);
     } else {
       floats(c.params);
       for (const auto& [name, values] : c.optimizer_state) floats(values);
+      floats(best);
     }
-    floats(best);
   };
   return WriteTensorFileStreamed(path, file, produce, options);
 }
@@ -347,7 +367,7 @@ Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path,
   return c;
 }
 
-Status ReadDeferredTensors(TrainingCheckpoint& c, bool best_only) {
+Status ReadDeferredTensors(TrainingCheckpoint& c) {
   if (c.tensors == nullptr) return Status::Ok();
   const TensorFileReader& reader = *c.tensors;
   const auto read = [&](const Tensor& t, std::span<float> out) {
@@ -355,16 +375,14 @@ Status ReadDeferredTensors(TrainingCheckpoint& c, bool best_only) {
                        std::span<char>(reinterpret_cast<char*>(out.data()), out.size_bytes()));
   };
   const ParameterLayout layout = MultiTaskNet::LayoutOf(c.config.model);
-  if (!best_only) {
-    c.params.assign(layout.total_size(), 0.0f);
-    for (const ParamBlock& b : layout.blocks()) {
-      MTREC_RETURN_IF_ERROR(read(*reader.index().Find(b.name),
-                                 std::span<float>(c.params).subspan(b.offset, b.size())));
-    }
+  c.params.assign(layout.total_size(), 0.0f);
+  for (const ParamBlock& b : layout.blocks()) {
+    MTREC_RETURN_IF_ERROR(
+        read(*reader.index().Find(b.name), std::span<float>(c.params).subspan(b.offset, b.size())));
   }
   for (const Tensor& t : reader.index().tensors) {
     const bool optimizer = t.name.starts_with(kOptimizerPrefix);
-    if (optimizer ? best_only : t.name != "best_params") continue;
+    if (!optimizer && t.name != "best_params") continue;
     std::vector<float> values(static_cast<size_t>(t.elements()));
     MTREC_RETURN_IF_ERROR(read(t, values));
     if (optimizer) {
@@ -373,27 +391,38 @@ Status ReadDeferredTensors(TrainingCheckpoint& c, bool best_only) {
       c.best_params = std::move(values);
     }
   }
-  if (!best_only) c.tensors.reset();
+  c.tensors.reset();
   return Status::Ok();
 }
 
 void CaptureTrainingState(const Backend& backend, const Trainer& trainer, TrainingCheckpoint* c) {
-  if (backend.tables_sharded()) {
-    c->sharded = &backend;  // streamed from the shards while the file is written
-  } else {
-    const MultiTaskNet& net = backend.net();
-    c->params.assign(net.params().begin(), net.params().end());
-  }
-  OptimizerState opt = backend.SaveOptimizerState();
-  c->optimizer = std::move(opt.name);
-  c->optimizer_steps = opt.steps;
-  c->optimizer_state = std::move(opt.tensors);
+  c->streamed = &backend;  // the values are streamed while the file is written
+  const OptimizerShape optimizer = backend.StateShape();
+  c->optimizer = optimizer.name;
+  c->optimizer_steps = optimizer.steps;
   EpochCursor cursor = trainer.cursor();
   std::ostringstream rng;
   rng << cursor.start_rng.engine();
   c->rng_state = rng.str();
   c->batches_done = cursor.batches_done;
   c->sums = cursor.sums;
+}
+
+Result<std::vector<float>> BestParamsFor(const TrainingCheckpoint& c, const Backend& backend) {
+  const bool in_file = c.tensors != nullptr && c.tensors->index().Find("best_params") != nullptr;
+  if (!in_file && c.best_params.empty()) return std::vector<float>();
+  const Backend::TensorRead read = [&](const std::string& name, int64_t offset,
+                                       std::span<float> out) {
+    if (!in_file) {
+      std::copy_n(c.best_params.begin() + offset, out.size(), out.begin());
+      return Status::Ok();
+    }
+    return c.tensors->Read(name, offset * static_cast<int64_t>(sizeof(float)),
+                           std::span<char>(reinterpret_cast<char*>(out.data()), out.size_bytes()));
+  };
+  std::vector<float> held(backend.held().params().size());
+  MTREC_RETURN_IF_ERROR(backend.ReadParams(read, "best_params", held));
+  return held;
 }
 
 namespace {

@@ -87,12 +87,16 @@ struct TrainingCheckpoint {
   TrackerState save_best;
   std::vector<float> best_params;  // with early stopping: the best epoch's weights
 
-  // Saving a backend whose tables are sharded across ranks
-  // (Backend::tables_sharded): params and optimizer_state stay empty and
-  // SaveCheckpoint streams them from the ranks' shards instead, a collective
-  // of the ranks (CaptureTrainingState sets it).
-  const Backend* sharded = nullptr;
+  // Saving a model's live state (CaptureTrainingState sets it): params and
+  // optimizer_state stay empty and SaveCheckpoint streams them from the
+  // backend's own buffers instead (Backend::StreamState), nothing copied
+  // first; with sharded tables (Backend::tables_sharded) from the ranks'
+  // shards, a collective of the ranks.
+  const Backend* streamed = nullptr;
   // Saving: best_params read from here instead, when not empty (no copy).
+  // With `streamed`, it is laid out as the backend's held() (with sharded
+  // tables each rank's rows) and streamed like the parameters
+  // (Backend::StreamParams).
   std::span<const float> best_params_view;
   // Loaded with CheckpointLoadOptions::defer_tensors: params, optimizer_state and
   // best_params are empty, read from the checked file when the model is
@@ -108,21 +112,25 @@ struct CheckpointLoadOptions {
 // Writes the checkpoint through io/atomic_file.h: a new file, or one replacing
 // a regular file if options.replace (never a link, a folder, a FIFO or a
 // device; with options.keep_if_refused the content is then kept beside it).
-// With checkpoint.sharded, every rank of that backend calls it together: rank 0
-// with the path writes the file, byte for byte the one process's, receiving
-// the rows from their owners in bounded pieces (its memory: its shard and a
-// fixed buffer); the others, with an empty path, send their rows and write
-// nothing. Rank 0 takes part to the end even when its write fails.
+// With checkpoint.streamed, the values go from the backend's buffers into
+// the file (its memory: a fixed buffer); of sharded tables, every rank of
+// that backend calls it together: rank 0 with the path writes the file, byte
+// for byte the one process's, receiving the rows from their owners in bounded
+// pieces; the others, with an empty path, send their rows and write nothing.
+// Rank 0 takes part to the end even when its write fails.
 Status SaveCheckpoint(const std::filesystem::path& path, const TrainingCheckpoint& checkpoint,
                       const AtomicWriteOptions& options = {});
 Result<TrainingCheckpoint> LoadCheckpoint(const std::filesystem::path& path,
                                           const CheckpointLoadOptions& options = {});
 // Reads a checkpoint's deferred tensors (`checkpoint.tensors`) into its
-// params, optimizer_state and best_params (and drops the reader); with
-// `best_only`, best_params alone. Nothing when they are not deferred.
-Status ReadDeferredTensors(TrainingCheckpoint& checkpoint, bool best_only = false);
+// params, optimizer_state and best_params (and drops the reader). Nothing
+// when they are not deferred.
+Status ReadDeferredTensors(TrainingCheckpoint& checkpoint);
 
-// Copies the live state into `checkpoint` (params, optimizer, stream, cursor).
+// Records the live state in `checkpoint`: the backend whose parameters and
+// optimizer state SaveCheckpoint streams (`streamed`; it must outlive the
+// save and not change before it), the optimizer's name and steps, the
+// stream and the cursor.
 void CaptureTrainingState(const Backend& backend, const Trainer& trainer,
                           TrainingCheckpoint* checkpoint);
 // Restores `backend` (weights, optimizer) and `trainer` (stream, cursor) from
@@ -138,6 +146,13 @@ Result<IdMap> CheckpointIdMap(const std::vector<std::string>& ids, int32_t rows,
 // The id lists a checkpoint stores for `users` and `items`: both empty when
 // both are identity maps (the raw ids are the rows), else every row's id.
 void CheckpointIdLists(const IdMap& users, const IdMap& items, TrainingCheckpoint* checkpoint);
+
+// The checkpoint's best_params (early stopping's best epoch's weights), laid
+// out as `backend`'s held parameters (Backend::held: with tables sharded
+// across ranks, read by rows, this rank's only), from the loaded copy or the
+// deferred file; empty when it has none. A failed read names the file.
+Result<std::vector<float>> BestParamsFor(const TrainingCheckpoint& checkpoint,
+                                         const Backend& backend);
 
 // Restores the weights only (for evaluation and inference).
 Status RestoreWeights(const TrainingCheckpoint& checkpoint, const std::string& source,

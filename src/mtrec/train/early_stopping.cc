@@ -78,7 +78,7 @@ bool EarlyStopping::ShouldStop() const {
 
 bool EarlyStopping::RestoreBest(Backend& backend) const {
   if (!enabled() || ranking_.best_epoch() == 0 || best_params_.empty()) return false;
-  backend.WriteParams([&](MultiTaskNet& net) {
+  backend.WriteHeld([&](MultiTaskNet& net) {
     std::copy(best_params_.begin(), best_params_.end(), net.params().begin());
   });
   return true;

@@ -31,14 +31,16 @@ class EarlyStopping {
 
   // Records the epoch's metric(s), on the validation split when `stats` has
   // one, else on the test split, and copies the parameters of the head(s) that
-  // improved from `net`. No-op when off.
-  void Update(const EpochStats& stats, const MultiTaskNet& net);
+  // improved from `held` (Backend::held(): with tables sharded across ranks,
+  // this rank's rows and the MLP). No-op when off.
+  void Update(const EpochStats& stats, const MultiTaskNet& held);
 
   // True once every followed metric has gone `patience` epochs without improving.
   bool ShouldStop() const;
 
-  // Writes the kept weights into `backend`'s model; false (nothing written)
-  // when off or before the first Update.
+  // Writes the kept weights into `backend`'s held parameters
+  // (Backend::WriteHeld); false (nothing written) when off or before the
+  // first Update.
   bool RestoreBest(Backend& backend) const;
 
   // The epoch whose weights are kept: of the single metric, or per head the
@@ -46,7 +48,9 @@ class EarlyStopping {
   int best_epoch() const { return ranking_.best_epoch(); }
   int best_rating_epoch() const { return rating_.best_epoch(); }
 
-  // For checkpoints: the trackers and the kept weights, and their restoration.
+  // For checkpoints: the trackers and the kept weights (laid out as
+  // Backend::held(), which a checkpoint streams: Backend::StreamParams), and
+  // their restoration.
   TrackerState ranking_state() const;
   TrackerState rating_state() const;
   const std::vector<float>& best_params() const { return best_params_; }

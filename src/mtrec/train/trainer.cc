@@ -35,12 +35,6 @@ void Trainer::ResumeEpoch(const EpochCursor& cursor) {
 }
 
 Result<EpochLosses> Trainer::TrainEpoch(const Interactions& train) {
-  Result<EpochLosses> losses = TrainEpochSteps(train);
-  backend_->FinishSteps();  // on every rank, however the steps ended
-  return losses;
-}
-
-Result<EpochLosses> Trainer::TrainEpochSteps(const Interactions& train) {
   MTREC_CHECK(train.num_items == backend_->net().config().num_items);
   ThreadPool& pool = backend_->host_pool();
   if (in_epoch_) {

@@ -93,8 +93,6 @@ class Trainer {
   int64_t steps() const { return backend_->steps(); }
 
  private:
-  // TrainEpoch's steps (TrainEpoch then ends them: Backend::FinishSteps).
-  Result<EpochLosses> TrainEpochSteps(const Interactions& train);
   // Redraws the candidates of the batch starting at packed_[begin] (per_row
   // per row) that are their user's training items (unseen_negatives).
   void RedrawSeenCandidates(int64_t begin, int per_row, std::span<ItemId> candidates,

@@ -84,6 +84,18 @@ OptimizerState CpuBackend::SaveOptimizerState() const {
   return out;
 }
 
+OptimizerShape CpuBackend::StateShape() const {
+  OptimizerShape shape{optimizer_->name(), optimizer_->steps(), {}};
+  for (const Optimizer::StateTensor& s : optimizer_->state())
+    shape.tensors.emplace_back(s.name, std::ssize(s.values));
+  return shape;
+}
+
+void CpuBackend::StreamState(const FloatsEmit* emit) const {
+  (*emit)(net_.params());
+  for (const Optimizer::StateTensor& s : optimizer_->state()) (*emit)(s.values);
+}
+
 OptimizerShape OptimizerShape::Of(const OptimizerState& state) {
   OptimizerShape shape{state.name, state.steps, {}};
   for (const auto& [name, values] : state.tensors)

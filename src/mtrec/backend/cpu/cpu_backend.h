@@ -44,6 +44,9 @@ class CpuBackend final : public Backend {
   int64_t steps() const override { return optimizer_ ? optimizer_->steps() : 0; }
   OptimizerState SaveOptimizerState() const override;
   Status LoadOptimizerState(const OptimizerState& state, const std::string& source) override;
+  // From the buffers themselves: a checkpoint copies nothing.
+  OptimizerShape StateShape() const override;
+  void StreamState(const FloatsEmit* emit) const override;
 
   std::unique_ptr<BlockScorer> MakeScorer() const override;
   MrrResult MeanReciprocalRank(const UserItemSets& test, const UserItemSets& train) const override;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <utility>
 
+#include "mtrec/backend/cpu/factorization_scorer.h"
 #include "mtrec/backend/cpu/row_exchange.h"
 #include "mtrec/core/check.h"
 #include "mtrec/core/thread_pool.h"
@@ -53,13 +54,11 @@ void SliceRows(const RowShards& shards, const float* full, float* local,
 }
 
 // Brings every rank's rows of the sharded segment `s` from their `local`
-// copies to every rank, or with `to_root` to rank 0 alone (a collective), in
-// pieces of consecutive global rows, about kGatherFloats floats each:
-// `take(first_row, values)` gets each piece, its rows in global order, on the
-// ranks that receive.
+// copies to rank 0 (a collective), in pieces of consecutive global rows, about
+// kGatherFloats floats each: `take(values)` gets each piece on rank 0, its
+// rows in global order.
 void GatherSegment(Communicator& comm, const RowShards& shards, const float* local,
-                   const Segment& s, bool to_root,
-                   const std::function<void(int64_t, std::span<const float>)>& take) {
+                   const Segment& s, const std::function<void(std::span<const float>)>& take) {
   const int size = shards.size;
   std::vector<int> counts(size), offsets(size);
   std::vector<float> buffer, ordered;
@@ -78,12 +77,8 @@ void GatherSegment(Communicator& comm, const RowShards& shards, const float* loc
     buffer.resize(total);
     std::copy_n(local + s.local_offset + first * s.cols, counts[shards.rank],
                 buffer.data() + offsets[shards.rank]);
-    if (to_root) {
-      comm.GatherInPlace(std::span<float>(buffer), counts, offsets);
-      if (shards.rank != 0) continue;
-    } else {
-      comm.AllGatherInPlace(std::span<float>(buffer), counts, offsets);
-    }
+    comm.GatherInPlace(std::span<float>(buffer), counts, offsets);
+    if (shards.rank != 0) continue;
     ordered.resize(total);
     for (int q = 0; q < size; ++q) {
       for (int64_t k = 0; k < counts[q] / s.cols; ++k) {
@@ -91,7 +86,7 @@ void GatherSegment(Communicator& comm, const RowShards& shards, const float* loc
                     ordered.data() + (k * size + q) * s.cols);
       }
     }
-    take(first * size, ordered);
+    take(ordered);
   }
 }
 
@@ -121,11 +116,13 @@ ShardedCpuBackend::ShardedCpuBackend(const ModelConfig& config, const BackendOpt
     : shards_{options.comm != nullptr ? options.comm->rank() : 0,
               options.comm != nullptr ? options.comm->size() : 1},
       comm_(options.comm != nullptr ? *options.comm : SingleProcess()),
-      full_(config, BackendOptions{options.threads, nullptr}),
+      pool_(
+          std::make_unique<ThreadPool>(options.threads > 0 ? options.threads : HardwareThreads())),
+      shape_(MultiTaskNet::ShapeOnly(config)),
       local_(LocalConfig(config, shards_)) {}
 
 std::vector<ShardedCpuBackend::Segment> ShardedCpuBackend::ParamSegments() const {
-  const ParameterLayout& full = full_.net().layout();
+  const ParameterLayout& full = shape_.layout();
   const ParameterLayout& local = local_.layout();
   std::vector<Segment> segments;
   const int64_t mlp_offset = local_.roles().mlp_offset;
@@ -136,7 +133,7 @@ std::vector<ShardedCpuBackend::Segment> ShardedCpuBackend::ParamSegments() const
     segments.push_back({f.offset, l.offset, f.rows, f.cols, true});
   }
   const int64_t mlp_size = std::ssize(local_.params()) - mlp_offset;
-  segments.push_back({full_.net().roles().mlp_offset, mlp_offset, mlp_size, 1, false});
+  segments.push_back({shape_.roles().mlp_offset, mlp_offset, mlp_size, 1, false});
   return segments;
 }
 
@@ -162,8 +159,48 @@ std::vector<ShardedCpuBackend::Segment> ShardedCpuBackend::StateSegments(
 }
 
 void ShardedCpuBackend::WriteParams(const std::function<void(MultiTaskNet&)>& write) {
-  full_.WriteParams(write);
-  SliceRows(shards_, full_.net().params().data(), local_.params().data(), ParamSegments());
+  if (shards_.size == 1) {
+    write(local_);
+    return;
+  }
+  // A transient whole model: this rank's rows and the MLP, zeros elsewhere.
+  MultiTaskNet full(shape_.config());
+  const std::vector<Segment> segments = ParamSegments();
+  for (const Segment& s : segments) {
+    const int64_t rows = s.sharded ? shards_.LocalRows(s.rows) : 1;
+    const int64_t width = s.sharded ? s.cols : s.rows * s.cols;
+    for (int64_t k = 0; k < rows; ++k) {
+      const int64_t global = s.sharded ? shards_.Global(k, shards_.rank) : 0;
+      std::copy_n(local_.params().data() + s.local_offset + k * width, width,
+                  full.params().data() + s.full_offset + global * width);
+    }
+  }
+  write(full);
+  SliceRows(shards_, full.params().data(), local_.params().data(), segments);
+}
+
+void ShardedCpuBackend::InitRandom(uint64_t seed) {
+  // The whole stream, as one process draws it; this rank keeps its rows.
+  const ParameterLayout& full = shape_.layout();
+  const int64_t mlp = shape_.roles().mlp_offset;
+  MultiTaskNet::DrawInitialValues(
+      shape_.config(), seed, [&](int block, int64_t first, std::span<const float> values) {
+        const ParamBlock& b = full.block(block);
+        float* to = local_.params().data() + local_.layout().block(block).offset;
+        if (b.offset >= mlp) {  // the MLP: replicated
+          std::copy(values.begin(), values.end(), to + first);
+          return;
+        }
+        const int64_t end = first + std::ssize(values);
+        for (int64_t e = first; e < end;) {  // row by row (a piece may cut one)
+          const int64_t row = e / b.cols, col = e % b.cols;
+          const int64_t n = std::min(b.cols - col, end - e);
+          if (shards_.Owner(row) == shards_.rank) {
+            std::copy_n(values.data() + (e - first), n, to + shards_.Local(row) * b.cols + col);
+          }
+          e += n;
+        }
+      });
 }
 
 void ShardedCpuBackend::StartTraining(const TrainConfig& config) {
@@ -190,7 +227,7 @@ void ShardedCpuBackend::StartTraining(const TrainConfig& config) {
     for (const Segment& s : StateSegments(t.name)) size += s.rows * s.cols;
     state_shape_.emplace_back(t.name, size);
   }
-  full_training_started_ = false;
+  gradient_.reset();  // made for this configuration on first need
 }
 
 BatchLosses ShardedCpuBackend::TrainStep(const Batch& batch, const GradientInspector* inspect) {
@@ -419,51 +456,61 @@ void ShardedCpuBackend::ListTouchedRows(const Batch& batch) {
   touched_.dense_begin = roles.mlp_offset;
 }
 
-void ShardedCpuBackend::GatherParams() {
-  full_.WriteParams([&](MultiTaskNet& net) {
-    float* full = net.params().data();
-    for (const Segment& s : ParamSegments()) {
-      if (!s.sharded) {  // the same on every rank
-        std::copy_n(local_.params().data() + s.local_offset, s.rows * s.cols, full + s.full_offset);
-        continue;
-      }
-      GatherSegment(comm_, shards_, local_.params().data(), s, /*to_root=*/false,
-                    [&](int64_t first, std::span<const float> rows) {
-                      std::copy(rows.begin(), rows.end(), full + s.full_offset + first * s.cols);
-                    });
+namespace {
+
+// Passes the flat buffer `local` of `segments` (this rank's part of each) to
+// `emit` on rank 0 in the whole buffer's order (a collective): the replicated
+// segments from rank 0's copy, the sharded ones gathered by rows.
+void StreamSegments(Communicator& comm, const RowShards& shards, const float* local,
+                    const std::vector<Segment>& segments, const Backend::FloatsEmit* emit) {
+  const bool root = shards.rank == 0;
+  for (const Segment& s : segments) {
+    if (!s.sharded) {
+      if (root) (*emit)(std::span<const float>(local + s.local_offset, s.rows * s.cols));
+      continue;
     }
-  });
+    GatherSegment(comm, shards, local, s, [&](std::span<const float> rows) { (*emit)(rows); });
+  }
 }
 
-void ShardedCpuBackend::FinishSteps() { GatherParams(); }
+}  // namespace
 
 void ShardedCpuBackend::StreamState(const FloatsEmit* emit) const {
-  const bool root = shards_.rank == 0;
-  const auto stream = [&](const float* local, const std::vector<Segment>& segments) {
-    for (const Segment& s : segments) {
-      if (!s.sharded) {
-        if (root) (*emit)(std::span<const float>(local + s.local_offset, s.rows * s.cols));
-        continue;
-      }
-      GatherSegment(comm_, shards_, local, s, /*to_root=*/true,
-                    [&](int64_t, std::span<const float> rows) { (*emit)(rows); });
-    }
-  };
   const FloatsEmit drop = [](std::span<const float>) {};
   if (emit == nullptr) emit = &drop;
-  stream(local_.params().data(), ParamSegments());
+  StreamSegments(comm_, shards_, local_.params().data(), ParamSegments(), emit);
   if (optimizer_ == nullptr) return;
   for (const Optimizer::StateTensor& t : optimizer_->state()) {
-    stream(t.values.data(), StateSegments(t.name));
+    StreamSegments(comm_, shards_, t.values.data(), StateSegments(t.name), emit);
   }
+}
+
+void ShardedCpuBackend::StreamParams(std::span<const float> held, const FloatsEmit* emit) const {
+  MTREC_CHECK(held.size() == local_.params().size());
+  const FloatsEmit drop = [](std::span<const float>) {};
+  StreamSegments(comm_, shards_, held.data(), ParamSegments(), emit != nullptr ? emit : &drop);
+}
+
+Status ShardedCpuBackend::ReadParams(const TensorRead& read, const std::string& name,
+                                     std::span<float> held) const {
+  MTREC_CHECK(held.size() == local_.params().size());
+  for (const Segment& s : ParamSegments()) {
+    if (s.sharded) {
+      MTREC_RETURN_IF_ERROR(ReadOwnRows(read, name, shards_, s, held.data()));
+    } else {
+      MTREC_RETURN_IF_ERROR(
+          read(name, s.full_offset, held.subspan(s.local_offset, s.rows * s.cols)));
+    }
+  }
+  return Status::Ok();
 }
 
 Status ShardedCpuBackend::LoadState(const TensorRead& read, const OptimizerShape& shape,
                                     const std::string& source) {
   MTREC_RETURN_IF_ERROR(CheckOptimizerStateFits(optimizer_->name(), state_shape_, shape, source));
   // The weights: this rank's rows of every table, the whole MLP.
-  const ParameterLayout& full = full_.net().layout();
-  const int64_t full_mlp = full_.net().roles().mlp_offset;
+  const ParameterLayout& full = shape_.layout();
+  const int64_t full_mlp = shape_.roles().mlp_offset;
   const int64_t local_mlp = local_.roles().mlp_offset;
   const std::vector<Segment> params = ParamSegments();
   for (size_t b = 0; b < full.blocks().size(); ++b) {
@@ -492,21 +539,34 @@ Status ShardedCpuBackend::LoadState(const TensorRead& read, const OptimizerShape
     }
   }
   optimizer_->set_steps(shape.steps);
-  GatherParams();  // net() shows the whole model
   return Status::Ok();
 }
 
-std::vector<std::pair<std::string, int64_t>> ShardedCpuBackend::OptimizerStateSizes() const {
-  return state_shape_;
+OptimizerShape ShardedCpuBackend::StateShape() const {
+  return {optimizer_ ? optimizer_->name() : "", steps(), state_shape_};
 }
 
 BatchLosses ShardedCpuBackend::ComputeGradient(const Batch& batch, std::span<float> grads) {
-  // Parameters unchanged: one process's computation on the full copy.
-  if (!full_training_started_) {
-    full_.StartTraining(train_);
-    full_training_started_ = true;
+  MTREC_CHECK(holds_whole_model());  // ComputeGradient needs the whole model (one rank)
+  // Parameters unchanged: one process's computation on a copy of them.
+  if (gradient_ == nullptr) {
+    gradient_ = std::make_unique<CpuBackend>(local_.config(), BackendOptions{pool_->num_threads()});
+    gradient_->StartTraining(train_);
   }
-  return full_.ComputeGradient(batch, grads);
+  gradient_->WriteParams([&](MultiTaskNet& net) {
+    std::copy(local_.params().begin(), local_.params().end(), net.params().begin());
+  });
+  return gradient_->ComputeGradient(batch, grads);
+}
+
+std::unique_ptr<BlockScorer> ShardedCpuBackend::MakeScorer() const {
+  MTREC_CHECK(holds_whole_model());  // MakeScorer needs the whole item table (one rank)
+  return std::make_unique<FactorizationScorer>(local_);
+}
+
+void ShardedCpuBackend::ScoreAllItems(UserId user, std::span<float> out) const {
+  MTREC_CHECK(holds_whole_model());  // ScoreAllItems needs the whole item table (one rank)
+  local_.ScoreAllItems(user, out);
 }
 
 OptimizerState ShardedCpuBackend::SaveOptimizerState() const {

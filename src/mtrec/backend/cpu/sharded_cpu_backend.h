@@ -31,14 +31,19 @@
 // writes into the file as they come (train/checkpoint.h), and LoadState reads
 // each rank's own rows from the file.
 //
-// Outside the steps the backend still shows the whole parameters: FinishSteps
-// (the trainer's, at the end of each epoch; a collective) and LoadState gather
-// every rank's rows into a full host copy (a CpuBackend, which serves net(),
-// early stopping, top-k scoring); WriteParams writes the full copy and takes
-// this rank's rows from it. So a rank holds 1/N of the tables' gradient and
-// optimizer state, its rows, and the full parameters (docs/distributed.md).
+// No rank holds the whole model, outside the steps either: held() is this
+// rank's rows of every table and the MLP, and with several ranks net() is the
+// model's shape only (holds_whole_model() false). InitRandom draws the whole
+// seeded stream and keeps the rank's rows; early stopping and the per-head
+// split keep copies of held() (WriteHeld restores them), and a checkpoint
+// streams such a copy like the parameters (StreamParams) and reads it back by
+// rows (ReadParams). So a rank holds 1/N of the tables, their gradient and
+// their optimizer state (docs/distributed.md). With one rank, held() is the
+// whole model and net() is it.
 //
-// Not supported: a gradient inspector (TrainStep REQUIRES none).
+// Not supported: a gradient inspector (TrainStep REQUIRES none); with several
+// ranks, what reads whole tables (MakeScorer, ScoreAllItems, ComputeGradient:
+// REQUIRES holds_whole_model()).
 #pragma once
 
 #include <cstdint>
@@ -64,13 +69,17 @@ class ShardedCpuBackend final : public Backend {
   ShardedCpuBackend(const ModelConfig& config, const BackendOptions& options);
 
   std::string name() const override { return "cpu"; }
-  const MultiTaskNet& net() const override { return full_.net(); }
+  const MultiTaskNet& net() const override { return shards_.size == 1 ? local_ : shape_; }
+  // Several ranks: through a transient whole model (Backend::WriteParams).
   void WriteParams(const std::function<void(MultiTaskNet&)>& write) override;
-  ThreadPool& host_pool() const override { return full_.host_pool(); }
+  void InitRandom(uint64_t seed) override;
+  const MultiTaskNet& held() const override { return local_; }
+  void WriteHeld(const std::function<void(MultiTaskNet&)>& write) override { write(local_); }
+  bool holds_whole_model() const override { return shards_.size == 1; }
+  ThreadPool& host_pool() const override { return *pool_; }
 
   void StartTraining(const TrainConfig& config) override;
   BatchLosses TrainStep(const Batch& batch, const GradientInspector* inspect) override;
-  void FinishSteps() override;
   BatchLosses ComputeGradient(const Batch& batch, std::span<float> grads) override;
   int64_t steps() const override { return optimizer_ ? optimizer_->steps() : 0; }
   // The name and steps only: the tensors are streamed (StreamState).
@@ -78,11 +87,14 @@ class ShardedCpuBackend final : public Backend {
   // Takes this rank's rows of the whole state.
   Status LoadOptimizerState(const OptimizerState& state, const std::string& source) override;
   void StreamState(const FloatsEmit* emit) const override;
-  std::vector<std::pair<std::string, int64_t>> OptimizerStateSizes() const override;
+  void StreamParams(std::span<const float> held, const FloatsEmit* emit) const override;
+  Status ReadParams(const TensorRead& read, const std::string& name,
+                    std::span<float> held) const override;
+  OptimizerShape StateShape() const override;
   Status LoadState(const TensorRead& read, const OptimizerShape& shape,
                    const std::string& source) override;
 
-  std::unique_ptr<BlockScorer> MakeScorer() const override { return full_.MakeScorer(); }
+  std::unique_ptr<BlockScorer> MakeScorer() const override;
   // Collectives (tables_sharded()): every rank passes the same arguments and
   // scores from its own rows only (sharded_evaluation.cc).
   bool tables_sharded() const override { return true; }
@@ -95,9 +107,7 @@ class ShardedCpuBackend final : public Backend {
     eval_users_ = users;
     eval_pair_chunks_ = pair_chunks;
   }
-  void ScoreAllItems(UserId user, std::span<float> out) const override {
-    full_.ScoreAllItems(user, out);
-  }
+  void ScoreAllItems(UserId user, std::span<float> out) const override;
   // A collective too, called by every rank with the same batch (Trainer's
   // hard negatives): each rank scores a share from rows fetched for it.
   void ScoreCandidates(std::span<const UserId> users, std::span<const ItemId> items, int per_user,
@@ -105,7 +115,7 @@ class ShardedCpuBackend final : public Backend {
   void PredictRatings(std::span<const UserId> users, std::span<const ItemId> items,
                       std::span<float> out) const override;
 
-  // A part of a flat buffer as the full and the local copies hold it: `rows`
+  // A part of a flat buffer as the whole model and this rank hold it: `rows`
   // rows of `cols` floats from full_offset, sharded (this rank's rows from
   // local_offset) or replicated (all of them, at local_offset).
   struct Segment {
@@ -120,15 +130,15 @@ class ShardedCpuBackend final : public Backend {
   BatchLosses ExchangeBlocks(int n);              // (b)
   void ExchangeRowGradients(const Batch& batch);  // (c)
   void ListTouchedRows(const Batch& batch);       // the optimizer's rows
-  void GatherParams();                            // every rank's rows into full_ (a collective)
   // The segments of the parameters, and of optimizer state tensor `name`.
   std::vector<Segment> ParamSegments() const;
   std::vector<Segment> StateSegments(const std::string& name) const;
 
   const RowShards shards_;
   Communicator& comm_;
-  CpuBackend full_;     // the whole model, current after FinishSteps/WriteParams
-  MultiTaskNet local_;  // this rank's rows of every table, and the MLP
+  const std::unique_ptr<ThreadPool> pool_;
+  const MultiTaskNet shape_;  // the whole model's shape, without parameters
+  MultiTaskNet local_;        // this rank's rows of every table, and the MLP
   // Training (after StartTraining).
   TrainConfig train_;
   std::unique_ptr<Optimizer> optimizer_;  // on local_
@@ -138,7 +148,7 @@ class ShardedCpuBackend final : public Backend {
   std::vector<std::pair<std::string, int64_t>> state_shape_;
   std::unique_ptr<MultiTaskNet> step_net_;   // this step's rows (its share's distinct ids) + MLP
   std::unique_ptr<BatchBackprop> backprop_;  // on step_net_, alone (no communicator)
-  bool full_training_started_ = false;       // full_.StartTraining (ComputeGradient)
+  std::unique_ptr<CpuBackend> gradient_;     // ComputeGradient's (one rank), made on first call
   // The step's plan: rank q's blocks and samples, its distinct users and
   // items (positives and negatives), ascending.
   std::vector<RankRange> blocks_of_, samples_of_;
