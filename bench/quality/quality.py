@@ -215,11 +215,11 @@ def peers_table(rows, names, libmf_dir):
         lib = read_libmf(libmf_dir, name)
         for key, title in (("rmse", "test RMSE"), ("mrr", "test MRR"), ("ndcg@10", "NDCG@10")):
             cells = [name, title]
-            for kind in ("mf", "bpr"):
+            for kind in ("mf", "bpr"):  # MF rates, BPR ranks
                 c = lib.get(kind)
-                ok = c is not None and (key != "ndcg@10" or kind == "bpr") and \
-                    (key != "rmse" or kind == "mf") and f"test_{key}" in c
-                cells.append(chosen(c, f"test_{key}") + f" (`{c['setting']}`)" if ok else "–")
+                ok = c is not None and (kind == "mf") == (key == "rmse") and f"test_{key}" in c
+                setting = c["setting"].removesuffix(".model") if ok else ""
+                cells.append(chosen(c, f"test_{key}") + f" (`{setting}`)" if ok else "–")
             for model in ("original", "recipe"):
                 mine = [r["metrics"][key] for r in rows
                         if r["data set"] == name and r["model"] == model]
