@@ -18,6 +18,9 @@ are the repeats of one setting. The setting with the best MEAN validation
 figure is chosen (--select rmse: lowest, --select mrr: highest), and its
 repeats' test figures are reported as mean +- sd. The test figures of every
 setting are printed too, but only the chosen one's is meant to be reported.
+The chosen setting's repeats are also scored by NDCG@10 on the test rows
+(ranking.ndcg_at_k, mtrec's definition: the whole training split's items left
+out), reported as test_ndcg@10 in the JSON and the last line.
 
 Output: a Markdown table and (--json) a JSON file.
 
@@ -90,6 +93,15 @@ def evaluate(model_path, split, meta, known_sets):
     return out
 
 
+def test_ndcg(model_path, split, meta, known):
+    """NDCG@10 of a model on the test rows, the whole training split's items left out."""
+    header, P, Q = read_model(model_path)
+    P, Q = pad(P, meta["num_users"]), pad(Q, meta["num_items"])
+    u, i, _ = split["test"]
+    score = ranking.dot_scorer(P, Q, fallback=np.float32(header["b"]))
+    return ranking.ndcg_at_k(score, known, ranking.item_sets(u, i), 10)[0]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -108,9 +120,10 @@ def main():
                   "test": ranking.item_sets(np.concatenate([split["train"][0], split["val"][0]]),
                                             np.concatenate([split["train"][1], split["val"][1]]))}
     paths = sorted({p for m in args.models for p in (glob.glob(m) or [m])})
-    groups = {}
+    groups, full_paths = {}, {}
     for p in paths:
         key = re.sub(r"_rep\d+", "", os.path.basename(p))
+        full_paths.setdefault(key, []).append(p)
         groups.setdefault(key, []).append({"model": os.path.basename(p),
                                            **evaluate(p, split, meta, known_sets)})
     figs = ("val_rmse", "val_mrr", "test_rmse", "test_mrr")
@@ -124,6 +137,9 @@ def main():
         rows.append(row)
     key = f"val_{args.select}"
     best = (min if args.select == "rmse" else max)(rows, key=lambda r: r[key])
+    ndcg = [test_ndcg(p, split, meta, known_sets["test"]) for p in full_paths[best["setting"]]]
+    best["test_ndcg@10"] = statistics.fmean(ndcg)
+    best["test_ndcg@10_sd"] = statistics.stdev(ndcg) if len(ndcg) > 1 else 0.0
 
     def ms(r, f):
         return f"{r[f]:.4f} ± {r[f + '_sd']:.4f}" if r["repeats"] > 1 else f"{r[f]:.4f}"
@@ -134,7 +150,8 @@ def main():
         print(f"| {r['setting']}{mark} | {r['repeats']} | " +
               " | ".join(ms(r, f) for f in figs) + " |")
     print(f"\nchosen on mean validation {args.select}: {best['setting']} ({best['repeats']} "
-          f"repeats): test RMSE {ms(best, 'test_rmse')}, test MRR {ms(best, 'test_mrr')}")
+          f"repeats): test RMSE {ms(best, 'test_rmse')}, test MRR {ms(best, 'test_mrr')}, "
+          f"test NDCG@10 {ms(best, 'test_ndcg@10')}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"split": meta, "select": args.select, "chosen": best, "settings": rows},

@@ -28,6 +28,11 @@ Data sets (see README.md for where to get them and their md5):
 A data set whose file is missing is skipped with a warning (and said so in
 results.md) unless --strict.
 
+With --libmf DIR (libmf_eval.py's --json output of each data set's MF and
+BPR grids, as DIR/<data set>/mf.json and bpr.json), results.md also gets a
+table of test RMSE, MRR and NDCG@10 beside LIBMF's chosen settings; this
+script builds and runs no peer.
+
 Runs one training process at a time (--threads each). With --reuse, a run
 whose checkpoint and evaluate.json already exist under --out is not redone,
 so an interrupted benchmark can continue.
@@ -122,6 +127,9 @@ def run_one(args, name, model, flags, path, extra, seed, out_dir):
         "validation_size": config["run"].get("validation_size"),
         "test_size": config["run"].get("test_size"),
         "test_users": ev.get("test_users"),
+        # the recipe chooses it on validation (config.json's run.rating_l2_trials)
+        "rating_l2": config["config"].get("train", {}).get("rating_l2", 0),
+        "rating_l2_trials": config["run"].get("rating_l2_trials"),
         "train_command": train_cmd, "evaluate_command": eval_cmd,
         "curves": [{"epoch": e["epoch"], "val_mrr": e.get("val_mrr"), "val_mse": e.get("val_mse")}
                    for e in epochs],
@@ -140,19 +148,20 @@ def mean_sd(values, digits):
 
 
 def dataset_table(rows):
-    head = (["model", "seed", "epochs run", "model's epoch"] + [t for _, t, _ in METRICS] +
-            ["s/epoch", "run s"])
+    head = (["model", "seed", "epochs run", "model's epoch", "rating_l2"] +
+            [t for _, t, _ in METRICS] + ["s/epoch", "run s"])
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for model in ("original", "recipe"):
         mine = [r for r in rows if r["model"] == model]
         for r in mine:
-            cells = [model, str(r["seed"]), str(r["epochs_run"]), str(r["model_epoch"])]
+            cells = [model, str(r["seed"]), str(r["epochs_run"]), str(r["model_epoch"]),
+                     f"{r['rating_l2']:g}"]
             cells += [f"{r['metrics'][k]:.{d}f}" for k, _, d in METRICS]
             cells.append(f"{r['s_per_epoch']:.3f}")
             cells.append("–" if r["wall_s"] is None else f"{r['wall_s']:.1f}")
             lines.append("| " + " | ".join(cells) + " |")
         if mine:
-            cells = [f"**{model}**", "mean ± sd", "", ""]
+            cells = [f"**{model}**", "mean ± sd", "", "", ""]
             cells += [mean_sd([r["metrics"][k] for r in mine], d) for k, _, d in METRICS]
             cells.append(mean_sd([r["s_per_epoch"] for r in mine], 3))
             cells.append(wall_mean_sd(mine))
@@ -178,6 +187,43 @@ def summary_table(rows, names):
                                      for k, _, d in METRICS]
             cells.append(mean_sd([r["s_per_epoch"] for r in mine], 3))
             cells.append(wall_mean_sd(mine))
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def read_libmf(libmf_dir, name):
+    """libmf_eval.py's JSON of a data set's chosen MF and BPR settings
+    (<libmf_dir>/<name>/mf.json, bpr.json), or None for a missing one."""
+    out = {}
+    for kind in ("mf", "bpr"):
+        path = os.path.join(libmf_dir, name, f"{kind}.json")
+        if os.path.isfile(path):
+            with open(path) as f:
+                out[kind] = json.load(f)["chosen"]
+    return out
+
+
+def peers_table(rows, names, libmf_dir):
+    """Test RMSE, MRR and NDCG@10 per data set: LIBMF's MF and BPR (chosen on
+    the same validation rows by libmf_eval.py), the original and the recipe."""
+    def chosen(c, key):
+        return (f"{c[key]:.4f} ± {c[key + '_sd']:.4f}" if c.get("repeats", 1) > 1
+                else f"{c[key]:.4f}")
+    head = ["data set", "figure", "LIBMF MF", "LIBMF BPR", "original", "recipe"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for name in names:
+        lib = read_libmf(libmf_dir, name)
+        for key, title in (("rmse", "test RMSE"), ("mrr", "test MRR"), ("ndcg@10", "NDCG@10")):
+            cells = [name, title]
+            for kind in ("mf", "bpr"):  # MF rates, BPR ranks
+                c = lib.get(kind)
+                ok = c is not None and (kind == "mf") == (key == "rmse") and f"test_{key}" in c
+                setting = c["setting"].removesuffix(".model") if ok else ""
+                cells.append(chosen(c, f"test_{key}") + f" (`{setting}`)" if ok else "–")
+            for model in ("original", "recipe"):
+                mine = [r["metrics"][key] for r in rows
+                        if r["data set"] == name and r["model"] == model]
+                cells.append(mean_sd(mine, 4) if mine else "–")
             lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -300,6 +346,9 @@ def main():
     ap.add_argument("--reuse", action="store_true",
                     help="keep runs already finished under --out (checkpoint + evaluate.json)")
     ap.add_argument("--strict", action="store_true", help="a missing data file is an error")
+    ap.add_argument("--libmf", metavar="DIR",
+                    help="LIBMF's chosen settings, libmf_eval.py --json output as "
+                         "DIR/<data set>/mf.json and bpr.json: adds a table beside them")
     args = ap.parse_args()
 
     if not os.path.exists(args.mtrec):
@@ -349,6 +398,10 @@ def main():
                dataset_table([r for r in rows if r["data set"] == name]), ""]
     if ran:
         md += ["## Summary (mean ± sd over seeds)", "", summary_table(rows, ran), ""]
+    if ran and args.libmf:
+        md += ["## Beside LIBMF (test figures; LIBMF: mean ± sd of its chosen setting's repeats; "
+               "its MF does not rank, its BPR does not rate)", "",
+               peers_table(rows, ran, args.libmf), ""]
     for name, path in skipped:
         md += [f"Not run: `{name}` (no file {path}).", ""]
     with open(os.path.join(out_dir, "results.md"), "w") as f:

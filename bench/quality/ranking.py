@@ -1,4 +1,5 @@
-"""The original's test MRR in numpy (docs/semantics.md, section 7), for peers' models.
+"""The original's test MRR in numpy (docs/semantics.md, section 7), and mtrec's
+NDCG@k (src/mtrec/eval/ranking_metrics.h), for peers' models.
 
 For each user with test rows, in ascending order: the scores of EVERY item row
 (float32), negated; the user's training items set to FLT_MAX (ranked last);
@@ -43,6 +44,35 @@ def mean_reciprocal_rank(score_fn, known, test):
         less = np.searchsorted(st, v, side="left")
         equal = np.searchsorted(st, v, side="right") - less
         per_user.append(np.mean(1.0 / (less + (equal + 1) / 2.0)))
+    return float(np.mean(per_user)), len(per_user)
+
+
+def ndcg_at_k(score_fn, known, test, k=10):
+    """mtrec's NDCG@k: every item row that is not one of the user's known items
+    is a candidate (known items are left out, not ranked last), ranked by score
+    (ties to the lower row); R = the user's distinct test items among the
+    candidates; DCG over the top k with gains 1/log2(rank + 1), divided by the
+    ideal DCG of min(k, |R|) hits; the mean over users with a non-empty R.
+
+    Returns (NDCG@k, number of users averaged over).
+    """
+    discounts = 1.0 / np.log2(np.arange(2, k + 2))
+    per_user = []
+    for u in sorted(test):
+        s = np.asarray(score_fn(u), dtype=np.float32)
+        s = np.where(np.isnan(s), -np.inf, s)  # a NaN score ranks last
+        candidate = np.ones(len(s), dtype=bool)
+        kn = known.get(u)
+        if kn is not None and len(kn):
+            candidate[kn] = False
+        relevant = test[u][candidate[test[u]]]
+        if len(relevant) == 0:
+            continue
+        rows = np.flatnonzero(candidate)
+        top = rows[np.argsort(-s[rows], kind="stable")[:k]]  # stable: ties to the lower row
+        hits = np.isin(top, relevant)
+        ideal = discounts[:min(k, len(relevant))].sum()
+        per_user.append(float(discounts[:len(top)][hits].sum() / ideal))
     return float(np.mean(per_user)), len(per_user)
 
 

@@ -19,7 +19,8 @@ any folder with those files. It compares the split sizes with the CLI's
 config.json, recomputes the saved model's test MSE from the exported test rows
 with model.predict, and its test MRR in numpy (ranking.py, the original's
 definition: the whole training split's items, validation rows included, ranked
-last) from the model's embeddings, against `mtrec evaluate`'s figures.
+last) and NDCG@10 (ranking.ndcg_at_k, mtrec's definition) from the model's
+embeddings, against `mtrec evaluate`'s figures.
 
 Example:
   PYTHONPATH=build/python:python /usr/bin/python3 bench/quality/splits.py \\
@@ -102,14 +103,17 @@ def main():
         pred, _ = model.predict(test.users, test.items)
         mse = float(np.mean((pred.astype(np.float64) - test.ratings.astype(np.float64)) ** 2))
         score = ranking.dot_scorer(model.user_embeddings, model.item_embeddings, model.item_biases)
-        mrr, users = ranking.mean_reciprocal_rank(
-            score, ranking.item_sets(train_full.user_rows, train_full.item_rows),
-            ranking.item_sets(test.user_rows, test.item_rows))
+        known = ranking.item_sets(train_full.user_rows, train_full.item_rows)
+        tested = ranking.item_sets(test.user_rows, test.item_rows)
+        mrr, users = ranking.mean_reciprocal_rank(score, known, tested)
+        ndcg, _ = ranking.ndcg_at_k(score, known, tested, 10)
         ok = (all(a == b for a, b in sizes.values()) and
-              abs(mse - ev["mse"]) <= 1e-6 * ev["mse"] and abs(mrr - ev["mrr"]) <= 1e-9)
+              abs(mse - ev["mse"]) <= 1e-6 * ev["mse"] and abs(mrr - ev["mrr"]) <= 1e-9 and
+              abs(ndcg - ev["ndcg@10"]) <= 1e-9)
         meta["check"] = {"run": os.path.abspath(d), "sizes (export, CLI)": sizes,
                          "test_mse (export, CLI)": (mse, ev["mse"]),
                          "test_mrr (numpy, CLI)": (mrr, ev["mrr"]), "mrr_users": users,
+                         "test_ndcg@10 (numpy, CLI)": (ndcg, ev["ndcg@10"]),
                          "ok": ok}
     with open(os.path.join(args.out, "meta.json"), "w") as f:
         json.dump(meta, f, indent=1)

@@ -148,6 +148,16 @@ struct EarlyStoppingConfig {
   // epochs (per head: each head for its own), and that model is the run's
   // result. The run policy's (`mtrec train --refit`); Model::Fit refuses it.
   bool refit = false;
+  // The run policy's choice of TrainConfig::rating_l2 on validation (per_head
+  // only; empty: off, rating_l2 as given): before the run, the rating head
+  // alone is trained once per value (factorization_weight 0; with separate
+  // tables the ranking head's trajectory does not depend on the penalty),
+  // each with early stopping on validation MSE and this patience, and the
+  // value of the lowest validation MSE (the first on a tie) replaces
+  // rating_l2; the run is then the run with that rating_l2 (and no grid).
+  // Resuming keeps the checkpoint's choice. The run policy's (`mtrec train`); Model::Fit
+  // ignores it.
+  std::vector<double> rating_l2_grid;
 
   // Checks patience, and per_head against the metric and `model`'s tables (the
   // validation split is the caller's to check). Off (kNone) is always valid,

@@ -45,9 +45,9 @@ struct ChoiceRef {
 struct FixedValue {
   uint32_t value;
 };
-using FieldAccess =
-    std::variant<FieldRef<int>, FieldRef<uint32_t>, FieldRef<double>, FieldRef<bool>,
-                 FieldRef<std::string>, FieldRef<std::vector<int>>, ChoiceRef, FixedValue>;
+using FieldAccess = std::variant<FieldRef<int>, FieldRef<uint32_t>, FieldRef<double>,
+                                 FieldRef<bool>, FieldRef<std::string>, FieldRef<std::vector<int>>,
+                                 FieldRef<std::vector<double>>, ChoiceRef, FixedValue>;
 
 // The valid values of a number (of each element of a list): lo..hi, each end
 // open or closed. A double must also be finite. Unbounded: no check.

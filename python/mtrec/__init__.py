@@ -576,11 +576,13 @@ class MultitaskModel:
         The CLI's ``--recipe mtrec`` is::
 
             model = mtrec.MultitaskModel(shared_embeddings=False, rating_biases=True,
-                                         rating_l2=30, negatives=5,
+                                         rating_l2=L, negatives=5,
                                          factorization_weight=0.5, regression_weight=0.5)
             model.fit(train, 200, validation=val, early_stopping="per_head", patience=30)
 
-        with ``train, val = mtrec.random_train_test_split(train_rows, 0.05, seed=321)``.
+        with ``train, val = mtrec.random_train_test_split(train_rows, 0.05, seed=321)``
+        and L chosen among 10 and 30 on validation (docs/python.md: the recipe
+        from Python).
 
         ``rating_epochs`` > 0 (separate embeddings, not with early stopping):
         ``epochs`` is the ranking head's count and this the rating head's; the

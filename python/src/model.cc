@@ -77,7 +77,7 @@ py::object FieldObject(const ConfigField& field, const ExperimentConfig& x) {
   });
 }
 
-// The Python type of a field: "int", "float", "bool", "str" or "ints".
+// The Python type of a field: "int", "float", "bool", "str", "ints" or "floats".
 const char* FieldType(const ConfigField& field) {
   return std::visit(
       [](const auto& access) {
@@ -85,6 +85,7 @@ const char* FieldType(const ConfigField& field) {
         if constexpr (std::is_same_v<A, FieldRef<double>>) return "float";
         if constexpr (std::is_same_v<A, FieldRef<bool>>) return "bool";
         if constexpr (std::is_same_v<A, FieldRef<std::vector<int>>>) return "ints";
+        if constexpr (std::is_same_v<A, FieldRef<std::vector<double>>>) return "floats";
         if constexpr (std::is_same_v<A, ChoiceRef> || std::is_same_v<A, FieldRef<std::string>>) {
           return "str";
         }

@@ -70,6 +70,8 @@ def test_per_head_early_stopping_matches_the_cli_recipe(cli, ratings_file, tmp_p
                     "--save", str(path)], check=True, capture_output=True)
     with open(run / "metrics.jsonl") as f:
         expected = [without_timings(json.loads(line)) for line in f]
+    with open(run / "config.json") as f:
+        rating_l2 = json.load(f)["config"]["train"]["rating_l2"]  # chosen on validation
     from_cli = json.loads(subprocess.run(
         [cli, "evaluate", "--model", str(path), "--format", "json"],
         check=True, capture_output=True, text=True).stdout)
@@ -77,7 +79,7 @@ def test_per_head_early_stopping_matches_the_cli_recipe(cli, ratings_file, tmp_p
     data = mtrec.load_dataset(ratings_file)
     rows, test = mtrec.random_train_test_split(data)
     train, val = mtrec.random_train_test_split(rows, 0.05, seed=321)
-    model = mtrec.MultitaskModel(shared_embeddings=False, rating_biases=True, rating_l2=30,
+    model = mtrec.MultitaskModel(shared_embeddings=False, rating_biases=True, rating_l2=rating_l2,
                                  negatives=5, factorization_weight=0.5, regression_weight=0.5,
                                  learning_rate=0.01, seed=5, threads=2)
     history = model.fit(train, 30, test=test, validation=val, early_stopping="per_head",
@@ -120,10 +122,23 @@ def test_per_head_early_stopping_matches_the_cli_recipe(cli, ratings_file, tmp_p
     assert "best_restored" not in described
 
 
+def recipe_rating_l2(train, val, config, epochs, patience):
+    """The CLI recipe's choice of rating_l2 (its --rating_l2_grid 10,30): each
+    value's rating head alone (factorization_weight 0), early-stopped on
+    validation MSE; the lowest wins. Returns (value, [(value, mse, epoch)])."""
+    trials = []
+    for value in (10, 30):
+        alone = mtrec.MultitaskModel(**{**config, "rating_l2": value, "factorization_weight": 0})
+        history = alone.fit(train, epochs, validation=val, early_stopping="mse", patience=patience)
+        trials.append((value, history[alone.best_epoch - 1]["val_mse"], alone.best_epoch))
+    return min(trials, key=lambda t: t[1])[0], trials
+
+
 def test_refit_matches_the_cli_recipe(cli, ratings_file, tmp_path):
-    """The CLI's refitting recipe is, through the package, the selection fit
-    and then a fresh model's fit on the whole training split with each head's
-    chosen epochs (rating_epochs): the same test figures, exactly."""
+    """The CLI's refitting recipe is, through the package, the choice of
+    rating_l2 (recipe_rating_l2), the selection fit and then a fresh model's
+    fit on the whole training split with each head's chosen epochs
+    (rating_epochs): the same test figures, exactly."""
     path = tmp_path / "recipe.mtrec"
     subprocess.run([cli, "train", "--dataset", ratings_file, "--recipe", "mtrec", "--epochs", "30",
                     "--patience", "2", "--learning_rate", "0.01", "--seed", "5", "--threads", "2",
@@ -137,9 +152,16 @@ def test_refit_matches_the_cli_recipe(cli, ratings_file, tmp_path):
     data = mtrec.load_dataset(ratings_file)
     rows, test = mtrec.random_train_test_split(data)
     train, val = mtrec.random_train_test_split(rows, 0.05, seed=321)
-    config = dict(shared_embeddings=False, rating_biases=True, rating_l2=30, negatives=5,
+    config = dict(shared_embeddings=False, rating_biases=True, negatives=5,
                   factorization_weight=0.5, regression_weight=0.5, learning_rate=0.01, seed=5,
                   threads=2)
+    rating_l2, trials = recipe_rating_l2(train, val, config, 30, 2)
+    with open(tmp_path / "run" / "config.json") as f:
+        recorded = json.load(f)
+    assert recorded["config"]["train"]["rating_l2"] == rating_l2
+    assert [(t["rating_l2"], t["val_mse"], t["best_epoch"])
+            for t in recorded["run"]["rating_l2_trials"]] == trials
+    config["rating_l2"] = rating_l2
     chosen = mtrec.MultitaskModel(**config)
     chosen.fit(train, 30, validation=val, early_stopping="per_head", patience=2)
     assert (from_cli["epoch"], from_cli["rating_epoch"]) == (chosen.best_epoch,

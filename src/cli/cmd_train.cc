@@ -314,6 +314,8 @@ int Train(std::span<const std::string> user_args, const Ranks& ranks) {
   FlagSet flags = MakeFlags(f);
   bool help = false;
   if (Status s = flags.Parse(user_args, &help); !s.ok()) return FailTrain(s);
+  // The grid chooses --rating_l2 (a recipe's grid gives way to a user's --rating_l2).
+  if (Status s = flags.CheckExclusive("rating_l2", "rating_l2_grid"); !s.ok()) return FailTrain(s);
   const bool user_patience = flags.was_given("patience") && !flags.was_given("resume");
   // A recipe's flags go first, so that the user's override them; a resumed
   // run keeps its checkpoint's configuration (--recipe is refused with it).

@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "cli/interrupt.h"
 #include "cli/printable.h"
 #include "mtrec/config_schema.h"
 
@@ -37,6 +38,9 @@ int CommandFailure(const char* command, const Status& s, std::string_view contex
   const std::string prefix = context.empty() ? "" : std::string(context) + ": ";
   std::fprintf(stderr, "mtrec %s: %s%s\n", command, prefix.c_str(),
                Printable(FlagMessage(s.message())).c_str());
+  // Cancelled: stopped on request before there was a result (train's Ctrl-C
+  // while --rating_l2_grid's trials run).
+  if (s.code() == Status::Code::kCancelled) return kExitInterrupted;
   return s.code() == Status::Code::kInvalidArgument ? kExitUsage : kExitRuntimeError;
 }
 

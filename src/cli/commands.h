@@ -22,7 +22,8 @@ std::string FlagMessage(std::string_view message);
 
 // Prints "mtrec <command>: [<context>: ]<message>" (fields as flags, control
 // characters escaped: cli/printable.h) and returns the exit code for `s` (2
-// for InvalidArgument, 1 otherwise). `context`: e.g. "rank 1 of 2" under MPI.
+// for InvalidArgument, 130 for Cancelled, a stop on request, 1 otherwise).
+// `context`: e.g. "rank 1 of 2" under MPI.
 int CommandFailure(const char* command, const Status& s, std::string_view context = {});
 
 int RunTrain(std::span<const std::string> args);

@@ -59,6 +59,19 @@ Status ConsoleReport::OnStart(const ExperimentConfig& config, const RunInfo& inf
       std::fprintf(out_, "        early stopping: validation %s, patience %d\n", monitored.c_str(),
                    config.early_stopping.patience);
     }
+    if (!info.rating_l2_trials.empty()) {
+      std::string tried;
+      for (const RatingL2Trial& t : info.rating_l2_trials) {
+        char buf[128];
+        std::snprintf(buf, sizeof(buf), "%s%g: mse %.6f (epoch %d of %d)",
+                      tried.empty() ? "" : ", ", t.rating_l2, t.val_mse, t.best_epoch, t.epochs);
+        tried += buf;
+      }
+      std::fprintf(out_,
+                   "        rating_l2 %g chosen on validation, each rating head trained alone: "
+                   "%s\n",
+                   config.train.rating_l2, tried.c_str());
+    }
   }
   std::fprintf(out_, "model   %s embeddings, dim %d, MLP %d->%s->1, %lld parameters%s\n",
                config.model.shared_embeddings ? "shared" : "separate", config.model.embedding_dim,

@@ -61,6 +61,11 @@ void AddFieldFlag(FlagSet& flags, const ConfigField& f, ExperimentConfig& c) {
     flags.AddValue(flag, f.metavar, f.doc, FieldText(f, c), [flag, &target](std::string_view v) {
       return ParseIntListFlag(flag, v, &target);
     });
+  } else if (const auto* numbers = std::get_if<FieldRef<std::vector<double>>>(&f.access)) {
+    std::vector<double>& target = numbers->of(c);
+    flags.AddValue(flag, f.metavar, f.doc, FieldText(f, c), [flag, &target](std::string_view v) {
+      return ParseNumberListFlag(flag, v, &target);
+    });
   }
   if (f.default_text != nullptr) flags.SetDefaultText(flag, f.default_text);
 }

@@ -63,6 +63,20 @@ Status ParseIntListFlag(std::string_view flag, std::string_view text, std::vecto
   return Status::Ok();
 }
 
+Status ParseNumberListFlag(std::string_view flag, std::string_view text, std::vector<double>* out) {
+  std::vector<double> values;
+  for (std::string_view item : SplitList(text)) {
+    double v = 0;
+    if (!ParseWhole(item, &v) || !std::isfinite(v)) {
+      return Status::InvalidArgument("--" + std::string(flag) +
+                                     ": expected comma-separated numbers, got " + Quote(text));
+    }
+    values.push_back(v);
+  }
+  *out = std::move(values);
+  return Status::Ok();
+}
+
 Status ParseBoolFlag(std::string_view flag, std::string_view text, bool* out) {
   const std::string v = Lower(text);
   if (v == "true" || v == "1" || v == "yes") {

@@ -76,6 +76,7 @@ class FlagSet {
 Status ParseIntFlag(std::string_view flag, std::string_view text, int* out);
 Status ParseDoubleFlag(std::string_view flag, std::string_view text, double* out);
 Status ParseIntListFlag(std::string_view flag, std::string_view text, std::vector<int>* out);
+Status ParseNumberListFlag(std::string_view flag, std::string_view text, std::vector<double>* out);
 // true/false, 1/0, yes/no (any case).
 Status ParseBoolFlag(std::string_view flag, std::string_view text, bool* out);
 

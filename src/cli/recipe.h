@@ -19,7 +19,8 @@ void AddRecipeFlag(FlagSet& flags, std::string* recipe);
 
 // The arguments to parse for `recipe`: its flags that the user did not give
 // (`parsed` has parsed `args`; a flag is also left out when its opposite, e.g.
-// --shared_embeddings for --no_shared_embeddings, was given, and --refit when
+// --shared_embeddings for --no_shared_embeddings or --rating_l2 for
+// --rating_l2_grid, was given, and --refit and --rating_l2_grid when
 // --early_stopping was: the user's selection replaces the recipe's), then `args`.
 // REQUIRES: recipe is "", "original" or "mtrec" (what --recipe accepts).
 std::vector<std::string> ArgumentsWithRecipe(const std::string& recipe, const FlagSet& parsed,

@@ -54,6 +54,16 @@ inline ModelOptions SmallOptions(int threads = 2, uint32_t seed = 5) {
   return o;
 }
 
+// An early-stopping configuration (the grid of rating_l2 left off).
+inline EarlyStoppingConfig Early(Metric metric, int patience, bool per_head, bool refit = false) {
+  EarlyStoppingConfig e;
+  e.metric = metric;
+  e.patience = patience;
+  e.per_head = per_head;
+  e.refit = refit;
+  return e;
+}
+
 inline bool SameBits(float a, float b) {
   return std::bit_cast<uint32_t>(a) == std::bit_cast<uint32_t>(b);
 }

@@ -24,6 +24,7 @@ namespace mtrec {
 namespace {
 
 using api_test::Columns;
+using api_test::Early;
 using api_test::MakeColumns;
 using api_test::MakeDataset;
 using api_test::SmallOptions;
@@ -199,11 +200,11 @@ TEST_F(ApiErrors, FitRefusesBadArgumentsAndTrainsNothing) {
   early.validation = &split_.test;
   early.early_stopping.patience = 0;
   EXPECT_TRUE(Invalid(model.Fit(train, early).status(), "patience"));
-  early.early_stopping = {Metric::kMrr, 3, /*per_head=*/true};
+  early.early_stopping = Early(Metric::kMrr, 3, /*per_head=*/true);
   EXPECT_TRUE(Invalid(model.Fit(train, early).status(), "early_stopping: per_head needs separate"));
-  early.early_stopping = {Metric::kMrr, 3, /*per_head=*/false, /*refit=*/true};
+  early.early_stopping = Early(Metric::kMrr, 3, /*per_head=*/false, /*refit=*/true);
   EXPECT_TRUE(Invalid(model.Fit(train, early).status(), "early_stopping: refit is mtrec train's"));
-  early.early_stopping = {Metric::kNone, 3, /*per_head=*/false, /*refit=*/true};
+  early.early_stopping = Early(Metric::kNone, 3, /*per_head=*/false, /*refit=*/true);
   EXPECT_TRUE(Invalid(model.Fit(train, early).status(), "refit: needs early_stopping"));
   FitOptions heads = fit;  // this model's tables are shared
   heads.rating_epochs = 2;

@@ -25,6 +25,7 @@
 namespace mtrec {
 namespace {
 
+using api_test::Early;
 using api_test::ExpectSameHistory;
 using api_test::MakeColumns;
 using api_test::MakeDataset;
@@ -170,7 +171,7 @@ class EarlyStoppingApi : public ModelApi {
 TEST_F(EarlyStoppingApi, PerHeadEndsWithEachHeadsBestEpochsWeights) {
   const ModelOptions options = Overfitting(/*separate_heads=*/true);
   Model model = NewModel(options);
-  Result<FitResult> r = FitWith(model, {Metric::kMrr, /*patience=*/2, /*per_head=*/true});
+  Result<FitResult> r = FitWith(model, Early(Metric::kMrr, 2, /*per_head=*/true));
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_TRUE(r->stopped_early);
   ASSERT_LT(r->epochs, 40);
@@ -214,7 +215,7 @@ TEST_F(EarlyStoppingApi, RatingEpochsGiveEachHeadItsOwnEpochs) {
   bad = Epochs(2);
   bad.rating_epochs = 3;
   bad.validation = &carved_.test;
-  bad.early_stopping = {Metric::kMrr, 2, /*per_head=*/true};
+  bad.early_stopping = Early(Metric::kMrr, 2, /*per_head=*/true);
   EXPECT_NE(model.Fit(carved_.train, bad)
                 .status()
                 .message()
@@ -226,7 +227,7 @@ TEST_F(EarlyStoppingApi, RatingEpochsGiveEachHeadItsOwnEpochs) {
 TEST_F(EarlyStoppingApi, OneMetricEndsWithItsBestEpochsWeights) {
   const ModelOptions options = Overfitting(/*separate_heads=*/false);
   Model model = NewModel(options);
-  Result<FitResult> r = FitWith(model, {Metric::kMse, /*patience=*/1, /*per_head=*/false});
+  Result<FitResult> r = FitWith(model, Early(Metric::kMse, 1, /*per_head=*/false));
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_TRUE(r->stopped_early);
   EXPECT_EQ(r->best_rating_epoch, 0);
@@ -238,7 +239,7 @@ TEST_F(EarlyStoppingApi, OneMetricEndsWithItsBestEpochsWeights) {
 // the epochs its weights are, as a checkpoint of it records them.
 TEST_F(EarlyStoppingApi, WeightsStateSaysWhichEpochsAnInMemoryModelHolds) {
   Model per_head = NewModel(Overfitting(/*separate_heads=*/true));
-  Result<FitResult> r = FitWith(per_head, {Metric::kMrr, /*patience=*/2, /*per_head=*/true});
+  Result<FitResult> r = FitWith(per_head, Early(Metric::kMrr, 2, /*per_head=*/true));
   ASSERT_TRUE(r.ok()) << r.status().message();
   WeightsState w = per_head.weights_state();
   EXPECT_TRUE(w.best_restored);
@@ -251,7 +252,7 @@ TEST_F(EarlyStoppingApi, WeightsStateSaysWhichEpochsAnInMemoryModelHolds) {
   EXPECT_EQ(w.extra_batches, 0);
 
   Model one = NewModel(Overfitting(/*separate_heads=*/false));
-  r = FitWith(one, {Metric::kMse, /*patience=*/1, /*per_head=*/false});
+  r = FitWith(one, Early(Metric::kMse, 1, /*per_head=*/false));
   ASSERT_TRUE(r.ok()) << r.status().message();
   w = one.weights_state();
   EXPECT_TRUE(w.best_restored);

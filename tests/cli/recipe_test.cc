@@ -33,7 +33,7 @@ TEST(Recipe, MtrecSetsItsFlagsAndTheUsersOverrideThem) {
   EXPECT_EQ(a["model"]["shared_embeddings"], false);
   EXPECT_EQ(a["model"]["rating_biases"], true);
   EXPECT_EQ(a["train"]["negatives"], 5);
-  EXPECT_EQ(a["train"]["rating_l2"], 30.0);
+  EXPECT_TRUE(a["train"]["rating_l2"] == 30.0 || a["train"]["rating_l2"] == 10.0) << a;
   EXPECT_EQ(a["train"]["epochs"], 2);  // given: overrides the recipe's 200
   EXPECT_EQ(a["early_stopping"]["metric"], "mrr");
   EXPECT_EQ(a["early_stopping"]["per_head"], true);
@@ -52,7 +52,8 @@ TEST(Recipe, MtrecSetsItsFlagsAndTheUsersOverrideThem) {
   EXPECT_FALSE(b["early_stopping"].contains("per_head"));
   EXPECT_FALSE(b["early_stopping"].contains("refit"));  // went with the recipe's selection
   EXPECT_FALSE(b["model"].contains("rating_biases"));   // turned off
-  EXPECT_EQ(b["train"]["rating_l2"], 30.0);             // not overridden
+  EXPECT_EQ(b["train"]["rating_l2"], 30.0);             // the grid went with the recipe's selection
+  EXPECT_FALSE(b["early_stopping"].contains("rating_l2_grid"));
 
   // The original's run records none of the recipe's fields.
   const auto plain = RunMtrec(
@@ -77,6 +78,105 @@ TEST(Recipe, MtrecSetsItsFlagsAndTheUsersOverrideThem) {
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("--recipe: expected original or mtrec, got 'best'"), std::string::npos)
       << bad.err;
+}
+
+// --rating_l2_grid: the run is, bit for bit, the run with the chosen
+// --rating_l2 given by hand (checkpoint, per-epoch figures); each value's
+// trial is the rating head alone, whose validation MSE is the full run's.
+TEST(RatingL2Grid, TheRunIsTheRunWithTheChosenValue) {
+  TempDir tmp;
+  testing::WriteGroupedRatings(tmp.path(), 60, 40, 15, 11);
+  std::vector<std::string> flags = testing::FastOverfittingFlags();
+  flags.insert(flags.begin(), {"train", "--dataset", tmp / "u.data", "--threads", "2"});
+  flags.insert(flags.end(), {"--no_shared_embeddings", "--early_stopping", "per_head", "--refit"});
+  flags.insert(flags.end(), {"--epochs", "40", "--patience", "3"});
+  std::vector<std::string> grid = flags;
+  grid.insert(grid.end(),
+              {"--rating_l2_grid", "3,0.01", "--logdir", tmp / "g", "--save", tmp / "g.ckpt"});
+  const auto chosen_run = RunMtrec(grid);
+  ASSERT_EQ(chosen_run.exit_code, 0) << chosen_run.err;
+  const auto config_json =
+      nlohmann::json::parse(testing::ReadLines(tmp.path() / "g" / "config.json").at(0));
+  const nlohmann::json& trials = config_json["run"]["rating_l2_trials"];
+  ASSERT_EQ(trials.size(), 2u) << config_json;
+  EXPECT_EQ(trials[0]["rating_l2"], 3.0);
+  EXPECT_EQ(trials[1]["rating_l2"], 0.01);
+  // The fixture favours the second value, so the run is not the first trial's.
+  ASSERT_LT(trials[1]["val_mse"].get<double>(), trials[0]["val_mse"].get<double>()) << trials;
+  const nlohmann::json& config = config_json["config"];
+  EXPECT_EQ(config["train"]["rating_l2"], 0.01);
+  EXPECT_FALSE(config["early_stopping"].contains("rating_l2_grid")) << config;
+  EXPECT_NE(chosen_run.out.find("rating_l2 0.01 chosen on validation"), std::string::npos)
+      << chosen_run.out;
+
+  std::vector<std::string> by_hand = flags;
+  by_hand.insert(by_hand.end(),
+                 {"--rating_l2", "0.01", "--logdir", tmp / "h", "--save", tmp / "h.ckpt"});
+  const auto hand_run = RunMtrec(by_hand);
+  ASSERT_EQ(hand_run.exit_code, 0) << hand_run.err;
+  testing::ExpectSameWeights(tmp / "g.ckpt", tmp / "h.ckpt");
+  const auto g = testing::ReadLines(tmp.path() / "g" / "metrics.jsonl");
+  const auto h = testing::ReadLines(tmp.path() / "h" / "metrics.jsonl");
+  ASSERT_EQ(g.size(), h.size());
+  for (size_t e = 0; e < g.size(); ++e) {
+    nlohmann::json a = nlohmann::json::parse(g[e]), b = nlohmann::json::parse(h[e]);
+    for (nlohmann::json* j : {&a, &b}) j->erase("train_seconds"), j->erase("eval_seconds");
+    EXPECT_EQ(a, b) << "epoch " << e + 1;
+  }
+  EXPECT_EQ(testing::ReadLines(tmp.path() / "g" / "refit.json"),
+            testing::ReadLines(tmp.path() / "h" / "refit.json"));
+  // The chosen trial's best validation MSE is the full run's at that epoch:
+  // the rating head alone follows the rating head of the run with both.
+  const int best = trials[1]["best_epoch"].get<int>();
+  ASSERT_GE(best, 1);
+  ASSERT_LE(best, static_cast<int>(h.size()));
+  EXPECT_EQ(trials[1]["val_mse"].get<double>(),
+            nlohmann::json::parse(h[best - 1])["val_mse"].get<double>());
+}
+
+TEST(RatingL2Grid, RecipeChoosesAndUsersOverride) {
+  TempDir tmp;
+  testing::WriteGroupedRatings(tmp.path(), 30, 20, 10, 3);
+  const auto run = RunMtrec({"train", "--dataset", tmp / "u.data", "--logdir", tmp / "a",
+                             "--recipe", "mtrec", "--epochs", "3"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto a = nlohmann::json::parse(testing::ReadLines(tmp.path() / "a" / "config.json").at(0));
+  const nlohmann::json& trials = a["run"]["rating_l2_trials"];
+  ASSERT_EQ(trials.size(), 2u) << a;
+  const double chosen = trials[1]["val_mse"] < trials[0]["val_mse"] ? 30.0 : 10.0;
+  EXPECT_EQ(a["config"]["train"]["rating_l2"], chosen) << a;
+
+  // A user's --rating_l2 replaces the recipe's choice.
+  const auto own = RunMtrec({"train", "--dataset", tmp / "u.data", "--logdir", tmp / "b",
+                             "--recipe", "mtrec", "--epochs", "1", "--rating_l2", "5"});
+  ASSERT_EQ(own.exit_code, 0) << own.err;
+  const auto b = nlohmann::json::parse(testing::ReadLines(tmp.path() / "b" / "config.json").at(0));
+  EXPECT_FALSE(b["run"].contains("rating_l2_trials")) << b;
+  EXPECT_EQ(b["config"]["train"]["rating_l2"], 5.0);
+
+  // Bad grids: each refused with its message (exit 2, a usage error).
+  const std::vector<std::string> per_head = {"--no_shared_embeddings", "--early_stopping",
+                                             "per_head"};
+  const std::vector<std::pair<std::vector<std::string>, std::string>> bad = {
+      {{"--rating_l2", "1", "--rating_l2_grid", "1,2"},
+       "--rating_l2 and --rating_l2_grid contradict each other"},
+      {{"--rating_l2_grid", "1,x"},
+       "--rating_l2_grid: expected comma-separated numbers, got '1,x'"},
+      {{"--rating_l2_grid", "-1"},
+       "--rating_l2_grid: expected every value to be a finite number >= 0"},
+  };
+  for (const auto& [flags, message] : bad) {
+    std::vector<std::string> args = {"train", "--dataset", tmp / "u.data"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    args.insert(args.end(), per_head.begin(), per_head.end());
+    const auto refused = RunMtrec(args);
+    EXPECT_EQ(refused.exit_code, 2) << message;
+    EXPECT_NE(refused.err.find(message), std::string::npos) << refused.err;
+  }
+  const auto alone = RunMtrec({"train", "--dataset", tmp / "u.data", "--rating_l2_grid", "1,2"});
+  EXPECT_EQ(alone.exit_code, 2);
+  EXPECT_NE(alone.err.find("--rating_l2_grid: needs early_stopping per_head"), std::string::npos)
+      << alone.err;
 }
 
 TEST(EarlyStopping, PerHeadKeepsEachHeadsBestEpoch) {

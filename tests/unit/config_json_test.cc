@@ -107,6 +107,19 @@ TEST(ConfigJson, EveryFieldSurvivesARoundTripThroughText) {
   EXPECT_EQ(ExperimentConfigToJson(y).dump(), text);
 }
 
+// A field added later (kAdded) is written only when set, and read back.
+TEST(ConfigJson, AListOfNumbersRoundTrips) {
+  ExperimentConfig x;
+  x.early_stopping.rating_l2_grid = {10, 0.1};
+  const Json j = ExperimentConfigToJson(x);
+  EXPECT_EQ(j["early_stopping"]["rating_l2_grid"], Json::array({10.0, 0.1}));
+  EXPECT_FALSE(
+      ExperimentConfigToJson(ExperimentConfig{})["early_stopping"].contains("rating_l2_grid"));
+  ExperimentConfig y;
+  ASSERT_TRUE(ExperimentConfigFromJson(Json::parse(j.dump()), &y).ok());
+  EXPECT_EQ(y.early_stopping.rating_l2_grid, x.early_stopping.rating_l2_grid);  // 0.1 exactly
+}
+
 TEST(ConfigJson, TheDefaultsRoundTripToo) {
   ExperimentConfig y = EveryFieldChanged();
   ASSERT_TRUE(ExperimentConfigFromJson(ExperimentConfigToJson(ExperimentConfig{}), &y).ok());
@@ -138,6 +151,8 @@ TEST(ConfigJson, ABadValueIsRefusedNamingItsKey) {
       {"/data/format/columns", Json::array({"user", "user", "item"})},
       {"/data/format/columns", Json::array({"item", "rating"})},
       {"/early_stopping/metric", "auc"},
+      {"/early_stopping/rating_l2_grid", Json::array({10, "30"})},
+      {"/early_stopping/rating_l2_grid", 10},
   };
   for (const auto& [pointer, bad] : cases) {
     Json j = good;

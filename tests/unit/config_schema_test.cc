@@ -67,6 +67,17 @@ TEST(ConfigSchema, DefaultsAreValidAndRangesGiveTheMessages) {
   x.early_stopping.metric = Metric::kMrr;
   x.validation_fraction = 0.1;
   EXPECT_EQ(x.Validate().message(), "patience: expected an integer >= 1, got 0");
+  x.early_stopping.patience = 3;
+  x.early_stopping.rating_l2_grid = {10, 30};  // a grid needs per-head selection
+  EXPECT_EQ(x.Validate().message(),
+            "rating_l2_grid: needs early_stopping per_head (it chooses rating_l2 by the rating "
+            "head's validation MSE)");
+  x.early_stopping.per_head = true;
+  x.model.shared_embeddings = false;
+  EXPECT_TRUE(x.Validate().ok());
+  x.early_stopping.rating_l2_grid = {10, std::numeric_limits<double>::quiet_NaN()};
+  EXPECT_EQ(x.Validate().message(),
+            "rating_l2_grid: expected every value to be a finite number >= 0, got nan");
   ModelConfig model;
   model.num_users = model.num_items = 1;
   model.hidden_layers = {64, 0};
@@ -81,6 +92,8 @@ TEST(ConfigSchema, FieldTextIsWhatFlagsSpell) {
   x.early_stopping.metric = Metric::kMrr;
   x.early_stopping.per_head = true;
   EXPECT_EQ(FieldText(*FindConfigField("hidden_layers"), x), "128,64");
+  x.early_stopping.rating_l2_grid = {10, 0.5};
+  EXPECT_EQ(FieldText(*FindConfigField("rating_l2_grid"), x), "10,0.5");
   EXPECT_EQ(FieldText(*FindConfigField("optimizer"), x), "lazy_adam");
   EXPECT_EQ(FieldText(*FindConfigField("early_stopping"), x), "per_head");
   EXPECT_EQ(FieldText(*FindConfigField("learning_rate"), x), "0.001");

@@ -49,6 +49,11 @@ Status TrainConfig::Validate() const {
 }
 
 Status EarlyStoppingConfig::Validate(const ModelConfig& model) const {
+  if (!rating_l2_grid.empty() && (!per_head || metric == Metric::kNone)) {
+    return Field("rating_l2_grid",
+                 "needs early_stopping per_head (it chooses rating_l2 by the rating head's "
+                 "validation MSE)");
+  }
   if (metric == Metric::kNone) {
     if (!refit) return Status::Ok();
     return Field("refit", "needs early_stopping (it refits for the epochs early stopping chooses)");

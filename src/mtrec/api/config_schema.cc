@@ -432,6 +432,18 @@ const ConfigField kFields[] = {
      .flag_form = kOptionalBool,
      .flag = "refit",
      .in_sweep = true},
+    {.name = "rating_l2_grid",
+     .access = MTREC_AT(early_stopping.rating_l2_grid),
+     .part = kEarlyStopping,
+     .doc = "with --early_stopping per_head: choose --rating_l2 among these on validation (each "
+            "value's rating head trained alone, early-stopped on validation MSE; the lowest "
+            "wins), then run with it (--rating_l2 chosen, no grid)",
+     .range = AtLeast(0),
+     .json_form = kAdded,
+     .json = "early_stopping.rating_l2_grid",
+     .flag_form = kValue,
+     .flag = "rating_l2_grid",
+     .metavar = "L[,L...]"},
     // how the run executes
     {.name = "threads",
      .access = MTREC_AT(threads),
@@ -498,6 +510,10 @@ std::string FieldText(const ConfigField& field, const ExperimentConfig& config) 
       std::string out;
       for (int w : v) out += (out.empty() ? "" : ",") + std::to_string(w);
       return out;
+    } else if constexpr (std::is_same_v<T, std::vector<double>>) {
+      std::string out;
+      for (double w : v) out += (out.empty() ? "" : ",") + Num(w);
+      return out;
     } else {
       return std::to_string(v);
     }
@@ -506,7 +522,8 @@ std::string FieldText(const ConfigField& field, const ExperimentConfig& config) 
 
 std::string RangeText(const ConfigField& field) {
   const ValueRange& r = field.range;
-  const bool is_double = std::holds_alternative<FieldRef<double>>(field.access);
+  const bool is_double = std::holds_alternative<FieldRef<double>>(field.access) ||
+                         std::holds_alternative<FieldRef<std::vector<double>>>(field.access);
   if (is_double) {
     return (Bounded(r.hi) ? "a number " : "a finite number ") +
            std::string(Bounded(r.hi) ? "in " : "") + Interval(r);
@@ -538,6 +555,12 @@ Status CheckField(const ConfigField& field, const ExperimentConfig& config) {
     for (int v : values) {
       if (!InRange(field.range, v)) {
         return fail("every value to be " + RangeText(field), std::to_string(v));
+      }
+    }
+  } else if (const auto* numbers = std::get_if<FieldRef<std::vector<double>>>(&field.access)) {
+    for (double v : numbers->of(c)) {  // a list of numbers may be empty (off)
+      if (!std::isfinite(v) || !InRange(field.range, v)) {
+        return fail("every value to be " + RangeText(field), Num(v));
       }
     }
   }

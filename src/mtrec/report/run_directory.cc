@@ -35,6 +35,16 @@ std::string ConfigJson(const ExperimentConfig& config, const RunInfo& info) {
         {"test_size", info.test_size},
         {"test_users", info.test_users}}},
   };
+  if (!info.rating_l2_trials.empty()) {  // config.train.rating_l2 was chosen among these
+    Json trials = Json::array();
+    for (const RatingL2Trial& t : info.rating_l2_trials) {
+      trials.push_back({{"rating_l2", t.rating_l2},
+                        {"val_mse", t.val_mse},
+                        {"best_epoch", t.best_epoch},
+                        {"epochs", t.epochs}});
+    }
+    root["run"]["rating_l2_trials"] = std::move(trials);
+  }
   if (!info.split_files.train.empty()) {  // a predefined split's
     root["run"]["untrained_test_users"] = info.untrained_test_users;
     root["run"]["untrained_test_items"] = info.untrained_test_items;

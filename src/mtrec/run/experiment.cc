@@ -16,6 +16,7 @@
 #include "mtrec/model.h"
 #include "mtrec/model/multitask_net.h"
 #include "mtrec/model/weights_dir.h"
+#include "mtrec/run/rating_l2_choice.h"
 #include "mtrec/train/checkpoint.h"
 #include "mtrec/train/checkpoint_checks.h"
 #include "mtrec/train/config_json.h"
@@ -479,14 +480,27 @@ std::string BestCheckpointPath(const std::string& path) {
   return (p.parent_path() / (p.stem().string() + ".best" + p.extension().string())).string();
 }
 
-// A run's steps: check, plan, start (or resume) the model, train the epochs
-// under the policy, save the chosen model, refit it if asked.
-Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOptions& options,
+// A run's steps: check, plan, choose rating_l2 on validation if asked, start
+// (or resume) the model, train the epochs under the policy, save the chosen
+// model, refit it if asked.
+Result<RunSummary> RunExperiment(const ExperimentConfig& given, const RunOptions& options,
                                  const std::vector<TrainingObserver*>& observers) {
-  MTREC_RETURN_IF_ERROR(config.Validate());
-  MTREC_ASSIGN_OR_RETURN(const ExperimentData data, PrepareExperimentData(config));
-  MTREC_RETURN_IF_ERROR(CheckRunInputs(config, options, data));
-  MTREC_ASSIGN_OR_RETURN(const ModelOptions model_options, PlanModel(config, options, data));
+  MTREC_RETURN_IF_ERROR(given.Validate());
+  MTREC_ASSIGN_OR_RETURN(const ExperimentData data, PrepareExperimentData(given));
+  MTREC_RETURN_IF_ERROR(CheckRunInputs(given, options, data));
+  MTREC_ASSIGN_OR_RETURN(ModelOptions model_options, PlanModel(given, options, data));
+  // From here on the run is the run with the chosen rating_l2 and no grid.
+  ExperimentConfig config = given;
+  std::vector<RatingL2Trial> trials;
+  if (!given.early_stopping.rating_l2_grid.empty() && options.resume == nullptr) {
+    const TrialModelMaker make = [&](const ModelOptions& o) {
+      return StartingModel(given, o, data, nullptr, options.comm);
+    };
+    MTREC_ASSIGN_OR_RETURN(trials,
+                           TryRatingL2Grid(given, model_options, data, make, options.stop));
+    config = WithChosenRatingL2(given, ChosenRatingL2(trials));
+    model_options.train.rating_l2 = config.train.rating_l2;
+  }
   MTREC_ASSIGN_OR_RETURN(Model model, StartingModel(config, model_options, data, options.resume,
                                                     options.comm));
   const ExperimentConfig recorded = RecordData(model, config, model_options.model, data);
@@ -495,6 +509,7 @@ Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOption
 
   RunSummary summary;
   summary.info = InfoOf(data, model);
+  summary.info.rating_l2_trials = std::move(trials);
   for (TrainingObserver* o : observers) MTREC_RETURN_IF_ERROR(o->OnStart(config, summary.info));
   if (Status s = TrainEpochs(config, options, observers, data, model, run, summary); !s.ok()) {
     return SaveAfterFailure(s, config, options, model, run, summary);

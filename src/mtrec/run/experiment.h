@@ -53,6 +53,11 @@ std::string BestCheckpointPath(const std::string& path);
 // Runs the whole experiment. Errors (bad data, a bad config) come back as a
 // Status; nothing is printed. A stop request or max_steps ends the run early
 // with stop_reason kInterrupted (and a checkpoint when save_path is set).
+// With config.early_stopping.rating_l2_grid (a new run), rating_l2 is first
+// chosen on validation (run/rating_l2_choice.h; a stop request then ends it
+// with Cancelled): the observers, checkpoints and result are those of the run
+// with the chosen rating_l2 and no grid, and summary.info.rating_l2_trials
+// says how it was chosen.
 Result<RunSummary> RunExperiment(const ExperimentConfig& config, const RunOptions& options,
                                  const std::vector<TrainingObserver*>& observers);
 

@@ -14,6 +14,15 @@
 
 namespace mtrec {
 
+// One value of EarlyStoppingConfig::rating_l2_grid, tried on validation
+// before the run: the rating head trained alone with that rating_l2.
+struct RatingL2Trial {
+  double rating_l2 = 0;
+  double val_mse = 0;  // its best validation MSE (infinite: the trial diverged)
+  int best_epoch = 0;  // the epoch of that MSE
+  int epochs = 0;      // the epochs the trial ran
+};
+
 // Facts about the data and the split, for reports.
 struct RunInfo {
   std::string dataset_path;
@@ -39,6 +48,10 @@ struct RunInfo {
   // and the step the run resumes at.
   std::vector<EpochStats> history;
   int64_t resumed_at_step = 0;
+  // rating_l2 chosen on validation (EarlyStoppingConfig::rating_l2_grid): each
+  // value's trial, in the grid's order; the run's config holds the choice.
+  // Empty: no choice was made (no grid, or a resumed run).
+  std::vector<RatingL2Trial> rating_l2_trials;
 };
 
 enum class StopReason { kCompleted, kEarlyStopped, kInterrupted };

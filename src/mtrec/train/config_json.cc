@@ -97,6 +97,16 @@ class FieldReader {
     }
     *out = std::move(values);
   }
+  void Read(const char* key, std::vector<double>* out) const {
+    const Json* v = Find(key, &Json::is_array, "a list of numbers");
+    if (v == nullptr) return;
+    std::vector<double> values;
+    for (const Json& e : *v) {
+      if (!e.is_number()) return Fail(key, "expected a list of numbers, got " + Shown(*v));
+      values.push_back(e.get<double>());
+    }
+    *out = std::move(values);
+  }
   // A name from the enum's table.
   template <class E, size_t N>
   void Read(const char* key, const EnumName<E> (&names)[N], E* out) const {

@@ -84,7 +84,7 @@ Result<EpochLosses> Trainer::TrainEpoch(const Interactions& train) {
       batch_items_[s] = row.item;
       batch_ratings_[s] = row.rating;
     }
-    if (per_row > 1) ChooseHardestNegatives(size, per_row);
+    if (per_row > 1 && NegativesMatter()) ChooseHardestNegatives(size, per_row);
     const Batch batch{
         std::span<const UserId>(batch_users_.data(), size),
         std::span<const ItemId>(batch_items_.data(), size),
@@ -134,6 +134,13 @@ void Trainer::RedrawSeenCandidates(int64_t begin, int per_row, std::span<ItemId>
       candidates[c] = static_cast<ItemId>(rng_.RandInt(static_cast<uint32_t>(num_items)));
     }
   }
+}
+
+bool Trainer::NegativesMatter() const {
+  // Without the ranking head (factorization_weight 0) a negative has no
+  // gradient; it is only a row a sparse optimizer touches, which weight decay
+  // then moves. Otherwise its draw is kept (the stream is the same) and never read.
+  return config_.factorization_weight != 0 || config_.optimizer.weight_decay != 0;
 }
 
 void Trainer::ChooseHardestNegatives(int64_t size, int per_row) {

@@ -99,6 +99,9 @@ class Trainer {
                             int32_t num_items);
   // Sets negatives_[s] to the highest-scored of row s's candidates.
   void ChooseHardestNegatives(int64_t size, int per_row);
+  // Whether the negative chosen among the candidates can change the step (the
+  // ranking head is trained, or weight decay moves the rows it touches).
+  bool NegativesMatter() const;
 
   const TrainConfig config_;
   Backend* const backend_;
