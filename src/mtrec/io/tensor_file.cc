@@ -342,6 +342,27 @@ Status WriteTensorFileStreamed(const std::filesystem::path& path, const TensorFi
   return written;
 }
 
+namespace {
+
+// Reads out.size() bytes of `fd` from byte `at`; a file that ends first is
+// Corruption naming `source`.
+Status PreadAll(int fd, std::span<char> out, uint64_t at, const std::string& source) {
+  size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t got =
+        ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(at + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return OsError(source, "read failed");
+    if (got == 0) {
+      return Status::Corruption(source + ": truncated: the file ended while it was read");
+    }
+    done += static_cast<size_t>(got);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::shared_ptr<const TensorFileReader>> TensorFileReader::Open(
     const std::filesystem::path& path, const Check& check) {
   const std::string source = path.string();
@@ -349,22 +370,14 @@ Result<std::shared_ptr<const TensorFileReader>> TensorFileReader::Open(
   std::shared_ptr<TensorFileReader> reader(new TensorFileReader());
   reader->source_ = source;
   MTREC_ASSIGN_OR_RETURN(const OpenedFile opened, OpenRegularFile(path));
-  reader->fd_ = opened.fd;
+  reader->fd_.reset(opened.fd);
   const uint64_t size = static_cast<uint64_t>(opened.size);
   // Bounded pieces, read in order: the length, the header, then the data.
   std::string buffer;
   uint64_t at = 0;
   const auto read = [&](uint64_t n) -> Status {
     buffer.resize(n);
-    size_t done = 0;
-    while (done < n) {
-      const ssize_t got =
-          ::pread(reader->fd_, buffer.data() + done, n - done, static_cast<off_t>(at + done));
-      if (got < 0 && errno == EINTR) continue;
-      if (got < 0) return OsError(path, "read failed");
-      if (got == 0) return corrupt("truncated: the file ended while it was read");
-      done += static_cast<size_t>(got);
-    }
+    MTREC_RETURN_IF_ERROR(PreadAll(reader->fd_.get(), buffer, at, source));
     at += n;
     return Status::Ok();
   };
@@ -418,23 +431,8 @@ Result<std::shared_ptr<const TensorFileReader>> TensorFileReader::Open(
   return std::shared_ptr<const TensorFileReader>(std::move(reader));
 }
 
-TensorFileReader::~TensorFileReader() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
 Status TensorFileReader::Read(const std::string& name, int64_t offset, std::span<char> out) const {
-  int64_t at = begin_.at(name) + offset;
-  size_t done = 0;
-  while (done < out.size()) {
-    const ssize_t got = ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(at));
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) return OsError(source_, "read failed");
-    if (got == 0)
-      return Status::Corruption(source_ + ": truncated: the file ended while it was read");
-    done += static_cast<size_t>(got);
-    at += got;
-  }
-  return Status::Ok();
+  return PreadAll(fd_.get(), out, static_cast<uint64_t>(begin_.at(name) + offset), source_);
 }
 
 }  // namespace mtrec

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "mtrec/io/atomic_file.h"
+#include "mtrec/io/file_entry.h"
 #include "mtrec/status.h"
 
 namespace mtrec {
@@ -98,7 +99,6 @@ class TensorFileReader {
   using Check = std::function<Status(const Tensor& tensor, std::string_view piece)>;
   static Result<std::shared_ptr<const TensorFileReader>> Open(const std::filesystem::path& path,
                                                               const Check& check = {});
-  ~TensorFileReader();
 
   // The metadata and the tensors (their bytes empty).
   const TensorFile& index() const { return index_; }
@@ -108,7 +108,7 @@ class TensorFileReader {
 
  private:
   TensorFileReader() = default;
-  int fd_ = -1;
+  UniqueFd fd_;
   std::string source_;
   TensorFile index_;
   std::map<std::string, int64_t> begin_;  // each tensor's first byte in the file
