@@ -18,10 +18,12 @@ namespace {
 using testing::RunMtrec;
 using testing::TempDir;
 
-nlohmann::json ConfigOf(const std::filesystem::path& run) {
-  const auto lines = testing::ReadLines(run / "config.json");
-  return nlohmann::json::parse(lines.at(0))["config"];
+// A run folder's config.json record (its "config" and "run" parts).
+nlohmann::json RunRecordOf(const std::filesystem::path& run) {
+  return nlohmann::json::parse(testing::ReadLines(run / "config.json").at(0));
 }
+
+nlohmann::json ConfigOf(const std::filesystem::path& run) { return RunRecordOf(run)["config"]; }
 
 TEST(Recipe, MtrecSetsItsFlagsAndTheUsersOverrideThem) {
   TempDir tmp;
@@ -95,8 +97,7 @@ TEST(RatingL2Grid, TheRunIsTheRunWithTheChosenValue) {
               {"--rating_l2_grid", "3,0.01", "--logdir", tmp / "g", "--save", tmp / "g.ckpt"});
   const auto chosen_run = RunMtrec(grid);
   ASSERT_EQ(chosen_run.exit_code, 0) << chosen_run.err;
-  const auto config_json =
-      nlohmann::json::parse(testing::ReadLines(tmp.path() / "g" / "config.json").at(0));
+  const auto config_json = RunRecordOf(tmp.path() / "g");
   const nlohmann::json& trials = config_json["run"]["rating_l2_trials"];
   ASSERT_EQ(trials.size(), 2u) << config_json;
   EXPECT_EQ(trials[0]["rating_l2"], 3.0);
@@ -140,7 +141,7 @@ TEST(RatingL2Grid, RecipeChoosesAndUsersOverride) {
   const auto run = RunMtrec({"train", "--dataset", tmp / "u.data", "--logdir", tmp / "a",
                              "--recipe", "mtrec", "--epochs", "3"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  const auto a = nlohmann::json::parse(testing::ReadLines(tmp.path() / "a" / "config.json").at(0));
+  const auto a = RunRecordOf(tmp.path() / "a");
   const nlohmann::json& trials = a["run"]["rating_l2_trials"];
   ASSERT_EQ(trials.size(), 2u) << a;
   const double chosen = trials[1]["val_mse"] < trials[0]["val_mse"] ? 30.0 : 10.0;
@@ -150,7 +151,7 @@ TEST(RatingL2Grid, RecipeChoosesAndUsersOverride) {
   const auto own = RunMtrec({"train", "--dataset", tmp / "u.data", "--logdir", tmp / "b",
                              "--recipe", "mtrec", "--epochs", "1", "--rating_l2", "5"});
   ASSERT_EQ(own.exit_code, 0) << own.err;
-  const auto b = nlohmann::json::parse(testing::ReadLines(tmp.path() / "b" / "config.json").at(0));
+  const auto b = RunRecordOf(tmp.path() / "b");
   EXPECT_FALSE(b["run"].contains("rating_l2_trials")) << b;
   EXPECT_EQ(b["config"]["train"]["rating_l2"], 5.0);
 
