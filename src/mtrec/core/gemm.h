@@ -1,7 +1,9 @@
 // SmallGemm: C = A B (or C += A B) for the small, cache-resident matrices of the
 // MLP (a block of <= 128 samples against layers of ~100 units), register-blocked
-// for SIMD with GCC vector extensions (AVX2 ymm registers under -march=native,
-// lowered to SSE pairs otherwise).
+// for SIMD with GCC vector extensions: zmm registers where the build targets
+// AVX-512 (core/avx512.h), ymm under AVX2, lowered to SSE pairs otherwise. Every
+// element of C is one FMA chain over k in order, so the width never changes a
+// result.
 #pragma once
 
 #include <cstdint>
