@@ -21,6 +21,9 @@
 //                                     # writes the sparse mode's training rows as LIBMF's
 //                                     # "user item 1" lines (its BPR, mf-train -f 10, on
 //                                     # the same rows: docs/performance.md)
+//   build/mtrec_bench_scale peak [threads]
+//                                     # measured float32 FMA throughput (register-only
+//                                     # chains): the compute bound of the dense path
 //   build/mtrec_bench_scale custom RATINGS USERS ITEMS OPTIMIZER THREADS
 //                                     # any size: one epoch and one evaluation
 //
@@ -40,6 +43,7 @@
 #include <vector>
 
 #include "bench_util.h"
+#include "fma_probe.h"
 #include "stream_probe.h"
 #include "mtrec/backend/cpu/batch_backprop.h"
 #include "mtrec/backend/backend_registry.h"
@@ -508,10 +512,23 @@ int Custom(char** argv) {
 }
 
 }  // namespace
+// The measured FMA peak on 1 and on `threads` threads.
+int Peak(int threads) {
+  for (int t : {1, threads}) {
+    ThreadPool pool(t);
+    const bench::FmaPeak peak = bench::MeasureFmaPeak(pool);
+    std::printf("fma peak, %d thread%s, %d-float vectors: %.1f GFLOP/s\n", t, t == 1 ? "" : "s",
+                peak.vector_floats, peak.gflops);
+    if (t == threads) break;
+  }
+  return 0;
+}
+
 }  // namespace mtrec
 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
+  if (mode == "peak") return mtrec::Peak(argc > 2 ? std::atoi(argv[2]) : 2);
   if (mode == "scaling") return mtrec::Scaling();
   if (mode == "ml25m" && argc > 3) return mtrec::Ml25mBackends(std::atoi(argv[2]), argv[3]);
   if (mode == "ml25m") return mtrec::Ml25m(argc > 2 ? std::atoi(argv[2]) : 2);

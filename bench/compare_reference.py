@@ -103,6 +103,17 @@ def nominal_peak_gflops(threads):
     return threads * (mhz or 0) / 1000.0 * flops_per_cycle, mhz, flops_per_cycle
 
 
+def measured_peak_gflops(bench_scale, threads):
+    """The FMA throughput `mtrec_bench_scale peak` measures on `threads` threads,
+    or None without that binary."""
+    if not os.path.exists(bench_scale):
+        return None
+    out = subprocess.run([bench_scale, "peak", str(threads)], check=True, capture_output=True,
+                         text=True).stdout
+    m = re.findall(r"^fma peak, (\d+) threads?, .*: ([0-9.]+) GFLOP/s$", out, re.M)
+    return float(m[-1][1]) if m else None
+
+
 def flops_per_sample(dim, hidden):
     """Multiply-adds of one training sample, x2: MLP forward, weight gradient and
     input gradient (3 x in x out per layer), plus the factorisation head."""
@@ -124,6 +135,8 @@ def main():
     p.add_argument("--regression_weight", type=float, default=0.01)
     p.add_argument("--no_shared_embeddings", action="store_true")
     p.add_argument("--mtrec", default=os.path.join(ROOT, "build", "mtrec"))
+    p.add_argument("--bench_scale", default=os.path.join(ROOT, "build", "mtrec_bench_scale"),
+                   help="its 'peak' mode gives the measured FMA peak (skipped if absent)")
     p.add_argument("--skip_reference", action="store_true", help="time mtrec alone")
     p.add_argument("--python", action="store_true",
                    help="also time the mtrec Python package (build/python)")
@@ -217,6 +230,11 @@ def main():
     print(f"# mtrec training: {flops / 1e9:.2f} GFLOP/epoch ({flops_per_sample(args.embedding_dim, hidden)} "
           f"flop/sample) -> {flops / train / 1e9:.1f} GFLOP/s = {100 * flops / train / 1e9 / peak:.0f}% "
           f"of nominal peak {peak:.0f} GFLOP/s ({args.threads} cores x {mhz / 1000:.2f} GHz x {fpc} flop/cycle)")
+    measured = measured_peak_gflops(args.bench_scale, args.threads)
+    if measured:
+        print(f"# = {100 * flops / train / 1e9 / measured:.0f}% of the measured FMA peak, "
+              f"{measured:.0f} GFLOP/s on {args.threads} threads ({args.bench_scale} peak, "
+              f"run after the timings)")
 
 
 if __name__ == "__main__":
