@@ -49,13 +49,19 @@ void CheckCase(const Case& c, std::mt19937& rng) {
       expected[r * ldc + j] = acc;
     }
   }
+  const std::vector<float> start = out;
   SmallGemm(c.m, c.n, c.k, a.data(), ars, aks, b.data(), ldb, out.data(), ldc, c.accumulate);
+  std::vector<float> out8 = start;
+  SmallGemm8(c.m, c.n, c.k, a.data(), ars, aks, b.data(), ldb, out8.data(), ldc, c.accumulate);
   for (int r = 0; r < c.m; ++r) {
     for (int j = 0; j < ldc; ++j) {
       // Columns past n are untouched: they still hold the starting values.
       ASSERT_EQ(out[r * ldc + j], expected[r * ldc + j])
           << "m " << c.m << " n " << c.n << " k " << c.k << " transposed " << c.transposed_a
           << " accumulate " << c.accumulate << " at (" << r << ", " << j << ")";
+      ASSERT_EQ(out8[r * ldc + j], expected[r * ldc + j])
+          << "SmallGemm8: m " << c.m << " n " << c.n << " k " << c.k << " at (" << r << ", " << j
+          << ")";
     }
   }
 }

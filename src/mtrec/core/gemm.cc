@@ -103,12 +103,23 @@ void RowBlocks(int m, int k, const float* a, int64_t ars, int64_t aks, const flo
 
 }  // namespace
 
+void SmallGemm8(int m, int n, int k, const float* a, int64_t a_row_stride, int64_t a_k_stride,
+                const float* b, int64_t ldb, float* c, int64_t ldc, bool accumulate) {
+  int col = 0;
+  for (; col + 16 <= n; col += 16) {
+    RowBlocks<Vec8, 2>(m, k, a, a_row_stride, a_k_stride, b + col, ldb, c + col, ldc, accumulate);
+  }
+  if (col < n) {
+    RowBlocks<Vec8, 1>(m, k, a, a_row_stride, a_k_stride, b + col, ldb, c + col, ldc, accumulate);
+  }
+}
+
 void SmallGemm(int m, int n, int k, const float* a, int64_t a_row_stride, int64_t a_k_stride,
                const float* b, int64_t ldb, float* c, int64_t ldc, bool accumulate) {
-  // Column slabs as wide as the registers allow; B's slab stays in L1 across
-  // the row blocks.
-  int col = 0;
 #ifdef MTREC_AVX512
+  // Column slabs as wide as the registers allow; B's slab stays in L1 across
+  // the row blocks. The last < 16 columns (8) take the 8-wide kernel.
+  int col = 0;
   for (; col + 64 <= n; col += 64) {
     RowBlocks<Vec16, 4>(m, k, a, a_row_stride, a_k_stride, b + col, ldb, c + col, ldc, accumulate);
   }
@@ -120,14 +131,12 @@ void SmallGemm(int m, int n, int k, const float* a, int64_t a_row_stride, int64_
     RowBlocks<Vec16, 1>(m, k, a, a_row_stride, a_k_stride, b + col, ldb, c + col, ldc, accumulate);
     col += 16;
   }
-#else
-  for (; col + 16 <= n; col += 16) {
-    RowBlocks<Vec8, 2>(m, k, a, a_row_stride, a_k_stride, b + col, ldb, c + col, ldc, accumulate);
-  }
-#endif
   if (col < n) {
     RowBlocks<Vec8, 1>(m, k, a, a_row_stride, a_k_stride, b + col, ldb, c + col, ldc, accumulate);
   }
+#else
+  SmallGemm8(m, n, k, a, a_row_stride, a_k_stride, b, ldb, c, ldc, accumulate);
+#endif
 }
 
 }  // namespace mtrec

@@ -17,6 +17,12 @@ namespace mtrec {
 void SmallGemm(int m, int n, int k, const float* a, int64_t a_row_stride, int64_t a_k_stride,
                const float* b, int64_t ldb, float* c, int64_t ldc, bool accumulate);
 
+// SmallGemm on 8-wide vectors alone: what SmallGemm runs where the build does
+// not target AVX-512. Given for the tests, which check both paths on any CPU
+// (the results are the same: the width never changes a result).
+void SmallGemm8(int m, int n, int k, const float* a, int64_t a_row_stride, int64_t a_k_stride,
+                const float* b, int64_t ldb, float* c, int64_t ldc, bool accumulate);
+
 // Rounds a width up to the SIMD width (8 floats).
 constexpr int PadTo8(int n) { return (n + 7) & ~7; }
 
