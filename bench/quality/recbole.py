@@ -79,7 +79,8 @@ MODELS = {
                    factorization_weight=0.5, regression_weight=0.5),
     # Not in the default run (--models): RecBole's own loss, with and without
     # redrawing negatives that are the user's training items (docs/quality.md,
-    # "Why the log loss learned worse"), and the recipe at BPR's width.
+    # "Why the log loss learned worse"), the recipe at BPR's width, and the
+    # recipe with only its ranking tables at BPR's width (ranking_dim).
     "bpr_log": dict(factorization_weight=1.0, regression_weight=0.0, embedding_dim=64,
                     bpr_loss="log", learning_rate=1e-3, batch_size=4096),
     "bpr_log_unseen": dict(factorization_weight=1.0, regression_weight=0.0, embedding_dim=64,
@@ -87,6 +88,8 @@ MODELS = {
                            unseen_negatives=True),
     "recipe64": dict(shared_embeddings=False, rating_biases=True, rating_l2=30, negatives=5,
                      factorization_weight=0.5, regression_weight=0.5, embedding_dim=64),
+    "recipe_rank64": dict(shared_embeddings=False, rating_biases=True, rating_l2=30, negatives=5,
+                          factorization_weight=0.5, regression_weight=0.5, ranking_dim=64),
 }
 DEFAULT_MODELS = ("bpr", "bpr_hard5", "recipe")
 

@@ -27,6 +27,10 @@ struct ModelConfig {
   int32_t num_users = 0;  // table rows; ids are < these (phantom row 0 included)
   int32_t num_items = 0;
   int embedding_dim = 32;
+  // Width of the ranking head's tables (U_fact, Q_fact) with separate
+  // embeddings; 0: embedding_dim. The rating head's tables and the MLP keep
+  // embedding_dim. With shared embeddings it must be 0 or embedding_dim.
+  int ranking_dim = 0;
   // Hidden widths of the regression MLP. Its input is [u, q, u*q] (3 x embedding_dim)
   // and its output one rating, so the default {64} is the original's
   // Linear(96, 64), ReLU, Linear(64, 1).
@@ -50,6 +54,9 @@ struct ModelConfig {
   // start). Needs separate embeddings and the dense Adam optimizer. Off: the
   // original's.
   bool rating_implicit = false;
+
+  // The ranking head's width: ranking_dim, or embedding_dim when it is 0.
+  int RankingDim() const { return ranking_dim > 0 ? ranking_dim : embedding_dim; }
 
   // Checks the shape (positive sizes, at least one hidden layer, widths that
   // fit in memory). Messages name the field.

@@ -37,7 +37,7 @@ struct IndexInfo {
   std::string kind;            // "hnsw"
   IndexOptions options;
   int64_t items = 0;           // rows indexed (every row of the item table)
-  int dimensions = 0;          // embedding_dim + 2 (the item bias, the norm's complement)
+  int dimensions = 0;          // ranking_dim + 2 (the item bias, the norm's complement)
   double build_seconds = 0;    // wall time of the build
   int64_t memory_bytes = 0;    // the index's memory: vectors, links and bookkeeping
 };

@@ -225,7 +225,7 @@ class Model {
   // exact scores (mtrec/item_index.h). On the CPU backend, from 4,096 items,
   // the exact pass scores every item through int8 bounds and exactly only the
   // items the bounds cannot rule out: the same answer, bit for bit, for a
-  // copy of the item table of num_items * (embedding_dim + 8) bytes, made by
+  // copy of the item table of num_items * (ranking_dim + 8) bytes, made by
   // the first call after the weights change.
   Result<std::vector<Recommendation>> Recommend(UserId user, int k, bool include_seen = false,
                                                 int64_t* candidates = nullptr) const;

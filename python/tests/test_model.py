@@ -41,6 +41,7 @@ def test_keyword_arguments_and_defaults_come_from_the_schema():
     (dict(layers=()), r"^layers: "),
     (dict(l2=-1.0), r"^l2: "),
     (dict(embedding_dim=0), r"^embedding_dim: "),
+    (dict(ranking_dim=-1), r"^ranking_dim: "),
     (dict(batch_size=0), r"^batch_size: "),
     (dict(optimizer="adamw"), r"^optimizer: expected adam, lazy_adam, adagrad, sgd or rowwise_adagrad"),
     (dict(bpr_loss="hinge"), r"^bpr_loss: expected sigmoid or log"),
@@ -355,6 +356,22 @@ def test_recipe_elements_train_save_and_load(split, tmp_path):
     for key in ("rating_biases", "rating_dot", "rating_l2", "negatives", "unseen_negatives"):
         assert loaded.config[key] == kwargs[key], key
     assert loaded.evaluate(test, train=train) == model.evaluate(test)
+
+
+def test_ranking_dim_widens_the_ranking_tables_alone(split, tmp_path):
+    train, test = split
+    model = mtrec.MultitaskModel(shared_embeddings=False, embedding_dim=8, ranking_dim=12,
+                                 threads=2, seed=4)
+    model.fit(train, epochs=2, test=test)
+    assert model.user_embeddings.shape[1] == 12 and model.item_embeddings.shape[1] == 12
+    assert model.parameters()["U_reg"].shape[1] == 8
+    path = tmp_path / "wide.mtrec"
+    model.save(str(path))
+    loaded = mtrec.load(str(path))
+    assert loaded.config["ranking_dim"] == 12
+    assert loaded.evaluate(test, train=train) == model.evaluate(test)
+    with pytest.raises(ValueError, match=r"^ranking_dim: needs separate embeddings"):
+        mtrec.MultitaskModel(embedding_dim=8, ranking_dim=12).fit(train, epochs=1)
 
 
 def test_load_errors(tmp_path):

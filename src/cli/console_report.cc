@@ -73,9 +73,13 @@ Status ConsoleReport::OnStart(const ExperimentConfig& config, const RunInfo& inf
                    config.train.rating_l2, tried.c_str());
     }
   }
-  std::fprintf(out_, "model   %s embeddings, dim %d, MLP %d->%s->1, %lld parameters%s\n",
+  const std::string ranking_dim =
+      config.model.RankingDim() != config.model.embedding_dim
+          ? " (ranking " + std::to_string(config.model.RankingDim()) + ")"
+          : "";
+  std::fprintf(out_, "model   %s embeddings, dim %d%s, MLP %d->%s->1, %lld parameters%s\n",
                config.model.shared_embeddings ? "shared" : "separate", config.model.embedding_dim,
-               3 * config.model.embedding_dim, layers.c_str(),
+               ranking_dim.c_str(), 3 * config.model.embedding_dim, layers.c_str(),
                static_cast<long long>(info.parameters),
                config.model.user_bias ? ", user bias" : "");
   std::fprintf(out_,

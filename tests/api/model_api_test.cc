@@ -416,6 +416,91 @@ TEST_F(ModelApi, ALoadedCheckpointAnswersAsTheCliDoes) {
   EXPECT_TRUE(found->Recommend(7, 3).ok());
 }
 
+// ranking_dim gives the ranking tables their own width: a CLI checkpoint
+// holds them at it and evaluates, loaded, to the run's own last figures; a
+// model fitted through the API recommends, predicts and finds similar items
+// bit for bit as before its Save and Load; shared tables refuse another width.
+TEST_F(ModelApi, TheRankingTablesOwnWidthSurvivesACheckpoint) {
+  testing::TempDir tmp;
+  const std::string csv = WriteCsv(tmp / "ratings.csv");
+  const auto cli = testing::RunMtrec({"train", "--dataset", csv, "--epochs", "2", "--seed", "4",
+                                      "--threads", "2", "--embedding_dim", "8", "--ranking_dim",
+                                      "12", "--no_shared_embeddings", "--logdir", tmp / "run",
+                                      "--save", tmp / "cli.mtrec"});
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  EXPECT_NE(cli.out.find("dim 8 (ranking 12)"), std::string::npos) << cli.out;
+  EXPECT_NE(testing::ReadFile(tmp / "run/config.json").find("\"ranking_dim\":12"),
+            std::string::npos);
+  Result<Model> from_cli = Model::Load(tmp / "cli.mtrec", 2);
+  ASSERT_TRUE(from_cli.ok()) << from_cli.status().message();
+  EXPECT_EQ(from_cli->options().model.ranking_dim, 12);
+  for (const NamedTensor& t : from_cli->Parameters()) {
+    if (t.name == "U_fact" || t.name == "Q_fact") {
+      EXPECT_EQ(t.cols, 12) << t.name;
+    } else if (t.name == "U_reg" || t.name == "Q_reg") {
+      EXPECT_EQ(t.cols, 8) << t.name;
+    }
+  }
+  Result<const TrainingData*> data = from_cli->training_data();
+  ASSERT_TRUE(data.ok()) << data.status().message();
+  const Result<ModelEvaluation> e = from_cli->Evaluate((*data)->test, (*data)->train);
+  ASSERT_TRUE(e.ok()) << e.status().message();
+  const std::string metrics = testing::ReadFile(tmp / "run/metrics.jsonl");
+  const nlohmann::json last = nlohmann::json::parse(metrics.substr(metrics.rfind('{')));
+  EXPECT_EQ(e->base.mrr, last["mrr"].get<double>());
+  EXPECT_EQ(e->base.mse, last["mse"].get<double>());
+
+  ModelOptions o = SmallOptions();
+  o.model.shared_embeddings = false;
+  o.model.ranking_dim = 5;
+  Model model = NewModel(o);
+  Train(model, 2);
+  ASSERT_TRUE(model.SetKnownInteractions(data_.interactions).ok());
+  ASSERT_TRUE(model.Save(tmp / "api.mtrec").ok());
+  Result<Model> loaded = Model::Load(tmp / "api.mtrec", 1);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  ASSERT_TRUE(loaded->SetKnownInteractions(data_.interactions).ok());
+  EXPECT_TRUE(SameParameters(model.Parameters(), loaded->Parameters()));
+  const Result<ModelEvaluation> before = model.Evaluate(split_.test, split_.train);
+  const Result<ModelEvaluation> after = loaded->Evaluate(split_.test, split_.train);
+  ASSERT_TRUE(before.ok() && after.ok());
+  EXPECT_GT(before->base.mrr, 0);
+  EXPECT_EQ(before->base.mrr, after->base.mrr);
+  EXPECT_EQ(before->base.mse, after->base.mse);
+  for (UserId user : {1, 7, 20}) {
+    const std::vector<Recommendation> want = model.Recommend(user, 10).value();
+    const std::vector<Recommendation> got = loaded->Recommend(user, 10).value();
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t k = 0; k < want.size(); ++k) {
+      EXPECT_EQ(got[k].item, want[k].item);
+      EXPECT_TRUE(SameBits(got[k].score, want[k].score));
+      EXPECT_TRUE(SameBits(got[k].rating, want[k].rating));
+    }
+  }
+  const std::vector<SimilarItem> similar = model.SimilarItems(3, 5).value();
+  const std::vector<SimilarItem> similar_after = loaded->SimilarItems(3, 5).value();
+  ASSERT_EQ(similar.size(), similar_after.size());
+  for (size_t k = 0; k < similar.size(); ++k) EXPECT_EQ(similar[k].item, similar_after[k].item);
+  // The approximate index reads the ranking tables at their width too.
+  ASSERT_TRUE(loaded->BuildIndex().ok());
+  EXPECT_EQ(loaded->index_info()->dimensions, 5 + 2);
+  EXPECT_TRUE(loaded->Recommend(7, 5).ok());
+
+  const auto shared =
+      testing::RunMtrec({"train", "--dataset", csv, "--embedding_dim", "8", "--ranking_dim", "12"});
+  EXPECT_EQ(shared.exit_code, 2);
+  EXPECT_NE(shared.err.find("--ranking_dim: needs separate embeddings"), std::string::npos)
+      << shared.err;
+  ModelOptions same = SmallOptions();
+  same.model.ranking_dim = same.model.embedding_dim;  // the one width shared tables have
+  EXPECT_TRUE(Model::Create(same, data_).ok());
+  same.model.ranking_dim = same.model.embedding_dim + 1;
+  const Result<Model> refused = Model::Create(same, data_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message().rfind("ranking_dim: ", 0), 0u)
+      << refused.status().message();
+}
+
 // rating_implicit's N(u) is the fitted rows: a loaded checkpoint reads them
 // from its recorded data set and rates the test rows as the run did; a model
 // of in-memory data cannot be loaded with it; shared tables are refused.

@@ -36,23 +36,27 @@ struct Case {
   OptimizerKind optimizer;
   bool rating_biases = false;
   int negatives = 1;  // > 1: hard negatives (the hardest of that many candidates)
+  int ranking_dim = 0;  // separate tables: the ranking tables' own width (0: embedding_dim)
 };
 
 void PrintTo(const Case& c, std::ostream* os) {
   *os << (c.shared ? "shared, " : "separate, ") << (c.rating_biases ? "rating biases, " : "")
-      << OptimizerName(c.optimizer) << (c.negatives > 1 ? ", hard negatives" : "");
+      << OptimizerName(c.optimizer) << (c.negatives > 1 ? ", hard negatives" : "")
+      << (c.ranking_dim > 0 ? ", ranking_dim " + std::to_string(c.ranking_dim) : "");
 }
 
 std::string NameOf(const ::testing::TestParamInfo<Case>& param) {
   return std::string(param.param.shared ? "shared_" : "separate_") +
          (param.param.rating_biases ? "biases_" : "") + OptimizerName(param.param.optimizer) +
-         (param.param.negatives > 1 ? "_hard_negatives" : "");
+         (param.param.negatives > 1 ? "_hard_negatives" : "") +
+         (param.param.ranking_dim > 0 ? "_ranking" + std::to_string(param.param.ranking_dim) : "");
 }
 
 // The model of `c` on the suite's data.
 ModelConfig ModelConfigOf(const Case& c) {
   ModelConfig mc = testing::SmallModelConfig(testing::SmallSyntheticData().train, c.shared);
   mc.rating_biases = c.rating_biases;
+  mc.ranking_dim = c.ranking_dim;
   return mc;
 }
 
@@ -239,7 +243,8 @@ INSTANTIATE_TEST_SUITE_P(Backend, BackendDataParallel,
                                            Case{false, OptimizerKind::kLazyAdam},
                                            Case{true, OptimizerKind::kLazyAdam},
                                            Case{false, OptimizerKind::kAdam},
-                                           Case{false, OptimizerKind::kRowwiseAdagrad}),
+                                           Case{false, OptimizerKind::kRowwiseAdagrad},
+                                           Case{false, OptimizerKind::kAdam, true, 3, 12}),
                          NameOf);
 
 class BackendShardedTables : public ::testing::TestWithParam<Case> {};
@@ -279,7 +284,9 @@ INSTANTIATE_TEST_SUITE_P(Backend, BackendShardedTables,
                                            Case{false, OptimizerKind::kAdagrad, true},
                                            Case{false, OptimizerKind::kRowwiseAdagrad, true},
                                            Case{true, OptimizerKind::kSgd},
-                                           Case{false, OptimizerKind::kLazyAdam, true, 3}),
+                                           Case{false, OptimizerKind::kLazyAdam, true, 3},
+                                           Case{false, OptimizerKind::kLazyAdam, true, 3, 12},
+                                           Case{false, OptimizerKind::kAdam, false, 1, 5}),
                          NameOf);
 
 // A Model trained by ranks with sharded tables through the run policy's hooks,

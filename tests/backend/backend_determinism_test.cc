@@ -26,12 +26,14 @@ struct Outcome {
 // rating dot, the rating L2 penalty and the hardest of 4 negatives (and with
 // separate tables and Adam, the implicit term).
 Outcome Train(const std::string& backend_name, int threads, bool shared,
-              OptimizerKind optimizer = OptimizerKind::kAdam, bool recipe = false) {
+              OptimizerKind optimizer = OptimizerKind::kAdam, bool recipe = false,
+              int ranking_dim = 0) {
   const testing::SmallData& data = testing::SmallSyntheticData();
   ModelConfig mc = testing::SmallModelConfig(data.train, shared);
   mc.rating_biases = recipe;
   mc.rating_dot = recipe;
   mc.rating_implicit = recipe && !shared && optimizer == OptimizerKind::kAdam;
+  mc.ranking_dim = ranking_dim;
   const std::unique_ptr<Backend> backend =
       testing::NewBackend(backend_name, mc, threads, /*init_seed=*/7);
   if (backend == nullptr) return {};
@@ -99,6 +101,19 @@ TEST_P(BackendDeterminism, RecipeElementsGiveTheSameResultForAnyThreadCount) {
       const Outcome one = Train(GetParam(), 1, shared, kind, /*recipe=*/true);
       ExpectBitIdentical(one, Train(GetParam(), 2, shared, kind, true));
       ExpectBitIdentical(one, Train(GetParam(), 3, shared, kind, true));
+      if (!shared) {  // the ranking tables of their own width (12; the rest 8)
+        const Outcome wide = Train(GetParam(), 1, shared, kind, true, 12);
+        ExpectBitIdentical(wide, Train(GetParam(), 3, shared, kind, true, 12));
+        EXPECT_NE(wide.params.size(), one.params.size());
+        // The rating head shares nothing with them and starts the same
+        // (MultiTaskNet::InitRandom): its losses and test MSE are unchanged.
+        ASSERT_EQ(wide.numbers.size(), one.numbers.size());
+        for (size_t e = 0; e < one.numbers.size(); e += 5) {
+          EXPECT_EQ(wide.numbers[e + 1], one.numbers[e + 1]) << "regression loss, epoch " << e / 5;
+          EXPECT_EQ(wide.numbers[e + 4], one.numbers[e + 4]) << "test MSE, epoch " << e / 5;
+          EXPECT_NE(wide.numbers[e + 3], one.numbers[e + 3]) << "MRR, epoch " << e / 5;
+        }
+      }
       // The elements change the run (they are not silently ignored), and it learns.
       const Outcome plain = Train(GetParam(), 2, shared, kind);
       EXPECT_NE(one.numbers, plain.numbers);

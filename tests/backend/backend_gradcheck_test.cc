@@ -50,6 +50,7 @@ struct GradCase {
   bool rating_biases = false;
   bool rating_dot = false;
   bool rating_implicit = false;  // N(u): testing::NewBackend's
+  int ranking_dim = 0;           // separate tables: U_fact/Q_fact's width (0: embedding_dim)
 };
 std::string CaseName(const GradCase& c) { return c.name; }
 void PrintTo(const GradCase& c, std::ostream* os) { *os << c.name; }
@@ -65,6 +66,7 @@ ModelConfig TinyModel(const GradCase& c) {
   mc.rating_biases = c.rating_biases;
   mc.rating_dot = c.rating_dot;
   mc.rating_implicit = c.rating_implicit;
+  mc.ranking_dim = c.ranking_dim;
   return mc;
 }
 
@@ -230,7 +232,45 @@ INSTANTIATE_TEST_SUITE_P(
                      0.3,
                      true,
                      true,
-                     true})),
+                     true},
+            // The ranking tables wider (5) and narrower (2) than the rating
+            // tables and the MLP's input (3 x 3).
+            GradCase{"separate_ranking_dim5",
+                     false,
+                     false,
+                     BprLoss::kSigmoid,
+                     {4},
+                     6,
+                     0.7,
+                     0.3,
+                     false,
+                     false,
+                     false,
+                     5},
+            GradCase{"separate_log_ranking_dim2_biases_dot_batch150",
+                     false,
+                     true,
+                     BprLoss::kLog,
+                     {6},
+                     150,
+                     0.7,
+                     0.3,
+                     true,
+                     true,
+                     false,
+                     2},
+            GradCase{"separate_ranking_dim5_implicit",
+                     false,
+                     false,
+                     BprLoss::kLog,
+                     {3},
+                     6,
+                     0.7,
+                     0.3,
+                     true,
+                     true,
+                     true,
+                     5})),
     testing::BackendCaseParamName<GradCase>());
 
 // The rating L2 penalty is in the gradient only (reported losses are the data

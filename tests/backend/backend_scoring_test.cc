@@ -11,6 +11,7 @@
 #include <cmath>
 #include <random>
 #include <string>
+#include <tuple>
 
 #include "mtrec/eval/mrr.h"
 #include "mtrec/infer/evaluator.h"
@@ -36,14 +37,18 @@ class BackendScoring : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(BackendScoring, ScoreBlockScoreOneAndScoreAllItemsAgreeBitForBit) {
-  for (const auto& [dim, user_bias] :
-       {std::pair{32, false}, std::pair{13, true}, std::pair{40, true}}) {  // 16s and a tail
-    SCOPED_TRACE("dim " + std::to_string(dim));
+  // 16s and a tail; last, separate tables whose ranking ones are 21 wide (the rest 8)
+  for (const auto& [dim, user_bias, ranking_dim] :
+       {std::tuple{32, false, 0}, std::tuple{13, true, 0}, std::tuple{40, true, 0},
+        std::tuple{8, true, 21}}) {
+    SCOPED_TRACE("dim " + std::to_string(dim) + " ranking_dim " + std::to_string(ranking_dim));
     ModelConfig mc;
     mc.num_users = 9;
     mc.num_items = 1100;  // 68 whole groups of 16 items and a partial one
     mc.embedding_dim = dim;
     mc.user_bias = user_bias;
+    mc.shared_embeddings = ranking_dim == 0;
+    mc.ranking_dim = ranking_dim;
     const std::unique_ptr<Backend> backend = testing::NewBackend(GetParam(), mc, 2);
     ASSERT_NE(backend, nullptr);
     testing::FillUniform(*backend, 0.5f, 12);  // non-zero item and user biases
@@ -85,13 +90,17 @@ TEST_P(BackendScoring, ScoreBlockScoreOneAndScoreAllItemsAgreeBitForBit) {
 }
 
 TEST_P(BackendScoring, MeanReciprocalRankEqualsTheReferenceDefinition) {
-  for (bool user_bias : {false, true}) {
-    SCOPED_TRACE(user_bias ? "user bias" : "no user bias");
+  for (int variant = 0; variant < 3; ++variant) {
+    const bool user_bias = variant >= 1;
+    SCOPED_TRACE(std::string(user_bias ? "user bias" : "no user bias") +
+                 (variant == 2 ? ", separate, ranking_dim 5" : ""));
     ModelConfig mc;
     mc.num_users = 30;
     mc.num_items = 1500;  // two chunks of 1024 items, the last partial and unaligned
     mc.embedding_dim = 8;
     mc.user_bias = user_bias;
+    mc.shared_embeddings = variant < 2;
+    mc.ranking_dim = variant == 2 ? 5 : 0;
     const std::unique_ptr<Backend> backend = testing::NewBackend(GetParam(), mc, 3, 4);
     ASSERT_NE(backend, nullptr);
     backend->WriteParams([&](MultiTaskNet& net) {
@@ -173,7 +182,7 @@ TEST_P(BackendScoring, PredictRatingsEqualsADoublePrecisionForward) {
     const bool shared = layout % 2 == 0;
     SCOPED_TRACE(std::string(shared ? "shared" : "separate") +
                  (layout >= 2 ? " rating biases and dot" : "") +
-                 (layout == 3 ? " and the implicit term" : ""));
+                 (layout == 3 ? " and the implicit term, ranking_dim 11" : ""));
     ModelConfig mc;
     mc.num_users = 40;
     mc.num_items = 50;
@@ -182,6 +191,7 @@ TEST_P(BackendScoring, PredictRatingsEqualsADoublePrecisionForward) {
     mc.shared_embeddings = shared;
     mc.rating_biases = mc.rating_dot = layout >= 2;
     mc.rating_implicit = layout == 3;
+    mc.ranking_dim = layout == 3 ? 11 : 0;
     const std::unique_ptr<Backend> backend = testing::NewBackend(GetParam(), mc, 3);
     ASSERT_NE(backend, nullptr);
     testing::FillUniform(*backend, 0.6f, 31);

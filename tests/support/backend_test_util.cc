@@ -143,7 +143,7 @@ double ReferenceScore(const MultiTaskNet& net, std::span<const double> params, U
   const double* user = RowOf(net, params, roles.u_fact, u);
   const double* item = RowOf(net, params, roles.q_fact, i);
   double score = *RowOf(net, params, roles.item_bias, i);
-  for (int k = 0; k < net.embedding_dim(); ++k) score += user[k] * item[k];
+  for (int k = 0; k < net.ranking_dim(); ++k) score += user[k] * item[k];
   if (roles.user_bias >= 0) score += *RowOf(net, params, roles.user_bias, u);
   return score;
 }

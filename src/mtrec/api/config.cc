@@ -30,6 +30,10 @@ Status ModelConfig::Validate() const {
   if (num_users <= 0 || num_items <= 0) {
     return Status::InvalidArgument("the data set has no users or items");
   }
+  if (shared_embeddings && RankingDim() != embedding_dim) {
+    return Field("ranking_dim", "needs separate embeddings (shared_embeddings false), or "
+                                "the value of embedding_dim");
+  }
   if (rating_implicit && shared_embeddings) {
     return Field("rating_implicit", "needs separate embeddings (shared_embeddings false)");
   }

@@ -80,7 +80,7 @@ Result<std::unique_ptr<ItemIndex>> ItemIndex::Build(const MultiTaskNet& net,
                                                     const IndexOptions& options) {
   MTREC_RETURN_IF_ERROR(CheckOptions(options));
   const auto start = std::chrono::steady_clock::now();
-  const int d = net.embedding_dim();
+  const int d = net.ranking_dim();
   const int64_t n = net.config().num_items;
   std::unique_ptr<ItemIndex> index(new ItemIndex());
   try {
@@ -142,7 +142,7 @@ std::vector<ItemId> ItemIndex::Top(const MultiTaskNet& net, UserId user,
   const int64_t n = info_.items;
   MTREC_CHECK(static_cast<int64_t>(occurs.size()) == n);
   const int64_t want = std::min<int64_t>(k, allowed);
-  const int d = net.embedding_dim();
+  const int d = net.ranking_dim();
   std::vector<float> query(static_cast<size_t>(d) + 2, 0.0f);
   const float* p = net.Row(net.roles().u_fact, user);
   std::copy(p, p + d, query.begin());

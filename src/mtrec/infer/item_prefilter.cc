@@ -14,7 +14,7 @@ namespace mtrec {
 std::unique_ptr<const ItemPrefilter> ItemPrefilter::Build(const MultiTaskNet& net) {
   const ModelConfig& shape = net.config();
   std::unique_ptr<ItemPrefilter> p(new ItemPrefilter());
-  const int64_t n = shape.num_items, d = shape.embedding_dim;
+  const int64_t n = shape.num_items, d = shape.RankingDim();
   p->num_items_ = n;
   p->dim_ = d;
   const int64_t blocks = (n + kBlock - 1) / kBlock;

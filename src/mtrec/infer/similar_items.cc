@@ -12,7 +12,7 @@ std::vector<SimilarItem> SimilarItems(const MultiTaskNet& net, ItemId item,
                                       std::span<const uint8_t> candidate, int k) {
   const int32_t num_items = net.config().num_items;
   const int block = net.roles().q_fact;
-  const int64_t dim = net.embedding_dim();
+  const int64_t dim = net.ranking_dim();
   MTREC_CHECK(item >= 0 && item < num_items);
   MTREC_CHECK(static_cast<int32_t>(candidate.size()) == num_items);
   // cos(i, j) = q_i . q_j / (|q_i| |q_j|), 0 when either row is zero.

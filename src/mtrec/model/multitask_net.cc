@@ -130,14 +130,15 @@ ParameterLayout MultiTaskNet::LayoutOf(const ModelConfig& config) {
 void MultiTaskNet::Build(const ModelConfig& config, const MlpShape& mlp, ParameterLayout& layout,
                          Roles& roles) {
   const int64_t nu = config.num_users, ni = config.num_items, d = config.embedding_dim;
+  const int64_t rd = config.RankingDim();  // == d when shared (Validate)
   if (config.shared_embeddings) {
     roles.u_fact = roles.u_reg = layout.Add("U", nu, d);
     roles.q_fact = roles.q_reg = layout.Add("Q", ni, d);
   } else {
     roles.u_reg = layout.Add("U_reg", nu, d);
     roles.q_reg = layout.Add("Q_reg", ni, d);
-    roles.u_fact = layout.Add("U_fact", nu, d);
-    roles.q_fact = layout.Add("Q_fact", ni, d);
+    roles.u_fact = layout.Add("U_fact", nu, rd);
+    roles.q_fact = layout.Add("Q_fact", ni, rd);
   }
   roles.item_bias = layout.Add("B", ni, 1);
   if (config.user_bias) roles.user_bias = layout.Add("A", nu, 1);
@@ -167,12 +168,16 @@ void MultiTaskNet::DrawInitialValues(const ModelConfig& config, uint64_t seed,
                                      const InitTake& take) {
   constexpr int64_t kPiece = int64_t{1} << 20;  // even: FillNormal draws in pairs
   const ParameterLayout layout = LayoutOf(config);
-  std::mt19937_64 gen(seed);
+  std::mt19937_64 gen(seed), ranking_gen(seed ^ kRankingStream);
   std::vector<float> piece;
   int64_t fan_in = 0;  // of the last nn.Linear weight seen; its bias comes next
   for (int index = 0; index < std::ssize(layout.blocks()); ++index) {
     const ParamBlock& b = layout.block(index);
     if (b.name.starts_with("mlp_layers.") && b.name.ends_with(".weight")) fan_in = b.cols;
+    // A ranking table of its own width: its own stream, and the first skips
+    // the draws of the table at embedding_dim (two per Box-Muller pair).
+    const bool own_stream = b.name.ends_with("_fact") && b.cols != config.embedding_dim;
+    if (own_stream) gen.discard(2 * ((b.rows * config.embedding_dim + 1) / 2));
     for (int64_t first = 0; first < b.size(); first += kPiece) {
       piece.resize(std::min(kPiece, b.size() - first));
       if (b.name == "B" || b.name == "A" || b.name.starts_with("rating_")) {
@@ -182,7 +187,8 @@ void MultiTaskNet::DrawInitialValues(const ModelConfig& config, uint64_t seed,
         // U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
         FillUniform(gen, 1.0 / std::sqrt(static_cast<double>(fan_in)), piece);
       } else {
-        FillNormal(gen, 1.0 / config.embedding_dim, piece);  // ScaledEmbedding
+        FillNormal(own_stream ? ranking_gen : gen, 1.0 / static_cast<double>(b.cols),
+                   piece);  // ScaledEmbedding
       }
       take(index, first, piece);
     }
@@ -191,7 +197,7 @@ void MultiTaskNet::DrawInitialValues(const ModelConfig& config, uint64_t seed,
 
 void MultiTaskNet::ScoreAllItems(UserId u, std::span<float> out) const {
   MTREC_DCHECK(static_cast<int64_t>(out.size()) == config_.num_items);
-  const int64_t d = config_.embedding_dim;
+  const int64_t d = ranking_dim();
   const float* user = Row(roles_.u_fact, u);
   const float* items = Row(roles_.q_fact, 0);
   const float* bias = Row(roles_.item_bias, 0);
@@ -222,18 +228,18 @@ void MultiTaskNet::ScoreAllItems(UserId u, std::span<float> out) const {
   for (; i < n; ++i) out[i] = Score(u, static_cast<ItemId>(i));
 }
 
-float MultiTaskNet::RowDot(int user_block, UserId u, int item_block, ItemId i) const {
-  return FmaDot(Row(user_block, u), Row(item_block, i), config_.embedding_dim);
+float MultiTaskNet::RowDot(int user_block, UserId u, int item_block, ItemId i, int d) const {
+  return FmaDot(Row(user_block, u), Row(item_block, i), d);
 }
 
 float MultiTaskNet::Score(UserId u, ItemId i) const {
-  const float acc = RowDot(roles_.u_fact, u, roles_.q_fact, i);
+  const float acc = RowDot(roles_.u_fact, u, roles_.q_fact, i, ranking_dim());
   const float user_bias = roles_.user_bias >= 0 ? *Row(roles_.user_bias, u) : 0.0f;
   return acc + *Row(roles_.item_bias, i) + user_bias;
 }
 
 float MultiTaskNet::RatingDot(UserId u, ItemId i, const float* user) const {
-  if (!config_.rating_implicit) return RowDot(roles_.u_reg, u, roles_.q_reg, i);
+  if (!config_.rating_implicit) return RowDot(roles_.u_reg, u, roles_.q_reg, i, embedding_dim());
   const int d = config_.embedding_dim;
   std::vector<float> own;
   if (user == nullptr) {  // U_r[u] + z_u, as RegressionInput forms it

@@ -8,7 +8,8 @@
 //   U_r[u] + z_u, z_u = |N(u)|^-1/2 sum_{j in N(u)} Y[j] (ImplicitSum)
 //
 // With shared embeddings U_f = U_r = U and Q_f = Q_r = Q; otherwise the heads
-// have their own tables (U_fact/Q_fact and U_reg/Q_reg). B feeds only the
+// have their own tables (U_fact/Q_fact and U_reg/Q_reg), U_fact/Q_fact of
+// ranking_dim columns and the rest of embedding_dim. B feeds only the
 // factorisation head. The user bias A of the 2022 variant is inert under BPR
 // (it cancels in p(u,i) - p(u,j)) and the MLP never reads it, so it stays 0; it
 // is offered for completeness and its gradient is checked to be 0.
@@ -53,11 +54,15 @@ class MultiTaskNet {
   static ParameterLayout LayoutOf(const ModelConfig& config);
 
   // The original's initialisation from a seeded stream: embeddings ~ N(0, 1/dim)
-  // (standard deviation 1/dim), biases 0, nn.Linear weights and biases
+  // (standard deviation 1/dim, dim the table's width), biases 0, nn.Linear weights and biases
   // ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)), in creation order. The stream is
   // mtrec's own (mt19937_64, Box-Muller): PyTorch's generator is not reproduced,
   // so the same seed gives a statistically equal, not identical, init. For an
-  // identical start, load a PyTorch dump (model/weights_dir.h).
+  // identical start, load a PyTorch dump (model/weights_dir.h). Ranking tables
+  // whose ranking_dim differs from embedding_dim are drawn from a second
+  // stream (seeded with seed ^ kRankingStream) while the first skips the draws
+  // that tables of embedding_dim would take: every other block gets the
+  // values it gets without ranking_dim (the rating head starts the same).
   void InitRandom(uint64_t seed);
   // InitRandom's values for a model of shape `config`, without its buffer:
   // take(block, first, values) gets the block's elements [first, first +
@@ -65,12 +70,16 @@ class MultiTaskNet {
   // 1M floats (an even count, so the Box-Muller pairs are those of the whole
   // block). A rank that holds some rows of the tables keeps those.
   using InitTake = std::function<void(int block, int64_t first, std::span<const float> values)>;
+  static constexpr uint64_t kRankingStream = 0x9E3779B97F4A7C15ULL;
   static void DrawInitialValues(const ModelConfig& config, uint64_t seed, const InitTake& take);
 
   const ModelConfig& config() const { return config_; }
   const ParameterLayout& layout() const { return layout_; }
   const MlpShape& mlp() const { return mlp_; }
+  // The rating head's width (U_r, Q_r, Y, the MLP's input 3 x it) and the
+  // ranking head's (U_f, Q_f: ModelConfig::RankingDim()); equal when shared.
   int embedding_dim() const { return config_.embedding_dim; }
+  int ranking_dim() const { return config_.RankingDim(); }
 
   std::span<float> params() { return params_; }
   std::span<const float> params() const { return params_; }
@@ -167,9 +176,9 @@ class MultiTaskNet {
   LargeVector<float> params_;                           // on huge pages: rows are read at random
   std::shared_ptr<const UserItemSets> implicit_items_;  // N(u) (rating_implicit)
 
-  // Row u of a user block . row i of an item block: one FMA chain over the
-  // dimensions in order (the factorisation score's and the rating dot's).
-  float RowDot(int user_block, UserId u, int item_block, ItemId i) const;
+  // Row u of a user block . row i of an item block, both d wide: one FMA chain
+  // over the dimensions in order (the factorisation score's and the rating dot's).
+  float RowDot(int user_block, UserId u, int item_block, ItemId i, int d) const;
   // Ratings of pairs [begin, begin + count) of one chunk, count <= the chunk.
   void PredictChunk(std::span<const UserId> users, std::span<const ItemId> items,
                     std::span<float> out, int64_t begin, int count,

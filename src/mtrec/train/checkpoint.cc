@@ -430,7 +430,8 @@ namespace {
 // OK when the checkpoint's model `a` has the shape of `b`.
 Status CheckModelShape(const ModelConfig& a, const ModelConfig& b, const std::string& source) {
   if (a.num_users != b.num_users || a.num_items != b.num_items ||
-      a.embedding_dim != b.embedding_dim || a.hidden_layers != b.hidden_layers ||
+      a.embedding_dim != b.embedding_dim || a.RankingDim() != b.RankingDim() ||
+      a.hidden_layers != b.hidden_layers ||
       a.shared_embeddings != b.shared_embeddings || a.user_bias != b.user_bias ||
       a.rating_biases != b.rating_biases || a.rating_dot != b.rating_dot ||
       a.rating_implicit != b.rating_implicit) {

@@ -36,9 +36,9 @@ int64_t Limit(int resource) {
 
 int64_t EstimateTrainingBytes(const ModelConfig& m, const TrainConfig& t, int64_t batch_rows,
                               bool early_stopping, int shards) {
-  const int64_t d = m.embedding_dim;
-  const int64_t tables = m.shared_embeddings ? 1 : 2;
-  const int64_t table_params = tables * (int64_t{m.num_users} + m.num_items) * d + m.num_items +
+  const int64_t d = m.embedding_dim, rd = m.RankingDim();
+  const int64_t rows = int64_t{m.num_users} + m.num_items;
+  const int64_t table_params = (m.shared_embeddings ? 0 : rows * d) + rows * rd + m.num_items +
                                (m.user_bias ? m.num_users : 0) +
                                (m.rating_biases ? int64_t{m.num_users} + m.num_items : 0);
   int64_t params = (table_params + shards - 1) / shards;  // this rank's rows
@@ -50,7 +50,7 @@ int64_t EstimateTrainingBytes(const ModelConfig& m, const TrainConfig& t, int64_
   }
   params += in + 1;
   const int64_t copies = 1 + StateCopies(t.optimizer.kind) + (early_stopping ? 1 : 0);
-  const int64_t eval_panel = (int64_t{m.num_items} * d + shards - 1) / shards;
+  const int64_t eval_panel = (int64_t{m.num_items} * rd + shards - 1) / shards;
   // Per batch row: activations and their gradients for the positive and the
   // negative pass through every layer, plus the row's ids and rating.
   int64_t row_floats = 8 + 2 * in;

@@ -16,6 +16,7 @@ BatchBackprop::BatchBackprop(const MultiTaskNet& net, const LossWeights& weights
     : comm_(comm),
       weights_(weights),
       dim_(net.embedding_dim()),
+      rank_dim_(net.ranking_dim()),
       x_stride_(net.mlp().padded_in(0)),
       partial_size_(net.mlp().partial_size()) {
   MTREC_CHECK(max_batch > 0 && num_threads > 0);
@@ -28,9 +29,10 @@ BatchBackprop::BatchBackprop(const MultiTaskNet& net, const LossWeights& weights
   const int blocks = (max_batch + kBlockSize - 1) / kBlockSize;
   mlp_partials_.resize(static_cast<size_t>(blocks) * partial_size_);
   const size_t rows = static_cast<size_t>(max_batch) * dim_;
-  grad_user_fact_.resize(rows);
-  grad_item_pos_.resize(rows);
-  grad_item_neg_.resize(rows);
+  const size_t fact_rows = static_cast<size_t>(max_batch) * rank_dim_;
+  grad_user_fact_.resize(fact_rows);
+  grad_item_pos_.resize(fact_rows);
+  grad_item_neg_.resize(fact_rows);
   if (!net.config().shared_embeddings) {
     grad_user_reg_.resize(rows);
     grad_item_reg_.resize(rows);
@@ -47,7 +49,7 @@ BatchBackprop::BatchBackprop(const MultiTaskNet& net, const LossWeights& weights
     implicit_grad_.resize(rows);
   }
   if (comm_.size() > 1) {
-    const int per_sample = (net.config().shared_embeddings ? 3 : 5) * dim_ + 4;
+    const int per_sample = 3 * rank_dim_ + (net.config().shared_embeddings ? 0 : 2 * dim_) + 4;
     exchange_.resize(static_cast<size_t>(blocks) * partial_size_ +
                      static_cast<size_t>(max_batch) * per_sample);
   }
@@ -187,6 +189,8 @@ void BatchBackprop::ExchangeBlocks(int n) {
                                       &grad_user_reg_, &grad_item_reg_};
   std::vector<float>* const values[] = {&grad_pos_, &bpr_values_, &squared_errors_, &grad_rating_};
   const int num_rows = grad_user_reg_.empty() ? 3 : 5;
+  const int widths[] = {rank_dim_, rank_dim_, rank_dim_, dim_, dim_};
+  const int per_sample = 3 * rank_dim_ + (num_rows - 3) * dim_;
   std::vector<int> counts(size), offsets(size);
   std::vector<RankRange> block_range(size), sample_range(size);
   int offset = 0;
@@ -196,7 +200,7 @@ void BatchBackprop::ExchangeBlocks(int n) {
                        std::min<int64_t>(block_range[r].end * kBlockSize, n)};
     const int64_t samples = sample_range[r].end - sample_range[r].begin;
     counts[r] = static_cast<int>((block_range[r].end - block_range[r].begin) * partial_size_ +
-                                 samples * (num_rows * dim_ + 4));
+                                 samples * (per_sample + 4));
     offsets[r] = offset;
     offset += counts[r];
   }
@@ -214,7 +218,7 @@ void BatchBackprop::ExchangeBlocks(int n) {
     const RankRange b = block_range[r], s = sample_range[r];
     move(mlp_partials_.data(), b.begin * partial_size_, (b.end - b.begin) * partial_size_);
     for (int k = 0; k < num_rows; ++k)
-      move(rows[k]->data(), s.begin * dim_, (s.end - s.begin) * dim_);
+      move(rows[k]->data(), s.begin * widths[k], (s.end - s.begin) * widths[k]);
     for (std::vector<float>* v : values) move(v->data(), s.begin, s.end - s.begin);
   };
   copy_part(comm_.rank(), /*pack=*/true);
@@ -281,7 +285,7 @@ inline float DotDifference(const float* __restrict u, const float* __restrict qi
 void BatchBackprop::RunBlock(const MultiTaskNet& net, const Batch& batch, int block,
                              ThreadScratch& scratch) {
   const MultiTaskNet::Roles& roles = net.roles();
-  const int d = dim_;
+  const int d = dim_, rd = rank_dim_;
   const int begin = block * kBlockSize;
   const int count = std::min<int>(kBlockSize, static_cast<int>(batch.size()) - begin);
   const auto w_fact = static_cast<float>(weights_.factorization) * inv_batch_;
@@ -307,12 +311,12 @@ void BatchBackprop::RunBlock(const MultiTaskNet& net, const Batch& batch, int bl
         PrefetchRow(user_reg + int64_t{batch.users[a]} * d, d);
         PrefetchRow(item_reg + int64_t{batch.items[a]} * d, d);
       }
-      PrefetchRow(item_fact + int64_t{batch.negatives[a]} * d, d);
+      PrefetchRow(item_fact + int64_t{batch.negatives[a]} * rd, rd);
       __builtin_prefetch(item_bias + batch.items[a]);
       __builtin_prefetch(item_bias + batch.negatives[a]);
       if (user_reg != user_fact || !rating) {
-        PrefetchRow(user_fact + int64_t{batch.users[a]} * d, d);
-        PrefetchRow(item_fact + int64_t{batch.items[a]} * d, d);
+        PrefetchRow(user_fact + int64_t{batch.users[a]} * rd, rd);
+        PrefetchRow(item_fact + int64_t{batch.items[a]} * rd, rd);
       }
     }
     if (rating) {
@@ -348,8 +352,8 @@ void BatchBackprop::RunBlock(const MultiTaskNet& net, const Batch& batch, int bl
     const ItemId i = batch.items[gs], j = batch.negatives[gs];
     float neg;
     const float pos =
-        DotDifference(user_fact + int64_t{batch.users[gs]} * d, item_fact + int64_t{i} * d,
-                      item_fact + int64_t{j} * d, d, &neg);
+        DotDifference(user_fact + int64_t{batch.users[gs]} * rd, item_fact + int64_t{i} * rd,
+                      item_fact + int64_t{j} * rd, rd, &neg);
     const LossAndGrad bpr =
         BprLossAndGrad(weights_.bpr, (pos + item_bias[i]) - (neg + item_bias[j]));
     bpr_values_[gs] = bpr.value;
@@ -375,14 +379,14 @@ void BatchBackprop::RunBlock(const MultiTaskNet& net, const Batch& batch, int bl
   const float penalty = 2.0f * static_cast<float>(weights_.rating_l2) * w_reg;
   for (int s = 0; s < count; ++s) {
     const int gs = begin + s;
-    const int64_t row = static_cast<int64_t>(gs) * d;
-    float* gu = grad_user_fact_.data() + row;
-    float* gqi = grad_item_pos_.data() + row;
+    const int64_t row = static_cast<int64_t>(gs) * d, fact_row = static_cast<int64_t>(gs) * rd;
+    float* gu = grad_user_fact_.data() + fact_row;
+    float* gqi = grad_item_pos_.data() + fact_row;
     if (ranking) {
-      FactorizationRowGrads(grad_pos_[gs], user_fact + int64_t{batch.users[gs]} * d,
-                            item_fact + int64_t{batch.items[gs]} * d,
-                            item_fact + int64_t{batch.negatives[gs]} * d, gu, gqi,
-                            grad_item_neg_.data() + row, d);
+      FactorizationRowGrads(grad_pos_[gs], user_fact + int64_t{batch.users[gs]} * rd,
+                            item_fact + int64_t{batch.items[gs]} * rd,
+                            item_fact + int64_t{batch.negatives[gs]} * rd, gu, gqi,
+                            grad_item_neg_.data() + fact_row, rd);
     }
     if (!rating) continue;
     const float* dxs = dx + static_cast<int64_t>(s) * x_stride_;
@@ -415,7 +419,7 @@ void BatchBackprop::Scatter(const MultiTaskNet& net, const Batch& batch, std::sp
                                  table(roles.item_bias),       table(roles.u_reg),
                                  table(roles.q_reg),           table(roles.rating_user_bias),
                                  table(roles.rating_item_bias)};
-  const int d = dim_;
+  const int d = dim_, rd = rank_dim_;
   const bool separate = !net.config().shared_embeddings;
   const bool has_rating_biases = roles.rating_user_bias >= 0;
   // Rows a head whose weight is 0 did not write are left out (RunBlock).
@@ -462,10 +466,10 @@ void BatchBackprop::Scatter(const MultiTaskNet& net, const Batch& batch, std::sp
     for (int64_t k = 0; k < mine.num_users; ++k) {
       const int64_t s = mine.users[k], off = s * d, u = batch.users[s];
       if (prefetch && k + kPrefetchAhead < mine.num_users) {
-        PrefetchRow(to.user_fact + int64_t{batch.users[mine.users[k + kPrefetchAhead]]} * d, d);
+        PrefetchRow(to.user_fact + int64_t{batch.users[mine.users[k + kPrefetchAhead]]} * rd, rd);
       }
       const int64_t us = slot(to.user_slot, &user_slot_, &FusedPart::users, u);
-      if (fact_rows) AddTo(grad_user_fact_.data() + off, to.user_fact + us * d, d);
+      if (fact_rows) AddTo(grad_user_fact_.data() + s * rd, to.user_fact + us * rd, rd);
       if (reg_rows) AddTo(grad_user_reg_.data() + off, to.user_reg + us * d, d);
       if (rating_biases) to.rating_user_bias[us] += grad_rating_[s];
       // A[u] receives dpos + dneg = 0 exactly: nothing to add.
@@ -474,16 +478,16 @@ void BatchBackprop::Scatter(const MultiTaskNet& net, const Batch& batch, std::sp
     // negative's, in sample order) and the item biases (ranking implies fact_rows).
     if (fact_rows || f != nullptr) {
       for (int64_t k = 0; k < mine.num_items; ++k) {
-        const int64_t s = mine.items[k] >> 1, off = s * d;
+        const int64_t s = mine.items[k] >> 1, off = s * rd;
         const bool negative = (mine.items[k] & 1) != 0;
         const int64_t row = OwnedSamples::ItemRow(batch, mine.items[k]);
         if (prefetch && k + kPrefetchAhead < mine.num_items) {
           PrefetchRow(
-              to.item_fact + OwnedSamples::ItemRow(batch, mine.items[k + kPrefetchAhead]) * d, d);
+              to.item_fact + OwnedSamples::ItemRow(batch, mine.items[k + kPrefetchAhead]) * rd, rd);
         }
         const int64_t is = slot(to.item_slot, &item_slot_, &FusedPart::items, row);
         if (!fact_rows) continue;
-        AddTo((negative ? grad_item_neg_ : grad_item_pos_).data() + off, to.item_fact + is * d, d);
+        AddTo((negative ? grad_item_neg_ : grad_item_pos_).data() + off, to.item_fact + is * rd, rd);
         if (ranking) to.item_bias[is] += negative ? -grad_pos_[s] : grad_pos_[s];
       }
     }
@@ -509,9 +513,11 @@ void BatchBackprop::PrepareFusedParts(const MultiTaskNet& net, int parts, int ma
   positive_slot_.assign(c.num_items, -1);
   fused_parts_.resize(parts);
   const size_t n = static_cast<size_t>(max_batch), d = static_cast<size_t>(dim_);
+  const size_t rd = static_cast<size_t>(rank_dim_);
   for (FusedPart& f : fused_parts_) {
-    for (std::vector<float>* v : {&f.user_fact, &f.user_reg}) v->assign(n * d, 0.0f);
-    f.item_fact.assign(2 * n * d, 0.0f);
+    f.user_fact.assign(n * rd, 0.0f);
+    f.user_reg.assign(n * d, 0.0f);
+    f.item_fact.assign(2 * n * rd, 0.0f);
     f.item_bias.assign(2 * n, 0.0f);
     f.item_reg.assign(n * d, 0.0f);
     f.rating_user_bias.assign(n, 0.0f);

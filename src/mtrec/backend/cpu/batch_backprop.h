@@ -119,7 +119,9 @@ class BatchBackprop {
                      ThreadPool& pool);
   BatchLosses SumBlocks(const MultiTaskNet& net, int n, float* mlp_grads, ThreadPool& pool);
   // The per-sample outputs of the blocks computed: sample s's row gradients at
-  // s * dim (user_reg and item_reg empty with shared tables), its values at s,
+  // s * width, the ranking tables' (user_fact, item_pos, item_neg) of
+  // ranking_dim, the rating tables' of embedding_dim (user_reg and item_reg
+  // empty with shared tables), its values at s,
   // block b's MLP partial at b * partial_size.
   struct Outputs {
     float* user_fact;
@@ -172,14 +174,15 @@ class BatchBackprop {
 
   Communicator& comm_;
   const LossWeights weights_;
-  const int dim_;
+  const int dim_;       // the rating tables' width (embedding_dim)
+  const int rank_dim_;  // the ranking tables' width (ranking_dim; dim_ when shared)
   const int x_stride_;          // padded width of a regression input row
   const int64_t partial_size_;  // floats per block's MLP gradient partial
   MlpPackedWeights packed_;     // this step's MLP weights, packed once per Run
   float inv_batch_ = 0;         // 1 / batch size of the current Run
   std::vector<ThreadScratch> scratch_;
   std::vector<float> mlp_partials_;  // [blocks x partial_size]
-  // Per-sample outputs, [max_batch x d] each (or max_batch).
+  // Per-sample outputs, [max_batch x width] each (or max_batch).
   std::vector<float> grad_user_fact_, grad_item_pos_, grad_item_neg_;
   std::vector<float> grad_user_reg_, grad_item_reg_;
   std::vector<float> grad_pos_, bpr_values_, squared_errors_;

@@ -9,7 +9,7 @@
 namespace mtrec {
 
 FactorizationScorer::FactorizationScorer(const MultiTaskNet& net)
-    : net_(&net), num_items_(net.config().num_items), dim_(net.embedding_dim()) {
+    : net_(&net), num_items_(net.config().num_items), dim_(net.ranking_dim()) {
   const auto& roles = net.roles();
   constexpr int kSlab = kItemAlignment;
   const int64_t padded = (int64_t{num_items_} + kSlab - 1) / kSlab * kSlab;

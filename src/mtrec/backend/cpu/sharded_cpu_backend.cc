@@ -327,7 +327,7 @@ BatchLosses ShardedCpuBackend::ExchangeBlocks(int n) {
 
 void ShardedCpuBackend::ExchangeRowGradients(const Batch& batch) {
   const int size = shards_.size, me = shards_.rank;
-  const int64_t d = local_.embedding_dim();
+  const int64_t d = local_.embedding_dim(), rd = local_.ranking_dim();
   const MultiTaskNet::Roles& roles = local_.roles();
   const BatchBackprop::Outputs out = backprop_->outputs();
   // What one process's scatter adds (BatchBackprop::Scatter): the same flags.
@@ -337,10 +337,10 @@ void ShardedCpuBackend::ExchangeRowGradients(const Batch& batch) {
   const bool reg_rows = separate && train_.regression_weight != 0;
   const bool rating_biases = roles.rating_user_bias >= 0 && train_.regression_weight != 0;
   // Floats per sample for its user's owner, its positive's and its negative's.
-  const int64_t user_width = (fact_rows ? d : 0) + (reg_rows ? d : 0) + (rating_biases ? 1 : 0);
+  const int64_t user_width = (fact_rows ? rd : 0) + (reg_rows ? d : 0) + (rating_biases ? 1 : 0);
   const int64_t pos_width =
-      (fact_rows ? d : 0) + (ranking ? 1 : 0) + (reg_rows ? d : 0) + (rating_biases ? 1 : 0);
-  const int64_t neg_width = ranking ? d + 1 : 0;
+      (fact_rows ? rd : 0) + (ranking ? 1 : 0) + (reg_rows ? d : 0) + (rating_biases ? 1 : 0);
+  const int64_t neg_width = ranking ? rd + 1 : 0;
   const auto count_for = [&](int owner, RankRange samples) {
     int64_t count = 0;
     for (int64_t s = samples.begin; s < samples.end; ++s) {
@@ -365,17 +365,17 @@ void ShardedCpuBackend::ExchangeRowGradients(const Batch& batch) {
   const RankRange mine = samples_of_[me];
   for (int64_t s = mine.begin; s < mine.end; ++s) {
     float*& u = to[shards_.Owner(batch.users[s])];
-    if (fact_rows) put(u, out.user_fact + s * d, d);
+    if (fact_rows) put(u, out.user_fact + s * rd, rd);
     if (reg_rows) put(u, out.user_reg + s * d, d);
     if (rating_biases) put(u, out.grad_rating + s, 1);
     float*& p = to[shards_.Owner(batch.items[s])];
-    if (fact_rows) put(p, out.item_pos + s * d, d);
+    if (fact_rows) put(p, out.item_pos + s * rd, rd);
     if (ranking) put(p, out.grad_pos + s, 1);
     if (reg_rows) put(p, out.item_reg + s * d, d);
     if (rating_biases) put(p, out.grad_rating + s, 1);
     if (ranking) {
       float*& j = to[shards_.Owner(batch.negatives[s])];
-      put(j, out.item_neg + s * d, d);
+      put(j, out.item_neg + s * rd, rd);
       put(j, out.grad_pos + s, 1);
     }
   }
@@ -389,28 +389,28 @@ void ShardedCpuBackend::ExchangeRowGradients(const Batch& batch) {
     return g + b.offset + shards_.Local(row) * b.cols;
   };
   const float* at = buffers_.recv.data();
-  const auto add_row = [&](float* row) {
-    AddTo(at, row, d);
-    at += d;
+  const auto add_row = [&](float* row, int64_t width) {
+    AddTo(at, row, width);
+    at += width;
   };
   for (int q = 0; q < size; ++q) {
     for (int64_t s = samples_of_[q].begin; s < samples_of_[q].end; ++s) {
       const UserId u = batch.users[s];
       if (shards_.Owner(u) == me) {
-        if (fact_rows) add_row(at_row(roles.u_fact, u));
-        if (reg_rows) add_row(at_row(roles.u_reg, u));
+        if (fact_rows) add_row(at_row(roles.u_fact, u), rd);
+        if (reg_rows) add_row(at_row(roles.u_reg, u), d);
         if (rating_biases) *at_row(roles.rating_user_bias, u) += *at++;
       }
       const ItemId i = batch.items[s];
       if (shards_.Owner(i) == me) {
-        if (fact_rows) add_row(at_row(roles.q_fact, i));
+        if (fact_rows) add_row(at_row(roles.q_fact, i), rd);
         if (ranking) *at_row(roles.item_bias, i) += *at++;
-        if (reg_rows) add_row(at_row(roles.q_reg, i));
+        if (reg_rows) add_row(at_row(roles.q_reg, i), d);
         if (rating_biases) *at_row(roles.rating_item_bias, i) += *at++;
       }
       const ItemId j = batch.negatives[s];
       if (ranking && shards_.Owner(j) == me) {
-        add_row(at_row(roles.q_fact, j));
+        add_row(at_row(roles.q_fact, j), rd);
         *at_row(roles.item_bias, j) += -*at++;  // one process adds -dJ/dpos
       }
     }

@@ -21,14 +21,15 @@
 
 namespace mtrec::MTREC_CUDA_NS {
 
-// Where each table starts in the flat parameter buffer, and the row width.
+// Where each table starts in the flat parameter buffer, and the row widths.
 struct TableOffsets {
   int64_t u_fact = 0, q_fact = 0, u_reg = 0, q_reg = 0, item_bias = 0;
   int64_t user_bias = -1;                                // -1: the model has no user bias
   int64_t rating_user_bias = -1, rating_item_bias = -1;  // -1: no rating biases
   bool rating_dot = false;                               // the rating head adds U_r[u] . Q_r[i]
   int64_t implicit_item = -1;                            // Y; -1: no implicit term
-  int d = 0;
+  int d = 0;   // the rating tables' (U_r, Q_r, Y): embedding_dim
+  int rd = 0;  // the ranking tables' (U_f, Q_f): ranking_dim (d when shared)
 };
 
 // --- factorisation head -----------------------------------------------------
@@ -37,10 +38,10 @@ struct TableOffsets {
 // path (ScoreBlock, ScoreOne, ScoreAllItems, MRR) calls, so they agree bit for bit.
 MTREC_HD inline float FactorizationScore(const float* p, const TableOffsets& t, int64_t u,
                                          int64_t i) {
-  const float* uf = p + t.u_fact + u * t.d;
-  const float* qf = p + t.q_fact + i * t.d;
+  const float* uf = p + t.u_fact + u * t.rd;
+  const float* qf = p + t.q_fact + i * t.rd;
   float dot = 0;
-  for (int k = 0; k < t.d; ++k) dot += uf[k] * qf[k];
+  for (int k = 0; k < t.rd; ++k) dot += uf[k] * qf[k];
   const float user_bias = t.user_bias >= 0 ? p[t.user_bias + u] : 0.0f;
   return dot + p[t.item_bias + i] + user_bias;
 }
@@ -274,12 +275,12 @@ struct SampleLosses {
     squared_errors[s] = diff * diff;
     grad_rating[s] = w_reg * 2.0f * diff;
     for (int c = 0; c < y_stride; ++c) dy[s * y_stride + c] = c == 0 ? grad_rating[s] : 0.0f;
-    const int d = t.d;
-    const float* u = p + t.u_fact + int64_t{users[s]} * d;
-    const float* qi = p + t.q_fact + int64_t{items[s]} * d;
-    const float* qj = p + t.q_fact + int64_t{negatives[s]} * d;
+    const int rd = t.rd;
+    const float* u = p + t.u_fact + int64_t{users[s]} * rd;
+    const float* qi = p + t.q_fact + int64_t{items[s]} * rd;
+    const float* qj = p + t.q_fact + int64_t{negatives[s]} * rd;
     float pos = 0, neg = 0;
-    for (int k = 0; k < d; ++k) {
+    for (int k = 0; k < rd; ++k) {
       pos += u[k] * qi[k];
       neg += u[k] * qj[k];
     }
@@ -298,7 +299,8 @@ struct SampleLosses {
   }
 };
 
-// Per-sample embedding row gradients, element (s, k):
+// Per-sample embedding row gradients, element (s, k) of [n x max(d, rd)]
+// (the ranking rows' for k < rd, the rating rows' for k < d):
 //   dU_f[u] = dpos Q_f[i] - dpos Q_f[j];  dQ_f[i] = dpos U_f[u];  dQ_f[j] = -dpos U_f[u]
 //   dU_r[u] = dx_u + dx_uq * Q_r[i];     dQ_r[i] = dx_q + dx_uq * U_r[u]
 // where dx = dJ/dx of the regression input x = [U_r[u], Q_r[i], U_r[u] * Q_r[i]]
@@ -317,16 +319,27 @@ struct RowGradients {
   int x_stride;
   bool shared;
   float penalty;                   // 2 wR rating_l2 / n: the rating L2 penalty's factor
-  float *g_user, *g_pos, *g_neg;   // [n x d]
+  float *g_user, *g_pos, *g_neg;   // [n x rd]
   float *g_user_reg, *g_item_reg;  // [n x d], separate tables only
   MTREC_HD void operator()(int64_t e) const {
-    const int d = t.d;
-    const int64_t s = e / d;
-    const int k = static_cast<int>(e % d);
+    const int d = t.d, rd = t.rd, width = d > rd ? d : rd;
+    const int64_t s = e / width;
+    const int k = static_cast<int>(e % width);
     const float dpos = grad_pos[s], dneg = -dpos;
-    const float u = p[t.u_fact + int64_t{users[s]} * d + k];
-    const float qi = p[t.q_fact + int64_t{items[s]} * d + k];
-    const float qj = p[t.q_fact + int64_t{negatives[s]} * d + k];
+    float gu = 0, gqi = 0;
+    if (k < rd) {
+      const float u = p[t.u_fact + int64_t{users[s]} * rd + k];
+      const float qi = p[t.q_fact + int64_t{items[s]} * rd + k];
+      const float qj = p[t.q_fact + int64_t{negatives[s]} * rd + k];
+      gu = dpos * qi + dneg * qj;
+      gqi = dpos * u;
+      g_neg[s * rd + k] = dneg * u;
+    }
+    if (k >= d) {  // a ranking column beyond the rating tables' width
+      g_user[s * rd + k] = gu;
+      g_pos[s * rd + k] = gqi;
+      return;
+    }
     const float* xs = x + s * x_stride;
     const float* dxs = dx + s * x_stride;
     float dx_uq = dxs[2 * d + k];
@@ -337,18 +350,17 @@ struct RowGradients {
       du += penalty * xs[k];
       dq += penalty * xs[d + k];
     }
-    float gu = dpos * qi + dneg * qj;
-    float gqi = dpos * u;
-    g_neg[e] = dneg * u;
-    if (shared) {
+    if (shared) {  // rd == d
       gu += du;
       gqi += dq;
     } else {
-      g_user_reg[e] = du;
-      g_item_reg[e] = dq;
+      g_user_reg[s * d + k] = du;
+      g_item_reg[s * d + k] = dq;
     }
-    g_user[e] = gu;
-    g_pos[e] = gqi;
+    if (k < rd) {
+      g_user[s * rd + k] = gu;
+      g_pos[s * rd + k] = gqi;
+    }
   }
 };
 

@@ -231,6 +231,7 @@ class ThrustBackend final : public Backend {
     tables_.rating_dot = config.rating_dot;
     if (r.implicit_item >= 0) tables_.implicit_item = layout.block(r.implicit_item).offset;
     tables_.d = host_.embedding_dim();
+    tables_.rd = host_.ranking_dim();
     params_.assign(host_.params().size(), 0.0f);
   }
 
@@ -622,9 +623,8 @@ class ThrustBackend final : public Backend {
       dw = std::max(dw, int64_t{plan_.out[l]} * plan_.pin[l]);
     dw_.resize(dw);
     packed_.resize(plan_.packed_size);
-    for (DeviceVector<float>* v : {&g_user_, &g_pos_, &g_neg_, &g_user_reg_, &g_item_reg_}) {
-      v->resize(batch * d);
-    }
+    for (DeviceVector<float>* v : {&g_user_, &g_pos_, &g_neg_}) v->resize(batch * tables_.rd);
+    for (DeviceVector<float>* v : {&g_user_reg_, &g_item_reg_}) v->resize(batch * d);
     users_rows_.Reserve(batch);
     items_rows_.Reserve(2 * batch);
     reg_items_rows_.Reserve(batch);
@@ -747,10 +747,10 @@ class ThrustBackend final : public Backend {
   };
   // Every table a training step gives a gradient (the user bias A gets none).
   std::vector<TableGradient> TableGradients() const {
-    const int d = tables_.d;
+    const int d = tables_.d, rd = tables_.rd;
     std::vector<TableGradient> out{
-        {&users_rows_, Raw(g_user_), nullptr, 0, d, tables_.u_fact},
-        {&items_rows_, Raw(g_pos_), Raw(g_neg_), 1.0f, d, tables_.q_fact},
+        {&users_rows_, Raw(g_user_), nullptr, 0, rd, tables_.u_fact},
+        {&items_rows_, Raw(g_pos_), Raw(g_neg_), 1.0f, rd, tables_.q_fact},
         {&items_rows_, Raw(grad_pos_), Raw(grad_pos_), -1.0f, 1, tables_.item_bias}};
     if (!host_.config().shared_embeddings) {
       out.push_back({&users_rows_, Raw(g_user_reg_), nullptr, 0, d, tables_.u_reg});
@@ -824,7 +824,7 @@ class ThrustBackend final : public Backend {
   Status Backprop(const Batch& batch, BatchLosses* out, bool rows_to_grads = true) {
     const auto n = static_cast<int64_t>(batch.size());
     MTREC_CHECK(training_ && n > 0 && n <= capacity_);
-    const int d = tables_.d;
+    const int width = std::max(tables_.d, tables_.rd);
     MTREC_RETURN_IF_ERROR(StageBatch(batch));
     Pack(Raw(packed_));
     Forward(Raw(packed_), n, mlp_);
@@ -841,7 +841,7 @@ class ThrustBackend final : public Backend {
     Backward(n);
 
     const bool shared = host_.config().shared_embeddings;
-    ForEach(n * d, RowGradients{
+    ForEach(n * width, RowGradients{
                        Raw(params_), tables_, Raw(mlp_.users), Raw(mlp_.items), Raw(negatives_),
                        Raw(grad_pos_), Raw(grad_rating_), Raw(mlp_.x), Raw(grad_input_),
                        plan_.pin[0], shared,
@@ -985,7 +985,8 @@ class ThrustBackend final : public Backend {
   DeviceVector<float> ratings_, bpr_values_, squared_errors_, grad_pos_, grad_rating_, dy_;
   std::vector<DeviceVector<float>> backward_;  // dJ/d(layer l's output)
   DeviceVector<float> grad_input_, dw_, packed_;
-  DeviceVector<float> g_user_, g_pos_, g_neg_, g_user_reg_, g_item_reg_;  // [n x d] row gradients
+  // Row gradients: [n x rd] (the ranking tables'), [n x d] (the rating tables').
+  DeviceVector<float> g_user_, g_pos_, g_neg_, g_user_reg_, g_item_reg_;
   RowSegments users_rows_, items_rows_, reg_items_rows_;
   CopyStream batch_copies_;
   PinnedScratch<int32_t> batch_ids_;  // users, items, negatives: [3 x capacity_]
