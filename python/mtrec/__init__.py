@@ -581,7 +581,7 @@ class MultitaskModel:
             model.fit(train, 200, validation=val, early_stopping="per_head", patience=30)
 
         with ``train, val = mtrec.random_train_test_split(train_rows, 0.05, seed=321)``
-        and L chosen among 10 and 30 on validation (docs/python.md: the recipe
+        and L chosen among 1, 10 and 30 on validation (docs/python.md: the recipe
         from Python).
 
         ``rating_epochs`` > 0 (separate embeddings, not with early stopping):

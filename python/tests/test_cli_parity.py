@@ -123,11 +123,11 @@ def test_per_head_early_stopping_matches_the_cli_recipe(cli, ratings_file, tmp_p
 
 
 def recipe_rating_l2(train, val, config, epochs, patience):
-    """The CLI recipe's choice of rating_l2 (its --rating_l2_grid 10,30): each
+    """The CLI recipe's choice of rating_l2 (its --rating_l2_grid 1,10,30): each
     value's rating head alone (factorization_weight 0), early-stopped on
     validation MSE; the lowest wins. Returns (value, [(value, mse, epoch)])."""
     trials = []
-    for value in (10, 30):
+    for value in (1, 10, 30):
         alone = mtrec.MultitaskModel(**{**config, "rating_l2": value, "factorization_weight": 0})
         history = alone.fit(train, epochs, validation=val, early_stopping="mse", patience=patience)
         trials.append((value, history[alone.best_epoch - 1]["val_mse"], alone.best_epoch))

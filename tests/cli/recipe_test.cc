@@ -143,9 +143,15 @@ TEST(RatingL2Grid, RecipeChoosesAndUsersOverride) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto a = RunRecordOf(tmp.path() / "a");
   const nlohmann::json& trials = a["run"]["rating_l2_trials"];
-  ASSERT_EQ(trials.size(), 2u) << a;
-  const double chosen = trials[1]["val_mse"] < trials[0]["val_mse"] ? 30.0 : 10.0;
-  EXPECT_EQ(a["config"]["train"]["rating_l2"], chosen) << a;
+  // The recipe's grid, 1,10,30, in its order; the lowest validation MSE wins
+  // (the first on a tie).
+  ASSERT_EQ(trials.size(), 3u) << a;
+  size_t lowest = 0;
+  for (size_t t = 0; t < trials.size(); ++t) {
+    EXPECT_EQ(trials[t]["rating_l2"].get<double>(), (std::vector<double>{1, 10, 30})[t]) << a;
+    if (trials[t]["val_mse"] < trials[lowest]["val_mse"]) lowest = t;
+  }
+  EXPECT_EQ(a["config"]["train"]["rating_l2"], trials[lowest]["rating_l2"]) << a;
 
   // A user's --rating_l2 replaces the recipe's choice.
   const auto own = RunMtrec({"train", "--dataset", tmp / "u.data", "--logdir", tmp / "b",
