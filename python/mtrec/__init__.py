@@ -772,12 +772,14 @@ class MultitaskModel:
 
     @property
     def user_embeddings(self) -> np.ndarray:
-        """The factorisation head's user embeddings, (num_users, ranking_dim), a copy."""
+        """The factorisation head's user embeddings, (num_users, ranking_dim, or
+        embedding_dim when ranking_dim is 0), a copy."""
         return self._factorization_table("U", "U_fact")
 
     @property
     def item_embeddings(self) -> np.ndarray:
-        """The factorisation head's item embeddings, (num_items, ranking_dim), a copy."""
+        """The factorisation head's item embeddings, (num_items, ranking_dim, or
+        embedding_dim when ranking_dim is 0), a copy."""
         return self._factorization_table("Q", "Q_fact")
 
     @property

@@ -36,7 +36,7 @@ double ReferenceJoint(const MultiTaskNet& net, const std::vector<double>& p, con
     const UserId u = b.users[s];
     const ItemId i = b.items[s], j = b.negatives[s];
     double pos = *row(roles.item_bias, i), neg = *row(roles.item_bias, j);
-    for (int k = 0; k < d; ++k) {
+    for (int64_t k = 0; k < layout.block(roles.u_fact).cols; ++k) {  // the ranking width
       pos += row(roles.u_fact, u)[k] * row(roles.q_fact, i)[k];
       neg += row(roles.u_fact, u)[k] * row(roles.q_fact, j)[k];
     }

@@ -427,6 +427,13 @@ Result<std::vector<float>> BestParamsFor(const TrainingCheckpoint& c, const Back
 
 namespace {
 
+// "dim 32, separate" (", ranking 64" when the ranking tables' width differs).
+std::string ShapeText(const ModelConfig& m) {
+  std::string text = "dim " + std::to_string(m.embedding_dim);
+  if (m.RankingDim() != m.embedding_dim) text += ", ranking " + std::to_string(m.RankingDim());
+  return text + (m.shared_embeddings ? ", shared" : ", separate");
+}
+
 // OK when the checkpoint's model `a` has the shape of `b`.
 Status CheckModelShape(const ModelConfig& a, const ModelConfig& b, const std::string& source) {
   if (a.num_users != b.num_users || a.num_items != b.num_items ||
@@ -437,11 +444,9 @@ Status CheckModelShape(const ModelConfig& a, const ModelConfig& b, const std::st
       a.rating_implicit != b.rating_implicit) {
     return Status::InvalidArgument(
         source + ": the checkpoint holds a different model shape (" + std::to_string(a.num_users) +
-        " users x " + std::to_string(a.num_items) + " items, dim " +
-        std::to_string(a.embedding_dim) + (a.shared_embeddings ? ", shared" : ", separate") +
+        " users x " + std::to_string(a.num_items) + " items, " + ShapeText(a) +
         ") than expected (" + std::to_string(b.num_users) + " x " + std::to_string(b.num_items) +
-        ", dim " + std::to_string(b.embedding_dim) +
-        (b.shared_embeddings ? ", shared" : ", separate") + ")");
+        ", " + ShapeText(b) + ")");
   }
   return Status::Ok();
 }

@@ -92,9 +92,12 @@ Status CheckTrainingFitsInMemory(const ModelConfig& m, const TrainConfig& t, int
       "the model needs about " + FormatBytes(need) + " of memory, more than the " +
       FormatBytes(have) + " this process may use (" + std::to_string(m.num_users) +
       " user rows and " + std::to_string(m.num_items) + " item rows of --embedding_dim " +
-      std::to_string(m.embedding_dim) + ", --layers " + layers +
+      std::to_string(m.embedding_dim) +
+      (m.RankingDim() != m.embedding_dim ? ", --ranking_dim " + std::to_string(m.RankingDim())
+                                         : std::string()) +
+      ", --layers " + layers +
       "); raw ids size the tables by the largest id: try --remap_ids, or a smaller "
-      "--embedding_dim or --layers");
+      "--embedding_dim, --ranking_dim or --layers");
 }
 
 }  // namespace mtrec
