@@ -35,7 +35,9 @@ TEST(Recipe, MtrecSetsItsFlagsAndTheUsersOverrideThem) {
   EXPECT_EQ(a["model"]["shared_embeddings"], false);
   EXPECT_EQ(a["model"]["rating_biases"], true);
   EXPECT_EQ(a["train"]["negatives"], 5);
-  EXPECT_TRUE(a["train"]["rating_l2"] == 30.0 || a["train"]["rating_l2"] == 10.0) << a;
+  // One of the recipe's grid, 1,10,30 (RatingL2Grid below checks which).
+  const double l2 = a["train"]["rating_l2"].get<double>();
+  EXPECT_TRUE(l2 == 1.0 || l2 == 10.0 || l2 == 30.0) << a;
   EXPECT_EQ(a["train"]["epochs"], 2);  // given: overrides the recipe's 200
   EXPECT_EQ(a["early_stopping"]["metric"], "mrr");
   EXPECT_EQ(a["early_stopping"]["per_head"], true);
