@@ -18,6 +18,11 @@ pattern="${1:-^(ModelApi|Api|Example|AllBackends|Backend|Checkpoint|ConfigJson|L
 # files and the CLI have ASan, not UBSan (about half their compile time), the
 # HTTP server's library neither (scripts/fuzz.sh runs it under both); the
 # library they test has both (cmake/Sanitizers.cmake).
+# MTREC_SANITIZE_COLD_O0=ON: the library's files that parse, read, write and
+# describe (api, data, io, report, run, train) and the CLI at -O0, each alone;
+# the arithmetic the tests compare bit for bit stays at -O2. On a 2-vCPU Zen 3
+# VM the build took 6 min 19 s (10.3 CPU min) instead of 9 min 8 s (14.7), and
+# the tests 38 s instead of 48.
 # CMAKE_UNITY_BUILD: every target's files compiled 8 to a unit, so the JSON
 # library's templates are instantiated and instrumented once per unit, not
 # once per file (so names in one file's anonymous namespace must not repeat
@@ -31,7 +36,7 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DMTREC_SANITIZE=address,undefined -DCMAKE_CXX_FLAGS="-fno-sanitize=alignment,null,object-size" \
   -DCMAKE_UNITY_BUILD=ON -DMTREC_WERROR=ON -DMTREC_PYTHON=OFF \
   -DMTREC_TEST_FILTER="$pattern" -DMTREC_FRONT_END_NO_SANITIZE=undefined \
-  -DMTREC_SERVE_SANITIZE=OFF >/dev/null
+  -DMTREC_SERVE_SANITIZE=OFF -DMTREC_SANITIZE_COLD_O0=ON >/dev/null
 # Only what the selected tests run (not the MPI tests, the fuzz replays, the
 # HTTP handlers' tests: scripts/fuzz.sh runs those handlers under ASan+UBSan).
 cmake --build build-asan -j"$(nproc)" --target mtrec_tests mtrec train_in_memory
