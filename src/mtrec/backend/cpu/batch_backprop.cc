@@ -49,9 +49,8 @@ BatchBackprop::BatchBackprop(const MultiTaskNet& net, const LossWeights& weights
     implicit_grad_.resize(rows);
   }
   if (comm_.size() > 1) {
-    const int per_sample = 3 * rank_dim_ + (net.config().shared_embeddings ? 0 : 2 * dim_) + 4;
     exchange_.resize(static_cast<size_t>(blocks) * partial_size_ +
-                     static_cast<size_t>(max_batch) * per_sample);
+                     static_cast<size_t>(max_batch) * ExchangeFloatsPerSample());
   }
 }
 
@@ -190,7 +189,6 @@ void BatchBackprop::ExchangeBlocks(int n) {
   std::vector<float>* const values[] = {&grad_pos_, &bpr_values_, &squared_errors_, &grad_rating_};
   const int num_rows = grad_user_reg_.empty() ? 3 : 5;
   const int widths[] = {rank_dim_, rank_dim_, rank_dim_, dim_, dim_};
-  const int per_sample = 3 * rank_dim_ + (num_rows - 3) * dim_;
   std::vector<int> counts(size), offsets(size);
   std::vector<RankRange> block_range(size), sample_range(size);
   int offset = 0;
@@ -200,7 +198,7 @@ void BatchBackprop::ExchangeBlocks(int n) {
                        std::min<int64_t>(block_range[r].end * kBlockSize, n)};
     const int64_t samples = sample_range[r].end - sample_range[r].begin;
     counts[r] = static_cast<int>((block_range[r].end - block_range[r].begin) * partial_size_ +
-                                 samples * (per_sample + 4));
+                                 samples * ExchangeFloatsPerSample());
     offsets[r] = offset;
     offset += counts[r];
   }

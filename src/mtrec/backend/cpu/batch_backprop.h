@@ -148,6 +148,11 @@ class BatchBackprop {
   void RunBlock(const MultiTaskNet& net, const Batch& batch, int block, ThreadScratch& scratch);
   // Gives every rank the outputs of every rank's blocks of an n-sample batch.
   void ExchangeBlocks(int n);
+  // Floats one sample puts in the exchange: its row gradients (the ranking
+  // tables' three; the rating tables' two when separate) and its 4 values.
+  int ExchangeFloatsPerSample() const {
+    return 3 * rank_dim_ + (grad_user_reg_.empty() ? 0 : 2 * dim_) + 4;
+  }
   // rating_implicit: the batch's distinct users, each sample's slot among
   // them, and their z_u rows (before the blocks run).
   void PrepareImplicit(const MultiTaskNet& net, const Batch& batch, ThreadPool& pool);
