@@ -344,6 +344,17 @@ TEST(Checkpoint, RefusesToLoadIntoAModelOfAnotherShape) {
   const Status s = RestoreWeights(*loaded, "m.ckpt", &net);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("different model shape"), std::string::npos) << s.message();
+  // The ranking tables' own width is named where it differs.
+  other = loaded->config.model;
+  other.shared_embeddings = false;
+  other.ranking_dim = 8;
+  MultiTaskNet wider(other);
+  const Status w = RestoreWeights(*loaded, "m.ckpt", &wider);
+  ASSERT_FALSE(w.ok());
+  EXPECT_NE(w.message().find("items, dim 4, shared) than expected (5 x 7, dim 4, ranking 8, "
+                             "separate)"),
+            std::string::npos)
+      << w.message();
   MultiTaskNet same(loaded->config.model);
   ASSERT_TRUE(RestoreWeights(*loaded, "m.ckpt", &same).ok());
   EXPECT_EQ(std::vector<float>(same.params().begin(), same.params().end()), loaded->params);

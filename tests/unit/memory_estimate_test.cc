@@ -27,5 +27,28 @@ TEST(MemoryEstimate, ShardedTablesCountTheRanksShare) {
   EXPECT_EQ(EstimateTrainingBytes(m, t, 1024, true, /*shards=*/1), one);
 }
 
+// A model too large for this machine is refused with the widths that size it,
+// the ranking tables' own width named only when it differs.
+TEST(MemoryEstimate, TooLargeNamesItsWidths) {
+  if (AvailableMemoryBytes() < 0) GTEST_SKIP() << "this machine's memory is unknown";
+  ModelConfig m;
+  m.num_users = 100'000'000;  // ~190 GB of tables, weights and Adam's moments
+  m.num_items = 1'000;
+  m.embedding_dim = 32;
+  m.shared_embeddings = false;
+  m.ranking_dim = 64;
+  const TrainConfig t;
+  Status s = CheckTrainingFitsInMemory(m, t, 1024, /*early_stopping=*/false);
+  ASSERT_EQ(s.code(), Status::Code::kUnavailable) << s.message();
+  EXPECT_NE(s.message().find("--embedding_dim 32, --ranking_dim 64, --layers 64"),
+            std::string::npos)
+      << s.message();
+  m.ranking_dim = 0;
+  s = CheckTrainingFitsInMemory(m, t, 1024, /*early_stopping=*/false);
+  ASSERT_EQ(s.code(), Status::Code::kUnavailable) << s.message();
+  EXPECT_NE(s.message().find("--embedding_dim 32, --layers 64"), std::string::npos)
+      << s.message();
+}
+
 }  // namespace
 }  // namespace mtrec
